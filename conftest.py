@@ -1,0 +1,59 @@
+"""Fixtures shared by every app's tests: users per role, API clients, common records."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("TANDEM_TESTING", "1")
+
+
+@pytest.fixture
+def make_user(db):
+    from tandem.core.tests.factories import UserFactory
+
+    def make(role: str | None = None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    from tandem.core import roles
+
+    return make_user(roles.ADMINISTRATOR, username="admin1")
+
+
+@pytest.fixture
+def sales_manager(make_user):
+    from tandem.core import roles
+
+    return make_user(roles.SALES_MANAGER, username="manager1")
+
+
+@pytest.fixture
+def sales_rep(make_user):
+    from tandem.core import roles
+
+    return make_user(roles.SALES_REPRESENTATIVE, username="rep1")
+
+
+@pytest.fixture
+def viewer(make_user):
+    from tandem.core import roles
+
+    return make_user(roles.VIEWER, username="viewer1")
+
+
+@pytest.fixture
+def api(db):
+    """api(user) -> a test client that sends that user's personal token on every request."""
+    from django.test import Client as HttpClient
+
+    from tandem.core.services import create_api_token
+
+    def make(user):
+        _token, secret = create_api_token(user, "tests", by=user)
+        return HttpClient(headers={"Authorization": f"Bearer {secret}"}, enforce_csrf_checks=True)
+
+    return make

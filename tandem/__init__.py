@@ -1,0 +1,1 @@
+"""Tandem: one self-hosted CRM + ERP."""

@@ -1,0 +1,19 @@
+"""The REST API root: /api/v1/. Each app contributes a Router; errors share one JSON shape."""
+
+from ninja import NinjaAPI
+
+from tandem.core.api import router as core_router
+from tandem.core.api_errors import install_error_handlers
+from tandem.core.authentication import api_auth
+from tandem.parties.api import router as parties_router
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description="CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/", parties_router)

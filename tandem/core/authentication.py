@@ -1,0 +1,20 @@
+"""API authentication: personal tokens (Authorization: Bearer tdm_...) or the browser session."""
+
+from ninja.security import HttpBearer, SessionAuth
+
+from tandem.core.services import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """Session auth (with CSRF) for the web UI's own API calls."""
+
+
+api_auth = [TokenAuth(), VerifiedSessionAuth()]

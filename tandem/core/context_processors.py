@@ -1,0 +1,39 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tandem.core import modules
+
+
+def shell(request):
+    """Menu of enabled modules the user may open, the global search box, the account menu."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    enabled = getattr(request, "enabled_modules", None)
+    if enabled is None:
+        enabled = modules.enabled_module_keys()
+    menu, search_url = [], None
+    for key, cfg in modules.registered_modules().items():
+        if key not in enabled:
+            continue
+        for entry in getattr(cfg, "menu", ()):
+            if entry.permission is None or user.has_perm(entry.permission):
+                menu.append({"label": entry.label, "url": reverse(entry.url_name), "key": key})
+        if search_url is None and getattr(cfg, "search_url_name", None):
+            search_url = reverse(cfg.search_url_name)
+    account_menu = [
+        {"label": _("Profile and language"), "url": reverse("core:profile")},
+        {"label": _("Password"), "url": reverse("core:password-change")},
+        {"label": _("Two-factor authentication"), "url": reverse("core:two-factor-setup")},
+        {"label": _("API tokens"), "url": reverse("core:token-list")},
+    ]
+    if user.has_perm("core.change_company"):
+        account_menu.append({"label": _("Company settings"), "url": reverse("core:company-settings")})
+    if user.has_perm("core.change_modulesetting"):
+        account_menu.append({"label": _("Modules"), "url": reverse("core:module-list")})
+    return {
+        "menu": menu,
+        "search_url": search_url,
+        "search_query": request.GET.get("q", "") if search_url and request.path == search_url else "",
+        "account_menu": account_menu,
+    }

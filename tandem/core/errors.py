@@ -1,0 +1,30 @@
+"""Domain exceptions with stable codes. One ninja handler and one view helper turn them into responses."""
+
+
+class BusinessRuleError(Exception):
+    """A service refused an action. `code` is stable for API clients; `message` is for people."""
+
+    status_code = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None, *, extra: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.field = field
+        self.extra = extra or {}
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "field": self.field, "message": self.message, **self.extra}
+
+
+class ConflictError(BusinessRuleError):
+    """The request clashes with existing data (duplicates, concurrent change)."""
+
+    status_code = 409
+
+
+class AccessDenied(BusinessRuleError):
+    status_code = 403
+
+    def __init__(self, message: str = "You do not have permission to do this."):
+        super().__init__("permission_denied", message)

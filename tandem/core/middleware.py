@@ -1,0 +1,68 @@
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+from tandem.core import modules
+from tandem.core.permissions import user_requires_two_factor
+
+# Paths a logged-in user may reach before completing two-factor authentication.
+TWO_FACTOR_EXEMPT_PREFIXES = ("/account/two-factor/", "/account/logout/", "/static/", "/healthz", "/i18n/")
+
+
+class UserLanguageMiddleware:
+    """Activate the logged-in user's language (every UI string goes through gettext)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", None) if user and user.is_authenticated else None
+        language = language or translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """A session user with a TOTP device, or whose role requires one, must pass the second step."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+            and not user.is_verified()
+        ):
+            has_device = user.totpdevice_set.filter(confirmed=True).exists()
+            if has_device or user_requires_two_factor(user):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"code": "two_factor_required", "message": "Complete two-factor authentication first."},
+                        status=403,
+                    )
+                target = "core:two-factor-verify" if has_device else "core:two-factor-setup"
+                return redirect(f"{reverse(target)}?next={request.path}")
+        return self.get_response(request)
+
+
+class ModuleSwitchMiddleware:
+    """URLs of a switched-off module answer 404, whatever view or API route they reach."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        enabled = modules.enabled_module_keys()
+        request.enabled_modules = enabled
+        if request.path.startswith(tuple(modules.disabled_url_prefixes(enabled))):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "not_found", "message": "Module is switched off."}, status=404)
+            raise Http404("Module is switched off.")
+        return self.get_response(request)

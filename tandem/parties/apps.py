@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import roles
+from tandem.core.menu import MenuEntry
+
+_READ = ["parties.view_client", "parties.view_counterparty", "parties.view_contact", "parties.view_source",
+         "parties.view_tag", "parties.view_all_clients"]
+_WRITE = ["parties.add_client", "parties.change_client", "parties.add_counterparty", "parties.change_counterparty",
+          "parties.add_contact", "parties.change_contact", "parties.delete_contact", "parties.add_tag"]
+_DELETE = ["parties.delete_client", "parties.delete_counterparty"]
+_LOOKUPS = ["parties.add_source", "parties.change_source", "parties.delete_source", "parties.change_tag",
+            "parties.delete_tag"]
+
+
+class PartiesConfig(AppConfig):
+    name = "tandem.parties"
+    label = "parties"
+    verbose_name = _("Clients")
+
+    module_key = "parties"
+    module_requires = ()
+    url_prefixes = ("/clients/", "/search/", "/api/v1/clients", "/api/v1/counterparties", "/api/v1/contacts",
+                    "/api/v1/search", "/api/v1/sources", "/api/v1/tags")
+    menu = [MenuEntry(_("Clients"), "parties:client-list", "parties.view_client")]
+    search_url_name = "parties:search"
+    role_permissions = {
+        roles.ADMINISTRATOR: _READ + _WRITE + _DELETE + _LOOKUPS,
+        roles.SALES_MANAGER: _READ + _WRITE + _DELETE + _LOOKUPS,
+        # No view_all_clients: a representative sees own clients only (record rule in parties.queries).
+        roles.SALES_REPRESENTATIVE: [p for p in _READ if p != "parties.view_all_clients"] + _WRITE,
+        roles.WAREHOUSE: _READ,
+        roles.ACCOUNTANT: _READ + ["parties.add_counterparty", "parties.change_counterparty"],
+        roles.PRODUCTION: _READ,
+        roles.VIEWER: _READ,
+    }

@@ -1,0 +1,35 @@
+"""Phone numbers: parsed and stored in E.164 so duplicates and search match however they were typed."""
+
+import phonenumbers
+
+from tandem.core.errors import BusinessRuleError
+
+
+def normalize_phone(raw: str, *, field: str, region: str | None = None) -> str:
+    """'+49 (30) 123-4567' -> '+49301234567'. Empty stays empty; an invalid number is refused."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise BusinessRuleError(
+            "invalid_phone", f"'{raw}' is not a phone number. Use the international format, e.g. +49 30 1234567.",
+            field=field,
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise BusinessRuleError("invalid_phone", f"'{raw}' is not a valid phone number.", field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    if not e164:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def phone_digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())

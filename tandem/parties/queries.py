@@ -1,0 +1,200 @@
+"""Reads shared by the web UI and the API: record rules, filters, search, duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tandem.parties.models import Client, Contact, Counterparty
+from tandem.parties.phones import phone_digits
+
+CLIENT_SORTS = {
+    "name": ("search_name", "id"), "-name": ("-search_name", "-id"),
+    "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
+    "status": ("status", "search_name", "id"), "-status": ("-status", "-search_name", "-id"),
+}  # fmt: skip
+
+
+def can_see_all_clients(user) -> bool:
+    return user.has_perm("parties.view_all_clients")
+
+
+def visible_clients(user) -> QuerySet[Client]:
+    """The record rule: without team visibility a user sees only the clients they own."""
+    if not user.is_authenticated or not user.has_perm("parties.view_client"):
+        return Client.objects.none()
+    qs = Client.objects.all()
+    if not can_see_all_clients(user):
+        qs = qs.filter(owner=user)
+    return qs
+
+
+def get_visible_client(user, pk) -> Client:
+    try:
+        return visible_clients(user).select_related("owner", "first_source").get(pk=pk)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such client.") from None
+
+
+def visible_counterparties(user) -> QuerySet[Counterparty]:
+    qs = Counterparty.objects.select_related("client")
+    if not can_see_all_clients(user):
+        qs = qs.filter(client__owner=user)
+    return qs if user.has_perm("parties.view_counterparty") else qs.none()
+
+
+def visible_contacts(user) -> QuerySet[Contact]:
+    qs = Contact.objects.select_related("client")
+    if not can_see_all_clients(user):
+        qs = qs.filter(client__owner=user)
+    return qs if user.has_perm("parties.view_contact") else qs.none()
+
+
+def get_visible_counterparty(user, pk) -> Counterparty:
+    try:
+        return visible_counterparties(user).get(pk=pk)
+    except (Counterparty.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such counterparty.") from None
+
+
+def get_visible_contact(user, pk) -> Contact:
+    try:
+        return visible_contacts(user).get(pk=pk)
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such contact.") from None
+
+
+def filter_clients(
+    qs: QuerySet[Client],
+    *,
+    q: str = "",
+    status: str = "",
+    kind: str = "",
+    owner_id: int | None = None,
+    tag: str = "",
+    source_id: int | None = None,
+    sort: str = "name",
+) -> QuerySet[Client]:
+    if q:
+        qs = qs.filter(search_name__contains=q.strip().lower())
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    if source_id:
+        qs = qs.filter(first_source_id=source_id)
+    return qs.order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))
+
+
+# --- Global search ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "client" | "counterparty" | "contact"
+    id: int
+    client_id: int
+    title: str
+    detail: str
+
+
+def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Find clients, counterparties and contacts by name, phone, email or tax ID."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    lowered = text.lower()
+    digits = phone_digits(text)
+    hits: list[SearchHit] = []
+
+    client_q = Q(search_name__contains=lowered)
+    counterparty_q = Q(search_name__contains=lowered)
+    contact_q = Q(search_name__contains=lowered)
+    if "@" in text:
+        client_q = Q(email__iexact=text)
+        contact_q = Q(email__iexact=text) | Q(alternate_email__iexact=text)
+        counterparty_q = Q(pk__in=[])
+    elif len(digits) >= 5 and len(digits) >= len(text.replace(" ", "")) - 3:
+        # Mostly digits: a phone number or a tax/registration number.
+        client_q |= Q(phone__contains=digits)
+        contact_q |= Q(phone__contains=digits) | Q(mobile_phone__contains=digits)
+        counterparty_q |= Q(tax_id__startswith=text.replace(" ", "")) | Q(registration_number=text)
+    elif any(ch.isdigit() for ch in text):
+        counterparty_q |= Q(tax_id__iexact=text.replace(" ", ""))
+
+    for c in visible_clients(user).filter(client_q).only("id", "name", "email", "phone")[:limit]:
+        hits.append(SearchHit("client", c.id, c.id, c.name, c.email or c.phone))
+    for cp in visible_counterparties(user).filter(counterparty_q).only(
+        "id", "legal_name", "tax_id", "client_id", "client__name"
+    )[:limit]:
+        hits.append(SearchHit("counterparty", cp.id, cp.client_id, cp.legal_name,
+                              f"{cp.tax_id} · {cp.client.name}".strip(" ·")))
+    for ct in visible_contacts(user).filter(contact_q).only(
+        "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
+    )[:limit]:
+        hits.append(SearchHit("contact", ct.id, ct.client_id, ct.full_name,
+                              f"{ct.email or ct.phone} · {ct.client.name}".strip(" ·")))
+    return hits
+
+
+# --- Duplicates -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Duplicate:
+    field: str
+    value: str
+    client_id: int
+    client_name: str
+    record: str  # what holds the value: "client X", "counterparty Y", "contact Z"
+
+    @property
+    def message(self) -> str:
+        return f"{self.record} of client '{self.client_name}' (#{self.client_id}) already has {self.field} {self.value}."
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "value": self.value, "client_id": self.client_id,
+                "client_name": self.client_name, "record": self.record, "message": self.message}
+
+
+def find_duplicates(
+    *, tax_ids=(), emails=(), phones=(), exclude_client_id: int | None = None
+) -> list[Duplicate]:
+    """Existing records with the same tax ID, email or phone, across all clients (whoever owns them)."""
+    tax_ids = {t for t in tax_ids if t}
+    emails = {e.lower() for e in emails if e}
+    phones = {p for p in phones if p}
+    found: list[Duplicate] = []
+
+    def keep(qs):
+        return qs.exclude(client_id=exclude_client_id) if exclude_client_id else qs
+
+    if tax_ids:
+        for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client"))[:5]:
+            found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name, f"Counterparty '{cp.legal_name}'"))
+    if emails or phones:
+        client_q = Q(pk__in=[])
+        contact_q = Q(pk__in=[])
+        if emails:
+            client_q |= Q(email__in=emails)
+            contact_q |= Q(email__in=emails) | Q(alternate_email__in=emails)
+        if phones:
+            client_q |= Q(phone__in=phones)
+            contact_q |= Q(phone__in=phones) | Q(mobile_phone__in=phones)
+        clients = Client.objects.filter(client_q)
+        if exclude_client_id:
+            clients = clients.exclude(pk=exclude_client_id)
+        for c in clients[:5]:
+            field, value = ("email", c.email) if c.email in emails else ("phone", c.phone)
+            found.append(Duplicate(field, value, c.id, c.name, f"Client '{c.name}'"))
+        for ct in keep(Contact.objects.filter(contact_q).select_related("client"))[:5]:
+            if ct.email in emails or ct.alternate_email in emails:
+                field, value = "email", ct.email if ct.email in emails else ct.alternate_email
+            else:
+                field, value = "phone", ct.phone if ct.phone in phones else ct.mobile_phone
+            found.append(Duplicate(field, value, ct.client_id, ct.client.name, f"Contact '{ct.full_name}'"))
+    return found

@@ -1,0 +1,351 @@
+"""Writes for clients, their counterparties (legal entities) and contact persons.
+
+Views and API endpoints parse input into plain values and call one of these; each runs in one
+transaction, checks the business rules, and writes an audit entry filed under the client."""
+
+from __future__ import annotations
+
+import datetime
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tandem.core import audit
+from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.models import User
+from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
+from tandem.parties.phones import normalize_phone
+from tandem.parties.queries import can_see_all_clients, find_duplicates
+
+CLIENT_FIELDS = ("name", "kind", "status", "owner", "first_source", "email", "phone", "website", "notes", "tags")
+COUNTERPARTY_FIELDS = ("legal_name", "tax_id", "registration_number", "legal_address", "postal_address",
+                       "valid_from", "valid_to")
+CONTACT_FIELDS = ("first_name", "last_name", "position", "email", "alternate_email", "phone", "mobile_phone",
+                  "messengers")
+BANK_ACCOUNT_FIELDS = ("bank_name", "account_number", "bic", "currency")
+
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def _clean(obj, exclude=()) -> None:
+    """Model validation (lengths, choices, email format, constraints) as a BusinessRuleError on the field."""
+    try:
+        obj.full_clean(exclude=[*exclude, "search_name"], validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
+
+
+def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
+    if allow_duplicates:
+        return
+    duplicates = find_duplicates(**values)
+    if duplicates:
+        first = duplicates[0]
+        raise ConflictError(
+            "duplicate",
+            first.message + " Check the existing record, or confirm to save anyway.",
+            field={"tax ID": "tax_id"}.get(first.field, first.field),
+            extra={"duplicates": [d.as_dict() for d in duplicates]},
+        )
+
+
+def _normalize_client_values(values: dict) -> dict:
+    values = dict(values)
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip().lower()
+    if "phone" in values:
+        values["phone"] = normalize_phone(values["phone"], field="phone")
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+    return values
+
+
+def _check_owner(owner: User | None, *, by: User) -> None:
+    if owner is None:
+        raise BusinessRuleError("required", "A client needs an owner.", field="owner")
+    if not owner.is_active:
+        raise BusinessRuleError("inactive_owner", f"{owner.display_name} is not an active user.", field="owner")
+    if owner != by and not can_see_all_clients(by):
+        raise BusinessRuleError("owner_not_allowed", "You can only create and keep clients you own.", field="owner")
+
+
+def _set_tags(client: Client, tag_names) -> None:
+    names = sorted({n.strip() for n in tag_names or () if n and n.strip()})
+    for n in names:
+        if len(n) > 50:
+            raise BusinessRuleError("too_long", f"Tag '{n[:20]}…' is longer than 50 characters.", field="tags")
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    client.tags.set([existing[n] for n in names])
+
+
+# --- Clients ----------------------------------------------------------------------------------------
+
+def create_client(
+    *,
+    by: User,
+    name: str,
+    owner: User | None = None,
+    kind: str = Client.Kind.B2B,
+    status: str = Client.Status.PROSPECT,
+    first_source: Source | None = None,
+    email: str = "",
+    phone: str = "",
+    website: str = "",
+    notes: str = "",
+    tags=(),
+    allow_duplicates: bool = False,
+) -> Client:
+    _require(by, "parties.add_client")
+    owner = owner or by
+    _check_owner(owner, by=by)
+    values = _normalize_client_values(dict(name=name, email=email, phone=phone))
+    client = Client(
+        kind=kind, status=status, owner=owner, first_source=first_source, website=website or "",
+        notes=notes or "", created_by=by, **values,
+    )
+    _clean(client, exclude=["owner"])
+    _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
+    with transaction.atomic():
+        client.save()
+        _set_tags(client, tags)
+        audit.record(client, "parties.client.created", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
+    return client
+
+
+def update_client(client: Client, *, by: User, allow_duplicates: bool = False, **values) -> Client:
+    _require(by, "parties.change_client")
+    unknown = set(values) - set(CLIENT_FIELDS)
+    if unknown:
+        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    values = _normalize_client_values(values)
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        before = audit.snapshot(client, CLIENT_FIELDS)
+        tags = values.pop("tags", None)
+        if "owner" in values and values["owner"] != client.owner:
+            _check_owner(values["owner"], by=by)
+        for field, value in values.items():
+            setattr(client, field, "" if value is None and field in ("email", "phone", "website", "notes") else value)
+        _clean(client, exclude=["owner"])
+        new_emails = [client.email] if client.email and client.email != before["email"] else []
+        new_phones = [client.phone] if client.phone and client.phone != before["phone"] else []
+        if new_emails or new_phones:
+            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+                                 exclude_client_id=client.pk)
+        client.save()
+        if tags is not None:
+            _set_tags(client, tags)
+        changes = audit.diff(before, audit.snapshot(client, CLIENT_FIELDS))
+        if changes:
+            audit.record(client, "parties.client.updated", by=by, changes=changes)
+    return client
+
+
+def delete_client(client: Client, *, by: User) -> None:
+    _require(by, "parties.delete_client")
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        audit.record(client, "parties.client.deleted", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
+        client.delete()
+
+
+# --- Counterparties ---------------------------------------------------------------------------------
+
+def _normalize_counterparty_values(values: dict) -> dict:
+    values = dict(values)
+    for key in ("legal_name", "tax_id", "registration_number"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if values.get("tax_id"):
+        values["tax_id"] = values["tax_id"].replace(" ", "").upper()
+    return values
+
+
+def _check_no_overlap(cp: Counterparty) -> None:
+    """Only one counterparty contracts for a client on any day."""
+    others = Counterparty.objects.filter(client_id=cp.client_id).exclude(pk=cp.pk)
+    end = cp.valid_to or datetime.date.max
+    for other in others:
+        other_end = other.valid_to or datetime.date.max
+        if cp.valid_from <= other_end and other.valid_from <= end:
+            raise BusinessRuleError(
+                "period_overlap",
+                f"The period overlaps '{other.legal_name}' (from {other.valid_from}"
+                f"{' to ' + str(other.valid_to) if other.valid_to else ''}).",
+                field="valid_from",
+            )
+
+
+def add_counterparty(
+    client: Client,
+    *,
+    by: User,
+    legal_name: str,
+    valid_from: datetime.date,
+    tax_id: str = "",
+    registration_number: str = "",
+    legal_address: str = "",
+    postal_address: str = "",
+    valid_to: datetime.date | None = None,
+    allow_duplicates: bool = False,
+) -> Counterparty:
+    """Add a legal entity to a client. If another one is open-ended and started earlier, it stops
+    contracting the day before this one starts: that is how the contracting party changes over time."""
+    _require(by, "parties.add_counterparty")
+    values = _normalize_counterparty_values(dict(
+        legal_name=legal_name, tax_id=tax_id, registration_number=registration_number,
+        legal_address=legal_address or "", postal_address=postal_address or "",
+    ))
+    if valid_from is None:
+        raise BusinessRuleError("required", "'Valid from' is required.", field="valid_from")
+    cp = Counterparty(client=client, valid_from=valid_from, valid_to=valid_to, created_by=by, **values)
+    _clean(cp, exclude=["client"])
+    _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])
+    with transaction.atomic():
+        Client.objects.select_for_update().get(pk=client.pk)  # serialize period changes per client
+        predecessor = (
+            Counterparty.objects.filter(client=client, valid_to__isnull=True, valid_from__lt=valid_from)
+            .order_by("-valid_from").first()
+        )
+        if predecessor is not None:
+            old_to = predecessor.valid_to
+            predecessor.valid_to = valid_from - timedelta(days=1)
+            predecessor.save(update_fields=["valid_to", "updated_at"])
+            audit.record(predecessor, "parties.counterparty.updated", by=by, root=client,
+                         changes={"valid_to": [old_to, predecessor.valid_to.isoformat()]})
+        _check_no_overlap(cp)
+        cp.save()
+        audit.record(cp, "parties.counterparty.created", by=by, root=client,
+                     changes=audit.snapshot(cp, COUNTERPARTY_FIELDS))
+    return cp
+
+
+def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = False, **values) -> Counterparty:
+    _require(by, "parties.change_counterparty")
+    unknown = set(values) - set(COUNTERPARTY_FIELDS)
+    if unknown:
+        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    values = _normalize_counterparty_values(values)
+    with transaction.atomic():
+        Client.objects.select_for_update().get(pk=cp.client_id)
+        cp = Counterparty.objects.select_for_update().get(pk=cp.pk)
+        before = audit.snapshot(cp, COUNTERPARTY_FIELDS)
+        for field, value in values.items():
+            setattr(cp, field, value)
+        _clean(cp, exclude=["client"])
+        if cp.tax_id and cp.tax_id != before["tax_id"]:
+            _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
+        _check_no_overlap(cp)
+        cp.save()
+        changes = audit.diff(before, audit.snapshot(cp, COUNTERPARTY_FIELDS))
+        if changes:
+            audit.record(cp, "parties.counterparty.updated", by=by, root=cp.client, changes=changes)
+    return cp
+
+
+def delete_counterparty(cp: Counterparty, *, by: User) -> None:
+    _require(by, "parties.delete_counterparty")
+    with transaction.atomic():
+        audit.record(cp, "parties.counterparty.deleted", by=by, root=cp.client,
+                     changes=audit.snapshot(cp, COUNTERPARTY_FIELDS))
+        cp.delete()
+
+
+def add_bank_account(cp: Counterparty, *, by: User, bank_name: str, account_number: str, bic: str = "",
+                     currency: str = "EUR") -> BankAccount:
+    _require(by, "parties.change_counterparty")
+    account = BankAccount(counterparty=cp, bank_name=(bank_name or "").strip(),
+                          account_number=(account_number or "").replace(" ", "").upper(),
+                          bic=(bic or "").strip().upper(), currency=(currency or "").upper(), created_by=by)
+    _clean(account, exclude=["counterparty"])
+    with transaction.atomic():
+        account.save()
+        audit.record(account, "parties.bankaccount.created", by=by, root=cp.client,
+                     changes=audit.snapshot(account, BANK_ACCOUNT_FIELDS))
+    return account
+
+
+def delete_bank_account(account: BankAccount, *, by: User) -> None:
+    _require(by, "parties.change_counterparty")
+    with transaction.atomic():
+        audit.record(account, "parties.bankaccount.deleted", by=by, root=account.counterparty.client,
+                     changes=audit.snapshot(account, BANK_ACCOUNT_FIELDS))
+        account.delete()
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+def _normalize_contact_values(values: dict) -> dict:
+    values = dict(values)
+    for key in ("email", "alternate_email"):
+        if key in values:
+            values[key] = (values[key] or "").strip().lower()
+    for key in ("phone", "mobile_phone"):
+        if key in values:
+            values[key] = normalize_phone(values[key], field=key)
+    for key in ("first_name", "last_name", "position", "messengers"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    return values
+
+
+def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: bool = False, **values) -> Contact:
+    _require(by, "parties.add_contact")
+    unknown = set(values) - set(CONTACT_FIELDS)
+    if unknown:
+        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    values = _normalize_contact_values(dict(values, first_name=first_name))
+    contact = Contact(client=client, created_by=by, **values)
+    _clean(contact, exclude=["client"])
+    _raise_if_duplicates(
+        allow_duplicates,
+        emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
+    )
+    with transaction.atomic():
+        contact.save()
+        audit.record(contact, "parties.contact.created", by=by, root=client,
+                     changes=audit.snapshot(contact, CONTACT_FIELDS))
+    return contact
+
+
+def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False, **values) -> Contact:
+    _require(by, "parties.change_contact")
+    unknown = set(values) - set(CONTACT_FIELDS)
+    if unknown:
+        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    values = _normalize_contact_values(values)
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        before = audit.snapshot(contact, CONTACT_FIELDS)
+        for field, value in values.items():
+            setattr(contact, field, value)
+        _clean(contact, exclude=["client"])
+        new_emails = [e for e in (contact.email, contact.alternate_email)
+                      if e and e not in (before["email"], before["alternate_email"])]
+        new_phones = [p for p in (contact.phone, contact.mobile_phone)
+                      if p and p not in (before["phone"], before["mobile_phone"])]
+        if new_emails or new_phones:
+            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+                                 exclude_client_id=contact.client_id)
+        contact.save()
+        changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
+        if changes:
+            audit.record(contact, "parties.contact.updated", by=by, root=contact.client, changes=changes)
+    return contact
+
+
+def delete_contact(contact: Contact, *, by: User) -> None:
+    _require(by, "parties.delete_contact")
+    with transaction.atomic():
+        audit.record(contact, "parties.contact.deleted", by=by, root=contact.client,
+                     changes=audit.snapshot(contact, CONTACT_FIELDS))
+        contact.delete()

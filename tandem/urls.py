@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tandem.api import api
+from tandem.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tandem.parties.urls")),
+    path("", include("tandem.core.urls")),
+]
