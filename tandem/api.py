@@ -1,6 +1,6 @@
 """The REST API root: /api/v1/. Each app contributes a Router; errors share one JSON shape."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from tandem.core.api import router as core_router
 from tandem.core.api_errors import install_error_handlers
@@ -13,6 +13,9 @@ api = NinjaAPI(
     description="CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.",
     auth=api_auth,
     urls_namespace="api",
+    # Assets come from ninja's static files ("ninja" is in INSTALLED_APPS); no spec validator badge,
+    # which would send the schema to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

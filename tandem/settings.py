@@ -9,6 +9,7 @@ TANDEM_DISABLED_MODULES comma-separated module keys switched off at start-up (se
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -27,7 +28,8 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("TANDEM_VAR_DIR", BASE_DIR.parent / "var"))
 
 DEBUG = env_flag("TANDEM_DEBUG")
-TESTING = env_flag("TANDEM_TESTING")
+# pytest-django loads settings before any conftest runs, so the test run is recognised here too.
+TESTING = env_flag("TANDEM_TESTING") or "_pytest" in sys.modules
 SECRET_KEY = os.environ.get("TANDEM_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "tandem.core",
     "tandem.parties",
 ]
@@ -68,10 +71,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "tandem.core.middleware.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tandem.core.middleware.UserLanguageMiddleware",  # after auth: it reads user.language
     "django_otp.middleware.OTPMiddleware",
     "tandem.core.middleware.TwoFactorRequiredMiddleware",
     "tandem.core.middleware.ModuleSwitchMiddleware",

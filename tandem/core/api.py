@@ -1,3 +1,106 @@
+"""REST endpoints of core: the current user, personal API tokens, the company, module switches."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from ninja import Router
 
+from tandem.core import modules, services
+from tandem.core.models import ApiToken
+from tandem.core.schemas import (
+    CompanyOut,
+    CompanyPatch,
+    MeOut,
+    MePatch,
+    ModuleOut,
+    ModulePatch,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
+
 router = Router(tags=["account"])
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+def _me(user) -> dict:
+    return {
+        "id": user.pk, "username": user.username, "name": user.display_name, "email": user.email,
+        "language": user.language, "roles": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(user.get_all_permissions()),
+    }
+
+
+def _module(key: str, config, enabled: set[str]) -> dict:
+    return {"key": key, "name": str(config.verbose_name), "enabled": key in enabled,
+            "requires": list(getattr(config, "module_requires", ()))}
+
+
+# --- Current user -----------------------------------------------------------------------------------
+
+@router.get("/me", response=MeOut, summary="The current user, roles and permissions")
+def get_me(request):
+    return _me(request.user)
+
+
+@router.patch("/me", response=MeOut, summary="Change own preferences")
+def update_me(request, payload: MePatch):
+    return _me(services.set_user_language(request.user, payload.language))
+
+
+# --- Personal API tokens ----------------------------------------------------------------------------
+
+@router.get("/tokens", response=list[TokenOut], summary="Own API tokens")
+def list_tokens(request):
+    return list(ApiToken.objects.filter(user=request.user))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token (secret shown once)")
+def create_token(request, payload: TokenIn):
+    token, secret = services.create_api_token(request.user, payload.name, by=request.user)
+    token.secret = secret  # only in this response
+    return token
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an own API token")
+def revoke_token(request, token_id: int):
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).select_related("user").first()
+    if token is None:
+        raise Http404("No such token.")
+    services.revoke_api_token(token, by=request.user)
+
+
+# --- Company ----------------------------------------------------------------------------------------
+
+@router.get("/company", response=CompanyOut, tags=["settings"])
+def get_company(request):
+    return services.get_company()
+
+
+@router.patch("/company", response=CompanyOut, tags=["settings"])
+def update_company(request, payload: CompanyPatch):
+    _require(request, "core.change_company")
+    return services.update_company(by=request.user, **payload.dict(exclude_unset=True))
+
+
+# --- Module switches --------------------------------------------------------------------------------
+
+@router.get("/modules", response=list[ModuleOut], tags=["settings"])
+def list_modules(request):
+    enabled = modules.enabled_module_keys()
+    return [_module(key, config, enabled) for key, config in sorted(modules.registered_modules().items())]
+
+
+@router.patch("/modules/{key}", response=ModuleOut, tags=["settings"])
+def update_module(request, key: str, payload: ModulePatch):
+    registered = modules.registered_modules()
+    if key not in registered:
+        raise Http404("No such module.")
+    _require(request, "core.change_modulesetting")
+    modules.set_module_enabled(key, payload.enabled, by=request.user)
+    return _module(key, registered[key], modules.enabled_module_keys())

@@ -1,4 +1,7 @@
-"""One place that turns exceptions into JSON errors: {code, message, field, errors:[{field, message}]}."""
+"""One place that turns exceptions into JSON errors: {code, message, field, errors:[{field, message}]}.
+
+Every refusal of the API has this shape, whatever raised it: ninja (bad JSON, wrong types, no auth,
+CSRF), Django (Http404, PermissionDenied, ValidationError) or a service (BusinessRuleError)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -7,11 +10,32 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from tandem.core.errors import BusinessRuleError
 
+# Codes for errors ninja raises as a bare HttpError.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
+
+
+# Location parts that name where a value came from (or our endpoint parameter names), not the field.
+PARAMETER_NAMES = ("body", "payload", "query", "path", "data", "filters", "pagination")
+
 
 def _field_of(loc) -> str | None:
     # ninja locations look like ("body", "payload", "tax_id") or ("query", "page").
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "data")]
+    parts = [str(p) for p in loc if p not in PARAMETER_NAMES]
     return ".".join(parts) or None
+
+
+def error_body(code: str, message: str, field: str | None = None, errors: list | None = None) -> dict:
+    if errors is None:
+        errors = [{"field": field, "message": message}]
+    return {"code": code, "field": field, "message": message, "errors": errors}
 
 
 def install_error_handlers(api) -> None:
@@ -21,9 +45,7 @@ def install_error_handlers(api) -> None:
                   for e in exc.errors]
         first = errors[0] if errors else {"field": None, "message": "Invalid input."}
         return api.create_response(
-            request,
-            {"code": "invalid", "field": first["field"], "message": first["message"], "errors": errors},
-            status=400,
+            request, error_body("invalid", first["message"], first["field"], errors or None), status=400
         )
 
     @api.exception_handler(ValidationError)
@@ -34,8 +56,7 @@ def install_error_handlers(api) -> None:
         else:
             errors = [{"field": None, "message": m} for m in exc.messages]
         return api.create_response(
-            request, {"code": "invalid", "field": errors[0]["field"], "message": errors[0]["message"],
-                      "errors": errors}, status=400,
+            request, error_body("invalid", errors[0]["message"], errors[0]["field"], errors), status=400
         )
 
     @api.exception_handler(BusinessRuleError)
@@ -46,24 +67,26 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, {"code": "not_found", "message": "Not found.", "field": None},
-                                   status=404)
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return api.create_response(
-            request, {"code": "permission_denied", "message": str(exc) or "You do not have permission to do this.",
-                      "field": None}, status=403,
-        )
+        message = str(exc) or "You do not have permission to do this."
+        return api.create_response(request, error_body("permission_denied", message), status=403)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return api.create_response(
-            request, {"code": "not_authenticated", "message": "Log in or send a valid API token.", "field": None},
-            status=401,
+            request, error_body("not_authenticated", "Log in or send a valid API token."), status=401
         )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        return api.create_response(request, {"code": "error", "message": str(exc), "field": None},
-                                   status=exc.status_code)
+        message = str(exc)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+        if exc.status_code == 403 and "csrf" in message.lower():
+            code = "csrf_failed"
+            message = "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie."
+        elif exc.status_code == 400 and "parse request body" in message:
+            code, message = "malformed_body", "The request body is not valid JSON."
+        return api.create_response(request, error_body(code, message), status=exc.status_code)

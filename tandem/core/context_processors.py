@@ -29,6 +29,7 @@ def shell(request):
     ]
     if user.has_perm("core.change_company"):
         account_menu.append({"label": _("Company settings"), "url": reverse("core:company-settings")})
+        account_menu.append({"label": _("Roles"), "url": reverse("core:role-list")})
     if user.has_perm("core.change_modulesetting"):
         account_menu.append({"label": _("Modules"), "url": reverse("core:module-list")})
     return {

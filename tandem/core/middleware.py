@@ -1,4 +1,6 @@
-from django.http import Http404, JsonResponse
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -43,12 +45,14 @@ class TwoFactorRequiredMiddleware:
             has_device = user.totpdevice_set.filter(confirmed=True).exists()
             if has_device or user_requires_two_factor(user):
                 if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {"code": "two_factor_required", "message": "Complete two-factor authentication first."},
-                        status=403,
-                    )
+                    message = "Complete two-factor authentication first."
+                    return JsonResponse({"code": "two_factor_required", "message": message}, status=403)
                 target = "core:two-factor-verify" if has_device else "core:two-factor-setup"
-                return redirect(f"{reverse(target)}?next={request.path}")
+                url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+                if request.headers.get("HX-Request") == "true":
+                    # htmx would swap the login step into a fragment; make it load the whole page.
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
         return self.get_response(request)
 
 

@@ -5,8 +5,22 @@ from tandem.core import views
 
 app_name = "core"
 
+# Account pages live under /account/ (two-factor pages under /account/two-factor/, which
+# TwoFactorRequiredMiddleware leaves open before the second step); settings under /settings/.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("account/login/", auth_views.LoginView.as_view(), name="login"),
+    path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/profile/", views.profile, name="profile"),
+    path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
+    path("account/two-factor/disable/", views.two_factor_disable, name="two-factor-disable"),
+    path("account/tokens/", views.token_list, name="token-list"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("settings/company/", views.company_settings, name="company-settings"),
+    path("settings/roles/", views.role_list, name="role-list"),
+    path("settings/roles/<int:pk>/two-factor/", views.role_two_factor, name="role-two-factor"),
+    path("settings/modules/", views.module_list, name="module-list"),
+    path("settings/modules/<str:key>/", views.module_switch, name="module-switch"),
 ]

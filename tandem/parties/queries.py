@@ -92,6 +92,20 @@ def filter_clients(
     return qs.order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))
 
 
+def filter_contacts(qs: QuerySet[Contact], *, q: str = "", client_id: int | None = None) -> QuerySet[Contact]:
+    """Contacts by name, email or phone digits (q), optionally of one client."""
+    q = (q or "").strip()
+    if q:
+        cond = Q(search_name__contains=q.lower()) | Q(email__iexact=q) | Q(alternate_email__iexact=q)
+        digits = phone_digits(q)
+        if len(digits) >= 5:
+            cond |= Q(phone__contains=digits) | Q(mobile_phone__contains=digits)
+        qs = qs.filter(cond)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    return qs.order_by("last_name", "first_name", "id")
+
+
 # --- Global search ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -87,6 +87,24 @@ def _set_tags(client: Client, tag_names) -> None:
     client.tags.set([existing[n] for n in names])
 
 
+# --- Sources ----------------------------------------------------------------------------------------
+
+def create_source(
+    *, by: User, name: str, channel: str = Source.Channel.OTHER, is_active: bool = True
+) -> Source:
+    """A new way clients find us; names are unique (case-insensitively)."""
+    _require(by, "parties.add_source")
+    source = Source(name=(name or "").strip(), channel=channel, is_active=is_active)
+    _clean(source)
+    if Source.objects.filter(name__iexact=source.name).exists():
+        raise BusinessRuleError("duplicate", f"Source '{source.name}' already exists.", field="name")
+    with transaction.atomic():
+        source.save()
+        audit.record(source, "parties.source.created", by=by,
+                     changes=audit.snapshot(source, ("name", "channel", "is_active")))
+    return source
+
+
 # --- Clients ----------------------------------------------------------------------------------------
 
 def create_client(

@@ -1,7 +1,452 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages and htmx partials for clients, their counterparties and contact persons.
+
+Thin: a form checks the shape of the input, one service applies the rules and writes, records are read
+through parties.queries (which applies the record rule: a representative sees own clients only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+
+from tandem.core.audit import history_for
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import add_business_error
+from tandem.parties import queries, services
+from tandem.parties.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm, CounterpartyForm
+
+CLIENTS_PER_PAGE = 50
+HISTORY_LIMIT = 200
+
+
+def is_htmx(request) -> bool:
+    """An htmx request that wants a fragment (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _call_service(form, service, *args, **kwargs):
+    """Run one service; a business refusal becomes a form error. Returns (result, duplicates)."""
+    try:
+        return service(*args, **kwargs), None
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        add_business_error(form, exc)
+        return None, exc.extra.get("duplicates")
+
+
+DUPLICATE_FIELDS = {"tax ID": _lazy("tax ID"), "email": _lazy("email"), "phone": _lazy("phone")}
+DUPLICATE_RECORDS = {
+    "Client": _lazy("Client"),
+    "Counterparty": _lazy("Counterparty"),
+    "Contact": _lazy("Contact person"),
+}
+
+
+def _duplicates_with_links(user, duplicates):
+    """Duplicates reported by a service, labelled in the user's language, with a link to each client the
+    user may open (a representative may hear that a record exists but not open another owner's client)."""
+    if not duplicates:
+        return None
+    visible = set(
+        queries.visible_clients(user)
+        .filter(pk__in=[d["client_id"] for d in duplicates])
+        .values_list("pk", flat=True)
+    )
+    shown = []
+    for d in duplicates:
+        kind, _sep, name = d["record"].partition(" ")
+        record = f"{DUPLICATE_RECORDS[kind]} {name}" if kind in DUPLICATE_RECORDS else d["record"]
+        shown.append(
+            {
+                **d,
+                "record_label": record,
+                "field_label": DUPLICATE_FIELDS.get(d["field"], d["field"]),
+                "url": reverse("parties:client-detail", args=[d["client_id"]])
+                if d["client_id"] in visible
+                else None,
+            }
+        )
+    return shown
+
+
+# --- Clients ----------------------------------------------------------------------------------------
 
 
 @login_required
+@permission_required("parties.view_client", raise_exception=True)
 def client_list(request):
-    return render(request, "parties/client_list.html", {})
+    form = ClientFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    clients = queries.filter_clients(
+        queries.visible_clients(request.user)
+        .select_related("owner", "first_source")
+        .prefetch_related("tags"),
+        **filters,
+    )
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "clients": page.object_list, "sort": filters["sort"]}
+    if is_htmx(request):
+        # A sort link in the table changes the sort: redraw the filter form's select with it.
+        form.fields["sort"].widget.attrs["hx-swap-oob"] = "true"
+        return render(request, "parties/partials/_client_table.html", {**context, "redraw_sort": True})
+    return render(request, "parties/client_list.html", context)
+
+
+@login_required
+@permission_required("parties.add_client", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def client_create(request):
+    form = ClientForm(request.POST or None, user=request.user)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        client, duplicates = _call_service(
+            form,
+            services.create_client,
+            by=request.user,
+            allow_duplicates=form.cleaned_data["allow_duplicates"],
+            **form.service_values(),
+        )
+        if client is not None:
+            messages.success(request, _("Client “%(name)s” created.") % {"name": client.name})
+            return redirect("parties:client-detail", pk=client.pk)
+    return _render_client_form(request, form, None, duplicates)
+
+
+@login_required
+@permission_required("parties.change_client", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk):
+    client = queries.get_visible_client(request.user, pk)
+    form = ClientForm(
+        request.POST or None, user=request.user, client=client, initial=ClientForm.initial_for(client)
+    )
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        updated, duplicates = _call_service(
+            form,
+            services.update_client,
+            client,
+            by=request.user,
+            allow_duplicates=form.cleaned_data["allow_duplicates"],
+            **form.service_values(),
+        )
+        if updated is not None:
+            messages.success(request, _("Client “%(name)s” saved.") % {"name": updated.name})
+            return redirect("parties:client-detail", pk=updated.pk)
+    return _render_client_form(request, form, client, duplicates)
+
+
+def _render_client_form(request, form, client, duplicates):
+    return render(
+        request,
+        "parties/client_form.html",
+        {"form": form, "client": client, "duplicates": _duplicates_with_links(request.user, duplicates)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("parties.view_client", raise_exception=True)
+def client_detail(request, pk):
+    client = queries.get_visible_client(request.user, pk)
+    context = {
+        "client": client,
+        "tags": client.tags.all(),
+        **_counterparty_context(request.user, client),
+        **_contact_context(request.user, client),
+        **_history_context(client),
+    }
+    return render(request, "parties/client_detail.html", context)
+
+
+@login_required
+@permission_required("parties.delete_client", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def client_delete(request, pk):
+    client = queries.get_visible_client(request.user, pk)
+    return _confirm_delete(
+        request,
+        client,
+        client,
+        services.delete_client,
+        success_url=reverse("parties:client-list"),
+        message=_("Client “%(name)s” deleted.") % {"name": client.name},
+    )
+
+
+def _confirm_delete(request, client, obj, service, *, success_url, message):
+    """GET asks for confirmation; POST calls the delete service. A refusal shows on the page (400)."""
+    form = forms.Form(request.POST or None)
+    if request.method == "POST":
+        _call_service(form, service, obj, by=request.user)
+        if not form.errors:
+            messages.success(request, message)
+            return redirect(success_url)
+    context = {
+        "client": client,
+        "object": obj,
+        "object_type": obj._meta.verbose_name,
+        "form": form,
+        "cancel_url": reverse("parties:client-detail", args=[client.pk]),
+    }
+    return render(request, "parties/confirm_delete.html", context, status=400 if form.errors else 200)
+
+
+# --- Card sections ----------------------------------------------------------------------------------
+
+
+def _counterparty_context(user, client) -> dict:
+    today = timezone.localdate()
+    counterparties = list(
+        queries.visible_counterparties(user).filter(client=client).prefetch_related("bank_accounts")
+    )
+    return {
+        "client": client,
+        "current_counterparties": [cp for cp in counterparties if cp.is_current(today)],
+        "other_counterparties": [cp for cp in counterparties if not cp.is_current(today)],
+        "today": today,
+    }
+
+
+def _contact_context(user, client) -> dict:
+    return {"client": client, "contacts": list(queries.visible_contacts(user).filter(client=client))}
+
+
+def _history_context(client) -> dict:
+    return {"history": list(history_for(client)[:HISTORY_LIMIT]), "history_limit": HISTORY_LIMIT}
+
+
+SECTIONS = {
+    "counterparties": ("parties/partials/_counterparties.html", _counterparty_context),
+    "contacts": ("parties/partials/_contacts.html", _contact_context),
+}
+
+
+def _section_response(request, client, section):
+    """After a change: the redrawn section plus the history, swapped out of band."""
+    template, build = SECTIONS[section]
+    html = render_to_string(template, build(request.user, client), request=request)
+    html += render_to_string(
+        "parties/partials/_history.html",
+        {"client": client, "oob": True, **_history_context(client)},
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+def _sub_form(request, client, *, form, section, title, action, save):
+    """GET shows the form (a fragment for htmx); POST calls `save(form)` (one service).
+
+    Success: htmx gets the redrawn section, a plain browser is sent back to the card. Refusal: the form
+    again with its errors and status 400; for htmx it replaces only itself (HX-Retarget)."""
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        result, duplicates = _call_service(form, save, form)
+        if result is not None:
+            if is_htmx(request):
+                return _section_response(request, client, section)
+            return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#{section}")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {
+        "client": client,
+        "form": form,
+        "title": title,
+        "action": action,
+        "section": section,
+        "inline": is_htmx(request),
+        "duplicates": _duplicates_with_links(request.user, duplicates),
+        "cancel_url": f"{reverse('parties:client-detail', args=[client.pk])}#{section}",
+    }
+    if is_htmx(request):
+        response = render(request, "parties/partials/_inline_form.html", context, status=status)
+        response["HX-Retarget"] = f"#{section}-form-slot"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "parties/sub_form.html", context, status=status)
+
+
+def _client_for_change(request, client_pk):
+    return queries.get_visible_client(request.user, client_pk)
+
+
+def _own(obj, client):
+    if obj.client_id != client.pk:
+        raise Http404
+    return obj
+
+
+# --- Counterparties ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("parties.add_counterparty", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def counterparty_create(request, client_pk):
+    client = _client_for_change(request, client_pk)
+    form = CounterpartyForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    return _sub_form(
+        request,
+        client,
+        form=form,
+        section="counterparties",
+        title=_("Add counterparty"),
+        action=reverse("parties:counterparty-create", args=[client.pk]),
+        save=lambda f: services.add_counterparty(
+            client, by=request.user, allow_duplicates=f.cleaned_data["allow_duplicates"], **f.service_values()
+        ),
+    )
+
+
+@login_required
+@permission_required("parties.change_counterparty", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def counterparty_edit(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    cp = _own(queries.get_visible_counterparty(request.user, pk), client)
+    form = CounterpartyForm(request.POST or None, initial=CounterpartyForm.initial_for(cp))
+    return _sub_form(
+        request,
+        client,
+        form=form,
+        section="counterparties",
+        title=_("Edit counterparty “%(name)s”") % {"name": cp.legal_name},
+        action=reverse("parties:counterparty-edit", args=[client.pk, cp.pk]),
+        save=lambda f: services.update_counterparty(
+            cp, by=request.user, allow_duplicates=f.cleaned_data["allow_duplicates"], **f.service_values()
+        ),
+    )
+
+
+@login_required
+@permission_required("parties.delete_counterparty", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def counterparty_delete(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    cp = _own(queries.get_visible_counterparty(request.user, pk), client)
+    return _confirm_delete(
+        request,
+        client,
+        cp,
+        services.delete_counterparty,
+        success_url=f"{reverse('parties:client-detail', args=[client.pk])}#counterparties",
+        message=_("Counterparty “%(name)s” deleted.") % {"name": cp.legal_name},
+    )
+
+
+@login_required
+@permission_required("parties.change_counterparty", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def bankaccount_create(request, client_pk, counterparty_pk):
+    client = _client_for_change(request, client_pk)
+    cp = _own(queries.get_visible_counterparty(request.user, counterparty_pk), client)
+    form = BankAccountForm(request.POST or None)
+    return _sub_form(
+        request,
+        client,
+        form=form,
+        section="counterparties",
+        title=_("Add bank account to “%(name)s”") % {"name": cp.legal_name},
+        action=reverse("parties:bankaccount-create", args=[client.pk, cp.pk]),
+        save=lambda f: services.add_bank_account(cp, by=request.user, **f.cleaned_data),
+    )
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("parties.add_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_create(request, client_pk):
+    client = _client_for_change(request, client_pk)
+    form = ContactForm(request.POST or None)
+    return _sub_form(
+        request,
+        client,
+        form=form,
+        section="contacts",
+        title=_("Add contact person"),
+        action=reverse("parties:contact-create", args=[client.pk]),
+        save=lambda f: services.add_contact(
+            client, by=request.user, allow_duplicates=f.cleaned_data["allow_duplicates"], **f.service_values()
+        ),
+    )
+
+
+@login_required
+@permission_required("parties.change_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    contact = _own(queries.get_visible_contact(request.user, pk), client)
+    form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
+    return _sub_form(
+        request,
+        client,
+        form=form,
+        section="contacts",
+        title=_("Edit contact person “%(name)s”") % {"name": contact.full_name},
+        action=reverse("parties:contact-edit", args=[client.pk, contact.pk]),
+        save=lambda f: services.update_contact(
+            contact,
+            by=request.user,
+            allow_duplicates=f.cleaned_data["allow_duplicates"],
+            **f.service_values(),
+        ),
+    )
+
+
+@login_required
+@permission_required("parties.delete_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    contact = _own(queries.get_visible_contact(request.user, pk), client)
+    return _confirm_delete(
+        request,
+        client,
+        contact,
+        services.delete_contact,
+        success_url=f"{reverse('parties:client-detail', args=[client.pk])}#contacts",
+        message=_("Contact person “%(name)s” deleted.") % {"name": contact.full_name},
+    )
+
+
+# --- Search -----------------------------------------------------------------------------------------
+
+
+@login_required
+def search(request):
+    text = request.GET.get("q", "").strip()
+    hits = queries.global_search(request.user, text) if text else []
+    groups = [
+        (label, [h for h in hits if h.kind == kind])
+        for kind, label in (
+            ("client", _("Clients")),
+            ("counterparty", _("Counterparties")),
+            ("contact", _("Contact persons")),
+        )
+    ]
+    return render(
+        request,
+        "parties/search.html",
+        {
+            "q": text,
+            "hits": hits,
+            "groups": [(label, items) for label, items in groups if items],
+            "too_short": 0 < len(text) < 2,
+        },
+    )

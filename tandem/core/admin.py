@@ -1,0 +1,88 @@
+"""Admin site for core tables. Audit entries and login failures are evidence: read-only here.
+The admin login goes through the same lockout as the main login page."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.account_forms import AdminLoginForm
+from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
+from tandem.core.services import revoke_api_token
+
+admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Tandem administration")
+admin.site.site_title = _("Tandem administration")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Preferences"), {"fields": ("language",)}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Preferences"), {"fields": ("language",)}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "language", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "base_currency", "language", "time_zone", "updated_at")
+
+
+@admin.register(ModuleSetting)
+class ModuleSettingAdmin(admin.ModelAdmin):
+    list_display = ("key", "enabled")
+
+
+@admin.register(RolePolicy)
+class RolePolicyAdmin(admin.ModelAdmin):
+    list_display = ("group", "requires_two_factor", "description")
+    list_select_related = ("group",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are created by their owner (the secret is shown there once); here they can be revoked."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True).order_by("pk"):
+            revoke_api_token(token, by=request.user)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "object_repr")
+    list_filter = ("action",)
+    list_select_related = ("actor",)
+    search_fields = ("action", "object_repr", "actor__username")
+    date_hierarchy = "created_at"
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "username", "ip_address")
+    search_fields = ("username", "ip_address")

@@ -1,0 +1,71 @@
+"""API shapes for the current user, personal tokens, the company and module switches."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class InputSchema(Schema):
+    """A request body: an unknown key is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    language: str
+    roles: list[str]
+    permissions: list[str]
+
+
+class MePatch(InputSchema):
+    language: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+    is_active: bool
+
+
+class TokenIn(InputSchema):
+    name: str
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(description="Shown once: it is not stored and cannot be retrieved again.")
+
+
+class CompanyOut(Schema):
+    name: str
+    base_currency: str
+    language: str
+    time_zone: str
+
+
+class CompanyPatch(InputSchema):
+    name: str | None = None
+    base_currency: str | None = None
+    language: str | None = None
+    time_zone: str | None = None
+
+
+class ModuleOut(Schema):
+    key: str
+    name: str
+    enabled: bool
+    requires: list[str]
+
+
+class ModulePatch(InputSchema):
+    enabled: bool

@@ -1,0 +1,32 @@
+"""`tandem demo`: load the demo data set (idempotent) and print the logins."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from tandem.parties.demo import CLIENT_COUNT, SEED, build_demo_data
+
+URL = "http://127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo data set (company, one user per role, clients). Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=CLIENT_COUNT, help="How many clients to create.")
+        parser.add_argument("--seed", type=int, default=SEED, help="Random seed (same seed, same data).")
+
+    def handle(self, *args, clients, seed, **options):
+        started = time.monotonic()
+        result = build_demo_data(seed=seed, clients=clients)
+        if result.created:
+            counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in result.counts.items())
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo data loaded in {time.monotonic() - started:.1f} s: {counts}."))
+        else:
+            self.stdout.write("Demo data is already loaded; nothing changed.")
+        self.stdout.write(f"\nOpen {URL} and log in as:")
+        width = max((len(login.username) for login in result.logins), default=0)
+        for login in result.logins:
+            password = login.password or "(password changed since the demo was loaded)"
+            self.stdout.write(f"  {login.username:<{width}}  {password:<20}  {login.role}")

@@ -1,0 +1,266 @@
+"""API shapes for clients, counterparties, contacts, sources and tags. Shape checks only: business
+rules (duplicates, periods, phone numbers, owners) are enforced by parties.services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from tandem.parties.models import Client, Source
+from tandem.parties.queries import CLIENT_SORTS
+
+ClientSort = Literal[tuple(CLIENT_SORTS)]  # type: ignore[valid-type]
+
+
+class InputSchema(Schema):
+    """A request body: an unknown key (a typo such as "owner" for "owner_id") is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class SourceRef(Schema):
+    id: int
+    name: str
+
+
+# --- Sources and tags -------------------------------------------------------------------------------
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    channel: str
+    is_active: bool
+
+
+class SourceIn(InputSchema):
+    name: str
+    channel: Source.Channel = Source.Channel.OTHER
+    is_active: bool = True
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+
+
+# --- Counterparties ---------------------------------------------------------------------------------
+
+class CounterpartySummary(Schema):
+    id: int
+    legal_name: str
+    tax_id: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+
+class BankAccountOut(Schema):
+    id: int
+    bank_name: str
+    account_number: str
+    bic: str
+    currency: str
+
+
+class BankAccountIn(InputSchema):
+    bank_name: str
+    account_number: str
+    bic: str = ""
+    currency: str = "EUR"
+
+
+class CounterpartyOut(Schema):
+    id: int
+    client_id: int
+    legal_name: str
+    tax_id: str
+    registration_number: str
+    legal_address: str
+    postal_address: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    is_current: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_is_current(obj) -> bool:
+        return obj.is_current()
+
+
+class CounterpartyIn(InputSchema):
+    legal_name: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    tax_id: str = ""
+    registration_number: str = ""
+    legal_address: str = ""
+    postal_address: str = ""
+    allow_duplicates: bool = False
+
+
+class CounterpartyPatch(InputSchema):
+    legal_name: str | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    tax_id: str | None = None
+    registration_number: str | None = None
+    legal_address: str | None = None
+    postal_address: str | None = None
+    allow_duplicates: bool = False
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+class ContactOut(Schema):
+    id: int
+    client_id: int
+    client_name: str
+    full_name: str
+    first_name: str
+    last_name: str
+    position: str
+    email: str
+    alternate_email: str
+    phone: str
+    mobile_phone: str
+    messengers: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_client_name(obj) -> str:
+        return obj.client.name
+
+
+class ContactIn(InputSchema):
+    first_name: str
+    last_name: str = ""
+    position: str = ""
+    email: str = ""
+    alternate_email: str = ""
+    phone: str = ""
+    mobile_phone: str = ""
+    messengers: str = ""
+    allow_duplicates: bool = False
+
+
+class ContactPatch(InputSchema):
+    first_name: str | None = None
+    last_name: str | None = None
+    position: str | None = None
+    email: str | None = None
+    alternate_email: str | None = None
+    phone: str | None = None
+    mobile_phone: str | None = None
+    messengers: str | None = None
+    allow_duplicates: bool = False
+
+
+class ContactFilters(Schema):
+    q: str = ""
+    client_id: int | None = None
+
+
+# --- Clients ----------------------------------------------------------------------------------------
+
+class ClientOut(Schema):
+    id: int
+    name: str
+    kind: str
+    status: str
+    owner: UserRef
+    tags: list[str]
+    first_source: SourceRef | None
+    current_counterparty: CounterpartySummary | None
+    email: str
+    phone: str
+    website: str
+    notes: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner(obj) -> dict:
+        return {"id": obj.owner_id, "name": obj.owner.display_name}
+
+    @staticmethod
+    def resolve_tags(obj) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_current_counterparty(obj):
+        # Lists prefetch today's counterparties into `current_counterparties` (see parties.api).
+        prefetched = getattr(obj, "current_counterparties", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return obj.current_counterparty()
+
+
+class ClientIn(InputSchema):
+    name: str
+    kind: Client.Kind = Client.Kind.B2B
+    status: Client.Status = Client.Status.PROSPECT
+    owner_id: int | None = Field(None, description="Defaults to the current user.")
+    first_source_id: int | None = None
+    email: str = ""
+    phone: str = Field("", description="International format, e.g. +49 30 123456; stored as E.164.")
+    website: str = ""
+    notes: str = ""
+    tags: list[str] = []
+    allow_duplicates: bool = Field(False, description="Save even if the email or phone is already on file.")
+
+
+class ClientPatch(InputSchema):
+    name: str | None = None
+    kind: Client.Kind | None = None
+    status: Client.Status | None = None
+    owner_id: int | None = None
+    first_source_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    notes: str | None = None
+    tags: list[str] | None = None
+    allow_duplicates: bool = False
+
+
+class ClientFilters(Schema):
+    q: str = ""
+    status: Client.Status | None = None
+    kind: Client.Kind | None = None
+    owner_id: int | None = None
+    tag: str = ""
+    source_id: int | None = None
+    sort: ClientSort = "name"
+
+
+# --- History and search -----------------------------------------------------------------------------
+
+class HistoryEntryOut(Schema):
+    id: int
+    created_at: datetime.datetime
+    actor: UserRef | None
+    action: str
+    event: str
+    object_repr: str
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(obj):
+        return {"id": obj.actor_id, "name": obj.actor.display_name} if obj.actor_id else None
+
+
+class SearchHitOut(Schema):
+    kind: Literal["client", "counterparty", "contact"]
+    id: int
+    client_id: int
+    title: str
+    detail: str

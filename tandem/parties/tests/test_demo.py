@@ -1,0 +1,95 @@
+"""`tandem demo` loads a realistic data set through the services, once."""
+
+import random
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from tandem.core import roles
+from tandem.core.models import AuditEntry, Company, User
+from tandem.parties.demo import DEMO_PASSWORD, german_iban, german_vat_id, russian_inn
+from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count()
+            for model in (User, Client, Counterparty, Contact, BankAccount, Source, AuditEntry)}
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_clients_users_and_history_once():
+    output = load_demo()
+
+    assert Client.objects.count() >= 200
+    assert set(Client.objects.values_list("kind", flat=True)) == {Client.Kind.B2B, Client.Kind.B2C}
+    assert Client.objects.values("status").distinct().count() >= 3
+    company = Company.objects.get()
+    assert (company.base_currency, company.language, company.time_zone) == ("EUR", "en", "Europe/Berlin")
+
+    # One user per shipped role; admin is a superuser with the Administrator role.
+    for role in roles.ROLES:
+        assert User.objects.filter(groups__name=role).exists(), role
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
+    assert admin.groups.filter(name=roles.ADMINISTRATOR).exists()
+    assert "http://127.0.0.1:8000" in output and DEMO_PASSWORD in output
+    for username in ("admin", "manager", "rep1", "rep2", "warehouse", "accountant", "production", "viewer"):
+        assert username in output
+
+    # Some client changed its legal entity: a closed past counterparty and an open current one.
+    changed = Client.objects.annotate(n=Count("counterparties")).filter(n=2).first()
+    assert changed is not None
+    past, current = sorted(changed.counterparties.all(), key=lambda cp: cp.valid_from)
+    assert past.valid_to is not None and current.valid_to is None
+    assert changed.current_counterparty() == current
+    assert AuditEntry.objects.filter(action="parties.counterparty.updated", object_id=str(past.pk)).exists()
+    assert not Client.objects.filter(kind=Client.Kind.B2B, counterparties__isnull=True).exists()
+    assert BankAccount.objects.exists()
+
+    # Every client has a contact, and every stored phone number is valid.
+    assert not Client.objects.filter(contacts__isnull=True).exists()
+    phones = [p for row in Contact.objects.values_list("phone", "mobile_phone") for p in row if p]
+    phones += [p for p in Client.objects.values_list("phone", flat=True) if p]
+    assert phones and all(phonenumbers.is_valid_number(phonenumbers.parse(p)) for p in phones)
+    assert AuditEntry.objects.filter(action="parties.client.created").count() == Client.objects.count()
+
+    before = counts()
+    output = load_demo()
+    assert counts() == before
+    assert "already loaded" in output and "rep1" in output
+
+
+def german_vat_id_is_valid(vat_id: str) -> bool:
+    digits = [int(c) for c in vat_id[2:]]
+    product = 10
+    for d in digits[:8]:
+        product = (2 * ((d + product) % 10 or 10)) % 11
+    return vat_id.startswith("DE") and len(digits) == 9 and (11 - product) % 10 == digits[8]
+
+
+def russian_inn_is_valid(inn: str) -> bool:
+    weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+    total = sum(w * int(d) for w, d in zip(weights, inn[:9], strict=True))
+    return len(inn) == 10 and int(inn[9]) == total % 11 % 10
+
+
+def test_generated_identifiers_pass_their_check_digits():
+    # Published identifiers check the checkers: SAP's USt-IdNr and Sberbank's INN.
+    assert german_vat_id_is_valid("DE811569869") and not german_vat_id_is_valid("DE811569868")
+    assert russian_inn_is_valid("7707083893") and not russian_inn_is_valid("7707083894")
+    rng = random.Random(1)
+    for _ in range(50):
+        assert german_vat_id_is_valid(german_vat_id(rng))
+        assert russian_inn_is_valid(russian_inn(rng))
+        iban = german_iban(rng, "10040000")
+        assert len(iban) == 22 and int(iban[4:] + "1314" + iban[2:4]) % 97 == 1
