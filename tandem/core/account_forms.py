@@ -60,7 +60,10 @@ class TwoFactorCodeForm(forms.Form):
         max_length=10,
         widget=forms.TextInput(
             attrs={
-                "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "pattern": "[0-9 ]*",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
             }
         ),
     )

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.account_forms import AdminLoginForm
 from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
-from tandem.core.services import revoke_api_token
+from tandem.core.services import COMPANY_FIELDS, revoke_api_token, update_company
+from tandem.core.two_factor import set_role_requires_two_factor
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Tandem administration")
@@ -30,18 +31,38 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    """Saved through core.services.update_company, so the change is validated and audited."""
+
     list_display = ("name", "base_currency", "language", "time_zone", "updated_at")
+    fields = COMPANY_FIELDS
 
+    def has_add_permission(self, request):
+        return not Company.objects.exists() and super().has_add_permission(request)
 
-@admin.register(ModuleSetting)
-class ModuleSettingAdmin(admin.ModelAdmin):
-    list_display = ("key", "enabled")
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_company(by=request.user, **{field: getattr(obj, field) for field in COMPANY_FIELDS})
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(RolePolicy)
 class RolePolicyAdmin(admin.ModelAdmin):
+    """The two-factor requirement is switched through the service (audited), as on the Roles page."""
+
     list_display = ("group", "requires_two_factor", "description")
     list_select_related = ("group",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("group",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        set_role_requires_two_factor(obj.group, obj.requires_two_factor, by=request.user)
+        RolePolicy.objects.filter(group=obj.group).update(description=obj.description)
+        obj.pk = RolePolicy.objects.get(group=obj.group).pk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -71,6 +92,13 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True).order_by("pk"):
             revoke_api_token(token, by=request.user)
+
+
+@admin.register(ModuleSetting)
+class ModuleSettingAdmin(ReadOnlyAdmin):
+    """Switch modules on the Modules page: it checks which modules need each other and audits."""
+
+    list_display = ("key", "enabled")
 
 
 @admin.register(AuditEntry)

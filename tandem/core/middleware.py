@@ -1,11 +1,13 @@
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tandem.core import modules
+from tandem.core.models import Company
 from tandem.core.permissions import user_requires_two_factor
 
 # Paths a logged-in user may reach before completing two-factor authentication.
@@ -13,7 +15,7 @@ TWO_FACTOR_EXEMPT_PREFIXES = ("/account/two-factor/", "/account/logout/", "/stat
 
 
 class UserLanguageMiddleware:
-    """Activate the logged-in user's language (every UI string goes through gettext)."""
+    """Activate the logged-in user's language and the company's time zone for this request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,6 +26,10 @@ class UserLanguageMiddleware:
         language = language or translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        # Dates and times show in the company's time zone (stored in UTC).
+        company_zone = Company.objects.values_list("time_zone", flat=True).order_by("pk").first()
+        if company_zone:
+            timezone.activate(zoneinfo.ZoneInfo(company_zone))
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -50,9 +50,13 @@ class Company(models.Model):
     """The business running this installation (one row)."""
 
     name = models.CharField(_("name"), max_length=200)
-    base_currency = models.CharField(_("base currency"), max_length=3, default="EUR", validators=[validate_currency])
+    base_currency = models.CharField(
+        _("base currency"), max_length=3, default="EUR", validators=[validate_currency]
+    )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -147,3 +151,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.created_at:%Y-%m-%d %H:%M}"

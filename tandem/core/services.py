@@ -40,7 +40,7 @@ def authenticate_with_lockout(request, username: str, password: str):
     if locked_until:
         raise BusinessRuleError(
             "login_locked",
-            "Too many failed attempts. Try again after %s." % timezone.localtime(locked_until).strftime("%H:%M"),
+            f"Too many failed attempts. Try again after {timezone.localtime(locked_until):%H:%M}.",
         )
     user = authenticate(request, username=username, password=password)
     if user is None:

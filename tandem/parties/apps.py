@@ -34,3 +34,14 @@ class PartiesConfig(AppConfig):
         roles.PRODUCTION: _READ,
         roles.VIEWER: _READ,
     }
+
+    def home_summary(self, user) -> list[dict]:
+        """Cards on the home page: the clients this user can see."""
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from django.urls import reverse
+
+        from tandem.parties.queries import visible_clients
+
+        if not user.has_perm("parties.view_client"):
+            return []
+        return [{"label": _("Clients"), "count": visible_clients(user).count(), "url": reverse("parties:client-list")}]

@@ -1,7 +1,5 @@
 """A sales manager's day, in the browser: a new client whose legal entity changes, found again by the
-old entity's tax ID, with both changes in the client's history.
-
-Drafted against the parties UI (tandem/parties/urls.py, forms.py, templates); the lead finalizes it."""
+old entity's tax ID, with both changes in the client's history."""
 
 import re
 
@@ -9,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tandem.core import roles
+from tandem.core.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +27,10 @@ def add_counterparty(page, *, legal_name: str, tax_id: str, valid_from: str) -> 
     expect(page.locator("#counterparties")).to_contain_text(legal_name)
 
 
-def test_manager_creates_client_with_changing_counterparty_and_finds_it_by_tax_id(page, log_in_as, make_user):
-    # Logging in through the form is test_login's story; here the session is given.
-    log_in_as(make_user(roles.SALES_MANAGER, username="markus", first_name="Markus", last_name="Brandt"))
+def test_manager_creates_client_with_changing_counterparty_and_finds_it_by_tax_id(page, login, make_user):
+    # Markus logs in through the login form.
+    make_user(roles.SALES_MANAGER, username="markus", first_name="Markus", last_name="Brandt")
+    login("markus", TEST_PASSWORD)
 
     # Markus creates the client.
     page.goto("/clients/new/")

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tandem.core import roles
 from tandem.core.account_forms import AdminLoginForm
-from tandem.core.models import ApiToken, AuditEntry, LoginFailure, User
-from tandem.core.services import create_api_token
+from tandem.core.models import ApiToken, AuditEntry, LoginFailure, RolePolicy, User
+from tandem.core.modules import set_module_enabled
+from tandem.core.services import create_api_token, get_company
 from tandem.core.tests.factories import TEST_PASSWORD, UserFactory
 
 LOGIN_URL = "/account/login/"
@@ -174,7 +175,8 @@ def test_profile_saves_name_email_and_switches_language_at_once(client, sales_re
 def test_profile_rejects_an_unknown_language_and_a_bad_email(client, sales_rep):
     client.force_login(sales_rep)
     response = client.post(
-        reverse("core:profile"), {"first_name": "A", "last_name": "B", "email": "not-an-email", "language": "de"}
+        reverse("core:profile"),
+        {"first_name": "A", "last_name": "B", "email": "not-an-email", "language": "de"},
     )
     assert response.status_code == 200
     assert response.content.decode().count('class="errorlist"') == 2
@@ -286,3 +288,35 @@ def test_admin_login_refuses_non_staff(client, sales_rep):
     response = client.post("/admin/login/", {"username": "rep1", "password": TEST_PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_company_change_in_admin_is_validated_and_audited(client, superuser):
+    company = get_company()
+    client.force_login(superuser)
+    url = f"/admin/core/company/{company.pk}/change/"
+    data = {"name": "Admin Co", "base_currency": "GBP", "language": "en", "time_zone": "Europe/London"}
+    assert client.post(url, {**data, "base_currency": "ZZZ"}).status_code == 200
+    assert client.post(url, data).status_code == 302
+    company.refresh_from_db()
+    assert (company.name, company.base_currency) == ("Admin Co", "GBP")
+    assert AuditEntry.objects.get(action="core.company.updated").actor == superuser
+    assert client.get("/admin/core/company/add/").status_code == 403
+
+
+def test_module_switches_are_read_only_in_admin(client, superuser):
+    setting = set_module_enabled("parties", True, by=superuser)
+    client.force_login(superuser)
+    assert client.get("/admin/core/modulesetting/add/").status_code == 403
+    assert client.post(f"/admin/core/modulesetting/{setting.pk}/change/", {"enabled": ""}).status_code == 403
+
+
+def test_role_policy_change_in_admin_is_audited(client, superuser):
+    policy = RolePolicy.objects.get(group__name=roles.VIEWER)
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/core/rolepolicy/{policy.pk}/change/", {"requires_two_factor": "on", "description": "Readers"}
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.requires_two_factor and policy.description == "Readers"
+    assert AuditEntry.objects.filter(action="core.rolepolicy.updated", actor=superuser).exists()

@@ -122,7 +122,9 @@ def test_get_company_creates_the_single_row(db):
 
 
 def test_update_company_validates_and_audits(admin_user):
-    company = services.update_company(by=admin_user, name="Acme", base_currency="RUB", time_zone="Europe/Moscow")
+    company = services.update_company(
+        by=admin_user, name="Acme", base_currency="RUB", time_zone="Europe/Moscow"
+    )
     assert (company.name, company.base_currency, company.time_zone) == ("Acme", "RUB", "Europe/Moscow")
     entry = AuditEntry.objects.get(action="core.company.updated")
     assert entry.changes["base_currency"] == ["EUR", "RUB"]

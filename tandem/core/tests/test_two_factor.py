@@ -131,7 +131,7 @@ def test_user_with_a_device_must_enter_a_code_after_login(client, sales_rep):
     assert client.get("/clients/").status_code == 302
 
     # The right code lets the user in and returns to the page they wanted.
-    response = client.post(f"{VERIFY_URL}?next=/clients/", {"code": current_code(device), "next": "/clients/"})
+    response = client.post(VERIFY_URL, {"code": current_code(device), "next": "/clients/"})
     assert response.status_code == 302
     assert response.url == "/clients/"
     assert client.get("/clients/").status_code == 200
