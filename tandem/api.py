@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from tandem.core.api import router as core_router
 from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
+from tandem.crm.api import router as crm_router
 from tandem.parties.api import router as parties_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
+api.add_router("/crm/", crm_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "tandem.core",
     "tandem.parties",
+    "tandem.crm",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tandem.parties.urls")),
+    path("crm/", include("tandem.crm.urls")),
     path("", include("tandem.core.urls")),
 ]
+handler404 = "tandem.core.views.page_not_found"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tandem.core import modules
+from tandem.core.api_errors import error_body
 from tandem.core.models import Company
 from tandem.core.permissions import user_requires_two_factor
 
@@ -52,7 +53,7 @@ class TwoFactorRequiredMiddleware:
             if has_device or user_requires_two_factor(user):
                 if request.path.startswith("/api/"):
                     message = "Complete two-factor authentication first."
-                    return JsonResponse({"code": "two_factor_required", "message": message}, status=403)
+                    return JsonResponse(error_body("two_factor_required", message), status=403)
                 target = "core:two-factor-verify" if has_device else "core:two-factor-setup"
                 url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
                 if request.headers.get("HX-Request") == "true":
@@ -73,6 +74,6 @@ class ModuleSwitchMiddleware:
         request.enabled_modules = enabled
         if request.path.startswith(tuple(modules.disabled_url_prefixes(enabled))):
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "not_found", "message": "Module is switched off."}, status=404)
+                return JsonResponse(error_body("not_found", "Module is switched off."), status=404)
             raise Http404("Module is switched off.")
         return self.get_response(request)

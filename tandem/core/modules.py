@@ -71,3 +71,17 @@ def set_module_enabled(key: str, enabled: bool, *, by) -> ModuleSetting:
         setting.save(update_fields=["enabled"])
         audit.record(setting, "core.module.switched", by=by, changes={"enabled": [old, enabled]})
     return setting
+
+
+def collect(hook: str, *args, enabled: set[str] | None = None) -> list:
+    """Results of an optional AppConfig hook across enabled modules, in app order.
+
+    How a lower app shows what upper apps contribute without naming them (e.g. `home_summary(user)`,
+    `client_card_panels(request, client)`): each hook returns a list, and the lists are joined."""
+    enabled = enabled_module_keys() if enabled is None else enabled
+    results: list = []
+    for key, cfg in registered_modules().items():
+        method = getattr(cfg, hook, None)
+        if key in enabled and callable(method):
+            results.extend(method(*args))
+    return results

@@ -1,12 +1,20 @@
-"""Page-number pagination for API lists: ?page=1&page_size=50 -> {items, count, page, page_size}."""
+"""Page-number pagination for API lists: ?page=1&page_size=50 -> {items, count, page, page_size}.
+
+Deep pages use a deferred join: the page's primary keys are read first (``SELECT id … ORDER BY …
+LIMIT … OFFSET …``, which an index on the sort columns answers without touching the rows it skips), then
+only those rows are fetched with everything the queryset selects and prefetches. ``OFFSET`` on full rows
+would read, and on PostgreSQL sort, every skipped row.
+"""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from ninja import Field, Schema
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+
 
 class PageParams(Schema):
     page: int = Field(1, ge=1, description="1-based page number.")
@@ -20,12 +28,39 @@ class Page[ItemT](Schema):
     page_size: int
 
 
+def page_rows(qs: QuerySet, start: int, stop: int) -> list:
+    """Rows start..stop-1 of an ordered queryset, the same as ``list(qs[start:stop])``.
+
+    The first page is one plain query; later pages select the page's primary keys first and then fetch
+    those rows (keeping the queryset's select_related and prefetch_related) in the same order.
+    """
+    if start <= 0 or not isinstance(qs, QuerySet) or qs.query.combinator or qs._fields is not None:
+        return list(qs[start:stop])
+    ids = list(qs.prefetch_related(None).values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    by_id = {obj.pk: obj for obj in qs.filter(pk__in=ids).order_by()}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def paginate(qs: QuerySet, params: PageParams) -> dict:
     """One page of an ordered queryset; a page past the end is empty (count tells how many exist)."""
     start = (params.page - 1) * params.page_size
     return {
-        "items": list(qs[start : start + params.page_size]),
+        "items": page_rows(qs, start, start + params.page_size),
         "count": qs.count(),
         "page": params.page,
         "page_size": params.page_size,
     }
+
+
+class DeferredJoinPaginator(Paginator):
+    """django.core.paginator.Paginator whose pages are read with page_rows (a deferred join)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(page_rows(self.object_list, bottom, top), number, self)

@@ -22,11 +22,13 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults as django_defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tandem.core import modules, services, two_factor
 from tandem.core.account_forms import ApiTokenForm, CompanyForm, LoginForm, ProfileForm, TwoFactorCodeForm
+from tandem.core.api_errors import error_body
 from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import add_business_error
 from tandem.core.models import ApiToken, User
@@ -67,11 +69,7 @@ def home(request):
 
     A module may define `home_summary(user) -> [{"label", "count", "url"}]` on its AppConfig; core
     never imports it."""
-    enabled = getattr(request, "enabled_modules", None) or modules.enabled_module_keys()
-    summary = []
-    for key, cfg in modules.registered_modules().items():
-        if key in enabled and callable(getattr(cfg, "home_summary", None)):
-            summary.extend(cfg.home_summary(request.user))
+    summary = modules.collect("home_summary", request.user, enabled=getattr(request, "enabled_modules", None))
     context = {
         "summary": summary,
         "active_token_count": request.user.api_tokens.filter(revoked_at__isnull=True).count(),
@@ -340,3 +338,10 @@ def module_switch(request, key: str):
         else:
             messages.success(request, _("%(module)s is switched off. Its data is kept.") % {"module": label})
     return redirect("core:module-list")
+
+
+def page_not_found(request, exception):
+    """404 for every unknown URL: JSON in the API's error shape under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return django_defaults.page_not_found(request, exception)

@@ -117,40 +117,107 @@ class SearchHit:
     detail: str
 
 
+PHONE_CHARACTERS = frozenset("0123456789+-()./ ")
+
+
+def next_prefix(prefix: str) -> str:
+    """The smallest string after every string that starts with prefix ('+49301' -> '+49302')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a range a B-tree index answers on every database.
+
+    Django's ``startswith`` is ``LIKE 'p%' ESCAPE …``, which SQLite never answers from an index (and
+    PostgreSQL only with a ``*_pattern_ops`` index or the C collation). Ranges compare by the column's
+    collation, so this needs a collation that orders strings by code point (SQLite's BINARY; ``C`` or
+    ``C.UTF-8`` on PostgreSQL) for values made of digits, '+' and upper-case letters.
+    """
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": next_prefix(prefix)})
+
+
+def _phone_prefixes(text: str) -> list[str]:
+    """E.164 prefixes a phone number typed with its country code may start: '+49 151 1007', '0049…',
+    '49151…'. Empty when the text is not a phone number (letters, or fewer than 5 digits)."""
+    digits = phone_digits(text)
+    if len(digits) < 5 or not set(text) <= PHONE_CHARACTERS:
+        return []
+    if text.startswith("00"):
+        return ["+" + digits[2:]]
+    return ["+" + digits]
+
+
+def _any_prefix(fields: tuple[str, ...], prefixes: list[str]) -> Q:
+    cond = Q(pk__in=[])
+    for field in fields:
+        for prefix in prefixes:
+            cond |= prefix_q(field, prefix)
+    return cond
+
+
 def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
-    """Find clients, counterparties and contacts by name, phone, email or tax ID."""
+    """Find clients, counterparties and contacts by name, phone, email or tax ID.
+
+    Every sub-query is answered from an index and stops after ``limit`` rows: names by
+    ``search_name LIKE '%…%'`` walking the search_name index in order; phone numbers (stored E.164) and tax
+    IDs by prefix ranges; emails and registration numbers exactly. A number-like text is not looked for
+    in names. A phone number typed without its country code ('30 1234567') falls back to looking for the
+    digits anywhere in phone numbers (a scan), only when the prefix finds nothing.
+    """
     text = (text or "").strip()
     if len(text) < 2:
         return []
     lowered = text.lower()
     digits = phone_digits(text)
-    hits: list[SearchHit] = []
+    compact = text.replace(" ", "").upper()
+    nothing = Q(pk__in=[])
+    name_order = ("search_name", "id")
+    client_order = counterparty_order = contact_order = name_order
+    phone_prefixes: list[str] = []
 
-    client_q = Q(search_name__contains=lowered)
-    counterparty_q = Q(search_name__contains=lowered)
-    contact_q = Q(search_name__contains=lowered)
     if "@" in text:
         client_q = Q(email__iexact=text)
         contact_q = Q(email__iexact=text) | Q(alternate_email__iexact=text)
-        counterparty_q = Q(pk__in=[])
-    elif len(digits) >= 5 and len(digits) >= len(text.replace(" ", "")) - 3:
-        # Mostly digits: a phone number or a tax/registration number.
-        client_q |= Q(phone__contains=digits)
-        contact_q |= Q(phone__contains=digits) | Q(mobile_phone__contains=digits)
-        counterparty_q |= Q(tax_id__startswith=text.replace(" ", "")) | Q(registration_number=text)
-    elif any(ch.isdigit() for ch in text):
-        counterparty_q |= Q(tax_id__iexact=text.replace(" ", ""))
+        counterparty_q = nothing
+    elif len(digits) >= 5 and len(digits) >= len(compact) - 3:
+        # Mostly digits: a phone number, a tax ID or a registration number; not part of a name.
+        phone_prefixes = _phone_prefixes(text)
+        client_q = _any_prefix(("phone",), phone_prefixes)
+        contact_q = _any_prefix(("phone", "mobile_phone"), phone_prefixes)
+        counterparty_q = prefix_q("tax_id", compact) | Q(registration_number=text)
+        client_order, contact_order, counterparty_order = ("phone", "id"), ("id",), ("tax_id", "id")
+    else:
+        client_q = counterparty_q = contact_q = Q(search_name__contains=lowered)
+        if any(ch.isdigit() for ch in text):
+            counterparty_q |= Q(tax_id=compact)
 
-    for c in visible_clients(user).filter(client_q).only("id", "name", "email", "phone")[:limit]:
+    def clients(cond):
+        return visible_clients(user).filter(cond).order_by(*client_order).only("id", "name", "email", "phone")
+
+    def contacts(cond):
+        return visible_contacts(user).filter(cond).order_by(*contact_order).only(
+            "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
+        )
+
+    found_clients = list(clients(client_q)[:limit])
+    found_contacts = list(contacts(contact_q)[:limit])
+    if phone_prefixes and not found_clients and not found_contacts and not text.startswith(("+", "00")):
+        # Perhaps a number without its country code: the digits anywhere in a phone number (a scan).
+        found_clients = list(clients(Q(phone__contains=digits))[:limit])
+        found_contacts = list(contacts(Q(phone__contains=digits) | Q(mobile_phone__contains=digits))[:limit])
+    found_counterparties = list(
+        visible_counterparties(user).filter(counterparty_q).order_by(*counterparty_order).only(
+            "id", "legal_name", "tax_id", "client_id", "client__name"
+        )[:limit]
+    )
+
+    hits: list[SearchHit] = []
+    for c in found_clients:
         hits.append(SearchHit("client", c.id, c.id, c.name, c.email or c.phone))
-    for cp in visible_counterparties(user).filter(counterparty_q).only(
-        "id", "legal_name", "tax_id", "client_id", "client__name"
-    )[:limit]:
+    for cp in found_counterparties:
         hits.append(SearchHit("counterparty", cp.id, cp.client_id, cp.legal_name,
                               f"{cp.tax_id} · {cp.client.name}".strip(" ·")))
-    for ct in visible_contacts(user).filter(contact_q).only(
-        "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
-    )[:limit]:
+    for ct in found_contacts:
         hits.append(SearchHit("contact", ct.id, ct.client_id, ct.full_name,
                               f"{ct.email or ct.phone} · {ct.client.name}".strip(" ·")))
     return hits

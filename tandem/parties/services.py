@@ -9,7 +9,7 @@ import datetime
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tandem.core import audit
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -98,11 +98,16 @@ def create_source(
     _clean(source)
     if Source.objects.filter(name__iexact=source.name).exists():
         raise BusinessRuleError("duplicate", f"Source '{source.name}' already exists.", field="name")
-    with transaction.atomic():
-        source.save()
-        audit.record(source, "parties.source.created", by=by,
-                     changes=audit.snapshot(source, ("name", "channel", "is_active")))
+    try:
+        with transaction.atomic():
+            source.save()
+            audit.record(source, "parties.source.created", by=by,
+                         changes=audit.snapshot(source, ("name", "channel", "is_active")))
+    except IntegrityError:
+        # Someone created the same name between our check and our insert.
+        raise ConflictError("duplicate", f"Source '{source.name}' already exists.", field="name") from None
     return source
+
 
 
 # --- Clients ----------------------------------------------------------------------------------------
@@ -188,6 +193,11 @@ def _normalize_counterparty_values(values: dict) -> dict:
     return values
 
 
+def _check_period(cp: Counterparty) -> None:
+    if cp.valid_to is not None and cp.valid_from is not None and cp.valid_to < cp.valid_from:
+        raise BusinessRuleError("invalid_period", "'Valid to' must not be before 'valid from'.", field="valid_to")
+
+
 def _check_no_overlap(cp: Counterparty) -> None:
     """Only one counterparty contracts for a client on any day."""
     others = Counterparty.objects.filter(client_id=cp.client_id).exclude(pk=cp.pk)
@@ -226,6 +236,7 @@ def add_counterparty(
     if valid_from is None:
         raise BusinessRuleError("required", "'Valid from' is required.", field="valid_from")
     cp = Counterparty(client=client, valid_from=valid_from, valid_to=valid_to, created_by=by, **values)
+    _check_period(cp)
     _clean(cp, exclude=["client"])
     _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])
     with transaction.atomic():
@@ -259,6 +270,7 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
         before = audit.snapshot(cp, COUNTERPARTY_FIELDS)
         for field, value in values.items():
             setattr(cp, field, value)
+        _check_period(cp)
         _clean(cp, exclude=["client"])
         if cp.tax_id and cp.tax_id != before["tax_id"]:
             _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)

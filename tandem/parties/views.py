@@ -9,19 +9,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from tandem.core import modules
 from tandem.core.audit import history_for
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import add_business_error
+from tandem.core.pagination import DeferredJoinPaginator
 from tandem.parties import queries, services
 from tandem.parties.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm, CounterpartyForm
 
@@ -47,11 +48,11 @@ def _call_service(form, service, *args, **kwargs):
         return None, exc.extra.get("duplicates")
 
 
-DUPLICATE_FIELDS = {"tax ID": _lazy("tax ID"), "email": _lazy("email"), "phone": _lazy("phone")}
+DUPLICATE_FIELDS = {"tax ID": gettext_lazy("tax ID"), "email": gettext_lazy("email"), "phone": gettext_lazy("phone")}
 DUPLICATE_RECORDS = {
-    "Client": _lazy("Client"),
-    "Counterparty": _lazy("Counterparty"),
-    "Contact": _lazy("Contact person"),
+    "Client": gettext_lazy("Client"),
+    "Counterparty": gettext_lazy("Counterparty"),
+    "Contact": gettext_lazy("Contact person"),
 }
 
 
@@ -96,7 +97,7 @@ def client_list(request):
         .prefetch_related("tags"),
         **filters,
     )
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "clients": page.object_list, "sort": filters["sort"]}
     if is_htmx(request):
         # A sort link in the table changes the sort: redraw the filter form's select with it.
@@ -168,6 +169,10 @@ def client_detail(request, pk):
         **_counterparty_context(request.user, client),
         **_contact_context(request.user, client),
         **_history_context(client),
+        # Sections other modules add to the card (e.g. the CRM timeline): [{"id", "title", "html"}].
+        "panels": modules.collect(
+            "client_card_panels", request, client, enabled=getattr(request, "enabled_modules", None)
+        ),
     }
     return render(request, "parties/client_detail.html", context)
 

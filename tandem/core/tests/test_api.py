@@ -133,6 +133,10 @@ def test_modules_list_and_switch(api, admin_user, sales_manager):
     assert response.status_code == 403
     assert not ModuleSetting.objects.exists()
 
+    # CRM needs the clients module: it must go first.
+    response = admin.patch("/api/v1/modules/parties", {"enabled": False}, content_type=JSON)
+    assert response.status_code == 400 and response.json()["code"] == "module_required"
+    assert admin.patch("/api/v1/modules/crm", {"enabled": False}, content_type=JSON).status_code == 200
     response = admin.patch("/api/v1/modules/parties", {"enabled": False}, content_type=JSON)
     assert response.status_code == 200 and response.json()["enabled"] is False
     assert admin.get("/api/v1/clients").status_code == 404
@@ -208,3 +212,9 @@ def test_docs_page_loads_its_assets_from_local_static_files(db):
         response = http.get(asset)
         assert response.status_code == 200, asset
         response.close()
+
+
+def test_unknown_api_path_answers_json_404(api, admin_user):
+    response = api(admin_user).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -201,7 +201,8 @@ def test_valid_to_before_valid_from_is_400(api, sales_manager, own_client, nothi
                              content_type=JSON)
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid"
+    assert body["code"] == "invalid_period"
+    assert body["field"] == "valid_to"
     assert "before" in body["message"]
 
 

@@ -1,0 +1,5 @@
+"""REST endpoints: attribution."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""REST endpoints: complaints."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

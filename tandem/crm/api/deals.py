@@ -1,0 +1,5 @@
+"""REST endpoints: deals."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""REST endpoints: interactions."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

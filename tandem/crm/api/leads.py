@@ -1,0 +1,5 @@
+"""REST endpoints: leads."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

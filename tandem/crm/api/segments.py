@@ -1,0 +1,5 @@
+"""REST endpoints: segments."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

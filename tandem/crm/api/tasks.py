@@ -1,0 +1,5 @@
+"""REST endpoints: tasks."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

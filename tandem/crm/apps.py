@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import roles
+from tandem.core.menu import MenuEntry
+
+
+def _perms(*models: str, actions=("view", "add", "change", "delete")) -> list[str]:
+    return [f"crm.{action}_{model}" for model in models for action in actions]
+
+
+_WORK = ("interaction", "lead", "deal", "dealchecklistitem", "complaint", "task")
+_MARKETING = ("campaign", "marketingevent", "eventattendee", "segment")
+_SETUP = ("pipeline", "stage", "stagerule", "lostreason")
+_TEAM = ["crm.view_all_leads", "crm.view_all_deals", "crm.view_all_tasks"]
+_READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
+
+
+class CrmConfig(AppConfig):
+    name = "tandem.crm"
+    label = "crm"
+    verbose_name = _("CRM")
+
+    module_key = "crm"
+    module_requires = ("parties",)
+    url_prefixes = ("/crm/", "/api/v1/crm/")
+    menu = [
+        MenuEntry(_("My day"), "crm:my-day", "crm.view_task"),
+        MenuEntry(_("Leads"), "crm:lead-list", "crm.view_lead"),
+        MenuEntry(_("Deals"), "crm:deal-board", "crm.view_deal"),
+        MenuEntry(_("Complaints"), "crm:complaint-list", "crm.view_complaint"),
+        MenuEntry(_("Marketing"), "crm:campaign-list", "crm.view_campaign"),
+        MenuEntry(_("Segments"), "crm:segment-list", "crm.view_segment"),
+    ]
+    role_permissions = {
+        roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
+        roles.SALES_MANAGER: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
+        # Own leads, deals, tasks only (record rules in crm.queries); reads marketing and set-up.
+        roles.SALES_REPRESENTATIVE: _perms(*_WORK, actions=("view", "add", "change"))
+        + _perms(*_MARKETING, *_SETUP, actions=("view",)) + ["crm.add_eventattendee"],
+        roles.WAREHOUSE: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
+        roles.ACCOUNTANT: _perms("deal", "complaint", actions=("view",)) + ["crm.view_all_deals"],
+        roles.PRODUCTION: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
+        roles.VIEWER: _READ_ALL,
+    }

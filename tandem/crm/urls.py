@@ -1,0 +1,15 @@
+"""CRM pages under /crm/: each area's views module owns its urlpatterns."""
+
+from tandem.crm.views import attribution, complaints, deals, interactions, leads, segments, tasks
+
+app_name = "crm"
+
+urlpatterns = [
+    *deals.urlpatterns,
+    *leads.urlpatterns,
+    *attribution.urlpatterns,
+    *interactions.urlpatterns,
+    *complaints.urlpatterns,
+    *segments.urlpatterns,
+    *tasks.urlpatterns,
+]

@@ -1,0 +1,13 @@
+"""Web pages: tasks (placeholder until the area lands)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.urls import path
+
+
+@login_required
+def index(request):
+    return HttpResponse("tasks")
+
+
+urlpatterns = [path("my-day/", index, name="my-day")]
