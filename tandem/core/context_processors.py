@@ -33,6 +33,8 @@ def shell(request):
     if user.has_perm("core.change_modulesetting"):
         account_menu.append({"label": _("Modules"), "url": reverse("core:module-list")})
     return {
+        # Markup other modules put into every page (e.g. the CRM's reminder poller): shell_widgets(request).
+        "shell_widgets": modules.collect("shell_widgets", request, enabled=enabled),
         "menu": menu,
         "search_url": search_url,
         "search_query": request.GET.get("q", "") if search_url and request.path == search_url else "",

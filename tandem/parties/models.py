@@ -71,7 +71,9 @@ class Client(TrackedModel):
         related_name="clients",
     )
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("International format, e.g. +49 30 123456"))
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, help_text=_("International format, e.g. +49 30 123456")
+    )
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Lower-cased name for case-insensitive search that can use an index on every database (the composite
@@ -110,7 +112,9 @@ class Client(TrackedModel):
 class Counterparty(TrackedModel):
     """A legal entity that contracts with us on behalf of a client, during [valid_from, valid_to]."""
 
-    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="counterparties")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="counterparties"
+    )
     legal_name = models.CharField(_("legal name"), max_length=255)
     tax_id = models.CharField(_("tax ID"), max_length=32, blank=True, db_index=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
@@ -124,6 +128,7 @@ class Counterparty(TrackedModel):
         ordering = ["-valid_from", "id"]
         verbose_name = _("counterparty")
         verbose_name_plural = _("counterparties")
+        indexes = [models.Index(fields=["registration_number"], name="parties_cp_registration_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),

@@ -235,7 +235,8 @@ class Duplicate:
 
     @property
     def message(self) -> str:
-        return f"{self.record} of client '{self.client_name}' (#{self.client_id}) already has {self.field} {self.value}."
+        return (f"{self.record} of client '{self.client_name}' (#{self.client_id}) already has "
+                f"{self.field} {self.value}.")
 
     def as_dict(self) -> dict:
         return {"field": self.field, "value": self.value, "client_id": self.client_id,
@@ -256,7 +257,8 @@ def find_duplicates(
 
     if tax_ids:
         for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client"))[:5]:
-            found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name, f"Counterparty '{cp.legal_name}'"))
+            found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name,
+                                   f"Counterparty '{cp.legal_name}'"))
     if emails or phones:
         client_q = Q(pk__in=[])
         contact_q = Q(pk__in=[])
