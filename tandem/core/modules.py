@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import BusinessRuleError
@@ -52,7 +53,7 @@ def disabled_url_prefixes(enabled: set[str] | None = None) -> list[str]:
 def set_module_enabled(key: str, enabled: bool, *, by) -> ModuleSetting:
     modules = registered_modules()
     if key not in modules:
-        raise BusinessRuleError("unknown_module", f"There is no module '{key}'.", field="key")
+        raise BusinessRuleError("unknown_module", _("There is no module “%(key)s”.") % {"key": key}, field="key")
     if not enabled:
         dependants = [
             other for other in enabled_module_keys()
@@ -61,11 +62,12 @@ def set_module_enabled(key: str, enabled: bool, *, by) -> ModuleSetting:
         if dependants:
             raise BusinessRuleError(
                 "module_required",
-                f"Module '{key}' is required by enabled modules: {', '.join(sorted(dependants))}.",
+                _("Module “%(key)s” is required by enabled modules: %(modules)s.") % {
+                    "key": key, "modules": ", ".join(sorted(dependants))},
                 field="key",
             )
     with transaction.atomic():
-        setting, _ = ModuleSetting.objects.select_for_update().get_or_create(key=key)
+        setting, _created = ModuleSetting.objects.select_for_update().get_or_create(key=key)
         old = setting.enabled
         setting.enabled = enabled
         setting.save(update_fields=["enabled"])

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import BusinessRuleError
@@ -40,7 +41,8 @@ def authenticate_with_lockout(request, username: str, password: str):
     if locked_until:
         raise BusinessRuleError(
             "login_locked",
-            f"Too many failed attempts. Try again after {timezone.localtime(locked_until):%H:%M}.",
+            _("Too many failed attempts. Try again after %(time)s.")
+            % {"time": f"{timezone.localtime(locked_until):%H:%M}"},
         )
     user = authenticate(request, username=username, password=password)
     if user is None:
@@ -64,9 +66,9 @@ def create_api_token(user: User, name: str, *, by: User) -> tuple[ApiToken, str]
     """Return the token row and its secret; the secret is not stored and cannot be shown again."""
     name = (name or "").strip()
     if not name:
-        raise BusinessRuleError("required", "Give the token a name.", field="name")
+        raise BusinessRuleError("required", _("Give the token a name."), field="name")
     if len(name) > 100:
-        raise BusinessRuleError("too_long", "The name may have at most 100 characters.", field="name")
+        raise BusinessRuleError("too_long", _("The name may have at most 100 characters."), field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=secret[:12], key_hash=hash_token(secret))
@@ -117,7 +119,7 @@ def update_company(*, by: User, **values) -> Company:
         before = audit.snapshot(company, COMPANY_FIELDS)
         for field, value in values.items():
             if field not in COMPANY_FIELDS:
-                raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+                raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": field}, field=field)
             setattr(company, field, value)
         company.full_clean()
         company.save()
@@ -129,7 +131,8 @@ def update_company(*, by: User, **values) -> Company:
 
 def set_user_language(user: User, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
-        raise BusinessRuleError("invalid_choice", f"Unsupported language {language}.", field="language")
+        message = _("Unsupported language %(language)s.") % {"language": language}
+        raise BusinessRuleError("invalid_choice", message, field="language")
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user

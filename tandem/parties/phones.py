@@ -1,6 +1,7 @@
 """Phone numbers: parsed and stored in E.164 so duplicates and search match however they were typed."""
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessRuleError
 
@@ -14,11 +15,14 @@ def normalize_phone(raw: str, *, field: str, region: str | None = None) -> str:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         raise BusinessRuleError(
-            "invalid_phone", f"'{raw}' is not a phone number. Use the international format, e.g. +49 30 1234567.",
+            "invalid_phone",
+            _("“%(value)s” is not a phone number. Use the international format, e.g. +49 30 1234567.") % {"value": raw},
             field=field,
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise BusinessRuleError("invalid_phone", f"'{raw}' is not a valid phone number.", field=field)
+        raise BusinessRuleError(
+            "invalid_phone", _("“%(value)s” is not a valid phone number.") % {"value": raw}, field=field
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

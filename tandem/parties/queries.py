@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tandem.parties.models import Client, Contact, Counterparty
 from tandem.parties.phones import phone_digits
@@ -235,8 +236,11 @@ class Duplicate:
 
     @property
     def message(self) -> str:
-        return (f"{self.record} of client '{self.client_name}' (#{self.client_id}) already has "
-                f"{self.field} {self.value}.")
+        labels = {"tax ID": _("tax ID"), "email": _("email"), "phone": _("phone")}
+        return _("%(record)s of client “%(client)s” (#%(id)s) already has %(field)s %(value)s.") % {
+            "record": self.record, "client": self.client_name, "id": self.client_id,
+            "field": labels.get(self.field, self.field), "value": self.value,
+        }
 
     def as_dict(self) -> dict:
         return {"field": self.field, "value": self.value, "client_id": self.client_id,
@@ -258,7 +262,7 @@ def find_duplicates(
     if tax_ids:
         for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client"))[:5]:
             found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name,
-                                   f"Counterparty '{cp.legal_name}'"))
+                                   _("Counterparty “%(name)s”") % {"name": cp.legal_name}))
     if emails or phones:
         client_q = Q(pk__in=[])
         contact_q = Q(pk__in=[])
@@ -273,11 +277,12 @@ def find_duplicates(
             clients = clients.exclude(pk=exclude_client_id)
         for c in clients[:5]:
             field, value = ("email", c.email) if c.email in emails else ("phone", c.phone)
-            found.append(Duplicate(field, value, c.id, c.name, f"Client '{c.name}'"))
+            found.append(Duplicate(field, value, c.id, c.name, _("Client “%(name)s”") % {"name": c.name}))
         for ct in keep(Contact.objects.filter(contact_q).select_related("client"))[:5]:
             if ct.email in emails or ct.alternate_email in emails:
                 field, value = "email", ct.email if ct.email in emails else ct.alternate_email
             else:
                 field, value = "phone", ct.phone if ct.phone in phones else ct.mobile_phone
-            found.append(Duplicate(field, value, ct.client_id, ct.client.name, f"Contact '{ct.full_name}'"))
+            record = _("Contact “%(name)s”") % {"name": ct.full_name}
+            found.append(Duplicate(field, value, ct.client_id, ct.client.name, record))
     return found

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -24,6 +26,13 @@ COUNTERPARTY_FIELDS = ("legal_name", "tax_id", "registration_number", "legal_add
 CONTACT_FIELDS = ("first_name", "last_name", "position", "email", "alternate_email", "phone", "mobile_phone",
                   "messengers")
 BANK_ACCOUNT_FIELDS = ("bank_name", "account_number", "bic", "currency")
+
+
+def _refuse_unknown_fields(values: dict, allowed) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        message = _("Unknown field %(field)s.") % {"field": unknown[0]}
+        raise BusinessRuleError("unknown_field", message, field=unknown[0])
 
 
 def _require(user: User, perm: str) -> None:
@@ -48,7 +57,7 @@ def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
         first = duplicates[0]
         raise ConflictError(
             "duplicate",
-            first.message + " Check the existing record, or confirm to save anyway.",
+            _("%(duplicate)s Check the existing record, or confirm to save anyway.") % {"duplicate": first.message},
             field={"tax ID": "tax_id"}.get(first.field, first.field),
             extra={"duplicates": [d.as_dict() for d in duplicates]},
         )
@@ -67,18 +76,20 @@ def _normalize_client_values(values: dict) -> dict:
 
 def _check_owner(owner: User | None, *, by: User) -> None:
     if owner is None:
-        raise BusinessRuleError("required", "A client needs an owner.", field="owner")
+        raise BusinessRuleError("required", _("A client needs an owner."), field="owner")
     if not owner.is_active:
-        raise BusinessRuleError("inactive_owner", f"{owner.display_name} is not an active user.", field="owner")
+        message = _("%(user)s is not an active user.") % {"user": owner.display_name}
+        raise BusinessRuleError("inactive_owner", message, field="owner")
     if owner != by and not can_see_all_clients(by):
-        raise BusinessRuleError("owner_not_allowed", "You can only create and keep clients you own.", field="owner")
+        raise BusinessRuleError("owner_not_allowed", _("You can only create and keep clients you own."), field="owner")
 
 
 def _set_tags(client: Client, tag_names) -> None:
     names = sorted({n.strip() for n in tag_names or () if n and n.strip()})
     for n in names:
         if len(n) > 50:
-            raise BusinessRuleError("too_long", f"Tag '{n[:20]}…' is longer than 50 characters.", field="tags")
+            message = _("Tag “%(tag)s…” is longer than 50 characters.") % {"tag": n[:20]}
+            raise BusinessRuleError("too_long", message, field="tags")
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     missing = [Tag(name=n) for n in names if n not in existing]
     if missing:
@@ -96,8 +107,9 @@ def create_source(
     _require(by, "parties.add_source")
     source = Source(name=(name or "").strip(), channel=channel, is_active=is_active)
     _clean(source)
+    exists_message = _("Source “%(name)s” already exists.") % {"name": source.name}
     if Source.objects.filter(name__iexact=source.name).exists():
-        raise BusinessRuleError("duplicate", f"Source '{source.name}' already exists.", field="name")
+        raise BusinessRuleError("duplicate", exists_message, field="name")
     try:
         with transaction.atomic():
             source.save()
@@ -105,7 +117,7 @@ def create_source(
                          changes=audit.snapshot(source, ("name", "channel", "is_active")))
     except IntegrityError:
         # Someone created the same name between our check and our insert.
-        raise ConflictError("duplicate", f"Source '{source.name}' already exists.", field="name") from None
+        raise ConflictError("duplicate", exists_message, field="name") from None
     return source
 
 
@@ -146,9 +158,7 @@ def create_client(
 
 def update_client(client: Client, *, by: User, allow_duplicates: bool = False, **values) -> Client:
     _require(by, "parties.change_client")
-    unknown = set(values) - set(CLIENT_FIELDS)
-    if unknown:
-        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    _refuse_unknown_fields(values, CLIENT_FIELDS)
     values = _normalize_client_values(values)
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
@@ -195,7 +205,7 @@ def _normalize_counterparty_values(values: dict) -> dict:
 
 def _check_period(cp: Counterparty) -> None:
     if cp.valid_to is not None and cp.valid_from is not None and cp.valid_to < cp.valid_from:
-        raise BusinessRuleError("invalid_period", "'Valid to' must not be before 'valid from'.", field="valid_to")
+        raise BusinessRuleError("invalid_period", _("“Valid to” must not be before “valid from”."), field="valid_to")
 
 
 def _check_no_overlap(cp: Counterparty) -> None:
@@ -207,8 +217,9 @@ def _check_no_overlap(cp: Counterparty) -> None:
         if cp.valid_from <= other_end and other.valid_from <= end:
             raise BusinessRuleError(
                 "period_overlap",
-                f"The period overlaps '{other.legal_name}' (from {other.valid_from}"
-                f"{' to ' + str(other.valid_to) if other.valid_to else ''}).",
+                (_("The period overlaps “%(name)s” (%(start)s – %(end)s).") % {
+                    "name": other.legal_name, "start": formats.date_format(other.valid_from, "SHORT_DATE_FORMAT"),
+                    "end": formats.date_format(other.valid_to, "SHORT_DATE_FORMAT") if other.valid_to else "…"}),
                 field="valid_from",
             )
 
@@ -234,7 +245,7 @@ def add_counterparty(
         legal_address=legal_address or "", postal_address=postal_address or "",
     ))
     if valid_from is None:
-        raise BusinessRuleError("required", "'Valid from' is required.", field="valid_from")
+        raise BusinessRuleError("required", _("“Valid from” is required."), field="valid_from")
     cp = Counterparty(client=client, valid_from=valid_from, valid_to=valid_to, created_by=by, **values)
     _check_period(cp)
     _clean(cp, exclude=["client"])
@@ -260,9 +271,7 @@ def add_counterparty(
 
 def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = False, **values) -> Counterparty:
     _require(by, "parties.change_counterparty")
-    unknown = set(values) - set(COUNTERPARTY_FIELDS)
-    if unknown:
-        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    _refuse_unknown_fields(values, COUNTERPARTY_FIELDS)
     values = _normalize_counterparty_values(values)
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=cp.client_id)
@@ -330,9 +339,7 @@ def _normalize_contact_values(values: dict) -> dict:
 
 def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: bool = False, **values) -> Contact:
     _require(by, "parties.add_contact")
-    unknown = set(values) - set(CONTACT_FIELDS)
-    if unknown:
-        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    _refuse_unknown_fields(values, CONTACT_FIELDS)
     values = _normalize_contact_values(dict(values, first_name=first_name))
     contact = Contact(client=client, created_by=by, **values)
     _clean(contact, exclude=["client"])
@@ -349,9 +356,7 @@ def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: 
 
 def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False, **values) -> Contact:
     _require(by, "parties.change_contact")
-    unknown = set(values) - set(CONTACT_FIELDS)
-    if unknown:
-        raise BusinessRuleError("unknown_field", f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    _refuse_unknown_fields(values, CONTACT_FIELDS)
     values = _normalize_contact_values(values)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)

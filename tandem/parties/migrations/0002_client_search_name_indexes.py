@@ -3,6 +3,29 @@
 from django.conf import settings
 from django.db import migrations, models
 
+# PostgreSQL only: trigram GIN indexes answer ``search_name LIKE '%fragment%'`` (name filters, global
+# search, their counts) without reading every row. SQLite has no such index and scans (~10-25 ms at 100k).
+TRIGRAM_INDEXES = {
+    "parties_client_name_trgm": "parties_client",
+    "parties_cp_name_trgm": "parties_counterparty",
+    "parties_contact_name_trgm": "parties_contact",
+}
+
+
+def create_trigram_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, table in TRIGRAM_INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_name gin_trgm_ops)")
+
+
+def drop_trigram_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in TRIGRAM_INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
 
 class Migration(migrations.Migration):
 
@@ -41,4 +64,5 @@ class Migration(migrations.Migration):
             model_name='counterparty',
             index=models.Index(fields=['registration_number'], name='parties_cp_registration_idx'),
         ),
+        migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
     ]

@@ -178,7 +178,7 @@ def test_duplicate_email_is_409_naming_the_existing_client_then_allowed_on_confi
     assert "Foreign Widgets AG" in body["message"]
     assert body["duplicates"] == [{
         "field": "email", "value": "info@foreign.example", "client_id": foreign_client.pk,
-        "client_name": "Foreign Widgets AG", "record": "Client 'Foreign Widgets AG'",
+        "client_name": "Foreign Widgets AG", "record": "Client “Foreign Widgets AG”",
         "message": body["duplicates"][0]["message"],
     }]
 
