@@ -28,15 +28,32 @@ class Page[ItemT](Schema):
     page_size: int
 
 
-def page_rows(qs: QuerySet, start: int, stop: int) -> list:
+def _ends_with_pk(qs: QuerySet) -> bool:
+    """Whether the ordering is total (its last key is the primary key), so that reversing it is exact."""
+    ordering = qs.query.order_by or (qs.model._meta.ordering if qs.query.default_ordering else ())
+    if not ordering or not isinstance(ordering[-1], str):
+        return False
+    last = ordering[-1].lstrip("-")
+    return last == "pk" or last == qs.model._meta.pk.attname or last == qs.model._meta.pk.name
+
+
+def page_rows(qs: QuerySet, start: int, stop: int, count: int | None = None) -> list:
     """Rows start..stop-1 of an ordered queryset, the same as ``list(qs[start:stop])``.
 
     The first page is one plain query; later pages select the page's primary keys first and then fetch
-    those rows (keeping the queryset's select_related and prefetch_related) in the same order.
+    those rows (keeping the queryset's select_related and prefetch_related) in the same order. Given the
+    row ``count`` and an ordering ending in the primary key, a page in the second half is read backwards
+    from the end, so the index skips at most half of the rows.
     """
     if start <= 0 or not isinstance(qs, QuerySet) or qs.query.combinator or qs._fields is not None:
         return list(qs[start:stop])
-    ids = list(qs.prefetch_related(None).values_list("pk", flat=True)[start:stop])
+    keys = qs.prefetch_related(None).values_list("pk", flat=True)
+    if count is not None and start >= count:
+        return []
+    if count is not None and start > count // 2 and _ends_with_pk(qs):
+        ids = list(keys.reverse()[max(count - stop, 0) : count - start])[::-1]
+    else:
+        ids = list(keys[start:stop])
     if not ids:
         return []
     by_id = {obj.pk: obj for obj in qs.filter(pk__in=ids).order_by()}
@@ -46,9 +63,10 @@ def page_rows(qs: QuerySet, start: int, stop: int) -> list:
 def paginate(qs: QuerySet, params: PageParams) -> dict:
     """One page of an ordered queryset; a page past the end is empty (count tells how many exist)."""
     start = (params.page - 1) * params.page_size
+    count = qs.count()
     return {
-        "items": page_rows(qs, start, start + params.page_size),
-        "count": qs.count(),
+        "items": page_rows(qs, start, start + params.page_size, count),
+        "count": count,
         "page": params.page,
         "page_size": params.page_size,
     }
@@ -63,4 +81,4 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+        return self._get_page(page_rows(self.object_list, bottom, top, self.count), number, self)

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
@@ -43,3 +46,22 @@ class CrmConfig(AppConfig):
         roles.PRODUCTION: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
         roles.VIEWER: _READ_ALL,
     }
+
+    def client_card_panels(self, request, client) -> list[dict]:
+        """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
+        if not request.user.has_perm("crm.view_interaction"):
+            return []
+        from tandem.crm.views.interactions import timeline_panel_html
+
+        return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
+
+    def shell_widgets(self, request) -> list[str]:
+        """A box on every page that polls the user's due task reminders every 60 s."""
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated or not user.has_perm("crm.view_task"):
+            return []
+        return [format_html(
+            '<aside id="crm-reminders" class="reminders" aria-live="polite" aria-label="{}" hx-get="{}" '
+            'hx-trigger="load, every 60s" hx-swap="innerHTML"></aside>',
+            gettext("Reminders"), reverse("crm:reminders"),
+        )]

@@ -52,7 +52,7 @@ def test_manager_creates_client_with_changing_counterparty_and_finds_it_by_tax_i
     expect(counterparties).to_contain_text("Past and future")
 
     # Later, an invoice arrives with the old tax ID: the header search finds the client.
-    search = page.locator("header input[name=q]")
+    search = page.get_by_role("banner").locator("input[name=q]")
     search.fill(OLD_TAX_ID)
     search.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q="))

@@ -1,5 +1,104 @@
-"""REST endpoints: complaints."""
+"""REST endpoints: complaints (thin: look up with the record rules of crm.visibility, call one service)."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["crm"])
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from tandem.core.errors import BusinessRuleError
+from tandem.core.models import User
+from tandem.core.pagination import Page, PageParams, paginate
+from tandem.crm.models import Complaint
+from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ResolutionIn
+from tandem.crm.services import complaints as services
+from tandem.crm.visibility import get_visible, visible_complaints, visible_deals
+from tandem.parties import queries as parties
+
+router = Router(tags=["complaints"])
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+def _actions(complaint: Complaint) -> list[str]:
+    checks = {"start": services.can_start(complaint), "resolve": complaint.can_resolve(),
+              "reject": complaint.can_reject(), "reopen": services.can_reopen(complaint)}
+    return [name for name, allowed in checks.items() if allowed]
+
+
+def _out(complaint: Complaint, now=None) -> Complaint:
+    complaint.overdue = complaint.is_overdue(now or timezone.now())
+    complaint.actions = _actions(complaint)
+    return complaint
+
+
+def _get(request, complaint_id: int) -> Complaint:
+    return get_visible(visible_complaints(request.user), complaint_id)
+
+
+def _ref(qs, pk, field: str):
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise BusinessRuleError("unknown_reference", _("There is no such record #%(id)s.") % {"id": pk},
+                                field=field)
+    return obj
+
+
+@router.get("/complaints", response=Page[ComplaintOut], summary="List complaints")
+def list_complaints(request, filters: Query[ComplaintFilters], pagination: Query[PageParams]):
+    _require(request, "crm.view_complaint")
+    now = timezone.now()
+    qs = services.filter_complaints(
+        visible_complaints(request.user), status=filters.status or "", severity=filters.severity or "",
+        assignee_id=filters.assignee_id, client_id=filters.client_id, overdue=filters.overdue, now=now,
+    )
+    page = paginate(qs, pagination)
+    page["items"] = [_out(c, now) for c in page["items"]]
+    return page
+
+
+@router.post("/complaints", response={201: ComplaintOut}, summary="Register a complaint")
+def create_complaint(request, payload: ComplaintIn):
+    _require(request, "crm.add_complaint")
+    data = payload.dict()
+    client = parties.get_visible_client(request.user, data.pop("client_id"))
+    complaint = services.register_complaint(
+        by=request.user, client=client, category=data["category"], severity=data["severity"],
+        description=data["description"], deadline=data["deadline"],
+        deal=_ref(visible_deals(request.user), data["deal_id"], "deal_id"),
+        assignee=_ref(User.objects.all(), data["assignee_id"], "assignee_id"),
+    )
+    return _out(complaint)
+
+
+@router.get("/complaints/{complaint_id}", response=ComplaintOut, summary="Get a complaint")
+def get_complaint(request, complaint_id: int):
+    return _out(_get(request, complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/start", response=ComplaintOut, summary="Start work on a complaint")
+def start_complaint(request, complaint_id: int):
+    return _out(services.start_complaint(_get(request, complaint_id), by=request.user))
+
+
+@router.post("/complaints/{complaint_id}/resolve", response=ComplaintOut, summary="Resolve a complaint")
+def resolve_complaint(request, complaint_id: int, payload: ResolutionIn):
+    return _out(services.resolve_complaint(_get(request, complaint_id), by=request.user,
+                                           resolution=payload.resolution))
+
+
+@router.post("/complaints/{complaint_id}/reject", response=ComplaintOut, summary="Reject a complaint")
+def reject_complaint(request, complaint_id: int, payload: ResolutionIn):
+    return _out(services.reject_complaint(_get(request, complaint_id), by=request.user,
+                                          resolution=payload.resolution))
+
+
+@router.post("/complaints/{complaint_id}/reopen", response=ComplaintOut, summary="Reopen a complaint")
+def reopen_complaint(request, complaint_id: int):
+    return _out(services.reopen_complaint(_get(request, complaint_id), by=request.user))

@@ -1,5 +1,125 @@
-"""REST endpoints: interactions."""
+"""REST endpoints: interactions and the client timeline (thin: look up with the record rules of
+crm.visibility, call one service or the timeline builder, return the schema)."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["crm"])
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from tandem.core.errors import BusinessRuleError
+from tandem.core.pagination import Page, PageParams, paginate
+from tandem.crm import timeline as timelines
+from tandem.crm.schemas.interactions import (
+    InteractionFilters,
+    InteractionIn,
+    InteractionOut,
+    InteractionPatch,
+    TimelineOut,
+    TimelineParams,
+)
+from tandem.crm.services import interactions as services
+from tandem.crm.visibility import get_visible, visible_deals, visible_interactions
+from tandem.parties import queries as parties
+from tandem.parties.models import Source
+
+router = Router(tags=["interactions"])
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+def _ref(qs, pk, field: str):
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise BusinessRuleError("unknown_reference", _("There is no such record #%(id)s.") % {"id": pk},
+                                field=field)
+    return obj
+
+
+def _values(request, data: dict) -> dict:
+    """Schema fields -> service keyword arguments (ids resolved to rows the caller may see)."""
+    user = request.user
+    lookups = {
+        "contact_id": ("contact", parties.visible_contacts(user)),
+        "counterparty_id": ("counterparty", parties.visible_counterparties(user)),
+        "deal_id": ("deal", visible_deals(user)),
+        "source_id": ("source", Source.objects.all()),
+    }
+    for key, (name, qs) in lookups.items():
+        if key in data:
+            data[name] = _ref(qs, data.pop(key), key)
+    return data
+
+
+def _get(request, interaction_id: int):
+    return get_visible(visible_interactions(request.user).select_related("client"), interaction_id)
+
+
+@router.get("/interactions", response=Page[InteractionOut], summary="List interactions")
+def list_interactions(request, filters: Query[InteractionFilters], pagination: Query[PageParams]):
+    _require(request, "crm.view_interaction")
+    qs = services.filter_interactions(visible_interactions(request.user), client_id=filters.client_id,
+                                      kind=filters.kind or "")
+    return paginate(qs, pagination)
+
+
+@router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
+def create_interaction(request, payload: InteractionIn):
+    _require(request, "crm.add_interaction")
+    data = payload.dict()
+    client = parties.get_visible_client(request.user, data.pop("client_id"))
+    return services.log_interaction(by=request.user, client=client, **_values(request, data))
+
+
+@router.get("/interactions/{interaction_id}", response=InteractionOut, summary="Get an interaction")
+def get_interaction(request, interaction_id: int):
+    return _get(request, interaction_id)
+
+
+@router.patch("/interactions/{interaction_id}", response=InteractionOut, summary="Change an interaction")
+def update_interaction(request, interaction_id: int, payload: InteractionPatch):
+    interaction = _get(request, interaction_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("outcome") is None and "outcome" in data:
+        data["outcome"] = ""
+    for name in ("kind", "subject", "text"):
+        if name in data and data[name] is None:
+            raise BusinessRuleError("required", _("This value cannot be empty."), field=name)
+    return services.update_interaction(interaction, by=request.user, **_values(request, data))
+
+
+@router.delete("/interactions/{interaction_id}", response={204: None}, summary="Delete an interaction")
+def delete_interaction(request, interaction_id: int):
+    services.delete_interaction(_get(request, interaction_id), by=request.user)
+
+
+
+def _item_out(item: timelines.TimelineItem) -> dict:
+    obj = item.obj
+    if item.kind == "interaction":
+        title, text, actor = obj.subject or obj.get_kind_display(), obj.text, obj.created_by
+    elif item.kind == "deal":
+        title, text, actor = obj.title, "", obj.owner
+    elif item.kind == "complaint":
+        text = obj.description if item.event == "registered" else obj.resolution
+        title, actor = str(obj), obj.assignee
+    elif item.kind == "task":
+        title, text, actor = obj.title, obj.description, obj.assignee
+    else:
+        title, text, actor = obj.action, obj.object_repr, obj.actor
+    return {"kind": item.kind, "event": item.event, "at": item.at, "object_id": int(obj.pk), "title": title,
+            "text": text, "actor": actor.display_name if actor else None}
+
+
+@router.get("/clients/{client_id}/timeline", response=TimelineOut, summary="A client's timeline")
+def client_timeline(request, client_id: int, params: Query[TimelineParams]):
+    _require(request, "crm.view_interaction")
+    client = parties.get_visible_client(request.user, client_id)
+    timeline = timelines.build_timeline(request.user, client, type=params.type or "", before=params.before,
+                                        limit=params.limit)
+    return {"items": [_item_out(item) for item in timeline.items], "older": timeline.older}

@@ -1,5 +1,116 @@
-"""REST endpoints: leads."""
+"""REST endpoints: leads (thin: look up under the record rule, check the permission, call one service)."""
 
-from ninja import Router
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from ninja import Query, Router
+
+from tandem.core.errors import BusinessRuleError
+from tandem.core.models import User
+from tandem.core.pagination import Page, PageParams, paginate
+from tandem.crm.models import Campaign, Lead, MarketingEvent, Pipeline
+from tandem.crm.queries_leads import filter_leads
+from tandem.crm.schemas.leads import DisqualifyIn, LeadFilters, LeadIn, LeadOut, LeadPatch, QualifyIn
+from tandem.crm.services import leads as services
+from tandem.crm.visibility import get_visible, visible_leads
+from tandem.parties.models import Source
+from tandem.parties.queries import visible_clients
 
 router = Router(tags=["crm"])
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+def row_or_error(model, pk, field: str, qs=None):
+    """The row with this id, or a 400 naming the field (None stays None)."""
+    if pk is None:
+        return None
+    row = (qs if qs is not None else model.objects.all()).filter(pk=pk).first()
+    if row is None:
+        raise BusinessRuleError("unknown_reference", f"There is no {model._meta.verbose_name} #{pk}.", field=field)
+    return row
+
+
+def lead_values(data: dict) -> dict:
+    refs = {"owner_id": ("owner", User), "source_id": ("source", Source), "campaign_id": ("campaign", Campaign),
+            "event_id": ("event", MarketingEvent)}
+    for key, (name, model) in refs.items():
+        if key in data:
+            data[name] = row_or_error(model, data.pop(key), key)
+    return data
+
+
+def _lead(request, lead_id: int) -> Lead:
+    return get_visible(visible_leads(request.user).select_related(
+        "owner", "source", "campaign", "event", "client", "deal"), lead_id)
+
+
+@router.get("/leads", response=Page[LeadOut], summary="List leads")
+def list_leads(request, filters: Query[LeadFilters], pagination: Query[PageParams]):
+    _require(request, "crm.view_lead")
+    qs = filter_leads(visible_leads(request.user), q=filters.q, status=filters.status or "",
+                      owner_id=filters.owner_id, source_id=filters.source_id, campaign_id=filters.campaign_id,
+                      event_id=filters.event_id)
+    return paginate(qs, pagination)
+
+
+@router.post("/leads", response={201: LeadOut}, summary="Create a lead")
+def create_lead(request, payload: LeadIn):
+    _require(request, "crm.add_lead")
+    lead = services.create_lead(by=request.user, **lead_values(payload.dict()))
+    return _lead(request, lead.pk)
+
+
+@router.get("/leads/{lead_id}", response=LeadOut, summary="Get a lead")
+def get_lead(request, lead_id: int):
+    return _lead(request, lead_id)
+
+
+@router.patch("/leads/{lead_id}", response=LeadOut, summary="Change a lead")
+def update_lead(request, lead_id: int, payload: LeadPatch):
+    lead = _lead(request, lead_id)
+    _require(request, "crm.change_lead")
+    data = payload.dict(exclude_unset=True)
+    if data.get("name", "") is None:
+        raise BusinessRuleError("required", "A lead needs a contact name.", field="name")
+    services.update_lead(lead, by=request.user, **lead_values(data))
+    return _lead(request, lead_id)
+
+
+@router.post("/leads/{lead_id}/qualify", response=LeadOut, summary="Qualify a lead: link or create a client, "
+             "open a deal")
+def qualify_lead(request, lead_id: int, payload: QualifyIn):
+    lead = _lead(request, lead_id)
+    _require(request, "crm.change_lead")
+    data = payload.dict()
+    services.qualify_lead(
+        lead, by=request.user,
+        client=row_or_error(Lead._meta.get_field("client").related_model, data["client_id"], "client_id",
+                            visible_clients(request.user)),
+        create_client=data["create_client"], deal_title=data["deal_title"],
+        amount=None if data["amount"] is None else Decimal(data["amount"]),
+        currency=data["currency"], pipeline=row_or_error(Pipeline, data["pipeline_id"], "pipeline_id"),
+        expected_close_date=data["expected_close_date"],
+    )
+    return _lead(request, lead_id)
+
+
+@router.post("/leads/{lead_id}/disqualify", response=LeadOut, summary="Disqualify a lead (a reason is required)")
+def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
+    lead = _lead(request, lead_id)
+    _require(request, "crm.change_lead")
+    services.disqualify_lead(lead, by=request.user, reason=payload.reason)
+    return _lead(request, lead_id)
+
+
+@router.post("/leads/{lead_id}/reopen", response=LeadOut, summary="Reopen a disqualified lead")
+def reopen_lead(request, lead_id: int):
+    lead = _lead(request, lead_id)
+    _require(request, "crm.change_lead")
+    services.reopen_lead(lead, by=request.user)
+    return _lead(request, lead_id)

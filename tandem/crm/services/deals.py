@@ -1,7 +1,12 @@
-"""Deals: open, lead through stages (rules checked), win, lose, reopen.
+"""Deals: open, lead through stages (rules checked), win, lose, reopen; pipeline set-up.
 
 Each public function is one business action: it checks, locks, writes, records the stage visit and the
-audit entry in one transaction. The kanban board and the API call the same functions."""
+audit entry in one transaction. The kanban board and the API call the same functions.
+
+Stage rules: a deal may leave a stage forward only when that stage's rules are met (checklist items
+ticked, required fields filled); moving forward over several stages needs the rules of every stage it
+leaves or passes. Moving backward is always allowed (a deal that needs more work goes back without
+conditions). Every entry into and exit from a stage is a DealStageVisit row with its times."""
 
 from __future__ import annotations
 
@@ -10,12 +15,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from tandem.core import audit
-from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core import audit, workflow
+from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.services import get_company
-from tandem.crm.models import Deal, DealStageVisit, Pipeline, Stage
+from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, LostReason, Pipeline, Stage, StageRule
 from tandem.parties.models import Client
 
 DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "pipeline", "stage", "status", "amount",
@@ -93,3 +100,325 @@ def create_deal(
         DealStageVisit.objects.create(deal=deal, stage=stage, entered_at=now, entered_by=by)
         audit.record(deal, "crm.deal.created", by=by, root=client, changes=audit.snapshot(deal, DEAL_FIELDS))
     return deal
+
+
+# --- Changing a deal ----------------------------------------------------------------------------------
+
+UPDATABLE_FIELDS = ("title", "client", "counterparty", "contact", "owner", "amount", "currency",
+                    "expected_close_date", "source", "campaign", "event")
+
+
+def _check_owner(deal: Deal, by: User) -> None:
+    """Defence in depth behind the record rule of crm.visibility: a representative touches own deals only."""
+    if deal.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
+        raise AccessDenied()
+
+
+def _lock(deal: Deal) -> Deal:
+    return Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
+
+
+def update_deal(deal: Deal, *, by: User, **values) -> Deal:
+    """Change a deal's details (not its stage or status: those have their own actions)."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    unknown = set(values) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise BusinessRuleError("unknown_field", _("These fields cannot be changed here: %(fields)s.")
+                                % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    with transaction.atomic():
+        locked = _lock(deal)
+        before = audit.snapshot(locked, UPDATABLE_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        if "title" in values:
+            locked.title = (locked.title or "").strip()
+            if not locked.title:
+                raise BusinessRuleError("required", _("A deal needs a title."), field="title")
+        if locked.currency:
+            locked.currency = locked.currency.upper()
+        if locked.amount is not None and Decimal(locked.amount) < 0:
+            raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+        if locked.counterparty_id and locked.counterparty.client_id != locked.client_id:
+            raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."),
+                                    field="counterparty")
+        if locked.contact_id and locked.contact.client_id != locked.client_id:
+            raise BusinessRuleError("foreign_contact", _("The contact person belongs to another client."),
+                                    field="contact")
+        if "owner" in values and locked.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
+            raise BusinessRuleError("owner_not_allowed", _("You can only hand a deal to yourself."), field="owner")
+        try:
+            locked.full_clean(exclude=["client", "pipeline", "stage", "owner", "counterparty", "contact", "source",
+                                       "campaign", "event", "lost_reason", "stage_entered_at"])
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise BusinessRuleError("invalid", messages[0], field=field) from None
+        changes = audit.diff(before, audit.snapshot(locked, UPDATABLE_FIELDS))
+        if changes:
+            locked.save()
+            audit.record(locked, "crm.deal.changed", by=by, root=locked.client, changes=changes)
+    return locked
+
+
+# --- Stage rules and moves ----------------------------------------------------------------------------
+
+def missing_for_stage(deal: Deal, stage: Stage, done_rule_ids: set[int] | None = None) -> list[str]:
+    """Labels of the rules of `stage` this deal has not met yet, in the rules' order."""
+    if done_rule_ids is None:
+        done_rule_ids = set(DealChecklistItem.objects.filter(deal=deal, done_at__isnull=False)
+                            .values_list("rule_id", flat=True))
+    missing = []
+    for rule in stage.rules.all():
+        if rule.kind == StageRule.Kind.CHECKLIST:
+            if rule.pk not in done_rule_ids:
+                missing.append(rule.label)
+        else:
+            field = Deal._meta.get_field(rule.field_name)
+            if getattr(deal, field.attname) in (None, ""):
+                missing.append(str(StageRule.REQUIRABLE_FIELDS.get(rule.field_name, rule.field_name)))
+    return missing
+
+
+def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
+    """Move an open deal to another stage of its pipeline.
+
+    Forward: refused with code "stage_rule_unmet" (409) naming what is missing, and a `missing` list, when a
+    rule of the stage it leaves (or of a stage it skips) is unmet. Backward: always allowed.
+    Closes the open stage visit, opens a new one, audits "crm.deal.moved"."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    with transaction.atomic():
+        locked = _lock(deal)
+        if not locked.can_move():
+            raise ConflictError("deal_closed", _("A closed deal cannot change its stage; reopen it first."),
+                                field="stage")
+        if stage.pipeline_id != locked.pipeline_id:
+            raise BusinessRuleError("stage_not_in_pipeline", _("Stage “%(stage)s” is not in pipeline “%(pipeline)s”.")
+                                    % {"stage": stage, "pipeline": locked.pipeline}, field="stage")
+        current = locked.stage
+        if stage.pk == current.pk:
+            return locked
+        forward = stage.position > current.position
+        if forward:
+            left = Stage.objects.filter(pipeline=locked.pipeline, position__gte=current.position,
+                                        position__lt=stage.position).prefetch_related("rules").order_by("position")
+            done = set(DealChecklistItem.objects.filter(deal=locked, done_at__isnull=False)
+                       .values_list("rule_id", flat=True))
+            missing = [label for passed in left for label in missing_for_stage(locked, passed, done)]
+            if missing:
+                raise ConflictError(
+                    "stage_rule_unmet",
+                    _("The deal cannot leave “%(stage)s” yet. Missing: %(missing)s.")
+                    % {"stage": current, "missing": ", ".join(missing)},
+                    field="stage", extra={"missing": missing},
+                )
+        now = timezone.now()
+        DealStageVisit.objects.filter(deal=locked, left_at__isnull=True).update(left_at=now)
+        DealStageVisit.objects.create(deal=locked, stage=stage, entered_at=now, entered_by=by)
+        locked.stage = stage
+        locked.stage_entered_at = now
+        locked.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+        audit.record(locked, "crm.deal.moved", by=by, root=locked.client,
+                     changes={"stage": [current.name, stage.name], "forward": forward})
+    return locked
+
+
+def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> DealChecklistItem:
+    """Tick (or untick) a checklist item of a stage of the deal's pipeline."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    if rule.kind != StageRule.Kind.CHECKLIST:
+        raise BusinessRuleError("not_a_checklist_item", _("“%(rule)s” is not a checklist item.") % {"rule": rule},
+                                field="rule")
+    with transaction.atomic():
+        locked = _lock(deal)
+        if rule.stage.pipeline_id != locked.pipeline_id:
+            raise BusinessRuleError("rule_not_in_pipeline", _("This checklist item belongs to another pipeline."),
+                                    field="rule")
+        if not locked.can_move():
+            raise ConflictError("deal_closed", _("The checklist of a closed deal cannot change."), field="rule")
+        item, _created = DealChecklistItem.objects.select_for_update().get_or_create(deal=locked, rule=rule)
+        was_done = item.done_at is not None
+        if was_done != bool(done):
+            item.done_at = timezone.now() if done else None
+            item.done_by = by if done else None
+            item.save()
+            audit.record(locked, "crm.deal.checklist", by=by, root=locked.client,
+                         changes={rule.label: [was_done, bool(done)]})
+    return item
+
+
+# --- Win, lose, reopen --------------------------------------------------------------------------------
+
+def _close_visit(deal: Deal, when) -> None:
+    DealStageVisit.objects.filter(deal=deal, left_at__isnull=True).update(left_at=when)
+
+
+def win_deal(deal: Deal, *, by: User) -> Deal:
+    """Mark an open deal won: it keeps its stage, its stage visit ends now."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    with transaction.atomic():
+        won = workflow.transition(deal, Deal.Status.WON, by=by)
+        won.closed_at = won.status_changed_at
+        won.save(update_fields=["closed_at"])
+        _close_visit(won, won.closed_at)
+    return won
+
+
+def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str = "") -> Deal:
+    """Mark an open deal lost with a reason; it keeps the stage at which it was lost."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    if lost_reason is None:
+        raise BusinessRuleError("lost_reason_required", _("Say why the deal was lost."), field="lost_reason")
+    if not lost_reason.is_active:
+        raise BusinessRuleError("lost_reason_inactive", _("This lost reason is no longer in use."),
+                                field="lost_reason")
+    with transaction.atomic():
+        lost = workflow.transition(deal, Deal.Status.LOST, by=by,
+                                   data={"lost_reason": lost_reason.name, "stage": deal.stage.name})
+        lost.closed_at = lost.status_changed_at
+        lost.lost_reason = lost_reason
+        lost.lost_note = (note or "").strip()
+        lost.save(update_fields=["closed_at", "lost_reason", "lost_note"])
+        _close_visit(lost, lost.closed_at)
+    return lost
+
+
+def reopen_deal(deal: Deal, *, by: User) -> Deal:
+    """Reopen a won or lost deal in the stage it was closed at (a new stage visit starts)."""
+    _require(by, "crm.change_deal")
+    _check_owner(deal, by)
+    with transaction.atomic():
+        opened = workflow.transition(deal, Deal.Status.OPEN, by=by)
+        now = opened.status_changed_at
+        opened.closed_at = None
+        opened.lost_reason = None
+        opened.lost_note = ""
+        opened.stage_entered_at = now
+        opened.save(update_fields=["closed_at", "lost_reason", "lost_note", "stage_entered_at"])
+        DealStageVisit.objects.create(deal=opened, stage=opened.stage, entered_at=now, entered_by=by)
+    return opened
+
+
+# --- Pipeline set-up ----------------------------------------------------------------------------------
+
+def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_name: str = "") -> StageRule:
+    _require(by, "crm.add_stagerule")
+    label = (label or "").strip()
+    if kind == StageRule.Kind.CHECKLIST:
+        if not label:
+            raise BusinessRuleError("required", _("A checklist item needs a label."), field="label")
+        field_name = ""
+    elif kind == StageRule.Kind.REQUIRED_FIELD:
+        if field_name not in StageRule.REQUIRABLE_FIELDS:
+            raise BusinessRuleError("unknown_field", _("A rule can require one of: %(fields)s.")
+                                    % {"fields": ", ".join(StageRule.REQUIRABLE_FIELDS)}, field="field_name")
+        label = label or str(StageRule.REQUIRABLE_FIELDS[field_name])
+    else:
+        raise BusinessRuleError("unknown_kind", _("Unknown kind of rule."), field="kind")
+    with transaction.atomic():
+        position = stage.rules.count()
+        rule = StageRule.objects.create(stage=stage, kind=kind, label=label, field_name=field_name,
+                                        position=position)
+        audit.record(stage.pipeline, "crm.pipeline.rule_added", by=by,
+                     changes={"stage": stage.name, "rule": str(rule), "kind": kind})
+    return rule
+
+
+def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, rules=()) -> Stage:
+    """Append a stage at the end of a pipeline, with its rules ({kind, label, field_name} dicts)."""
+    _require(by, "crm.add_stage")
+    name = (name or "").strip()
+    if not name:
+        raise BusinessRuleError("required", _("A stage needs a name."), field="name")
+    if not 0 <= int(probability) <= 100:
+        raise BusinessRuleError("invalid_probability", _("The probability is a percentage from 0 to 100."),
+                                field="probability")
+    with transaction.atomic():
+        Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+        last = pipeline.stages.order_by("-position").values_list("position", flat=True).first() or 0
+        stage = Stage.objects.create(pipeline=pipeline, name=name, position=last + 1, probability=int(probability))
+        audit.record(pipeline, "crm.pipeline.stage_added", by=by,
+                     changes={"stage": name, "probability": int(probability)})
+        for rule in rules:
+            add_stage_rule(stage, by=by, kind=rule.get("kind", StageRule.Kind.CHECKLIST),
+                           label=rule.get("label", ""), field_name=rule.get("field_name", ""))
+    return stage
+
+
+def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False) -> Pipeline:
+    """A pipeline with ordered stages: stages=[{name, probability, rules: [{kind, label, field_name}]}]."""
+    _require(by, "crm.add_pipeline")
+    name = (name or "").strip()
+    if not name:
+        raise BusinessRuleError("required", _("A pipeline needs a name."), field="name")
+    if Pipeline.objects.filter(name__iexact=name).exists():
+        raise ConflictError("duplicate", _("A pipeline “%(name)s” exists already.") % {"name": name}, field="name")
+    with transaction.atomic():
+        first = not Pipeline.objects.exists()
+        if is_default:
+            Pipeline.objects.filter(is_default=True).update(is_default=False)
+        pipeline = Pipeline.objects.create(name=name, is_default=is_default or first)
+        audit.record(pipeline, "crm.pipeline.created", by=by, changes={"name": name})
+        for stage in stages:
+            add_stage(pipeline, by=by, name=stage["name"], probability=stage.get("probability", 10),
+                      rules=stage.get("rules", ()))
+    return pipeline
+
+
+def create_lost_reason(*, by: User, name: str) -> LostReason:
+    _require(by, "crm.add_lostreason")
+    name = (name or "").strip()
+    if not name:
+        raise BusinessRuleError("required", _("A lost reason needs a name."), field="name")
+    if LostReason.objects.filter(name__iexact=name).exists():
+        raise ConflictError("duplicate", _("A lost reason “%(name)s” exists already.") % {"name": name},
+                            field="name")
+    with transaction.atomic():
+        reason = LostReason.objects.create(name=name)
+        audit.record(reason, "crm.lostreason.created", by=by, changes={"name": name})
+    return reason
+
+
+def default_pipeline_spec() -> list[dict]:
+    """The stages of the pipeline a new installation starts with (names in the active language)."""
+    checklist, required = StageRule.Kind.CHECKLIST, StageRule.Kind.REQUIRED_FIELD
+    return [
+        {"name": _("Qualification"), "probability": 10, "rules": []},
+        {"name": _("Needs analysis"), "probability": 25,
+         "rules": [{"kind": checklist, "label": _("Needs identified")}]},
+        {"name": _("Proposal"), "probability": 50,
+         "rules": [{"kind": required, "field_name": "amount"}, {"kind": checklist, "label": _("Offer sent")}]},
+        {"name": _("Negotiation"), "probability": 75,
+         "rules": [{"kind": required, "field_name": "expected_close_date"}]},
+        {"name": _("Closing"), "probability": 90, "rules": []},
+    ]
+
+
+DEFAULT_LOST_REASONS = (gettext_noop("Price too high"), gettext_noop("Chose a competitor"), gettext_noop("No budget"),
+                        gettext_noop("No decision"), gettext_noop("Not reachable"))
+
+
+def ensure_default_pipeline(*, by: User | None = None) -> Pipeline:
+    """The default pipeline; when there is no pipeline at all, set up "Sales" (and common lost reasons).
+
+    A set-up step of the installation, so it needs no permission (by is recorded when given)."""
+    existing = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        pipeline = Pipeline.objects.create(name=_("Sales"), is_default=True)
+        audit.record(pipeline, "crm.pipeline.created", by=by, changes={"name": pipeline.name})
+        for position, spec in enumerate(default_pipeline_spec(), start=1):
+            stage = Stage.objects.create(pipeline=pipeline, name=spec["name"], position=position,
+                                         probability=spec["probability"])
+            for index, rule in enumerate(spec["rules"]):
+                field_name = rule.get("field_name", "")
+                label = rule.get("label") or str(StageRule.REQUIRABLE_FIELDS.get(field_name, field_name))
+                StageRule.objects.create(stage=stage, kind=rule["kind"], label=label, field_name=field_name,
+                                         position=index)
+        if not LostReason.objects.exists():
+            LostReason.objects.bulk_create(LostReason(name=_(name)) for name in DEFAULT_LOST_REASONS)
+    return pipeline

@@ -1,13 +1,391 @@
-"""Web pages: deals (placeholder until the area lands)."""
+"""Deal pages: kanban board per pipeline (drag and drop moves, stage rules enforced), list with filters,
+detail with the stage's checklist and stage history, win/lose/reopen, pipeline set-up, lost-at-stage report.
 
-from django.contrib.auth.decorators import login_required
+Thin: forms check shape, crm.services.deals applies the rules, deals are read through crm.visibility."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import add_business_error
+from tandem.core.models import User
+from tandem.core.pagination import DeferredJoinPaginator
+from tandem.crm import reports
+from tandem.crm.deal_queries import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.services import deals as services
+from tandem.crm.visibility import get_visible, visible_deals
+from tandem.parties.models import Contact, Counterparty, Source
+from tandem.parties.queries import visible_clients
+
+DEALS_PER_PAGE = 50
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _deal(request, pk) -> Deal:
+    return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), pk)
+
+
+def _pipeline(request) -> Pipeline | None:
+    pk = request.GET.get("pipeline") or request.POST.get("pipeline")
+    if pk and str(pk).isdigit():
+        return get_object_or_404(Pipeline, pk=pk)
+    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+
+
+# --- Forms (shape only) -------------------------------------------------------------------------------
+
+class DealForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
+    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
+    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
+                                          required=False)
+    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
+                                     required=False)
+    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+                                   required=False)
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.filter(is_active=True),
+                                      required=False)
+    amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
+                                required=False)
+    currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
+    expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.filter(is_active=True),
+                                    required=False)
+    campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
+                                      required=False)
+
+    def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = visible_clients(user).order_by("name")
+        client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
+        if client_id and str(client_id).isdigit():
+            self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
+            self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
+        if not user.has_perm("crm.view_all_deals"):
+            del self.fields["owner"]
+        if deal is not None:
+            del self.fields["pipeline"]
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("owner", "pipeline", "currency"):
+            if name in data and not data[name]:
+                data.pop(name)
+        return data
+
+    @staticmethod
+    def initial_for(deal: Deal) -> dict:
+        return {name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}
+
+
+class DealFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+                                      required=False)
+    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+                                   required=False)
+    status = forms.ChoiceField(label=gettext_lazy("status"), required=False,
+                               choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
+    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+                                   required=False)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"q": d["q"], "pipeline": d["pipeline"] and d["pipeline"].pk, "stage": d["stage"] and d["stage"].pk,
+                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk}
+
+
+class LoseForm(forms.Form):
+    lost_reason = forms.ModelChoiceField(label=gettext_lazy("lost reason"),
+                                         queryset=LostReason.objects.filter(is_active=True), required=False)
+    note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReportForm(forms.Form):
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+                                      required=False)
+    date_from = forms.DateField(label=gettext_lazy("from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PipelineForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+
+
+class StageForm(forms.Form):
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
+
+
+class StageRuleForm(forms.Form):
+    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)
+    label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
+    field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,
+                                   choices=[("", "—")] + list(StageRule.REQUIRABLE_FIELDS.items()))
+
+
+class LostReasonForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+
+
+def _call(form, service, *args, **kwargs):
+    try:
+        return service(*args, **kwargs)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        add_business_error(form, exc)
+        return None
+
+
+# --- Board and list -----------------------------------------------------------------------------------
+
+def _board_context(request, pipeline: Pipeline | None) -> dict:
+    columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
+    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.filter(is_active=True)}
 
 
 @login_required
-def index(request):
-    return HttpResponse("deals")
+@permission_required("crm.view_deal", raise_exception=True)
+def deal_board(request):
+    context = _board_context(request, _pipeline(request))
+    if is_htmx(request):
+        return render(request, "crm/partials/_deal_board.html", context)
+    return render(request, "crm/deal_board.html", context)
 
 
-urlpatterns = [path("deals/", index, name="deal-board")]
+@login_required
+@permission_required("crm.view_deal", raise_exception=True)
+def deal_list(request):
+    form = DealFilterForm(request.GET or None)
+    deals = filter_deals(visible_deals(request.user), **form.filters()).select_related(*DEAL_RELATED)
+    page = DeferredJoinPaginator(deals.order_by("-created_at", "-id"), DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "crm/deal_list.html",
+                  {"form": form, "page_obj": page, "deals": page.object_list, "query": query.urlencode()})
+
+
+# --- One deal -----------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("crm.add_deal", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def deal_create(request):
+    initial = {"client": request.GET.get("client"), "pipeline": request.GET.get("pipeline")}
+    form = DealForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        deal = _call(form, services.create_deal, by=request.user, **form.values())
+        if deal is not None:
+            messages.success(request, _("Deal “%(title)s” opened.") % {"title": deal.title})
+            return redirect("crm:deal-detail", pk=deal.pk)
+    return render(request, "crm/deal_form.html", {"form": form, "deal": None})
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def deal_edit(request, pk):
+    deal = _deal(request, pk)
+    form = DealForm(request.POST or None, user=request.user, deal=deal, initial=DealForm.initial_for(deal))
+    if request.method == "POST" and form.is_valid():
+        updated = _call(form, services.update_deal, deal, by=request.user, **form.values())
+        if updated is not None:
+            messages.success(request, _("Deal “%(title)s” saved.") % {"title": updated.title})
+            return redirect("crm:deal-detail", pk=updated.pk)
+    return render(request, "crm/deal_form.html", {"form": form, "deal": deal})
+
+
+def _detail_context(request, deal: Deal) -> dict:
+    visits = list(deal.stage_visits.select_related("stage", "entered_by").order_by("entered_at", "id"))
+    return {
+        "deal": deal,
+        "stages": list(deal.pipeline.stages.order_by("position")),
+        "checklist": checklist_of(deal),
+        "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
+        "missing": services.missing_for_stage(deal, deal.stage),
+        "visits": visits,
+        "lose_form": LoseForm(),
+        "can_change": request.user.has_perm("crm.change_deal"),
+    }
+
+
+@login_required
+@permission_required("crm.view_deal", raise_exception=True)
+def deal_detail(request, pk):
+    deal = _deal(request, pk)
+    return render(request, "crm/deal_detail.html", _detail_context(request, deal))
+
+
+def _refusal(request, deal: Deal, exc: BusinessRuleError):
+    """A refused action: the board's script gets the message with the status; a page gets it as a message."""
+    if request.headers.get("X-Requested-With") == "fetch" or is_htmx(request):
+        return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
+    messages.error(request, exc.message)
+    return redirect("crm:deal-detail", pk=deal.pk)
+
+
+def _act(request, deal: Deal, service, success: str, *args, **kwargs):
+    try:
+        service(deal, *args, by=request.user, **kwargs)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        return _refusal(request, deal, exc)
+    messages.success(request, success)
+    return redirect("crm:deal-detail", pk=deal.pk)
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_POST
+def deal_move(request, pk):
+    deal = _deal(request, pk)
+    stage_id = request.POST.get("stage_id", "")
+    stage = Stage.objects.filter(pk=stage_id).first() if stage_id.isdigit() else None
+    if stage is None:
+        return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a stage."), field="stage"))
+    try:
+        moved = services.move_deal_to_stage(deal, stage, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        return _refusal(request, deal, exc)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "crm/partials/_deal_board.html", _board_context(request, moved.pipeline))
+    messages.success(request, _("Deal moved to “%(stage)s”.") % {"stage": moved.stage})
+    return redirect("crm:deal-detail", pk=moved.pk)
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_POST
+def deal_checklist(request, pk):
+    deal = _deal(request, pk)
+    rule_id = request.POST.get("rule_id", "")
+    rule = StageRule.objects.select_related("stage").filter(pk=rule_id).first() if rule_id.isdigit() else None
+    if rule is None:
+        return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a checklist item."), field="rule"))
+    try:
+        services.set_checklist_item(deal, rule, request.POST.get("done") in ("on", "true", "1"), by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        return _refusal(request, deal, exc)
+    if is_htmx(request):
+        return render(request, "crm/partials/_deal_checklist.html", _detail_context(request, _deal(request, pk)))
+    return redirect("crm:deal-detail", pk=deal.pk)
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_POST
+def deal_win(request, pk):
+    return _act(request, _deal(request, pk), services.win_deal, _("Deal won."))
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_POST
+def deal_lose(request, pk):
+    deal = _deal(request, pk)
+    form = LoseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the deal was lost."))
+        return redirect("crm:deal-detail", pk=deal.pk)
+    return _act(request, deal, services.lose_deal, _("Deal marked lost."),
+                lost_reason=form.cleaned_data["lost_reason"], note=form.cleaned_data["note"])
+
+
+@login_required
+@permission_required("crm.change_deal", raise_exception=True)
+@require_POST
+def deal_reopen(request, pk):
+    return _act(request, _deal(request, pk), services.reopen_deal, _("Deal reopened."))
+
+
+# --- Set-up and report --------------------------------------------------------------------------------
+
+SETUP_FORMS = {"pipeline": PipelineForm, "stage": StageForm, "rule": StageRuleForm, "lost_reason": LostReasonForm}
+
+
+@login_required
+@permission_required("crm.view_pipeline", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def pipeline_list(request):
+    forms_ = {key: form_class(prefix=key) for key, form_class in SETUP_FORMS.items()}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "default":
+            if not request.user.has_perm("crm.add_pipeline"):
+                raise PermissionDenied()
+            services.ensure_default_pipeline(by=request.user)
+            return redirect("crm:pipeline-list")
+        if action in SETUP_FORMS:
+            form = forms_[action] = SETUP_FORMS[action](request.POST, prefix=action)
+            if form.is_valid():
+                d = form.cleaned_data
+                calls = {
+                    "pipeline": lambda: services.create_pipeline(by=request.user, name=d["name"]),
+                    "stage": lambda: services.add_stage(d["pipeline"], by=request.user, name=d["name"],
+                                                        probability=d["probability"]),
+                    "rule": lambda: services.add_stage_rule(d["stage"], by=request.user, kind=d["kind"],
+                                                            label=d["label"], field_name=d["field_name"]),
+                    "lost_reason": lambda: services.create_lost_reason(by=request.user, name=d["name"]),
+                }
+                if _call(form, calls[action]) is not None:
+                    messages.success(request, _("Saved."))
+                    return redirect("crm:pipeline-list")
+    return render(request, "crm/pipeline_list.html", {
+        "pipelines": pipelines_with_stages(), "lost_reasons": LostReason.objects.all(), "forms": forms_,
+        "can_setup": request.user.has_perm("crm.add_pipeline"),
+    })
+
+
+@login_required
+@permission_required("crm.view_deal", raise_exception=True)
+def report_lost_at_stage(request):
+    form = ReportForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    pipeline = data.get("pipeline") or Pipeline.objects.order_by("-is_default", "name").first()
+    report = None
+    if pipeline is not None:
+        report = reports.lost_at_stage(visible_deals(request.user), pipeline, data.get("date_from"),
+                                       data.get("date_to"))
+    return render(request, "crm/report_lost_at_stage.html", {"form": form, "report": report})
+
+
+urlpatterns = [
+    path("deals/", deal_board, name="deal-board"),
+    path("deals/list/", deal_list, name="deal-list"),
+    path("deals/new/", deal_create, name="deal-create"),
+    path("deals/<int:pk>/", deal_detail, name="deal-detail"),
+    path("deals/<int:pk>/edit/", deal_edit, name="deal-edit"),
+    path("deals/<int:pk>/move/", deal_move, name="deal-move"),
+    path("deals/<int:pk>/checklist/", deal_checklist, name="deal-checklist"),
+    path("deals/<int:pk>/win/", deal_win, name="deal-win"),
+    path("deals/<int:pk>/lose/", deal_lose, name="deal-lose"),
+    path("deals/<int:pk>/reopen/", deal_reopen, name="deal-reopen"),
+    path("pipelines/", pipeline_list, name="pipeline-list"),
+    path("reports/lost-at-stage/", report_lost_at_stage, name="report-lost-at-stage"),
+]

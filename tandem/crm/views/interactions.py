@@ -1,12 +1,215 @@
-"""Web pages: interactions (placeholder until the area lands)."""
+"""Web pages: the client timeline (a panel of the client card) and interactions.
 
-from django.contrib.auth.decorators import login_required
+The card's quick-add form posts with htmx and gets the redrawn timeline panel back; without JavaScript the
+same form posts normally and is sent back to the card. Rules live in crm.services.interactions, the timeline
+in crm.timeline."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import add_business_error
+from tandem.crm import timeline as timelines
+from tandem.crm.models import Interaction
+from tandem.crm.services import interactions as services
+from tandem.crm.visibility import get_visible, visible_deals, visible_interactions
+from tandem.parties import queries as parties
+from tandem.parties.models import Source
+
+QUICK_KINDS = (Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.NOTE)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _label(name):
+    return Interaction._meta.get_field(name).verbose_name
+
+
+class InteractionForm(forms.Form):
+    """Shape of an interaction; the rules (same client, duration, outcome) are checked by the service."""
+
+    kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
+    occurred_at = forms.DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
+                                      help_text=_("Leave empty for now."))
+    contact = forms.ModelChoiceField(label=_label("contact"), required=False, queryset=None)
+    counterparty = forms.ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
+    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
+    text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    duration_minutes = forms.IntegerField(label=_label("duration_minutes"), required=False)
+    outcome = forms.ChoiceField(label=_label("outcome"), required=False,
+                                choices=[("", "—"), *Interaction.Outcome.choices])
+    source = forms.ModelChoiceField(label=_label("source"), required=False,
+                                    queryset=Source.objects.filter(is_active=True))
+
+    QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")
+
+    def __init__(self, *args, user, client, quick=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = parties.visible_contacts(user).filter(client=client)
+        self.fields["counterparty"].queryset = parties.visible_counterparties(user).filter(client=client)
+        self.fields["deal"].queryset = visible_deals(user).filter(client=client)
+        if quick:
+            self.fields["kind"].choices = [(k.value, k.label) for k in QUICK_KINDS]
+            self.fields["text"].widget.attrs["rows"] = 2
+            for name in list(self.fields):
+                if name not in self.QUICK_FIELDS:
+                    del self.fields[name]
+
+    @staticmethod
+    def initial_for(interaction: Interaction) -> dict:
+        return {name: getattr(interaction, name) for name in services.INTERACTION_FIELDS}
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values["outcome"] = values.get("outcome") or ""
+        return values
+
+
+def _call_service(form, service, *args, **kwargs):
+    try:
+        return service(*args, **kwargs)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        add_business_error(form, exc)
+        return None
+
+
+# --- The timeline panel -----------------------------------------------------------------------------
+
+
+def _before(request) -> datetime.datetime | None:
+    value = request.GET.get("before") or ""
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def _timeline_context(request, client, *, type_="", before=None) -> dict:
+    timeline = timelines.build_timeline(request.user, client, type=type_, before=before)
+    for item in timeline.items:
+        item.editable = item.kind == "interaction" and services.may_modify(request.user, item.obj)
+    return {
+        "client": client,
+        "timeline": timeline,
+        "types": list(timelines.TYPES.items()),
+        "timeline_url": reverse("crm:client-timeline", args=[client.pk]),
+    }
+
+
+def timeline_panel_html(request, client, *, form=None) -> str:
+    """The timeline section of the client card: quick-add form, type filter, the newest items."""
+    context = _timeline_context(request, client)
+    if form is None and request.user.has_perm("crm.add_interaction"):
+        form = InteractionForm(user=request.user, client=client, quick=True,
+                               initial={"kind": Interaction.Kind.CALL_OUT})
+    context["form"] = form
+    return render_to_string("crm/partials/_timeline_panel.html", context, request=request)
 
 
 @login_required
-def index(request):
-    return HttpResponse("interactions")
+@permission_required("crm.view_interaction", raise_exception=True)
+def client_timeline(request, client_pk):
+    """?type= filters, ?before= pages back. htmx gets the list (or the next page of it), a browser a page."""
+    client = parties.get_visible_client(request.user, client_pk)
+    context = _timeline_context(request, client, type_=request.GET.get("type", ""), before=_before(request))
+    if is_htmx(request):
+        template = "crm/partials/_timeline_page.html" if request.GET.get("before") else "crm/partials/_timeline.html"
+        return render(request, template, context)
+    return render(request, "crm/timeline.html", context)
 
 
-urlpatterns: list = []
+# --- Interactions -----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("crm.add_interaction", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def interaction_create(request, client_pk):
+    client = parties.get_visible_client(request.user, client_pk)
+    quick = request.POST.get("quick") == "1" or request.GET.get("quick") == "1"
+    form = InteractionForm(request.POST or None, user=request.user, client=client, quick=quick,
+                           initial={"kind": request.GET.get("kind") or Interaction.Kind.CALL_OUT})
+    if request.method == "POST" and form.is_valid():
+        interaction = _call_service(form, services.log_interaction, by=request.user, client=client,
+                                    **form.service_values())
+        if interaction is not None:
+            if is_htmx(request):
+                return HttpResponse(timeline_panel_html(request, client))
+            return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
+    status = 400 if form.is_bound and form.errors else 200
+    if is_htmx(request):
+        return HttpResponse(timeline_panel_html(request, client, form=form), status=status)
+    return render(request, "crm/timeline_interaction_form.html",
+                  {"client": client, "form": form, "interaction": None}, status=status)
+
+
+def _own_interaction(request, pk) -> Interaction:
+    interaction = get_visible(visible_interactions(request.user).select_related("client"), pk)
+    if not services.may_modify(request.user, interaction):
+        raise PermissionDenied(_("Only the author can change this interaction."))
+    return interaction
+
+
+@login_required
+@permission_required("crm.change_interaction", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def interaction_edit(request, pk):
+    interaction = _own_interaction(request, pk)
+    client = interaction.client
+    form = InteractionForm(request.POST or None, user=request.user, client=client,
+                           initial=InteractionForm.initial_for(interaction))
+    if request.method == "POST" and form.is_valid():
+        if _call_service(form, services.update_interaction, interaction, by=request.user,
+                         **form.service_values()) is not None:
+            return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
+    return render(request, "crm/timeline_interaction_form.html",
+                  {"client": client, "form": form, "interaction": interaction},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@permission_required("crm.change_interaction", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def interaction_delete(request, pk):
+    interaction = _own_interaction(request, pk)
+    client = interaction.client
+    form = forms.Form(request.POST or None)
+    if request.method == "POST":
+        _call_service(form, services.delete_interaction, interaction, by=request.user)
+        if not form.errors:
+            return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
+    return render(request, "crm/timeline_interaction_delete.html",
+                  {"client": client, "interaction": interaction, "form": form},
+                  status=400 if form.errors else 200)
+
+
+urlpatterns = [
+    path("clients/<int:client_pk>/timeline/", client_timeline, name="client-timeline"),
+    path("clients/<int:client_pk>/interactions/new/", interaction_create, name="interaction-create"),
+    path("interactions/<int:pk>/edit/", interaction_edit, name="interaction-edit"),
+    path("interactions/<int:pk>/delete/", interaction_delete, name="interaction-delete"),
+]

@@ -1,0 +1,134 @@
+"""CRM reports: where deals are lost and how long they stay in each stage.
+
+Aggregates run in SQL (GROUP BY stage, currency), so the cost does not grow with Python loops over deals;
+the rows they return (stages x currencies) are shaped by pure functions."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.utils import timezone
+
+from tandem.crm.models import Deal, DealStageVisit, Pipeline
+
+ONE_DECIMAL = Decimal("0.1")
+SECONDS_PER_DAY = Decimal(86400)
+
+
+# --- Pure helpers -------------------------------------------------------------------------------------
+
+def percent(part, whole) -> Decimal:
+    """part of whole in percent, one decimal, half up; 0 when whole is 0."""
+    if not whole:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def duration_days(duration: datetime.timedelta | None) -> Decimal | None:
+    """A duration in days, one decimal, half up (None stays None)."""
+    if duration is None:
+        return None
+    seconds = (Decimal(duration.days) * SECONDS_PER_DAY + Decimal(duration.seconds)
+               + Decimal(duration.microseconds) / 10**6)
+    return (seconds / SECONDS_PER_DAY).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def period_bounds(date_from: datetime.date | None, date_to: datetime.date | None):
+    """[start, end) datetimes in the current time zone for an inclusive date range (None = open)."""
+    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min)) if date_from else None
+    end = (timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
+           if date_to else None)
+    return start, end
+
+
+@dataclass
+class StageRow:
+    stage_id: int
+    name: str
+    position: int
+    lost_count: int = 0
+    lost_share: Decimal = Decimal("0.0")
+    lost_amounts: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount
+    completed_visits: int = 0
+    average_duration: datetime.timedelta | None = None
+
+    @property
+    def average_days(self) -> Decimal | None:
+        return duration_days(self.average_duration)
+
+
+@dataclass
+class LostAtStageReport:
+    pipeline: Pipeline
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    stages: list[StageRow]
+    total_lost: int
+    total_amounts: dict[str, Decimal]
+
+
+def build_rows(stages, lost_rows, duration_rows) -> tuple[list[StageRow], int, dict[str, Decimal]]:
+    """Stage rows from the aggregate rows: lost_rows {stage_id, currency, count, amount}, duration_rows
+    {stage_id, visits, average}. Pure: no database access."""
+    rows = {s.pk: StageRow(stage_id=s.pk, name=s.name, position=s.position) for s in stages}
+    totals: dict[str, Decimal] = {}
+    total_lost = 0
+    for r in lost_rows:
+        row = rows.get(r["stage_id"])
+        if row is None:
+            continue
+        row.lost_count += r["count"]
+        total_lost += r["count"]
+        amount = r["amount"] or Decimal(0)
+        row.lost_amounts[r["currency"]] = row.lost_amounts.get(r["currency"], Decimal(0)) + amount
+        totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + amount
+    for r in duration_rows:
+        row = rows.get(r["stage_id"])
+        if row is not None:
+            row.completed_visits = r["visits"]
+            row.average_duration = r["average"]
+    result = sorted(rows.values(), key=lambda row: row.position)
+    for row in result:
+        row.lost_share = percent(row.lost_count, total_lost)
+    return result, total_lost, totals
+
+
+# --- Queries ------------------------------------------------------------------------------------------
+
+def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
+    """Lost deals of the pipeline closed in [start, end), per stage and currency: count and amount."""
+    qs = deals.filter(pipeline=pipeline, status=Deal.Status.LOST)
+    if start:
+        qs = qs.filter(closed_at__gte=start)
+    if end:
+        qs = qs.filter(closed_at__lt=end)
+    return list(qs.order_by().values("stage_id", "currency").annotate(count=Count("id"), amount=Sum("amount")))
+
+
+def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
+    """Finished stage visits (left in [start, end)) of the pipeline's deals, per stage: count, average time."""
+    qs = DealStageVisit.objects.filter(stage__pipeline=pipeline, left_at__isnull=False,
+                                       deal__in=deals.filter(pipeline=pipeline).values("pk"))
+    if start:
+        qs = qs.filter(left_at__gte=start)
+    if end:
+        qs = qs.filter(left_at__lt=end)
+    spent = ExpressionWrapper(F("left_at") - F("entered_at"), output_field=DurationField())
+    return list(qs.order_by().values("stage_id").annotate(visits=Count("id"), average=Avg(spent)))
+
+
+def lost_at_stage(deals: QuerySet[Deal], pipeline: Pipeline, date_from: datetime.date | None = None,
+                  date_to: datetime.date | None = None) -> LostAtStageReport:
+    """Deals lost per stage (count, share, amount per currency) and average time spent per stage.
+
+    `deals` is the caller's visible deals (crm.visibility.visible_deals), so a representative's report
+    covers own deals only. Two aggregate queries plus one for the stages, whatever the number of deals."""
+    start, end = period_bounds(date_from, date_to)
+    stages, total, totals = build_rows(list(pipeline.stages.order_by("position")),
+                                       lost_rows(deals, pipeline, start, end),
+                                       duration_rows(deals, pipeline, start, end))
+    return LostAtStageReport(pipeline=pipeline, date_from=date_from, date_to=date_to, stages=stages,
+                             total_lost=total, total_amounts=totals)

@@ -1,0 +1,243 @@
+"""API shapes for campaigns, marketing events, attendees and the attribution report (shape checks only;
+rules live in crm.services.attribution). Amounts travel as strings."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+from tandem.core.money import quantize
+from tandem.crm.models import MarketingEvent
+
+
+class InputSchema(Schema):
+    """A request body: an unknown key is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def decimal_text(value):
+    """A decimal sent as a string (or int): checked and passed on as a string. Floats are refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float | bool):
+        raise ValueError('Send amounts as strings, e.g. "1250.00".')
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("Not a number.") from None
+    if not amount.is_finite():
+        raise ValueError("Not a number.")
+    return str(amount)
+
+
+def money_text(amount, currency: str) -> str | None:
+    return None if amount is None else str(quantize(amount, currency))
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+def ref(obj) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": str(obj)}
+
+
+# --- Campaigns --------------------------------------------------------------------------------------
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    source: Ref | None
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    cost: str = Field(description="Decimal as a string.")
+    currency: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_source(obj):
+        return ref(obj.source)
+
+    @staticmethod
+    def resolve_cost(obj):
+        return money_text(obj.cost, obj.currency)
+
+
+class _CampaignFields(InputSchema):
+    source_id: int | None = None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    cost: str | None = Field(None, description='Decimal as a string, e.g. "1500.00".')
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    is_active: bool = True
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost(cls, value):
+        return decimal_text(value)
+
+
+class CampaignIn(_CampaignFields):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CampaignPatch(_CampaignFields):
+    name: str | None = Field(None, min_length=1, max_length=200)
+
+
+# --- Events -----------------------------------------------------------------------------------------
+
+class AttendeeOut(Schema):
+    id: int
+    client: Ref | None
+    lead: Ref | None
+    contact: Ref | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_client(obj):
+        return ref(obj.client)
+
+    @staticmethod
+    def resolve_lead(obj):
+        return ref(obj.lead)
+
+    @staticmethod
+    def resolve_contact(obj):
+        return None if obj.contact is None else {"id": obj.contact.pk, "name": obj.contact.full_name}
+
+
+class EventOut(Schema):
+    id: int
+    name: str
+    kind: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    location: str
+    cost: str
+    currency: str
+    responsible: Ref | None
+    campaign: Ref | None
+    source: Ref | None
+    attendee_count: int
+
+    @staticmethod
+    def resolve_cost(obj):
+        return money_text(obj.cost, obj.currency)
+
+    @staticmethod
+    def resolve_responsible(obj):
+        return None if obj.responsible is None else {"id": obj.responsible.pk, "name": obj.responsible.display_name}
+
+    @staticmethod
+    def resolve_campaign(obj):
+        return ref(obj.campaign)
+
+    @staticmethod
+    def resolve_source(obj):
+        return ref(obj.source)
+
+    @staticmethod
+    def resolve_attendee_count(obj):
+        count = getattr(obj, "attendee_count", None)
+        return obj.attendees.count() if count is None else count
+
+
+class _EventFields(InputSchema):
+    kind: MarketingEvent.Kind = MarketingEvent.Kind.EXHIBITION
+    ends_on: datetime.date | None = None
+    location: str = Field("", max_length=200)
+    cost: str | None = None
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    responsible_id: int | None = None
+    campaign_id: int | None = None
+    source_id: int | None = None
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost(cls, value):
+        return decimal_text(value)
+
+
+class EventIn(_EventFields):
+    name: str = Field(min_length=1, max_length=200)
+    starts_on: datetime.date
+
+
+class EventPatch(_EventFields):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    starts_on: datetime.date | None = None
+
+
+class EventFilters(Schema):
+    q: str = ""
+    kind: MarketingEvent.Kind | None = None
+    campaign_id: int | None = None
+
+
+class AttendeeIn(InputSchema):
+    client_id: int | None = None
+    lead_id: int | None = None
+    contact_id: int | None = None
+
+
+# --- Report -----------------------------------------------------------------------------------------
+
+class ReportFilters(Schema):
+    group: Literal["source", "campaign", "event"] = "source"
+    date_from: datetime.date | None = Field(None, alias="from")
+    date_to: datetime.date | None = Field(None, alias="to")
+
+
+class MoneyOut(Schema):
+    currency: str
+    amount: str | None
+
+
+class AttributionRowOut(Schema):
+    id: int | None = Field(description="The source, campaign or event; null for leads and deals without one.")
+    name: str
+    leads: int
+    deals: int
+    won_deals: int
+    won_amount: list[MoneyOut]
+    cost: list[MoneyOut]
+    cost_per_lead: list[MoneyOut]
+    cost_per_won_deal: list[MoneyOut]
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.key
+
+    @staticmethod
+    def _money(values: dict) -> list[dict]:
+        return [{"currency": cur, "amount": None if v is None else str(v)} for cur, v in sorted(values.items())]
+
+    @staticmethod
+    def resolve_won_amount(obj):
+        return AttributionRowOut._money(obj.won_amounts)
+
+    @staticmethod
+    def resolve_cost(obj):
+        return AttributionRowOut._money(obj.costs)
+
+    @staticmethod
+    def resolve_cost_per_lead(obj):
+        return AttributionRowOut._money(obj.cost_per_lead)
+
+    @staticmethod
+    def resolve_cost_per_won_deal(obj):
+        return AttributionRowOut._money(obj.cost_per_won_deal)
+
+
+class AttributionReportOut(Schema):
+    group: str
+    date_from: datetime.date | None = Field(serialization_alias="from")
+    date_to: datetime.date | None = Field(serialization_alias="to")
+    rows: list[AttributionRowOut]

@@ -1,0 +1,54 @@
+"""API shapes for complaints (shape only; rules in crm.services.complaints)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from tandem.crm.models import Complaint
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ComplaintOut(Schema):
+    id: int
+    client_id: int
+    deal_id: int | None
+    category: str
+    severity: str
+    description: str
+    assignee_id: int
+    deadline: datetime.datetime
+    status: str
+    resolution: str
+    closed_at: datetime.datetime | None
+    overdue: bool
+    actions: list[str] = Field(description="What may be done next: start, resolve, reject, reopen.")
+    created_at: datetime.datetime
+    created_by_id: int | None
+
+
+class ComplaintIn(InputSchema):
+    client_id: int
+    category: Complaint.Category
+    severity: Complaint.Severity = Complaint.Severity.MEDIUM
+    description: str
+    deal_id: int | None = None
+    assignee_id: int | None = Field(None, description="Defaults to the caller.")
+    deadline: datetime.datetime | None = Field(None, description="Defaults to the severity's deadline.")
+
+
+class ResolutionIn(InputSchema):
+    resolution: str = ""
+
+
+class ComplaintFilters(Schema):
+    status: Complaint.Status | None = None
+    severity: Complaint.Severity | None = None
+    assignee_id: int | None = None
+    client_id: int | None = None
+    overdue: bool = False

@@ -1,0 +1,285 @@
+"""API shapes for deals, pipelines, lost reasons and the lost-at-stage report. Shape checks only: stage
+rules, owners and transitions are enforced by crm.services.deals. Amounts travel as strings."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+from tandem.core.money import quantize
+from tandem.crm.models import Deal, StageRule
+
+
+class InputSchema(Schema):
+    """A request body: an unknown key is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _decimal_text(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise ValueError("Send amounts as strings, e.g. \"1250.00\".")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("Not a number.") from None
+    if not amount.is_finite():
+        raise ValueError("Not a number.")
+    return str(amount)
+
+
+def money_text(amount, currency: str) -> str | None:
+    return None if amount is None else str(quantize(amount, currency))
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+# --- Pipelines ----------------------------------------------------------------------------------------
+
+class StageRuleOut(Schema):
+    id: int
+    kind: str
+    label: str
+    field_name: str
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    position: int
+    probability: int
+    rules: list[StageRuleOut]
+
+    @staticmethod
+    def resolve_rules(obj):
+        return list(obj.rules.all())
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    is_active: bool
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj):
+        return list(obj.stages.all())
+
+
+class StageRuleIn(InputSchema):
+    kind: StageRule.Kind = StageRule.Kind.CHECKLIST
+    label: str = ""
+    field_name: str = ""
+
+
+class StageIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    probability: int = Field(10, ge=0, le=100)
+    rules: list[StageRuleIn] = []
+
+
+class PipelineIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    is_default: bool = False
+    stages: list[StageIn] = []
+
+
+class LostReasonOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+
+
+class LostReasonIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+# --- Deals --------------------------------------------------------------------------------------------
+
+class DealFilters(Schema):
+    pipeline: int | None = None
+    stage: int | None = None
+    status: Deal.Status | None = None
+    owner_id: int | None = None
+    client_id: int | None = None
+    q: str | None = Field(None, description="Part of the title or the client's name.")
+
+
+class DealOut(Schema):
+    id: int
+    title: str
+    client: Ref
+    counterparty: Ref | None
+    contact: Ref | None
+    owner: Ref
+    pipeline: Ref
+    stage: Ref
+    probability: int
+    status: str
+    amount: str | None = Field(description="Decimal as a string; null while unknown.")
+    currency: str
+    expected_close_date: datetime.date | None
+    source: Ref | None
+    campaign: Ref | None
+    lost_reason: Ref | None
+    lost_note: str
+    stage_entered_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    created_at: datetime.datetime
+    actions: list[str]
+
+    @staticmethod
+    def resolve_client(obj):
+        return {"id": obj.client_id, "name": obj.client.name}
+
+    @staticmethod
+    def resolve_counterparty(obj):
+        return {"id": obj.counterparty_id, "name": obj.counterparty.legal_name} if obj.counterparty_id else None
+
+    @staticmethod
+    def resolve_contact(obj):
+        return {"id": obj.contact_id, "name": str(obj.contact)} if obj.contact_id else None
+
+    @staticmethod
+    def resolve_owner(obj):
+        return {"id": obj.owner_id, "name": obj.owner.display_name}
+
+    @staticmethod
+    def resolve_pipeline(obj):
+        return {"id": obj.pipeline_id, "name": obj.pipeline.name}
+
+    @staticmethod
+    def resolve_stage(obj):
+        return {"id": obj.stage_id, "name": obj.stage.name}
+
+    @staticmethod
+    def resolve_probability(obj):
+        return obj.stage.probability
+
+    @staticmethod
+    def resolve_amount(obj):
+        return money_text(obj.amount, obj.currency)
+
+    @staticmethod
+    def resolve_source(obj):
+        return {"id": obj.source_id, "name": obj.source.name} if obj.source_id else None
+
+    @staticmethod
+    def resolve_campaign(obj):
+        return {"id": obj.campaign_id, "name": obj.campaign.name} if obj.campaign_id else None
+
+    @staticmethod
+    def resolve_lost_reason(obj):
+        return {"id": obj.lost_reason_id, "name": obj.lost_reason.name} if obj.lost_reason_id else None
+
+    @staticmethod
+    def resolve_actions(obj):
+        return [name for name in ("move", "win", "lose", "reopen") if getattr(obj, f"can_{name}")()]
+
+
+class _DealFields(InputSchema):
+    counterparty_id: int | None = None
+    contact_id: int | None = None
+    owner_id: int | None = None
+    amount: str | None = Field(None, description="Decimal as a string, e.g. \"1250.00\".")
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    expected_close_date: datetime.date | None = None
+    source_id: int | None = None
+    campaign_id: int | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value):
+        return _decimal_text(value)
+
+
+class DealIn(_DealFields):
+    title: str = Field(..., min_length=1, max_length=200)
+    client_id: int
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+
+
+class DealPatch(_DealFields):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    client_id: int | None = None
+
+
+class MoveIn(InputSchema):
+    stage_id: int
+
+
+class ChecklistIn(InputSchema):
+    done: bool = True
+
+
+class LoseIn(InputSchema):
+    lost_reason_id: int | None = None
+    note: str = ""
+
+
+class ChecklistItemOut(Schema):
+    rule_id: int
+    label: str
+    done: bool
+    done_at: datetime.datetime | None
+
+
+class StageVisitOut(Schema):
+    stage: Ref
+    entered_at: datetime.datetime
+    left_at: datetime.datetime | None
+    duration_seconds: int | None
+    entered_by: Ref | None
+
+    @staticmethod
+    def resolve_stage(obj):
+        return {"id": obj.stage_id, "name": obj.stage.name}
+
+    @staticmethod
+    def resolve_duration_seconds(obj):
+        return int((obj.left_at - obj.entered_at).total_seconds()) if obj.left_at else None
+
+    @staticmethod
+    def resolve_entered_by(obj):
+        return {"id": obj.entered_by_id, "name": obj.entered_by.display_name} if obj.entered_by_id else None
+
+
+# --- Report -------------------------------------------------------------------------------------------
+
+class ReportFilters(Schema):
+    pipeline: int | None = None
+    date_from: datetime.date | None = Field(None, alias="from")
+    date_to: datetime.date | None = Field(None, alias="to")
+
+
+class MoneyOut(Schema):
+    currency: str
+    amount: str
+
+
+class LostAtStageRowOut(Schema):
+    stage: Ref
+    lost_count: int
+    lost_share: str = Field(description="Percent of the lost deals, one decimal.")
+    lost_amounts: list[MoneyOut]
+    completed_visits: int
+    average_days: str | None
+
+
+class LostAtStageOut(Schema):
+    pipeline: Ref
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    total_lost: int
+    total_amounts: list[MoneyOut]
+    stages: list[LostAtStageRowOut]

@@ -1,0 +1,99 @@
+"""API shapes for interactions and the client timeline (shape only; rules in crm.services.interactions)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from tandem.crm.models import Interaction
+from tandem.crm.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
+
+TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
+KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class InteractionOut(Schema):
+    id: int
+    client_id: int
+    kind: str
+    occurred_at: datetime.datetime
+    subject: str
+    text: str
+    contact_id: int | None
+    counterparty_id: int | None
+    deal_id: int | None
+    duration_minutes: int | None
+    outcome: str
+    source_id: int | None
+    author_id: int | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_author_id(obj) -> int | None:
+        return obj.created_by_id
+
+
+class InteractionIn(InputSchema):
+    client_id: int
+    kind: Interaction.Kind
+    occurred_at: datetime.datetime | None = None
+    subject: str = ""
+    text: str = ""
+    contact_id: int | None = None
+    counterparty_id: int | None = None
+    deal_id: int | None = None
+    duration_minutes: int | None = None
+    outcome: Interaction.Outcome | Literal[""] = ""
+    source_id: int | None = None
+
+
+class InteractionPatch(InputSchema):
+    kind: Interaction.Kind | None = None
+    occurred_at: datetime.datetime | None = None
+    subject: str | None = None
+    text: str | None = None
+    contact_id: int | None = None
+    counterparty_id: int | None = None
+    deal_id: int | None = None
+    duration_minutes: int | None = None
+    outcome: Interaction.Outcome | Literal[""] | None = None
+    source_id: int | None = None
+
+
+class InteractionFilters(Schema):
+    client_id: int | None = None
+    kind: KindFilter | None = Field(None, description="An interaction type, or 'call' for both call types.")
+
+
+class TimelineParams(Schema):
+    type: TimelineType | None = Field(None, description="Show only this type of item.")
+    before: datetime.datetime | None = Field(None, description="Items older than this (the `older` cursor).")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class TimelineItemOut(Schema):
+    kind: str
+    event: str
+    at: datetime.datetime
+    object_id: int
+    title: str
+    text: str
+    actor: str | None
+
+
+class TimelineOut(Schema):
+    items: list[TimelineItemOut]
+    older: datetime.datetime | None = Field(None, description="Pass as `before` for the next, older page.")

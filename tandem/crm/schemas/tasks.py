@@ -1,0 +1,86 @@
+"""API shapes for tasks, my day and the calendar feed. Shape only: crm.services.tasks checks links,
+assignee and times."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from tandem.crm.models import Task
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TaskIn(InputSchema):
+    title: str = Field(..., max_length=200)
+    due_at: datetime.datetime
+    assignee_id: int | None = Field(None, description="Defaults to the caller.")
+    remind_at: datetime.datetime | None = None
+    priority: Task.Priority = Task.Priority.NORMAL
+    description: str = ""
+    client_id: int | None = None
+    deal_id: int | None = None
+    lead_id: int | None = None
+    complaint_id: int | None = None
+
+
+class TaskPatch(InputSchema):
+    title: str | None = Field(None, max_length=200)
+    due_at: datetime.datetime | None = None
+    assignee_id: int | None = None
+    remind_at: datetime.datetime | None = None
+    priority: Task.Priority | None = None
+    description: str | None = None
+    client_id: int | None = None
+    deal_id: int | None = None
+    lead_id: int | None = None
+    complaint_id: int | None = None
+
+
+class TaskFilters(Schema):
+    status: Task.Status | None = None
+    priority: Task.Priority | None = None
+    assignee_id: int | None = None
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    q: str = ""
+    client_id: int | None = None
+    deal_id: int | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: str
+    priority: str
+    assignee_id: int
+    due_at: datetime.datetime
+    remind_at: datetime.datetime | None
+    reminder_dismissed_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    client_id: int | None
+    deal_id: int | None
+    lead_id: int | None
+    complaint_id: int | None
+    created_by_id: int | None
+    actions: list[str]
+
+    @staticmethod
+    def resolve_actions(obj) -> list[str]:
+        return sorted({Task.Status.DONE: "complete", Task.Status.CANCELLED: "cancel", Task.Status.OPEN: "reopen"}[to]
+                      for to in Task.TRANSITIONS[obj.status])
+
+
+class MyDayOut(Schema):
+    overdue: list[TaskOut]
+    today: list[TaskOut]
+    upcoming: list[TaskOut]
+
+
+class CalendarFeedOut(Schema):
+    url: str = Field(..., description="The feed's address; shown only in this response.")

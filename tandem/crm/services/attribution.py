@@ -1,0 +1,217 @@
+"""Attribution: marketing campaigns, marketing events (exhibitions, seminars) and who attended them.
+
+Sources (channels) live in parties (parties.services.create_source). Campaign and event costs feed the
+attribution report (crm.reports_attribution)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from tandem.core import audit
+from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.models import User
+from tandem.core.money import quantize
+from tandem.core.services import get_company
+from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
+
+CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency", "is_active")
+EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "cost", "currency", "responsible", "campaign",
+                "source")
+
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def _clean(obj, exclude=()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
+
+
+def _money_values(values: dict) -> dict:
+    values = dict(values)
+    if "currency" in values:
+        values["currency"] = (values["currency"] or get_company().base_currency).strip().upper()
+    if "cost" in values:
+        cost = values["cost"]
+        if cost is None or cost == "":
+            cost = Decimal(0)
+        if isinstance(cost, float):
+            raise BusinessRuleError("invalid", "Send the cost as a string, e.g. \"1500.00\".", field="cost")
+        try:
+            cost = Decimal(cost)
+        except (InvalidOperation, TypeError, ValueError):
+            raise BusinessRuleError("invalid", "The cost is not a number.", field="cost") from None
+        if not cost.is_finite():
+            raise BusinessRuleError("invalid", "The cost is not a number.", field="cost")
+        if cost < 0:
+            raise BusinessRuleError("negative_amount", "The cost cannot be negative.", field="cost")
+        values["cost"] = cost
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+    return values
+
+
+def _round_cost(obj) -> None:
+    obj.cost = quantize(obj.cost, obj.currency) if obj.currency else obj.cost
+
+
+def _check_period(obj) -> None:
+    if obj.starts_on and obj.ends_on and obj.ends_on < obj.starts_on:
+        raise BusinessRuleError("invalid_period", "The end date must not be before the start date.", field="ends_on")
+
+
+def _check_name(obj, field="name") -> None:
+    if not obj.name:
+        raise BusinessRuleError("required", "A name is required.", field=field)
+
+
+# --- Campaigns --------------------------------------------------------------------------------------
+
+def _check_campaign_name_free(campaign: Campaign) -> None:
+    if Campaign.objects.filter(name__iexact=campaign.name).exclude(pk=campaign.pk).exists():
+        raise ConflictError("duplicate", f"Campaign '{campaign.name}' already exists.", field="name")
+
+
+def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
+                    currency: str | None = None, is_active: bool = True) -> Campaign:
+    _require(by, "crm.add_campaign")
+    values = _money_values(dict(name=name, cost=cost, currency=currency))
+    campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, is_active=is_active, created_by=by,
+                        **values)
+    _check_name(campaign)
+    _check_period(campaign)
+    _clean(campaign, exclude=["source"])
+    _round_cost(campaign)
+    _check_campaign_name_free(campaign)
+    try:
+        with transaction.atomic():
+            campaign.save()
+            audit.record(campaign, "crm.campaign.created", by=by, changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
+    except IntegrityError:
+        raise ConflictError("duplicate", f"Campaign '{campaign.name}' already exists.", field="name") from None
+    return campaign
+
+
+def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
+    _require(by, "crm.change_campaign")
+    unknown = set(values) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+    values = _money_values(values)
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+            for field, value in values.items():
+                setattr(campaign, field, value)
+            _check_name(campaign)
+            _check_period(campaign)
+            _clean(campaign, exclude=["source"])
+            _round_cost(campaign)
+            _check_campaign_name_free(campaign)
+            campaign.save()
+            changes = audit.diff(before, audit.snapshot(campaign, CAMPAIGN_FIELDS))
+            if changes:
+                audit.record(campaign, "crm.campaign.updated", by=by, changes=changes)
+    except IntegrityError:
+        raise ConflictError("duplicate", "A campaign with this name already exists.", field="name") from None
+    return campaign
+
+
+# --- Marketing events -------------------------------------------------------------------------------
+
+def _event_defaults(event: MarketingEvent) -> None:
+    if event.source is None and event.campaign is not None and event.campaign.source_id:
+        event.source = event.campaign.source
+
+
+def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.Kind.EXHIBITION, ends_on=None,
+                 location: str = "", cost=Decimal(0), currency: str | None = None, responsible: User | None = None,
+                 campaign: Campaign | None = None, source=None) -> MarketingEvent:
+    _require(by, "crm.add_marketingevent")
+    if starts_on is None:
+        raise BusinessRuleError("required", "An event needs a start date.", field="starts_on")
+    values = _money_values(dict(name=name, cost=cost, currency=currency))
+    event = MarketingEvent(kind=kind, starts_on=starts_on, ends_on=ends_on, location=(location or "").strip(),
+                           responsible=responsible, campaign=campaign, source=source, created_by=by, **values)
+    _check_name(event)
+    _check_period(event)
+    _event_defaults(event)
+    _clean(event, exclude=["responsible", "campaign", "source"])
+    _round_cost(event)
+    with transaction.atomic():
+        event.save()
+        audit.record(event, "crm.marketingevent.created", by=by, changes=audit.snapshot(event, EVENT_FIELDS))
+    return event
+
+
+def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent:
+    _require(by, "crm.change_marketingevent")
+    unknown = set(values) - set(EVENT_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+    if "starts_on" in values and values["starts_on"] is None:
+        raise BusinessRuleError("required", "An event needs a start date.", field="starts_on")
+    values = _money_values(values)
+    if "location" in values:
+        values["location"] = (values["location"] or "").strip()
+    with transaction.atomic():
+        event = MarketingEvent.objects.select_for_update().get(pk=event.pk)
+        before = audit.snapshot(event, EVENT_FIELDS)
+        for field, value in values.items():
+            setattr(event, field, value)
+        _check_name(event)
+        _check_period(event)
+        _clean(event, exclude=["responsible", "campaign", "source"])
+        _round_cost(event)
+        event.save()
+        changes = audit.diff(before, audit.snapshot(event, EVENT_FIELDS))
+        if changes:
+            audit.record(event, "crm.marketingevent.updated", by=by, changes=changes)
+    return event
+
+
+# --- Attendees --------------------------------------------------------------------------------------
+
+def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, contact=None) -> EventAttendee:
+    """Record that a client (optionally one of its contact persons) or a lead attended the event."""
+    _require(by, "crm.add_eventattendee")
+    if (client is None) == (lead is None):
+        raise BusinessRuleError("client_or_lead", "Choose either a client or a lead.", field="client")
+    if contact is not None and (client is None or contact.client_id != client.pk):
+        raise BusinessRuleError("foreign_contact", "The contact person belongs to another client.", field="contact")
+    who = client or lead
+    attendee = EventAttendee(event=event, client=client, lead=lead, contact=contact)
+    exists = EventAttendee.objects.filter(event=event, **({"client": client} if client else {"lead": lead}))
+    if exists.exists():
+        raise ConflictError("already_attending", f"{who} is already on the list of this event.",
+                            field="client" if client else "lead")
+    try:
+        with transaction.atomic():
+            attendee.save()
+            audit.record(attendee, "crm.eventattendee.added", by=by, root=client or event,
+                         changes={"event": str(event), "client": str(client or ""), "lead": str(lead or ""),
+                                  "contact": str(contact or "")})
+    except IntegrityError:
+        raise ConflictError("already_attending", f"{who} is already on the list of this event.",
+                            field="client" if client else "lead") from None
+    return attendee
+
+
+def remove_attendee(attendee: EventAttendee, *, by: User) -> None:
+    _require(by, "crm.delete_eventattendee")
+    with transaction.atomic():
+        audit.record(attendee, "crm.eventattendee.removed", by=by, root=attendee.client or attendee.event,
+                     changes={"event": str(attendee.event), "client": str(attendee.client or ""),
+                              "lead": str(attendee.lead or "")})
+        attendee.delete()

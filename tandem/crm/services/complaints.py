@@ -1,0 +1,159 @@
+"""Complaints (claims): register, start, resolve, reject, reopen.
+
+A complaint's deadline follows from its severity (Complaint.DEADLINE_DAYS) unless one is given. Status
+changes go through core.workflow.transition (lock, TRANSITIONS table, who/when, audit); resolving and
+rejecting need a resolution text. The client card, the complaint pages and the API call the same functions.
+Reads shared by the list page and the API (filters, overdue) sit at the end."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.core import audit, workflow
+from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.models import User
+from tandem.crm.models import Complaint
+from tandem.parties.models import Client
+
+COMPLAINT_FIELDS = ("category", "severity", "description", "deal", "assignee", "deadline")
+OPEN_STATUSES = (Complaint.Status.NEW, Complaint.Status.IN_PROGRESS)
+CLOSED_STATUSES = (Complaint.Status.RESOLVED, Complaint.Status.REJECTED)
+
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def register_complaint(
+    *,
+    by: User,
+    client: Client,
+    category: str,
+    description: str,
+    severity: str = Complaint.Severity.MEDIUM,
+    deal=None,
+    assignee: User | None = None,
+    deadline: datetime.datetime | None = None,
+) -> Complaint:
+    """Register a client's complaint. The assignee defaults to `by`, the deadline to the severity's."""
+    _require(by, "crm.add_complaint")
+    if category not in Complaint.Category.values:
+        raise BusinessRuleError("invalid_category", _("Choose a category."), field="category")
+    if severity not in Complaint.Severity.values:
+        raise BusinessRuleError("invalid_severity", _("Choose a severity."), field="severity")
+    description = (description or "").strip()
+    if not description:
+        raise BusinessRuleError("required", _("Describe the complaint."), field="description")
+    if deal is not None and deal.client_id != client.pk:
+        raise BusinessRuleError("foreign_deal", _("The deal belongs to another client."), field="deal")
+    assignee = assignee or by
+    if not assignee.is_active:
+        raise BusinessRuleError("inactive_assignee", _("%(user)s is not an active user.")
+                                % {"user": assignee.display_name}, field="assignee")
+    now = timezone.now()
+    if deadline is None:
+        deadline = Complaint.default_deadline(severity, now)
+    elif deadline <= now:
+        raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."), field="deadline")
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            client=client, category=category, severity=severity, description=description, deal=deal,
+            assignee=assignee, deadline=deadline, created_by=by,
+        )
+        audit.record(complaint, "crm.complaint.created", by=by, root=client,
+                     changes=audit.snapshot(complaint, COMPLAINT_FIELDS))
+    return complaint
+
+
+def _resolution_text(resolution: str) -> str:
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise BusinessRuleError("resolution_required", _("Write down the resolution."), field="resolution")
+    return resolution
+
+
+def start_complaint(complaint: Complaint, *, by: User) -> Complaint:
+    """A new complaint is taken into work."""
+    _require(by, "crm.change_complaint")
+    if complaint.status != Complaint.Status.NEW:
+        raise ConflictError("invalid_transition", _("Only a new complaint can be started."), field="status")
+    with transaction.atomic():
+        return workflow.transition(complaint, Complaint.Status.IN_PROGRESS, by=by)
+
+
+def _close(complaint: Complaint, to: str, resolution: str, *, by: User) -> Complaint:
+    _require(by, "crm.change_complaint")
+    resolution = _resolution_text(resolution)
+    with transaction.atomic():
+        locked = workflow.transition(complaint, to, by=by, data={"resolution": resolution})
+        locked.resolution = resolution
+        locked.closed_at = locked.status_changed_at
+        locked.save(update_fields=["resolution", "closed_at", "updated_at"])
+    return locked
+
+
+def resolve_complaint(complaint: Complaint, *, by: User, resolution: str) -> Complaint:
+    """The complaint is settled; the resolution says how."""
+    return _close(complaint, Complaint.Status.RESOLVED, resolution, by=by)
+
+
+def reject_complaint(complaint: Complaint, *, by: User, resolution: str) -> Complaint:
+    """The complaint is unfounded; the resolution says why."""
+    return _close(complaint, Complaint.Status.REJECTED, resolution, by=by)
+
+
+def reopen_complaint(complaint: Complaint, *, by: User) -> Complaint:
+    """A resolved or rejected complaint goes back into work (its last resolution stays in the audit trail)."""
+    _require(by, "crm.change_complaint")
+    if complaint.status not in CLOSED_STATUSES:
+        raise ConflictError("invalid_transition", _("Only a resolved or rejected complaint can be reopened."),
+                            field="status")
+    with transaction.atomic():
+        locked = workflow.transition(complaint, Complaint.Status.IN_PROGRESS, by=by)
+        locked.closed_at = None
+        locked.save(update_fields=["closed_at", "updated_at"])
+    return locked
+
+
+def can_reopen(complaint: Complaint) -> bool:
+    return complaint.status in CLOSED_STATUSES
+
+
+def can_start(complaint: Complaint) -> bool:
+    return complaint.status == Complaint.Status.NEW
+
+
+# --- Reads ------------------------------------------------------------------------------------------
+
+def overdue_q(now: datetime.datetime) -> Q:
+    """Open complaints past their deadline (the same rule as Complaint.is_overdue)."""
+    return Q(status__in=OPEN_STATUSES, deadline__lt=now)
+
+
+def filter_complaints(
+    qs: QuerySet[Complaint],
+    *,
+    status: str = "",
+    severity: str = "",
+    assignee_id: int | None = None,
+    client_id: int | None = None,
+    overdue: bool = False,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Complaint]:
+    if status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if overdue:
+        qs = qs.filter(overdue_q(now or timezone.now()))
+    return qs.select_related("client", "deal", "assignee").order_by("deadline", "id")

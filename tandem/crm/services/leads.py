@@ -1,0 +1,222 @@
+"""Leads: record unqualified interest, qualify it into a client and a deal, disqualify with a reason, reopen.
+
+Each public function is one business action in one transaction with its audit entry; the web UI and the
+API call the same functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tandem.core import audit, workflow
+from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.models import User
+from tandem.crm.models import Campaign, EventAttendee, Lead, MarketingEvent
+from tandem.crm.services.deals import create_deal
+from tandem.parties import services as party_services
+from tandem.parties.models import Client, Source
+from tandem.parties.phones import normalize_phone
+from tandem.parties.queries import find_duplicates, visible_clients
+
+LEAD_FIELDS = ("name", "company_name", "email", "phone", "owner", "status", "source", "campaign", "event", "notes")
+EDITABLE_FIELDS = ("name", "company_name", "email", "phone", "owner", "source", "campaign", "event", "notes")
+
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def _normalize(values: dict) -> dict:
+    values = dict(values)
+    for key in ("name", "company_name", "notes"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip().lower()
+    if "phone" in values:
+        values["phone"] = normalize_phone(values["phone"], field="phone")
+    return values
+
+
+def _check_owner(owner: User | None, *, by: User) -> None:
+    if owner is None:
+        raise BusinessRuleError("required", "A lead needs an owner.", field="owner")
+    if not owner.is_active:
+        raise BusinessRuleError("inactive_owner", f"{owner.display_name} is not an active user.", field="owner")
+    if owner != by and not by.has_perm("crm.view_all_leads"):
+        raise BusinessRuleError("owner_not_allowed", "You can only create and keep leads you own.", field="owner")
+
+
+def _fill_attribution(lead: Lead) -> None:
+    """An event implies its campaign and source; a campaign implies its source (when not given)."""
+    if lead.event is not None:
+        if lead.campaign is None and lead.event.campaign_id:
+            lead.campaign = lead.event.campaign
+        if lead.source is None and lead.event.source_id:
+            lead.source = lead.event.source
+    if lead.source is None and lead.campaign is not None and lead.campaign.source_id:
+        lead.source = lead.campaign.source
+
+
+def _validate(lead: Lead) -> None:
+    if not lead.name:
+        raise BusinessRuleError("required", "A lead needs a contact name.", field="name")
+    if not lead.email and not lead.phone:
+        raise BusinessRuleError("contact_required", "Give an email or a phone number to reach the lead.",
+                                field="email")
+    try:
+        lead.full_clean(exclude=["owner", "source", "campaign", "event", "client", "deal", "status_changed_by"],
+                        validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
+
+
+def create_lead(
+    *,
+    by: User,
+    name: str,
+    company_name: str = "",
+    email: str = "",
+    phone: str = "",
+    owner: User | None = None,
+    source: Source | None = None,
+    campaign: Campaign | None = None,
+    event: MarketingEvent | None = None,
+    notes: str = "",
+) -> Lead:
+    _require(by, "crm.add_lead")
+    owner = owner or by
+    _check_owner(owner, by=by)
+    values = _normalize(dict(name=name, company_name=company_name, email=email, phone=phone, notes=notes))
+    lead = Lead(owner=owner, source=source, campaign=campaign, event=event, created_by=by, **values)
+    _fill_attribution(lead)
+    _validate(lead)
+    with transaction.atomic():
+        lead.save()
+        if event is not None:
+            EventAttendee.objects.create(event=event, lead=lead)
+        audit.record(lead, "crm.lead.created", by=by, changes=audit.snapshot(lead, LEAD_FIELDS))
+    return lead
+
+
+def update_lead(lead: Lead, *, by: User, **values) -> Lead:
+    _require(by, "crm.change_lead")
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+    values = _normalize(values)
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        before = audit.snapshot(lead, LEAD_FIELDS)
+        if "owner" in values and values["owner"] != lead.owner:
+            _check_owner(values["owner"], by=by)
+        for field, value in values.items():
+            setattr(lead, field, value)
+        _fill_attribution(lead)
+        _validate(lead)
+        changes = audit.diff(before, audit.snapshot(lead, LEAD_FIELDS))
+        frozen = sorted(set(changes) - {"notes"})
+        if lead.status == Lead.Status.QUALIFIED and frozen:
+            raise BusinessRuleError("lead_qualified", "A qualified lead keeps its data; only its notes may change. "
+                                    "Change the client or the deal instead.", field=frozen[0])
+        lead.save()
+        if lead.event_id and "event" in changes:
+            EventAttendee.objects.get_or_create(event_id=lead.event_id, lead=lead)
+        if changes:
+            audit.record(lead, "crm.lead.updated", by=by, changes=changes)
+    return lead
+
+
+def _client_name(lead: Lead) -> str:
+    return lead.company_name or lead.name
+
+
+def qualify_lead(
+    lead: Lead,
+    *,
+    by: User,
+    client: Client | None = None,
+    create_client: bool = False,
+    deal_title: str | None = None,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    pipeline=None,
+    expected_close_date=None,
+) -> Lead:
+    """Link the lead to a client (the given one, or a new one) and open a deal carrying its attribution.
+
+    Without a client and without `create_client`, existing clients with the lead's email or phone refuse
+    the step (ConflictError "duplicate", candidates in `duplicates`): the user then links one of them
+    (`client=`) or confirms a new client (`create_client=True`)."""
+    _require(by, "crm.change_lead")
+    if not lead.can_qualify():
+        raise ConflictError("invalid_transition",
+                            f"A lead that is {lead.get_status_display()} cannot be qualified.", field="status")
+    if client is not None and not visible_clients(by).filter(pk=client.pk).exists():
+        raise BusinessRuleError("client_not_visible", "You cannot link the lead to that client.", field="client")
+    if client is None and not create_client:
+        duplicates = find_duplicates(emails=[lead.email], phones=[lead.phone])
+        if duplicates:
+            first = duplicates[0]
+            raise ConflictError(
+                "duplicate",
+                first.message + " Link the lead to the existing client, or confirm creating a new one.",
+                field="client",
+                extra={"duplicates": [d.as_dict() for d in duplicates]},
+            )
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update(of=("self",)).select_related("source", "campaign", "event").get(
+            pk=lead.pk)
+        if not locked.can_qualify():
+            raise ConflictError("invalid_transition", "The lead has just been changed by someone else.",
+                                field="status")
+        if client is None:
+            client = party_services.create_client(
+                by=by, name=_client_name(locked), owner=locked.owner,
+                kind=Client.Kind.B2B if locked.company_name else Client.Kind.B2C,
+                first_source=locked.source, email=locked.email, phone=locked.phone, allow_duplicates=True,
+            )
+        elif client.first_source_id is None and locked.source_id is not None:
+            client = party_services.update_client(client, by=by, first_source=locked.source)
+        deal = create_deal(
+            by=by, client=client, title=deal_title or _client_name(locked), owner=locked.owner, amount=amount,
+            currency=currency, pipeline=pipeline, expected_close_date=expected_close_date,
+            source=locked.source or client.first_source, campaign=locked.campaign, event=locked.event,
+        )
+        # Event attendance follows the lead to its client.
+        for attendance in EventAttendee.objects.filter(lead=locked, client__isnull=True):
+            if not EventAttendee.objects.filter(event_id=attendance.event_id, client=client).exists():
+                attendance.client = client
+                attendance.save(update_fields=["client"])
+        locked.client = client
+        locked.deal = deal
+        locked.save(update_fields=["client", "deal", "updated_at"])
+        # The step is filed under the client, so its card shows where it came from.
+        return workflow.transition(locked, Lead.Status.QUALIFIED, by=by,
+                                   data={"client": str(client), "deal": str(deal)})
+
+
+def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
+    _require(by, "crm.change_lead")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BusinessRuleError("required", "Say why the lead is disqualified.", field="reason")
+    with transaction.atomic():
+        locked = workflow.transition(lead, Lead.Status.DISQUALIFIED, by=by, data={"reason": reason})
+        locked.disqualify_reason = reason
+        locked.save(update_fields=["disqualify_reason", "updated_at"])
+    return locked
+
+
+def reopen_lead(lead: Lead, *, by: User) -> Lead:
+    _require(by, "crm.change_lead")
+    with transaction.atomic():
+        locked = workflow.transition(lead, Lead.Status.NEW, by=by)
+        locked.disqualify_reason = ""
+        locked.save(update_fields=["disqualify_reason", "updated_at"])
+    return locked

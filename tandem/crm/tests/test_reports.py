@@ -1,0 +1,100 @@
+"""Lost-at-stage report: numbers hand-computed to the cent; time per stage from stage visits."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tandem.crm import reports
+from tandem.crm.models import Deal, DealStageVisit
+from tandem.crm.tests.factories import DealFactory, LostReasonFactory, PipelineFactory
+
+UTC = datetime.UTC
+
+
+def at(day: str, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def lost(pipeline, stage, amount, currency, closed):
+    return DealFactory(pipeline=pipeline, stage=stage, amount=amount, currency=currency, status=Deal.Status.LOST,
+                       lost_reason=LostReasonFactory(name="Price"), closed_at=closed, visit=False)
+
+
+@pytest.fixture
+def pipeline(db):
+    return PipelineFactory(name="Test sales", stages=["A", "B", "C"])
+
+
+@pytest.fixture
+def data(pipeline):
+    a, b, c = pipeline.stages.order_by("position")
+    lost(pipeline, a, Decimal("100.10"), "EUR", at("2025-03-10"))
+    lost(pipeline, b, Decimal("250.255"), "EUR", at("2025-03-11"))
+    lost(pipeline, b, None, "EUR", at("2025-03-12"))           # amount never known
+    lost(pipeline, b, Decimal("300"), "USD", at("2025-03-13"))
+    lost(pipeline, a, Decimal("5000"), "EUR", at("2024-12-31"))  # before the period
+    open_deal = DealFactory(pipeline=pipeline, stage=b, amount=Decimal("999"), visit=False)
+    # Stays: A 1.5 days and 3 days (average 2.25 -> 2.3), B 6 hours (0.25 -> 0.3); an open stay and one
+    # that ended before the period do not count.
+    DealStageVisit.objects.create(deal=open_deal, stage=a, entered_at=at("2025-02-01"), left_at=at("2025-02-03", 0))
+    DealStageVisit.objects.create(deal=open_deal, stage=a, entered_at=at("2025-02-05"), left_at=at("2025-02-08"))
+    DealStageVisit.objects.create(deal=open_deal, stage=b, entered_at=at("2025-02-08"), left_at=at("2025-02-08", 18))
+    DealStageVisit.objects.create(deal=open_deal, stage=b, entered_at=at("2025-02-09"))
+    DealStageVisit.objects.create(deal=open_deal, stage=c, entered_at=at("2024-11-01"), left_at=at("2024-11-30"))
+    return a, b
+
+
+def test_lost_at_stage_to_the_cent(pipeline, data):
+    report = reports.lost_at_stage(Deal.objects.all(), pipeline, datetime.date(2025, 1, 1),
+                                   datetime.date(2025, 3, 31))
+    rows = {row.name: row for row in report.stages}
+    assert [row.name for row in report.stages] == ["A", "B", "C"]
+    assert report.total_lost == 4
+    assert (rows["A"].lost_count, rows["B"].lost_count, rows["C"].lost_count) == (1, 3, 0)
+    assert (rows["A"].lost_share, rows["B"].lost_share, rows["C"].lost_share) == (
+        Decimal("25.0"), Decimal("75.0"), Decimal("0.0"))
+    assert rows["A"].lost_amounts == {"EUR": Decimal("100.10")}
+    assert rows["B"].lost_amounts == {"EUR": Decimal("250.255"), "USD": Decimal("300")}
+    assert report.total_amounts == {"EUR": Decimal("350.355"), "USD": Decimal("300")}
+    assert (rows["A"].completed_visits, rows["B"].completed_visits, rows["C"].completed_visits) == (2, 1, 0)
+    assert rows["A"].average_days == Decimal("2.3")
+    assert rows["B"].average_days == Decimal("0.3")
+    assert rows["C"].average_days is None
+
+
+def test_without_period_everything_counts(pipeline, data):
+    report = reports.lost_at_stage(Deal.objects.all(), pipeline)
+    rows = {row.name: row for row in report.stages}
+    assert report.total_lost == 5
+    assert rows["A"].lost_amounts == {"EUR": Decimal("5100.10")}
+    assert rows["A"].lost_share == Decimal("40.0")
+    assert rows["C"].completed_visits == 1 and rows["C"].average_days == Decimal("29.0")
+
+
+def test_query_count_does_not_grow_with_deals(pipeline, data):
+    with CaptureQueriesContext(connection) as first:
+        reports.lost_at_stage(Deal.objects.all(), pipeline)
+    a = pipeline.stages.order_by("position").first()
+    for _ in range(10):
+        lost(pipeline, a, Decimal("1"), "EUR", at("2025-03-01"))
+    with CaptureQueriesContext(connection) as second:
+        reports.lost_at_stage(Deal.objects.all(), pipeline)
+    assert len(first) == len(second) == 3
+
+
+def test_api_amounts_are_rounded_strings(api, sales_manager, pipeline, data):
+    body = api(sales_manager).get("/api/v1/crm/reports/lost-at-stage",
+                                  {"pipeline": pipeline.pk, "from": "2025-01-01", "to": "2025-03-31"}).json()
+    assert body["total_amounts"] == [{"currency": "EUR", "amount": "350.36"}, {"currency": "USD", "amount": "300.00"}]
+    assert body["stages"][1]["lost_share"] == "75.0" and body["stages"][0]["average_days"] == "2.3"
+
+
+def test_percent_and_days_are_pure():
+    assert reports.percent(1, 3) == Decimal("33.3")
+    assert reports.percent(2, 3) == Decimal("66.7")
+    assert reports.percent(0, 0) == Decimal("0.0")
+    assert reports.duration_days(datetime.timedelta(hours=36)) == Decimal("1.5")
+    assert reports.duration_days(None) is None
