@@ -190,6 +190,7 @@ class Contact(TrackedModel):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("contact person")
         verbose_name_plural = _("contact persons")
+        indexes = [models.Index(fields=["alternate_email"], name="parties_contact_alt_email_idx")]
 
     def __str__(self) -> str:
         return self.full_name

@@ -156,61 +156,74 @@ def _any_prefix(fields: tuple[str, ...], prefixes: list[str]) -> Q:
     return cond
 
 
+def _looks_like_a_number(text: str, digits: str, compact: str) -> bool:
+    """A phone, tax or registration number ('+49 (30) 123-4567', 'DE123456789', 'HRB 12345'), not a name."""
+    return len(digits) >= 5 and (len(digits) >= len(compact) - 3 or set(text) <= PHONE_CHARACTERS)
+
+
+def _first(limit: int, *querysets: QuerySet) -> list:
+    """Up to ``limit`` distinct rows from the querysets in turn (each one access path, one index)."""
+    rows: dict = {}
+    for qs in querysets:
+        if len(rows) >= limit:
+            break
+        for row in qs[:limit]:
+            rows.setdefault(row.pk, row)
+    return list(rows.values())[:limit]
+
+
 def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Find clients, counterparties and contacts by name, phone, email or tax ID.
 
-    Every sub-query is answered from an index and stops after ``limit`` rows: names by
-    ``search_name LIKE '%…%'`` walking the search_name index in order; phone numbers (stored E.164) and tax
-    IDs by prefix ranges; emails and registration numbers exactly. A number-like text is not looked for
-    in names. A phone number typed without its country code ('30 1234567') falls back to looking for the
-    digits anywhere in phone numbers (a scan), only when the prefix finds nothing.
+    Each query is answered from one index and stops after ``limit`` rows: names by
+    ``search_name LIKE '%…%'`` in search_name order (the index order: no sort of all matches; a trigram
+    index on PostgreSQL); phone numbers (stored E.164) and tax IDs by prefix ranges; emails (stored lower
+    case) and registration numbers exactly. A text that looks like a number is not looked for in names.
+    A phone number typed without its country code ('30 1234567') falls back to looking for the digits
+    anywhere in phone numbers (a scan), only when the prefix finds nothing.
     """
     text = (text or "").strip()
     if len(text) < 2:
         return []
-    lowered = text.lower()
     digits = phone_digits(text)
     compact = text.replace(" ", "").upper()
-    nothing = Q(pk__in=[])
-    name_order = ("search_name", "id")
-    client_order = counterparty_order = contact_order = name_order
-    phone_prefixes: list[str] = []
+    by_name = ("search_name", "id")
+    clients = visible_clients(user).only("id", "name", "email", "phone")
+    counterparties = visible_counterparties(user).only("id", "legal_name", "tax_id", "client_id", "client__name")
+    contacts = visible_contacts(user).only(
+        "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
+    )
 
     if "@" in text:
-        client_q = Q(email__iexact=text)
-        contact_q = Q(email__iexact=text) | Q(alternate_email__iexact=text)
-        counterparty_q = nothing
-    elif len(digits) >= 5 and len(digits) >= len(compact) - 3:
-        # Mostly digits: a phone number, a tax ID or a registration number; not part of a name.
-        phone_prefixes = _phone_prefixes(text)
-        client_q = _any_prefix(("phone",), phone_prefixes)
-        contact_q = _any_prefix(("phone", "mobile_phone"), phone_prefixes)
-        counterparty_q = prefix_q("tax_id", compact) | Q(registration_number=text)
-        client_order, contact_order, counterparty_order = ("phone", "id"), ("id",), ("tax_id", "id")
-    else:
-        client_q = counterparty_q = contact_q = Q(search_name__contains=lowered)
-        if any(ch.isdigit() for ch in text):
-            counterparty_q |= Q(tax_id=compact)
-
-    def clients(cond):
-        return visible_clients(user).filter(cond).order_by(*client_order).only("id", "name", "email", "phone")
-
-    def contacts(cond):
-        return visible_contacts(user).filter(cond).order_by(*contact_order).only(
-            "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
+        email = text.lower()
+        found_clients = _first(limit, clients.filter(email=email).order_by(*by_name))
+        found_counterparties = []
+        found_contacts = _first(limit, contacts.filter(Q(email=email) | Q(alternate_email=email)).order_by("id"))
+    elif _looks_like_a_number(text, digits, compact):
+        prefixes = _phone_prefixes(text)
+        found_clients = _first(limit, clients.filter(_any_prefix(("phone",), prefixes)).order_by("phone", "id"))
+        found_contacts = _first(
+            limit, contacts.filter(_any_prefix(("phone", "mobile_phone"), prefixes)).order_by("id")
         )
-
-    found_clients = list(clients(client_q)[:limit])
-    found_contacts = list(contacts(contact_q)[:limit])
-    if phone_prefixes and not found_clients and not found_contacts and not text.startswith(("+", "00")):
-        # Perhaps a number without its country code: the digits anywhere in a phone number (a scan).
-        found_clients = list(clients(Q(phone__contains=digits))[:limit])
-        found_contacts = list(contacts(Q(phone__contains=digits) | Q(mobile_phone__contains=digits))[:limit])
-    found_counterparties = list(
-        visible_counterparties(user).filter(counterparty_q).order_by(*counterparty_order).only(
-            "id", "legal_name", "tax_id", "client_id", "client__name"
-        )[:limit]
-    )
+        if prefixes and not found_clients and not found_contacts and not text.startswith(("+", "00")):
+            # Perhaps a number without its country code: the digits anywhere in a phone number (a scan).
+            found_clients = _first(limit, clients.filter(phone__contains=digits).order_by("id"))
+            found_contacts = _first(limit, contacts.filter(
+                Q(phone__contains=digits) | Q(mobile_phone__contains=digits)).order_by("id"))
+        found_counterparties = _first(
+            limit,
+            counterparties.filter(prefix_q("tax_id", compact)).order_by("tax_id", "id"),
+            counterparties.filter(registration_number=text).order_by("id"),
+        )
+    else:
+        lowered = text.lower()
+        found_clients = _first(limit, clients.filter(search_name__contains=lowered).order_by(*by_name))
+        found_counterparties = _first(
+            limit,
+            *([counterparties.filter(tax_id=compact).order_by("id")] if any(ch.isdigit() for ch in text) else []),
+            counterparties.filter(search_name__contains=lowered).order_by(*by_name),
+        )
+        found_contacts = _first(limit, contacts.filter(search_name__contains=lowered).order_by(*by_name))
 
     hits: list[SearchHit] = []
     for c in found_clients:

@@ -64,5 +64,9 @@ class Migration(migrations.Migration):
             model_name='counterparty',
             index=models.Index(fields=['registration_number'], name='parties_cp_registration_idx'),
         ),
+        migrations.AddIndex(
+            model_name='contact',
+            index=models.Index(fields=['alternate_email'], name='parties_contact_alt_email_idx'),
+        ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
     ]
