@@ -227,3 +227,58 @@ def test_compiled_catalogue_is_shipped_and_current():
         assert translation.gettext("Clients") == "Клиенты"
         assert translation.gettext("Tax ID") == "ИНН"
         assert translation.pgettext("counterparty badge", "Current") == "Действующий"
+
+
+# --- The CRM ---------------------------------------------------------------------------------------
+
+
+def test_russian_user_gets_russian_deal_board_and_my_day(web, make_user):
+    from tandem.crm.tests.factories import DealFactory
+
+    user = make_user(roles.SALES_MANAGER, username="ru_crm", language="ru")
+    DealFactory(owner=user, title="Поставка насосов")
+    browser = web(user)
+
+    board = browser.get(reverse("crm:deal-board"))
+    assert board.status_code == 200
+    html = text_of(board)
+    assert "<h1>Сделки" in html
+    assert "Новая сделка" in html and "Проигрыши по этапам" in html and "Воронки" in html
+    assert "Поставка насосов" in html
+    assert "New deal" not in html and "Lost at stage" not in html
+
+    my_day = browser.get(reverse("crm:my-day"))
+    assert my_day.status_code == 200
+    html = text_of(my_day)
+    assert "<h1>Мой день</h1>" in html
+    assert "Все задачи" in html and "Сегодня" in html and "Предстоящие" in html
+    assert "Просроченных задач нет." in html
+    assert "My day" not in html and "Upcoming" not in html
+
+
+def test_service_refusals_follow_the_active_language(make_user):
+    from tandem.core.errors import BusinessRuleError, ConflictError
+    from tandem.crm.services import deals as deal_services
+    from tandem.crm.tests.factories import DealFactory, PipelineFactory, StageRuleFactory
+
+    user = make_user(roles.SALES_MANAGER, username="ru_refusal", language="ru")
+    deal = DealFactory(owner=user, pipeline=PipelineFactory(stages=["Квалификация", "Предложение"]))
+    first, second = deal.pipeline.stages.order_by("position")
+    StageRuleFactory(stage=first, label="Потребности выявлены")
+
+    with translation.override("ru"):
+        with pytest.raises(BusinessRuleError) as lost:
+            deal_services.lose_deal(deal, by=user, lost_reason=None)
+        with pytest.raises(ConflictError) as moved:
+            deal_services.move_deal_to_stage(deal, second, by=user)
+    assert lost.value.code == "lost_reason_required" and lost.value.field == "lost_reason"
+    assert lost.value.message == "Укажите, почему сделка проиграна."
+    assert moved.value.code == "stage_rule_unmet"
+    assert moved.value.message == (
+        "Сделка пока не может покинуть этап «Квалификация». Не выполнено: Потребности выявлены."
+    )
+
+    with translation.override("en"):
+        with pytest.raises(BusinessRuleError) as english:
+            deal_services.lose_deal(deal, by=user, lost_reason=None)
+    assert english.value.message == "Say why the deal was lost."

@@ -1,5 +1,7 @@
 """Domain exceptions with stable codes. One ninja handler and one view helper turn them into responses."""
 
+from django.utils.translation import gettext
+
 
 class BusinessRuleError(Exception):
     """A service refused an action. `code` is stable for API clients; `message` is for people."""
@@ -26,5 +28,5 @@ class ConflictError(BusinessRuleError):
 class AccessDenied(BusinessRuleError):
     status_code = 403
 
-    def __init__(self, message: str = "You do not have permission to do this."):
-        super().__init__("permission_denied", message)
+    def __init__(self, message: str | None = None):
+        super().__init__("permission_denied", message or gettext("You do not have permission to do this."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import ConflictError
@@ -21,8 +22,9 @@ def transition(doc: models.Model, to: str, *, by, data: dict | None = None) -> m
             labels = dict(model.Status.choices)
             raise ConflictError(
                 "invalid_transition",
-                f"A {model._meta.verbose_name} that is {labels.get(current, current)} cannot become "
-                f"{labels.get(to, to)}.",
+                _("A %(record)s that is %(current)s cannot become %(target)s.")
+                % {"record": model._meta.verbose_name, "current": labels.get(current, current),
+                   "target": labels.get(to, to)},
                 field="status",
             )
         locked.status = to

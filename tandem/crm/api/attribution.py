@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.models import User
@@ -34,7 +35,7 @@ router = Router(tags=["crm"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _campaign_values(data: dict) -> dict:

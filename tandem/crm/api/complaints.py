@@ -21,7 +21,7 @@ router = Router(tags=["complaints"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _actions(complaint: Complaint) -> list[str]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
@@ -42,7 +43,7 @@ router = Router(tags=["crm"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _deal(request, deal_id: int) -> Deal:
@@ -54,7 +55,8 @@ def _ref(model, pk, field: str, qs=None):
         return None
     obj = (qs if qs is not None else model.objects).filter(pk=pk).first()
     if obj is None:
-        raise BusinessRuleError("unknown_reference", f"There is no {model._meta.verbose_name} #{pk}.", field=field)
+        raise BusinessRuleError("unknown_reference", _("There is no %(record)s #%(id)s.")
+                                % {"record": model._meta.verbose_name, "id": pk}, field=field)
     return obj
 
 
@@ -209,7 +211,7 @@ def lost_at_stage(request, filters: Query[ReportFilters]):
     else:
         pipeline = Pipeline.objects.order_by("-is_default", "name").first()
         if pipeline is None:
-            raise BusinessRuleError("no_pipeline", "Set up a sales pipeline first.", field="pipeline")
+            raise BusinessRuleError("no_pipeline", _("Set up a sales pipeline first."), field="pipeline")
     report = reports.lost_at_stage(visible_deals(request.user), pipeline, filters.date_from, filters.date_to)
     return {
         "pipeline": {"id": pipeline.pk, "name": pipeline.name},

@@ -28,7 +28,7 @@ router = Router(tags=["interactions"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _ref(qs, pk, field: str):

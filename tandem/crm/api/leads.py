@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
@@ -23,7 +24,7 @@ router = Router(tags=["crm"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def row_or_error(model, pk, field: str, qs=None):
@@ -32,7 +33,8 @@ def row_or_error(model, pk, field: str, qs=None):
         return None
     row = (qs if qs is not None else model.objects.all()).filter(pk=pk).first()
     if row is None:
-        raise BusinessRuleError("unknown_reference", f"There is no {model._meta.verbose_name} #{pk}.", field=field)
+        raise BusinessRuleError("unknown_reference", _("There is no %(record)s #%(id)s.")
+                                % {"record": model._meta.verbose_name, "id": pk}, field=field)
     return row
 
 
@@ -77,7 +79,7 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     _require(request, "crm.change_lead")
     data = payload.dict(exclude_unset=True)
     if data.get("name", "") is None:
-        raise BusinessRuleError("required", "A lead needs a contact name.", field="name")
+        raise BusinessRuleError("required", _("A lead needs a contact name."), field="name")
     services.update_lead(lead, by=request.user, **lead_values(data))
     return _lead(request, lead_id)
 

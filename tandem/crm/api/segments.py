@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
@@ -29,7 +30,7 @@ router = Router(tags=["segments"])
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _segment(request, segment_id: int) -> Segment:
@@ -59,7 +60,7 @@ def update_segment(request, segment_id: int, payload: SegmentPatch):
     values = payload.dict(exclude_unset=True)
     for key in ("name", "kind"):
         if key in values and values[key] is None:
-            raise BusinessRuleError("required", f"{key} cannot be null.", field=key)
+            raise BusinessRuleError("required", _("%(field)s cannot be null.") % {"field": key}, field=key)
     return services.update_segment(segment, by=request.user, **values)
 
 
@@ -106,14 +107,15 @@ def segment_comparison(request, ids: str):
     try:
         wanted = [int(part) for part in ids.split(",") if part.strip()]
     except ValueError:
-        raise BusinessRuleError("invalid", "Give segment ids separated by commas, e.g. ids=1,2.",
+        raise BusinessRuleError("invalid", _("Give segment ids separated by commas, e.g. ids=1,2."),
                                 field="ids") from None
     if not wanted:
-        raise BusinessRuleError("required", "Choose at least one segment.", field="ids")
+        raise BusinessRuleError("required", _("Choose at least one segment."), field="ids")
     segments = {s.pk: s for s in Segment.objects.filter(pk__in=wanted)}
     missing = [pk for pk in wanted if pk not in segments]
     if missing:
-        raise BusinessRuleError("unknown_reference", f"There is no segment #{missing[0]}.", field="ids")
+        raise BusinessRuleError("unknown_reference", _("There is no segment #%(id)s.") % {"id": missing[0]},
+                                field="ids")
     rows = compare_segments([segments[pk] for pk in dict.fromkeys(wanted)], request.user)
     return [{
         "segment_id": r.segment.pk, "name": r.segment.name, "clients": r.clients, "deals": r.deals,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
@@ -19,7 +20,7 @@ ID_FIELDS = ("assignee", "client", "deal", "lead", "complaint")
 
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _values(data: dict) -> dict:
@@ -78,7 +79,7 @@ def update_task(request, task_id: int, payload: TaskPatch):
     data = _values(payload.dict(exclude_unset=True))
     for name in ("title", "due_at", "assignee", "priority"):
         if name in data and data[name] is None:
-            raise BusinessRuleError("required", "This field cannot be null.",
+            raise BusinessRuleError("required", _("This field cannot be null."),
                                     field=f"{name}_id" if name == "assignee" else name)
     if "description" in data and data["description"] is None:
         data["description"] = ""

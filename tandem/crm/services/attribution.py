@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -44,15 +45,15 @@ def _money_values(values: dict) -> dict:
         if cost is None or cost == "":
             cost = Decimal(0)
         if isinstance(cost, float):
-            raise BusinessRuleError("invalid", "Send the cost as a string, e.g. \"1500.00\".", field="cost")
+            raise BusinessRuleError("invalid", _("Send the cost as a string, e.g. \"1500.00\"."), field="cost")
         try:
             cost = Decimal(cost)
         except (InvalidOperation, TypeError, ValueError):
-            raise BusinessRuleError("invalid", "The cost is not a number.", field="cost") from None
+            raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost") from None
         if not cost.is_finite():
-            raise BusinessRuleError("invalid", "The cost is not a number.", field="cost")
+            raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost")
         if cost < 0:
-            raise BusinessRuleError("negative_amount", "The cost cannot be negative.", field="cost")
+            raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
         values["cost"] = cost
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
@@ -65,19 +66,21 @@ def _round_cost(obj) -> None:
 
 def _check_period(obj) -> None:
     if obj.starts_on and obj.ends_on and obj.ends_on < obj.starts_on:
-        raise BusinessRuleError("invalid_period", "The end date must not be before the start date.", field="ends_on")
+        raise BusinessRuleError("invalid_period", _("The end date must not be before the start date."),
+                                field="ends_on")
 
 
 def _check_name(obj, field="name") -> None:
     if not obj.name:
-        raise BusinessRuleError("required", "A name is required.", field=field)
+        raise BusinessRuleError("required", _("A name is required."), field=field)
 
 
 # --- Campaigns --------------------------------------------------------------------------------------
 
 def _check_campaign_name_free(campaign: Campaign) -> None:
     if Campaign.objects.filter(name__iexact=campaign.name).exclude(pk=campaign.pk).exists():
-        raise ConflictError("duplicate", f"Campaign '{campaign.name}' already exists.", field="name")
+        raise ConflictError("duplicate", _("Campaign “%(name)s” already exists.") % {"name": campaign.name},
+                            field="name")
 
 
 def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
@@ -96,7 +99,8 @@ def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on
             campaign.save()
             audit.record(campaign, "crm.campaign.created", by=by, changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
     except IntegrityError:
-        raise ConflictError("duplicate", f"Campaign '{campaign.name}' already exists.", field="name") from None
+        raise ConflictError("duplicate", _("Campaign “%(name)s” already exists.") % {"name": campaign.name},
+                            field="name") from None
     return campaign
 
 
@@ -105,7 +109,7 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
-        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+        raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": field}, field=field)
     values = _money_values(values)
     try:
         with transaction.atomic():
@@ -123,7 +127,7 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
             if changes:
                 audit.record(campaign, "crm.campaign.updated", by=by, changes=changes)
     except IntegrityError:
-        raise ConflictError("duplicate", "A campaign with this name already exists.", field="name") from None
+        raise ConflictError("duplicate", _("A campaign with this name already exists."), field="name") from None
     return campaign
 
 
@@ -139,7 +143,7 @@ def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.K
                  campaign: Campaign | None = None, source=None) -> MarketingEvent:
     _require(by, "crm.add_marketingevent")
     if starts_on is None:
-        raise BusinessRuleError("required", "An event needs a start date.", field="starts_on")
+        raise BusinessRuleError("required", _("An event needs a start date."), field="starts_on")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
     event = MarketingEvent(kind=kind, starts_on=starts_on, ends_on=ends_on, location=(location or "").strip(),
                            responsible=responsible, campaign=campaign, source=source, created_by=by, **values)
@@ -159,9 +163,9 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
-        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+        raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": field}, field=field)
     if "starts_on" in values and values["starts_on"] is None:
-        raise BusinessRuleError("required", "An event needs a start date.", field="starts_on")
+        raise BusinessRuleError("required", _("An event needs a start date."), field="starts_on")
     values = _money_values(values)
     if "location" in values:
         values["location"] = (values["location"] or "").strip()
@@ -187,14 +191,15 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
     """Record that a client (optionally one of its contact persons) or a lead attended the event."""
     _require(by, "crm.add_eventattendee")
     if (client is None) == (lead is None):
-        raise BusinessRuleError("client_or_lead", "Choose either a client or a lead.", field="client")
+        raise BusinessRuleError("client_or_lead", _("Choose either a client or a lead."), field="client")
     if contact is not None and (client is None or contact.client_id != client.pk):
-        raise BusinessRuleError("foreign_contact", "The contact person belongs to another client.", field="contact")
+        raise BusinessRuleError("foreign_contact", _("The contact person belongs to another client."),
+                                field="contact")
     who = client or lead
     attendee = EventAttendee(event=event, client=client, lead=lead, contact=contact)
     exists = EventAttendee.objects.filter(event=event, **({"client": client} if client else {"lead": lead}))
     if exists.exists():
-        raise ConflictError("already_attending", f"{who} is already on the list of this event.",
+        raise ConflictError("already_attending", _("%(who)s is already on the list of this event.") % {"who": who},
                             field="client" if client else "lead")
     try:
         with transaction.atomic():
@@ -203,7 +208,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
                          changes={"event": str(event), "client": str(client or ""), "lead": str(lead or ""),
                                   "contact": str(contact or "")})
     except IntegrityError:
-        raise ConflictError("already_attending", f"{who} is already on the list of this event.",
+        raise ConflictError("already_attending", _("%(who)s is already on the list of this event.") % {"who": who},
                             field="client" if client else "lead") from None
     return attendee
 

@@ -37,7 +37,7 @@ def _require(user: User, perm: str) -> None:
 def default_pipeline() -> Pipeline:
     pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
     if pipeline is None:
-        raise BusinessRuleError("no_pipeline", "Set up a sales pipeline first.", field="pipeline")
+        raise BusinessRuleError("no_pipeline", _("Set up a sales pipeline first."), field="pipeline")
     return pipeline
 
 
@@ -63,25 +63,27 @@ def create_deal(
     _require(by, "crm.add_deal")
     title = (title or "").strip()
     if not title:
-        raise BusinessRuleError("required", "A deal needs a title.", field="title")
+        raise BusinessRuleError("required", _("A deal needs a title."), field="title")
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
     if stage is None:
         stage = pipeline.stages.order_by("position").first()
         if stage is None:
-            raise BusinessRuleError("no_stage", f"Pipeline '{pipeline}' has no stages.", field="pipeline")
+            raise BusinessRuleError("no_stage", _("Pipeline “%(pipeline)s” has no stages.") % {"pipeline": pipeline},
+                                    field="pipeline")
     elif stage.pipeline_id != pipeline.pk:
-        raise BusinessRuleError("stage_not_in_pipeline", f"Stage '{stage}' is not in pipeline '{pipeline}'.",
-                                field="stage")
+        raise BusinessRuleError("stage_not_in_pipeline", _("Stage “%(stage)s” is not in pipeline “%(pipeline)s”.")
+                                % {"stage": stage, "pipeline": pipeline}, field="stage")
     if counterparty is not None and counterparty.client_id != client.pk:
-        raise BusinessRuleError("foreign_counterparty", "The counterparty belongs to another client.",
+        raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."),
                                 field="counterparty")
     if contact is not None and contact.client_id != client.pk:
-        raise BusinessRuleError("foreign_contact", "The contact person belongs to another client.", field="contact")
+        raise BusinessRuleError("foreign_contact", _("The contact person belongs to another client."),
+                                field="contact")
     owner = owner or by
     if owner != by and not by.has_perm("crm.view_all_deals"):
-        raise BusinessRuleError("owner_not_allowed", "You can only open deals you own.", field="owner")
+        raise BusinessRuleError("owner_not_allowed", _("You can only open deals you own."), field="owner")
     if amount is not None and Decimal(amount) < 0:
-        raise BusinessRuleError("negative_amount", "The amount cannot be negative.", field="amount")
+        raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
     now = timezone.now()
     deal = Deal(
         title=title, client=client, pipeline=pipeline, stage=stage, owner=owner, amount=amount,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tandem.core import audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -43,11 +44,13 @@ def _normalize(values: dict) -> dict:
 
 def _check_owner(owner: User | None, *, by: User) -> None:
     if owner is None:
-        raise BusinessRuleError("required", "A lead needs an owner.", field="owner")
+        raise BusinessRuleError("required", _("A lead needs an owner."), field="owner")
     if not owner.is_active:
-        raise BusinessRuleError("inactive_owner", f"{owner.display_name} is not an active user.", field="owner")
+        raise BusinessRuleError("inactive_owner", _("%(user)s is not an active user.") % {"user": owner.display_name},
+                                field="owner")
     if owner != by and not by.has_perm("crm.view_all_leads"):
-        raise BusinessRuleError("owner_not_allowed", "You can only create and keep leads you own.", field="owner")
+        raise BusinessRuleError("owner_not_allowed", _("You can only create and keep leads you own."),
+                                field="owner")
 
 
 def _fill_attribution(lead: Lead) -> None:
@@ -63,9 +66,9 @@ def _fill_attribution(lead: Lead) -> None:
 
 def _validate(lead: Lead) -> None:
     if not lead.name:
-        raise BusinessRuleError("required", "A lead needs a contact name.", field="name")
+        raise BusinessRuleError("required", _("A lead needs a contact name."), field="name")
     if not lead.email and not lead.phone:
-        raise BusinessRuleError("contact_required", "Give an email or a phone number to reach the lead.",
+        raise BusinessRuleError("contact_required", _("Give an email or a phone number to reach the lead."),
                                 field="email")
     try:
         lead.full_clean(exclude=["owner", "source", "campaign", "event", "client", "deal", "status_changed_by"],
@@ -108,7 +111,7 @@ def update_lead(lead: Lead, *, by: User, **values) -> Lead:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
-        raise BusinessRuleError("unknown_field", f"Unknown field {field}.", field=field)
+        raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": field}, field=field)
     values = _normalize(values)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -122,8 +125,8 @@ def update_lead(lead: Lead, *, by: User, **values) -> Lead:
         changes = audit.diff(before, audit.snapshot(lead, LEAD_FIELDS))
         frozen = sorted(set(changes) - {"notes"})
         if lead.status == Lead.Status.QUALIFIED and frozen:
-            raise BusinessRuleError("lead_qualified", "A qualified lead keeps its data; only its notes may change. "
-                                    "Change the client or the deal instead.", field=frozen[0])
+            raise BusinessRuleError("lead_qualified", _("A qualified lead keeps its data; only its notes may change. "
+                                                        "Change the client or the deal instead."), field=frozen[0])
         lead.save()
         if lead.event_id and "event" in changes:
             EventAttendee.objects.get_or_create(event_id=lead.event_id, lead=lead)
@@ -156,16 +159,18 @@ def qualify_lead(
     _require(by, "crm.change_lead")
     if not lead.can_qualify():
         raise ConflictError("invalid_transition",
-                            f"A lead that is {lead.get_status_display()} cannot be qualified.", field="status")
+                            _("A lead that is %(status)s cannot be qualified.") % {"status": lead.get_status_display()},
+                            field="status")
     if client is not None and not visible_clients(by).filter(pk=client.pk).exists():
-        raise BusinessRuleError("client_not_visible", "You cannot link the lead to that client.", field="client")
+        raise BusinessRuleError("client_not_visible", _("You cannot link the lead to that client."), field="client")
     if client is None and not create_client:
         duplicates = find_duplicates(emails=[lead.email], phones=[lead.phone])
         if duplicates:
             first = duplicates[0]
             raise ConflictError(
                 "duplicate",
-                first.message + " Link the lead to the existing client, or confirm creating a new one.",
+                _("%(duplicate)s Link the lead to the existing client, or confirm creating a new one.")
+                % {"duplicate": first.message},
                 field="client",
                 extra={"duplicates": [d.as_dict() for d in duplicates]},
             )
@@ -173,7 +178,7 @@ def qualify_lead(
         locked = Lead.objects.select_for_update(of=("self",)).select_related("source", "campaign", "event").get(
             pk=lead.pk)
         if not locked.can_qualify():
-            raise ConflictError("invalid_transition", "The lead has just been changed by someone else.",
+            raise ConflictError("invalid_transition", _("The lead has just been changed by someone else."),
                                 field="status")
         if client is None:
             client = party_services.create_client(
@@ -205,7 +210,7 @@ def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
     _require(by, "crm.change_lead")
     reason = (reason or "").strip()
     if not reason:
-        raise BusinessRuleError("required", "Say why the lead is disqualified.", field="reason")
+        raise BusinessRuleError("required", _("Say why the lead is disqualified."), field="reason")
     with transaction.atomic():
         locked = workflow.transition(lead, Lead.Status.DISQUALIFIED, by=by, data={"reason": reason})
         locked.disqualify_reason = reason

@@ -4,13 +4,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from tandem.core import modules
 from tandem.parties.demo import CLIENT_COUNT, SEED, build_demo_data
 
 URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
-    help = "Load a deterministic demo data set (company, one user per role, clients). Safe to run twice."
+    help = ("Load a deterministic demo data set (company, one user per role, clients, and what enabled modules "
+            "add through their `load_demo_data(seed)` hook). Safe to run twice.")
 
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=CLIENT_COUNT, help="How many clients to create.")
@@ -25,6 +27,9 @@ class Command(BaseCommand):
                 f"Demo data loaded in {time.monotonic() - started:.1f} s: {counts}."))
         else:
             self.stdout.write("Demo data is already loaded; nothing changed.")
+        # Upper apps (CRM, ...) add their demo data through an AppConfig hook: this app never names them.
+        for line in modules.collect("load_demo_data", seed):
+            self.stdout.write(line)
         self.stdout.write(f"\nOpen {URL} and log in as:")
         width = max((len(login.username) for login in result.logins), default=0)
         for login in result.logins:
