@@ -8,8 +8,8 @@ a queryset `.update()` (see `_Clock`): only columns holding "now" are moved (cre
 stage visit entered_at/left_at, closed_at, status_changed_at, audit created_at), never values the step
 was given. Reports then show realistic stage durations.
 
-Deterministic: one random.Random(seed) drives every choice; dates are relative to the day of loading
-(tasks "due today" are due today). Idempotent: `build_crm_demo` does nothing when the demo campaigns exist.
+Deterministic: one random.Random (seeded from `seed`) drives every choice; dates are relative to the day
+of loading (tasks "due today" are due today). Idempotent: `build_crm_demo` does nothing when the demo campaigns exist.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ from tandem.crm.models import (
     Task,
 )
 from tandem.crm.services import attribution, complaints, deals, interactions, leads, segments, tasks
-from tandem.parties.demo import DE_FIRST, DE_LAST, DE_STEMS, DE_TRADES, RU_FIRST, RU_LAST
-from tandem.parties.models import Client, Source
+from tandem.parties import services as party_services
+from tandem.parties.demo import DE_FIRST, DE_LAST, DE_STEMS, DE_TRADES, RU_FIRST, RU_LAST, german_vat_id
+from tandem.parties.models import Client, Contact, Counterparty, Source
 
 SEED = 20240917
 DEAL_COUNT = 280  # plus one deal per qualified lead
@@ -158,7 +159,9 @@ def build_crm_demo(*, seed: int = SEED) -> CrmDemoResult:
         return CrmDemoResult(created=False, skipped="the demo users and clients are missing (run `tandem demo`).")
     started = time.monotonic()
     with transaction.atomic():
-        builder = _CrmDemoBuilder(random.Random(seed), users)
+        # Its own stream: the parties demo draws from random.Random(seed), and the same numbers would
+        # give the leads' companies the VAT IDs of existing clients.
+        builder = _CrmDemoBuilder(random.Random(f"crm-{seed}"), users)
         builder.build()
     return CrmDemoResult(created=True, counts=builder.summary(), seconds=time.monotonic() - started)
 
@@ -184,8 +187,22 @@ class _Clock:
                          for c in columns})
 
 
-DEAL_COLUMNS = ["created_at", "updated_at", "stage_entered_at", "closed_at", "status_changed_at"]
 TRACKED = ["created_at", "updated_at"]
+
+
+@dataclass
+class _DealHistory:
+    """When a deal's steps happened in the simulated year: creation, each stage entry, ticks, closing."""
+
+    created: datetime.datetime
+    entries: list[datetime.datetime] = field(default_factory=list)
+    ticked: dict[int, datetime.datetime] = field(default_factory=dict)
+    closed: datetime.datetime | None = None
+    updated: datetime.datetime | None = None
+
+    def __post_init__(self):
+        self.entries = self.entries or [self.created]
+        self.updated = self.updated or self.created
 
 
 class _CrmDemoBuilder:
@@ -195,6 +212,7 @@ class _CrmDemoBuilder:
         self.clock = _Clock()
         self.now = self.clock.started
         self.team = [users[name] for name in SALES_TEAM]
+        self.histories: dict[int, _DealHistory] = {}
         self.deal_spans: dict[int, list[tuple[Deal, datetime.datetime, datetime.datetime]]] = {}
         self.counts: dict[str, int] = {}
         self.zone = zoneinfo.ZoneInfo(get_company().time_zone or "UTC")
@@ -252,6 +270,7 @@ class _CrmDemoBuilder:
         self.lead_set()
         for _ in range(DEAL_COUNT):
             self.play_new_deal()
+        self.backdate_deals()
         self.interaction_set()
         self.complaint_set()
         self.task_set()
@@ -290,7 +309,7 @@ class _CrmDemoBuilder:
         plan = ["new"] * 24 + ["qualified"] * 20 + ["disqualified"] * 16
         self.rng.shuffle(plan)
         used: set[str] = set()
-        for number, outcome in enumerate(plan):
+        for outcome in plan:
             rng = self.rng
             russian = rng.random() < 0.25
             first = rng.choice(RU_FIRST if russian else DE_FIRST)
@@ -334,11 +353,21 @@ class _CrmDemoBuilder:
                 lead = leads.qualify_lead(lead, by=owner, create_client=True, deal_title=title,
                                           amount=self.amount(1500, 40000) if rng.random() < 0.5 else None)
                 deal = Deal.objects.select_related("client", "pipeline", "stage").get(pk=lead.deal_id)
+                # The rep completes the new client as for any other: the contact person and, for a business,
+                # the legal entity that will sign.
+                contact = party_services.add_contact(deal.client, by=owner, first_name=first, last_name=last,
+                                                     email=email, allow_duplicates=True)
+                if company:
+                    party_services.add_counterparty(
+                        deal.client, by=owner, legal_name=company, valid_from=decided.date(),
+                        tax_id=german_vat_id(rng), legal_address=f"{rng.choice(DE_STEMS)}straße {rng.randint(1, 90)}, "
+                        f"{rng.randint(10000, 99999)} {rng.choice(['Berlin', 'Hamburg', 'Köln', 'Leipzig'])}")
                 self.clock.settle(decided, (Lead.objects.filter(pk=lead.pk), [*TRACKED, "status_changed_at"]),
                                   (Client.objects.filter(pk=deal.client_id), TRACKED),
-                                  (Deal.objects.filter(pk=deal.pk), DEAL_COLUMNS),
-                                  (DealStageVisit.objects.filter(deal=deal), ["entered_at"]))
-                self.play(deal, owner, decided, (self.now - decided).total_seconds() / 86400)
+                                  (Contact.objects.filter(pk=contact.pk), TRACKED),
+                                  (Counterparty.objects.filter(client_id=deal.client_id), TRACKED))
+                history = self.histories[deal.pk] = _DealHistory(decided)
+                self.play(deal, owner, history, (self.now - decided).total_seconds() / 86400)
 
     # Deals
 
@@ -359,8 +388,6 @@ class _CrmDemoBuilder:
         counterparty = self.counterparty(client)
         russian = (client.phone or "").startswith("+7")
         currency = "RUB" if russian and rng.random() < 0.5 else "EUR"
-        scale = 90 if currency == "RUB" else 1
-        low, high = (15000, 250000) if project else (800, 60000)
         event = campaign = None
         attended = [e for e in self.events if e.starts_on <= created.date()]
         if attended and rng.random() < 0.2:
@@ -370,13 +397,18 @@ class _CrmDemoBuilder:
         deal = deals.create_deal(
             by=owner, client=client, owner=owner, pipeline=pipeline,
             title=f"{rng.choice(PROJECT_TITLES if project else SALES_TITLES)} – {client.name}"[:200],
-            amount=self.amount(low, high) * scale if rng.random() < 0.6 else None, currency=currency,
+            amount=self.deal_amount(pipeline, currency) if rng.random() < 0.6 else None, currency=currency,
             counterparty=counterparty if rng.random() < 0.7 else None,
             contact=self.contact(client) if rng.random() < 0.5 else None,
             event=event, campaign=campaign or (event.campaign if event else None),
         )
-        self.settle_deal(deal, created)
-        self.play(deal, owner, created, days_ago, outcome=outcome)
+        history = self.histories[deal.pk] = _DealHistory(created)
+        self.step(history, created)
+        self.play(deal, owner, history, days_ago, outcome=outcome)
+
+    def deal_amount(self, pipeline: Pipeline, currency: str) -> Decimal:
+        low, high = (15000, 250000) if pipeline.pk == self.projects.pk else (800, 60000)
+        return self.amount(low, high) * (90 if currency == "RUB" else 1)
 
     def counterparty(self, client: Client):
         current = [cp for cp in client.counterparties.all() if cp.valid_to is None]
@@ -386,15 +418,13 @@ class _CrmDemoBuilder:
         contacts = list(client.contacts.all())
         return contacts[0] if contacts else None
 
-    def settle_deal(self, deal: Deal, when, checklist: bool = False) -> None:
-        targets = [(Deal.objects.filter(pk=deal.pk), DEAL_COLUMNS),
-                   (DealStageVisit.objects.filter(deal_id=deal.pk), ["entered_at", "left_at"])]
-        if checklist:
-            targets.append((DealChecklistItem.objects.filter(deal_id=deal.pk), ["done_at"]))
-        self.clock.settle(when, *targets)
+    def step(self, history: _DealHistory, when: datetime.datetime) -> None:
+        """A service call on the deal happened at `when`: its audit entries move there now, the deal's own
+        columns and stage visits at the end (backdate_deals, in bulk)."""
+        self.clock.settle(when)
+        history.updated = when
 
-    def play(self, deal: Deal, owner: User, created: datetime.datetime, days_ago: float,
-             outcome: str | None = None) -> None:
+    def play(self, deal: Deal, owner: User, history: _DealHistory, days_ago: float, outcome: str | None = None):
         """Lead the deal from its first stage: tick checklists and fill required fields before leaving a
         stage, move on, then win or lose it (or leave it open), each step at its simulated time."""
         rng = self.rng
@@ -413,33 +443,32 @@ class _CrmDemoBuilder:
         total = sum(stays) or 1
         if total > span:
             stays = [s * max(span, 0.1) / total for s in stays]
-        when = created
+        when = history.created
         stage_index = 0
         back_and_forth = target >= 3 and rng.random() < 0.08
         while stage_index < target:
             stay = stays[stage_index]
-            deal, met = self.meet_rules(deal, stages[stage_index], owner, when + datetime.timedelta(days=stay * 0.6))
+            deal, met = self.meet_rules(deal, stages[stage_index], owner, history,
+                                        when + datetime.timedelta(days=stay * 0.6))
             if not met:  # a required value this client cannot give: the deal stalls here
                 outcome = "open" if outcome == "open" else "lost"
                 target = stage_index
                 break
             when += datetime.timedelta(days=stay)
-            deal = deals.move_deal_to_stage(deal, stages[stage_index + 1], by=owner)
-            self.settle_deal(deal, when)
+            deal = self.move(deal, stages[stage_index + 1], owner, history, when)
             stage_index += 1
             if back_and_forth and stage_index == 3:
                 # Needs more work: back to the proposal for a few days, then forward again.
                 back_and_forth = False
-                deal = deals.move_deal_to_stage(deal, stages[2], by=owner)
-                self.settle_deal(deal, when + datetime.timedelta(days=stay * 0.1))
-                deal = deals.move_deal_to_stage(deal, stages[3], by=owner)
-                self.settle_deal(deal, when + datetime.timedelta(days=stay * 0.3))
+                deal = self.move(deal, stages[2], owner, history, when + datetime.timedelta(days=stay * 0.1))
                 when += datetime.timedelta(days=stay * 0.3)
+                deal = self.move(deal, stages[3], owner, history, when)
         if outcome == "open":
-            self.remember(deal, created, self.now)
+            self.remember(deal, history.created, self.now)
             return
         if outcome == "won":
-            deal, _met = self.meet_rules(deal, stages[last], owner, when + datetime.timedelta(days=stays[-1] * 0.5))
+            deal, _met = self.meet_rules(deal, stages[last], owner, history,
+                                         when + datetime.timedelta(days=stays[-1] * 0.5))
         when += datetime.timedelta(days=stays[target])
         if outcome == "won":
             deal = deals.win_deal(deal, by=owner)
@@ -447,27 +476,32 @@ class _CrmDemoBuilder:
             reasons = [self.reasons[n] for n in LOST_BY_STAGE[min(target, 4)] if n in self.reasons]
             deal = deals.lose_deal(deal, by=owner, lost_reason=rng.choice(reasons or list(self.reasons.values())),
                                    note=rng.choice(LOST_NOTES))
-        self.settle_deal(deal, when)
-        self.remember(deal, created, when)
+        history.closed = when
+        self.step(history, when)
+        self.remember(deal, history.created, when)
+
+    def move(self, deal: Deal, stage: Stage, owner: User, history: _DealHistory, when) -> Deal:
+        deal = deals.move_deal_to_stage(deal, stage, by=owner)
+        history.entries.append(when)
+        self.step(history, when)
+        return deal
 
     def remember(self, deal: Deal, start, end) -> None:
         self.deal_spans.setdefault(deal.client_id, []).append((deal, start, end))
 
-    def meet_rules(self, deal: Deal, stage: Stage, owner: User, when) -> tuple[Deal, bool]:
+    def meet_rules(self, deal: Deal, stage: Stage, owner: User, history: _DealHistory, when) -> tuple[Deal, bool]:
         """Tick the stage's checklist and fill its required fields; False when a value is not available."""
-        rng = self.rng
         changes = {}
         for rule in stage.rules.all():
             if rule.kind == StageRule.Kind.CHECKLIST:
                 deals.set_checklist_item(deal, rule, True, by=owner)
-                self.settle_deal(deal, when, checklist=True)
+                history.ticked[rule.pk] = when
+                self.step(history, when)
             elif getattr(deal, Deal._meta.get_field(rule.field_name).attname) in (None, ""):
                 if rule.field_name == "amount":
-                    scale = 90 if deal.currency == "RUB" else 1
-                    low, high = (15000, 250000) if deal.pipeline_id == self.projects.pk else (800, 60000)
-                    changes["amount"] = self.amount(low, high) * scale
+                    changes["amount"] = self.deal_amount(deal.pipeline, deal.currency)
                 elif rule.field_name == "expected_close_date":
-                    changes["expected_close_date"] = (when + datetime.timedelta(days=rng.randint(14, 60))).date()
+                    changes["expected_close_date"] = (when + datetime.timedelta(days=self.rng.randint(14, 60))).date()
                 elif rule.field_name == "counterparty":
                     changes["counterparty"] = self.counterparty(deal.client)
                 elif rule.field_name == "contact":
@@ -478,8 +512,32 @@ class _CrmDemoBuilder:
             return deal, False
         if changes:
             deal = deals.update_deal(deal, by=owner, **changes)
-            self.settle_deal(deal, when)
+            self.step(history, when)
         return deal, True
+
+    def backdate_deals(self) -> None:
+        """Put the deals' own timestamps, stage visits and ticked checklist items at their simulated times
+        (the services stamped the time of loading); bulk updates, one batch per 500 rows."""
+        rows = list(Deal.objects.filter(pk__in=self.histories).only("pk", "status"))
+        for deal in rows:
+            h = self.histories[deal.pk]
+            deal.created_at, deal.updated_at, deal.stage_entered_at = h.created, h.updated, h.entries[-1]
+            if h.closed:
+                deal.closed_at = deal.status_changed_at = h.closed
+        Deal.objects.bulk_update(rows, ["created_at", "updated_at", "stage_entered_at", "closed_at",
+                                        "status_changed_at"], batch_size=500)
+        visits = list(DealStageVisit.objects.filter(deal_id__in=self.histories).order_by("deal_id", "id"))
+        index: dict[int, int] = {}
+        for visit in visits:
+            h = self.histories[visit.deal_id]
+            n = index[visit.deal_id] = index.get(visit.deal_id, -1) + 1
+            visit.entered_at = h.entries[n]
+            visit.left_at = h.entries[n + 1] if n + 1 < len(h.entries) else h.closed
+        DealStageVisit.objects.bulk_update(visits, ["entered_at", "left_at"], batch_size=500)
+        items = list(DealChecklistItem.objects.filter(deal_id__in=self.histories))
+        for item in items:
+            item.done_at = self.histories[item.deal_id].ticked.get(item.rule_id, item.done_at)
+        DealChecklistItem.objects.bulk_update(items, ["done_at"], batch_size=500)
 
     # Interactions
 
@@ -488,6 +546,7 @@ class _CrmDemoBuilder:
         kinds = [Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.MEETING,
                  Interaction.Kind.EMAIL, Interaction.Kind.NOTE, Interaction.Kind.SMS]
         weights = [30, 18, 12, 25, 12, 3]
+        self.logged: list[Interaction] = []
         for client in rng.sample(self.clients, int(len(self.clients) * 0.75)):
             owner = client.owner
             spans = self.deal_spans.get(client.pk, [])
@@ -507,6 +566,7 @@ class _CrmDemoBuilder:
                                      microsecond=0)
             self.log(client, client.owner, Interaction.Kind.MEETING, occurred, None,
                      logged=self.ago(rng.uniform(0.5, 10)))
+        Interaction.objects.bulk_update(self.logged, ["created_at", "updated_at"], batch_size=500)
 
     def log(self, client: Client, owner: User, kind: str, occurred, deal, logged=None) -> None:
         rng = self.rng
@@ -528,7 +588,10 @@ class _CrmDemoBuilder:
         interaction = interactions.log_interaction(
             by=owner, client=client, kind=kind, occurred_at=occurred, deal=deal,
             contact=rng.choice(contacts) if contacts and kind != Interaction.Kind.NOTE else None, **values)
-        self.clock.settle(logged or occurred, (Interaction.objects.filter(pk=interaction.pk), TRACKED))
+        when = min(logged or occurred, self.clock.started)
+        self.clock.settle(when)  # its audit entry; the row itself in bulk at the end of interaction_set
+        interaction.created_at = interaction.updated_at = when
+        self.logged.append(interaction)
 
     # Complaints
 
