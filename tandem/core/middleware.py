@@ -25,14 +25,15 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         language = getattr(user, "language", None) if user and user.is_authenticated else None
         language = language or translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
         # Dates and times show in the company's time zone (stored in UTC).
         company_zone = Company.objects.values_list("time_zone", flat=True).order_by("pk").first()
-        if company_zone:
-            timezone.activate(zoneinfo.ZoneInfo(company_zone))
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        zone = zoneinfo.ZoneInfo(company_zone) if company_zone else timezone.get_default_timezone()
+        # Overrides, not activation: the thread goes back to its defaults after the request, so one user's
+        # language never leaks into work done later on the same thread.
+        with translation.override(language), timezone.override(zone):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.db_functions import SecondsBetween
 from tandem.core.models import TrackedModel, validate_currency
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
@@ -288,7 +289,9 @@ class Deal(TrackedModel):
         verbose_name_plural = _("deals")
         permissions = [("view_all_deals", _("Can see deals of other owners"))]
         indexes = [
-            models.Index(fields=["pipeline", "status", "stage"]),
+            # The board: newest open cards per stage, and per-stage counts and sums read from the index alone.
+            models.Index(fields=["pipeline", "status", "stage", "created_at", "id"], name="deal_board_cards"),
+            models.Index(fields=["pipeline", "status", "stage", "currency", "amount"], name="deal_board_totals"),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "closed_at"]),
         ]
@@ -334,6 +337,11 @@ class DealStageVisit(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Seconds spent in the stage, kept by the database itself; reports average it without date arithmetic.
+    duration_seconds = models.GeneratedField(
+        expression=SecondsBetween(models.F("left_at"), models.F("entered_at")),
+        output_field=models.FloatField(null=True), db_persist=True,
+    )
 
     class Meta:
         ordering = ["entered_at", "id"]

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 
 from tandem.crm.models import Deal, DealStageVisit, Pipeline
@@ -116,8 +116,11 @@ def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=Non
         qs = qs.filter(left_at__gte=start)
     if end:
         qs = qs.filter(left_at__lt=end)
-    spent = ExpressionWrapper(F("left_at") - F("entered_at"), output_field=DurationField())
-    return list(qs.order_by().values("stage_id").annotate(visits=Count("id"), average=Avg(spent)))
+    rows = qs.order_by().values("stage_id").annotate(
+        visits=Count("id"), average_seconds=Avg("duration_seconds"))
+    return [{"stage_id": r["stage_id"], "visits": r["visits"],
+             "average": None if r["average_seconds"] is None else datetime.timedelta(seconds=r["average_seconds"])}
+            for r in rows]
 
 
 def lost_at_stage(deals: QuerySet[Deal], pipeline: Pipeline, date_from: datetime.date | None = None,

@@ -1,6 +1,9 @@
 """REST API: interactions and the client timeline."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tandem.core import roles
 from tandem.core.models import AuditEntry
@@ -122,8 +125,9 @@ def test_colleague_cannot_change_the_authors_interaction(api, sales_manager, mak
 
 
 def test_timeline_endpoint_with_type_and_paging(api, sales_rep, own_client):
-    for _ in range(3):
-        InteractionFactory(client=own_client, kind="note")
+    now = timezone.now()
+    for minutes in (1, 2, 3):  # distinct times: the page cursor is a time
+        InteractionFactory(client=own_client, kind="note", occurred_at=now - datetime.timedelta(minutes=minutes))
     DealFactory(client=own_client, owner=sales_rep, title="Big order")
     http = api(sales_rep)
     url = f"{BASE}/clients/{own_client.pk}/timeline"
