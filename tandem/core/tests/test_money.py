@@ -36,3 +36,16 @@ def test_sum_of_money_equals_money_of_sum(amounts):
     assert total.amount == sum(amounts, Decimal(0))
     assert total.currency == "EUR"
     assert abs(total.quantized().amount - total.amount) <= Decimal("0.005")
+
+
+def test_money_filter_rounds_and_groups_by_locale():
+    from django.utils import translation
+
+    from tandem.core.templatetags.money import money
+
+    with translation.override("en"):
+        assert money(Decimal("18750.505"), "EUR") == "18,750.51\u00a0EUR"
+        assert money(Decimal("1234.5"), "JPY") == "1,235\u00a0JPY"
+        assert money(None, "EUR") == "—"
+    with translation.override("ru"):
+        assert money(Decimal("18750.5"), "RUB") == "18\u00a0750,50\u00a0RUB"
