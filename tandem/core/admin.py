@@ -65,8 +65,10 @@ class RolePolicyAdmin(admin.ModelAdmin):
         obj.pk = RolePolicy.objects.get(group=obj.group).pk
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+class ReadOnlyAdminMixin:
+    """Records written only through services (rules, audit): the back-office may look, not touch."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -74,6 +76,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(ApiToken)

@@ -3,18 +3,8 @@ parties.services (rules and audit); only the lookup lists (sources, tags) are ed
 
 from django.contrib import admin
 
+from tandem.core.admin import ReadOnlyAdminMixin
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
