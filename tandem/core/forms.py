@@ -1,11 +1,40 @@
 """Form helpers shared by every app's views."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 
-from tandem.core.errors import BusinessRuleError
+from tandem.core.errors import AccessDenied, BusinessRuleError
 
 
 def add_business_error(form: forms.Form, exc: BusinessRuleError) -> None:
     """Show a service's refusal on the form: on its field when the form has one, else on top."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    form.add_error(_form_field_for(form, exc.field), exc.message)
+
+
+def _form_field_for(form: forms.Form, service_field: str | None) -> str | None:
+    """The form field a service's field name maps to: the same name, a form's own renaming
+    (`service_field_names = {"kind": "segment_kind"}`), or the last part of a dotted name
+    ("criteria.won_deals_max" -> "won_deals_max"); None shows the error on top of the form."""
+    if not service_field:
+        return None
+    renamed = getattr(form, "service_field_names", {})
+    for candidate in (renamed.get(service_field, service_field), service_field.rsplit(".", 1)[-1]):
+        if candidate in form.fields:
+            return candidate
+    return None
+
+
+def call_service(form: forms.Form, service, *args, **kwargs):
+    """Run one service for a form-backed view.
+
+    A business refusal is shown on the form, kept as `form.refusal` (for its code and extras), and None is
+    returned; a missing permission (AccessDenied) becomes Django's 403."""
+    form.refusal = None
+    try:
+        return service(*args, **kwargs)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        add_business_error(form, exc)
+        form.refusal = exc
+        return None

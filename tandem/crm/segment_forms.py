@@ -16,6 +16,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SegmentForm(forms.Form):
+    # The service calls the type "kind"; the form cannot, as "kind" is also a criterion (client type).
+    service_field_names = {"kind": "segment_kind"}
     name = forms.CharField(label=_("Name"), max_length=200)
     segment_kind = forms.ChoiceField(label=_("Type"), choices=Segment.Kind.choices, initial=Segment.Kind.RULE)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,8 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from tandem.core import modules
 from tandem.core.audit import history_for
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.parties import queries, services
 from tandem.parties.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm, CounterpartyForm
@@ -39,13 +37,8 @@ def is_htmx(request) -> bool:
 
 def _call_service(form, service, *args, **kwargs):
     """Run one service; a business refusal becomes a form error. Returns (result, duplicates)."""
-    try:
-        return service(*args, **kwargs), None
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None, exc.extra.get("duplicates")
+    result = call_service(form, service, *args, **kwargs)
+    return result, form.refusal.extra.get("duplicates") if form.refusal else None
 
 
 DUPLICATE_FIELDS = {"tax ID": gettext_lazy("tax ID"), "email": gettext_lazy("email"), "phone": gettext_lazy("phone")}

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import GROUPS, attribution_report
@@ -91,14 +89,6 @@ class ReportForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
 
 
-def _call(form, service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None
 
 
 def _values(form) -> dict:
@@ -139,7 +129,7 @@ def campaign_detail(request, pk):
 def campaign_create(request):
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        campaign = _call(form, services.create_campaign, by=request.user, **_values(form))
+        campaign = call_service(form, services.create_campaign, by=request.user, **_values(form))
         if campaign is not None:
             messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign})
             return redirect("crm:campaign-detail", pk=campaign.pk)
@@ -153,7 +143,7 @@ def campaign_edit(request, pk):
     campaign = get_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
     if request.method == "POST" and form.is_valid():
-        if _call(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
+        if call_service(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
             return redirect("crm:campaign-detail", pk=campaign.pk)
     return _render_form(request, {"title": _("Edit campaign %(name)s") % {"name": campaign},
@@ -190,7 +180,7 @@ def event_detail(request, pk):
 def event_create(request):
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        event = _call(form, services.create_event, by=request.user, **_values(form))
+        event = call_service(form, services.create_event, by=request.user, **_values(form))
         if event is not None:
             messages.success(request, _("Event “%(name)s” created.") % {"name": event})
             return redirect("crm:event-detail", pk=event.pk)
@@ -204,7 +194,7 @@ def event_edit(request, pk):
     event = get_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
-        if _call(form, services.update_event, event, by=request.user, **_values(form)) is not None:
+        if call_service(form, services.update_event, event, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Event “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
             return redirect("crm:event-detail", pk=event.pk)
     return _render_form(request, {"title": _("Edit event %(name)s") % {"name": event}, "back": "crm:event-list"},
@@ -218,7 +208,7 @@ def event_attendee_add(request, pk):
     event = get_visible(MarketingEvent.objects.all(), pk)
     form = AttendeeForm(request.POST, user=request.user)
     if form.is_valid():
-        _call(form, services.add_attendee, event, by=request.user, client=form.cleaned_data["client"],
+        call_service(form, services.add_attendee, event, by=request.user, client=form.cleaned_data["client"],
               lead=form.cleaned_data["lead"])
     if form.errors:
         for errors in form.errors.values():
@@ -236,7 +226,7 @@ def event_attendee_remove(request, pk, attendee_pk):
     event = get_visible(MarketingEvent.objects.all(), pk)
     attendee = get_visible(EventAttendee.objects.filter(event=event), attendee_pk)
     form = forms.Form()
-    _call(form, services.remove_attendee, attendee, by=request.user)
+    call_service(form, services.remove_attendee, attendee, by=request.user)
     if form.errors:
         messages.error(request, form.non_field_errors()[0])
     else:

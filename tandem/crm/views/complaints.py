@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Complaint
@@ -83,14 +81,6 @@ class ResolutionForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _call_service(form, service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None
 
 
 @login_required
@@ -117,7 +107,7 @@ def complaint_create(request):
     form = ComplaintForm(request.POST or None, user=request.user, client=client)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        complaint = _call_service(form, services.register_complaint, by=request.user, client=data["client"],
+        complaint = call_service(form, services.register_complaint, by=request.user, client=data["client"],
                                   category=data["category"], severity=data["severity"],
                                   description=data["description"], deal=data["deal"],
                                   assignee=data["assignee"], deadline=data["deadline"])
@@ -158,7 +148,7 @@ def _action(request, pk, service, message, *, with_resolution=False):
     form = ResolutionForm(request.POST)
     form.is_valid()
     kwargs = {"resolution": form.cleaned_data.get("resolution", "")} if with_resolution else {}
-    if _call_service(form, service, complaint, by=request.user, **kwargs) is None:
+    if call_service(form, service, complaint, by=request.user, **kwargs) is None:
         return _detail(request, _get(request, pk), form=form, status=400)
     messages.success(request, message)
     return redirect("crm:complaint-detail", pk=complaint.pk)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import reports
@@ -148,14 +148,6 @@ class LostReasonForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
 
 
-def _call(form, service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None
 
 
 # --- Board and list -----------------------------------------------------------------------------------
@@ -195,7 +187,7 @@ def deal_create(request):
     initial = {"client": request.GET.get("client"), "pipeline": request.GET.get("pipeline")}
     form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        deal = _call(form, services.create_deal, by=request.user, **form.values())
+        deal = call_service(form, services.create_deal, by=request.user, **form.values())
         if deal is not None:
             messages.success(request, _("Deal “%(title)s” opened.") % {"title": deal.title})
             return redirect("crm:deal-detail", pk=deal.pk)
@@ -209,7 +201,7 @@ def deal_edit(request, pk):
     deal = _deal(request, pk)
     form = DealForm(request.POST or None, user=request.user, deal=deal, initial=DealForm.initial_for(deal))
     if request.method == "POST" and form.is_valid():
-        updated = _call(form, services.update_deal, deal, by=request.user, **form.values())
+        updated = call_service(form, services.update_deal, deal, by=request.user, **form.values())
         if updated is not None:
             messages.success(request, _("Deal “%(title)s” saved.") % {"title": updated.title})
             return redirect("crm:deal-detail", pk=updated.pk)
@@ -353,7 +345,7 @@ def pipeline_list(request):
                                                             label=d["label"], field_name=d["field_name"]),
                     "lost_reason": lambda: services.create_lost_reason(by=request.user, name=d["name"]),
                 }
-                if _call(form, calls[action]) is not None:
+                if call_service(form, calls[action]) is not None:
                     messages.success(request, _("Saved."))
                     return redirect("crm:pipeline-list")
     return render(request, "crm/pipeline_list.html", {

@@ -19,8 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
 from tandem.crm.services import interactions as services
@@ -87,14 +86,6 @@ class InteractionForm(forms.Form):
         return values
 
 
-def _call_service(form, service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None
 
 
 # --- The timeline panel -----------------------------------------------------------------------------
@@ -154,7 +145,7 @@ def interaction_create(request, client_pk):
     form = InteractionForm(request.POST or None, user=request.user, client=client, quick=quick,
                            initial={"kind": request.GET.get("kind") or Interaction.Kind.CALL_OUT})
     if request.method == "POST" and form.is_valid():
-        interaction = _call_service(form, services.log_interaction, by=request.user, client=client,
+        interaction = call_service(form, services.log_interaction, by=request.user, client=client,
                                     **form.service_values())
         if interaction is not None:
             if is_htmx(request):
@@ -183,7 +174,7 @@ def interaction_edit(request, pk):
     form = InteractionForm(request.POST or None, user=request.user, client=client,
                            initial=InteractionForm.initial_for(interaction))
     if request.method == "POST" and form.is_valid():
-        if _call_service(form, services.update_interaction, interaction, by=request.user,
+        if call_service(form, services.update_interaction, interaction, by=request.user,
                          **form.service_values()) is not None:
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
     return render(request, "crm/timeline_interaction_form.html",
@@ -199,7 +190,7 @@ def interaction_delete(request, pk):
     client = interaction.client
     form = forms.Form(request.POST or None)
     if request.method == "POST":
-        _call_service(form, services.delete_interaction, interaction, by=request.user)
+        call_service(form, services.delete_interaction, interaction, by=request.user)
         if not form.errors:
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
     return render(request, "crm/timeline_interaction_delete.html",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -15,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.audit import history_for
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
@@ -110,15 +108,6 @@ class DisqualifyForm(forms.Form):
     reason = forms.CharField(label=_label("disqualify_reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _call(form, service, *args, **kwargs):
-    """Run one service; a refusal becomes a form error. Returns (result, refusal)."""
-    try:
-        return service(*args, **kwargs), None
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None, exc
 
 
 def _lead(request, pk) -> Lead:
@@ -141,7 +130,7 @@ def lead_list(request):
 def lead_create(request):
     form = LeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        lead, _refusal = _call(form, services.create_lead, by=request.user, **form.service_values())
+        lead = call_service(form, services.create_lead, by=request.user, **form.service_values())
         if lead is not None:
             messages.success(request, _("Lead “%(name)s” created.") % {"name": lead})
             return redirect("crm:lead-detail", pk=lead.pk)
@@ -156,7 +145,7 @@ def lead_edit(request, pk):
     lead = _lead(request, pk)
     form = LeadForm(request.POST or None, user=request.user, lead=lead)
     if request.method == "POST" and form.is_valid():
-        updated, _refusal = _call(form, services.update_lead, lead, by=request.user, **form.service_values())
+        updated = call_service(form, services.update_lead, lead, by=request.user, **form.service_values())
         if updated is not None:
             messages.success(request, _("Lead “%(name)s” saved.") % {"name": updated})
             return redirect("crm:lead-detail", pk=lead.pk)
@@ -199,11 +188,12 @@ def lead_qualify(request, pk):
     refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        qualified, refusal = _call(
+        qualified = call_service(
             form, services.qualify_lead, lead, by=request.user, client=data["client"],
             create_client=data["create_client"], deal_title=data["deal_title"] or None, amount=data["amount"],
             currency=data["currency"] or None, pipeline=data["pipeline"],
         )
+        refusal = form.refusal
         if qualified is not None:
             messages.success(request, _("Lead qualified: client “%(client)s”, deal “%(deal)s”.")
                              % {"client": qualified.client, "deal": qualified.deal})
@@ -220,7 +210,7 @@ def lead_disqualify(request, pk):
     lead = _lead(request, pk)
     form = DisqualifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done, _refusal = _call(form, services.disqualify_lead, lead, by=request.user,
+        done = call_service(form, services.disqualify_lead, lead, by=request.user,
                                reason=form.cleaned_data["reason"])
         if done is not None:
             messages.success(request, _("Lead disqualified."))
@@ -235,11 +225,10 @@ def lead_disqualify(request, pk):
 def lead_reopen(request, pk):
     lead = _lead(request, pk)
     form = forms.Form()
-    done, refusal = _call(form, services.reopen_lead, lead, by=request.user)
-    if done is not None:
+    if call_service(form, services.reopen_lead, lead, by=request.user) is not None:
         messages.success(request, _("Lead reopened."))
     else:
-        messages.error(request, refusal.message)
+        messages.error(request, form.refusal.message)
     return redirect("crm:lead-detail", pk=lead.pk)
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Segment
 from tandem.crm.reports_segments import compare_segments
@@ -25,17 +23,6 @@ from tandem.parties.queries import get_visible_client, visible_clients
 MEMBERS_PER_PAGE = 50
 
 
-def _call(form, service, *args, **kwargs):
-    """One service; a refusal becomes a form error (criteria.<key> on the form field <key>)."""
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        field = (exc.field or "").removeprefix("criteria.")
-        exc.field = {"kind": "segment_kind", "criteria": None}.get(field, field) or None
-        add_business_error(form, exc)
-        return None
 
 
 def _segment(pk) -> Segment:
@@ -54,7 +41,7 @@ def segment_list(request):
 def segment_create(request):
     form = SegmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        segment = _call(form, services.create_segment, by=request.user, **form.service_values())
+        segment = call_service(form, services.create_segment, by=request.user, **form.service_values())
         if segment is not None:
             messages.success(request, _("Segment “%(name)s” created.") % {"name": segment.name})
             return redirect("crm:segment-detail", pk=segment.pk)
@@ -68,7 +55,7 @@ def segment_edit(request, pk):
     segment = _segment(pk)
     form = SegmentForm(request.POST or None, initial=SegmentForm.initial_for(segment))
     if request.method == "POST" and form.is_valid():
-        updated = _call(form, services.update_segment, segment, by=request.user, **form.service_values())
+        updated = call_service(form, services.update_segment, segment, by=request.user, **form.service_values())
         if updated is not None:
             messages.success(request, _("Segment “%(name)s” saved.") % {"name": updated.name})
             return redirect("crm:segment-detail", pk=updated.pk)
@@ -106,7 +93,7 @@ def segment_delete(request, pk):
     segment = _segment(pk)
     form = forms.Form(request.POST or None)
     if request.method == "POST":
-        _call(form, services.delete_segment, segment, by=request.user)
+        call_service(form, services.delete_segment, segment, by=request.user)
         if not form.errors:
             messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
             return redirect("crm:segment-list")
@@ -121,7 +108,7 @@ def segment_member_add(request, pk):
     segment = _segment(pk)
     form = AddMemberForm(request.POST, clients=_addable(request.user, segment))
     if form.is_valid():
-        _call(form, services.add_members, segment, [form.cleaned_data["client"].pk], by=request.user)
+        call_service(form, services.add_members, segment, [form.cleaned_data["client"].pk], by=request.user)
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
@@ -138,7 +125,7 @@ def segment_member_remove(request, pk, client_pk):
     segment = _segment(pk)
     client = get_visible_client(request.user, client_pk)
     form = forms.Form({})
-    _call(form, services.remove_member, segment, client, by=request.user)
+    call_service(form, services.remove_member, segment, client, by=request.user)
     if form.errors:
         for error in form.non_field_errors():
             messages.error(request, error)

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import agenda, calendar
 from tandem.crm.models import CalendarFeed
@@ -30,14 +30,6 @@ from tandem.crm.visibility import get_visible, visible_tasks
 TASKS_PER_PAGE = 50
 
 
-def _call(form, service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from None
-    except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        return None
 
 
 def _back(request, default: str) -> str:
@@ -85,7 +77,7 @@ def task_create(request):
     initial = {"assignee": request.user.pk, "due_at": due, **_links(request.GET)}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        task = _call(form, services.create_task, by=request.user, **form.service_values())
+        task = call_service(form, services.create_task, by=request.user, **form.service_values())
         if task is not None:
             messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
             return redirect(_back(request, reverse("crm:task-list")))
@@ -99,7 +91,7 @@ def task_edit(request, pk):
     task = get_visible(visible_tasks(request.user).select_related(*agenda.TASK_RELATED), pk)
     form = TaskForm(request.POST or None, initial=TaskForm.initial_for(task))
     if request.method == "POST" and form.is_valid():
-        updated = _call(form, services.update_task, task, by=request.user, **form.service_values())
+        updated = call_service(form, services.update_task, task, by=request.user, **form.service_values())
         if updated is not None:
             messages.success(request, _("Task “%(title)s” saved.") % {"title": updated.title})
             return redirect(_back(request, reverse("crm:task-list")))
