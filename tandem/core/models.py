@@ -45,6 +45,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def __str__(self) -> str:
+        # Audit entries and choice lists show people by name, not by login.
+        return self.display_name
+
 
 class Company(models.Model):
     """The business running this installation (one row)."""
