@@ -11,7 +11,7 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.crm.models import Complaint
-from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ResolutionIn
+from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ComplaintPatch, ResolutionIn
 from tandem.crm.services import complaints as services
 from tandem.crm.visibility import get_visible, visible_complaints, visible_deals
 from tandem.parties import queries as parties
@@ -80,6 +80,26 @@ def create_complaint(request, payload: ComplaintIn):
 @router.get("/complaints/{complaint_id}", response=ComplaintOut, summary="Get a complaint")
 def get_complaint(request, complaint_id: int):
     return _out(_get(request, complaint_id))
+
+
+@router.patch("/complaints/{complaint_id}", response=ComplaintOut, summary="Change a complaint's details")
+def update_complaint(request, complaint_id: int, payload: ComplaintPatch):
+    complaint = _get(request, complaint_id)
+    _require(request, "crm.change_complaint")
+    data = payload.dict(exclude_unset=True)
+    if "deal_id" in data:
+        data["deal"] = _ref(visible_deals(request.user), data.pop("deal_id"), "deal_id")
+    if "assignee_id" in data:
+        assignee_id = data.pop("assignee_id")
+        if assignee_id is None:
+            raise BusinessRuleError("required", _("Choose an assignee."), field="assignee_id")
+        data["assignee"] = _ref(User.objects.all(), assignee_id, "assignee_id")
+    for name in ("category", "severity"):
+        if name in data and data[name] is None:
+            raise BusinessRuleError("required", _("This field cannot be empty."), field=name)
+    if "description" in data and data["description"] is None:
+        data["description"] = ""
+    return _out(services.update_complaint(complaint, by=request.user, **data))
 
 
 @router.post("/complaints/{complaint_id}/start", response=ComplaintOut, summary="Start work on a complaint")

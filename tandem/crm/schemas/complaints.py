@@ -42,6 +42,15 @@ class ComplaintIn(InputSchema):
     deadline: datetime.datetime | None = Field(None, description="Defaults to the severity's deadline.")
 
 
+class ComplaintPatch(InputSchema):
+    category: Complaint.Category | None = None
+    severity: Complaint.Severity | None = None
+    description: str | None = None
+    deal_id: int | None = Field(None, description="null unlinks the deal.")
+    assignee_id: int | None = None
+    deadline: datetime.datetime | None = None
+
+
 class ResolutionIn(InputSchema):
     resolution: str = ""
 

@@ -1,4 +1,4 @@
-"""Complaints (claims): register, start, resolve, reject, reopen.
+"""Complaints (claims): register, edit (while open), start, resolve, reject, reopen.
 
 A complaint's deadline follows from its severity (Complaint.DEADLINE_DAYS) unless one is given. Status
 changes go through core.workflow.transition (lock, TRANSITIONS table, who/when, audit); resolving and
@@ -69,6 +69,61 @@ def register_complaint(
         audit.record(complaint, "crm.complaint.created", by=by, root=client,
                      changes=audit.snapshot(complaint, COMPLAINT_FIELDS))
     return complaint
+
+
+UPDATABLE_FIELDS = ("category", "severity", "description", "assignee", "deadline", "deal")
+
+
+def can_edit(complaint: Complaint) -> bool:
+    return complaint.status in OPEN_STATUSES
+
+
+def update_complaint(complaint: Complaint, *, by: User, **values) -> Complaint:
+    """Change a new or in-progress complaint's details (not its status: that has its own actions)."""
+    _require(by, "crm.change_complaint")
+    unknown = set(values) - set(UPDATABLE_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise BusinessRuleError("unknown_field", _("These fields cannot be changed here: %(fields)s.")
+                                % {"fields": ", ".join(sorted(unknown))}, field=field)
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if not can_edit(locked):
+            raise ConflictError("not_editable", _("Only a new or in-progress complaint can be changed."),
+                                field="status")
+        before = audit.snapshot(locked, COMPLAINT_FIELDS)
+        if "category" in values and values["category"] not in Complaint.Category.values:
+            raise BusinessRuleError("invalid_category", _("Choose a category."), field="category")
+        if "severity" in values and values["severity"] not in Complaint.Severity.values:
+            raise BusinessRuleError("invalid_severity", _("Choose a severity."), field="severity")
+        if "description" in values:
+            values["description"] = (values["description"] or "").strip()
+            if not values["description"]:
+                raise BusinessRuleError("required", _("Describe the complaint."), field="description")
+        deal = values.get("deal")
+        if deal is not None and deal.client_id != locked.client_id:
+            raise BusinessRuleError("foreign_deal", _("The deal belongs to another client."), field="deal")
+        if "assignee" in values:
+            assignee = values["assignee"]
+            if assignee is None:
+                raise BusinessRuleError("required", _("Choose an assignee."), field="assignee")
+            if not assignee.is_active and assignee.pk != locked.assignee_id:
+                raise BusinessRuleError("inactive_assignee", _("%(user)s is not an active user.")
+                                        % {"user": assignee.display_name}, field="assignee")
+        if "deadline" in values:
+            deadline = values["deadline"]
+            if deadline is None:
+                raise BusinessRuleError("required", _("Set a deadline."), field="deadline")
+            if deadline != locked.deadline and deadline <= timezone.now():
+                raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."),
+                                        field="deadline")
+        for name, value in values.items():
+            setattr(locked, name, value)
+        changes = audit.diff(before, audit.snapshot(locked, COMPLAINT_FIELDS))
+        if changes:
+            locked.save()
+            audit.record(locked, "crm.complaint.updated", by=by, root=locked.client, changes=changes)
+    return locked
 
 
 def _resolution_text(resolution: str) -> str:

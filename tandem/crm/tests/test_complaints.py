@@ -189,3 +189,156 @@ def test_another_owners_complaint_is_404(client, sales_rep, foreign_client):
     assert client.post(reverse("crm:complaint-start", args=[complaint.pk])).status_code == 404
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.NEW
+
+
+# --- Editing ----------------------------------------------------------------------------------------
+
+
+def test_edit_is_audited(sales_rep, own_client):
+    complaint = ComplaintFactory(client=own_client, status=Complaint.Status.IN_PROGRESS)
+    deal = DealFactory(client=own_client, owner=sales_rep)
+    deadline = timezone.now() + datetime.timedelta(days=2)
+    updated = services.update_complaint(complaint, by=sales_rep, severity="high", description="  Bent frame ",
+                                        deal=deal, deadline=deadline)
+    assert (updated.severity, updated.description, updated.deal, updated.deadline) == (
+        "high", "Bent frame", deal, deadline)
+    entry = AuditEntry.objects.get(action="crm.complaint.updated")
+    assert entry.root_object_id == str(own_client.pk)
+    assert set(entry.changes) == {"severity", "description", "deal", "deadline"}
+    assert entry.changes["severity"] == ["medium", "high"]
+
+
+def test_unchanged_past_deadline_may_stay(sales_rep, own_client):
+    past = timezone.now() - datetime.timedelta(hours=1)
+    complaint = ComplaintFactory(client=own_client, deadline=past)
+    updated = services.update_complaint(complaint, by=sales_rep, deadline=past, description="New text")
+    assert updated.description == "New text"
+    with pytest.raises(BusinessRuleError) as exc:
+        services.update_complaint(complaint, by=sales_rep, deadline=past - datetime.timedelta(hours=1))
+    assert exc.value.field == "deadline"
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "code"),
+    [
+        ({"description": " "}, "description", "required"),
+        ({"status": "resolved"}, "status", "unknown_field"),
+        ({"category": "weather"}, "category", "invalid_category"),
+        ({"deadline": timezone.now() - datetime.timedelta(hours=1)}, "deadline", "deadline_in_past"),
+    ],
+)
+def test_edit_refusals_write_nothing(sales_rep, own_client, values, field, code):
+    complaint = ComplaintFactory(client=own_client)
+    before = counts()
+    with pytest.raises(BusinessRuleError) as exc:
+        services.update_complaint(complaint, by=sales_rep, **values)
+    assert (exc.value.field, exc.value.code) == (field, code)
+    assert counts() == before
+
+
+def test_edit_refuses_foreign_deal_and_inactive_assignee(sales_rep, own_client, make_user):
+    complaint = ComplaintFactory(client=own_client)
+    before = counts()
+    with pytest.raises(BusinessRuleError) as exc:
+        services.update_complaint(complaint, by=sales_rep, deal=DealFactory(owner=sales_rep))
+    assert (exc.value.field, exc.value.code) == ("deal", "foreign_deal")
+    gone = make_user(roles.SALES_REPRESENTATIVE, username="gone", is_active=False)
+    with pytest.raises(BusinessRuleError) as exc:
+        services.update_complaint(complaint, by=sales_rep, assignee=gone)
+    assert exc.value.field == "assignee"
+    assert counts()[1] == before[1]
+    complaint.refresh_from_db()
+    assert (complaint.deal, complaint.assignee) == (None, sales_rep)
+
+
+def test_closed_complaint_cannot_be_edited(sales_rep, own_client):
+    complaint = ComplaintFactory(client=own_client, status=Complaint.Status.RESOLVED)
+    before = counts()
+    with pytest.raises(ConflictError) as exc:
+        services.update_complaint(complaint, by=sales_rep, description="Changed")
+    assert exc.value.field == "status"
+    assert counts() == before
+    complaint.refresh_from_db()
+    assert complaint.description != "Changed"
+
+
+def test_viewer_cannot_edit(viewer, own_client):
+    with pytest.raises(AccessDenied):
+        services.update_complaint(ComplaintFactory(client=own_client), by=viewer, description="x")
+
+
+def test_edit_page(client, sales_rep, own_client):
+    complaint = ComplaintFactory(client=own_client)
+    url = reverse("crm:complaint-edit", args=[complaint.pk])
+    client.force_login(sales_rep)
+    assert url in client.get(reverse("crm:complaint-detail", args=[complaint.pk])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "client" not in page.context["form"].fields
+    deadline = timezone.localtime(complaint.deadline).strftime("%Y-%m-%dT%H:%M")
+    data = {"category": "billing", "severity": "low", "description": "Wrong invoice", "deal": "",
+            "assignee": sales_rep.pk, "deadline": deadline}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    complaint.refresh_from_db()
+    assert (complaint.category, complaint.description) == ("billing", "Wrong invoice")
+    assert AuditEntry.objects.filter(action="crm.complaint.updated").count() == 1
+
+    foreign_deal = DealFactory(owner=sales_rep)
+    before = counts()
+    response = client.post(url, {**data, "deal": foreign_deal.pk})
+    assert response.status_code == 400
+    assert counts() == before
+
+
+def test_edit_page_refusal_is_shown_on_the_form(client, sales_manager, own_client):
+    complaint = ComplaintFactory(client=own_client)
+    past = timezone.localtime(timezone.now() - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    client.force_login(sales_manager)
+    before = counts()
+    response = client.post(reverse("crm:complaint-edit", args=[complaint.pk]),
+                           {"category": "billing", "severity": "low", "description": "x",
+                            "assignee": sales_manager.pk, "deadline": past})
+    assert response.status_code == 400
+    assert response.context["form"].errors["deadline"] == ["The deadline must be in the future."]
+    assert counts() == before
+
+
+def test_edit_button_hidden_when_closed_or_without_permission(client, sales_rep, viewer, own_client):
+    complaint = ComplaintFactory(client=own_client, status=Complaint.Status.RESOLVED)
+    url = reverse("crm:complaint-edit", args=[complaint.pk])
+    client.force_login(sales_rep)
+    assert url not in client.get(reverse("crm:complaint-detail", args=[complaint.pk])).content.decode()
+    open_one = ComplaintFactory(client=own_client)
+    client.force_login(viewer)
+    detail = client.get(reverse("crm:complaint-detail", args=[open_one.pk]))
+    if detail.status_code == 200:
+        assert reverse("crm:complaint-edit", args=[open_one.pk]) not in detail.content.decode()
+    assert client.get(reverse("crm:complaint-edit", args=[open_one.pk])).status_code == 403
+
+
+def test_another_owners_complaint_cannot_be_edited(client, sales_rep, foreign_client):
+    complaint = ComplaintFactory(client=foreign_client)
+    client.force_login(sales_rep)
+    url = reverse("crm:complaint-edit", args=[complaint.pk])
+    assert client.get(url).status_code == 404
+    before = counts()
+    assert client.post(url, {"category": "billing", "severity": "low", "description": "x"}).status_code == 404
+    assert counts() == before
+
+
+# --- Links to new tasks -----------------------------------------------------------------------------
+
+
+def test_new_task_links_on_client_card_and_deal(client, sales_rep, viewer, own_client):
+    deal = DealFactory(client=own_client, owner=sales_rep)
+    task_url = reverse("crm:task-create")
+    client.force_login(sales_rep)
+    card = client.get(reverse("parties:client-detail", args=[own_client.pk])).content.decode()
+    assert f"{task_url}?client={own_client.pk}" in card
+    page = client.get(reverse("crm:deal-detail", args=[deal.pk])).content.decode()
+    assert f"{task_url}?deal={deal.pk}" in page
+    assert client.get(f"{task_url}?deal={deal.pk}").context["form"]["deal"].value() == str(deal.pk)
+    client.force_login(viewer)
+    card = client.get(reverse("parties:client-detail", args=[own_client.pk])).content.decode()
+    assert task_url not in card

@@ -99,3 +99,76 @@ def test_representative_cannot_reach_another_owners_complaints(api, sales_rep, f
     response = post(http, BASE, {"client_id": foreign_client.pk, "category": "quality", "description": "x"})
     assert response.status_code == 404
     assert counts() == before
+
+
+def patch(http, url, data):
+    return http.patch(url, data, content_type="application/json")
+
+
+def test_patch_changes_and_audits(api, sales_rep, own_client):
+    from tandem.crm.tests.factories import DealFactory
+
+    complaint = ComplaintFactory(client=own_client)
+    deal = DealFactory(client=own_client, owner=sales_rep)
+    http = api(sales_rep)
+    response = patch(http, f"{BASE}/{complaint.pk}", {"severity": "critical", "deal_id": deal.pk,
+                                                      "description": "Still leaking"})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["severity"], body["deal_id"], body["description"]) == ("critical", deal.pk, "Still leaking")
+    entry = AuditEntry.objects.get(action="crm.complaint.updated")
+    assert set(entry.changes) == {"severity", "deal", "description"}
+    assert patch(http, f"{BASE}/{complaint.pk}", {"deal_id": None}).json()["deal_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"status": "resolved"}, 400, None),
+        ({"description": "  "}, 400, "description"),
+        ({"assignee_id": 999999}, 400, "assignee_id"),
+        ({"deadline": "2000-01-01T00:00:00Z"}, 400, "deadline"),
+    ],
+)
+def test_patch_refusals(api, sales_rep, own_client, payload, status, field):
+    complaint = ComplaintFactory(client=own_client)
+    http = api(sales_rep)
+    before = counts()
+    response = patch(http, f"{BASE}/{complaint.pk}", payload)
+    assert response.status_code == status
+    if field:
+        assert response.json()["field"] == field
+    assert counts() == before
+
+
+def test_patch_foreign_deal_refused(api, sales_rep, own_client):
+    from tandem.crm.tests.factories import DealFactory
+
+    complaint = ComplaintFactory(client=own_client)
+    other = DealFactory(client=ClientFactory(owner=sales_rep), owner=sales_rep)
+    http = api(sales_rep)
+    before = counts()
+    response = patch(http, f"{BASE}/{complaint.pk}", {"deal_id": other.pk})
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["code"]) == ("deal", "foreign_deal")
+    assert counts() == before
+
+
+def test_patch_resolved_complaint_refused(api, sales_rep, own_client):
+    complaint = ComplaintFactory(client=own_client, status=Complaint.Status.RESOLVED)
+    http = api(sales_rep)
+    before = counts()
+    response = patch(http, f"{BASE}/{complaint.pk}", {"description": "Changed"})
+    assert response.status_code == 409
+    assert response.json()["field"] == "status"
+    assert counts() == before
+
+
+def test_patch_another_owners_complaint_is_404(api, sales_rep, foreign_client):
+    complaint = ComplaintFactory(client=foreign_client)
+    http = api(sales_rep)
+    before = counts()
+    assert patch(http, f"{BASE}/{complaint.pk}", {"description": "x"}).status_code == 404
+    assert counts() == before
+    complaint.refresh_from_db()
+    assert complaint.description != "x"

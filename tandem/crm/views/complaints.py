@@ -1,5 +1,5 @@
 """Web pages: complaints (claims). List with filters and the overdue ones highlighted, registration (also
-from the client card: ?client=<id>), a complaint's page with its actions. Rules live in
+from the client card: ?client=<id>), editing while open, a complaint's page with its actions. Rules live in
 crm.services.complaints; the buttons follow its can_* checks."""
 
 from __future__ import annotations
@@ -76,6 +76,24 @@ class ComplaintForm(forms.Form):
             self.fields["client"].initial = client.pk
 
 
+class ComplaintEditForm(ComplaintForm):
+    """The registration form without the client (a complaint stays with its client); assignee and deadline
+    are required here (they are always set on a registered complaint)."""
+
+    def __init__(self, *args, user, complaint, **kwargs):
+        super().__init__(*args, user=user, client=complaint.client, **kwargs)
+        del self.fields["client"]
+        for name in ("assignee", "deadline"):
+            self.fields[name].required = True
+            self.fields[name].help_text = ""
+
+    @staticmethod
+    def initial_for(complaint: Complaint) -> dict:
+        return {"category": complaint.category, "severity": complaint.severity,
+                "description": complaint.description, "deal": complaint.deal_id,
+                "assignee": complaint.assignee_id, "deadline": timezone.localtime(complaint.deadline)}
+
+
 class ResolutionForm(forms.Form):
     resolution = forms.CharField(label=_label("resolution"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
@@ -129,6 +147,7 @@ def _detail(request, complaint, *, form=None, status=200):
         "can_reject": complaint.can_reject(),
         "can_reopen": services.can_reopen(complaint),
         "may_change": request.user.has_perm("crm.change_complaint"),
+        "can_edit": services.can_edit(complaint),
     }
     return render(request, "crm/complaint_detail.html", context, status=status)
 
@@ -141,6 +160,25 @@ def _get(request, pk) -> Complaint:
 @permission_required("crm.view_complaint", raise_exception=True)
 def complaint_detail(request, pk):
     return _detail(request, _get(request, pk))
+
+
+@login_required
+@permission_required("crm.change_complaint", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def complaint_edit(request, pk):
+    complaint = _get(request, pk)
+    form = ComplaintEditForm(request.POST or None, user=request.user, complaint=complaint,
+                             initial=ComplaintEditForm.initial_for(complaint))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        updated = call_service(form, services.update_complaint, complaint, by=request.user,
+                               **{name: data[name] for name in services.UPDATABLE_FIELDS})
+        if updated is not None:
+            messages.success(request, _("Complaint %(complaint)s saved.") % {"complaint": updated})
+            return redirect("crm:complaint-detail", pk=complaint.pk)
+    return render(request, "crm/complaint_form.html", {"form": form, "client": complaint.client,
+                                                       "complaint": complaint},
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 def _action(request, pk, service, message, *, with_resolution=False):
@@ -186,6 +224,7 @@ urlpatterns = [
     path("complaints/", complaint_list, name="complaint-list"),
     path("complaints/new/", complaint_create, name="complaint-create"),
     path("complaints/<int:pk>/", complaint_detail, name="complaint-detail"),
+    path("complaints/<int:pk>/edit/", complaint_edit, name="complaint-edit"),
     path("complaints/<int:pk>/start/", complaint_start, name="complaint-start"),
     path("complaints/<int:pk>/resolve/", complaint_resolve, name="complaint-resolve"),
     path("complaints/<int:pk>/reject/", complaint_reject, name="complaint-reject"),
