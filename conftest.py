@@ -57,3 +57,29 @@ def api(db):
         return HttpClient(headers={"Authorization": f"Bearer {secret}"}, enforce_csrf_checks=True)
 
     return make
+
+
+# Record-rule stories: a representative's own client and another representative's one.
+
+
+@pytest.fixture
+def other_rep(make_user):
+    """A second sales representative: owner of clients the first one must not see."""
+    from tandem.core import roles
+
+    return make_user(roles.SALES_REPRESENTATIVE, username="rep2")
+
+
+@pytest.fixture
+def own_client(sales_rep):
+    from tandem.parties.tests.factories import ClientFactory
+
+    return ClientFactory(name="Rep Own GmbH", owner=sales_rep, email="own@rep-own.example")
+
+
+@pytest.fixture
+def foreign_client(other_rep):
+    from tandem.parties.tests.factories import ClientFactory
+
+    return ClientFactory(name="Foreign Widgets AG", owner=other_rep, email="info@foreign.example")
+

@@ -48,11 +48,11 @@ def parse_args():
     return parser.parse_args()
 
 
-def configure(args) -> None:
+def configure(args, sqlite_name: str = "bench.sqlite3") -> None:
     """Point Django at the bench database before it starts (settings read the environment once)."""
     bench_dir = REPO / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{bench_dir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{bench_dir / sqlite_name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     os.environ.setdefault("TANDEM_SECRET_KEY", "bench-only-secret-key")
     hosts = os.environ.get("TANDEM_ALLOWED_HOSTS", "localhost,127.0.0.1")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import logging
 import os
 import random
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.clients_api import print_header, print_row, time_case  # noqa: E402  (after the path is set)
+from bench.clients_api import configure, print_header, print_row, time_case  # noqa: E402  (after the path is set)
 
 OWNERS = 10  # sales representatives owning clients and deals
 CLIENTS_PER_DEAL = 20  # one client per 20 deals
@@ -45,22 +44,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def configure(args) -> None:
-    """Point Django at the bench database before it starts (settings read the environment once)."""
-    bench_dir = REPO / "var" / "bench"
-    bench_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{bench_dir / 'crm_board.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
-    os.environ.setdefault("TANDEM_SECRET_KEY", "bench-only-secret-key")
-    hosts = os.environ.get("TANDEM_ALLOWED_HOSTS", "localhost,127.0.0.1")
-    os.environ["TANDEM_ALLOWED_HOSTS"] = hosts + ",testserver"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # time the production code path: no SQL logging, no debug pages
-    logging.getLogger("django.request").disabled = True
 
 
 # --- Data -------------------------------------------------------------------------------------------
@@ -203,7 +186,7 @@ def run_cases(manager, reps, pipeline, requests: int) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
-    configure(args)
+    configure(args, sqlite_name="crm_board.sqlite3")
     from django.db import connection
 
     manager, reps, pipeline = populate(args.deals, args.fresh)

@@ -1,8 +1,8 @@
 """Browser tests: Playwright's sync API drives Debian's Chromium against pytest-django's live_server.
 
 Never `playwright install` (no downloads here): the browser is the system's /usr/bin/chromium, which
-`make test` installs (scripts/install-chromium.sh). Without it the tests skip, except in CI (CI=true),
-where they fail. Mark each test with @pytest.mark.browser; run them alone with `pytest -m browser`.
+`make test` installs (scripts/install-chromium.sh). Without it the tests fail with a message saying how
+to install it. Mark each test with @pytest.mark.browser; run them alone with `pytest -m browser`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ def _require_chromium() -> None:
         return
     message = (f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium "
                "(`make browser-deps` or `sudo apt-get install -y chromium`; never `playwright install`).")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    # Never skipped: `make test` installs Chromium, so a missing browser is a broken set-up, not a pass.
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -15,17 +15,6 @@ from tandem.crm.services import complaints as services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory
 from tandem.crm.visibility import visible_complaints
-from tandem.parties.tests.factories import ClientFactory
-
-
-@pytest.fixture
-def own_client(sales_rep):
-    return ClientFactory(name="Rep Own GmbH", owner=sales_rep)
-
-
-@pytest.fixture
-def foreign_client(make_user):
-    return ClientFactory(name="Foreign AG", owner=make_user(roles.SALES_REPRESENTATIVE, username="rep2"))
 
 
 def counts():

@@ -5,23 +5,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tandem.core import roles
 from tandem.core.models import AuditEntry
 from tandem.crm.models import Complaint
 from tandem.crm.tests.factories_activity import ComplaintFactory
 from tandem.parties.tests.factories import ClientFactory
 
 BASE = "/api/v1/crm/complaints"
-
-
-@pytest.fixture
-def own_client(sales_rep):
-    return ClientFactory(name="Rep Own GmbH", owner=sales_rep)
-
-
-@pytest.fixture
-def foreign_client(make_user):
-    return ClientFactory(name="Foreign AG", owner=make_user(roles.SALES_REPRESENTATIVE, username="rep2"))
 
 
 def counts():

@@ -17,18 +17,6 @@ from tandem.parties.tests.factories import ClientFactory, ContactFactory, Counte
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def own_client(sales_rep):
-    return ClientFactory(name="Rep Own GmbH", owner=sales_rep)
-
-
-@pytest.fixture
-def foreign_client(make_user):
-    from tandem.core import roles
-
-    return ClientFactory(name="Foreign AG", owner=make_user(roles.SALES_REPRESENTATIVE, username="rep2"))
-
-
 def counts():
     return Interaction.objects.count(), AuditEntry.objects.count()
 

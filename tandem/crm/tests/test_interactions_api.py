@@ -15,16 +15,6 @@ from tandem.parties.tests.factories import ClientFactory, ContactFactory
 BASE = "/api/v1/crm"
 
 
-@pytest.fixture
-def own_client(sales_rep):
-    return ClientFactory(name="Rep Own GmbH", owner=sales_rep)
-
-
-@pytest.fixture
-def foreign_client(make_user):
-    return ClientFactory(name="Foreign AG", owner=make_user(roles.SALES_REPRESENTATIVE, username="rep2"))
-
-
 def counts():
     return Interaction.objects.count(), AuditEntry.objects.count()
 

@@ -5,28 +5,6 @@ from contextlib import contextmanager
 
 import pytest
 
-from tandem.core import roles
-
-
-@pytest.fixture
-def other_rep(make_user):
-    """A second sales representative: owner of clients the first one must not see."""
-    return make_user(roles.SALES_REPRESENTATIVE, username="rep2")
-
-
-@pytest.fixture
-def own_client(sales_rep):
-    from tandem.parties.tests.factories import ClientFactory
-
-    return ClientFactory(name="Rep Own GmbH", owner=sales_rep, email="own@rep-own.example")
-
-
-@pytest.fixture
-def foreign_client(other_rep):
-    from tandem.parties.tests.factories import ClientFactory
-
-    return ClientFactory(name="Foreign Widgets AG", owner=other_rep, email="info@foreign.example")
-
 
 def table_counts() -> dict:
     from tandem.core.models import AuditEntry
