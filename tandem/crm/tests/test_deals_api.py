@@ -21,16 +21,6 @@ def post(http, url, data=None):
 
 
 @pytest.fixture
-def sales(db):
-    return services.ensure_default_pipeline()
-
-
-@pytest.fixture
-def stages(sales):
-    return {s.name: s for s in sales.stages.all()}
-
-
-@pytest.fixture
 def rep_api(api, sales_rep):
     return api(sales_rep)
 

@@ -13,23 +13,6 @@ from tandem.crm.models import Deal, DealStageVisit, LostReason, Pipeline, StageR
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import DealFactory, PipelineFactory
 from tandem.crm.visibility import get_visible, visible_deals
-from tandem.parties.tests.factories import ClientFactory
-
-
-@pytest.fixture
-def sales(db):
-    return services.ensure_default_pipeline()
-
-
-@pytest.fixture
-def stages(sales):
-    return {s.name: s for s in sales.stages.all()}
-
-
-@pytest.fixture
-def deal(sales, sales_rep):
-    client = ClientFactory(owner=sales_rep)
-    return services.create_deal(by=sales_rep, client=client, title="Pumps for Acme")
 
 
 def rule(stages, stage, label):

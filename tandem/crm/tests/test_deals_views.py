@@ -13,21 +13,6 @@ from tandem.parties.tests.factories import ClientFactory
 
 
 @pytest.fixture
-def sales(db):
-    return services.ensure_default_pipeline()
-
-
-@pytest.fixture
-def stages(sales):
-    return {s.name: s for s in sales.stages.all()}
-
-
-@pytest.fixture
-def deal(sales, sales_rep):
-    return services.create_deal(by=sales_rep, client=ClientFactory(owner=sales_rep), title="Pumps for Acme")
-
-
-@pytest.fixture
 def rep(client, sales_rep):
     client.force_login(sales_rep)
     return client
