@@ -129,10 +129,31 @@ def update_company(*, by: User, **values) -> Company:
     return company
 
 
+PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
+
+
 def set_user_language(user: User, language: str) -> User:
-    if language not in dict(settings.LANGUAGES):
-        message = _("Unsupported language %(language)s.") % {"language": language}
+    return update_profile(user, language=language)
+
+
+def update_profile(user: User, **values) -> User:
+    """A user's own name, email and language, in one transaction, audited."""
+    unknown = sorted(set(values) - set(PROFILE_FIELDS))
+    if unknown:
+        raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
+                                field=unknown[0])
+    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+        message = _("Unsupported language %(language)s.") % {"language": values["language"]}
         raise BusinessRuleError("invalid_choice", message, field="language")
-    User.objects.filter(pk=user.pk).update(language=language)
-    user.language = language
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = audit.snapshot(locked, PROFILE_FIELDS)
+        for field, value in values.items():
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        changes = audit.diff(before, audit.snapshot(locked, PROFILE_FIELDS))
+        if changes:
+            locked.save(update_fields=list(changes))
+            audit.record(locked, "core.user.updated", by=locked, changes=changes)
+    for field in values:
+        setattr(user, field, getattr(locked, field))
     return user

@@ -30,7 +30,7 @@ from tandem.core import modules, services, two_factor
 from tandem.core.account_forms import ApiTokenForm, CompanyForm, LoginForm, ProfileForm, TwoFactorCodeForm
 from tandem.core.api_errors import error_body
 from tandem.core.errors import BusinessRuleError
-from tandem.core.forms import add_business_error
+from tandem.core.forms import add_business_error, call_service
 from tandem.core.models import ApiToken, User
 from tandem.core.permissions import user_requires_two_factor
 from tandem.core.roles import ROLES
@@ -215,12 +215,8 @@ def profile(request):
     user = User.objects.get(pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=user, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        form.save()
-        try:
-            services.set_user_language(user, form.cleaned_data["language"])
-        except BusinessRuleError as exc:
-            add_business_error(form, exc)
-        else:
+        values = {field: form.cleaned_data[field] for field in services.PROFILE_FIELDS}
+        if call_service(form, services.update_profile, user, **values) is not None:
             # The next page is rendered in the new language; so is this message.
             with translation.override(user.language):
                 messages.success(request, _("Your profile has been saved."))

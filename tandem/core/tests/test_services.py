@@ -149,3 +149,22 @@ def test_set_user_language(sales_rep):
     with pytest.raises(BusinessRuleError) as exc:
         services.set_user_language(sales_rep, "de")
     assert exc.value.field == "language"
+
+
+def test_profile_update_is_audited_and_refuses_unknown_languages(make_user):
+    from tandem.core.errors import BusinessRuleError
+    from tandem.core.models import AuditEntry
+    from tandem.core.services import update_profile
+
+    user = make_user(first_name="Anna", last_name="Schmidt")
+    update_profile(user, first_name="Anna-Lena", language="ru")
+    user.refresh_from_db()
+    assert (user.first_name, user.language) == ("Anna-Lena", "ru")
+    entry = AuditEntry.objects.get(action="core.user.updated")
+    assert entry.changes == {"first_name": ["Anna", "Anna-Lena"], "language": ["en", "ru"]}
+
+    with pytest.raises(BusinessRuleError) as refused:
+        update_profile(user, language="xx")
+    assert refused.value.field == "language"
+    user.refresh_from_db()
+    assert user.language == "ru"
