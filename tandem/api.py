@@ -1,14 +1,15 @@
 """The REST API root: /api/v1/. Each app contributes a Router; errors share one JSON shape."""
 
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from tandem.core.api import router as core_router
 from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
+from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.parties.api import router as parties_router
 
-api = NinjaAPI(
+api = TandemNinjaAPI(
     title="Tandem API",
     version="1",
     description="CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.",

@@ -11,6 +11,7 @@ from tandem.core.models import ApiToken
 from tandem.core.schemas import (
     CompanyOut,
     CompanyPatch,
+    Id,
     MeOut,
     MePatch,
     ModuleOut,
@@ -68,7 +69,7 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an own API token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     token = ApiToken.objects.filter(user=request.user, pk=token_id).select_related("user").first()
     if token is None:
         raise Http404("No such token.")

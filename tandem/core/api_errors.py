@@ -4,7 +4,9 @@ Every refusal of the API has this shape, whatever raised it: ninja (bad JSON, wr
 CSRF), Django (Http404, PermissionDenied, ValidationError) or a service (BusinessRuleError)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -64,6 +66,15 @@ def install_error_handlers(api) -> None:
         body = exc.as_dict()
         body["errors"] = [{"field": exc.field, "message": exc.message}]
         return api.create_response(request, body, status=exc.status_code)
+
+    @api.exception_handler(ProtectedError)
+    @api.exception_handler(RestrictedError)
+    def still_referred_to(request, exc):
+        # A delete that other records still point to: refused, nothing deleted.
+        rows = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
+        kinds = sorted({str(row._meta.verbose_name_plural) for row in rows})
+        message = _("It cannot be deleted while other records refer to it: %(kinds)s.") % {"kinds": ", ".join(kinds)}
+        return api.create_response(request, error_body("in_use", message), status=409)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: every id column holds at most this
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An id in a path, a filter or a body: a positive signed 64-bit integer (else 400 naming the parameter)."""
 
 
 class InputSchema(Schema):
@@ -69,3 +76,43 @@ class ModuleOut(Schema):
 
 class ModulePatch(InputSchema):
     enabled: bool
+
+
+# --- Errors -----------------------------------------------------------------------------------------
+
+class ApiErrorItem(Schema):
+    field: str | None = Field(description="The parameter or field at fault (dotted for nested ones), or null.")
+    message: str
+
+
+class ApiError(Schema):
+    """Every refusal of the API: 4xx answers carry this body (some codes add keys, e.g. `missing`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="Stable machine-readable code, e.g. `invalid`, `not_found`, `conflict`.")
+    field: str | None = Field(description="The first parameter or field at fault, or null.")
+    message: str = Field(description="For people, in the user's language.")
+    errors: list[ApiErrorItem] = Field(description="Every problem found, each naming its field.")
+
+
+def patch_values(payload: Schema, model) -> dict:
+    """The fields a PATCH sent, with an explicit null made safe for the model's columns: a text column that
+    may be blank becomes "", any other column that cannot be null is refused with 400 naming the field."""
+    from django.db import models as db_models
+
+    from tandem.core.errors import BusinessRuleError
+
+    columns = {}
+    for field in model._meta.concrete_fields:
+        columns[field.name] = columns[field.attname] = field
+    data = payload.dict(exclude_unset=True)
+    for name, value in data.items():
+        field = columns.get(name)
+        if value is not None or field is None or field.null:
+            continue
+        if isinstance(field, db_models.CharField | db_models.TextField) and field.blank:
+            data[name] = ""
+        else:
+            raise BusinessRuleError("required", gettext("This field cannot be empty."), field=name)
+    return data

@@ -13,8 +13,9 @@ from tandem.core.audit import history_for
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id, patch_values
 from tandem.parties import queries, services
-from tandem.parties.models import Client, Counterparty, Source, Tag
+from tandem.parties.models import Client, Contact, Counterparty, Source, Tag
 from tandem.parties.schemas import (
     BankAccountIn,
     BankAccountOut,
@@ -109,15 +110,15 @@ def create_client(request, payload: ClientIn):
 
 
 @router.get("/clients/{client_id}", response=ClientOut, summary="Get a client")
-def get_client(request, client_id: int):
+def get_client(request, client_id: Id):
     return _client_out(queries.get_visible_client(request.user, client_id))
 
 
 @router.patch("/clients/{client_id}", response=ClientOut, summary="Change a client")
-def update_client(request, client_id: int, payload: ClientPatch):
+def update_client(request, client_id: Id, payload: ClientPatch):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.change_client")
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, Client)
     allow_duplicates = data.pop("allow_duplicates", False)
     client = services.update_client(client, by=request.user, allow_duplicates=allow_duplicates,
                                     **_client_values(data))
@@ -125,14 +126,14 @@ def update_client(request, client_id: int, payload: ClientPatch):
 
 
 @router.delete("/clients/{client_id}", response={204: None}, summary="Delete a client")
-def delete_client(request, client_id: int):
+def delete_client(request, client_id: Id):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.delete_client")
     services.delete_client(client, by=request.user)
 
 
 @router.get("/clients/{client_id}/history", response=Page[HistoryEntryOut], summary="Change history")
-def client_history(request, client_id: int, pagination: Query[PageParams]):
+def client_history(request, client_id: Id, pagination: Query[PageParams]):
     client = queries.get_visible_client(request.user, client_id)
     return paginate(history_for(client), pagination)
 
@@ -140,36 +141,36 @@ def client_history(request, client_id: int, pagination: Query[PageParams]):
 # --- Counterparties ---------------------------------------------------------------------------------
 
 @router.get("/clients/{client_id}/counterparties", response=list[CounterpartyOut], tags=["counterparties"])
-def list_counterparties(request, client_id: int):
+def list_counterparties(request, client_id: Id):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.view_counterparty")
     return list(queries.visible_counterparties(request.user).filter(client=client))
 
 
 @router.post("/clients/{client_id}/counterparties", response={201: CounterpartyOut}, tags=["counterparties"])
-def create_counterparty(request, client_id: int, payload: CounterpartyIn):
+def create_counterparty(request, client_id: Id, payload: CounterpartyIn):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.add_counterparty")
     return services.add_counterparty(client, by=request.user, **payload.dict())
 
 
 @router.get("/counterparties/{counterparty_id}", response=CounterpartyOut, tags=["counterparties"])
-def get_counterparty(request, counterparty_id: int):
+def get_counterparty(request, counterparty_id: Id):
     return queries.get_visible_counterparty(request.user, counterparty_id)
 
 
 @router.patch("/counterparties/{counterparty_id}", response=CounterpartyOut, tags=["counterparties"])
-def update_counterparty(request, counterparty_id: int, payload: CounterpartyPatch):
+def update_counterparty(request, counterparty_id: Id, payload: CounterpartyPatch):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     _require(request, "parties.change_counterparty")
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, Counterparty)
     allow_duplicates = data.pop("allow_duplicates", False)
     return services.update_counterparty(counterparty, by=request.user, allow_duplicates=allow_duplicates,
                                         **data)
 
 
 @router.delete("/counterparties/{counterparty_id}", response={204: None}, tags=["counterparties"])
-def delete_counterparty(request, counterparty_id: int):
+def delete_counterparty(request, counterparty_id: Id):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     _require(request, "parties.delete_counterparty")
     services.delete_counterparty(counterparty, by=request.user)
@@ -177,14 +178,14 @@ def delete_counterparty(request, counterparty_id: int):
 
 @router.get("/counterparties/{counterparty_id}/bank-accounts", response=list[BankAccountOut],
             tags=["counterparties"])
-def list_bank_accounts(request, counterparty_id: int):
+def list_bank_accounts(request, counterparty_id: Id):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     return list(counterparty.bank_accounts.all())
 
 
 @router.post("/counterparties/{counterparty_id}/bank-accounts", response={201: BankAccountOut},
              tags=["counterparties"])
-def create_bank_account(request, counterparty_id: int, payload: BankAccountIn):
+def create_bank_account(request, counterparty_id: Id, payload: BankAccountIn):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     _require(request, "parties.change_counterparty")
     return services.add_bank_account(counterparty, by=request.user, **payload.dict())
@@ -192,7 +193,7 @@ def create_bank_account(request, counterparty_id: int, payload: BankAccountIn):
 
 @router.delete("/counterparties/{counterparty_id}/bank-accounts/{account_id}", response={204: None},
                tags=["counterparties"])
-def delete_bank_account(request, counterparty_id: int, account_id: int):
+def delete_bank_account(request, counterparty_id: Id, account_id: Id):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     account = counterparty.bank_accounts.select_related("counterparty__client").filter(pk=account_id).first()
     if account is None:
@@ -212,35 +213,35 @@ def list_contacts(request, filters: Query[ContactFilters], pagination: Query[Pag
 
 
 @router.get("/clients/{client_id}/contacts", response=list[ContactOut], tags=["contacts"])
-def list_client_contacts(request, client_id: int):
+def list_client_contacts(request, client_id: Id):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.view_contact")
     return list(queries.visible_contacts(request.user).filter(client=client))
 
 
 @router.post("/clients/{client_id}/contacts", response={201: ContactOut}, tags=["contacts"])
-def create_contact(request, client_id: int, payload: ContactIn):
+def create_contact(request, client_id: Id, payload: ContactIn):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.add_contact")
     return services.add_contact(client, by=request.user, **payload.dict())
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
-def get_contact(request, contact_id: int):
+def get_contact(request, contact_id: Id):
     return queries.get_visible_contact(request.user, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
-def update_contact(request, contact_id: int, payload: ContactPatch):
+def update_contact(request, contact_id: Id, payload: ContactPatch):
     contact = queries.get_visible_contact(request.user, contact_id)
     _require(request, "parties.change_contact")
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, Contact)
     allow_duplicates = data.pop("allow_duplicates", False)
     return services.update_contact(contact, by=request.user, allow_duplicates=allow_duplicates, **data)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
-def delete_contact(request, contact_id: int):
+def delete_contact(request, contact_id: Id):
     contact = queries.get_visible_contact(request.user, contact_id)
     _require(request, "parties.delete_contact")
     services.delete_contact(contact, by=request.user)

@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import Id
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
@@ -166,7 +167,7 @@ class ContactPatch(InputSchema):
 
 class ContactFilters(Schema):
     q: str = ""
-    client_id: int | None = None
+    client_id: Id | None = None
 
 
 # --- Clients ----------------------------------------------------------------------------------------
@@ -208,8 +209,8 @@ class ClientIn(InputSchema):
     name: str
     kind: Client.Kind = Client.Kind.B2B
     status: Client.Status = Client.Status.PROSPECT
-    owner_id: int | None = Field(None, description="Defaults to the current user.")
-    first_source_id: int | None = None
+    owner_id: Id | None = Field(None, description="Defaults to the current user.")
+    first_source_id: Id | None = None
     email: str = ""
     phone: str = Field("", description="International format, e.g. +49 30 123456; stored as E.164.")
     website: str = ""
@@ -222,8 +223,8 @@ class ClientPatch(InputSchema):
     name: str | None = None
     kind: Client.Kind | None = None
     status: Client.Status | None = None
-    owner_id: int | None = None
-    first_source_id: int | None = None
+    owner_id: Id | None = None
+    first_source_id: Id | None = None
     email: str | None = None
     phone: str | None = None
     website: str | None = None
@@ -236,9 +237,9 @@ class ClientFilters(Schema):
     q: str = ""
     status: Client.Status | None = None
     kind: Client.Kind | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     tag: str = ""
-    source_id: int | None = None
+    source_id: Id | None = None
     sort: ClientSort = "name"
 
 

@@ -9,12 +9,14 @@ from ninja import Query, Router
 
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm.api.leads import row_or_error
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import attribution_report
 from tandem.crm.schemas.attribution import (
     AttendeeIn,
     AttendeeOut,
+    AttributionFilters,
     AttributionReportOut,
     CampaignIn,
     CampaignOut,
@@ -23,7 +25,6 @@ from tandem.crm.schemas.attribution import (
     EventIn,
     EventOut,
     EventPatch,
-    ReportFilters,
 )
 from tandem.crm.services import attribution as services
 from tandem.crm.visibility import get_visible, visible_deals, visible_leads
@@ -82,12 +83,12 @@ def create_campaign(request, payload: CampaignIn):
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="Get a campaign")
-def get_campaign(request, campaign_id: int):
+def get_campaign(request, campaign_id: Id):
     return get_visible(_campaigns(request), campaign_id)
 
 
 @router.patch("/campaigns/{campaign_id}", response=CampaignOut, summary="Change a campaign")
-def update_campaign(request, campaign_id: int, payload: CampaignPatch):
+def update_campaign(request, campaign_id: Id, payload: CampaignPatch):
     campaign = get_visible(_campaigns(request), campaign_id)
     _require(request, "crm.change_campaign")
     services.update_campaign(campaign, by=request.user, **_campaign_values(payload.dict(exclude_unset=True)))
@@ -119,12 +120,12 @@ def create_event(request, payload: EventIn):
 
 
 @router.get("/events/{event_id}", response=EventOut, summary="Get a marketing event")
-def get_event(request, event_id: int):
+def get_event(request, event_id: Id):
     return get_visible(_events(request), event_id)
 
 
 @router.patch("/events/{event_id}", response=EventOut, summary="Change a marketing event")
-def update_event(request, event_id: int, payload: EventPatch):
+def update_event(request, event_id: Id, payload: EventPatch):
     event = get_visible(_events(request), event_id)
     _require(request, "crm.change_marketingevent")
     data = payload.dict(exclude_unset=True)
@@ -146,14 +147,14 @@ def _attendees(request, event):
 
 
 @router.get("/events/{event_id}/attendees", response=Page[AttendeeOut], summary="List attendees")
-def list_attendees(request, event_id: int, pagination: Query[PageParams]):
+def list_attendees(request, event_id: Id, pagination: Query[PageParams]):
     event = get_visible(_events(request), event_id)
     return paginate(_attendees(request, event), pagination)
 
 
 @router.post("/events/{event_id}/attendees", response={201: AttendeeOut}, summary="Add an attendee "
              "(a client or a lead)")
-def add_attendee(request, event_id: int, payload: AttendeeIn):
+def add_attendee(request, event_id: Id, payload: AttendeeIn):
     event = get_visible(_events(request), event_id)
     _require(request, "crm.add_eventattendee")
     client = row_or_error(visible_clients(request.user).model, payload.client_id, "client_id",
@@ -165,7 +166,7 @@ def add_attendee(request, event_id: int, payload: AttendeeIn):
 
 
 @router.delete("/events/{event_id}/attendees/{attendee_id}", response={204: None}, summary="Remove an attendee")
-def remove_attendee(request, event_id: int, attendee_id: int):
+def remove_attendee(request, event_id: Id, attendee_id: Id):
     event = get_visible(_events(request), event_id)
     attendee = get_visible(_attendees(request, event), attendee_id)
     _require(request, "crm.delete_eventattendee")
@@ -176,7 +177,7 @@ def remove_attendee(request, event_id: int, attendee_id: int):
 
 @router.get("/reports/attribution", response=AttributionReportOut, by_alias=True,
             summary="Leads, deals, won deals, won amount and cost per source, campaign or event")
-def report_attribution(request, filters: Query[ReportFilters]):
+def report_attribution(request, filters: Query[AttributionFilters]):
     _require(request, "crm.view_campaign")
     rows = attribution_report(filters.group, date_from=filters.date_from, date_to=filters.date_to,
                               leads=visible_leads(request.user), deals=visible_deals(request.user))

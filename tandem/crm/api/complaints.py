@@ -10,6 +10,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm.models import Complaint
 from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ComplaintPatch, ResolutionIn
 from tandem.crm.services import complaints as services
@@ -36,7 +37,7 @@ def _out(complaint: Complaint, now=None) -> Complaint:
     return complaint
 
 
-def _get(request, complaint_id: int) -> Complaint:
+def _get(request, complaint_id: Id) -> Complaint:
     return get_visible(visible_complaints(request.user), complaint_id)
 
 
@@ -78,12 +79,12 @@ def create_complaint(request, payload: ComplaintIn):
 
 
 @router.get("/complaints/{complaint_id}", response=ComplaintOut, summary="Get a complaint")
-def get_complaint(request, complaint_id: int):
+def get_complaint(request, complaint_id: Id):
     return _out(_get(request, complaint_id))
 
 
 @router.patch("/complaints/{complaint_id}", response=ComplaintOut, summary="Change a complaint's details")
-def update_complaint(request, complaint_id: int, payload: ComplaintPatch):
+def update_complaint(request, complaint_id: Id, payload: ComplaintPatch):
     complaint = _get(request, complaint_id)
     _require(request, "crm.change_complaint")
     data = payload.dict(exclude_unset=True)
@@ -103,22 +104,22 @@ def update_complaint(request, complaint_id: int, payload: ComplaintPatch):
 
 
 @router.post("/complaints/{complaint_id}/start", response=ComplaintOut, summary="Start work on a complaint")
-def start_complaint(request, complaint_id: int):
+def start_complaint(request, complaint_id: Id):
     return _out(services.start_complaint(_get(request, complaint_id), by=request.user))
 
 
 @router.post("/complaints/{complaint_id}/resolve", response=ComplaintOut, summary="Resolve a complaint")
-def resolve_complaint(request, complaint_id: int, payload: ResolutionIn):
+def resolve_complaint(request, complaint_id: Id, payload: ResolutionIn):
     return _out(services.resolve_complaint(_get(request, complaint_id), by=request.user,
                                            resolution=payload.resolution))
 
 
 @router.post("/complaints/{complaint_id}/reject", response=ComplaintOut, summary="Reject a complaint")
-def reject_complaint(request, complaint_id: int, payload: ResolutionIn):
+def reject_complaint(request, complaint_id: Id, payload: ResolutionIn):
     return _out(services.reject_complaint(_get(request, complaint_id), by=request.user,
                                           resolution=payload.resolution))
 
 
 @router.post("/complaints/{complaint_id}/reopen", response=ComplaintOut, summary="Reopen a complaint")
-def reopen_complaint(request, complaint_id: int):
+def reopen_complaint(request, complaint_id: Id):
     return _out(services.reopen_complaint(_get(request, complaint_id), by=request.user))

@@ -13,6 +13,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm import reports
 from tandem.crm.deal_queries import DEAL_RELATED, checklist_of, filter_deals, pipelines_with_stages
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
@@ -24,13 +25,13 @@ from tandem.crm.schemas.deals import (
     DealOut,
     DealPatch,
     LoseIn,
+    LostAtStageFilters,
     LostAtStageOut,
     LostReasonIn,
     LostReasonOut,
     MoveIn,
     PipelineIn,
     PipelineOut,
-    ReportFilters,
     StageVisitOut,
     money_text,
 )
@@ -46,7 +47,7 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _deal(request, deal_id: int) -> Deal:
+def _deal(request, deal_id: Id) -> Deal:
     return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), deal_id)
 
 
@@ -102,12 +103,12 @@ def create_deal(request, payload: DealIn):
 
 
 @router.get("/deals/{deal_id}", response=DealOut, summary="Get a deal")
-def get_deal(request, deal_id: int):
+def get_deal(request, deal_id: Id):
     return _deal(request, deal_id)
 
 
 @router.patch("/deals/{deal_id}", response=DealOut, summary="Change a deal's details")
-def update_deal(request, deal_id: int, payload: DealPatch):
+def update_deal(request, deal_id: Id, payload: DealPatch):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     deal = services.update_deal(deal, by=request.user, **_deal_values(request, payload.dict(exclude_unset=True)))
@@ -117,7 +118,7 @@ def update_deal(request, deal_id: int, payload: DealPatch):
 @router.post("/deals/{deal_id}/move", response=DealOut, summary="Move a deal to another stage",
              description="Refused with 409 and code `stage_rule_unmet` (plus a `missing` list) while a rule of "
                          "the stage the deal leaves is unmet. Moving backward is always allowed.")
-def move_deal(request, deal_id: int, payload: MoveIn):
+def move_deal(request, deal_id: Id, payload: MoveIn):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     stage = _ref(Stage, payload.stage_id, "stage_id")
@@ -125,14 +126,14 @@ def move_deal(request, deal_id: int, payload: MoveIn):
 
 
 @router.get("/deals/{deal_id}/checklist", response=list[ChecklistItemOut], summary="Checklist of the deal's stage")
-def get_checklist(request, deal_id: int):
+def get_checklist(request, deal_id: Id):
     deal = _deal(request, deal_id)
     return checklist_of(deal)
 
 
 @router.post("/deals/{deal_id}/checklist/{rule_id}", response=list[ChecklistItemOut],
              summary="Tick or untick a checklist item")
-def set_checklist_item(request, deal_id: int, rule_id: int, payload: ChecklistIn):
+def set_checklist_item(request, deal_id: Id, rule_id: Id, payload: ChecklistIn):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     rule = _ref(StageRule, rule_id, "rule_id", StageRule.objects.select_related("stage"))
@@ -141,14 +142,14 @@ def set_checklist_item(request, deal_id: int, rule_id: int, payload: ChecklistIn
 
 
 @router.post("/deals/{deal_id}/win", response=DealOut, summary="Mark a deal won")
-def win_deal(request, deal_id: int):
+def win_deal(request, deal_id: Id):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     return _deal_out(services.win_deal(deal, by=request.user))
 
 
 @router.post("/deals/{deal_id}/lose", response=DealOut, summary="Mark a deal lost (a lost reason is required)")
-def lose_deal(request, deal_id: int, payload: LoseIn):
+def lose_deal(request, deal_id: Id, payload: LoseIn):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     reason = _ref(LostReason, payload.lost_reason_id, "lost_reason_id")
@@ -156,14 +157,14 @@ def lose_deal(request, deal_id: int, payload: LoseIn):
 
 
 @router.post("/deals/{deal_id}/reopen", response=DealOut, summary="Reopen a won or lost deal")
-def reopen_deal(request, deal_id: int):
+def reopen_deal(request, deal_id: Id):
     deal = _deal(request, deal_id)
     _require(request, "crm.change_deal")
     return _deal_out(services.reopen_deal(deal, by=request.user))
 
 
 @router.get("/deals/{deal_id}/stage-history", response=list[StageVisitOut], summary="Stage entries and exits")
-def stage_history(request, deal_id: int):
+def stage_history(request, deal_id: Id):
     deal = _deal(request, deal_id)
     return list(deal.stage_visits.select_related("stage", "entered_by").order_by("entered_at", "id"))
 
@@ -204,7 +205,7 @@ def _money_list(amounts: dict) -> list[dict]:
 
 
 @router.get("/reports/lost-at-stage", response=LostAtStageOut, summary="Deals lost per stage, time per stage")
-def lost_at_stage(request, filters: Query[ReportFilters]):
+def lost_at_stage(request, filters: Query[LostAtStageFilters]):
     _require(request, "crm.view_deal")
     if filters.pipeline:
         pipeline = get_object_or_404(Pipeline, pk=filters.pipeline)

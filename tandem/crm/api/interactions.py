@@ -9,6 +9,7 @@ from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm import timeline as timelines
 from tandem.crm.schemas.interactions import (
     InteractionFilters,
@@ -56,7 +57,7 @@ def _values(request, data: dict) -> dict:
     return data
 
 
-def _get(request, interaction_id: int):
+def _get(request, interaction_id: Id):
     return get_visible(visible_interactions(request.user).select_related("client"), interaction_id)
 
 
@@ -77,12 +78,12 @@ def create_interaction(request, payload: InteractionIn):
 
 
 @router.get("/interactions/{interaction_id}", response=InteractionOut, summary="Get an interaction")
-def get_interaction(request, interaction_id: int):
+def get_interaction(request, interaction_id: Id):
     return _get(request, interaction_id)
 
 
 @router.patch("/interactions/{interaction_id}", response=InteractionOut, summary="Change an interaction")
-def update_interaction(request, interaction_id: int, payload: InteractionPatch):
+def update_interaction(request, interaction_id: Id, payload: InteractionPatch):
     interaction = _get(request, interaction_id)
     data = payload.dict(exclude_unset=True)
     if data.get("outcome") is None and "outcome" in data:
@@ -94,7 +95,7 @@ def update_interaction(request, interaction_id: int, payload: InteractionPatch):
 
 
 @router.delete("/interactions/{interaction_id}", response={204: None}, summary="Delete an interaction")
-def delete_interaction(request, interaction_id: int):
+def delete_interaction(request, interaction_id: Id):
     services.delete_interaction(_get(request, interaction_id), by=request.user)
 
 
@@ -117,7 +118,7 @@ def _item_out(item: timelines.TimelineItem) -> dict:
 
 
 @router.get("/clients/{client_id}/timeline", response=TimelineOut, summary="A client's timeline")
-def client_timeline(request, client_id: int, params: Query[TimelineParams]):
+def client_timeline(request, client_id: Id, params: Query[TimelineParams]):
     _require(request, "crm.view_interaction")
     client = parties.get_visible_client(request.user, client_id)
     timeline = timelines.build_timeline(request.user, client, type=params.type or "", before=params.before,

@@ -11,6 +11,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm.models import Campaign, Lead, MarketingEvent, Pipeline
 from tandem.crm.queries_leads import filter_leads
 from tandem.crm.schemas.leads import DisqualifyIn, LeadFilters, LeadIn, LeadOut, LeadPatch, QualifyIn
@@ -47,7 +48,7 @@ def lead_values(data: dict) -> dict:
     return data
 
 
-def _lead(request, lead_id: int) -> Lead:
+def _lead(request, lead_id: Id) -> Lead:
     return get_visible(visible_leads(request.user).select_related(
         "owner", "source", "campaign", "event", "client", "deal"), lead_id)
 
@@ -69,12 +70,12 @@ def create_lead(request, payload: LeadIn):
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, summary="Get a lead")
-def get_lead(request, lead_id: int):
+def get_lead(request, lead_id: Id):
     return _lead(request, lead_id)
 
 
 @router.patch("/leads/{lead_id}", response=LeadOut, summary="Change a lead")
-def update_lead(request, lead_id: int, payload: LeadPatch):
+def update_lead(request, lead_id: Id, payload: LeadPatch):
     lead = _lead(request, lead_id)
     _require(request, "crm.change_lead")
     data = payload.dict(exclude_unset=True)
@@ -86,7 +87,7 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
 
 @router.post("/leads/{lead_id}/qualify", response=LeadOut, summary="Qualify a lead: link or create a client, "
              "open a deal")
-def qualify_lead(request, lead_id: int, payload: QualifyIn):
+def qualify_lead(request, lead_id: Id, payload: QualifyIn):
     lead = _lead(request, lead_id)
     _require(request, "crm.change_lead")
     data = payload.dict()
@@ -103,7 +104,7 @@ def qualify_lead(request, lead_id: int, payload: QualifyIn):
 
 
 @router.post("/leads/{lead_id}/disqualify", response=LeadOut, summary="Disqualify a lead (a reason is required)")
-def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
+def disqualify_lead(request, lead_id: Id, payload: DisqualifyIn):
     lead = _lead(request, lead_id)
     _require(request, "crm.change_lead")
     services.disqualify_lead(lead, by=request.user, reason=payload.reason)
@@ -111,7 +112,7 @@ def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
 
 
 @router.post("/leads/{lead_id}/reopen", response=LeadOut, summary="Reopen a disqualified lead")
-def reopen_lead(request, lead_id: int):
+def reopen_lead(request, lead_id: Id):
     lead = _lead(request, lead_id)
     _require(request, "crm.change_lead")
     services.reopen_lead(lead, by=request.user)

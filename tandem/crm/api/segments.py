@@ -10,6 +10,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm.models import Segment
 from tandem.crm.reports_segments import compare_segments
 from tandem.crm.schemas.segments import (
@@ -33,7 +34,7 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _segment(request, segment_id: int) -> Segment:
+def _segment(request, segment_id: Id) -> Segment:
     _require(request, "crm.view_segment")
     return get_object_or_404(Segment, pk=segment_id)
 
@@ -50,12 +51,12 @@ def create_segment(request, payload: SegmentIn):
 
 
 @router.get("/segments/{segment_id}", response=SegmentOut, summary="Get a segment")
-def get_segment(request, segment_id: int):
+def get_segment(request, segment_id: Id):
     return _segment(request, segment_id)
 
 
 @router.patch("/segments/{segment_id}", response=SegmentOut, summary="Change a segment")
-def update_segment(request, segment_id: int, payload: SegmentPatch):
+def update_segment(request, segment_id: Id, payload: SegmentPatch):
     segment = _segment(request, segment_id)
     values = payload.dict(exclude_unset=True)
     for key in ("name", "kind"):
@@ -65,14 +66,14 @@ def update_segment(request, segment_id: int, payload: SegmentPatch):
 
 
 @router.delete("/segments/{segment_id}", response={204: None}, summary="Delete a segment")
-def delete_segment(request, segment_id: int):
+def delete_segment(request, segment_id: Id):
     services.delete_segment(_segment(request, segment_id), by=request.user)
     return None
 
 
 @router.get("/segments/{segment_id}/clients", response=Page[SegmentClientOut],
             summary="Clients in the segment (evaluated now, only those you may see)")
-def segment_members(request, segment_id: int, pagination: Query[PageParams]):
+def segment_members(request, segment_id: Id, pagination: Query[PageParams]):
     segment = _segment(request, segment_id)
     currency = criteria_currency(segment.criteria)
     page = paginate(segment_clients(segment, request.user), pagination)
@@ -86,7 +87,7 @@ def segment_members(request, segment_id: int, pagination: Query[PageParams]):
 
 @router.post("/segments/{segment_id}/members", response={200: MembersAddedOut},
              summary="Add clients to a static group")
-def add_members(request, segment_id: int, payload: MembersIn):
+def add_members(request, segment_id: Id, payload: MembersIn):
     segment = _segment(request, segment_id)
     added = services.add_members(segment, payload.client_ids, by=request.user)
     return {"added": [c.pk for c in added]}
@@ -94,7 +95,7 @@ def add_members(request, segment_id: int, payload: MembersIn):
 
 @router.delete("/segments/{segment_id}/members/{client_id}", response={204: None},
                summary="Remove a client from a static group")
-def remove_member(request, segment_id: int, client_id: int):
+def remove_member(request, segment_id: Id, client_id: Id):
     segment = _segment(request, segment_id)
     services.remove_member(segment, get_visible_client(request.user, client_id), by=request.user)
     return None

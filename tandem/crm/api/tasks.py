@@ -8,6 +8,7 @@ from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import Id
 from tandem.crm import agenda, calendar
 from tandem.crm.schemas.tasks import CalendarFeedOut, MyDayOut, TaskFilters, TaskIn, TaskOut, TaskPatch
 from tandem.crm.services import tasks as services
@@ -31,7 +32,7 @@ def _values(data: dict) -> dict:
     return data
 
 
-def _task(request, task_id: int):
+def _task(request, task_id: Id):
     return get_visible(visible_tasks(request.user), task_id)
 
 
@@ -69,12 +70,12 @@ def create_task(request, payload: TaskIn):
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="Get a task")
-def get_task(request, task_id: int):
+def get_task(request, task_id: Id):
     return _task(request, task_id)
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, summary="Change an open task")
-def update_task(request, task_id: int, payload: TaskPatch):
+def update_task(request, task_id: Id, payload: TaskPatch):
     task = _task(request, task_id)
     data = _values(payload.dict(exclude_unset=True))
     for name in ("title", "due_at", "assignee", "priority"):
@@ -87,26 +88,26 @@ def update_task(request, task_id: int, payload: TaskPatch):
 
 
 @router.delete("/tasks/{task_id}", response={204: None}, summary="Delete a task")
-def delete_task(request, task_id: int):
+def delete_task(request, task_id: Id):
     services.delete_task(_task(request, task_id), by=request.user)
     return None
 
 
 @router.post("/tasks/{task_id}/complete", response=TaskOut, summary="Mark a task done")
-def complete_task(request, task_id: int):
+def complete_task(request, task_id: Id):
     return services.complete_task(_task(request, task_id), by=request.user)
 
 
 @router.post("/tasks/{task_id}/cancel", response=TaskOut, summary="Cancel a task")
-def cancel_task(request, task_id: int):
+def cancel_task(request, task_id: Id):
     return services.cancel_task(_task(request, task_id), by=request.user)
 
 
 @router.post("/tasks/{task_id}/reopen", response=TaskOut, summary="Reopen a done or cancelled task")
-def reopen_task(request, task_id: int):
+def reopen_task(request, task_id: Id):
     return services.reopen_task(_task(request, task_id), by=request.user)
 
 
 @router.post("/tasks/{task_id}/dismiss-reminder", response=TaskOut, summary="Hide the task's reminder")
-def dismiss_reminder(request, task_id: int):
+def dismiss_reminder(request, task_id: Id):
     return services.dismiss_reminder(_task(request, task_id), by=request.user)

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
+from tandem.core.schemas import Id
 from tandem.crm.models import MarketingEvent
 
 
@@ -70,7 +71,7 @@ class CampaignOut(Schema):
 
 
 class _CampaignFields(InputSchema):
-    source_id: int | None = None
+    source_id: Id | None = None
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     cost: str | None = Field(None, description='Decimal as a string, e.g. "1500.00".')
@@ -155,9 +156,9 @@ class _EventFields(InputSchema):
     location: str = Field("", max_length=200)
     cost: str | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    responsible_id: int | None = None
-    campaign_id: int | None = None
-    source_id: int | None = None
+    responsible_id: Id | None = None
+    campaign_id: Id | None = None
+    source_id: Id | None = None
 
     @field_validator("cost", mode="before")
     @classmethod
@@ -178,26 +179,27 @@ class EventPatch(_EventFields):
 class EventFilters(Schema):
     q: str = ""
     kind: MarketingEvent.Kind | None = None
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
 
 
 class AttendeeIn(InputSchema):
-    client_id: int | None = None
-    lead_id: int | None = None
-    contact_id: int | None = None
+    client_id: Id | None = None
+    lead_id: Id | None = None
+    contact_id: Id | None = None
 
 
 # --- Report -----------------------------------------------------------------------------------------
 
-class ReportFilters(Schema):
+class AttributionFilters(Schema):
     group: Literal["source", "campaign", "event"] = "source"
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
 
 
-class MoneyOut(Schema):
+class AttributionMoneyOut(Schema):
     currency: str
-    amount: str | None
+    amount: str | None = Field(description="Decimal as a string; null when it cannot be computed (nothing to "
+                                            "divide by).")
 
 
 class AttributionRowOut(Schema):
@@ -206,10 +208,10 @@ class AttributionRowOut(Schema):
     leads: int
     deals: int
     won_deals: int
-    won_amount: list[MoneyOut]
-    cost: list[MoneyOut]
-    cost_per_lead: list[MoneyOut]
-    cost_per_won_deal: list[MoneyOut]
+    won_amount: list[AttributionMoneyOut]
+    cost: list[AttributionMoneyOut]
+    cost_per_lead: list[AttributionMoneyOut]
+    cost_per_won_deal: list[AttributionMoneyOut]
 
     @staticmethod
     def resolve_id(obj):

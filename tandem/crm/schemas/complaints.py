@@ -7,6 +7,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import Id
 from tandem.crm.models import Complaint
 
 
@@ -33,12 +34,12 @@ class ComplaintOut(Schema):
 
 
 class ComplaintIn(InputSchema):
-    client_id: int
+    client_id: Id
     category: Complaint.Category
     severity: Complaint.Severity = Complaint.Severity.MEDIUM
     description: str
-    deal_id: int | None = None
-    assignee_id: int | None = Field(None, description="Defaults to the caller.")
+    deal_id: Id | None = None
+    assignee_id: Id | None = Field(None, description="Defaults to the caller.")
     deadline: datetime.datetime | None = Field(None, description="Defaults to the severity's deadline.")
 
 
@@ -46,8 +47,8 @@ class ComplaintPatch(InputSchema):
     category: Complaint.Category | None = None
     severity: Complaint.Severity | None = None
     description: str | None = None
-    deal_id: int | None = Field(None, description="null unlinks the deal.")
-    assignee_id: int | None = None
+    deal_id: Id | None = Field(None, description="null unlinks the deal.")
+    assignee_id: Id | None = None
     deadline: datetime.datetime | None = None
 
 
@@ -58,6 +59,6 @@ class ResolutionIn(InputSchema):
 class ComplaintFilters(Schema):
     status: Complaint.Status | None = None
     severity: Complaint.Severity | None = None
-    assignee_id: int | None = None
-    client_id: int | None = None
+    assignee_id: Id | None = None
+    client_id: Id | None = None
     overdue: bool = False

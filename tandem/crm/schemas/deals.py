@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
+from tandem.core.schemas import Id
 from tandem.crm.models import Deal, StageRule
 
 
@@ -106,11 +107,11 @@ class LostReasonIn(InputSchema):
 # --- Deals --------------------------------------------------------------------------------------------
 
 class DealFilters(Schema):
-    pipeline: int | None = None
-    stage: int | None = None
+    pipeline: Id | None = None
+    stage: Id | None = None
     status: Deal.Status | None = None
-    owner_id: int | None = None
-    client_id: int | None = None
+    owner_id: Id | None = None
+    client_id: Id | None = None
     q: str | None = Field(None, description="Part of the title or the client's name.")
 
 
@@ -187,14 +188,14 @@ class DealOut(Schema):
 
 
 class _DealFields(InputSchema):
-    counterparty_id: int | None = None
-    contact_id: int | None = None
-    owner_id: int | None = None
+    counterparty_id: Id | None = None
+    contact_id: Id | None = None
+    owner_id: Id | None = None
     amount: str | None = Field(None, description="Decimal as a string, e.g. \"1250.00\".")
     currency: str | None = Field(None, min_length=3, max_length=3)
     expected_close_date: datetime.date | None = None
-    source_id: int | None = None
-    campaign_id: int | None = None
+    source_id: Id | None = None
+    campaign_id: Id | None = None
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -204,18 +205,18 @@ class _DealFields(InputSchema):
 
 class DealIn(_DealFields):
     title: str = Field(..., min_length=1, max_length=200)
-    client_id: int
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    client_id: Id
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
 
 
 class DealPatch(_DealFields):
     title: str | None = Field(None, min_length=1, max_length=200)
-    client_id: int | None = None
+    client_id: Id | None = None
 
 
 class MoveIn(InputSchema):
-    stage_id: int
+    stage_id: Id
 
 
 class ChecklistIn(InputSchema):
@@ -223,7 +224,7 @@ class ChecklistIn(InputSchema):
 
 
 class LoseIn(InputSchema):
-    lost_reason_id: int | None = None
+    lost_reason_id: Id | None = None
     note: str = ""
 
 
@@ -256,8 +257,8 @@ class StageVisitOut(Schema):
 
 # --- Report -------------------------------------------------------------------------------------------
 
-class ReportFilters(Schema):
-    pipeline: int | None = None
+class LostAtStageFilters(Schema):
+    pipeline: Id | None = None
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
 

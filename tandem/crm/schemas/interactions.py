@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import Id
 from tandem.crm.models import Interaction
 from tandem.crm.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
@@ -47,17 +48,17 @@ class InteractionOut(Schema):
 
 
 class InteractionIn(InputSchema):
-    client_id: int
+    client_id: Id
     kind: Interaction.Kind
     occurred_at: datetime.datetime | None = None
     subject: str = ""
     text: str = ""
-    contact_id: int | None = None
-    counterparty_id: int | None = None
-    deal_id: int | None = None
+    contact_id: Id | None = None
+    counterparty_id: Id | None = None
+    deal_id: Id | None = None
     duration_minutes: int | None = None
     outcome: Interaction.Outcome | Literal[""] = ""
-    source_id: int | None = None
+    source_id: Id | None = None
 
 
 class InteractionPatch(InputSchema):
@@ -65,16 +66,16 @@ class InteractionPatch(InputSchema):
     occurred_at: datetime.datetime | None = None
     subject: str | None = None
     text: str | None = None
-    contact_id: int | None = None
-    counterparty_id: int | None = None
-    deal_id: int | None = None
+    contact_id: Id | None = None
+    counterparty_id: Id | None = None
+    deal_id: Id | None = None
     duration_minutes: int | None = None
     outcome: Interaction.Outcome | Literal[""] | None = None
-    source_id: int | None = None
+    source_id: Id | None = None
 
 
 class InteractionFilters(Schema):
-    client_id: int | None = None
+    client_id: Id | None = None
     kind: KindFilter | None = Field(None, description="An interaction type, or 'call' for both call types.")
 
 

@@ -7,6 +7,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from tandem.core.schemas import Id
 from tandem.crm.models import Lead
 from tandem.crm.schemas.attribution import InputSchema, Ref, decimal_text, ref
 
@@ -69,20 +70,20 @@ class LeadOut(Schema):
 class LeadFilters(Schema):
     q: str = Field("", description="Name, company, email or phone contains.")
     status: Lead.Status | None = None
-    owner_id: int | None = None
-    source_id: int | None = None
-    campaign_id: int | None = None
-    event_id: int | None = None
+    owner_id: Id | None = None
+    source_id: Id | None = None
+    campaign_id: Id | None = None
+    event_id: Id | None = None
 
 
 class _LeadFields(InputSchema):
     company_name: str = Field("", max_length=200)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
-    owner_id: int | None = None
-    source_id: int | None = None
-    campaign_id: int | None = None
-    event_id: int | None = None
+    owner_id: Id | None = None
+    source_id: Id | None = None
+    campaign_id: Id | None = None
+    event_id: Id | None = None
     notes: str = ""
 
 
@@ -95,12 +96,12 @@ class LeadPatch(_LeadFields):
 
 
 class QualifyIn(InputSchema):
-    client_id: int | None = Field(None, description="Link this existing client.")
+    client_id: Id | None = Field(None, description="Link this existing client.")
     create_client: bool = Field(False, description="Create a new client even if similar clients exist.")
     deal_title: str | None = Field(None, max_length=200)
     amount: str | None = Field(None, description='Decimal as a string, e.g. "1250.00".')
     currency: str | None = Field(None, min_length=3, max_length=3)
-    pipeline_id: int | None = None
+    pipeline_id: Id | None = None
     expected_close_date: datetime.date | None = None
 
     @field_validator("amount", mode="before")

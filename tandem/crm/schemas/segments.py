@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import Id
 from tandem.crm.models import Segment
 
 
@@ -41,7 +42,7 @@ class SegmentOut(Schema):
 
 
 class MembersIn(InputSchema):
-    client_ids: list[int] = Field(..., min_length=1, max_length=1000)
+    client_ids: list[Id] = Field(..., min_length=1, max_length=1000)
 
 
 class MembersAddedOut(Schema):

@@ -8,6 +8,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import Id
 from tandem.crm.models import Task
 
 
@@ -18,38 +19,38 @@ class InputSchema(Schema):
 class TaskIn(InputSchema):
     title: str = Field(..., max_length=200)
     due_at: datetime.datetime
-    assignee_id: int | None = Field(None, description="Defaults to the caller.")
+    assignee_id: Id | None = Field(None, description="Defaults to the caller.")
     remind_at: datetime.datetime | None = None
     priority: Task.Priority = Task.Priority.NORMAL
     description: str = ""
-    client_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
-    complaint_id: int | None = None
+    client_id: Id | None = None
+    deal_id: Id | None = None
+    lead_id: Id | None = None
+    complaint_id: Id | None = None
 
 
 class TaskPatch(InputSchema):
     title: str | None = Field(None, max_length=200)
     due_at: datetime.datetime | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     remind_at: datetime.datetime | None = None
     priority: Task.Priority | None = None
     description: str | None = None
-    client_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
-    complaint_id: int | None = None
+    client_id: Id | None = None
+    deal_id: Id | None = None
+    lead_id: Id | None = None
+    complaint_id: Id | None = None
 
 
 class TaskFilters(Schema):
     status: Task.Status | None = None
     priority: Task.Priority | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_from: datetime.date | None = None
     due_to: datetime.date | None = None
     q: str = ""
-    client_id: int | None = None
-    deal_id: int | None = None
+    client_id: Id | None = None
+    deal_id: Id | None = None
 
 
 class TaskOut(Schema):
