@@ -9,10 +9,25 @@ from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.parties.api import router as parties_router
 
+DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
+
+Conventions of every endpoint:
+
+* **Lists** answer `{items, count, page, page_size}`; ask with `?page=` (1-based) and `?page_size=` (≤ 200).
+* **Filters** are query parameters named after the field, typed below; a wrong value answers 400 naming it.
+* **Errors** answer with one body, `ApiError`: `{code, field, message, errors: [{field, message}]}`; each
+  operation lists the statuses it can give (400, 401, 403, 404, 409, 413).
+* **Ids** are integers (1 … 2^63−1). **Amounts** are decimal strings next to their `currency` (ISO 4217).
+  **Dates** are ISO 8601; moments carry their time zone.
+* **PATCH** changes the fields sent; `DELETE` answers 204, or 409 (`in_use`) while other records refer to it.
+* **Conditional updates**: a record with a `version` answers with an `ETag`; send it back as `If-Match`, and
+  a stale one is refused with 409.
+"""
+
 api = TandemNinjaAPI(
     title="Tandem API",
     version="1",
-    description="CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.",
+    description=DESCRIPTION,
     auth=api_auth,
     urls_namespace="api",
     # Assets come from ninja's static files ("ninja" is in INSTALLED_APPS); no spec validator badge,

@@ -77,6 +77,16 @@ def test_every_operation_declares_its_error_answers(document):
     assert count >= 100
 
 
+def test_operation_ids_are_unique_view_names(document):
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+    assert document["paths"]["/api/v1/clients"]["post"]["operationId"] == "create_client"
+
+
+def test_a_route_declares_its_extra_answers(document):
+    assert "404" in document["paths"]["/api/v1/crm/reports/lost-at-stage"]["get"]["responses"]
+
+
 def test_filters_declare_their_types_and_values(document):
     params = {p["name"]: p for p in document["paths"]["/api/v1/crm/deals"]["get"]["parameters"]}
     assert "DealStatus" in json.dumps(params["status"]["schema"])

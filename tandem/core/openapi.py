@@ -198,6 +198,10 @@ def declares(*statuses: int):
 
 
 class TandemNinjaAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # The view's name (create_client, list_deals): what a generated client calls the method.
+        return operation.view_func.__name__
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> TandemOpenAPISchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})

@@ -12,6 +12,7 @@ from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
+from tandem.core.openapi import declares
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.schemas import Id
 from tandem.crm import reports
@@ -204,7 +205,9 @@ def _money_list(amounts: dict) -> list[dict]:
     return [{"currency": c, "amount": money_text(a, c)} for c, a in sorted(amounts.items())]
 
 
-@router.get("/reports/lost-at-stage", response=LostAtStageOut, summary="Deals lost per stage, time per stage")
+@router.get("/reports/lost-at-stage", response=LostAtStageOut, summary="Deals lost per stage, time per stage",
+            description="404 when `pipeline` names no pipeline.")
+@declares(404)
 def lost_at_stage(request, filters: Query[LostAtStageFilters]):
     _require(request, "crm.view_deal")
     if filters.pipeline:
