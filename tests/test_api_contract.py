@@ -140,3 +140,12 @@ def test_a_null_in_a_patch_blanks_text_or_is_refused(api, admin_user, own_client
     response = client.patch(f"/api/v1/counterparties/{counterparty.pk}", {"legal_name": None},
                             content_type="application/json")
     assert response.status_code == 400 and response.json()["field"] == "legal_name"
+
+
+@pytest.mark.parametrize("url, field", [
+    ("/api/v1/clients?page=99999999999999999999", "page"),
+    ("/api/v1/crm/reports/segment-comparison?ids=1,99999999999999999999", "ids"),
+])
+def test_numbers_beyond_64_bits_elsewhere_answer_400(api, admin_user, url, field):
+    response = api(admin_user).get(url)
+    assert response.status_code == 400 and response.json()["field"] == field

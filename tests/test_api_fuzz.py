@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 os.environ.setdefault("TANDEM_TESTING", "1")
 
-MAX_EXAMPLES = int(os.environ.get("TANDEM_API_FUZZ_EXAMPLES", "6"))
+MAX_EXAMPLES = int(os.environ.get("TANDEM_API_FUZZ_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -51,9 +51,19 @@ schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)
 
 @pytest.fixture
 def wsgi_app():
+    """Django's WSGI application, called in the test's thread and transaction. Like django.test.Client, it
+    keeps the database connection open between requests (the test's transaction lives on it)."""
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
-    return get_wsgi_application()
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

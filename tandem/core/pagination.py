@@ -14,10 +14,11 @@ from ninja import Field, Schema
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_PAGE = (2**63 - 1) // MAX_PAGE_SIZE  # so that the row offset stays a signed 64-bit integer
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, description="1-based page number.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number.")
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}.")
 
 

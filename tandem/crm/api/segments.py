@@ -10,7 +10,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.core.schemas import Id
+from tandem.core.schemas import MAX_ID, Id
 from tandem.crm.models import Segment
 from tandem.crm.reports_segments import compare_segments
 from tandem.crm.schemas.segments import (
@@ -107,6 +107,8 @@ def segment_comparison(request, ids: str):
     _require(request, "crm.view_segment")
     try:
         wanted = [int(part) for part in ids.split(",") if part.strip()]
+        if any(not 1 <= pk <= MAX_ID for pk in wanted):
+            raise ValueError
     except ValueError:
         raise BusinessRuleError("invalid", _("Give segment ids separated by commas, e.g. ids=1,2."),
                                 field="ids") from None
