@@ -37,7 +37,7 @@ def _out(complaint: Complaint, now=None) -> Complaint:
     return complaint
 
 
-def _get(request, complaint_id: Id) -> Complaint:
+def _get(request, complaint_id: int) -> Complaint:
     return get_visible(visible_complaints(request.user), complaint_id)
 
 

@@ -48,7 +48,7 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _deal(request, deal_id: Id) -> Deal:
+def _deal(request, deal_id: int) -> Deal:
     return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), deal_id)
 
 

@@ -57,7 +57,7 @@ def _values(request, data: dict) -> dict:
     return data
 
 
-def _get(request, interaction_id: Id):
+def _get(request, interaction_id: int):
     return get_visible(visible_interactions(request.user).select_related("client"), interaction_id)
 
 

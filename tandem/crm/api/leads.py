@@ -48,7 +48,7 @@ def lead_values(data: dict) -> dict:
     return data
 
 
-def _lead(request, lead_id: Id) -> Lead:
+def _lead(request, lead_id: int) -> Lead:
     return get_visible(visible_leads(request.user).select_related(
         "owner", "source", "campaign", "event", "client", "deal"), lead_id)
 

@@ -34,7 +34,7 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _segment(request, segment_id: Id) -> Segment:
+def _segment(request, segment_id: int) -> Segment:
     _require(request, "crm.view_segment")
     return get_object_or_404(Segment, pk=segment_id)
 

@@ -32,7 +32,7 @@ def _values(data: dict) -> dict:
     return data
 
 
-def _task(request, task_id: Id):
+def _task(request, task_id: int):
     return get_visible(visible_tasks(request.user), task_id)
 
 
