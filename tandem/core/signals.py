@@ -16,6 +16,9 @@ def create_roles_after_migrate(sender, **kwargs):
     if sender.label != list(apps.get_app_configs())[-1].label:
         return
     sync_roles()
+    # New permission rows (a new app, a new model) are created without signals; superusers' cached
+    # permissions must see them.
+    caching.forget_access()
     # Fresh planner statistics after schema changes: SQLite picks poor plans on big tables without them
     # (the lost-at-stage report ran 3x slower at 100k deals before ANALYZE).
     with connections[kwargs.get("using", DEFAULT_DB_ALIAS)].cursor() as cursor:
