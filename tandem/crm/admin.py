@@ -30,7 +30,7 @@ class StageInline(admin.TabularInline):
 
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_default", "is_active")
+    list_display = ("name", "is_default", "is_archived")
     inlines = [StageInline]
 
 

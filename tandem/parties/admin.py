@@ -29,8 +29,8 @@ class BankAccountInline(ReadOnlyInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "channel", "is_active")
-    list_filter = ("channel", "is_active")
+    list_display = ("name", "channel", "is_archived")
+    list_filter = ("channel", "is_archived")
     search_fields = ("name",)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
+from tandem.core.forms import call_service, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import GROUPS, attribution_report
@@ -37,13 +37,13 @@ def _label(model, name):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False, queryset=Source.objects.all())
+    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False,
+                                    queryset=Source.objects.active())
     starts_on = forms.DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
     ends_on = forms.DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
     cost = forms.DecimalField(label=_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
                               decimal_places=4)
     currency = forms.CharField(label=_label(Campaign, "currency"), max_length=3, required=False)
-    is_active = forms.BooleanField(label=_label(Campaign, "is_active"), required=False, initial=True)
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -62,9 +62,9 @@ class EventForm(forms.Form):
     responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
     campaign = forms.ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
-                                      queryset=Campaign.objects.all())
+                                      queryset=Campaign.objects.active())
     source = forms.ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
-                                    queryset=Source.objects.all())
+                                    queryset=Source.objects.active())
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -77,7 +77,7 @@ class AttendeeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
         self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
 
 
@@ -142,6 +142,7 @@ def campaign_create(request):
 def campaign_edit(request, pk):
     campaign = get_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
+    offer_active(form.fields["source"], campaign.source_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
@@ -193,6 +194,8 @@ def event_create(request):
 def event_edit(request, pk):
     event = get_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    offer_active(form.fields["source"], event.source_id)
+    offer_active(form.fields["campaign"], event.campaign_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_event, event, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Event “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
