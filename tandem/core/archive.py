@@ -36,7 +36,7 @@ def _set_archived(obj: ArchivableModel, archived: bool, *, by, root: models.Mode
             locked.archived_by = by if archived and getattr(by, "pk", None) else None
             locked.save(update_fields=_update_fields(locked))
             audit.record(locked, _action(locked, "archived" if archived else "restored"), by=by,
-                         changes={"is_archived": [not archived, archived]}, root=root)
+                         changes={"is_archived": archived}, root=root)
     for field in ("is_archived", "archived_at", "archived_by_id"):
         setattr(obj, field, getattr(locked, field))
     return obj
