@@ -226,3 +226,22 @@ def test_page_a_protected_error_that_escapes_is_a_clear_409_page(client, busy_cl
     assert response.status_code == 409
     assert "This record is used by 3 deals" in response.content.decode()
     assert Client.objects.filter(pk=busy_client.pk).exists()
+
+
+def test_campaign_page_archives_and_the_list_shows_it_under_archived(client, sales_manager):
+    campaign = CampaignFactory(name="Old mailing")
+    CampaignFactory(name="New mailing")
+    client.force_login(sales_manager)
+    response = client.post(reverse("crm:campaign-archive", args=[campaign.pk]))
+    assert response.status_code == 302
+    assert "archived" in client.get(response.url).content.decode()  # the message, shown once
+    assert Campaign.objects.get(pk=campaign.pk).is_archived
+    listing = client.get(reverse("crm:campaign-list")).content.decode()
+    assert "New mailing" in listing and "Old mailing" not in listing
+    assert "Old mailing" in client.get(reverse("crm:campaign-list"), {"archived": "true"}).content.decode()
+    assert reverse("crm:campaign-restore", args=[campaign.pk]) in client.get(
+        reverse("crm:campaign-detail", args=[campaign.pk])).content.decode()
+    # A new lead cannot pick it; the form does not offer it.
+    from tandem.crm.views.leads import LeadForm
+
+    assert "Old mailing" not in [c.name for c in LeadForm(user=sales_manager).fields["campaign"].queryset]
