@@ -2,14 +2,16 @@ import zoneinfo
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import modules, services, two_factor
 from tandem.core.api_errors import error_body
+from tandem.core.deletion import ReferencedError
 from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
 
 # Paths a logged-in user may reach before completing two-factor authentication.
@@ -108,3 +110,24 @@ class ModuleSwitchMiddleware:
                 return JsonResponse(error_body("not_found", "Module is switched off."), status=404)
             raise Http404("Module is switched off.")
         return self.get_response(request)
+
+
+class ReferencedRecordMiddleware:
+    """A delete that the database refuses (ProtectedError/RestrictedError) shows a clear page (409), not a 500:
+    nothing was deleted, and the page names what still refers to the record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ProtectedError | RestrictedError):
+            return None
+        refusal = ReferencedError.from_exception(exception)
+        if request.path.startswith("/api/"):
+            body = {**error_body(refusal.code, refusal.message), "references": refusal.extra["references"]}
+            return JsonResponse(body, status=409)
+        return render(request, "core/referenced.html", {"message": refusal.message,
+                                                       "references": refusal.references}, status=409)
