@@ -19,7 +19,7 @@ Conventions of every endpoint:
   operation lists the statuses it can give (400, 401, 403, 404, 409, 413).
 * **Ids** are integers (1 … 2^63−1). **Amounts** are decimal strings next to their `currency` (ISO 4217).
   **Dates** are ISO 8601; moments carry their time zone.
-* **PATCH** changes the fields sent; `DELETE` answers 204, or 409 (`in_use`) while other records refer to it.
+* **PATCH** changes the fields sent; `DELETE` answers 204, or 409 (`referenced`) while other records refer to it.
 * **Conditional updates**: a record with a `version` answers with an `ETag`; send it back as `If-Match`, and
   a stale one is refused with 409.
 """

@@ -126,7 +126,7 @@ def test_deleting_a_client_that_deals_refer_to_answers_409(api, admin_user, own_
     deal_services.create_deal(by=sales_rep, client=own_client, title="Pumps")
     response = api(admin_user).delete(f"/api/v1/clients/{own_client.pk}")
     assert response.status_code == 409
-    assert response.json()["code"] == "in_use"
+    assert response.json()["code"] == "referenced"
 
 
 def test_a_null_in_a_patch_blanks_text_or_is_refused(api, admin_user, own_client):

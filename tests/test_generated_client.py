@@ -105,7 +105,7 @@ def test_a_generated_client_creates_reads_updates_lists_and_archives(tandem_clie
         if kind == "client":
             # The deal still refers to the client: refused with 409 and the one error shape.
             assert response.status_code == 409
-            assert isinstance(response.parsed, models.ApiError) and response.parsed.code == "in_use"
+            assert isinstance(response.parsed, models.ApiError) and response.parsed.code == "referenced"
         else:
             assert response.status_code == 204
 

@@ -6,10 +6,10 @@ CSRF), Django (Http404, PermissionDenied, ValidationError) or a service (Busines
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tandem.core.deletion import ReferencedError
 from tandem.core.errors import BusinessRuleError
 
 # Codes for errors ninja raises as a bare HttpError.
@@ -69,12 +69,9 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(ProtectedError)
     @api.exception_handler(RestrictedError)
-    def still_referred_to(request, exc):
-        # A delete that other records still point to: refused, nothing deleted.
-        rows = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
-        kinds = sorted({str(row._meta.verbose_name_plural) for row in rows})
-        message = _("It cannot be deleted while other records refer to it: %(kinds)s.") % {"kinds": ", ".join(kinds)}
-        return api.create_response(request, error_body("in_use", message), status=409)
+    def protected_error(request, exc):
+        # A delete the deletion registry did not foresee: the same refusal as a registered one, never a 500.
+        return business_rule_error(request, ReferencedError.from_exception(exc))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
@@ -13,6 +13,16 @@ MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: every id column holds a
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id in a path, a filter or a body: a positive signed 64-bit integer (else 400 naming the parameter)."""
+
+# ?archived= of list endpoints: "false" (default) rows in use, "true" archived ones, "all" both.
+ArchivedFilter = Literal["false", "true", "all"]
+
+
+class ArchiveOut(Schema):
+    """Fields every archivable record shows."""
+
+    is_archived: bool
+    archived_at: datetime.datetime | None
 
 
 class InputSchema(Schema):
@@ -29,6 +39,13 @@ class MeOut(Schema):
     language: str
     roles: list[str]
     permissions: list[str]
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="display_name")
+    is_active: bool
 
 
 class MePatch(InputSchema):

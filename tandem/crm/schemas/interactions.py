@@ -16,6 +16,9 @@ TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
 KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
 
 
+MAX_MINUTES = 2**31 - 1  # the column is a 32-bit integer
+
+
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,7 +59,7 @@ class InteractionIn(InputSchema):
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = None
+    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
     outcome: Interaction.Outcome | Literal[""] = ""
     source_id: Id | None = None
 
@@ -69,7 +72,7 @@ class InteractionPatch(InputSchema):
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = None
+    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
     outcome: Interaction.Outcome | Literal[""] | None = None
     source_id: Id | None = None
 
