@@ -418,3 +418,33 @@ def actor_group_id(actor) -> int:
     from django.contrib.auth.models import Group
 
     return Group.objects.order_by("pk").values_list("pk", flat=True).first() or 1
+
+
+# --- Record rules: a representative's colleague's records do not exist for them, through any endpoint ---------
+
+# Path parameters that name a record owned by (or filed under a client of) someone.
+OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
+                           "interaction_id", "complaint_id", "task_id"}
+
+
+@pytest.mark.django_db
+def test_no_endpoint_reaches_a_colleagues_records(make_user):
+    from tandem.core.services import create_api_token
+
+    representative = make_user(roles.SALES_REPRESENTATIVE, username="rep-a")
+    colleague = make_user(roles.SALES_REPRESENTATIVE, username="rep-b")
+    ids = build_world(colleague)
+    _token, secret = create_api_token(representative, "matrix", by=representative)
+    http = HttpClient(headers={"Authorization": f"Bearer {secret}"}, raise_request_exception=False)
+    reached = []
+    checked = 0
+    for path, method, operation, components in api_operations():
+        if not OWNED_RECORD_PARAMETERS & set(re.findall(r"\{(\w+)\}", path)):
+            continue
+        checked += 1
+        url, body = operation_request(path, method, operation, components, ids)
+        status = request_rolled_back(http, method, url, body).status_code
+        if status not in (403, 404):
+            reached.append(f"{method.upper()} {path} -> {status}")
+    assert checked > 30
+    assert not reached, "\n" + "\n".join(reached)
