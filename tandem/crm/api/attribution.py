@@ -11,7 +11,8 @@ from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.crm.api.leads import row_or_error
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
-from tandem.crm.reports_attribution import attribution_report
+from tandem.crm.queries.visibility import get_visible, visible_deals, visible_leads
+from tandem.crm.reports.attribution import attribution_report
 from tandem.crm.schemas.attribution import (
     AttendeeIn,
     AttendeeOut,
@@ -26,7 +27,6 @@ from tandem.crm.schemas.attribution import (
     ReportFilters,
 )
 from tandem.crm.services import attribution as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_leads
 from tandem.parties.models import Contact, Source
 from tandem.parties.queries import visible_clients, visible_contacts
 

@@ -11,9 +11,9 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.crm.models import Complaint
+from tandem.crm.queries.visibility import get_visible, visible_complaints, visible_deals
 from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ComplaintPatch, ResolutionIn
 from tandem.crm.services import complaints as services
-from tandem.crm.visibility import get_visible, visible_complaints, visible_deals
 from tandem.parties import queries as parties
 
 router = Router(tags=["complaints"])

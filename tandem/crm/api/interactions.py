@@ -9,7 +9,8 @@ from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.crm import timeline as timelines
+from tandem.crm.queries import timeline as timelines
+from tandem.crm.queries.visibility import get_visible, visible_deals, visible_interactions
 from tandem.crm.schemas.interactions import (
     InteractionFilters,
     InteractionIn,
@@ -19,7 +20,6 @@ from tandem.crm.schemas.interactions import (
     TimelineParams,
 )
 from tandem.crm.services import interactions as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_interactions
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
 

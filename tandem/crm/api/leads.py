@@ -12,10 +12,10 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.crm.models import Campaign, Lead, MarketingEvent, Pipeline
-from tandem.crm.queries_leads import filter_leads
+from tandem.crm.queries.leads import filter_leads
+from tandem.crm.queries.visibility import get_visible, visible_leads
 from tandem.crm.schemas.leads import DisqualifyIn, LeadFilters, LeadIn, LeadOut, LeadPatch, QualifyIn
 from tandem.crm.services import leads as services
-from tandem.crm.visibility import get_visible, visible_leads
 from tandem.parties.models import Source
 from tandem.parties.queries import visible_clients
 

@@ -11,7 +11,7 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.crm.models import Segment
-from tandem.crm.reports_segments import compare_segments
+from tandem.crm.reports.segments import compare_segments
 from tandem.crm.schemas.segments import (
     MembersAddedOut,
     MembersIn,

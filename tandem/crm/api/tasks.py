@@ -8,10 +8,11 @@ from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.crm import agenda, calendar
+from tandem.crm import calendar
+from tandem.crm.queries import tasks as agenda
+from tandem.crm.queries.visibility import get_visible, visible_tasks
 from tandem.crm.schemas.tasks import CalendarFeedOut, MyDayOut, TaskFilters, TaskIn, TaskOut, TaskPatch
 from tandem.crm.services import tasks as services
-from tandem.crm.visibility import get_visible, visible_tasks
 
 router = Router(tags=["tasks"])
 

@@ -15,7 +15,7 @@ from tandem.core import audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.crm.models import Task
-from tandem.crm.visibility import visible_complaints, visible_deals, visible_leads
+from tandem.crm.queries.visibility import visible_complaints, visible_deals, visible_leads
 from tandem.parties.queries import visible_clients
 
 TASK_FIELDS = ("title", "description", "assignee", "due_at", "remind_at", "priority", "client", "deal", "lead",

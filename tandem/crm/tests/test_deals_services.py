@@ -10,9 +10,9 @@ from tandem.core import roles
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
 from tandem.crm.models import Deal, DealStageVisit, LostReason, Pipeline, StageRule
+from tandem.crm.queries.visibility import get_visible, visible_deals
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import DealFactory, PipelineFactory
-from tandem.crm.visibility import get_visible, visible_deals
 
 
 def rule(stages, stage, label):

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
-from tandem.crm.reports_attribution import GROUPS, attribution_report
+from tandem.crm.queries.visibility import get_visible, visible_deals, visible_leads
+from tandem.crm.reports.attribution import GROUPS, attribution_report
 from tandem.crm.services import attribution as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_leads
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import visible_clients
 

@@ -18,9 +18,9 @@ from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Complaint
+from tandem.crm.queries.visibility import get_visible, visible_complaints, visible_deals
 from tandem.crm.services import complaints as services
 from tandem.crm.views.interactions import DateTimeInput
-from tandem.crm.visibility import get_visible, visible_complaints, visible_deals
 from tandem.parties import queries as parties
 
 COMPLAINTS_PER_PAGE = 50

@@ -20,11 +20,11 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.crm import reports
-from tandem.crm.deal_queries import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.queries.deals import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.visibility import get_visible, visible_deals
+from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
-from tandem.crm.visibility import get_visible, visible_deals
 from tandem.parties.models import Contact, Counterparty, Source
 from tandem.parties.queries import visible_clients
 

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tandem.core.forms import call_service
-from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
+from tandem.crm.queries import timeline as timelines
+from tandem.crm.queries.visibility import get_visible, visible_deals, visible_interactions
 from tandem.crm.services import interactions as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_interactions
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
 

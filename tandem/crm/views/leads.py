@@ -18,9 +18,9 @@ from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
-from tandem.crm.queries_leads import filter_leads
+from tandem.crm.queries.leads import filter_leads
+from tandem.crm.queries.visibility import get_visible, visible_leads
 from tandem.crm.services import leads as services
-from tandem.crm.visibility import get_visible, visible_leads
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import visible_clients
 

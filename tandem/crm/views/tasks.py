@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.crm import agenda, calendar
+from tandem.crm import calendar
+from tandem.crm.forms.tasks import LINK_FIELDS, TaskFilterForm, TaskForm
 from tandem.crm.models import CalendarFeed
+from tandem.crm.queries import tasks as agenda
+from tandem.crm.queries.visibility import get_visible, visible_tasks
 from tandem.crm.services import tasks as services
-from tandem.crm.task_forms import LINK_FIELDS, TaskFilterForm, TaskForm
-from tandem.crm.visibility import get_visible, visible_tasks
 
 TASKS_PER_PAGE = 50
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from tandem.crm.models import Lead
-from tandem.crm.visibility import visible_leads
+from tandem.crm.queries.visibility import visible_leads
 from tandem.parties.phones import phone_digits
 
 

@@ -21,8 +21,8 @@ from django.db.models import Count, Q, Sum
 
 from tandem.core.money import quantize
 from tandem.crm.models import Deal, Segment
+from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.segments import segment_clients
-from tandem.crm.visibility import visible_deals
 
 HUNDRED = Decimal(100)
 
