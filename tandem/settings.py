@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "tandem.core.middleware.ModuleSwitchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, and its headers
 ]
 
 ROOT_URLCONF = "tandem.urls"

@@ -7,18 +7,13 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from tandem.core.schemas import InputSchema
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
 ClientSort = Literal[tuple(CLIENT_SORTS)]  # type: ignore[valid-type]
 
-
-class InputSchema(Schema):
-    """A request body: an unknown key (a typo such as "owner" for "owner_id") is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserRef(Schema):

@@ -28,13 +28,6 @@ CLIENTS_PER_PAGE = 50
 HISTORY_LIMIT = 200
 
 
-def is_htmx(request) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-
-
 def _call_service(form, service, *args, **kwargs):
     """Run one service; a business refusal becomes a form error. Returns (result, duplicates)."""
     result = call_service(form, service, *args, **kwargs)
@@ -92,7 +85,7 @@ def client_list(request):
     )
     page = DeferredJoinPaginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "clients": page.object_list, "sort": filters["sort"]}
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         # A sort link in the table changes the sort: redraw the filter form's select with it.
         form.fields["sort"].widget.attrs["hx-swap-oob"] = "true"
         return render(request, "parties/partials/_client_table.html", {**context, "redraw_sort": True})
@@ -254,7 +247,7 @@ def _sub_form(request, client, *, form, section, title, action, save):
     if request.method == "POST" and form.is_valid():
         result, duplicates = _call_service(form, save, form)
         if result is not None:
-            if is_htmx(request):
+            if request.htmx and not request.htmx.history_restore_request:
                 return _section_response(request, client, section)
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#{section}")
     status = 400 if form.is_bound and form.errors else 200
@@ -264,11 +257,11 @@ def _sub_form(request, client, *, form, section, title, action, save):
         "title": title,
         "action": action,
         "section": section,
-        "inline": is_htmx(request),
+        "inline": bool(request.htmx and not request.htmx.history_restore_request),
         "duplicates": _duplicates_with_links(request.user, duplicates),
         "cancel_url": f"{reverse('parties:client-detail', args=[client.pk])}#{section}",
     }
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "parties/partials/_inline_form.html", context, status=status)
         response["HX-Retarget"] = f"#{section}-form-slot"
         response["HX-Reswap"] = "innerHTML"

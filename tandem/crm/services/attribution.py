@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.money import quantize
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 
@@ -22,10 +23,6 @@ CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency",
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "cost", "currency", "responsible", "campaign",
                 "source")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean(obj, exclude=()) -> None:
@@ -85,7 +82,7 @@ def _check_campaign_name_free(campaign: Campaign) -> None:
 
 def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
                     currency: str | None = None, is_active: bool = True) -> Campaign:
-    _require(by, "crm.add_campaign")
+    require_permission(by, "crm.add_campaign")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
     campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, is_active=is_active, created_by=by,
                         **values)
@@ -105,7 +102,7 @@ def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on
 
 
 def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
-    _require(by, "crm.change_campaign")
+    require_permission(by, "crm.change_campaign")
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -141,7 +138,7 @@ def _event_defaults(event: MarketingEvent) -> None:
 def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.Kind.EXHIBITION, ends_on=None,
                  location: str = "", cost=Decimal(0), currency: str | None = None, responsible: User | None = None,
                  campaign: Campaign | None = None, source=None) -> MarketingEvent:
-    _require(by, "crm.add_marketingevent")
+    require_permission(by, "crm.add_marketingevent")
     if starts_on is None:
         raise BusinessRuleError("required", _("An event needs a start date."), field="starts_on")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
@@ -159,7 +156,7 @@ def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.K
 
 
 def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent:
-    _require(by, "crm.change_marketingevent")
+    require_permission(by, "crm.change_marketingevent")
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -189,7 +186,7 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
 
 def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, contact=None) -> EventAttendee:
     """Record that a client (optionally one of its contact persons) or a lead attended the event."""
-    _require(by, "crm.add_eventattendee")
+    require_permission(by, "crm.add_eventattendee")
     if (client is None) == (lead is None):
         raise BusinessRuleError("client_or_lead", _("Choose either a client or a lead."), field="client")
     if contact is not None and (client is None or contact.client_id != client.pk):
@@ -214,7 +211,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
 
 
 def remove_attendee(attendee: EventAttendee, *, by: User) -> None:
-    _require(by, "crm.delete_eventattendee")
+    require_permission(by, "crm.delete_eventattendee")
     with transaction.atomic():
         audit.record(attendee, "crm.eventattendee.removed", by=by, root=attendee.client or attendee.event,
                      changes={"event": str(attendee.event), "client": str(attendee.client or ""),

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.forms import call_service
 from tandem.core.models import User
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
-from tandem.crm.queries.visibility import get_visible, visible_deals, visible_leads
+from tandem.crm.queries.visibility import visible_deals, visible_leads
 from tandem.crm.reports.attribution import GROUPS, attribution_report
 from tandem.crm.services import attribution as services
 from tandem.parties.models import Client, Source
@@ -116,7 +117,7 @@ def campaign_list(request):
 @login_required
 @permission_required("crm.view_campaign", raise_exception=True)
 def campaign_detail(request, pk):
-    campaign = get_visible(Campaign.objects.select_related("source"), pk)
+    campaign = resolve_visible(Campaign.objects.select_related("source"), pk)
     return render(request, "crm/campaign_detail.html", {
         "campaign": campaign, "events": campaign.events.all(),
         "leads": visible_leads(request.user).filter(campaign=campaign).select_related("owner")[:100],
@@ -140,7 +141,7 @@ def campaign_create(request):
 @permission_required("crm.change_campaign", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk):
-    campaign = get_visible(Campaign.objects.all(), pk)
+    campaign = resolve_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
@@ -163,7 +164,7 @@ def event_list(request):
 @login_required
 @permission_required("crm.view_marketingevent", raise_exception=True)
 def event_detail(request, pk):
-    event = get_visible(MarketingEvent.objects.select_related("campaign", "source", "responsible"), pk)
+    event = resolve_visible(MarketingEvent.objects.select_related("campaign", "source", "responsible"), pk)
     clients = visible_clients(request.user).values("pk")
     leads = visible_leads(request.user).values("pk")
     attendees = (EventAttendee.objects.filter(event=event, client__in=clients)
@@ -191,7 +192,7 @@ def event_create(request):
 @permission_required("crm.change_marketingevent", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_event, event, by=request.user, **_values(form)) is not None:
@@ -205,7 +206,7 @@ def event_edit(request, pk):
 @permission_required("crm.add_eventattendee", raise_exception=True)
 @require_POST
 def event_attendee_add(request, pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
     form = AttendeeForm(request.POST, user=request.user)
     if form.is_valid():
         call_service(form, services.add_attendee, event, by=request.user, client=form.cleaned_data["client"],
@@ -223,8 +224,8 @@ def event_attendee_add(request, pk):
 @permission_required("crm.delete_eventattendee", raise_exception=True)
 @require_POST
 def event_attendee_remove(request, pk, attendee_pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
-    attendee = get_visible(EventAttendee.objects.filter(event=event), attendee_pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
+    attendee = resolve_visible(EventAttendee.objects.filter(event=event), attendee_pk)
     form = forms.Form()
     call_service(form, services.remove_attendee, attendee, by=request.user)
     if form.errors:

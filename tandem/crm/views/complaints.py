@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Complaint
-from tandem.crm.queries.visibility import get_visible, visible_complaints, visible_deals
+from tandem.crm.queries.visibility import visible_complaints, visible_deals
 from tandem.crm.services import complaints as services
 from tandem.crm.views.interactions import DateTimeInput
 from tandem.parties import queries as parties
@@ -153,7 +154,7 @@ def _detail(request, complaint, *, form=None, status=200):
 
 
 def _get(request, pk) -> Complaint:
-    return get_visible(visible_complaints(request.user).select_related("client", "deal", "assignee"), pk)
+    return resolve_visible(visible_complaints(request.user).select_related("client", "deal", "assignee"), pk)
 
 
 @login_required

@@ -20,9 +20,10 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.queries.deals import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
-from tandem.crm.queries.visibility import get_visible, visible_deals
+from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
 from tandem.parties.models import Contact, Counterparty, Source
@@ -31,12 +32,8 @@ from tandem.parties.queries import visible_clients
 DEALS_PER_PAGE = 50
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
 def _deal(request, pk) -> Deal:
-    return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), pk)
+    return resolve_visible(visible_deals(request.user).select_related(*DEAL_RELATED), pk)
 
 
 def _pipeline(request) -> Pipeline | None:
@@ -148,8 +145,6 @@ class LostReasonForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
 
 
-
-
 # --- Board and list -----------------------------------------------------------------------------------
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
@@ -161,7 +156,7 @@ def _board_context(request, pipeline: Pipeline | None) -> dict:
 @permission_required("crm.view_deal", raise_exception=True)
 def deal_board(request):
     context = _board_context(request, _pipeline(request))
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "crm/partials/_deal_board.html", context)
     return render(request, "crm/deal_board.html", context)
 
@@ -231,7 +226,9 @@ def deal_detail(request, pk):
 
 def _refusal(request, deal: Deal, exc: BusinessRuleError):
     """A refused action: the board's script gets the message with the status; a page gets it as a message."""
-    if request.headers.get("X-Requested-With") == "fetch" or is_htmx(request):
+    if request.headers.get("X-Requested-With") == "fetch" or (
+        request.htmx and not request.htmx.history_restore_request
+    ):
         return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
     messages.error(request, exc.message)
     return redirect("crm:deal-detail", pk=deal.pk)
@@ -284,7 +281,7 @@ def deal_checklist(request, pk):
         raise PermissionDenied(exc.message) from None
     except BusinessRuleError as exc:
         return _refusal(request, deal, exc)
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "crm/partials/_deal_checklist.html", _detail_context(request, _deal(request, pk)))
     return redirect("crm:deal-detail", pk=deal.pk)
 

@@ -20,18 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tandem.core.forms import call_service
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Interaction
 from tandem.crm.queries import timeline as timelines
-from tandem.crm.queries.visibility import get_visible, visible_deals, visible_interactions
+from tandem.crm.queries.visibility import visible_deals, visible_interactions
 from tandem.crm.services import interactions as services
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
 
 QUICK_KINDS = (Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.NOTE)
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -86,8 +83,6 @@ class InteractionForm(forms.Form):
         return values
 
 
-
-
 # --- The timeline panel -----------------------------------------------------------------------------
 
 
@@ -127,7 +122,7 @@ def client_timeline(request, client_pk):
     """?type= filters, ?before= pages back. htmx gets the list (or the next page of it), a browser a page."""
     client = parties.get_visible_client(request.user, client_pk)
     context = _timeline_context(request, client, type_=request.GET.get("type", ""), before=_before(request))
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         template = "crm/partials/_timeline_page.html" if request.GET.get("before") else "crm/partials/_timeline.html"
         return render(request, template, context)
     return render(request, "crm/timeline.html", context)
@@ -148,18 +143,18 @@ def interaction_create(request, client_pk):
         interaction = call_service(form, services.log_interaction, by=request.user, client=client,
                                     **form.service_values())
         if interaction is not None:
-            if is_htmx(request):
+            if request.htmx and not request.htmx.history_restore_request:
                 return HttpResponse(timeline_panel_html(request, client))
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
     status = 400 if form.is_bound and form.errors else 200
-    if is_htmx(request):
+    if request.htmx and not request.htmx.history_restore_request:
         return HttpResponse(timeline_panel_html(request, client, form=form), status=status)
     return render(request, "crm/timeline_interaction_form.html",
                   {"client": client, "form": form, "interaction": None}, status=status)
 
 
 def _own_interaction(request, pk) -> Interaction:
-    interaction = get_visible(visible_interactions(request.user).select_related("client"), pk)
+    interaction = resolve_visible(visible_interactions(request.user).select_related("client"), pk)
     if not services.may_modify(request.user, interaction):
         raise PermissionDenied(_("Only the author can change this interaction."))
     return interaction

@@ -17,9 +17,10 @@ from tandem.core.audit import history_for
 from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
 from tandem.crm.queries.leads import filter_leads
-from tandem.crm.queries.visibility import get_visible, visible_leads
+from tandem.crm.queries.visibility import visible_leads
 from tandem.crm.services import leads as services
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import visible_clients
@@ -111,7 +112,7 @@ class DisqualifyForm(forms.Form):
 
 
 def _lead(request, pk) -> Lead:
-    return get_visible(visible_leads(request.user).select_related(
+    return resolve_visible(visible_leads(request.user).select_related(
         "owner", "source", "campaign", "event", "client", "deal"), pk)
 
 

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.references import resolve_visible
 from tandem.crm import calendar
 from tandem.crm.forms.tasks import LINK_FIELDS, TaskFilterForm, TaskForm
 from tandem.crm.models import CalendarFeed
 from tandem.crm.queries import tasks as agenda
-from tandem.crm.queries.visibility import get_visible, visible_tasks
+from tandem.crm.queries.visibility import visible_tasks
 from tandem.crm.services import tasks as services
 
 TASKS_PER_PAGE = 50
@@ -89,7 +90,7 @@ def task_create(request):
 @permission_required("crm.change_task", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk):
-    task = get_visible(visible_tasks(request.user).select_related(*agenda.TASK_RELATED), pk)
+    task = resolve_visible(visible_tasks(request.user).select_related(*agenda.TASK_RELATED), pk)
     form = TaskForm(request.POST or None, initial=TaskForm.initial_for(task))
     if request.method == "POST" and form.is_valid():
         updated = call_service(form, services.update_task, task, by=request.user, **form.service_values())
@@ -111,7 +112,7 @@ def _transition(service, done_message):
     @permission_required("crm.change_task", raise_exception=True)
     @require_POST
     def view(request, pk):
-        task = get_visible(visible_tasks(request.user), pk)
+        task = resolve_visible(visible_tasks(request.user), pk)
         try:
             service(task, by=request.user)
         except AccessDenied as exc:
@@ -148,7 +149,7 @@ def _reminders(request):
 @login_required
 @require_POST
 def reminder_dismiss(request, pk):
-    task = get_visible(visible_tasks(request.user), pk)
+    task = resolve_visible(visible_tasks(request.user), pk)
     try:
         services.dismiss_reminder(task, by=request.user)
     except AccessDenied as exc:
