@@ -47,6 +47,14 @@ class CrmConfig(AppConfig):
         roles.VIEWER: _READ_ALL,
     }
 
+    def ready(self):
+        from tandem.core import audit  # models are not loaded when this module is
+        from tandem.crm.audit_actions import ACTIONS, CHANGE_LABELS
+
+        audit.register_actions(ACTIONS)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
+
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
         if not request.user.has_perm("crm.view_interaction"):

@@ -35,6 +35,17 @@ class PartiesConfig(AppConfig):
         roles.VIEWER: _READ,
     }
 
+    def ready(self):
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.core import audit
+        from tandem.parties.audit_actions import ACTIONS, PHONE_FIELDS
+        from tandem.parties.phones import format_phone
+
+        audit.register_actions(ACTIONS)
+        for model_label, fields in PHONE_FIELDS.items():
+            for field_name in fields:
+                audit.register_value_formatter(model_label, field_name, format_phone)
+
     def home_summary(self, user) -> list[dict]:
         """Cards on the home page: the clients this user can see."""
         # Imported here: an AppConfig module is loaded before models are ready.

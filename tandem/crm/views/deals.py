@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.models import User
@@ -30,6 +31,7 @@ from tandem.parties.models import Contact, Counterparty, Source
 from tandem.parties.queries import visible_clients
 
 DEALS_PER_PAGE = 50
+HISTORY_LIMIT = 50
 
 
 def _deal(request, pk) -> Deal:
@@ -212,6 +214,7 @@ def _detail_context(request, deal: Deal) -> dict:
         "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
         "missing": services.missing_for_stage(deal, deal.stage),
         "visits": visits,
+        "history": list(entries_of(deal)[:HISTORY_LIMIT]),
         "lose_form": LoseForm(),
         "can_change": request.user.has_perm("crm.change_deal"),
     }
