@@ -38,3 +38,26 @@ def call_service(form: forms.Form, service, *args, **kwargs):
         add_business_error(form, exc)
         form.refusal = exc
         return None
+
+
+def field_label(model, name: str):
+    """A form field's label taken from the model field's verbose_name (one wording in forms and tables)."""
+    return model._meta.get_field(name).verbose_name
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (ISO value)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser date-and-time picker (ISO value, local time)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

@@ -1,4 +1,4 @@
-"""REST endpoints: complaints (thin: look up with the record rules of crm.visibility, call one service)."""
+"""REST endpoints: complaints (thin: look up with the record rules of crm.queries.visibility, call one service)."""
 
 from __future__ import annotations
 

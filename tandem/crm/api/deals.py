@@ -1,5 +1,5 @@
 """REST endpoints: deals, pipelines, lost reasons, the lost-at-stage report (thin: look up with the record
-rules of crm.visibility, check the permission, call one service, return the schema)."""
+rules of crm.queries.visibility, check the permission, call one service, return the schema)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """REST endpoints: interactions and the client timeline (thin: look up with the record rules of
-crm.visibility, call one service or the timeline builder, return the schema)."""
+crm.queries.visibility, call one service or the timeline builder, return the schema)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads of leads shared by the web UI and the API: filters over the record rule (crm.visibility)."""
+"""Reads of leads shared by the web UI and the API: filters over the record rule (crm.queries.visibility)."""
 
 from __future__ import annotations
 

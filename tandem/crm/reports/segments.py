@@ -1,7 +1,7 @@
 """Segment comparison report: chosen segments side by side.
 
 Per segment, over its members the user may see and the deals of those clients the user may see
-(crm.visibility.visible_deals):
+(crm.queries.visibility.visible_deals):
 
 - clients: members; deals: all deals; won deals and lost deals (counts)
 - won amount per currency: sum of the amounts of won deals, rounded to the currency's minor unit

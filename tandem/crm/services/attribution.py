@@ -1,7 +1,7 @@
 """Attribution: marketing campaigns, marketing events (exhibitions, seminars) and who attended them.
 
 Sources (channels) live in parties (parties.services.create_source). Campaign and event costs feed the
-attribution report (crm.reports_attribution)."""
+attribution report (crm.reports.attribution)."""
 
 from __future__ import annotations
 

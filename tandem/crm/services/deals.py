@@ -108,7 +108,7 @@ UPDATABLE_FIELDS = ("title", "client", "counterparty", "contact", "owner", "amou
 
 
 def _check_owner(deal: Deal, by: User) -> None:
-    """Defence in depth behind the record rule of crm.visibility: a representative touches own deals only."""
+    """Defence in depth behind the record rule of crm.queries.visibility: a representative touches own deals only."""
     if deal.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
         raise AccessDenied()
 

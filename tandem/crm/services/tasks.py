@@ -1,7 +1,7 @@
 """Tasks: create, change, complete, cancel, reopen, delete; dismiss a reminder.
 
 A task may be about one record: a deal, a lead or a complaint, optionally together with its client, or a
-client alone. The record must be one the acting user may see (crm.visibility); a client given with a deal,
+client alone. The record must be one the acting user may see (crm.queries.visibility); a client given with a deal,
 lead or complaint must be that record's client, and when omitted it is taken from the record. A reminder
 time may not be after the due time. Done and cancelled tasks are changed only after reopening them."""
 

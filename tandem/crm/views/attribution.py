@@ -1,6 +1,6 @@
 """Marketing pages: campaigns, marketing events with attendees, and the attribution report.
 
-Thin: forms check shape, crm.services.attribution applies the rules, crm.reports_attribution counts."""
+Thin: forms check shape, crm.services.attribution applies the rules, crm.reports.attribution counts."""
 
 from __future__ import annotations
 
@@ -11,85 +11,16 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.forms import call_service
-from tandem.core.models import User
 from tandem.core.references import resolve_visible
+from tandem.crm.forms.attribution import AttendeeForm, CampaignForm, EventForm, ReportForm
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.queries.visibility import visible_deals, visible_leads
 from tandem.crm.reports.attribution import GROUPS, attribution_report
 from tandem.crm.services import attribution as services
-from tandem.parties.models import Client, Source
 from tandem.parties.queries import visible_clients
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _label(model, name):
-    return model._meta.get_field(name).verbose_name
-
-
-class CampaignForm(forms.Form):
-    name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False, queryset=Source.objects.all())
-    starts_on = forms.DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
-    ends_on = forms.DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
-    cost = forms.DecimalField(label=_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
-    currency = forms.CharField(label=_label(Campaign, "currency"), max_length=3, required=False)
-    is_active = forms.BooleanField(label=_label(Campaign, "is_active"), required=False, initial=True)
-
-    @classmethod
-    def initial_for(cls, obj) -> dict:
-        return {name: getattr(obj, name) for name in cls.base_fields}
-
-
-class EventForm(forms.Form):
-    name = forms.CharField(label=_label(MarketingEvent, "name"), max_length=200)
-    kind = forms.ChoiceField(label=_label(MarketingEvent, "kind"), choices=MarketingEvent.Kind.choices)
-    starts_on = forms.DateField(label=_label(MarketingEvent, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
-    location = forms.CharField(label=_label(MarketingEvent, "location"), max_length=200, required=False)
-    cost = forms.DecimalField(label=_label(MarketingEvent, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
-    currency = forms.CharField(label=_label(MarketingEvent, "currency"), max_length=3, required=False)
-    responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
-                                         queryset=User.objects.filter(is_active=True))
-    campaign = forms.ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
-                                      queryset=Campaign.objects.all())
-    source = forms.ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
-                                    queryset=Source.objects.all())
-
-    @classmethod
-    def initial_for(cls, obj) -> dict:
-        return {name: getattr(obj, name) for name in cls.base_fields}
-
-
-class AttendeeForm(forms.Form):
-    client = forms.ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
-    lead = forms.ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("search_name", "id")
-        self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
-
-
-class ReportForm(forms.Form):
-    group = forms.ChoiceField(label=gettext_lazy("Group by"), required=False, choices=[
-        ("source", gettext_lazy("Source")), ("campaign", gettext_lazy("Campaign")),
-        ("event", gettext_lazy("Marketing event"))])
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
-
-
 
 
 def _values(form) -> dict:

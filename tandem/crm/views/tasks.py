@@ -1,6 +1,6 @@
 """Pages for tasks: my day, the task list, create/edit, complete/cancel/reopen, in-app reminders, and the
 calendar feed (its settings page and the secret .ics address). Thin: forms check shape,
-crm.services.tasks writes, crm.agenda reads, crm.calendar builds the feed."""
+crm.services.tasks writes, crm.queries.tasks reads, crm.calendar builds the feed."""
 
 from __future__ import annotations
 
