@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
-from tandem.core.money import quantize
+from tandem.core.money import parse_decimal, quantize
 
 
 class InputSchema(Schema):
@@ -19,22 +19,6 @@ class InputSchema(Schema):
 
 
 # --- Amounts: strings on the wire, Decimal inside ----------------------------------------------------
-
-def parse_decimal(value) -> Decimal | None:
-    """An amount sent as a string (or an integer) -> Decimal; empty -> None. Floats (and booleans) are
-    refused: a binary fraction is not the amount the user typed."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float | bool):
-        raise ValueError('Send amounts as strings, e.g. "1250.00".')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Not a number.") from None
-    if not amount.is_finite():
-        raise ValueError("Not a number.")
-    return amount
-
 
 DecimalString = Annotated[
     Decimal | None,

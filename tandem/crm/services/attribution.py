@@ -5,7 +5,7 @@ attribution report (crm.reports.attribution)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
-from tandem.core.money import quantize
+from tandem.core.money import parse_decimal, quantize
 from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
@@ -38,17 +38,14 @@ def _money_values(values: dict) -> dict:
     if "currency" in values:
         values["currency"] = (values["currency"] or get_company().base_currency).strip().upper()
     if "cost" in values:
-        cost = values["cost"]
-        if cost is None or cost == "":
-            cost = Decimal(0)
-        if isinstance(cost, float):
+        if isinstance(values["cost"], float):
             raise BusinessRuleError("invalid", _("Send the cost as a string, e.g. \"1500.00\"."), field="cost")
         try:
-            cost = Decimal(cost)
-        except (InvalidOperation, TypeError, ValueError):
+            cost = parse_decimal(values["cost"])
+        except ValueError:
             raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost") from None
-        if not cost.is_finite():
-            raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost")
+        if cost is None:
+            cost = Decimal(0)
         if cost < 0:
             raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
         values["cost"] = cost
