@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from tandem.core.forms import DateInput
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
@@ -27,7 +28,7 @@ class DealForm(forms.Form):
                                 required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
     expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+                                          widget=DateInput)
     source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.filter(is_active=True),
                                     required=False)
     campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
@@ -86,8 +87,8 @@ class ReportForm(forms.Form):
     pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
     date_from = forms.DateField(label=gettext_lazy("from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DateInput)
+    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput)
 
 
 class PipelineForm(forms.Form):
