@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, and its headers
+    "tandem.core.middleware.ReferencedRecordMiddleware",  # last: it sees the view's exceptions first
 ]
 
 ROOT_URLCONF = "tandem.urls"

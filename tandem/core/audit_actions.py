@@ -12,6 +12,9 @@ ACTIONS = {
     "core.user.updated": _("changed the profile"),
     "core.user.two_factor_enabled": _("turned on two-factor authentication"),
     "core.user.two_factor_disabled": _("turned off two-factor authentication"),
+    "core.user.deactivated": _("deactivated the user"),
+    "core.user.reactivated": _("reactivated the user"),
+    "core.user.deleted": _("deleted the user"),
 }
 
 CHANGE_LABELS = {

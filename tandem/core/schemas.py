@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 from tandem.core.money import parse_decimal, quantize
+
+# ?archived= of list endpoints: "false" (default) rows in use, "true" archived ones, "all" both.
+ArchivedFilter = Literal["false", "true", "all"]
+
+
+class ArchiveOut(Schema):
+    """Fields every archivable record shows."""
+
+    is_archived: bool
+    archived_at: datetime.datetime | None
 
 
 class InputSchema(Schema):
@@ -55,6 +65,13 @@ class MeOut(Schema):
     language: str
     roles: list[str]
     permissions: list[str]
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="display_name")
+    is_active: bool
 
 
 class MePatch(InputSchema):

@@ -22,6 +22,11 @@ ACTIONS = {
     "crm.pipeline.created": _("created the pipeline"),
     "crm.pipeline.stage_added": _("added a stage to the pipeline"),
     "crm.pipeline.rule_added": _("added a stage rule"),
+    "crm.pipeline.archived": _("archived the pipeline"),
+    "crm.pipeline.restored": _("restored the pipeline from the archive"),
+    "crm.pipeline.deleted": _("deleted the pipeline"),
+    "crm.stage.archived": _("archived the stage"),
+    "crm.stage.restored": _("restored the stage from the archive"),
     "crm.lostreason.created": _("added a lost reason"),
     # Interactions, complaints, tasks
     "crm.interaction.created": _("logged an interaction"),
@@ -42,6 +47,9 @@ ACTIONS = {
     # Marketing
     "crm.campaign.created": _("created the campaign"),
     "crm.campaign.updated": _("changed the campaign"),
+    "crm.campaign.archived": _("archived the campaign"),
+    "crm.campaign.restored": _("restored the campaign from the archive"),
+    "crm.campaign.deleted": _("deleted the campaign"),
     "crm.marketingevent.created": _("created the marketing event"),
     "crm.marketingevent.updated": _("changed the marketing event"),
     "crm.eventattendee.added": _("added an attendee to the event"),

@@ -16,13 +16,12 @@ from tandem.parties.queries import visible_clients
 class CampaignForm(forms.Form):
     name = forms.CharField(label=field_label(Campaign, "name"), max_length=200)
     source = forms.ModelChoiceField(label=field_label(Campaign, "source"), required=False,
-                                    queryset=Source.objects.all())
+                                    queryset=Source.objects.active())
     starts_on = forms.DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
     ends_on = forms.DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
     cost = forms.DecimalField(label=field_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
                               decimal_places=4)
     currency = forms.CharField(label=field_label(Campaign, "currency"), max_length=3, required=False)
-    is_active = forms.BooleanField(label=field_label(Campaign, "is_active"), required=False, initial=True)
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -41,9 +40,9 @@ class EventForm(forms.Form):
     responsible = forms.ModelChoiceField(label=field_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
     campaign = forms.ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
-                                      queryset=Campaign.objects.all())
+                                      queryset=Campaign.objects.active())
     source = forms.ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
-                                    queryset=Source.objects.all())
+                                    queryset=Source.objects.active())
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -56,7 +55,7 @@ class AttendeeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
         self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateTimeInput, field_label
+from tandem.core.forms import DateTimeInput, field_label, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Complaint
 from tandem.crm.queries.visibility import visible_deals
@@ -56,6 +56,7 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, user, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = parties.visible_clients(user).order_by("search_name", "id")
+        offer_active(self.fields["client"], client.pk if client else None)
         deals = visible_deals(user)
         self.fields["deal"].queryset = deals.filter(client=client) if client else deals
         self.fields["assignee"].label_from_instance = lambda u: u.display_name

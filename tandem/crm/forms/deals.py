@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateInput
+from tandem.core.forms import DateInput, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
@@ -22,14 +22,14 @@ class DealForm(forms.Form):
                                      required=False)
     owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.filter(is_active=True),
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
     amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
                                 required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
     expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=DateInput)
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.filter(is_active=True),
+    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
                                     required=False)
     campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
@@ -41,6 +41,9 @@ class DealForm(forms.Form):
         if client_id and str(client_id).isdigit():
             self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
             self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
+        # Archived records are not offered, except the one the deal already names.
+        for name in ("client", "counterparty", "contact", "source", "campaign"):
+            offer_active(self.fields[name], getattr(deal, f"{name}_id") if deal else None)
         if not user.has_perm("crm.view_all_deals"):
             del self.fields["owner"]
         if deal is not None:

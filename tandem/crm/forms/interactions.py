@@ -7,15 +7,17 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateTimeInput, field_label
+from tandem.core.forms import DateTimeInput, field_label, offer_active
 from tandem.crm.models import Interaction
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import interactions as services
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
 
-QUICK_KINDS = (Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.NOTE)
 _label = partial(field_label, Interaction)
+
+
+QUICK_KINDS = (Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.NOTE)
 
 
 class InteractionForm(forms.Form):
@@ -33,14 +35,18 @@ class InteractionForm(forms.Form):
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
     source = forms.ModelChoiceField(label=_label("source"), required=False,
-                                    queryset=Source.objects.filter(is_active=True))
+                                    queryset=Source.objects.active())
 
     QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")
 
-    def __init__(self, *args, user, client, quick=False, **kwargs):
+    def __init__(self, *args, user, client, quick=False, interaction=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = parties.visible_contacts(user).filter(client=client)
         self.fields["counterparty"].queryset = parties.visible_counterparties(user).filter(client=client)
+        self.fields["source"].queryset = Source.objects.all()
+        # Archived records are not offered, except the one the interaction already names.
+        for name in ("contact", "counterparty", "source"):
+            offer_active(self.fields[name], getattr(interaction, f"{name}_id") if interaction else None)
         self.fields["deal"].queryset = visible_deals(user).filter(client=client)
         if quick:
             self.fields["kind"].choices = [(k.value, k.label) for k in QUICK_KINDS]

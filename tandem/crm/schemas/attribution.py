@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import DecimalString, InputSchema, MoneyOut, money_list, money_text
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_list, money_text
 from tandem.crm.models import MarketingEvent
 
 
@@ -23,7 +23,7 @@ def ref(obj) -> dict | None:
 
 # --- Campaigns --------------------------------------------------------------------------------------
 
-class CampaignOut(Schema):
+class CampaignOut(ArchiveOut):
     id: int
     name: str
     source: Ref | None
@@ -48,7 +48,6 @@ class _CampaignFields(InputSchema):
     ends_on: datetime.date | None = None
     cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    is_active: bool = True
 
 
 class CampaignIn(_CampaignFields):

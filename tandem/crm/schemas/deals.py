@@ -7,7 +7,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import DecimalString, InputSchema, MoneyOut, money_text
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, StageRule
 
 
@@ -25,7 +25,7 @@ class StageRuleOut(Schema):
     field_name: str
 
 
-class StageOut(Schema):
+class StageOut(ArchiveOut):
     id: int
     name: str
     position: int
@@ -37,7 +37,7 @@ class StageOut(Schema):
         return list(obj.rules.all())
 
 
-class PipelineOut(Schema):
+class PipelineOut(ArchiveOut):
     id: int
     name: str
     is_default: bool

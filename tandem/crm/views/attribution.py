@@ -7,13 +7,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import call_service, offer_active
+from tandem.core.models import ArchiveQuerySet
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.attribution import AttendeeForm, CampaignForm, EventForm, ReportForm
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
@@ -41,8 +44,11 @@ def _render_form(request, template_context, form):
 @login_required
 @permission_required("crm.view_campaign", raise_exception=True)
 def campaign_list(request):
-    campaigns = Campaign.objects.select_related("source").annotate(lead_count=Count("leads", distinct=True))
-    return render(request, "crm/campaign_list.html", {"campaigns": campaigns})
+    archived = request.GET.get("archived", "false")
+    archived = archived if archived in ArchiveQuerySet.STATES else "false"
+    campaigns = (Campaign.objects.in_archive_state(archived).select_related("source")
+                 .annotate(lead_count=Count("leads", distinct=True)))
+    return render(request, "crm/campaign_list.html", {"campaigns": campaigns, "archived": archived})
 
 
 @login_required
@@ -74,12 +80,41 @@ def campaign_create(request):
 def campaign_edit(request, pk):
     campaign = resolve_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
+    offer_active(form.fields["source"], campaign.source_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
             return redirect("crm:campaign-detail", pk=campaign.pk)
     return _render_form(request, {"title": _("Edit campaign %(name)s") % {"name": campaign},
                                   "back": "crm:campaign-list"}, form)
+
+
+def _set_archived(request, campaign, service, message):
+    try:
+        service(campaign, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message % {"name": campaign})
+    return redirect("crm:campaign-detail", pk=campaign.pk)
+
+
+@login_required
+@permission_required("crm.change_campaign", raise_exception=True)
+@require_POST
+def campaign_archive(request, pk):
+    campaign = resolve_visible(Campaign.objects.all(), pk)
+    return _set_archived(request, campaign, services.archive_campaign, _("Campaign “%(name)s” archived."))
+
+
+@login_required
+@permission_required("crm.change_campaign", raise_exception=True)
+@require_POST
+def campaign_restore(request, pk):
+    campaign = resolve_visible(Campaign.objects.all(), pk)
+    return _set_archived(request, campaign, services.restore_campaign, _("Campaign “%(name)s” restored."))
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -125,6 +160,8 @@ def event_create(request):
 def event_edit(request, pk):
     event = resolve_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    offer_active(form.fields["source"], event.source_id)
+    offer_active(form.fields["campaign"], event.campaign_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_event, event, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Event “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
@@ -186,6 +223,8 @@ urlpatterns = [
     path("marketing/campaigns/new/", campaign_create, name="campaign-create"),
     path("marketing/campaigns/<int:pk>/", campaign_detail, name="campaign-detail"),
     path("marketing/campaigns/<int:pk>/edit/", campaign_edit, name="campaign-edit"),
+    path("marketing/campaigns/<int:pk>/archive/", campaign_archive, name="campaign-archive"),
+    path("marketing/campaigns/<int:pk>/restore/", campaign_restore, name="campaign-restore"),
     path("marketing/events/", event_list, name="event-list"),
     path("marketing/events/new/", event_create, name="event-create"),
     path("marketing/events/<int:pk>/", event_detail, name="event-detail"),

@@ -47,14 +47,14 @@ def _pipeline(request) -> Pipeline | None:
     pk = request.GET.get("pipeline") or request.POST.get("pipeline")
     if pk and str(pk).isdigit():
         return get_object_or_404(Pipeline, pk=pk)
-    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    return Pipeline.objects.active().order_by("-is_default", "name").first()
 
 
 # --- Board and list -----------------------------------------------------------------------------------
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
-    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.filter(is_active=True)}
+    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.active()}
 
 
 @login_required

@@ -111,7 +111,7 @@ def _own_interaction(request, pk) -> Interaction:
 def interaction_edit(request, pk):
     interaction = _own_interaction(request, pk)
     client = interaction.client
-    form = InteractionForm(request.POST or None, user=request.user, client=client,
+    form = InteractionForm(request.POST or None, user=request.user, client=client, interaction=interaction,
                            initial=InteractionForm.initial_for(interaction))
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_interaction, interaction, by=request.user,
