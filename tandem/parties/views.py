@@ -22,6 +22,7 @@ from tandem.core import deletion, modules
 from tandem.core.audit import history_for
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.parties import queries, services
 from tandem.parties.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm, CounterpartyForm
@@ -87,7 +88,7 @@ def client_list(request):
     )
     page = DeferredJoinPaginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "clients": page.object_list, "sort": filters["sort"]}
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         # A sort link in the table changes the sort: redraw the filter form's select with it.
         form.fields["sort"].widget.attrs["hx-swap-oob"] = "true"
         return render(request, "parties/partials/_client_table.html", {**context, "redraw_sort": True})
@@ -288,7 +289,7 @@ def _sub_form(request, client, *, form, section, title, action, save):
     if request.method == "POST" and form.is_valid():
         result, duplicates = _call_service(form, save, form)
         if result is not None:
-            if request.htmx and not request.htmx.history_restore_request:
+            if is_htmx(request):
                 return _section_response(request, client, section)
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#{section}")
     status = 400 if form.is_bound and form.errors else 200
@@ -298,11 +299,11 @@ def _sub_form(request, client, *, form, section, title, action, save):
         "title": title,
         "action": action,
         "section": section,
-        "inline": bool(request.htmx and not request.htmx.history_restore_request),
+        "inline": is_htmx(request),
         "duplicates": _duplicates_with_links(request.user, duplicates),
         "cancel_url": f"{reverse('parties:client-detail', args=[client.pk])}#{section}",
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         response = render(request, "parties/partials/_inline_form.html", context, status=status)
         response["HX-Retarget"] = f"#{section}-form-slot"
         response["HX-Reswap"] = "innerHTML"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.deals import (
@@ -61,7 +62,7 @@ def _board_context(request, pipeline: Pipeline | None) -> dict:
 @permission_required("crm.view_deal", raise_exception=True)
 def deal_board(request):
     context = _board_context(request, _pipeline(request))
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         return render(request, "crm/partials/_deal_board.html", context)
     return render(request, "crm/deal_board.html", context)
 
@@ -132,9 +133,7 @@ def deal_detail(request, pk):
 
 def _refusal(request, deal: Deal, exc: BusinessRuleError):
     """A refused action: the board's script gets the message with the status; a page gets it as a message."""
-    if request.headers.get("X-Requested-With") == "fetch" or (
-        request.htmx and not request.htmx.history_restore_request
-    ):
+    if request.headers.get("X-Requested-With") == "fetch" or is_htmx(request):
         return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
     messages.error(request, exc.message)
     return redirect("crm:deal-detail", pk=deal.pk)
@@ -187,7 +186,7 @@ def deal_checklist(request, pk):
         raise PermissionDenied(exc.message) from None
     except BusinessRuleError as exc:
         return _refusal(request, deal, exc)
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         return render(request, "crm/partials/_deal_checklist.html", _detail_context(request, _deal(request, pk)))
     return redirect("crm:deal-detail", pk=deal.pk)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.interactions import InteractionForm
 from tandem.crm.models import Interaction
@@ -67,7 +68,7 @@ def client_timeline(request, client_pk):
     """?type= filters, ?before= pages back. htmx gets the list (or the next page of it), a browser a page."""
     client = parties.get_visible_client(request.user, client_pk)
     context = _timeline_context(request, client, type_=request.GET.get("type", ""), before=_before(request))
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         template = "crm/partials/_timeline_page.html" if request.GET.get("before") else "crm/partials/_timeline.html"
         return render(request, template, context)
     return render(request, "crm/timeline.html", context)
@@ -88,11 +89,11 @@ def interaction_create(request, client_pk):
         interaction = call_service(form, services.log_interaction, by=request.user, client=client,
                                     **form.service_values())
         if interaction is not None:
-            if request.htmx and not request.htmx.history_restore_request:
+            if is_htmx(request):
                 return HttpResponse(timeline_panel_html(request, client))
             return redirect(f"{reverse('parties:client-detail', args=[client.pk])}#timeline")
     status = 400 if form.is_bound and form.errors else 200
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         return HttpResponse(timeline_panel_html(request, client, form=form), status=status)
     return render(request, "crm/timeline_interaction_form.html",
                   {"client": client, "form": form, "interaction": None}, status=status)
