@@ -30,7 +30,7 @@ ANONYMOUS = "Anonymous visitor"
 # company facts: base currency, language, which modules are on (everyone reads; read-only for all but admin).
 # settings: the settings pages (company, roles, modules).
 AREAS = (
-    "own account", "company facts", "settings",
+    "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks",
@@ -44,7 +44,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
     roles.ADMINISTRATOR: {area: ALL for area in AREAS},
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
-    roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area != "settings"}, **_EVERYONE},
+    roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -67,8 +67,8 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE})},
-    # Reads everything, changes nothing (settings pages are the administrator's).
-    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area != "settings"}, **_EVERYONE},
+    # Reads everything, changes nothing (settings pages and users are the administrator's).
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
     ANONYMOUS: {},
 }
 
@@ -77,6 +77,7 @@ API_AREAS = {
     "/api/v1/me": "own account",
     "/api/v1/tokens": "own account",
     "/api/v1/crm/calendar-feed": "tasks",
+    "/api/v1/users": "users",
     "/api/v1/company": "company facts",
     "/api/v1/modules": "company facts",
     "/api/v1/clients": "clients",
@@ -92,6 +93,7 @@ API_AREAS = {
     "/api/v1/crm/reports/lost-at-stage": "deals",
     "/api/v1/crm/pipelines": "sales set-up",
     "/api/v1/crm/lost-reasons": "sales set-up",
+    "/api/v1/crm/stages": "sales set-up",
     "/api/v1/crm/leads": "leads",
     "/api/v1/crm/campaigns": "marketing",
     "/api/v1/crm/events": "marketing",
@@ -181,6 +183,7 @@ def page_verb(url_name: str) -> str | None:
 
 def build_world(actor):
     from tandem.core.services import create_api_token
+    from tandem.core.tests.factories import UserFactory
     from tandem.crm.models import EventAttendee
     from tandem.crm.services import deals as deal_services
     from tandem.crm.tests.factories import DealFactory, LostReasonFactory
@@ -219,6 +222,7 @@ def build_world(actor):
         "lost_reason_id": LostReasonFactory().pk, "source_id": SourceFactory().pk,
         "owner_id": client.owner_id, "assignee_id": client.owner_id,
         "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
+        "user_id": UserFactory(username="matrix-colleague").pk,
     }
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]

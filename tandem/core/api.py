@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from tandem.core import modules, services
-from tandem.core.models import ApiToken
+from tandem.core.models import ApiToken, User
+from tandem.core.permissions import require_permission
 from tandem.core.schemas import (
     CompanyOut,
     CompanyPatch,
@@ -18,14 +19,11 @@ from tandem.core.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UserOut,
 )
 
 router = Router(tags=["account"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def _me(user) -> dict:
@@ -84,7 +82,7 @@ def get_company(request):
 
 @router.patch("/company", response=CompanyOut, tags=["settings"])
 def update_company(request, payload: CompanyPatch):
-    _require(request, "core.change_company")
+    require_permission(request, "core.change_company")
     return services.update_company(by=request.user, **payload.dict(exclude_unset=True))
 
 
@@ -101,6 +99,30 @@ def update_module(request, key: str, payload: ModulePatch):
     registered = modules.registered_modules()
     if key not in registered:
         raise Http404("No such module.")
-    _require(request, "core.change_modulesetting")
+    require_permission(request, "core.change_modulesetting")
     modules.set_module_enabled(key, payload.enabled, by=request.user)
     return _module(key, registered[key], modules.enabled_module_keys())
+
+
+# --- Users: deactivate rather than delete -----------------------------------------------------------
+
+def _user(request, user_id: int) -> User:
+    require_permission(request, "core.view_user")
+    return get_object_or_404(User, pk=user_id)
+
+
+@router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"],
+             summary="Deactivate a user (no login, out of choice lists; what they did and own stays)")
+def deactivate_user(request, user_id: int):
+    return services.deactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.post("/users/{user_id}/reactivate", response=UserOut, tags=["users"], summary="Reactivate a user")
+def reactivate_user(request, user_id: int):
+    return services.reactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.delete("/users/{user_id}", response={204: None}, tags=["users"],
+               summary="Delete a user who never acted (409 naming the references otherwise)")
+def delete_user(request, user_id: int):
+    services.delete_user(_user(request, user_id), by=request.user)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
 
@@ -41,3 +42,33 @@ def call_service(form: forms.Form, service, *args, **kwargs):
         add_business_error(form, exc)
         form.refusal = exc
         return None
+
+
+def offer_active(field: forms.ModelChoiceField, current_id=None) -> None:
+    """A picker offers rows that are not archived, plus the one the record already links to (an archived
+    client stays on the deal that names it, and saving the deal unchanged keeps it)."""
+    keep = Q(is_archived=False)
+    if current_id is not None:
+        keep |= Q(pk=current_id)
+    field.queryset = field.queryset.filter(keep)
+def field_label(model, name: str):
+    """A form field's label taken from the model field's verbose_name (one wording in forms and tables)."""
+    return model._meta.get_field(name).verbose_name
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (ISO value)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser date-and-time picker (ISO value, local time)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

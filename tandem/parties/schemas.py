@@ -7,18 +7,14 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from tandem.core.audit_render import action_text, change_rows, render_entry
+from tandem.core.schemas import ArchivedFilter, ArchiveOut, InputSchema
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
 ClientSort = Literal[tuple(CLIENT_SORTS)]  # type: ignore[valid-type]
 
-
-class InputSchema(Schema):
-    """A request body: an unknown key (a typo such as "owner" for "owner_id") is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserRef(Schema):
@@ -33,17 +29,16 @@ class SourceRef(Schema):
 
 # --- Sources and tags -------------------------------------------------------------------------------
 
-class SourceOut(Schema):
+class SourceOut(ArchiveOut):
     id: int
     name: str
     channel: str
-    is_active: bool
+    is_active: bool = Field(description="Offered for new records: the opposite of is_archived.")
 
 
 class SourceIn(InputSchema):
     name: str
     channel: Source.Channel = Source.Channel.OTHER
-    is_active: bool = True
 
 
 class TagOut(Schema):
@@ -76,7 +71,7 @@ class BankAccountIn(InputSchema):
     currency: str = "EUR"
 
 
-class CounterpartyOut(Schema):
+class CounterpartyOut(ArchiveOut):
     id: int
     client_id: int
     legal_name: str
@@ -119,7 +114,7 @@ class CounterpartyPatch(InputSchema):
 
 # --- Contacts ---------------------------------------------------------------------------------------
 
-class ContactOut(Schema):
+class ContactOut(ArchiveOut):
     id: int
     client_id: int
     client_name: str
@@ -167,11 +162,12 @@ class ContactPatch(InputSchema):
 class ContactFilters(Schema):
     q: str = ""
     client_id: int | None = None
+    archived: ArchivedFilter = "false"
 
 
 # --- Clients ----------------------------------------------------------------------------------------
 
-class ClientOut(Schema):
+class ClientOut(ArchiveOut):
     id: int
     name: str
     kind: str
@@ -240,9 +236,17 @@ class ClientFilters(Schema):
     tag: str = ""
     source_id: int | None = None
     sort: ClientSort = "name"
+    archived: ArchivedFilter = Field("false", description='"true": archived clients only; "all": both.')
 
 
 # --- History and search -----------------------------------------------------------------------------
+
+class ChangeOut(Schema):
+    field: str
+    label: str
+    old: str | None = Field(description="The value before, in words; null when the entry records a value.")
+    new: str
+
 
 class HistoryEntryOut(Schema):
     id: int
@@ -251,11 +255,26 @@ class HistoryEntryOut(Schema):
     action: str
     event: str
     object_repr: str
-    changes: dict
+    changes: dict = Field(description="Raw data: {field: [old, new]} for changes, {field: value} for snapshots.")
+    action_label: str = Field(description="The action in words, in the request's language.")
+    summary: str = Field(description='Who did what, e.g. "Anna Smith changed the client".')
+    changes_display: list[ChangeOut] = Field(description="The changes in words: labels and formatted values.")
 
     @staticmethod
     def resolve_actor(obj):
         return {"id": obj.actor_id, "name": obj.actor.display_name} if obj.actor_id else None
+
+    @staticmethod
+    def resolve_action_label(obj):
+        return action_text(obj.action)
+
+    @staticmethod
+    def resolve_summary(obj):
+        return render_entry(obj).summary
+
+    @staticmethod
+    def resolve_changes_display(obj):
+        return [{"field": r.key, "label": r.label, "old": r.old, "new": r.new} for r in change_rows(obj)]
 
 
 class SearchHitOut(Schema):

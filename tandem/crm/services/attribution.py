@@ -1,31 +1,28 @@
 """Attribution: marketing campaigns, marketing events (exhibitions, seminars) and who attended them.
 
 Sources (channels) live in parties (parties.services.create_source). Campaign and event costs feed the
-attribution report (crm.reports_attribution)."""
+attribution report (crm.reports.attribution)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core import archive, audit, deletion
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
-from tandem.core.money import quantize
+from tandem.core.money import parse_decimal, quantize
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 
-CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency", "is_active")
+CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency")
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "cost", "currency", "responsible", "campaign",
                 "source")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean(obj, exclude=()) -> None:
@@ -41,17 +38,14 @@ def _money_values(values: dict) -> dict:
     if "currency" in values:
         values["currency"] = (values["currency"] or get_company().base_currency).strip().upper()
     if "cost" in values:
-        cost = values["cost"]
-        if cost is None or cost == "":
-            cost = Decimal(0)
-        if isinstance(cost, float):
+        if isinstance(values["cost"], float):
             raise BusinessRuleError("invalid", _("Send the cost as a string, e.g. \"1500.00\"."), field="cost")
         try:
-            cost = Decimal(cost)
-        except (InvalidOperation, TypeError, ValueError):
+            cost = parse_decimal(values["cost"])
+        except ValueError:
             raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost") from None
-        if not cost.is_finite():
-            raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost")
+        if cost is None:
+            cost = Decimal(0)
         if cost < 0:
             raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
         values["cost"] = cost
@@ -84,11 +78,11 @@ def _check_campaign_name_free(campaign: Campaign) -> None:
 
 
 def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
-                    currency: str | None = None, is_active: bool = True) -> Campaign:
-    _require(by, "crm.add_campaign")
+                    currency: str | None = None) -> Campaign:
+    require_permission(by, "crm.add_campaign")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
-    campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, is_active=is_active, created_by=by,
-                        **values)
+    campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, created_by=by, **values)
+    archive.refuse_archived_links(campaign)
     _check_name(campaign)
     _check_period(campaign)
     _clean(campaign, exclude=["source"])
@@ -105,7 +99,7 @@ def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on
 
 
 def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
-    _require(by, "crm.change_campaign")
+    require_permission(by, "crm.change_campaign")
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -115,8 +109,10 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
             before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+            before_links = {"source": campaign.source_id}
             for field, value in values.items():
                 setattr(campaign, field, value)
+            archive.refuse_archived_links(campaign, before=before_links)
             _check_name(campaign)
             _check_period(campaign)
             _clean(campaign, exclude=["source"])
@@ -131,6 +127,23 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
     return campaign
 
 
+def archive_campaign(campaign: Campaign, *, by: User) -> Campaign:
+    """No longer offered for new leads, deals and events; records that name it keep showing it."""
+    require_permission(by, "crm.change_campaign")
+    return archive.archive(campaign, by=by)
+
+
+def restore_campaign(campaign: Campaign, *, by: User) -> Campaign:
+    require_permission(by, "crm.change_campaign")
+    return archive.restore(campaign, by=by)
+
+
+def delete_campaign(campaign: Campaign, *, by: User) -> None:
+    """Only a campaign nothing refers to; otherwise refused (409) naming the leads, deals and events."""
+    require_permission(by, "crm.delete_campaign")
+    deletion.delete(campaign, by=by, changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
+
+
 # --- Marketing events -------------------------------------------------------------------------------
 
 def _event_defaults(event: MarketingEvent) -> None:
@@ -141,12 +154,13 @@ def _event_defaults(event: MarketingEvent) -> None:
 def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.Kind.EXHIBITION, ends_on=None,
                  location: str = "", cost=Decimal(0), currency: str | None = None, responsible: User | None = None,
                  campaign: Campaign | None = None, source=None) -> MarketingEvent:
-    _require(by, "crm.add_marketingevent")
+    require_permission(by, "crm.add_marketingevent")
     if starts_on is None:
         raise BusinessRuleError("required", _("An event needs a start date."), field="starts_on")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
     event = MarketingEvent(kind=kind, starts_on=starts_on, ends_on=ends_on, location=(location or "").strip(),
                            responsible=responsible, campaign=campaign, source=source, created_by=by, **values)
+    archive.refuse_archived_links(event)
     _check_name(event)
     _check_period(event)
     _event_defaults(event)
@@ -159,7 +173,7 @@ def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.K
 
 
 def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent:
-    _require(by, "crm.change_marketingevent")
+    require_permission(by, "crm.change_marketingevent")
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -172,8 +186,10 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
     with transaction.atomic():
         event = MarketingEvent.objects.select_for_update().get(pk=event.pk)
         before = audit.snapshot(event, EVENT_FIELDS)
+        before_links = {"campaign": event.campaign_id, "source": event.source_id}
         for field, value in values.items():
             setattr(event, field, value)
+        archive.refuse_archived_links(event, before=before_links)
         _check_name(event)
         _check_period(event)
         _clean(event, exclude=["responsible", "campaign", "source"])
@@ -189,7 +205,7 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
 
 def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, contact=None) -> EventAttendee:
     """Record that a client (optionally one of its contact persons) or a lead attended the event."""
-    _require(by, "crm.add_eventattendee")
+    require_permission(by, "crm.add_eventattendee")
     if (client is None) == (lead is None):
         raise BusinessRuleError("client_or_lead", _("Choose either a client or a lead."), field="client")
     if contact is not None and (client is None or contact.client_id != client.pk):
@@ -197,6 +213,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
                                 field="contact")
     who = client or lead
     attendee = EventAttendee(event=event, client=client, lead=lead, contact=contact)
+    archive.refuse_archived_links(attendee)
     exists = EventAttendee.objects.filter(event=event, **({"client": client} if client else {"lead": lead}))
     if exists.exists():
         raise ConflictError("already_attending", _("%(who)s is already on the list of this event.") % {"who": who},
@@ -214,7 +231,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
 
 
 def remove_attendee(attendee: EventAttendee, *, by: User) -> None:
-    _require(by, "crm.delete_eventattendee")
+    require_permission(by, "crm.delete_eventattendee")
     with transaction.atomic():
         audit.record(attendee, "crm.eventattendee.removed", by=by, root=attendee.client or attendee.event,
                      changes={"event": str(attendee.event), "client": str(attendee.client or ""),

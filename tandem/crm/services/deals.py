@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import audit, workflow
+from tandem.core import archive, audit, deletion, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, LostReason, Pipeline, Stage, StageRule
 from tandem.parties.models import Client
@@ -29,13 +30,9 @@ DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "pipeline"
                "currency", "expected_close_date", "source", "campaign", "event", "lost_reason", "lost_note")
 
 
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
-
 
 def default_pipeline() -> Pipeline:
-    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    pipeline = Pipeline.objects.active().order_by("-is_default", "name").first()
     if pipeline is None:
         raise BusinessRuleError("no_pipeline", _("Set up a sales pipeline first."), field="pipeline")
     return pipeline
@@ -57,10 +54,14 @@ def create_deal(
     source=None,
     campaign=None,
     event=None,
+    inherited_attribution: bool = False,
 ) -> Deal:
     """Open a deal early: only client and title are needed; it starts in the pipeline's first stage
-    (or the given one) and inherits the client's first source when none is given."""
-    _require(by, "crm.add_deal")
+    (or the given one) and inherits the client's first source when none is given.
+
+    New links to archived rows are refused, except attribution carried over from a lead
+    (`inherited_attribution`): a lead of a campaign that has since ended keeps its campaign."""
+    require_permission(by, "crm.add_deal")
     title = (title or "").strip()
     if not title:
         raise BusinessRuleError("required", _("A deal needs a title."), field="title")
@@ -88,9 +89,14 @@ def create_deal(
     deal = Deal(
         title=title, client=client, pipeline=pipeline, stage=stage, owner=owner, amount=amount,
         currency=(currency or get_company().base_currency).upper(), counterparty=counterparty, contact=contact,
-        expected_close_date=expected_close_date, source=source or client.first_source, campaign=campaign,
+        expected_close_date=expected_close_date, source=source, campaign=campaign,
         event=event, stage_entered_at=now, created_by=by,
     )
+    archive.refuse_archived_links(
+        deal, ("client", "counterparty", "contact", "pipeline", "stage")
+        + (() if inherited_attribution else ("source", "campaign", "event")))
+    if deal.source is None and client.first_source is not None and not client.first_source.is_archived:
+        deal.source = client.first_source
     try:
         deal.full_clean(exclude=["client", "pipeline", "stage", "owner", "counterparty", "contact", "source",
                                  "campaign", "event", "lost_reason"])
@@ -111,7 +117,7 @@ UPDATABLE_FIELDS = ("title", "client", "counterparty", "contact", "owner", "amou
 
 
 def _check_owner(deal: Deal, by: User) -> None:
-    """Defence in depth behind the record rule of crm.visibility: a representative touches own deals only."""
+    """Defence in depth behind the record rule of crm.queries.visibility: a representative touches own deals only."""
     if deal.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
         raise AccessDenied()
 
@@ -122,7 +128,7 @@ def _lock(deal: Deal) -> Deal:
 
 def update_deal(deal: Deal, *, by: User, **values) -> Deal:
     """Change a deal's details (not its stage or status: those have their own actions)."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     unknown = set(values) - set(UPDATABLE_FIELDS)
     if unknown:
@@ -131,8 +137,10 @@ def update_deal(deal: Deal, *, by: User, **values) -> Deal:
     with transaction.atomic():
         locked = _lock(deal)
         before = audit.snapshot(locked, UPDATABLE_FIELDS)
+        links = archive.link_ids(locked)
         for name, value in values.items():
             setattr(locked, name, value)
+        archive.refuse_archived_links(locked, before=links)
         if "title" in values:
             locked.title = (locked.title or "").strip()
             if not locked.title:
@@ -187,7 +195,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
     Forward: refused with code "stage_rule_unmet" (409) naming what is missing, and a `missing` list, when a
     rule of the stage it leaves (or of a stage it skips) is unmet. Backward: always allowed.
     Closes the open stage visit, opens a new one, audits "crm.deal.moved"."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         locked = _lock(deal)
@@ -197,6 +205,9 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
         if stage.pipeline_id != locked.pipeline_id:
             raise BusinessRuleError("stage_not_in_pipeline", _("Stage “%(stage)s” is not in pipeline “%(pipeline)s”.")
                                     % {"stage": stage, "pipeline": locked.pipeline}, field="stage")
+        if stage.is_archived and stage.pk != locked.stage_id:
+            raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                    % {"name": stage}, field="stage")
         current = locked.stage
         if stage.pk == current.pk:
             return locked
@@ -227,7 +238,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
 
 def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> DealChecklistItem:
     """Tick (or untick) a checklist item of a stage of the deal's pipeline."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     if rule.kind != StageRule.Kind.CHECKLIST:
         raise BusinessRuleError("not_a_checklist_item", _("“%(rule)s” is not a checklist item.") % {"rule": rule},
@@ -258,7 +269,7 @@ def _close_visit(deal: Deal, when) -> None:
 
 def win_deal(deal: Deal, *, by: User) -> Deal:
     """Mark an open deal won: it keeps its stage, its stage visit ends now."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         won = workflow.transition(deal, Deal.Status.WON, by=by)
@@ -270,7 +281,7 @@ def win_deal(deal: Deal, *, by: User) -> Deal:
 
 def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str = "") -> Deal:
     """Mark an open deal lost with a reason; it keeps the stage at which it was lost."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     if lost_reason is None:
         raise BusinessRuleError("lost_reason_required", _("Say why the deal was lost."), field="lost_reason")
@@ -290,7 +301,7 @@ def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str
 
 def reopen_deal(deal: Deal, *, by: User) -> Deal:
     """Reopen a won or lost deal in the stage it was closed at (a new stage visit starts)."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         opened = workflow.transition(deal, Deal.Status.OPEN, by=by)
@@ -307,7 +318,7 @@ def reopen_deal(deal: Deal, *, by: User) -> Deal:
 # --- Pipeline set-up ----------------------------------------------------------------------------------
 
 def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_name: str = "") -> StageRule:
-    _require(by, "crm.add_stagerule")
+    require_permission(by, "crm.add_stagerule")
     label = (label or "").strip()
     if kind == StageRule.Kind.CHECKLIST:
         if not label:
@@ -331,7 +342,7 @@ def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_
 
 def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, rules=()) -> Stage:
     """Append a stage at the end of a pipeline, with its rules ({kind, label, field_name} dicts)."""
-    _require(by, "crm.add_stage")
+    require_permission(by, "crm.add_stage")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A stage needs a name."), field="name")
@@ -352,7 +363,7 @@ def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10,
 
 def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False) -> Pipeline:
     """A pipeline with ordered stages: stages=[{name, probability, rules: [{kind, label, field_name}]}]."""
-    _require(by, "crm.add_pipeline")
+    require_permission(by, "crm.add_pipeline")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A pipeline needs a name."), field="name")
@@ -370,8 +381,39 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False)
     return pipeline
 
 
+def archive_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
+    """No longer offered for new deals; its deals stay in it and on its board."""
+    require_permission(by, "crm.change_pipeline")
+    if pipeline.is_default and not pipeline.is_archived:
+        raise ConflictError("default_pipeline", _("Make another pipeline the default before archiving this one."),
+                            field="is_default")
+    return archive.archive(pipeline, by=by)
+
+
+def restore_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
+    require_permission(by, "crm.change_pipeline")
+    return archive.restore(pipeline, by=by)
+
+
+def delete_pipeline(pipeline: Pipeline, *, by: User) -> None:
+    """Only a pipeline no deal went through; otherwise refused (409) naming the deals."""
+    require_permission(by, "crm.delete_pipeline")
+    deletion.delete(pipeline, by=by, changes={"name": pipeline.name})
+
+
+def archive_stage(stage: Stage, *, by: User) -> Stage:
+    """Deals no longer move into the stage; those in it stay and may move on."""
+    require_permission(by, "crm.change_stage")
+    return archive.archive(stage, by=by, root=stage.pipeline)
+
+
+def restore_stage(stage: Stage, *, by: User) -> Stage:
+    require_permission(by, "crm.change_stage")
+    return archive.restore(stage, by=by, root=stage.pipeline)
+
+
 def create_lost_reason(*, by: User, name: str) -> LostReason:
-    _require(by, "crm.add_lostreason")
+    require_permission(by, "crm.add_lostreason")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A lost reason needs a name."), field="name")
@@ -407,7 +449,7 @@ def ensure_default_pipeline(*, by: User | None = None) -> Pipeline:
     """The default pipeline; when there is no pipeline at all, set up "Sales" (and common lost reasons).
 
     A set-up step of the installation, so it needs no permission (by is recorded when given)."""
-    existing = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    existing = Pipeline.objects.active().order_by("-is_default", "name").first()
     if existing is not None:
         return existing
     with transaction.atomic():

@@ -13,9 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import archive, audit
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Interaction
 from tandem.parties.models import Client
 
@@ -28,10 +29,6 @@ TIMED_KINDS = CALL_KINDS | {Interaction.Kind.MEETING}
 KIND_GROUPS = {"call": CALL_KINDS}
 SUBJECT_MAX = Interaction._meta.get_field("subject").max_length
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def may_modify(user: User, interaction: Interaction) -> bool:
@@ -97,12 +94,13 @@ def log_interaction(
     source=None,
 ) -> Interaction:
     """Record a contact with a client; the author is `by`, the time now unless given."""
-    _require(by, "crm.add_interaction")
+    require_permission(by, "crm.add_interaction")
     values = _check(client, {
         "kind": kind, "occurred_at": occurred_at, "subject": subject, "text": text, "contact": contact,
         "counterparty": counterparty, "deal": deal, "duration_minutes": duration_minutes, "outcome": outcome,
         "source": source,
     })
+    archive.refuse_archived_links(Interaction(client=client, **values))
     with transaction.atomic():
         interaction = Interaction.objects.create(client=client, created_by=by, **values)
         audit.record(interaction, "crm.interaction.created", by=by, root=client,
@@ -124,8 +122,10 @@ def update_interaction(interaction: Interaction, *, by: User, **changes) -> Inte
         values = {name: getattr(locked, name) for name in INTERACTION_FIELDS}
         values.update(changes)
         values = _check(locked.client, values)
+        links = archive.link_ids(locked)
         for name, value in values.items():
             setattr(locked, name, value)
+        archive.refuse_archived_links(locked, before=links)
         locked.save()
         changed = audit.diff(before, audit.snapshot(locked, INTERACTION_FIELDS))
         if changed:

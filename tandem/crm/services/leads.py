@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, workflow
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core import archive, audit, workflow
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Campaign, EventAttendee, Lead, MarketingEvent
 from tandem.crm.services.deals import create_deal
 from tandem.parties import services as party_services
@@ -24,10 +25,6 @@ from tandem.parties.queries import find_duplicates, visible_clients
 LEAD_FIELDS = ("name", "company_name", "email", "phone", "owner", "status", "source", "campaign", "event", "notes")
 EDITABLE_FIELDS = ("name", "company_name", "email", "phone", "owner", "source", "campaign", "event", "notes")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _normalize(values: dict) -> dict:
@@ -91,11 +88,12 @@ def create_lead(
     event: MarketingEvent | None = None,
     notes: str = "",
 ) -> Lead:
-    _require(by, "crm.add_lead")
+    require_permission(by, "crm.add_lead")
     owner = owner or by
     _check_owner(owner, by=by)
     values = _normalize(dict(name=name, company_name=company_name, email=email, phone=phone, notes=notes))
     lead = Lead(owner=owner, source=source, campaign=campaign, event=event, created_by=by, **values)
+    archive.refuse_archived_links(lead)
     _fill_attribution(lead)
     _validate(lead)
     with transaction.atomic():
@@ -107,7 +105,7 @@ def create_lead(
 
 
 def update_lead(lead: Lead, *, by: User, **values) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -118,8 +116,10 @@ def update_lead(lead: Lead, *, by: User, **values) -> Lead:
         before = audit.snapshot(lead, LEAD_FIELDS)
         if "owner" in values and values["owner"] != lead.owner:
             _check_owner(values["owner"], by=by)
+        links = archive.link_ids(lead)
         for field, value in values.items():
             setattr(lead, field, value)
+        archive.refuse_archived_links(lead, before=links)
         _fill_attribution(lead)
         _validate(lead)
         changes = audit.diff(before, audit.snapshot(lead, LEAD_FIELDS))
@@ -156,7 +156,7 @@ def qualify_lead(
     Without a client and without `create_client`, existing clients with the lead's email or phone refuse
     the step (ConflictError "duplicate", candidates in `duplicates`): the user then links one of them
     (`client=`) or confirms a new client (`create_client=True`)."""
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     if not lead.can_qualify():
         raise ConflictError("invalid_transition",
                             _("A lead that is %(status)s cannot be qualified.") % {"status": lead.get_status_display()},
@@ -192,6 +192,7 @@ def qualify_lead(
             by=by, client=client, title=deal_title or _client_name(locked), owner=locked.owner, amount=amount,
             currency=currency, pipeline=pipeline, expected_close_date=expected_close_date,
             source=locked.source or client.first_source, campaign=locked.campaign, event=locked.event,
+            inherited_attribution=True,
         )
         # Event attendance follows the lead to its client.
         for attendance in EventAttendee.objects.filter(lead=locked, client__isnull=True):
@@ -207,7 +208,7 @@ def qualify_lead(
 
 
 def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     reason = (reason or "").strip()
     if not reason:
         raise BusinessRuleError("required", _("Say why the lead is disqualified."), field="reason")
@@ -219,7 +220,7 @@ def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
 
 
 def reopen_lead(lead: Lead, *, by: User) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     with transaction.atomic():
         locked = workflow.transition(lead, Lead.Status.NEW, by=by)
         locked.disqualify_reason = ""

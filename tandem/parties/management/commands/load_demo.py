@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0,
                             help="Size of the whole data set relative to the default (0.25 = a quarter).")
         parser.add_argument("--seed", type=int, default=SEED, help="Random seed (same seed, same data).")
+        parser.add_argument("--url", default=URL, help="The address printed for opening the demo (where it is served).")
 
-    def handle(self, *args, clients, seed, scale, **options):
+    def handle(self, *args, clients, seed, scale, url, **options):
         started = time.monotonic()
         clients = clients if clients is not None else max(10, round(CLIENT_COUNT * scale))
         result = build_demo_data(seed=seed, clients=clients)
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         # Upper apps (CRM, ...) add their demo data through an AppConfig hook: this app never names them.
         for line in modules.collect("load_demo_data", seed, scale):
             self.stdout.write(line)
-        self.stdout.write(f"\nOpen {URL} and log in as:")
+        self.stdout.write(f"\nOpen {url} and log in as:")
         width = max((len(login.username) for login in result.logins), default=0)
         for login in result.logins:
             password = login.password or "(password changed since the demo was loaded)"
