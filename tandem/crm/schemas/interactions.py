@@ -6,11 +6,10 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from tandem.core.schemas import Id
+from tandem.core.schemas import Id, InputSchema
 from tandem.crm.models import Interaction
-from tandem.crm.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
+from tandem.crm.queries.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
 TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
 KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
@@ -18,9 +17,6 @@ KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-t
 
 MAX_MINUTES = 2**31 - 1  # the column is a 32-bit integer
 
-
-class InputSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Ref(Schema):
