@@ -68,6 +68,8 @@ class DealForm(forms.Form):
                                     required=False)
     campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
+    # The version the user opened (edits only): a save after someone else's is refused, nothing written.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,9 +82,12 @@ class DealForm(forms.Form):
             del self.fields["owner"]
         if deal is not None:
             del self.fields["pipeline"]
+        else:
+            del self.fields["version"]
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         for name in ("owner", "pipeline", "currency"):
             if name in data and not data[name]:
                 data.pop(name)
@@ -90,7 +95,7 @@ class DealForm(forms.Form):
 
     @staticmethod
     def initial_for(deal: Deal) -> dict:
-        return {name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}
+        return {**{name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}, "version": deal.version}
 
 
 class DealFilterForm(forms.Form):
@@ -201,7 +206,8 @@ def deal_edit(request, pk):
     deal = _deal(request, pk)
     form = DealForm(request.POST or None, user=request.user, deal=deal, initial=DealForm.initial_for(deal))
     if request.method == "POST" and form.is_valid():
-        updated = call_service(form, services.update_deal, deal, by=request.user, **form.values())
+        updated = call_service(form, services.update_deal, deal, by=request.user,
+                               expected_version=form.cleaned_data["version"], **form.values())
         if updated is not None:
             messages.success(request, _("Deal “%(title)s” saved.") % {"title": updated.title})
             return redirect("crm:deal-detail", pk=updated.pk)
@@ -257,8 +263,10 @@ def deal_move(request, pk):
     stage = Stage.objects.filter(pk=stage_id).first() if stage_id.isdigit() else None
     if stage is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a stage."), field="stage"))
+    from_stage_id = request.POST.get("from_stage_id", "")
+    from_stage = Stage.objects.filter(pk=from_stage_id).first() if from_stage_id.isdigit() else None
     try:
-        moved = services.move_deal_to_stage(deal, stage, by=request.user)
+        moved = services.move_deal_to_stage(deal, stage, by=request.user, from_stage=from_stage)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
     except BusinessRuleError as exc:
