@@ -2,7 +2,7 @@
 
 - a deal whose stage lies in another pipeline than its pipeline column: the stage wins (0004 drops the column;
   a deal's pipeline is its stage's pipeline from then on) — nothing to change here;
-- more than one default pipeline: the first by name stays default (the one the pages already treated as it);
+- more than one default pipeline: the oldest stays default (the same on every database, whatever its collation);
 - pipeline names equal but for letter case: later ones are renamed "Name (2)";
 - lost reasons equal but for letter case: merged into the oldest (its deals point to it);
 - more than one open stage visit of a deal: all but the latest end when the next one began;
@@ -14,7 +14,7 @@ from django.db.models import Count
 
 def one_default_pipeline(apps, schema_editor):
     Pipeline = apps.get_model("crm", "Pipeline")
-    defaults = list(Pipeline.objects.filter(is_default=True).order_by("name", "id").values_list("pk", flat=True))
+    defaults = list(Pipeline.objects.filter(is_default=True).order_by("id").values_list("pk", flat=True))
     if len(defaults) > 1:
         Pipeline.objects.filter(pk__in=defaults[1:]).update(is_default=False)
 
