@@ -121,6 +121,11 @@ def conflict_from_integrity_error(exc: IntegrityError) -> ConflictError:
         if re.search(rf"\b{re.escape(name)}\b", text):
             field, message = constraint_field, custom
             break
+    else:
+        # SQLite names the columns of a unique index on columns, not the index: "… failed: crm_deal.stage_id".
+        columns = re.search(r"UNIQUE constraint failed: \w+\.(\w+)", text)
+        if columns:
+            field = columns.group(1).removesuffix("_id")
     return ConflictError(
         "conflict",
         message or _("This clashes with a change saved at the same time. Reload and try again."),
