@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db.models import ProtectedError, Q, RestrictedError
 
 from tandem.core.concurrency import conflict_from_integrity_error
 from tandem.core.errors import AccessDenied, BusinessRuleError
@@ -37,6 +38,8 @@ def call_service(form: forms.Form, service, *args, **kwargs):
         return service(*args, **kwargs)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
+    except (ProtectedError, RestrictedError):
+        raise  # a delete the registry missed: core.middleware shows its 409 page
     except IntegrityError as exc:
         refusal = conflict_from_integrity_error(exc)
     except BusinessRuleError as exc:
@@ -44,3 +47,12 @@ def call_service(form: forms.Form, service, *args, **kwargs):
     add_business_error(form, refusal)
     form.refusal = refusal
     return None
+
+
+def offer_active(field: forms.ModelChoiceField, current_id=None) -> None:
+    """A picker offers rows that are not archived, plus the one the record already links to (an archived
+    client stays on the deal that names it, and saving the deal unchanged keeps it)."""
+    keep = Q(is_archived=False)
+    if current_id is not None:
+        keep |= Q(pk=current_id)
+    field.queryset = field.queryset.filter(keep)

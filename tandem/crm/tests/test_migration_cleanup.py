@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("crm", "0002_board_indexes_and_stage_durations"), ("parties", "0002_client_search_name_indexes")]
-AFTER = [("crm", "0004_invariants_and_deal_version"), ("parties", "0004_invariants_and_client_version")]
+BEFORE = [("crm", "0003_archive_instead_of_delete"), ("parties", "0003_archive_instead_of_delete")]
+AFTER = [("crm", "0005_invariants_and_deal_version"), ("parties", "0005_invariants_and_client_version")]
 
 
 def migrate(targets):

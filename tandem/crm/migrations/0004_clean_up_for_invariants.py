@@ -70,7 +70,7 @@ def no_negative_amounts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("crm", "0002_board_indexes_and_stage_durations"),
+        ("crm", "0003_archive_instead_of_delete"),
     ]
 
     operations = [

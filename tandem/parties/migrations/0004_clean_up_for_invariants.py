@@ -43,7 +43,7 @@ def rename_duplicate_sources(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("parties", "0002_client_search_name_indexes"),
+        ("parties", "0003_archive_instead_of_delete"),
     ]
 
     operations = [
