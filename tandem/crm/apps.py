@@ -74,8 +74,13 @@ class CrmConfig(AppConfig):
     }
 
     def ready(self):
+        from tandem.core import audit  # models are not loaded when this module is
         from tandem.core.deletion import register_blocker
+        from tandem.crm.audit_actions import ACTIONS, CHANGE_LABELS
 
+        audit.register_actions(ACTIONS)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)

@@ -8,7 +8,6 @@ from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from tandem.core.models import AuditEntry
-from tandem.crm import reports
 from tandem.crm.models import (
     Campaign,
     Complaint,
@@ -22,6 +21,7 @@ from tandem.crm.models import (
     Segment,
     Task,
 )
+from tandem.crm.reports import deals as reports
 from tandem.crm.services.complaints import overdue_q
 
 pytestmark = pytest.mark.django_db(transaction=False)

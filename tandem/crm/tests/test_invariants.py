@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.core.errors import BusinessRuleError, ConflictError
-from tandem.crm.deal_queries import filter_deals
 from tandem.crm.models import Campaign, Deal, DealStageVisit, LostReason, MarketingEvent, Pipeline
+from tandem.crm.queries.deals import filter_deals
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import PipelineFactory
 
