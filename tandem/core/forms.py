@@ -11,6 +11,9 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 
 def add_business_error(form: forms.Form, exc: BusinessRuleError) -> None:
     """Show a service's refusal on the form: on its field when the form has one, else on top."""
+    if not hasattr(form, "cleaned_data"):
+        # A bare form that only carries a refusal (button actions) was never validated.
+        form.cleaned_data = {}
     form.add_error(_form_field_for(form, exc.field), exc.message)
 
 

@@ -136,6 +136,7 @@ task_reopen = _transition(services.reopen_task, lambda: _("Task “%(title)s” 
 
 @fragment
 @login_required
+@permission_required("crm.view_task", raise_exception=True)
 @require_GET
 def reminders(request):
     return _reminders(request)
