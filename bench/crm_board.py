@@ -136,7 +136,7 @@ def insert_deals(rng: random.Random, numbers: range, clients, reps, pipeline) ->
             shift = closed - now + datetime.timedelta(hours=1)
             entries, closed = [e - shift for e in entries], closed - shift
         deals.append(Deal(
-            title=f"Deal {i:06d}", client=client, owner=client.owner, pipeline=pipeline, stage=stages[final],
+            title=f"Deal {i:06d}", client=client, owner=client.owner, stage=stages[final],
             status=outcome, amount=Decimal(rng.randrange(500, 80000, 50)), currency="EUR",
             expected_close_date=(entries[-1] + datetime.timedelta(days=30)).date(), stage_entered_at=entries[-1],
             closed_at=closed, status_changed_at=closed, created_by=client.owner,

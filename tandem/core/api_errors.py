@@ -1,14 +1,17 @@
 """One place that turns exceptions into JSON errors: {code, message, field, errors:[{field, message}]}.
 
 Every refusal of the API has this shape, whatever raised it: ninja (bad JSON, wrong types, no auth,
-CSRF), Django (Http404, PermissionDenied, ValidationError) or a service (BusinessRuleError)."""
+CSRF), Django (Http404, PermissionDenied, ValidationError), a service (BusinessRuleError), or a
+database constraint hit by a race past a service's check (IntegrityError: 409 "conflict", never a 500)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tandem.core.concurrency import conflict_from_integrity_error
 from tandem.core.deletion import ReferencedError
 from tandem.core.errors import BusinessRuleError
 
@@ -67,6 +70,10 @@ def install_error_handlers(api) -> None:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
         return api.create_response(request, body, status=exc.status_code)
 
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request, exc):
+        # A database constraint refused a write a service's own check let through (two requests at once).
+        return business_rule_error(request, conflict_from_integrity_error(exc))
     @api.exception_handler(ProtectedError)
     @api.exception_handler(RestrictedError)
     def protected_error(request, exc):

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db import IntegrityError
+from django.db.models import ProtectedError, Q, RestrictedError
 
+from tandem.core.concurrency import conflict_from_integrity_error
 from tandem.core.errors import AccessDenied, BusinessRuleError
 
 
@@ -32,16 +34,22 @@ def call_service(form: forms.Form, service, *args, **kwargs):
     """Run one service for a form-backed view.
 
     A business refusal is shown on the form, kept as `form.refusal` (for its code and extras), and None is
-    returned; a missing permission (AccessDenied) becomes Django's 403."""
+    returned; a missing permission (AccessDenied) becomes Django's 403. A database constraint hit by a race
+    (IntegrityError) is shown the same way, as a "conflict" refusal."""
     form.refusal = None
     try:
         return service(*args, **kwargs)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
+    except (ProtectedError, RestrictedError):
+        raise  # a delete the registry missed: core.middleware shows its 409 page
+    except IntegrityError as exc:
+        refusal = conflict_from_integrity_error(exc)
     except BusinessRuleError as exc:
-        add_business_error(form, exc)
-        form.refusal = exc
-        return None
+        refusal = exc
+    add_business_error(form, refusal)
+    form.refusal = refusal
+    return None
 
 
 def offer_active(field: forms.ModelChoiceField, current_id=None) -> None:

@@ -56,8 +56,8 @@ class LostReasonAdmin(ReferencedDeleteAdminMixin, admin.ModelAdmin):
 @admin.register(Deal)
 class DealAdmin(ReadOnlyAdmin):
     list_display = ("title", "client", "pipeline", "stage", "status", "amount", "currency", "owner")
-    list_filter = ("pipeline", "status")
-    list_select_related = ("client", "pipeline", "stage", "owner")
+    list_filter = ("stage__pipeline", "status")
+    list_select_related = ("client", "stage__pipeline", "owner")
     search_fields = ("title", "client__name")
 
 

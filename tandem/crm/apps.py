@@ -39,7 +39,7 @@ DELETION_BLOCKERS = {
     ],
     "crm.Campaign": [("crm.Lead", "campaign"), ("crm.Deal", "campaign"), ("crm.MarketingEvent", "campaign")],
     "crm.MarketingEvent": [("crm.Lead", "event"), ("crm.Deal", "event")],
-    "crm.Pipeline": [("crm.Deal", "pipeline")],
+    "crm.Pipeline": [("crm.Deal", "stage__pipeline")],  # a deal is in its stage's pipeline
     "crm.Stage": [("crm.Deal", "stage"), ("crm.DealStageVisit", "stage")],
     "crm.LostReason": [("crm.Deal", "lost_reason")],
 }

@@ -353,7 +353,7 @@ class _CrmDemoBuilder:
                 title = f"{rng.choice(SALES_TITLES)} for {company or f'{first} {last}'}"
                 lead = leads.qualify_lead(lead, by=owner, create_client=True, deal_title=title,
                                           amount=self.amount(1500, 40000) if rng.random() < 0.5 else None)
-                deal = Deal.objects.select_related("client", "pipeline", "stage").get(pk=lead.deal_id)
+                deal = Deal.objects.select_related("client", "stage__pipeline").get(pk=lead.deal_id)
                 # The rep completes the new client as for any other: the contact person and, for a business,
                 # the legal entity that will sign.
                 contact = party_services.add_contact(deal.client, by=owner, first_name=first, last_name=last,

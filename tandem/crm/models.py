@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.db_functions import SecondsBetween
@@ -31,6 +32,10 @@ class Campaign(ArchivableModel, TrackedModel):
         ordering = ["-starts_on", "name"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(condition=Q(cost__gte=0), name="campaign_cost_not_negative",
+                                   violation_error_message=_("The cost cannot be negative.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -72,6 +77,8 @@ class MarketingEvent(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                                    name="marketing_event_period"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="marketing_event_cost_not_negative",
+                                   violation_error_message=_("The cost cannot be negative.")),
         ]
 
     def __str__(self) -> str:
@@ -161,13 +168,19 @@ class Lead(TrackedModel):
 # --- Pipelines and deals ----------------------------------------------------------------------------
 
 class Pipeline(ArchivableModel):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     is_default = models.BooleanField(_("default"), default=False)
 
     class Meta:
         ordering = ["-is_default", "name"]
         verbose_name = _("pipeline")
         verbose_name_plural = _("pipelines")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="pipeline_name_unique_ci",
+                                    violation_error_message=_("A pipeline with this name exists already.")),
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="pipeline_one_default",
+                                    violation_error_message=_("Another pipeline is the default already.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -234,20 +247,27 @@ class StageRule(models.Model):
 
 
 class LostReason(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("lost reason")
         verbose_name_plural = _("lost reasons")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="lost_reason_name_unique_ci",
+                                    violation_error_message=_("A lost reason with this name exists already.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Deal(TrackedModel):
-    """A sales opportunity, opened early (amount may be unknown) and led through a pipeline's stages."""
+    """A sales opportunity, opened early (amount may be unknown) and led through a pipeline's stages.
+
+    Its pipeline is its stage's pipeline (`deal.pipeline`): there is no second column that could disagree.
+    `version` counts changes; an edit based on an older version is refused (crm.services.deals)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -269,8 +289,6 @@ class Deal(TrackedModel):
                                 on_delete=models.SET_NULL, related_name="deals")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="owned_deals")
-    pipeline = models.ForeignKey(Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT,
-                                 related_name="deals")
     stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     amount = models.DecimalField(_("amount"), null=True, blank=True, **AMOUNT)
@@ -290,6 +308,7 @@ class Deal(TrackedModel):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                           on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -298,14 +317,26 @@ class Deal(TrackedModel):
         permissions = [("view_all_deals", _("Can see deals of other owners"))]
         indexes = [
             # The board: newest open cards per stage, and per-stage counts and sums read from the index alone.
-            models.Index(fields=["pipeline", "status", "stage", "created_at", "id"], name="deal_board_cards"),
-            models.Index(fields=["pipeline", "status", "stage", "currency", "amount"], name="deal_board_totals"),
+            models.Index(fields=["status", "stage", "created_at", "id"], name="deal_board_cards"),
+            models.Index(fields=["status", "stage", "currency", "amount"], name="deal_board_totals"),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "closed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="deal_amount_not_negative",
+                                   violation_error_message=_("The amount cannot be negative.")),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.stage.pipeline
+
+    @property
+    def pipeline_id(self) -> int:
+        return self.stage.pipeline_id
 
     def can_move(self) -> bool:
         return self.status == self.Status.OPEN
@@ -354,6 +385,11 @@ class DealStageVisit(models.Model):
     class Meta:
         ordering = ["entered_at", "id"]
         indexes = [models.Index(fields=["stage", "left_at"])]
+        constraints = [
+            # A deal is in one stage at a time: at most one visit without an end.
+            models.UniqueConstraint(fields=["deal"], condition=Q(left_at__isnull=True), name="stage_visit_one_open",
+                                    violation_error_message=_("The deal was moved at the same time; reload it.")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deal} in {self.stage}"

@@ -4,10 +4,12 @@ record rules of parties.queries, check the permission, call one service, return 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
 from tandem.core.audit import history_for
+from tandem.core.concurrency import etag_for, expected_version
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
@@ -86,19 +88,30 @@ def create_client(request, payload: ClientIn):
     return _client_out(client)
 
 
-@router.get("/clients/{client_id}", response=ClientOut, summary="Get a client")
-def get_client(request, client_id: Id):
-    return _client_out(queries.get_visible_client(request.user, client_id))
+@router.get("/clients/{client_id}", response=ClientOut, summary="Get a client",
+            description="The `ETag` header carries the client's `version`; send it back in `If-Match` when "
+                        "changing it.")
+def get_client(request, client_id: Id, response: HttpResponse):
+    client = _client_out(queries.get_visible_client(request.user, client_id))
+    response["ETag"] = etag_for(client.version)
+    return client
 
 
-@router.patch("/clients/{client_id}", response=ClientOut, summary="Change a client")
-def update_client(request, client_id: Id, payload: ClientPatch):
+@router.patch("/clients/{client_id}", response=ClientOut, summary="Change a client",
+              description="Optimistic locking: send the version you saw, as `If-Match: \"<version>\"` (the "
+                          "ETag of GET) or as `version` in the body. When someone changed the client since, "
+                          "nothing is written and the answer is 409 with code `stale` (409 rather than 412, "
+                          "so every refusal has the same shape). Without either, the change applies to the "
+                          "current version (last write wins).")
+def update_client(request, client_id: Id, payload: ClientPatch, response: HttpResponse):
     client = queries.get_visible_client(request.user, client_id)
     require_permission(request, "parties.change_client")
     data = patch_values(payload, Client)
     allow_duplicates = data.pop("allow_duplicates", False)
+    seen = expected_version(request, data.pop("version", None))
     client = services.update_client(client, by=request.user, allow_duplicates=allow_duplicates,
-                                    **_client_values(data))
+                                    expected_version=seen, **_client_values(data))
+    response["ETag"] = etag_for(client.version)
     return _client_out(client)
 
 

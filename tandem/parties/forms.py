@@ -117,9 +117,13 @@ class ClientForm(forms.Form):
         label=_label(Client, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     allow_duplicates = forms.BooleanField(label=ALLOW_DUPLICATES_LABEL, required=False)
+    # The version the user opened (edits only): a save after someone else's is refused, nothing written.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, user, client=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if client is None:
+            del self.fields["version"]
         if can_see_all_clients(user):
             owners = User.objects.filter(is_active=True)
             if client is not None:
@@ -141,7 +145,7 @@ class ClientForm(forms.Form):
             "name": client.name, "kind": client.kind, "status": client.status, "owner": client.owner_id,
             "first_source": client.first_source_id, "email": client.email, "phone": client.phone,
             "website": client.website, "notes": client.notes,
-            "tags": ", ".join(t.name for t in client.tags.all()),
+            "tags": ", ".join(t.name for t in client.tags.all()), "version": client.version,
         }  # fmt: skip
 
     def clean_tags(self) -> list[str]:
@@ -150,6 +154,7 @@ class ClientForm(forms.Form):
     def service_values(self) -> dict:
         values = dict(self.cleaned_data)
         values.pop("allow_duplicates")
+        values.pop("version", None)
         return values
 
 

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +22,17 @@ class Source(ArchivableModel):
         SOCIAL = "social", _("Social media")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="source_name_unique_ci",
+                                    violation_error_message=_("A source with this name exists already.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -39,12 +44,16 @@ class Source(ArchivableModel):
 
 
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci",
+                                    violation_error_message=_("A tag with this name exists already.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -82,6 +91,8 @@ class Client(ArchivableModel, TrackedModel):
     # Lower-cased name for case-insensitive search that can use an index on every database (the composite
     # indexes in Meta start with it).
     search_name = models.CharField(max_length=200, editable=False)
+    # Counts changes: an edit based on an older version is refused (parties.services.update_client).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

@@ -81,7 +81,7 @@ def filter_clients(
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     if tag:
-        qs = qs.filter(tags__name=tag)
+        qs = qs.filter(tags__name__iexact=tag)
     if source_id:
         qs = qs.filter(first_source_id=source_id)
     return qs.order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))

@@ -182,6 +182,8 @@ class ClientOut(ArchiveOut):
     notes: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    version: int = Field(description="Counts changes; send it back (or the ETag in If-Match) when changing the "
+                                     "client, and a change someone saved since is refused with 409 `stale`.")
 
     @staticmethod
     def resolve_owner(obj) -> dict:
@@ -226,6 +228,7 @@ class ClientPatch(InputSchema):
     notes: str | None = None
     tags: list[str] | None = None
     allow_duplicates: bool = False
+    version: int | None = Field(None, ge=1, description="The version you saw (as in GET); omitted: no check.")
 
 
 class ClientFilters(Schema):

@@ -1,7 +1,15 @@
 """Writes for clients, their counterparties (legal entities) and contact persons.
 
 Views and API endpoints parse input into plain values and call one of these; each runs in one
-transaction, checks the business rules, and writes an audit entry filed under the client."""
+transaction, checks the business rules, and writes an audit entry filed under the client.
+
+Duplicates (same tax ID, email or phone) are looked for inside the writing transaction, under a lock per value
+(core.concurrency.lock_values): two people saving the same tax ID at once cannot both pass the check; the
+second waits, then sees the first one's record and is refused (409 "duplicate") unless they confirmed
+"save anyway" (allow_duplicates). A unique index could not allow those confirmed duplicates, hence the lock.
+
+Clients carry a `version`: update_client(expected_version=…) refuses (409 "stale") an edit based on an older
+version, and every change adds one."""
 
 from __future__ import annotations
 
@@ -10,10 +18,12 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, deletion
+from tandem.core.concurrency import bump_version, lock_values, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -47,8 +57,13 @@ def _clean(obj, exclude=()) -> None:
 
 
 def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
+    """Refuse (409 "duplicate") a tax ID, email or phone already on file. Call inside the writing transaction:
+    the values stay locked until it ends, so a concurrent save of the same value waits and then sees ours."""
     if allow_duplicates:
         return
+    lock_values("parties.tax_id", values.get("tax_ids", ()))
+    lock_values("parties.email", [e.lower() for e in values.get("emails", ()) if e])
+    lock_values("parties.phone", values.get("phones", ()))
     duplicates = find_duplicates(**values)
     if duplicates:
         first = duplicates[0]
@@ -82,17 +97,25 @@ def _check_owner(owner: User | None, *, by: User) -> None:
 
 
 def _set_tags(client: Client, tag_names) -> None:
-    names = sorted({n.strip() for n in tag_names or () if n and n.strip()})
-    for n in names:
+    """Tags by name, in any letter case: "VIP" finds the existing "vip" (names are unique case-insensitively)."""
+    by_key: dict[str, str] = {}
+    for n in tag_names or ():
+        if n and n.strip():
+            by_key.setdefault(n.strip().lower(), n.strip())
+    for n in by_key.values():
         if len(n) > 50:
             message = _("Tag “%(tag)s…” is longer than 50 characters.") % {"tag": n[:20]}
             raise BusinessRuleError("too_long", message, field="tags")
-    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=n) for n in names if n not in existing]
+
+    def existing() -> dict[str, Tag]:
+        return {t.name.lower(): t for t in Tag.objects.annotate(key=Lower("name")).filter(key__in=list(by_key))}
+
+    found = existing()
+    missing = [Tag(name=n) for key, n in sorted(by_key.items()) if key not in found]
     if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    client.tags.set([existing[n] for n in names])
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)  # a tag created at the same time is kept
+        found = existing()
+    client.tags.set([found[key] for key in sorted(by_key)])
 
 
 # --- Sources ----------------------------------------------------------------------------------------
@@ -101,10 +124,10 @@ def create_source(*, by: User, name: str, channel: str = Source.Channel.OTHER) -
     """A new way clients find us; names are unique (case-insensitively)."""
     require_permission(by, "parties.add_source")
     source = Source(name=(name or "").strip(), channel=channel)
-    _clean(source)
     exists_message = _("Source “%(name)s” already exists.") % {"name": source.name}
-    if Source.objects.filter(name__iexact=source.name).exists():
+    if source.name and Source.objects.filter(name__iexact=source.name).exists():
         raise BusinessRuleError("duplicate", exists_message, field="name")
+    _clean(source)
     try:
         with transaction.atomic():
             source.save()
@@ -160,20 +183,24 @@ def create_client(
     )
     archive.refuse_archived_links(client)
     _clean(client, exclude=["owner"])
-    _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
     with transaction.atomic():
+        _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
         client.save()
         _set_tags(client, tags)
         audit.record(client, "parties.client.created", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
     return client
 
 
-def update_client(client: Client, *, by: User, allow_duplicates: bool = False, **values) -> Client:
+def update_client(client: Client, *, by: User, allow_duplicates: bool = False, expected_version: int | None = None,
+                  **values) -> Client:
+    """Change a client. `expected_version` is the version the user saw: when someone changed the client since,
+    nothing is written and 409 "stale" is raised; None changes the current version (no precondition)."""
     require_permission(by, "parties.change_client")
     _refuse_unknown_fields(values, CLIENT_FIELDS)
     values = _normalize_client_values(values)
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
+        refuse_stale(client, expected_version)
         before = audit.snapshot(client, CLIENT_FIELDS)
         tags = values.pop("tags", None)
         if "owner" in values and values["owner"] != client.owner:
@@ -188,11 +215,12 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, *
         if new_emails or new_phones:
             _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
                                  exclude_client_id=client.pk)
-        client.save()
         if tags is not None:
             _set_tags(client, tags)
         changes = audit.diff(before, audit.snapshot(client, CLIENT_FIELDS))
         if changes:
+            bump_version(client)
+            client.save()
             audit.record(client, "parties.client.updated", by=by, changes=changes)
     return client
 
@@ -273,9 +301,9 @@ def add_counterparty(
     cp = Counterparty(client=client, valid_from=valid_from, valid_to=valid_to, created_by=by, **values)
     _check_period(cp)
     _clean(cp, exclude=["client"])
-    _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=client.pk)  # serialize period changes per client
+        _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])  # rows first, then value locks (no deadlock)
         predecessor = (
             Counterparty.objects.filter(client=client, valid_to__isnull=True, valid_from__lt=valid_from)
             .order_by("-valid_from").first()
@@ -374,11 +402,11 @@ def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: 
     values = _normalize_contact_values(dict(values, first_name=first_name))
     contact = Contact(client=client, created_by=by, **values)
     _clean(contact, exclude=["client"])
-    _raise_if_duplicates(
-        allow_duplicates,
-        emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
-    )
     with transaction.atomic():
+        _raise_if_duplicates(
+            allow_duplicates,
+            emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
+        )
         contact.save()
         audit.record(contact, "parties.contact.created", by=by, root=client,
                      changes=audit.snapshot(contact, CONTACT_FIELDS))

@@ -131,6 +131,7 @@ def client_edit(request, pk):
             client,
             by=request.user,
             allow_duplicates=form.cleaned_data["allow_duplicates"],
+            expected_version=form.cleaned_data["version"],
             **form.service_values(),
         )
         if updated is not None:

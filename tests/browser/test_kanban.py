@@ -56,3 +56,35 @@ def test_drag_refused_until_the_checklist_is_done(page, log_in_as, make_user):
     expect(page.locator("#board-message")).to_be_hidden()
     deal.refresh_from_db()
     assert deal.stage == stages["Proposal"]
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_board_does_not_move_a_deal_back(page, log_in_as, make_user):
+    from tandem.crm.models import Deal
+    from tandem.crm.services import deals as services
+    from tandem.parties.tests.factories import ClientFactory
+
+    rep = make_user(roles.SALES_REPRESENTATIVE, username="rita", first_name="Rita", last_name="Kern")
+    pipeline = services.ensure_default_pipeline()
+    stages = {s.name: s for s in pipeline.stages.all()}
+    deal = services.create_deal(by=rep, client=ClientFactory(owner=rep, name="Havel Bau"), title="Cranes")
+    services.set_checklist_item(deal, stages["Needs analysis"].rules.get(), True, by=rep)
+    services.move_deal_to_stage(deal, stages["Needs analysis"], by=rep)
+    log_in_as(rep)
+
+    # Rita opens the board: "Cranes" is in "Needs analysis".
+    page.goto("/crm/deals/")
+    expect(page.locator("#board[data-ready='1']")).to_be_attached()
+    expect(column(page, "Needs analysis")).to_contain_text("Cranes")
+
+    # Meanwhile a colleague moves the deal on to "Proposal".
+    services.move_deal_to_stage(deal, stages["Proposal"], by=rep)
+
+    # Rita, on her stale board, drags the card one step back to "Qualification": the server sees that the deal
+    # is no longer where her board shows it and refuses (it used to jump back two stages unnoticed).
+    drag(page, "Cranes", "Qualification")
+    expect(page.locator("#board-message")).to_be_visible()
+    expect(page.locator("#board-message")).to_contain_text("changed by someone else since you opened it")
+    expect(column(page, "Needs analysis")).to_contain_text("Cranes")
+    assert Deal.objects.get(pk=deal.pk).stage == stages["Proposal"]

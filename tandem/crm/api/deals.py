@@ -3,10 +3,12 @@ rules of crm.queries.visibility, check the permission, call one service, return 
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from tandem.core.concurrency import etag_for, expected_version
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.openapi import declares
@@ -86,27 +88,41 @@ def create_deal(request, payload: DealIn):
     return _deal_out(deal)
 
 
-@router.get("/deals/{deal_id}", response=DealOut, summary="Get a deal")
-def get_deal(request, deal_id: Id):
-    return _deal(request, deal_id)
+@router.get("/deals/{deal_id}", response=DealOut, summary="Get a deal",
+            description="The `ETag` header carries the deal's `version`; send it back in `If-Match` when changing it.")
+def get_deal(request, deal_id: Id, response: HttpResponse):
+    deal = _deal(request, deal_id)
+    response["ETag"] = etag_for(deal.version)
+    return deal
 
 
-@router.patch("/deals/{deal_id}", response=DealOut, summary="Change a deal's details")
-def update_deal(request, deal_id: Id, payload: DealPatch):
+@router.patch("/deals/{deal_id}", response=DealOut, summary="Change a deal's details",
+              description="Optimistic locking: send the version you saw, as `If-Match: \"<version>\"` (the "
+                          "ETag of GET) or as `version` in the body. When someone changed the deal since, "
+                          "nothing is written and the answer is 409 with code `stale` (409 rather than 412, "
+                          "so every refusal has the same shape). Without either, the change applies to the "
+                          "current version (last write wins).")
+def update_deal(request, deal_id: Id, payload: DealPatch, response: HttpResponse):
     deal = _deal(request, deal_id)
     require_permission(request, "crm.change_deal")
-    deal = services.update_deal(deal, by=request.user, **_deal_values(request, payload.dict(exclude_unset=True)))
+    values = payload.dict(exclude_unset=True)
+    seen = expected_version(request, values.pop("version", None))
+    deal = services.update_deal(deal, by=request.user, expected_version=seen, **_deal_values(request, values))
+    response["ETag"] = etag_for(deal.version)
     return _deal_out(deal)
 
 
 @router.post("/deals/{deal_id}/move", response=DealOut, summary="Move a deal to another stage",
              description="Refused with 409 and code `stage_rule_unmet` (plus a `missing` list) while a rule of "
-                         "the stage the deal leaves is unmet. Moving backward is always allowed.")
+                         "the stage the deal leaves is unmet. Moving backward is always allowed. With "
+                         "`from_stage_id` (the stage you saw the deal in), a deal that has moved since is not "
+                         "moved: 409 with code `stale`.")
 def move_deal(request, deal_id: Id, payload: MoveIn):
     deal = _deal(request, deal_id)
     require_permission(request, "crm.change_deal")
     stage = resolve_visible(Stage, payload.stage_id, "stage_id")
-    return _deal_out(services.move_deal_to_stage(deal, stage, by=request.user))
+    from_stage = resolve_visible(Stage, payload.from_stage_id, "from_stage_id")
+    return _deal_out(services.move_deal_to_stage(deal, stage, by=request.user, from_stage=from_stage))
 
 
 @router.get("/deals/{deal_id}/checklist", response=list[ChecklistItemOut], summary="Checklist of the deal's stage")

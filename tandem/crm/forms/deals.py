@@ -33,6 +33,8 @@ class DealForm(forms.Form):
                                     required=False)
     campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
+    # The version the user opened (edits only): a save after someone else's is refused, nothing written.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,9 +50,12 @@ class DealForm(forms.Form):
             del self.fields["owner"]
         if deal is not None:
             del self.fields["pipeline"]
+        else:
+            del self.fields["version"]
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         for name in ("owner", "pipeline", "currency"):
             if name in data and not data[name]:
                 data.pop(name)
@@ -58,7 +63,7 @@ class DealForm(forms.Form):
 
     @staticmethod
     def initial_for(deal: Deal) -> dict:
-        return {name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}
+        return {**{name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}, "version": deal.version}
 
 
 class DealFilterForm(forms.Form):

@@ -86,7 +86,7 @@ class QualifyForm(forms.Form):
     amount = forms.DecimalField(label=Deal._meta.get_field("amount").verbose_name, required=False, min_value=0,
                                 max_digits=18, decimal_places=4)
     currency = forms.CharField(label=Deal._meta.get_field("currency").verbose_name, required=False, max_length=3)
-    pipeline = forms.ModelChoiceField(label=Deal._meta.get_field("pipeline").verbose_name, required=False,
+    pipeline = forms.ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
                                       queryset=Pipeline.objects.active())
 
     def __init__(self, *args, user, **kwargs):

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from tandem.crm.models import Deal, DealChecklistItem, Pipeline, Stage, StageRule
 
-DEAL_RELATED = ("client", "counterparty", "contact", "owner", "pipeline", "stage", "source", "campaign",
+DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline", "source", "campaign",
                 "lost_reason")
 CARDS_PER_COLUMN = 50
 
@@ -16,7 +16,7 @@ CARDS_PER_COLUMN = 50
 def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, owner_id=None, client_id=None,
                  q=None) -> QuerySet[Deal]:
     if pipeline:
-        qs = qs.filter(pipeline_id=pipeline)
+        qs = qs.filter(stage__pipeline_id=pipeline)
     if stage:
         qs = qs.filter(stage_id=stage)
     if status:
@@ -46,8 +46,8 @@ def checklist_of(deal: Deal) -> list[dict]:
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
     query), and at most `limit` newest cards (one query per stage)."""
-    open_deals = deals.filter(pipeline=pipeline, status=Deal.Status.OPEN)
     stages = list(pipeline.stages.order_by("position"))
+    open_deals = deals.filter(stage__in=[stage.pk for stage in stages], status=Deal.Status.OPEN)
     sums = (open_deals.order_by().values("stage_id", "currency")
             .annotate(count=Count("id"), total=Sum("amount")).order_by("stage_id", "currency"))
     counts: dict[int, int] = {}

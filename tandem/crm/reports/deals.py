@@ -100,7 +100,7 @@ def build_rows(stages, lost_rows, duration_rows) -> tuple[list[StageRow], int, d
 
 def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
     """Lost deals of the pipeline closed in [start, end), per stage and currency: count and amount."""
-    qs = deals.filter(pipeline=pipeline, status=Deal.Status.LOST)
+    qs = deals.filter(stage__pipeline=pipeline, status=Deal.Status.LOST)
     if start:
         qs = qs.filter(closed_at__gte=start)
     if end:
@@ -111,7 +111,7 @@ def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -
 def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
     """Finished stage visits (left in [start, end)) of the pipeline's deals, per stage: count, average time."""
     qs = DealStageVisit.objects.filter(stage__pipeline=pipeline, left_at__isnull=False,
-                                       deal__in=deals.filter(pipeline=pipeline).values("pk"))
+                                       deal__in=deals.filter(stage__pipeline=pipeline).values("pk"))
     if start:
         qs = qs.filter(left_at__gte=start)
     if end:

@@ -109,6 +109,8 @@ class DealOut(Schema):
     stage_entered_at: datetime.datetime
     closed_at: datetime.datetime | None
     created_at: datetime.datetime
+    version: int = Field(description="Counts changes; send it back (or the ETag in If-Match) when changing the "
+                                     "deal, and a change someone saved since is refused with 409 `stale`.")
     actions: list[str]
 
     @staticmethod
@@ -181,10 +183,13 @@ class DealIn(_DealFields):
 class DealPatch(_DealFields):
     title: str | None = Field(None, min_length=1, max_length=200)
     client_id: Id | None = None
+    version: int | None = Field(None, ge=1, description="The version you saw (as in GET); omitted: no check.")
 
 
 class MoveIn(InputSchema):
     stage_id: Id
+    from_stage_id: Id | None = Field(None, description="The stage you saw the deal in; when it has moved since, "
+                                                        "the move is refused with 409 `stale`.")
 
 
 class ChecklistIn(InputSchema):

@@ -6,19 +6,25 @@ audit entry in one transaction. The kanban board and the API call the same funct
 Stage rules: a deal may leave a stage forward only when that stage's rules are met (checklist items
 ticked, required fields filled); moving forward over several stages needs the rules of every stage it
 leaves or passes. Moving backward is always allowed (a deal that needs more work goes back without
-conditions). Every entry into and exit from a stage is a DealStageVisit row with its times."""
+conditions). Every entry into and exit from a stage is a DealStageVisit row with its times.
+
+Concurrent edits: every change adds one to `deal.version`; `update_deal(expected_version=…)` refuses an edit
+based on an older version (409 "stale"), and `move_deal_to_stage(from_stage=…)` refuses a move from a board
+that no longer shows where the deal is. The database backs these with constraints (one open stage visit per
+deal, amounts not negative, one default pipeline, pipeline names unique in any letter case)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tandem.core import archive, audit, deletion, workflow
+from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -26,7 +32,7 @@ from tandem.core.services import get_company
 from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, LostReason, Pipeline, Stage, StageRule
 from tandem.parties.models import Client
 
-DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "pipeline", "stage", "status", "amount",
+DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "stage", "status", "amount",
                "currency", "expected_close_date", "source", "campaign", "event", "lost_reason", "lost_note")
 
 
@@ -87,18 +93,21 @@ def create_deal(
         raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
     now = timezone.now()
     deal = Deal(
-        title=title, client=client, pipeline=pipeline, stage=stage, owner=owner, amount=amount,
+        title=title, client=client, stage=stage, owner=owner, amount=amount,
         currency=(currency or get_company().base_currency).upper(), counterparty=counterparty, contact=contact,
         expected_close_date=expected_close_date, source=source, campaign=campaign,
         event=event, stage_entered_at=now, created_by=by,
     )
+    if pipeline.is_archived:  # not a column of the deal (its stage's pipeline), so checked here
+        raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                % {"name": pipeline}, field="pipeline")
     archive.refuse_archived_links(
-        deal, ("client", "counterparty", "contact", "pipeline", "stage")
+        deal, ("client", "counterparty", "contact", "stage")
         + (() if inherited_attribution else ("source", "campaign", "event")))
     if deal.source is None and client.first_source is not None and not client.first_source.is_archived:
         deal.source = client.first_source
     try:
-        deal.full_clean(exclude=["client", "pipeline", "stage", "owner", "counterparty", "contact", "source",
+        deal.full_clean(exclude=["client", "stage", "owner", "counterparty", "contact", "source",
                                  "campaign", "event", "lost_reason"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
@@ -123,11 +132,17 @@ def _check_owner(deal: Deal, by: User) -> None:
 
 
 def _lock(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
+    # Lock the row alone, then read it with its stage: on PostgreSQL a FOR UPDATE joined to the stage would,
+    # after waiting for a concurrent move, recheck the join against the old stage and find no row at all.
+    Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk", flat=True).get()
+    return Deal.objects.select_related("stage__pipeline").get(pk=deal.pk)
 
 
-def update_deal(deal: Deal, *, by: User, **values) -> Deal:
-    """Change a deal's details (not its stage or status: those have their own actions)."""
+def update_deal(deal: Deal, *, by: User, expected_version: int | None = None, **values) -> Deal:
+    """Change a deal's details (not its stage or status: those have their own actions).
+
+    `expected_version` is the version the user saw: when someone changed the deal since, nothing is written
+    and 409 "stale" is raised. None changes the current version (no precondition)."""
     require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     unknown = set(values) - set(UPDATABLE_FIELDS)
@@ -136,6 +151,7 @@ def update_deal(deal: Deal, *, by: User, **values) -> Deal:
                                 % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     with transaction.atomic():
         locked = _lock(deal)
+        refuse_stale(locked, expected_version)
         before = audit.snapshot(locked, UPDATABLE_FIELDS)
         links = archive.link_ids(locked)
         for name, value in values.items():
@@ -158,13 +174,14 @@ def update_deal(deal: Deal, *, by: User, **values) -> Deal:
         if "owner" in values and locked.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
             raise BusinessRuleError("owner_not_allowed", _("You can only hand a deal to yourself."), field="owner")
         try:
-            locked.full_clean(exclude=["client", "pipeline", "stage", "owner", "counterparty", "contact", "source",
+            locked.full_clean(exclude=["client", "stage", "owner", "counterparty", "contact", "source",
                                        "campaign", "event", "lost_reason", "stage_entered_at"])
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
             raise BusinessRuleError("invalid", messages[0], field=field) from None
         changes = audit.diff(before, audit.snapshot(locked, UPDATABLE_FIELDS))
         if changes:
+            bump_version(locked)
             locked.save()
             audit.record(locked, "crm.deal.changed", by=by, root=locked.client, changes=changes)
     return locked
@@ -189,16 +206,25 @@ def missing_for_stage(deal: Deal, stage: Stage, done_rule_ids: set[int] | None =
     return missing
 
 
-def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
+def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User, from_stage: Stage | None = None) -> Deal:
     """Move an open deal to another stage of its pipeline.
 
     Forward: refused with code "stage_rule_unmet" (409) naming what is missing, and a `missing` list, when a
     rule of the stage it leaves (or of a stage it skips) is unmet. Backward: always allowed.
+    `from_stage` is the stage the user saw the deal in (the board's column): when the deal has moved since,
+    the move is refused with 409 "stale" (a stale board must not move a deal backward unnoticed).
     Closes the open stage visit, opens a new one, audits "crm.deal.moved"."""
     require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         locked = _lock(deal)
+        if from_stage is not None and from_stage.pk != locked.stage_id:
+            raise ConflictError(
+                "stale",
+                _("This deal was changed by someone else since you opened it: it is in “%(stage)s” now, "
+                  "not in “%(seen)s”. Nothing was moved.") % {"stage": locked.stage, "seen": from_stage},
+                field="stage", extra={"current_stage_id": locked.stage_id},
+            )
         if not locked.can_move():
             raise ConflictError("deal_closed", _("A closed deal cannot change its stage; reopen it first."),
                                 field="stage")
@@ -213,7 +239,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
             return locked
         forward = stage.position > current.position
         if forward:
-            left = Stage.objects.filter(pipeline=locked.pipeline, position__gte=current.position,
+            left = Stage.objects.filter(pipeline_id=locked.pipeline_id, position__gte=current.position,
                                         position__lt=stage.position).prefetch_related("rules").order_by("position")
             done = set(DealChecklistItem.objects.filter(deal=locked, done_at__isnull=False)
                        .values_list("rule_id", flat=True))
@@ -230,7 +256,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
         DealStageVisit.objects.create(deal=locked, stage=stage, entered_at=now, entered_by=by)
         locked.stage = stage
         locked.stage_entered_at = now
-        locked.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+        locked.save(update_fields=["stage", "stage_entered_at", "updated_at", *bump_version(locked)])
         audit.record(locked, "crm.deal.moved", by=by, root=locked.client,
                      changes={"stage": [current.name, stage.name], "forward": forward})
     return locked
@@ -274,7 +300,7 @@ def win_deal(deal: Deal, *, by: User) -> Deal:
     with transaction.atomic():
         won = workflow.transition(deal, Deal.Status.WON, by=by)
         won.closed_at = won.status_changed_at
-        won.save(update_fields=["closed_at"])
+        won.save(update_fields=["closed_at", *bump_version(won)])
         _close_visit(won, won.closed_at)
     return won
 
@@ -294,7 +320,7 @@ def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str
         lost.closed_at = lost.status_changed_at
         lost.lost_reason = lost_reason
         lost.lost_note = (note or "").strip()
-        lost.save(update_fields=["closed_at", "lost_reason", "lost_note"])
+        lost.save(update_fields=["closed_at", "lost_reason", "lost_note", *bump_version(lost)])
         _close_visit(lost, lost.closed_at)
     return lost
 
@@ -310,7 +336,8 @@ def reopen_deal(deal: Deal, *, by: User) -> Deal:
         opened.lost_reason = None
         opened.lost_note = ""
         opened.stage_entered_at = now
-        opened.save(update_fields=["closed_at", "lost_reason", "lost_note", "stage_entered_at"])
+        opened.save(update_fields=["closed_at", "lost_reason", "lost_note", "stage_entered_at",
+                                   *bump_version(opened)])
         DealStageVisit.objects.create(deal=opened, stage=opened.stage, entered_at=now, entered_by=by)
     return opened
 
@@ -367,13 +394,22 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False)
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A pipeline needs a name."), field="name")
+    duplicate = ConflictError("duplicate", _("A pipeline “%(name)s” exists already.") % {"name": name}, field="name")
     if Pipeline.objects.filter(name__iexact=name).exists():
-        raise ConflictError("duplicate", _("A pipeline “%(name)s” exists already.") % {"name": name}, field="name")
+        raise duplicate
     with transaction.atomic():
         first = not Pipeline.objects.exists()
         if is_default:
+            list(Pipeline.objects.select_for_update().filter(is_default=True))
             Pipeline.objects.filter(is_default=True).update(is_default=False)
-        pipeline = Pipeline.objects.create(name=name, is_default=is_default or first)
+        try:
+            with transaction.atomic():
+                pipeline = Pipeline.objects.create(name=name, is_default=is_default or first)
+        except IntegrityError as exc:
+            # Created at the same time: the same name (any letter case), or a second default.
+            if Pipeline.objects.filter(name__iexact=name).exists():
+                raise duplicate from None
+            raise exc
         audit.record(pipeline, "crm.pipeline.created", by=by, changes={"name": name})
         for stage in stages:
             add_stage(pipeline, by=by, name=stage["name"], probability=stage.get("probability", 10),
@@ -417,12 +453,16 @@ def create_lost_reason(*, by: User, name: str) -> LostReason:
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A lost reason needs a name."), field="name")
+    duplicate = ConflictError("duplicate", _("A lost reason “%(name)s” exists already.") % {"name": name},
+                              field="name")
     if LostReason.objects.filter(name__iexact=name).exists():
-        raise ConflictError("duplicate", _("A lost reason “%(name)s” exists already.") % {"name": name},
-                            field="name")
-    with transaction.atomic():
-        reason = LostReason.objects.create(name=name)
-        audit.record(reason, "crm.lostreason.created", by=by, changes={"name": name})
+        raise duplicate
+    try:
+        with transaction.atomic():
+            reason = LostReason.objects.create(name=name)
+            audit.record(reason, "crm.lostreason.created", by=by, changes={"name": name})
+    except IntegrityError:
+        raise duplicate from None  # the same name, created at the same time
     return reason
 
 
@@ -452,6 +492,17 @@ def ensure_default_pipeline(*, by: User | None = None) -> Pipeline:
     existing = Pipeline.objects.active().order_by("-is_default", "name").first()
     if existing is not None:
         return existing
+    try:
+        return _set_up_default_pipeline(by)
+    except IntegrityError:
+        # Set up at the same moment by someone else (one default pipeline, names unique): use theirs.
+        theirs = Pipeline.objects.active().order_by("-is_default", "name").first()
+        if theirs is None:
+            raise
+        return theirs
+
+
+def _set_up_default_pipeline(by: User | None) -> Pipeline:
     with transaction.atomic():
         pipeline = Pipeline.objects.create(name=_("Sales"), is_default=True)
         audit.record(pipeline, "crm.pipeline.created", by=by, changes={"name": pipeline.name})

@@ -65,8 +65,11 @@ class DealFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deal {n}")
     owner = factory.SubFactory(UserFactory)
     client = factory.SubFactory(ClientFactory, owner=factory.SelfAttribute("..owner"))
-    pipeline = factory.SubFactory(PipelineFactory)
     stage = factory.LazyAttribute(lambda o: o.pipeline.stages.order_by("position").first())
+
+    class Params:
+        # A deal's pipeline is its stage's: `DealFactory(pipeline=p)` picks p's first stage.
+        pipeline = factory.SubFactory(PipelineFactory)
     currency = "EUR"
     stage_entered_at = factory.LazyFunction(timezone.now)
 

@@ -102,7 +102,8 @@ def deal_edit(request, pk):
     deal = _deal(request, pk)
     form = DealForm(request.POST or None, user=request.user, deal=deal, initial=DealForm.initial_for(deal))
     if request.method == "POST" and form.is_valid():
-        updated = call_service(form, services.update_deal, deal, by=request.user, **form.values())
+        updated = call_service(form, services.update_deal, deal, by=request.user,
+                               expected_version=form.cleaned_data["version"], **form.values())
         if updated is not None:
             messages.success(request, _("Deal “%(title)s” saved.") % {"title": updated.title})
             return redirect("crm:deal-detail", pk=updated.pk)
@@ -159,8 +160,10 @@ def deal_move(request, pk):
     stage = Stage.objects.filter(pk=stage_id).first() if stage_id.isdigit() else None
     if stage is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a stage."), field="stage"))
+    from_stage_id = request.POST.get("from_stage_id", "")
+    from_stage = Stage.objects.filter(pk=from_stage_id).first() if from_stage_id.isdigit() else None
     try:
-        moved = services.move_deal_to_stage(deal, stage, by=request.user)
+        moved = services.move_deal_to_stage(deal, stage, by=request.user, from_stage=from_stage)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
     except BusinessRuleError as exc:

@@ -1,6 +1,7 @@
 /* Deal board: SortableJS drag and drop between stage columns. On drop the move is POSTed to the card's
    data-move-url (the same view the deal page uses); the answer is the redrawn board (counts and totals),
-   or a refusal (4xx, plain text naming what is missing) which is shown while the card goes back. */
+   or a refusal (4xx, plain text naming what is missing, or that the deal moved meanwhile) which is shown while
+   the card goes back. */
 (function () {
   "use strict";
 
@@ -49,7 +50,8 @@
         "X-Requested-With": "fetch",
         "Content-Type": "application/x-www-form-urlencoded"
       },
-      body: new URLSearchParams({stage_id: evt.to.dataset.stageId})
+      // from_stage_id: the column the card was in; the server refuses the move when the deal is elsewhere now.
+      body: new URLSearchParams({stage_id: evt.to.dataset.stageId, from_stage_id: card.dataset.stageId})
     }).then(function (response) {
       return response.text().then(function (text) {
         card.removeAttribute("aria-busy");
