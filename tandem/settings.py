@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.UserLanguageMiddleware",  # after auth: it reads user.language
+    "tandem.core.middleware.AuditActorMiddleware",  # after auth: signal receivers audit as request.user
     "django_otp.middleware.OTPMiddleware",
     "tandem.core.middleware.TwoFactorRequiredMiddleware",
     "tandem.core.middleware.ModuleSwitchMiddleware",
@@ -138,9 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins: after this many failures for one username within the window, further attempts are
-# refused until the window has passed (core.services.auth).
+# Failed logins: after this many failures for one username from one address within the window, further
+# attempts from that address are refused until the window has passed; across all addresses the account
+# takes the higher limit, which browsers the owner signed in from before skip (core.services).
 TANDEM_LOGIN_MAX_FAILURES = int(os.environ.get("TANDEM_LOGIN_MAX_FAILURES", "5"))
+TANDEM_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("TANDEM_LOGIN_MAX_FAILURES_PER_ACCOUNT", "30"))
 TANDEM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOGIN_LOCKOUT_MINUTES", "15"))
 OTP_TOTP_ISSUER = "Tandem"
 

@@ -1,14 +1,25 @@
 """Admin site for core tables. Audit entries and login failures are evidence: read-only here.
 The admin login goes through the same lockout as the main login page."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.account_forms import AdminLoginForm
+from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
-from tandem.core.services import COMPANY_FIELDS, revoke_api_token, update_company
-from tandem.core.two_factor import set_role_requires_two_factor
+from tandem.core.services import (
+    COMPANY_FIELDS,
+    deactivate_user,
+    delete_user,
+    has_acted,
+    revoke_api_token,
+    update_company,
+)
+from tandem.core.two_factor import set_role_description, set_role_requires_two_factor
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Tandem administration")
@@ -27,6 +38,34 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "language", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
+    actions = ["deactivate"]
+    # Changes saved here (superuser flag, roles, permissions, password) are audited by core.signals with
+    # the signed-in administrator as actor. Users who have acted are deactivated, never deleted.
+
+    @admin.action(description=_("Deactivate selected users (they can no longer sign in)"))
+    def deactivate(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            deactivate_user(user, by=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and has_acted(user):
+            try:
+                delete_user(user, by=request.user)
+            except BusinessRuleError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            return redirect(reverse("admin:core_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        delete_user(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            try:
+                delete_user(user, by=request.user)
+            except BusinessRuleError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
 
 
 @admin.register(Company)
@@ -61,7 +100,7 @@ class RolePolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         set_role_requires_two_factor(obj.group, obj.requires_two_factor, by=request.user)
-        RolePolicy.objects.filter(group=obj.group).update(description=obj.description)
+        set_role_description(obj.group, obj.description, by=request.user)
         obj.pk = RolePolicy.objects.get(group=obj.group).pk
 
 
@@ -86,11 +125,11 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are created by their owner (the secret is shown there once); here they can be revoked."""
 
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at", "revoked_reason")
     list_filter = ("revoked_at",)
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username")
-    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at", "revoked_reason")
     readonly_fields = fields
     actions = ["revoke"]
 

@@ -1,12 +1,13 @@
 import zoneinfo
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tandem.core import modules
+from tandem.core import audit, modules, services
 from tandem.core.api_errors import error_body
 from tandem.core.models import Company
 from tandem.core.permissions import user_requires_two_factor
@@ -78,3 +79,26 @@ class ModuleSwitchMiddleware:
                 return JsonResponse(error_body("not_found", "Module is switched off."), status=404)
             raise Http404("Module is switched off.")
         return self.get_response(request)
+
+
+class AuditActorMiddleware:
+    """Changes audited by signal receivers (users and roles edited in /admin/) name the signed-in user.
+
+    After a successful sign-in it also marks the browser as a known device of that user (a signed cookie),
+    which lets the owner sign in while their account is locked against guessers elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        with audit.acting_as(user if user is not None and user.is_authenticated else None):
+            response = self.get_response(request)
+        signed_in = getattr(request, "tandem_known_device_for", None)
+        if signed_in is not None:
+            response.set_cookie(
+                services.KNOWN_DEVICE_COOKIE, services.known_device_cookie_value(signed_in),
+                max_age=services.KNOWN_DEVICE_MAX_AGE, httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

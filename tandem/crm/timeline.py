@@ -141,7 +141,7 @@ def build_timeline(
         streams.append([TimelineItem("task", t.status, t.timeline_at, t) for t in tasks])
 
     if _wants(type_, "audit"):
-        entries = _before(history_for(client).exclude(_audit_exclusions()), "created_at", before)
+        entries = _before(history_for(client, user=user).exclude(_audit_exclusions()), "created_at", before)
         streams.append([TimelineItem("audit", e.event, e.created_at, e) for e in entries[:take]])
 
     merged = sorted((item for stream in streams for item in stream), key=lambda item: item.sort_key, reverse=True)

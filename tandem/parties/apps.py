@@ -35,6 +35,16 @@ class PartiesConfig(AppConfig):
         roles.VIEWER: _READ,
     }
 
+    def ready(self):
+        from tandem.core import visibility
+        from tandem.parties import queries
+        from tandem.parties.models import Client, Contact, Counterparty
+
+        sees_all = queries.can_see_all_clients
+        visibility.register(Client, queries.visible_clients, sees_all=sees_all)
+        visibility.register(Counterparty, queries.visible_counterparties, sees_all=sees_all)
+        visibility.register(Contact, queries.visible_contacts, sees_all=sees_all)
+
     def home_summary(self, user) -> list[dict]:
         """Cards on the home page: the clients this user can see."""
         # Imported here: an AppConfig module is loaded before models are ready.

@@ -49,10 +49,10 @@ def _clean(obj, exclude=()) -> None:
         raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
 
 
-def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
+def _raise_if_duplicates(allow_duplicates: bool, *, by: User, **values) -> None:
     if allow_duplicates:
         return
-    duplicates = find_duplicates(**values)
+    duplicates = find_duplicates(user=by, **values)
     if duplicates:
         first = duplicates[0]
         raise ConflictError(
@@ -148,7 +148,7 @@ def create_client(
         notes=notes or "", created_by=by, **values,
     )
     _clean(client, exclude=["owner"])
-    _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
+    _raise_if_duplicates(allow_duplicates, by=by, emails=[client.email], phones=[client.phone])
     with transaction.atomic():
         client.save()
         _set_tags(client, tags)
@@ -172,7 +172,7 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, *
         new_emails = [client.email] if client.email and client.email != before["email"] else []
         new_phones = [client.phone] if client.phone and client.phone != before["phone"] else []
         if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
                                  exclude_client_id=client.pk)
         client.save()
         if tags is not None:
@@ -249,7 +249,7 @@ def add_counterparty(
     cp = Counterparty(client=client, valid_from=valid_from, valid_to=valid_to, created_by=by, **values)
     _check_period(cp)
     _clean(cp, exclude=["client"])
-    _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])
+    _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id])
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=client.pk)  # serialize period changes per client
         predecessor = (
@@ -282,7 +282,7 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
         _check_period(cp)
         _clean(cp, exclude=["client"])
         if cp.tax_id and cp.tax_id != before["tax_id"]:
-            _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
+            _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
         _check_no_overlap(cp)
         cp.save()
         changes = audit.diff(before, audit.snapshot(cp, COUNTERPARTY_FIELDS))
@@ -344,7 +344,7 @@ def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: 
     contact = Contact(client=client, created_by=by, **values)
     _clean(contact, exclude=["client"])
     _raise_if_duplicates(
-        allow_duplicates,
+        allow_duplicates, by=by,
         emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
     )
     with transaction.atomic():
@@ -369,7 +369,7 @@ def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False
         new_phones = [p for p in (contact.phone, contact.mobile_phone)
                       if p and p not in (before["phone"], before["mobile_phone"])]
         if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
                                  exclude_client_id=contact.client_id)
         contact.save()
         changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
