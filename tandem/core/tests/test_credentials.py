@@ -170,3 +170,11 @@ def test_a_user_who_never_acted_can_be_deleted(client, superuser, make_user):
     services.delete_user(mistake, by=superuser)
     assert not User.objects.filter(username="typo").exists()
     assert AuditEntry.objects.filter(action="core.user.deleted", actor=superuser).exists()
+
+
+def test_token_list_api_says_why_a_token_was_revoked(api, sales_rep):
+    token, _secret = services.create_api_token(sales_rep, "Old", by=sales_rep)
+    services.revoke_api_token(token, by=sales_rep)
+    rows = {row["name"]: row for row in api(sales_rep).get("/api/v1/tokens").json()}
+    assert rows["Old"]["revoked_reason"] == "by_owner"
+    assert rows["tests"]["revoked_reason"] == ""

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tandem.crm.services import deals as deal_services
 from tandem.crm.services import tasks as task_services
+from tandem.crm.services.interactions import log_interaction
 
 SECRET_WORDS = ("Secret turbine deal", "Call the turbine CFO", "987654")
 
@@ -65,3 +66,13 @@ def test_own_changes_stay_in_the_history(api, sales_rep, own_client, colleague_w
     deal_services.create_deal(by=sales_rep, client=own_client, title="Rep's pump deal")
     body = api(sales_rep).get(f"/api/v1/clients/{own_client.pk}/history").content.decode()
     assert "Rep's pump deal" in body
+
+
+def test_an_interaction_linked_to_a_colleagues_deal_does_not_name_it(client, sales_rep, sales_manager, own_client,
+                                                                     colleague_work):
+    deal, _task = colleague_work
+    log_interaction(by=sales_manager, client=own_client, kind="note", text="Visited the plant", deal=deal)
+    client.force_login(sales_rep)
+    timeline = client.get(reverse("crm:client-timeline", args=[own_client.pk])).content.decode()
+    assert "Visited the plant" in timeline
+    assert _leaks(timeline) == []
