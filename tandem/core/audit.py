@@ -29,6 +29,12 @@ def acting_as(user):
         _current_actor.reset(token)
 
 
+def set_actor_for_this_request(user) -> None:
+    """Name the actor once a request authenticates late (an API token checked by ninja, after the
+    middleware). AuditActorMiddleware's `acting_as` restores the previous value when the request ends."""
+    _current_actor.set(user if getattr(user, "pk", None) else None)
+
+
 def current_actor():
     return _current_actor.get()
 

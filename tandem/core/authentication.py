@@ -2,6 +2,7 @@
 
 from ninja.security import HttpBearer, SessionAuth
 
+from tandem.core import audit
 from tandem.core.services import token_refusal, user_for_token
 
 
@@ -14,6 +15,7 @@ class TokenAuth(HttpBearer):
             if refusal is not None:
                 raise refusal
             request.user = user
+            audit.set_actor_for_this_request(user)
         return user
 
 
