@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.account_forms import AdminLoginForm
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
+from tandem.core.models import (
+    ApiToken,
+    AuditEntry,
+    Company,
+    LoginFailure,
+    LoginThrottle,
+    ModuleSetting,
+    RolePolicy,
+    User,
+)
 from tandem.core.services import (
     COMPANY_FIELDS,
     deactivate_user,
@@ -153,6 +162,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("actor",)
     search_fields = ("action", "object_repr", "actor__username")
     date_hierarchy = "created_at"
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(ReadOnlyAdmin):
+    list_display = ("key", "failures", "window_started_at")
+    search_fields = ("key",)
 
 
 @admin.register(LoginFailure)
