@@ -2,12 +2,10 @@
 The admin login goes through the same lockout as the main login page."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import deletion
 from tandem.core.account_forms import AdminLoginForm
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import (
@@ -24,7 +22,7 @@ from tandem.core.services import (
     COMPANY_FIELDS,
     deactivate_user,
     delete_user,
-    has_acted,
+    reactivate_user,
     revoke_api_token,
     update_company,
 )
@@ -35,8 +33,26 @@ admin.site.site_header = _("Tandem administration")
 admin.site.site_title = _("Tandem administration")
 
 
+class ReferencedDeleteAdminMixin:
+    """The admin's delete page refuses rows that the deletion registry says are referred to, naming the
+    references (as for database-protected rows), for one row and for the bulk delete action."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            found = deletion.references(obj)
+            if found:
+                protected.append(deletion.ReferencedError(obj, found).message)
+        if protected:
+            # Refused anyway: name the references, not the permission to delete rows the database protects
+            # (audit entries keep their actor: AuditEntry.actor is PROTECT).
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReferencedDeleteAdminMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ("language",)}),
@@ -47,34 +63,31 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "language", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
-    actions = ["deactivate"]
     # Changes saved here (superuser flag, roles, permissions, password) are audited by core.signals with
     # the signed-in administrator as actor. Users who have acted are deactivated, never deleted.
+    actions = ["deactivate", "reactivate"]
 
-    @admin.action(description=_("Deactivate selected users (they can no longer sign in)"))
-    def deactivate(self, request, queryset):
+    def _each(self, request, queryset, service):
         for user in queryset.order_by("pk"):
-            deactivate_user(user, by=request.user)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        user = self.get_object(request, unquote(object_id))
-        if user is not None and has_acted(user):
             try:
-                delete_user(user, by=request.user)
+                service(user, by=request.user)
             except BusinessRuleError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-            return redirect(reverse("admin:core_user_change", args=[user.pk]))
-        return super().delete_view(request, object_id, extra_context)
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Deactivate selected users (they keep what they did and own)"))
+    def deactivate(self, request, queryset):
+        self._each(request, queryset, deactivate_user)
+
+    @admin.action(description=_("Reactivate selected users"))
+    def reactivate(self, request, queryset):
+        self._each(request, queryset, reactivate_user)
 
     def delete_model(self, request, obj):
         delete_user(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for user in queryset.order_by("pk"):
-            try:
-                delete_user(user, by=request.user)
-            except BusinessRuleError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+            delete_user(user, by=request.user)
 
 
 @admin.register(Company)

@@ -14,9 +14,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
-from tandem.core.errors import BusinessRuleError, TwoFactorSetupRequired
-from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, LoginThrottle, RevokedReason, User
+from tandem.core import audit, deletion
+from tandem.core.errors import AccessDenied, BusinessRuleError, TwoFactorSetupRequired
+from tandem.core.models import ApiToken, Company, LoginFailure, LoginThrottle, RevokedReason, User
 from tandem.core.permissions import user_requires_two_factor
 
 TOKEN_PREFIX = "tdm_"
@@ -276,36 +276,46 @@ def update_profile(user: User, **values) -> User:
     return user
 
 
-# --- Users: deactivated, never deleted once they have acted ----------------------------------------
+# --- Users: deactivate rather than delete -----------------------------------------------------------
 
-def has_acted(user: User) -> bool:
-    """Whether the audit trail names `user` as the one who made a change."""
-    return AuditEntry.objects.filter(actor=user).exists()
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
 
 
-def delete_user(user: User, *, by: User) -> None:
-    """Delete a user who has never acted (a mistaken account); others must be deactivated."""
-    if has_acted(user):
-        raise BusinessRuleError(
-            "user_has_acted",
-            _("%(user)s has made changes recorded in the audit trail, so the account cannot be deleted. "
-              "Deactivate it instead.") % {"user": user},
-        )
+def _set_user_active(user: User, active: bool, *, by: User) -> User:
+    _require(by, "core.change_user")
+    if user.pk == by.pk and not active:
+        raise BusinessRuleError("own_account", _("You cannot deactivate your own account."))
     with transaction.atomic():
-        audit.record(user, "core.user.deleted", by=by, changes={"username": user.username})
-        audit.mute_user_signals(user)
-        user.delete()
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active != active:
+            locked.is_active = active
+            audit.mute_user_signals(locked)  # audited here, with its own action code
+            locked.save(update_fields=["is_active"])
+            audit.record(locked, "core.user.reactivated" if active else "core.user.deactivated", by=by,
+                         changes={"is_active": [not active, active]})
+        if not active:
+            # Credentials end with the account: reactivation does not bring old tokens back.
+            revoke_user_tokens(locked, RevokedReason.USER_DEACTIVATED, by=by)
+    user.is_active = locked.is_active
+    return user
 
 
 def deactivate_user(user: User, *, by: User) -> User:
-    """Switch an account off: it can no longer sign in, and its API tokens are revoked."""
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.is_active:
-            locked.is_active = False
-            audit.mute_user_signals(locked)
-            locked.save(update_fields=["is_active"])
-            audit.record(locked, "core.user.updated", by=by, changes={"is_active": [True, False]})
-        revoke_user_tokens(locked, RevokedReason.USER_DEACTIVATED, by=by)
-    user.is_active = False
-    return user
+    """The user can no longer log in or use API tokens, and leaves choice lists; what they did and own
+    stays theirs. This is how a user who has acted leaves; restore with reactivate_user."""
+    return _set_user_active(user, False, by=by)
+
+
+def reactivate_user(user: User, *, by: User) -> User:
+    return _set_user_active(user, True, by=by)
+
+
+def delete_user(user: User, *, by: User) -> None:
+    """Only a user who never acted (no audit entries, owns nothing) may be deleted; otherwise 409."""
+    _require(by, "core.delete_user")
+    if user.pk == by.pk:
+        raise BusinessRuleError("own_account", _("You cannot delete your own account."))
+    deletion.delete(user, by=by, changes={"username": user.username},
+                    hint=_("Deactivate the user instead."))

@@ -36,6 +36,12 @@ class PartiesConfig(AppConfig):
     }
 
     def ready(self):
+        from tandem.core.deletion import register_blocker
+
+        # References parties holds to rows of core and of its own lookups: they block a hard delete.
+        register_blocker("core.User", "parties.Client", "owner")
+        register_blocker("parties.Source", "parties.Client", "first_source")
+
         from tandem.core import visibility
         from tandem.parties import queries
         from tandem.parties.models import Client, Contact, Counterparty
