@@ -14,7 +14,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, deletion
+from tandem.core import audit, caching, deletion
 from tandem.core.errors import AccessDenied, BusinessRuleError, TwoFactorSetupRequired
 from tandem.core.models import ApiToken, Company, LoginFailure, LoginThrottle, RevokedReason, User
 from tandem.core.permissions import user_requires_two_factor
@@ -194,7 +194,12 @@ def revoke_user_tokens(user: User, reason: str, *, by: User | None) -> int:
 
 def token_refusal(user: User) -> BusinessRuleError | None:
     """Why a valid token of `user` may not be used now: a role requiring two-factor while none is set up."""
-    if user_requires_two_factor(user) and not user.totpdevice_set.filter(confirmed=True).exists():
+    # The same cached pair as core.two_factor.pending_step reads for sessions: (has a device, role requires).
+    has_device, required = caching.remember_for_user(
+        user, "two-factor",
+        lambda: (user.totpdevice_set.filter(confirmed=True).exists(), user_requires_two_factor(user)),
+    )
+    if required and not has_device:
         return TwoFactorSetupRequired(
             "two_factor_setup_required",
             _("Your role requires two-factor authentication. Set it up in your account before using API tokens."),
@@ -222,8 +227,13 @@ def user_for_token(secret: str) -> User | None:
 COMPANY_FIELDS = ("name", "base_currency", "language", "time_zone")
 
 
+def current_company() -> Company | None:
+    """The company row as cached (core.caching; forgotten when it is saved), None before it exists."""
+    return caching.remember(caching.COMPANY_KEY, lambda: Company.objects.order_by("pk").first())
+
+
 def get_company() -> Company:
-    company = Company.objects.order_by("pk").first()
+    company = current_company()
     if company is None:
         company = Company.objects.create(name="My company")
     return company
