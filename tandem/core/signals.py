@@ -85,9 +85,10 @@ def _m2m_names(owner, field: str) -> list[str]:
     return sorted(str(o) for o in related)
 
 
-def _audit_m2m(field: str, owner_model, action_code: str, instance, action, reverse, pk_set):
+def _m2m_changes(field: str, owner_model, instance, action, reverse, pk_set) -> list:
+    """[(owner, {field: [old, new]})] once a many-to-many change is done; remembers the "before" on pre_*."""
     if _quiet(raw=False):
-        return
+        return []
     if reverse:
         # Changed from the other side (group.user_set.add(user)): each owner row is affected.
         if pk_set is None:
@@ -99,40 +100,50 @@ def _audit_m2m(field: str, owner_model, action_code: str, instance, action, reve
     if action.startswith("pre_"):
         instance._m2m_audit_before = {(o.pk, field): _m2m_names(o, field) for o in owners}
         instance._m2m_audit_owners = owners
-        return
+        return []
     before = getattr(instance, "_m2m_audit_before", {})
     owners = getattr(instance, "_m2m_audit_owners", owners)
-    by = audit.current_actor()
+    changed = []
     for owner in owners:
         old = before.get((owner.pk, field), [])
         new = _m2m_names(owner, field)
         if old != new:
-            audit.record(owner, action_code, by=by, changes={field: [old, new]})
+            changed.append((owner, {field: [old, new]}))
+    return changed
+
+
+M2M_ACTIONS = ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear")
 
 
 @receiver(m2m_changed, sender=User.groups.through)
 def audit_user_roles(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
-        _audit_m2m("groups", User, "core.user.roles_changed", instance, action, reverse, pk_set)
+    if action in M2M_ACTIONS:
+        for user, changes in _m2m_changes("groups", User, instance, action, reverse, pk_set):
+            audit.record(user, "core.user.roles_changed", by=audit.current_actor(), changes=changes)
 
 
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def audit_user_permissions(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
-        _audit_m2m("user_permissions", User, "core.user.permissions_changed", instance, action, reverse, pk_set)
+    if action in M2M_ACTIONS:
+        for user, changes in _m2m_changes("user_permissions", User, instance, action, reverse, pk_set):
+            audit.record(user, "core.user.permissions_changed", by=audit.current_actor(), changes=changes)
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
 def audit_role_permissions(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
-        _audit_m2m("permissions", Group, "core.group.permissions_changed", instance, action, reverse, pk_set)
+    if action in M2M_ACTIONS:
+        for group, changes in _m2m_changes("permissions", Group, instance, action, reverse, pk_set):
+            audit.record(group, "core.group.permissions_changed", by=audit.current_actor(), changes=changes)
 
 
 @receiver(post_save, sender=Group)
 def audit_role_saved(sender, instance, created, raw=False, **kwargs):
-    if not _quiet(instance, raw):
-        action = "core.group.created" if created else "core.group.updated"
-        audit.record(instance, action, by=audit.current_actor(), changes={"name": instance.name})
+    if _quiet(instance, raw):
+        return
+    if created:
+        audit.record(instance, "core.group.created", by=audit.current_actor(), changes={"name": instance.name})
+    else:
+        audit.record(instance, "core.group.updated", by=audit.current_actor(), changes={"name": instance.name})
 
 
 @receiver(post_delete, sender=Group)
