@@ -33,7 +33,7 @@ class LoginForm(AuthenticationForm):
             except BusinessRuleError as exc:
                 if exc.code != "login_locked":
                     raise
-                locked_until = login_locked_until(username) or timezone.now()
+                locked_until = login_locked_until(self.request, username) or timezone.now()
                 raise forms.ValidationError(
                     self.error_messages["login_locked"],
                     code="login_locked",

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import deletion
 from tandem.core.account_forms import AdminLoginForm
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
+from tandem.core.models import (
+    ApiToken,
+    AuditEntry,
+    Company,
+    LoginFailure,
+    LoginThrottle,
+    ModuleSetting,
+    RolePolicy,
+    User,
+)
 from tandem.core.services import (
     COMPANY_FIELDS,
     deactivate_user,
@@ -17,7 +26,7 @@ from tandem.core.services import (
     revoke_api_token,
     update_company,
 )
-from tandem.core.two_factor import set_role_requires_two_factor
+from tandem.core.two_factor import set_role_description, set_role_requires_two_factor
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Tandem administration")
@@ -35,6 +44,10 @@ class ReferencedDeleteAdminMixin:
             found = deletion.references(obj)
             if found:
                 protected.append(deletion.ReferencedError(obj, found).message)
+        if protected:
+            # Refused anyway: name the references, not the permission to delete rows the database protects
+            # (audit entries keep their actor: AuditEntry.actor is PROTECT).
+            perms_needed = set()
         return deleted, counts, perms_needed, protected
 
 
@@ -50,6 +63,8 @@ class UserAdmin(ReferencedDeleteAdminMixin, DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "language", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
+    # Changes saved here (superuser flag, roles, permissions, password) are audited by core.signals with
+    # the signed-in administrator as actor. Users who have acted are deactivated, never deleted.
     actions = ["deactivate", "reactivate"]
 
     def _each(self, request, queryset, service):
@@ -107,7 +122,7 @@ class RolePolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         set_role_requires_two_factor(obj.group, obj.requires_two_factor, by=request.user)
-        RolePolicy.objects.filter(group=obj.group).update(description=obj.description)
+        set_role_description(obj.group, obj.description, by=request.user)
         obj.pk = RolePolicy.objects.get(group=obj.group).pk
 
 
@@ -132,11 +147,11 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are created by their owner (the secret is shown there once); here they can be revoked."""
 
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at", "revoked_reason")
     list_filter = ("revoked_at",)
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username")
-    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at", "revoked_reason")
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -160,6 +175,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("actor",)
     search_fields = ("action", "object_repr", "actor__username")
     date_hierarchy = "created_at"
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(ReadOnlyAdmin):
+    list_display = ("key", "failures", "window_started_at")
+    search_fields = ("key",)
 
 
 @admin.register(LoginFailure)

@@ -9,11 +9,57 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from tandem.core import visibility
 from tandem.core.models import AuditEntry
+
+# Who is acting in this request (set by core.middleware.AuditActorMiddleware), for changes audited by signal
+# receivers that get no `by` (user and role changes made in /admin/ or by Django's own forms).
+_current_actor: ContextVar = ContextVar("tandem_audit_actor", default=None)
+_signals_muted: ContextVar = ContextVar("tandem_audit_signals_muted", default=False)
+
+
+@contextmanager
+def acting_as(user):
+    token = _current_actor.set(user if getattr(user, "pk", None) else None)
+    try:
+        yield
+    finally:
+        _current_actor.reset(token)
+
+
+def set_actor_for_this_request(user) -> None:
+    """Name the actor once a request authenticates late (an API token checked by ninja, after the
+    middleware). AuditActorMiddleware's `acting_as` restores the previous value when the request ends."""
+    _current_actor.set(user if getattr(user, "pk", None) else None)
+
+
+def current_actor():
+    return _current_actor.get()
+
+
+@contextmanager
+def signals_muted():
+    """For system upkeep (shipped roles re-synced after migrate): the signal receivers do not audit."""
+    token = _signals_muted.set(True)
+    try:
+        yield
+    finally:
+        _signals_muted.reset(token)
+
+
+def signals_are_muted() -> bool:
+    return _signals_muted.get()
+
+
+def mute_user_signals(instance) -> None:
+    """The caller (a service) audits this save of `instance` itself; core.signals must not add an entry."""
+    instance._audited_by_service = True
 
 
 def _plain(value):
@@ -117,12 +163,23 @@ def record(
     )
 
 
-def history_for(obj: models.Model):
-    """Audit entries shown on a record's page: its own and those of records filed under it."""
-    return AuditEntry.objects.filter(
+def history_for(obj: models.Model, *, user=None):
+    """Audit entries shown on a record's page: its own and those of records filed under it.
+
+    With `user`, entries about records that user may not see (a colleague's deal on a shared client's
+    card) are left out, by the visibility each app registered in core.visibility."""
+    entries = AuditEntry.objects.filter(
         root_content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         root_object_id=str(obj.pk),
     ).select_related("actor")
+    if user is not None:
+        entries = visible_entries(entries, user)
+    return entries
+
+
+def visible_entries(entries, user):
+    """Only the audit entries whose record `user` may see (records of unregistered models stay visible)."""
+    return visibility.filter_entries(entries, user)
 
 
 def entries_of(obj: models.Model):

@@ -15,8 +15,20 @@ ACTIONS = {
     "core.user.deactivated": _("deactivated the user"),
     "core.user.reactivated": _("reactivated the user"),
     "core.user.deleted": _("deleted the user"),
+    "core.user.password_changed": _("changed the password"),
+    "core.user.roles_changed": _("changed the user's roles"),
+    "core.user.permissions_changed": _("changed the user's permissions"),
+    "core.auth.login_failed": _("failed to sign in"),
+    "core.auth.login_succeeded": _("signed in"),
+    "core.group.created": _("created a role"),
+    "core.group.updated": _("changed a role"),
+    "core.group.deleted": _("deleted a role"),
+    "core.group.permissions_changed": _("changed a role's permissions"),
 }
 
 CHANGE_LABELS = {
-    "core.user": {"device": _("Authenticator")},
+    "core.user": {"device": _("Authenticator"), "ip": _("Address"), "groups": _("Roles"),
+                  "user_permissions": _("Permissions")},
+    "core.loginthrottle": {"username": _("Username"), "ip": _("Address")},
+    "core.apitoken": {"reason": _("Reason")},
 }

@@ -34,3 +34,9 @@ class AccessDenied(BusinessRuleError, PermissionDenied):
 
     def __init__(self, message: str | None = None):
         super().__init__("permission_denied", message or gettext("You do not have permission to do this."))
+
+
+class TwoFactorSetupRequired(BusinessRuleError):
+    """A credential is valid but the user's role requires two-factor authentication they have not set up."""
+
+    status_code = 403

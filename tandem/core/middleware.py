@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tandem.core import modules, services, two_factor
+from tandem.core import audit, modules, services, two_factor
 from tandem.core.api_errors import error_body
 from tandem.core.deletion import ReferencedError
 from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
@@ -131,3 +131,26 @@ class ReferencedRecordMiddleware:
             return JsonResponse(body, status=409)
         return render(request, "core/referenced.html", {"message": refusal.message,
                                                        "references": refusal.references}, status=409)
+
+
+class AuditActorMiddleware:
+    """Changes audited by signal receivers (users and roles edited in /admin/) name the signed-in user.
+
+    After a successful sign-in it also marks the browser as a known device of that user (a signed cookie),
+    which lets the owner sign in while their account is locked against guessers elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        with audit.acting_as(user if user is not None and user.is_authenticated else None):
+            response = self.get_response(request)
+        signed_in = getattr(request, "tandem_known_device_for", None)
+        if signed_in is not None:
+            response.set_cookie(
+                services.KNOWN_DEVICE_COOKIE, services.known_device_cookie_value(signed_in),
+                max_age=services.KNOWN_DEVICE_MAX_AGE, httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

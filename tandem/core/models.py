@@ -132,8 +132,9 @@ class AuditEntry(models.Model):
     """One change to a business record. Written by services in the change's transaction; never edited."""
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # PROTECT: a user who has acted is deactivated, never deleted, so the trail keeps naming them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=100)
@@ -163,6 +164,13 @@ class AuditEntry(models.Model):
         return self.action.rsplit(".", 1)[-1]
 
 
+class RevokedReason(models.TextChoices):
+    BY_OWNER = "by_owner", _("revoked by its owner")
+    BY_ADMINISTRATOR = "by_administrator", _("revoked by an administrator")
+    PASSWORD_CHANGED = "password_changed", _("the password was changed")
+    USER_DEACTIVATED = "user_deactivated", _("the user was deactivated")
+
+
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 of the secret is stored; the secret is shown once."""
 
@@ -173,6 +181,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("why revoked"), max_length=32, choices=RevokedReason.choices, blank=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -194,3 +205,16 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted for one key within a window: an account from one address ("pair:…") or an
+    account from anywhere ("account:…"). Attempts reserve a slot with one atomic UPDATE before the password
+    is checked, so parallel guesses cannot exceed the limit."""
+
+    key = models.CharField(max_length=255, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -91,6 +91,8 @@ class TokenOut(Schema):
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
+    revoked_reason: str = Field("", description="Why it was revoked: by_owner, by_administrator, "
+                                "password_changed, user_deactivated (empty while active).")
     is_active: bool
 
 

@@ -8,48 +8,137 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core import signing
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, caching, deletion
-from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, Company, LoginFailure, User
-from tandem.core.permissions import require_permission
+from tandem.core.errors import BusinessRuleError, TwoFactorSetupRequired
+from tandem.core.models import ApiToken, Company, LoginFailure, LoginThrottle, RevokedReason, User
+from tandem.core.permissions import require_permission, user_requires_two_factor
 
 TOKEN_PREFIX = "tdm_"
 
 
 # --- Login throttling -------------------------------------------------------------------------------
+#
+# Failures are counted per account AND source address ("pair"): a guesser locks out only their own address,
+# not the account's owner. A higher per-account limit across all addresses slows a distributed attack; a
+# browser the owner signed in from before (signed "known device" cookie) is exempt from that one. Each
+# attempt reserves a slot with one atomic UPDATE before the password is checked, so parallel guesses get
+# at most the limit of password checks.
 
-def login_locked_until(username: str):
-    """When the username may try again, or None if it is not locked."""
-    window = timedelta(minutes=settings.TANDEM_LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(
-        username__iexact=username, created_at__gte=timezone.now() - window
-    ).order_by("-created_at")
-    times = list(recent.values_list("created_at", flat=True)[: settings.TANDEM_LOGIN_MAX_FAILURES])
-    if len(times) < settings.TANDEM_LOGIN_MAX_FAILURES:
+KNOWN_DEVICE_COOKIE = "tandem_known_device"
+KNOWN_DEVICE_SALT = "tandem.core.known-device"
+KNOWN_DEVICE_MAX_AGE = 60 * 60 * 24 * 365
+
+
+def _throttle_keys(username: str, ip: str | None) -> tuple[str, str]:
+    name = (username or "").strip().lower()[:150]
+    return f"pair:{name}|{ip or '-'}", f"account:{name}"
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=settings.TANDEM_LOGIN_LOCKOUT_MINUTES)
+
+
+def _reserve_attempt(key: str, limit: int) -> bool:
+    """Count one attempt against `key` unless it has reached `limit` within the window (one atomic UPDATE)."""
+    now = timezone.now()
+    expired = Q(window_started_at__lt=now - _window())
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(key=key, failures=0, window_started_at=now)], ignore_conflicts=True
+    )
+    return bool(
+        LoginThrottle.objects.filter(Q(key=key), Q(failures__lt=limit) | expired).update(
+            failures=Case(When(expired, then=Value(1)), default=F("failures") + 1),
+            window_started_at=Case(When(expired, then=Value(now)), default=F("window_started_at")),
+        )
+    )
+
+
+def _release_attempt(key: str) -> None:
+    LoginThrottle.objects.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
+
+
+def _locked_until(key: str):
+    row = LoginThrottle.objects.filter(key=key).first()
+    return row.window_started_at + _window() if row else timezone.now()
+
+
+def known_device_user_id(request) -> int | None:
+    """The user whose successful sign-in set this browser's known-device cookie, if it is genuine."""
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE) if request is not None else None
+    if not value:
         return None
-    return times[0] + window
+    try:
+        return int(signing.loads(value, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def known_device_cookie_value(user: User) -> str:
+    return signing.dumps(user.pk, salt=KNOWN_DEVICE_SALT)
+
+
+def login_locked_until(request, username: str):
+    """When this browser may try `username` again, or None if it is not locked out."""
+    pair_key, account_key = _throttle_keys(username, _client_ip(request))
+    window_start = timezone.now() - _window()
+    keys = [pair_key]
+    if not _is_known_device(request, username):
+        keys.append(account_key)
+    limits = {pair_key: settings.TANDEM_LOGIN_MAX_FAILURES,
+              account_key: settings.TANDEM_LOGIN_MAX_FAILURES_PER_ACCOUNT}
+    for row in LoginThrottle.objects.filter(key__in=keys, window_started_at__gte=window_start):
+        if row.failures >= limits[row.key]:
+            return row.window_started_at + _window()
+    return None
+
+
+def _is_known_device(request, username: str) -> bool:
+    device_user = known_device_user_id(request)
+    return device_user is not None and User.objects.filter(pk=device_user, username__iexact=username).exists()
+
+
+def _locked_error(until) -> BusinessRuleError:
+    return BusinessRuleError(
+        "login_locked",
+        _("Too many failed attempts. Try again after %(time)s.")
+        % {"time": f"{timezone.localtime(until):%H:%M}"},
+    )
 
 
 def authenticate_with_lockout(request, username: str, password: str):
-    """Check a password unless the username is locked; record the failure otherwise.
-
-    Raises BusinessRuleError("login_locked") while locked; returns the user or None."""
-    locked_until = login_locked_until(username)
-    if locked_until:
-        raise BusinessRuleError(
-            "login_locked",
-            _("Too many failed attempts. Try again after %(time)s.")
-            % {"time": f"{timezone.localtime(locked_until):%H:%M}"},
-        )
+    """Check a password unless this account is locked for this address (or for everyone but its known
+    devices); audit the outcome. Raises BusinessRuleError("login_locked") while locked; returns the user
+    or None."""
+    ip = _client_ip(request)
+    pair_key, account_key = _throttle_keys(username, ip)
+    if not _reserve_attempt(pair_key, settings.TANDEM_LOGIN_MAX_FAILURES):
+        raise _locked_error(_locked_until(pair_key))
+    counts_for_account = not _is_known_device(request, username)
+    if counts_for_account and not _reserve_attempt(account_key, settings.TANDEM_LOGIN_MAX_FAILURES_PER_ACCOUNT):
+        _release_attempt(pair_key)
+        raise _locked_error(_locked_until(account_key))
     user = authenticate(request, username=username, password=password)
-    if user is None:
-        LoginFailure.objects.create(username=username[:150], ip_address=_client_ip(request))
-    else:
-        LoginFailure.objects.filter(username__iexact=username).delete()
+    account = user or User.objects.filter(username__iexact=username).order_by("pk").first()
+    changes = {"username": username[:150], "ip": ip}
+    with transaction.atomic():
+        if user is None:
+            LoginFailure.objects.create(username=username[:150], ip_address=ip)
+            subject = account or LoginThrottle.objects.get(key=pair_key)
+            audit.record(subject, "core.auth.login_failed", by=None, changes=changes)
+        else:
+            LoginThrottle.objects.filter(key=pair_key).delete()
+            if counts_for_account:
+                _release_attempt(account_key)
+            audit.record(user, "core.auth.login_succeeded", by=user, changes=changes)
+            if request is not None:
+                # core.middleware.KnownDeviceMiddleware marks this browser as one of the user's devices.
+                request.tandem_known_device_for = user
     return user
 
 
@@ -77,14 +166,45 @@ def create_api_token(user: User, name: str, *, by: User) -> tuple[ApiToken, str]
     return token, secret
 
 
-def revoke_api_token(token: ApiToken, *, by: User) -> ApiToken:
+def revoke_api_token(token: ApiToken, *, by: User, reason: str | None = None) -> ApiToken:
+    if reason is None:
+        reason = RevokedReason.BY_OWNER if by.pk == token.user_id else RevokedReason.BY_ADMINISTRATOR
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record(token, "core.apitoken.revoked", by=by, root=token.user)
+            token.revoked_reason = reason
+            token.save(update_fields=["revoked_at", "revoked_reason"])
+            audit.record(token, "core.apitoken.revoked", by=by, root=token.user, changes={"reason": reason})
     return token
+
+
+def revoke_user_tokens(user: User, reason: str, *, by: User | None) -> int:
+    """Revoke every active token of `user` (after a password change, a deactivation); returns how many."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True).order_by("pk"))
+        now = timezone.now()
+        for token in tokens:
+            token.revoked_at = now
+            token.revoked_reason = reason
+            token.save(update_fields=["revoked_at", "revoked_reason"])
+            audit.record(token, "core.apitoken.revoked", by=by, root=user, changes={"reason": reason})
+    return len(tokens)
+
+
+def token_refusal(user: User) -> BusinessRuleError | None:
+    """Why a valid token of `user` may not be used now: a role requiring two-factor while none is set up."""
+    # The same cached pair as core.two_factor.pending_step reads for sessions: (has a device, role requires).
+    has_device, required = caching.remember_for_user(
+        user, "two-factor",
+        lambda: (user.totpdevice_set.filter(confirmed=True).exists(), user_requires_two_factor(user)),
+    )
+    if required and not has_device:
+        return TwoFactorSetupRequired(
+            "two_factor_setup_required",
+            _("Your role requires two-factor authentication. Set it up in your account before using API tokens."),
+        )
+    return None
 
 
 def user_for_token(secret: str) -> User | None:
@@ -158,6 +278,7 @@ def update_profile(user: User, **values) -> User:
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         changes = audit.diff(before, audit.snapshot(locked, PROFILE_FIELDS))
         if changes:
+            audit.mute_user_signals(locked)  # audited here, with the service's own action code
             locked.save(update_fields=list(changes))
             audit.record(locked, "core.user.updated", by=locked, changes=changes)
     for field in values:
@@ -176,9 +297,13 @@ def _set_user_active(user: User, active: bool, *, by: User) -> User:
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active != active:
             locked.is_active = active
+            audit.mute_user_signals(locked)  # audited here, with its own action code
             locked.save(update_fields=["is_active"])
             audit.record(locked, "core.user.reactivated" if active else "core.user.deactivated", by=by,
                          changes={"is_active": [not active, active]})
+        if not active:
+            # Credentials end with the account: reactivation does not bring old tokens back.
+            revoke_user_tokens(locked, RevokedReason.USER_DEACTIVATED, by=by)
     user.is_active = locked.is_active
     return user
 

@@ -144,3 +144,14 @@ def set_role_requires_two_factor(group: Group, required: bool, *, by: User) -> R
             changes = {"requires_two_factor": [old, required]}
             audit.record(policy, "core.rolepolicy.updated", by=by, changes=changes)
     return policy
+
+
+def set_role_description(group: Group, description: str, *, by: User) -> RolePolicy:
+    with transaction.atomic():
+        policy, _created = RolePolicy.objects.select_for_update().get_or_create(group=group)
+        old = policy.description
+        if old != description:
+            policy.description = description
+            policy.save(update_fields=["description"])
+            audit.record(policy, "core.rolepolicy.updated", by=by, changes={"description": [old, description]})
+    return policy

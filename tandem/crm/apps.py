@@ -85,6 +85,17 @@ class CrmConfig(AppConfig):
             for related_model, field in references:
                 register_blocker(model, related_model, field)
 
+        # Audit entries and timeline items about CRM records follow the same record rules as the records.
+        from tandem.core import visibility as registry
+        from tandem.crm.models import Complaint, Deal, Interaction, Lead, Task
+        from tandem.crm.queries import visibility
+
+        registry.register(Lead, visibility.visible_leads, sees_all=lambda u: u.has_perm("crm.view_all_leads"))
+        registry.register(Deal, visibility.visible_deals, sees_all=lambda u: u.has_perm("crm.view_all_deals"))
+        registry.register(Task, visibility.visible_tasks, sees_all=lambda u: u.has_perm("crm.view_all_tasks"))
+        registry.register(Interaction, visibility.visible_interactions)
+        registry.register(Complaint, visibility.visible_complaints)
+
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
         if not request.user.has_perm("crm.view_interaction"):

@@ -141,7 +141,7 @@ def restore_client(request, client_id: Id):
 @router.get("/clients/{client_id}/history", response=Page[HistoryEntryOut], summary="Change history")
 def client_history(request, client_id: Id, pagination: Query[PageParams]):
     client = queries.get_visible_client(request.user, client_id)
-    return paginate(history_for(client), pagination)
+    return paginate(history_for(client, user=request.user), pagination)
 
 
 # --- Counterparties ---------------------------------------------------------------------------------

@@ -50,6 +50,15 @@ class PartiesConfig(AppConfig):
         register_blocker("core.User", "parties.Client", "owner")
         register_blocker("parties.Source", "parties.Client", "first_source")
 
+        from tandem.core import visibility
+        from tandem.parties import queries
+        from tandem.parties.models import Client, Contact, Counterparty
+
+        sees_all = queries.can_see_all_clients
+        visibility.register(Client, queries.visible_clients, sees_all=sees_all)
+        visibility.register(Counterparty, queries.visible_counterparties, sees_all=sees_all)
+        visibility.register(Contact, queries.visible_contacts, sees_all=sees_all)
+
     def home_summary(self, user) -> list[dict]:
         """Cards on the home page: the clients this user can see."""
         # Imported here: an AppConfig module is loaded before models are ready.

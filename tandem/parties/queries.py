@@ -240,27 +240,53 @@ def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
 class Duplicate:
     field: str
     value: str
-    client_id: int
-    client_name: str
-    record: str  # what holds the value: "client X", "counterparty Y", "contact Z"
+    client_id: int | None  # None when the user may not open that client
+    client_name: str | None
+    record: str | None  # what holds the value: "client X", "counterparty Y", "contact Z" (None when hidden)
+    owner_name: str = ""
+    visible: bool = True
 
     @property
     def message(self) -> str:
         labels = {"tax ID": _("tax ID"), "email": _("email"), "phone": _("phone")}
+        if not self.visible:
+            return _("A client you cannot open (owner: %(owner)s) already has %(field)s %(value)s.") % {
+                "owner": self.owner_name or _("nobody"), "field": labels.get(self.field, self.field),
+                "value": self.value,
+            }
         return _("%(record)s of client “%(client)s” (#%(id)s) already has %(field)s %(value)s.") % {
             "record": self.record, "client": self.client_name, "id": self.client_id,
             "field": labels.get(self.field, self.field), "value": self.value,
         }
 
+    def hidden(self) -> Duplicate:
+        """What a user who may not open the client may learn: that it exists, and who owns it."""
+        return Duplicate(self.field, self.value, None, None, None, self.owner_name, visible=False)
+
     def as_dict(self) -> dict:
         return {"field": self.field, "value": self.value, "client_id": self.client_id,
-                "client_name": self.client_name, "record": self.record, "message": self.message}
+                "client_name": self.client_name, "record": self.record, "owner": self.owner_name,
+                "visible": self.visible, "message": self.message}
+
+
+def _owner_name(client: Client) -> str:
+    return str(client.owner) if client.owner_id else ""
 
 
 def find_duplicates(
-    *, tax_ids=(), emails=(), phones=(), exclude_client_id: int | None = None
+    *, tax_ids=(), emails=(), phones=(), exclude_client_id: int | None = None, user=None
 ) -> list[Duplicate]:
-    """Existing records with the same tax ID, email or phone, across all clients (whoever owns them)."""
+    """Existing records with the same tax ID, email or phone, across all clients (whoever owns them).
+
+    With `user`, a match on a client the user may not open says only that it exists and who owns it."""
+    found = _find_duplicates(tax_ids=tax_ids, emails=emails, phones=phones, exclude_client_id=exclude_client_id)
+    if user is None or not found:
+        return found
+    visible = set(visible_clients(user).filter(pk__in={d.client_id for d in found}).values_list("pk", flat=True))
+    return [d if d.client_id in visible else d.hidden() for d in found]
+
+
+def _find_duplicates(*, tax_ids, emails, phones, exclude_client_id) -> list[Duplicate]:
     tax_ids = {t for t in tax_ids if t}
     emails = {e.lower() for e in emails if e}
     phones = {p for p in phones if p}
@@ -270,9 +296,9 @@ def find_duplicates(
         return qs.exclude(client_id=exclude_client_id) if exclude_client_id else qs
 
     if tax_ids:
-        for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client"))[:5]:
+        for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client__owner"))[:5]:
             found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name,
-                                   _("Counterparty “%(name)s”") % {"name": cp.legal_name}))
+                                   _("Counterparty “%(name)s”") % {"name": cp.legal_name}, _owner_name(cp.client)))
     if emails or phones:
         client_q = Q(pk__in=[])
         contact_q = Q(pk__in=[])
@@ -282,17 +308,18 @@ def find_duplicates(
         if phones:
             client_q |= Q(phone__in=phones)
             contact_q |= Q(phone__in=phones) | Q(mobile_phone__in=phones)
-        clients = Client.objects.filter(client_q)
+        clients = Client.objects.filter(client_q).select_related("owner")
         if exclude_client_id:
             clients = clients.exclude(pk=exclude_client_id)
         for c in clients[:5]:
             field, value = ("email", c.email) if c.email in emails else ("phone", c.phone)
-            found.append(Duplicate(field, value, c.id, c.name, _("Client “%(name)s”") % {"name": c.name}))
-        for ct in keep(Contact.objects.filter(contact_q).select_related("client"))[:5]:
+            found.append(Duplicate(field, value, c.id, c.name, _("Client “%(name)s”") % {"name": c.name},
+                                   _owner_name(c)))
+        for ct in keep(Contact.objects.filter(contact_q).select_related("client__owner"))[:5]:
             if ct.email in emails or ct.alternate_email in emails:
                 field, value = "email", ct.email if ct.email in emails else ct.alternate_email
             else:
                 field, value = "phone", ct.phone if ct.phone in phones else ct.mobile_phone
             record = _("Contact “%(name)s”") % {"name": ct.full_name}
-            found.append(Duplicate(field, value, ct.client_id, ct.client.name, record))
+            found.append(Duplicate(field, value, ct.client_id, ct.client.name, record, _owner_name(ct.client)))
     return found

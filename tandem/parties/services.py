@@ -56,7 +56,7 @@ def _clean(obj, exclude=()) -> None:
         raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
 
 
-def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
+def _raise_if_duplicates(allow_duplicates: bool, *, by: User, **values) -> None:
     """Refuse (409 "duplicate") a tax ID, email or phone already on file. Call inside the writing transaction:
     the values stay locked until it ends, so a concurrent save of the same value waits and then sees ours."""
     if allow_duplicates:
@@ -64,7 +64,7 @@ def _raise_if_duplicates(allow_duplicates: bool, **values) -> None:
     lock_values("parties.tax_id", values.get("tax_ids", ()))
     lock_values("parties.email", [e.lower() for e in values.get("emails", ()) if e])
     lock_values("parties.phone", values.get("phones", ()))
-    duplicates = find_duplicates(**values)
+    duplicates = find_duplicates(user=by, **values)
     if duplicates:
         first = duplicates[0]
         raise ConflictError(
@@ -184,7 +184,7 @@ def create_client(
     archive.refuse_archived_links(client)
     _clean(client, exclude=["owner"])
     with transaction.atomic():
-        _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
+        _raise_if_duplicates(allow_duplicates, by=by, emails=[client.email], phones=[client.phone])
         client.save()
         _set_tags(client, tags)
         audit.record(client, "parties.client.created", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
@@ -213,7 +213,7 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, e
         new_emails = [client.email] if client.email and client.email != before["email"] else []
         new_phones = [client.phone] if client.phone and client.phone != before["phone"] else []
         if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
                                  exclude_client_id=client.pk)
         if tags is not None:
             _set_tags(client, tags)
@@ -303,7 +303,7 @@ def add_counterparty(
     _clean(cp, exclude=["client"])
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=client.pk)  # serialize period changes per client
-        _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id])  # rows first, then value locks (no deadlock)
+        _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id])  # rows first, then value locks (no deadlock)
         predecessor = (
             Counterparty.objects.filter(client=client, valid_to__isnull=True, valid_from__lt=valid_from)
             .order_by("-valid_from").first()
@@ -334,7 +334,7 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
         _check_period(cp)
         _clean(cp, exclude=["client"])
         if cp.tax_id and cp.tax_id != before["tax_id"]:
-            _raise_if_duplicates(allow_duplicates, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
+            _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
         _check_no_overlap(cp)
         cp.save()
         changes = audit.diff(before, audit.snapshot(cp, COUNTERPARTY_FIELDS))
@@ -404,7 +404,7 @@ def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: 
     _clean(contact, exclude=["client"])
     with transaction.atomic():
         _raise_if_duplicates(
-            allow_duplicates,
+            allow_duplicates, by=by,
             emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
         )
         contact.save()
@@ -428,7 +428,7 @@ def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False
         new_phones = [p for p in (contact.phone, contact.mobile_phone)
                       if p and p not in (before["phone"], before["mobile_phone"])]
         if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, emails=new_emails, phones=new_phones,
+            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
                                  exclude_client_id=contact.client_id)
         contact.save()
         changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))

@@ -47,26 +47,21 @@ DUPLICATE_RECORDS = {
 
 def _duplicates_with_links(user, duplicates):
     """Duplicates reported by a service, labelled in the user's language, with a link to each client the
-    user may open (a representative may hear that a record exists but not open another owner's client)."""
+    user may open (for another owner's client the service already left out all but the owner's name)."""
     if not duplicates:
         return None
-    visible = set(
-        queries.visible_clients(user)
-        .filter(pk__in=[d["client_id"] for d in duplicates])
-        .values_list("pk", flat=True)
-    )
     shown = []
     for d in duplicates:
-        kind, _sep, name = d["record"].partition(" ")
+        kind, _sep, name = (d["record"] or "").partition(" ")
         record = f"{DUPLICATE_RECORDS[kind]} {name}" if kind in DUPLICATE_RECORDS else d["record"]
+        visible = d.get("visible", True) and d["client_id"] is not None
         shown.append(
             {
                 **d,
+                "visible": visible,
                 "record_label": record,
                 "field_label": DUPLICATE_FIELDS.get(d["field"], d["field"]),
-                "url": reverse("parties:client-detail", args=[d["client_id"]])
-                if d["client_id"] in visible
-                else None,
+                "url": reverse("parties:client-detail", args=[d["client_id"]]) if visible else None,
             }
         )
     return shown
@@ -158,7 +153,7 @@ def client_detail(request, pk):
         "tags": client.tags.all(),
         **_counterparty_context(request.user, client),
         **_contact_context(request.user, client),
-        **_history_context(client),
+        **_history_context(request.user, client),
         # Sections other modules add to the card (e.g. the CRM timeline): [{"id", "title", "html"}].
         "panels": modules.collect(
             "client_card_panels", request, client, enabled=getattr(request, "enabled_modules", None)
@@ -259,8 +254,8 @@ def _contact_context(user, client) -> dict:
     return {"client": client, "contacts": list(queries.visible_contacts(user).filter(client=client))}
 
 
-def _history_context(client) -> dict:
-    return {"history": list(history_for(client)[:HISTORY_LIMIT]), "history_limit": HISTORY_LIMIT}
+def _history_context(user, client) -> dict:
+    return {"history": list(history_for(client, user=user)[:HISTORY_LIMIT]), "history_limit": HISTORY_LIMIT}
 
 
 SECTIONS = {
@@ -275,7 +270,7 @@ def _section_response(request, client, section):
     html = render_to_string(template, build(request.user, client), request=request)
     html += render_to_string(
         "parties/partials/_history.html",
-        {"client": client, "oob": True, **_history_context(client)},
+        {"client": client, "oob": True, **_history_context(request.user, client)},
         request=request,
     )
     return HttpResponse(html)

@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth.models import Group
 
+from tandem.core import audit
 from tandem.core.models import User
 
 TEST_PASSWORD = "correct-horse-battery-9"
@@ -20,7 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, role=None, **kwargs):
-        user = super()._create(model_class, *args, **kwargs)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
+        # Fixtures, not someone's change: core.signals would otherwise audit each new user and role grant.
+        with audit.signals_muted():
+            user = super()._create(model_class, *args, **kwargs)
+            if role:
+                user.groups.add(Group.objects.get(name=role))
         return user

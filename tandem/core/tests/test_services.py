@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tandem.core import services
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure
+from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, LoginThrottle
 from tandem.core.tests.factories import TEST_PASSWORD
 
 
@@ -26,19 +26,19 @@ def test_failed_login_is_recorded_with_the_address(sales_rep, request_from_ip):
     assert (failure.username, failure.ip_address) == ("rep1", "203.0.113.7")
 
 
-def test_successful_login_clears_failures(sales_rep, request_from_ip):
+def test_successful_login_clears_this_address_failures(sales_rep, request_from_ip):
     services.authenticate_with_lockout(request_from_ip, "rep1", "wrong")
     assert services.authenticate_with_lockout(request_from_ip, "rep1", TEST_PASSWORD) == sales_rep
-    assert not LoginFailure.objects.exists()
+    assert not LoginThrottle.objects.filter(key__startswith="pair:").exists()
 
 
 @override_settings(TANDEM_LOGIN_MAX_FAILURES=3, TANDEM_LOGIN_LOCKOUT_MINUTES=10)
 def test_lockout_after_max_failures_within_the_window(sales_rep, request_from_ip):
     for _attempt in range(2):
         services.authenticate_with_lockout(request_from_ip, "rep1", "wrong")
-    assert services.login_locked_until("rep1") is None
+    assert services.login_locked_until(request_from_ip, "rep1") is None
     services.authenticate_with_lockout(request_from_ip, "rep1", "wrong")
-    locked_until = services.login_locked_until("REP1")  # usernames match case-insensitively
+    locked_until = services.login_locked_until(request_from_ip, "REP1")  # usernames match case-insensitively
     assert locked_until is not None
     assert timedelta(minutes=9) < locked_until - timezone.now() <= timedelta(minutes=10)
 
@@ -47,14 +47,15 @@ def test_lockout_after_max_failures_within_the_window(sales_rep, request_from_ip
     assert exc.value.code == "login_locked"
     # A refused attempt while locked does not extend the lock.
     assert LoginFailure.objects.count() == 3
+    assert LoginThrottle.objects.get(key="pair:rep1|203.0.113.7").failures == 3
 
 
 @override_settings(TANDEM_LOGIN_MAX_FAILURES=2, TANDEM_LOGIN_LOCKOUT_MINUTES=10)
 def test_old_failures_do_not_count(sales_rep, request_from_ip):
     for _attempt in range(2):
         services.authenticate_with_lockout(request_from_ip, "rep1", "wrong")
-    LoginFailure.objects.update(created_at=timezone.now() - timedelta(minutes=11))
-    assert services.login_locked_until("rep1") is None
+    LoginThrottle.objects.update(window_started_at=timezone.now() - timedelta(minutes=11))
+    assert services.login_locked_until(request_from_ip, "rep1") is None
     assert services.authenticate_with_lockout(request_from_ip, "rep1", TEST_PASSWORD) == sales_rep
 
 

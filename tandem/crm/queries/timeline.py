@@ -95,6 +95,14 @@ def _audit_exclusions() -> Q:
     return cond
 
 
+def _hide_invisible_deals(user, rows) -> None:
+    """A row linked to a deal the user may not open (a colleague's) does not show that deal's title."""
+    deal_ids = {row.deal_id for row in rows if row.deal_id}
+    visible = set(visibility.visible_deals(user).filter(pk__in=deal_ids).values_list("pk", flat=True))
+    for row in rows:
+        row.deal_hidden = bool(row.deal_id) and row.deal_id not in visible
+
+
 def build_timeline(
     user,
     client: Client,
@@ -115,7 +123,9 @@ def build_timeline(
             qs = qs.filter(kind__in=kinds_for(type_))
         qs = _before(qs, "occurred_at", before).select_related(
             "created_by", "contact", "counterparty", "deal", "source").order_by("-occurred_at", "-id")
-        streams.append([TimelineItem("interaction", i.kind, i.occurred_at, i) for i in qs[:take]])
+        interactions = list(qs[:take])
+        _hide_invisible_deals(user, interactions)
+        streams.append([TimelineItem("interaction", i.kind, i.occurred_at, i) for i in interactions])
 
     if _wants(type_, "deal"):
         deals = visibility.visible_deals(user).filter(client=client).select_related("owner", "stage")
@@ -141,7 +151,7 @@ def build_timeline(
         streams.append([TimelineItem("task", t.status, t.timeline_at, t) for t in tasks])
 
     if _wants(type_, "audit"):
-        entries = _before(history_for(client).exclude(_audit_exclusions()), "created_at", before)
+        entries = _before(history_for(client, user=user).exclude(_audit_exclusions()), "created_at", before)
         streams.append([TimelineItem("audit", e.event, e.created_at, e) for e in entries[:take]])
 
     merged = sorted((item for stream in streams for item in stream), key=lambda item: item.sort_key, reverse=True)

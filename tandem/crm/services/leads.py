@@ -164,7 +164,7 @@ def qualify_lead(
     if client is not None and not visible_clients(by).filter(pk=client.pk).exists():
         raise BusinessRuleError("client_not_visible", _("You cannot link the lead to that client."), field="client")
     if client is None and not create_client:
-        duplicates = find_duplicates(emails=[lead.email], phones=[lead.phone])
+        duplicates = find_duplicates(emails=[lead.email], phones=[lead.phone], user=by)
         if duplicates:
             first = duplicates[0]
             raise ConflictError(

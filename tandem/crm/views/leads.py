@@ -76,7 +76,7 @@ def lead_detail(request, pk):
     context = {
         "lead": lead,
         "can_reopen": Lead.Status.NEW in Lead.TRANSITIONS[lead.status],
-        "history": list(history_for(lead)[:100]),
+        "history": list(history_for(lead, user=request.user)[:100]),
         "client_url": reverse("parties:client-detail", args=[lead.client_id])
         if lead.client_id and visible_clients(request.user).filter(pk=lead.client_id).exists() else None,
     }
@@ -86,11 +86,9 @@ def lead_detail(request, pk):
 def _duplicates_shown(user, refusal):
     if refusal is None or refusal.code != "duplicate":
         return None
+    # The service already left out all but the owner's name of clients the user may not open.
     duplicates = refusal.extra.get("duplicates", [])
-    visible = set(visible_clients(user).filter(pk__in=[d["client_id"] for d in duplicates])
-                  .values_list("pk", flat=True))
-    return [{**d, "visible": d["client_id"] in visible,
-             "url": reverse("parties:client-detail", args=[d["client_id"]]) if d["client_id"] in visible else None}
+    return [{**d, "url": reverse("parties:client-detail", args=[d["client_id"]]) if d.get("visible") else None}
             for d in duplicates]
 
 

@@ -162,9 +162,10 @@ def test_client_list_query_count_does_not_grow_with_rows(api, sales_manager, dja
 
 # --- Duplicates -------------------------------------------------------------------------------------
 
-def test_duplicate_email_is_409_naming_the_existing_client_then_allowed_on_confirmation(
-    api, sales_rep, foreign_client, nothing_written
+def test_duplicate_of_a_client_the_user_cannot_open_names_only_its_owner(
+    api, sales_rep, other_rep, foreign_client, nothing_written
 ):
+    ContactFactory(client=foreign_client, first_name="Hidden", last_name="Person", email="cfo@foreign.example")
     http = api(sales_rep)
     payload = {"name": "Foreign Copy", "email": "INFO@foreign.example"}
 
@@ -175,15 +176,30 @@ def test_duplicate_email_is_409_naming_the_existing_client_then_allowed_on_confi
     body = response.json()
     assert body["code"] == "duplicate"
     assert body["field"] == "email"
-    assert "Foreign Widgets AG" in body["message"]
+    # The representative learns that a matching client exists and who owns it, nothing else.
+    assert str(other_rep) in body["message"]
     assert body["duplicates"] == [{
-        "field": "email", "value": "info@foreign.example", "client_id": foreign_client.pk,
-        "client_name": "Foreign Widgets AG", "record": "Client “Foreign Widgets AG”",
-        "message": body["duplicates"][0]["message"],
+        "field": "email", "value": "info@foreign.example", "client_id": None, "client_name": None,
+        "record": None, "owner": str(other_rep), "visible": False, "message": body["duplicates"][0]["message"],
     }]
+    assert "Foreign Widgets AG" not in response.content.decode()
+    assert f"#{foreign_client.pk}" not in body["message"]
 
     response = http.post("/api/v1/clients", {**payload, "allow_duplicates": True}, content_type=JSON)
     assert response.status_code == 201
+
+
+def test_duplicate_of_a_visible_client_names_it(api, sales_manager, foreign_client):
+    response = api(sales_manager).post("/api/v1/clients", {"name": "Copy", "email": "info@foreign.example"},
+                                       content_type=JSON)
+    assert response.status_code == 409
+    body = response.json()
+    assert "Foreign Widgets AG" in body["message"]
+    assert body["duplicates"][0] | {"message": None} == {
+        "field": "email", "value": "info@foreign.example", "client_id": foreign_client.pk,
+        "client_name": "Foreign Widgets AG", "record": "Client “Foreign Widgets AG”",
+        "owner": str(foreign_client.owner), "visible": True, "message": None,
+    }
 
 
 def test_duplicate_tax_id_on_counterparty_and_phone_on_contact_patch(

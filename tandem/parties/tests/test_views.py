@@ -291,14 +291,16 @@ def test_duplicate_warning_then_save_anyway(as_user, sales_manager, sales_rep):
     assert Client.objects.count() == 2
 
 
-def test_duplicate_of_invisible_client_is_named_without_link(as_user, sales_rep, sales_manager):
+def test_duplicate_of_invisible_client_names_only_its_owner(as_user, sales_rep, sales_manager):
     other = services.create_client(by=sales_manager, name="Managers Client", phone="+49 30 1234567")
     response = as_user(sales_rep).post(reverse("parties:client-create"), {
         "name": "Mine", "kind": "b2b", "status": "prospect", "owner": sales_rep.pk, "phone": "+49301234567",
     })  # fmt: skip
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Managers Client" in html
+    assert "A client you cannot open (owner: " + str(sales_manager) in html
+    assert "Managers Client" not in html
+    assert f"#{other.pk}" not in html
     assert reverse("parties:client-detail", args=[other.pk]) not in html
 
 
