@@ -16,7 +16,8 @@ def pytest_collection_modifyitems(config, items):
         return
     kept, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") or item.get_closest_marker("postgresql") else kept).append(item)
+        postgres_only = item.get_closest_marker("postgres") or item.get_closest_marker("postgresql")
+        (deselected if postgres_only else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
