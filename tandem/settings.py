@@ -72,7 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tandem.core.middleware.ApiErrorShapeMiddleware",  # outermost of ours: shapes every /api/ error
     "django.middleware.common.CommonMiddleware",
+    "tandem.core.middleware.InputGuardMiddleware",  # NUL, surrogates, >64-bit ints, too large bodies
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.UserLanguageMiddleware",  # after auth: it reads user.language
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Request bodies (JSON, form posts) above this answer 413; nothing the application takes comes close.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 ROOT_URLCONF = "tandem.urls"
 WSGI_APPLICATION = "tandem.wsgi.application"

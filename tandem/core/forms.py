@@ -3,7 +3,30 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
 
+from tandem.core import limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
+
+# Form fields that hold core.limits: use them for every date, time, amount and duration a form takes.
+
+
+class DateField(forms.DateField):
+    default_validators = [limits.validate_date]
+
+
+class DateTimeField(forms.DateTimeField):
+    default_validators = [limits.validate_date]
+
+
+class AmountField(forms.DecimalField):
+    def __init__(self, *, min_value=limits.MIN_AMOUNT, max_value=limits.MAX_AMOUNT, **kwargs):
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+class DurationMinutesField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=limits.MAX_DURATION_MINUTES, **kwargs)
 
 
 def add_business_error(form: forms.Form, exc: BusinessRuleError) -> None:

@@ -8,10 +8,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import limits
 from tandem.core.db_functions import SecondsBetween
 from tandem.core.models import TrackedModel, validate_currency
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
+
+
+def amount_in_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
+    """The database holds core.limits' amount range (what SQLite reads back exactly)."""
+    condition = Q(**{f"{field}__gte": limits.MIN_AMOUNT, f"{field}__lte": limits.MAX_AMOUNT})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
 
 
 # --- Attribution ------------------------------------------------------------------------------------
@@ -32,6 +41,7 @@ class Campaign(TrackedModel):
         ordering = ["-starts_on", "name"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [amount_in_range("cost", "campaign_cost_range")]
 
     def __str__(self) -> str:
         return self.name
@@ -68,6 +78,7 @@ class MarketingEvent(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                                    name="marketing_event_period"),
+            amount_in_range("cost", "marketing_event_cost_range"),
         ]
 
     def __str__(self) -> str:
@@ -295,6 +306,7 @@ class Deal(TrackedModel):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "closed_at"]),
         ]
+        constraints = [amount_in_range("amount", "deal_amount_range", nullable=True)]
 
     def __str__(self) -> str:
         return self.title
@@ -393,6 +405,11 @@ class Interaction(TrackedModel):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         indexes = [models.Index(fields=["client", "-occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__isnull=True)
+                                   | Q(duration_minutes__lte=limits.MAX_DURATION_MINUTES),
+                                   name="interaction_duration_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject or self.text[:40]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.forms import AmountField, DateField
 from tandem.core.models import User
 from tandem.crm.models import Segment
 from tandem.parties.models import Client, Source
@@ -30,14 +31,12 @@ class SegmentForm(forms.Form):
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
     name_contains = forms.CharField(label=_("Name contains"), required=False, max_length=200)
-    last_interaction_after = forms.DateField(label=_("Last interaction on or after"), required=False, widget=DATE)
-    last_interaction_before = forms.DateField(label=_("No interaction since"), required=False, widget=DATE)
+    last_interaction_after = DateField(label=_("Last interaction on or after"), required=False, widget=DATE)
+    last_interaction_before = DateField(label=_("No interaction since"), required=False, widget=DATE)
     won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0)
     won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0)
-    won_amount_min = forms.DecimalField(label=_("Won amount, at least"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
-    won_amount_max = forms.DecimalField(label=_("Won amount, at most"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
+    won_amount_min = AmountField(label=_("Won amount, at least"), required=False)
+    won_amount_max = AmountField(label=_("Won amount, at most"), required=False)
     currency = forms.CharField(label=_("Currency of won amount"), required=False, max_length=3,
                                help_text=_("Empty: the company's base currency."))
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.forms import DateField
 from tandem.core.models import User
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
 from tandem.parties.queries import can_see_all_clients
@@ -158,8 +159,8 @@ class CounterpartyForm(forms.Form):
     postal_address = forms.CharField(
         label=_label(Counterparty, "postal_address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    valid_from = forms.DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
-    valid_to = forms.DateField(
+    valid_from = DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
+    valid_to = DateField(
         label=_label(Counterparty, "valid_to"),
         required=False,
         widget=DateInput,

@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core import limits
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
@@ -97,8 +98,8 @@ class CounterpartyOut(Schema):
 
 class CounterpartyIn(InputSchema):
     legal_name: str
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date
+    valid_to: limits.Date | None = None
     tax_id: str = ""
     registration_number: str = ""
     legal_address: str = ""
@@ -108,8 +109,8 @@ class CounterpartyIn(InputSchema):
 
 class CounterpartyPatch(InputSchema):
     legal_name: str | None = None
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date | None = None
+    valid_to: limits.Date | None = None
     tax_id: str | None = None
     registration_number: str | None = None
     legal_address: str | None = None

@@ -4,12 +4,12 @@ rules live in crm.services.attribution). Amounts travel as strings."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict
 
+from tandem.core import limits
 from tandem.core.money import quantize
 from tandem.crm.models import MarketingEvent
 
@@ -18,21 +18,6 @@ class InputSchema(Schema):
     """A request body: an unknown key is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-def decimal_text(value):
-    """A decimal sent as a string (or int): checked and passed on as a string. Floats are refused."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float | bool):
-        raise ValueError('Send amounts as strings, e.g. "1250.00".')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Not a number.") from None
-    if not amount.is_finite():
-        raise ValueError("Not a number.")
-    return str(amount)
 
 
 def money_text(amount, currency: str) -> str | None:
@@ -71,16 +56,11 @@ class CampaignOut(Schema):
 
 class _CampaignFields(InputSchema):
     source_id: int | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
-    cost: str | None = Field(None, description='Decimal as a string, e.g. "1500.00".')
+    starts_on: limits.Date | None = None
+    ends_on: limits.Date | None = None
+    cost: limits.AmountText | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     is_active: bool = True
-
-    @field_validator("cost", mode="before")
-    @classmethod
-    def _cost(cls, value):
-        return decimal_text(value)
 
 
 class CampaignIn(_CampaignFields):
@@ -151,28 +131,23 @@ class EventOut(Schema):
 
 class _EventFields(InputSchema):
     kind: MarketingEvent.Kind = MarketingEvent.Kind.EXHIBITION
-    ends_on: datetime.date | None = None
+    ends_on: limits.Date | None = None
     location: str = Field("", max_length=200)
-    cost: str | None = None
+    cost: limits.AmountText | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     responsible_id: int | None = None
     campaign_id: int | None = None
     source_id: int | None = None
 
-    @field_validator("cost", mode="before")
-    @classmethod
-    def _cost(cls, value):
-        return decimal_text(value)
-
 
 class EventIn(_EventFields):
     name: str = Field(min_length=1, max_length=200)
-    starts_on: datetime.date
+    starts_on: limits.Date
 
 
 class EventPatch(_EventFields):
     name: str | None = Field(None, min_length=1, max_length=200)
-    starts_on: datetime.date | None = None
+    starts_on: limits.Date | None = None
 
 
 class EventFilters(Schema):
@@ -191,8 +166,8 @@ class AttendeeIn(InputSchema):
 
 class ReportFilters(Schema):
     group: Literal["source", "campaign", "event"] = "source"
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: limits.Date | None = Field(None, alias="from")
+    date_to: limits.Date | None = Field(None, alias="to")
 
 
 class MoneyOut(Schema):

@@ -7,6 +7,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core import limits
 from tandem.crm.models import Complaint
 
 
@@ -39,7 +40,7 @@ class ComplaintIn(InputSchema):
     description: str
     deal_id: int | None = None
     assignee_id: int | None = Field(None, description="Defaults to the caller.")
-    deadline: datetime.datetime | None = Field(None, description="Defaults to the severity's deadline.")
+    deadline: limits.DateTime | None = Field(None, description="Defaults to the severity's deadline.")
 
 
 class ComplaintPatch(InputSchema):
@@ -48,7 +49,7 @@ class ComplaintPatch(InputSchema):
     description: str | None = None
     deal_id: int | None = Field(None, description="null unlinks the deal.")
     assignee_id: int | None = None
-    deadline: datetime.datetime | None = None
+    deadline: limits.DateTime | None = None
 
 
 class ResolutionIn(InputSchema):

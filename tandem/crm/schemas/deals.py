@@ -4,11 +4,11 @@ rules, owners and transitions are enforced by crm.services.deals. Amounts travel
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict
 
+from tandem.core import limits
 from tandem.core.money import quantize
 from tandem.crm.models import Deal, StageRule
 
@@ -17,20 +17,6 @@ class InputSchema(Schema):
     """A request body: an unknown key is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-def _decimal_text(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        raise ValueError("Send amounts as strings, e.g. \"1250.00\".")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Not a number.") from None
-    if not amount.is_finite():
-        raise ValueError("Not a number.")
-    return str(amount)
 
 
 def money_text(amount, currency: str) -> str | None:
@@ -190,16 +176,11 @@ class _DealFields(InputSchema):
     counterparty_id: int | None = None
     contact_id: int | None = None
     owner_id: int | None = None
-    amount: str | None = Field(None, description="Decimal as a string, e.g. \"1250.00\".")
+    amount: limits.AmountText | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    expected_close_date: datetime.date | None = None
+    expected_close_date: limits.Date | None = None
     source_id: int | None = None
     campaign_id: int | None = None
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value):
-        return _decimal_text(value)
 
 
 class DealIn(_DealFields):
@@ -258,8 +239,8 @@ class StageVisitOut(Schema):
 
 class ReportFilters(Schema):
     pipeline: int | None = None
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: limits.Date | None = Field(None, alias="from")
+    date_to: limits.Date | None = Field(None, alias="to")
 
 
 class MoneyOut(Schema):

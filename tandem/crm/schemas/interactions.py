@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core import limits
 from tandem.crm.models import Interaction
 from tandem.crm.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
@@ -49,26 +50,26 @@ class InteractionOut(Schema):
 class InteractionIn(InputSchema):
     client_id: int
     kind: Interaction.Kind
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str = ""
     text: str = ""
     contact_id: int | None = None
     counterparty_id: int | None = None
     deal_id: int | None = None
-    duration_minutes: int | None = None
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] = ""
     source_id: int | None = None
 
 
 class InteractionPatch(InputSchema):
     kind: Interaction.Kind | None = None
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str | None = None
     text: str | None = None
     contact_id: int | None = None
     counterparty_id: int | None = None
     deal_id: int | None = None
-    duration_minutes: int | None = None
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] | None = None
     source_id: int | None = None
 
@@ -80,7 +81,7 @@ class InteractionFilters(Schema):
 
 class TimelineParams(Schema):
     type: TimelineType | None = Field(None, description="Show only this type of item.")
-    before: datetime.datetime | None = Field(None, description="Items older than this (the `older` cursor).")
+    before: limits.DateTime | None = Field(None, description="Items older than this (the `older` cursor).")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

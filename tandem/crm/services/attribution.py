@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import audit, limits
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.money import quantize
@@ -54,6 +54,7 @@ def _money_values(values: dict) -> dict:
             raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost")
         if cost < 0:
             raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
+        limits.check_amount(cost, field="cost")
         values["cost"] = cost
     if "name" in values:
         values["name"] = (values["name"] or "").strip()

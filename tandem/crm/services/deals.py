@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import audit, workflow
+from tandem.core import audit, limits, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.services import get_company
@@ -84,6 +84,7 @@ def create_deal(
         raise BusinessRuleError("owner_not_allowed", _("You can only open deals you own."), field="owner")
     if amount is not None and Decimal(amount) < 0:
         raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+    limits.check_amount(amount, field="amount")
     now = timezone.now()
     deal = Deal(
         title=title, client=client, pipeline=pipeline, stage=stage, owner=owner, amount=amount,
@@ -141,6 +142,7 @@ def update_deal(deal: Deal, *, by: User, **values) -> Deal:
             locked.currency = locked.currency.upper()
         if locked.amount is not None and Decimal(locked.amount) < 0:
             raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+        limits.check_amount(locked.amount, field="amount")
         if locked.counterparty_id and locked.counterparty.client_id != locked.client_id:
             raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."),
                                     field="counterparty")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
+from tandem.core.forms import AmountField, DateField, call_service
 from tandem.core.models import User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import GROUPS, attribution_report
@@ -38,10 +38,9 @@ def _label(model, name):
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
     source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False, queryset=Source.objects.all())
-    starts_on = forms.DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
-    ends_on = forms.DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
-    cost = forms.DecimalField(label=_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    starts_on = DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
+    ends_on = DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
+    cost = AmountField(label=_label(Campaign, "cost"), required=False)
     currency = forms.CharField(label=_label(Campaign, "currency"), max_length=3, required=False)
     is_active = forms.BooleanField(label=_label(Campaign, "is_active"), required=False, initial=True)
 
@@ -53,11 +52,10 @@ class CampaignForm(forms.Form):
 class EventForm(forms.Form):
     name = forms.CharField(label=_label(MarketingEvent, "name"), max_length=200)
     kind = forms.ChoiceField(label=_label(MarketingEvent, "kind"), choices=MarketingEvent.Kind.choices)
-    starts_on = forms.DateField(label=_label(MarketingEvent, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
+    starts_on = DateField(label=_label(MarketingEvent, "starts_on"), widget=DateInput)
+    ends_on = DateField(label=_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
     location = forms.CharField(label=_label(MarketingEvent, "location"), max_length=200, required=False)
-    cost = forms.DecimalField(label=_label(MarketingEvent, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    cost = AmountField(label=_label(MarketingEvent, "cost"), required=False)
     currency = forms.CharField(label=_label(MarketingEvent, "currency"), max_length=3, required=False)
     responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
@@ -85,8 +83,8 @@ class ReportForm(forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("Group by"), required=False, choices=[
         ("source", gettext_lazy("Source")), ("campaign", gettext_lazy("Campaign")),
         ("event", gettext_lazy("Marketing event"))])
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+    date_from = DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
+    date_to = DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
 
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
+from tandem.core.forms import DateTimeField, call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Complaint
@@ -63,7 +63,7 @@ class ComplaintForm(forms.Form):
     deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
     assignee = forms.ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       help_text=gettext_lazy("Leave empty to take it yourself."))
-    deadline = forms.DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
+    deadline = DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
                                    help_text=gettext_lazy("Leave empty for the deadline of its severity."))
 
     def __init__(self, *args, user, client=None, **kwargs):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import call_service
+from tandem.core.forms import AmountField, DateField, call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import reports
@@ -59,10 +59,9 @@ class DealForm(forms.Form):
                                    required=False)
     pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.filter(is_active=True),
                                       required=False)
-    amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
-                                required=False)
+    amount = AmountField(label=gettext_lazy("amount"), required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
-    expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
+    expected_close_date = DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.filter(is_active=True),
                                     required=False)
@@ -121,9 +120,9 @@ class LoseForm(forms.Form):
 class ReportForm(forms.Form):
     pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    date_from = forms.DateField(label=gettext_lazy("from"), required=False,
+    date_from = DateField(label=gettext_lazy("from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PipelineForm(forms.Form):

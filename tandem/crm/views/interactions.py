@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from tandem.core.forms import call_service
+from tandem.core.forms import DateTimeField, DurationMinutesField, call_service
 from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
 from tandem.crm.services import interactions as services
@@ -49,14 +49,14 @@ class InteractionForm(forms.Form):
     """Shape of an interaction; the rules (same client, duration, outcome) are checked by the service."""
 
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
+    occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
                                       help_text=_("Leave empty for now."))
     contact = forms.ModelChoiceField(label=_label("contact"), required=False, queryset=None)
     counterparty = forms.ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
     deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
     subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
     text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=_label("duration_minutes"), required=False)
+    duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
     source = forms.ModelChoiceField(label=_label("source"), required=False,

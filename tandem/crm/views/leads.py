@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.audit import history_for
-from tandem.core.forms import call_service
+from tandem.core.forms import AmountField, call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
@@ -93,8 +93,7 @@ class QualifyForm(forms.Form):
         label=gettext_lazy("Create a new client anyway: I checked the clients above and none is this lead"),
         required=False)
     deal_title = forms.CharField(label=gettext_lazy("Deal title"), max_length=200, required=False)
-    amount = forms.DecimalField(label=Deal._meta.get_field("amount").verbose_name, required=False, min_value=0,
-                                max_digits=18, decimal_places=4)
+    amount = AmountField(label=Deal._meta.get_field("amount").verbose_name, required=False)
     currency = forms.CharField(label=Deal._meta.get_field("currency").verbose_name, required=False, max_length=3)
     pipeline = forms.ModelChoiceField(label=Deal._meta.get_field("pipeline").verbose_name, required=False,
                                       queryset=Pipeline.objects.filter(is_active=True))
