@@ -150,6 +150,12 @@ def check_amount(value, *, field: str, low: Decimal = MIN_AMOUNT, high: Decimal 
         raise BusinessRuleError("out_of_range", str(exc), field=field) from None
 
 
+def check_date(value, *, field: str) -> None:
+    """For services: refuse a date or moment outside the window with a BusinessRuleError naming the field."""
+    if value is not None and date_problem(value):
+        raise BusinessRuleError("out_of_range", date_message(), field=field)
+
+
 # --- Pydantic types (API schemas) ------------------------------------------------------------------------------
 
 

@@ -63,6 +63,7 @@ def _money_values(values: dict) -> dict:
 
 def _round_cost(obj) -> None:
     obj.cost = quantize(obj.cost, obj.currency) if obj.currency else obj.cost
+    limits.check_amount(obj.cost, field="cost")  # rounding to the currency may carry it past the range
 
 
 def _check_period(obj) -> None:

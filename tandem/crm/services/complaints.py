@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, workflow
+from tandem.core import audit, limits, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.crm.models import Complaint
@@ -61,6 +61,7 @@ def register_complaint(
         deadline = Complaint.default_deadline(severity, now)
     elif deadline <= now:
         raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."), field="deadline")
+    limits.check_date(deadline, field="deadline")
     with transaction.atomic():
         complaint = Complaint.objects.create(
             client=client, category=category, severity=severity, description=description, deal=deal,
@@ -114,6 +115,7 @@ def update_complaint(complaint: Complaint, *, by: User, **values) -> Complaint:
             deadline = values["deadline"]
             if deadline is None:
                 raise BusinessRuleError("required", _("Set a deadline."), field="deadline")
+            limits.check_date(deadline, field="deadline")
             if deadline != locked.deadline and deadline <= timezone.now():
                 raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."),
                                         field="deadline")

@@ -80,6 +80,7 @@ def _check(client: Client, values: dict) -> dict:
         raise BusinessRuleError("required", _("A note needs a text."), field="text")
     if values.get("occurred_at") is None:
         values["occurred_at"] = timezone.now()
+    limits.check_date(values["occurred_at"], field="occurred_at")
     return values
 
 

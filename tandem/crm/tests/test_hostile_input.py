@@ -245,3 +245,35 @@ def test_wrong_method_answers_json_405(rep_api):
     assert response.status_code == 405
     body = response.json()
     assert body["code"] == "method_not_allowed" and set(body) == {"code", "field", "message", "errors"}
+
+
+def test_campaign_range_edges_read_back_identically(manager_api, manager_browser):
+    payload = {"name": "Hostile range edges", "cost": "99999999999.99", "currency": "EUR",
+               "starts_on": limits.MIN_DATE.isoformat(), "ends_on": limits.MAX_DATE.isoformat()}
+    response = send(manager_api, "post", f"{API}/crm/campaigns", payload)
+    assert response.status_code == 201, response.content
+    again = manager_api.get(f"{API}/crm/campaigns/{response.json()['id']}").json()
+    assert (again["cost"], again["starts_on"], again["ends_on"]) == (
+        response.json()["cost"], "1900-01-01", "2200-12-31")
+    assert manager_browser.get("/crm/marketing/").status_code == 200
+    too_much = {**payload, "name": "Too much", "cost": "99999999999.995"}  # rounds to 100000000000.00
+    assert_refused(send(manager_api, "post", f"{API}/crm/campaigns", too_much), "cost")
+    too_early = {**payload, "name": "Too early", "starts_on": "1899-12-31"}
+    assert_refused(send(manager_api, "post", f"{API}/crm/campaigns", too_early), "starts_on")
+
+
+def test_services_hold_the_window_for_every_caller(sales_rep, own_client):
+    import datetime
+
+    from tandem.core.errors import BusinessRuleError
+    from tandem.crm.services import interactions, tasks
+
+    far = datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    with pytest.raises(BusinessRuleError) as refused:
+        tasks.create_task(by=sales_rep, title="Far", due_at=far)
+    assert refused.value.field == "due_at"
+    with pytest.raises(BusinessRuleError) as refused:
+        interactions.log_interaction(by=sales_rep, client=own_client, kind="meeting", subject="Long",
+                                     duration_minutes=10**12)
+    assert refused.value.field == "duration_minutes"
+    assert not Task.objects.exists() and not Interaction.objects.exists()

@@ -68,12 +68,18 @@ def test_counterparty_date_must_be_a_date(api, sales_manager, own_client, nothin
 @pytest.mark.parametrize("path", [
     "/api/v1/clients/999999", "/api/v1/clients/999999/history", "/api/v1/clients/999999/contacts",
     "/api/v1/clients/999999/counterparties", "/api/v1/counterparties/999999", "/api/v1/contacts/999999",
-    "/api/v1/counterparties/999999/bank-accounts", "/api/v1/clients/99999999999999999999999",
+    "/api/v1/counterparties/999999/bank-accounts",
 ])
 def test_unknown_ids_are_404(api, sales_manager, path):
     response = api(sales_manager).get(path)
     assert response.status_code == 404
     assert_error_shape(response.json(), "not_found")
+
+
+def test_ids_beyond_64_bits_are_400_naming_the_parameter(api, sales_manager):
+    response = api(sales_manager).get("/api/v1/clients/99999999999999999999999")
+    assert response.status_code == 400
+    assert_error_shape(response.json(), "invalid", "client_id")
 
 
 def test_writes_to_unknown_ids_are_404_and_write_nothing(api, sales_manager, nothing_written):
