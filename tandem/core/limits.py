@@ -189,7 +189,7 @@ def _date_in_window(value):
 AmountText = Annotated[
     str,
     BeforeValidator(parse_amount),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,11}(\.\d{1,4})?$", "examples": ["1250.00"],
+    WithJsonSchema({"type": "string", "examples": ["1250.00"],
                     "description": f"Decimal as a string, {MIN_AMOUNT} to {MAX_AMOUNT}."}),
 ]
 Date = Annotated[datetime.date, AfterValidator(_date_in_window)]

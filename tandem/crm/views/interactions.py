@@ -15,10 +15,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from tandem.core import limits
 from tandem.core.forms import DateTimeField, DurationMinutesField, call_service
 from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
@@ -92,11 +94,15 @@ class InteractionForm(forms.Form):
 
 
 def _before(request) -> datetime.datetime | None:
+    """The `older` cursor; anything that is not a moment inside core.limits' window is ignored."""
     value = request.GET.get("before") or ""
     try:
-        return parse_datetime(value)
+        moment = parse_datetime(value)
     except ValueError:
         return None
+    if moment is None or limits.date_problem(moment):
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _timeline_context(request, client, *, type_="", before=None) -> dict:
