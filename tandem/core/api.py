@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from tandem.core import modules, services
-from tandem.core.models import ApiToken
+from tandem.core.models import ApiToken, User
 from tandem.core.schemas import (
     CompanyOut,
     CompanyPatch,
@@ -18,6 +19,7 @@ from tandem.core.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UserOut,
 )
 
 router = Router(tags=["account"])
@@ -104,3 +106,27 @@ def update_module(request, key: str, payload: ModulePatch):
     _require(request, "core.change_modulesetting")
     modules.set_module_enabled(key, payload.enabled, by=request.user)
     return _module(key, registered[key], modules.enabled_module_keys())
+
+
+# --- Users: deactivate rather than delete -----------------------------------------------------------
+
+def _user(request, user_id: int) -> User:
+    _require(request, "core.view_user")
+    return get_object_or_404(User, pk=user_id)
+
+
+@router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"],
+             summary="Deactivate a user (no login, out of choice lists; what they did and own stays)")
+def deactivate_user(request, user_id: int):
+    return services.deactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.post("/users/{user_id}/reactivate", response=UserOut, tags=["users"], summary="Reactivate a user")
+def reactivate_user(request, user_id: int):
+    return services.reactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.delete("/users/{user_id}", response={204: None}, tags=["users"],
+               summary="Delete a user who never acted (409 naming the references otherwise)")
+def delete_user(request, user_id: int):
+    services.delete_user(_user(request, user_id), by=request.user)

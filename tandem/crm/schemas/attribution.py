@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from tandem.core import limits
 from tandem.core.money import quantize
+from tandem.core.schemas import ArchiveOut
 from tandem.crm.models import MarketingEvent
 
 
@@ -35,7 +36,7 @@ def ref(obj) -> dict | None:
 
 # --- Campaigns --------------------------------------------------------------------------------------
 
-class CampaignOut(Schema):
+class CampaignOut(ArchiveOut):
     id: int
     name: str
     source: Ref | None
@@ -60,7 +61,6 @@ class _CampaignFields(InputSchema):
     ends_on: limits.Date | None = None
     cost: limits.AmountText | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    is_active: bool = True
 
 
 class CampaignIn(_CampaignFields):

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from tandem.core import limits
 from tandem.core.money import quantize
+from tandem.core.schemas import ArchiveOut
 from tandem.crm.models import Deal, StageRule
 
 
@@ -37,7 +38,7 @@ class StageRuleOut(Schema):
     field_name: str
 
 
-class StageOut(Schema):
+class StageOut(ArchiveOut):
     id: int
     name: str
     position: int
@@ -49,7 +50,7 @@ class StageOut(Schema):
         return list(obj.rules.all())
 
 
-class PipelineOut(Schema):
+class PipelineOut(ArchiveOut):
     id: int
     name: str
     is_default: bool

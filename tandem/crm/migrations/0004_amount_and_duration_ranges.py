@@ -32,7 +32,7 @@ def bring_into_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0002_board_indexes_and_stage_durations'),
+        ('crm', '0003_archive_instead_of_delete'),
         ('parties', '0002_client_search_name_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
