@@ -97,6 +97,12 @@ def integer_text_problem(value: str) -> str | None:
     return None
 
 
+def is_id(value) -> bool:
+    """True for a record id written as text that can be looked up: ASCII digits, 1 to 64 bits."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 def find_problem(data: Any, path: tuple = ()) -> tuple[tuple, str] | None:
     """The first bad text or out-of-range integer in parsed JSON, as (path, message)."""
     if isinstance(data, str):

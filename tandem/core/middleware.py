@@ -150,15 +150,22 @@ def _refusal(request, status: int, code: str, message: str, field: str | None = 
     return HttpResponse(html, status=status)
 
 
+# Free-text searches: a long number there is text (a 20-digit bank account), not an id.
+TEXT_PARAMETERS = frozenset({"q", "search", "name_contains"})
+
+
 def _first_problem(data, *, check_integers: bool) -> tuple[str, str] | None:
-    """(name, message) of the first bad key or value of a QueryDict or dict of path values."""
+    """(name, message) of the first bad key or value of a QueryDict or dict of path values. Form posts are
+    checked for text only: their pickers refuse ids beyond 64 bits themselves (core.forms.ModelChoiceField),
+    and a long number in a text field (an account number) is legitimate."""
     items = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
     for key, values in items:
+        integers = check_integers and key not in TEXT_PARAMETERS
         for value in (key, *values):
             if isinstance(value, int) and not isinstance(value, bool):
                 problem = None if -limits.MAX_ID - 1 <= value <= limits.MAX_ID else limits.integer_message()
             elif isinstance(value, str):
-                problem = limits.text_problem(value) or (check_integers and limits.integer_text_problem(value))
+                problem = limits.text_problem(value) or (integers and limits.integer_text_problem(value))
             else:
                 problem = None
             if problem:
@@ -169,8 +176,8 @@ def _first_problem(data, *, check_integers: bool) -> tuple[str, str] | None:
 class InputGuardMiddleware:
     """Refuse, before any view runs, input no field may hold (core.limits), with 400 naming the field:
     NUL characters and lone surrogates in query strings, form posts and JSON bodies, whole numbers beyond
-    64 bits in query strings, form posts, JSON bodies and URL ids; bodies over DATA_UPLOAD_MAX_MEMORY_SIZE
-    answer 413."""
+    64 bits in query strings (not free-text searches), JSON bodies (numbers, not strings) and URL ids;
+    bodies over DATA_UPLOAD_MAX_MEMORY_SIZE answer 413."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -207,7 +214,7 @@ class InputGuardMiddleware:
     def _body_problem(request) -> tuple[str, str] | None:
         content_type = request.content_type or ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return _first_problem(request.POST, check_integers=True)
+            return _first_problem(request.POST, check_integers=False)
         if content_type == "application/json" and request.body:
             try:
                 data = json.loads(request.body)

@@ -71,6 +71,8 @@ def _as_int(key: str, value, *, minimum: int = 0) -> int:
         _refuse(key, _("Enter a whole number."))
     if number < minimum:
         _refuse(key, _("Enter a number of at least %(minimum)s.") % {"minimum": minimum})
+    if number > limits.MAX_ID:
+        _refuse(key, limits.integer_message())
     return number
 
 

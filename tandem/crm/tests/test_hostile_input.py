@@ -204,11 +204,28 @@ def test_huge_integers_in_bodies_answer_400(rep_api, sales, own_client):
 
 def test_huge_integers_in_forms_and_page_ids(rep_browser, sales, own_client):
     response = rep_browser.post("/crm/deals/new/", {"title": "X", "client": HUGE, "currency": "EUR"})
-    assert response.status_code == 400 and "client" in response.content.decode()
-    assert not Deal.objects.exists()
+    assert response.status_code in (200, 400) and "client" in response.context["form"].errors
+    response = rep_browser.post("/crm/tasks/new/", {"title": "X", "due_at": "2030-01-01 10:00", "client": HUGE})
+    assert response.status_code in (200, 400) and "client" in response.context["form"].errors
+    assert not Deal.objects.exists() and not Task.objects.exists()
     assert rep_browser.get(f"/crm/deals/{HUGE}/").status_code == 400
     assert rep_browser.get(f"/clients/{HUGE}/").status_code == 400
     assert rep_browser.get(f"/crm/deals/list/?owner={HUGE}").status_code == 400
+
+
+def test_long_numbers_in_text_stay_text(rep_browser, own_client):
+    # A Russian settlement account has 20 digits: more than 64 bits, and perfectly valid text.
+    from tandem.parties.models import BankAccount
+    from tandem.parties.tests.factories import CounterpartyFactory
+
+    counterparty = CounterpartyFactory(client=own_client)
+    account = "40702810900000012345"
+    url = f"/clients/{own_client.pk}/counterparties/{counterparty.pk}/bank-accounts/new/"
+    response = rep_browser.post(url, {"bank_name": "Sberbank", "account_number": account, "bic": "SABRRUMM",
+                                      "currency": "RUB"})
+    assert response.status_code in (200, 302), response.content[:500]
+    assert BankAccount.objects.get(counterparty=counterparty).account_number == account
+    assert rep_browser.get(f"/clients/?q={account}").status_code == 200
 
 
 # --- Text ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import AmountField, DateField, call_service, offer_active
+from tandem.core.forms import AmountField, DateField, ModelChoiceField, call_service, offer_active
 from tandem.core.models import ArchiveQuerySet, User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import GROUPS, attribution_report
@@ -39,7 +39,7 @@ def _label(model, name):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False,
+    source = ModelChoiceField(label=_label(Campaign, "source"), required=False,
                                     queryset=Source.objects.active())
     starts_on = DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
     ends_on = DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
@@ -59,11 +59,11 @@ class EventForm(forms.Form):
     location = forms.CharField(label=_label(MarketingEvent, "location"), max_length=200, required=False)
     cost = AmountField(label=_label(MarketingEvent, "cost"), required=False)
     currency = forms.CharField(label=_label(MarketingEvent, "currency"), max_length=3, required=False)
-    responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
+    responsible = ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
-    campaign = forms.ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
+    campaign = ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
                                       queryset=Campaign.objects.active())
-    source = forms.ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
+    source = ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
                                     queryset=Source.objects.active())
 
     @classmethod
@@ -72,8 +72,8 @@ class EventForm(forms.Form):
 
 
 class AttendeeForm(forms.Form):
-    client = forms.ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
-    lead = forms.ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
+    client = ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
+    lead = ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import DateTimeField, call_service, offer_active
+from tandem.core import limits
+from tandem.core.forms import DateTimeField, ModelChoiceField, call_service, offer_active
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Complaint
@@ -39,7 +40,7 @@ class ComplaintFilterForm(forms.Form):
                                choices=[("", gettext_lazy("All statuses")), *Complaint.Status.choices])
     severity = forms.ChoiceField(label=_label("severity"), required=False,
                                  choices=[("", gettext_lazy("All severities")), *Complaint.Severity.choices])
-    assignee = forms.ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
+    assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       empty_label=gettext_lazy("All assignees"))
     overdue = forms.BooleanField(label=gettext_lazy("Overdue"), required=False)
 
@@ -55,13 +56,13 @@ class ComplaintFilterForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    client = forms.ModelChoiceField(label=_label("client"), queryset=None)
+    client = ModelChoiceField(label=_label("client"), queryset=None)
     category = forms.ChoiceField(label=_label("category"), choices=Complaint.Category.choices)
     severity = forms.ChoiceField(label=_label("severity"), choices=Complaint.Severity.choices,
                                  initial=Complaint.Severity.MEDIUM)
     description = forms.CharField(label=_label("description"), widget=forms.Textarea(attrs={"rows": 4}))
-    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
-    assignee = forms.ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
+    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       help_text=gettext_lazy("Leave empty to take it yourself."))
     deadline = DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
                                    help_text=gettext_lazy("Leave empty for the deadline of its severity."))
@@ -122,7 +123,7 @@ def complaint_create(request):
     client = None
     client_id = request.POST.get("client") or request.GET.get("client")
     if client_id:
-        client = parties.visible_clients(request.user).filter(pk=client_id).first() if client_id.isdigit() else None
+        client = parties.visible_clients(request.user).filter(pk=client_id).first() if limits.is_id(client_id) else None
     form = ComplaintForm(request.POST or None, user=request.user, client=client)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

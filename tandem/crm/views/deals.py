@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import AmountField, DateField, call_service, offer_active
+from tandem.core.forms import AmountField, DateField, ModelChoiceField, call_service, offer_active
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import reports
@@ -41,7 +42,7 @@ def _deal(request, pk) -> Deal:
 
 def _pipeline(request) -> Pipeline | None:
     pk = request.GET.get("pipeline") or request.POST.get("pipeline")
-    if pk and str(pk).isdigit():
+    if pk and limits.is_id(pk):
         return get_object_or_404(Pipeline, pk=pk)
     return Pipeline.objects.active().order_by("-is_default", "name").first()
 
@@ -50,29 +51,29 @@ def _pipeline(request) -> Pipeline | None:
 
 class DealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
+    client = ModelChoiceField(label=gettext_lazy("client"), queryset=None)
+    counterparty = ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
                                           required=False)
-    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
+    contact = ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
                                      required=False)
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
     amount = AmountField(label=gettext_lazy("amount"), required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
     expected_close_date = DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
+    source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
                                     required=False)
-    campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
+    campaign = ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
 
     def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = visible_clients(user).order_by("name")
         client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
-        if client_id and str(client_id).isdigit():
+        if client_id and limits.is_id(client_id):
             self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
             self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
         # Archived records are not offered, except the one the deal already names.
@@ -97,13 +98,13 @@ class DealForm(forms.Form):
 
 class DealFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
                                    required=False)
     status = forms.ChoiceField(label=gettext_lazy("status"), required=False,
                                choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
 
     def filters(self) -> dict:
@@ -115,13 +116,13 @@ class DealFilterForm(forms.Form):
 
 
 class LoseForm(forms.Form):
-    lost_reason = forms.ModelChoiceField(label=gettext_lazy("lost reason"),
+    lost_reason = ModelChoiceField(label=gettext_lazy("lost reason"),
                                          queryset=LostReason.objects.filter(is_active=True), required=False)
     note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReportForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
     date_from = DateField(label=gettext_lazy("from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
@@ -133,13 +134,13 @@ class PipelineForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
 
 
 class StageRuleForm(forms.Form):
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)
     label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
     field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,
@@ -256,7 +257,7 @@ def _act(request, deal: Deal, service, success: str, *args, **kwargs):
 def deal_move(request, pk):
     deal = _deal(request, pk)
     stage_id = request.POST.get("stage_id", "")
-    stage = Stage.objects.filter(pk=stage_id).first() if stage_id.isdigit() else None
+    stage = Stage.objects.filter(pk=stage_id).first() if limits.is_id(stage_id) else None
     if stage is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a stage."), field="stage"))
     try:
@@ -277,7 +278,7 @@ def deal_move(request, pk):
 def deal_checklist(request, pk):
     deal = _deal(request, pk)
     rule_id = request.POST.get("rule_id", "")
-    rule = StageRule.objects.select_related("stage").filter(pk=rule_id).first() if rule_id.isdigit() else None
+    rule = StageRule.objects.select_related("stage").filter(pk=rule_id).first() if limits.is_id(rule_id) else None
     if rule is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a checklist item."), field="rule"))
     try:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tandem.core import limits
-from tandem.core.forms import DateTimeField, DurationMinutesField, call_service, offer_active
+from tandem.core.forms import DateTimeField, DurationMinutesField, ModelChoiceField, call_service, offer_active
 from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
 from tandem.crm.services import interactions as services
@@ -53,15 +53,15 @@ class InteractionForm(forms.Form):
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
     occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
                                       help_text=_("Leave empty for now."))
-    contact = forms.ModelChoiceField(label=_label("contact"), required=False, queryset=None)
-    counterparty = forms.ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
-    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    contact = ModelChoiceField(label=_label("contact"), required=False, queryset=None)
+    counterparty = ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
+    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
     subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
     text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
-    source = forms.ModelChoiceField(label=_label("source"), required=False,
+    source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
 
     QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")
