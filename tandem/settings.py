@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tandem.core.middleware.ApiErrorShapeMiddleware",  # outermost of ours: shapes every /api/ error
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx (core.htmx.is_htmx) for the middleware below too
     "tandem.core.middleware.InputGuardMiddleware",  # NUL, surrogates, >64-bit ints, too large bodies
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -185,6 +185,11 @@ def parse_amount(value, *, low: Decimal = MIN_AMOUNT, high: Decimal = MAX_AMOUNT
     return str(amount)
 
 
+def amount_in_range(value: Decimal | None) -> Decimal | None:
+    """After core.money.parse_decimal: the amount rounded to the column's 4 places, inside the range."""
+    return None if value is None else Decimal(parse_amount(value))
+
+
 def _date_in_window(value):
     problem = date_problem(value)
     if problem:

@@ -7,22 +7,10 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from tandem.core import limits
-from tandem.core.money import quantize
-from tandem.core.schemas import ArchiveOut
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_list, money_text
 from tandem.crm.models import MarketingEvent
-
-
-class InputSchema(Schema):
-    """A request body: an unknown key is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def money_text(amount, currency: str) -> str | None:
-    return None if amount is None else str(quantize(amount, currency))
 
 
 class Ref(Schema):
@@ -59,7 +47,7 @@ class _CampaignFields(InputSchema):
     source_id: int | None = None
     starts_on: limits.Date | None = None
     ends_on: limits.Date | None = None
-    cost: limits.AmountText | None = None
+    cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
 
 
@@ -133,7 +121,7 @@ class _EventFields(InputSchema):
     kind: MarketingEvent.Kind = MarketingEvent.Kind.EXHIBITION
     ends_on: limits.Date | None = None
     location: str = Field("", max_length=200)
-    cost: limits.AmountText | None = None
+    cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     responsible_id: int | None = None
     campaign_id: int | None = None
@@ -170,11 +158,6 @@ class ReportFilters(Schema):
     date_to: limits.Date | None = Field(None, alias="to")
 
 
-class MoneyOut(Schema):
-    currency: str
-    amount: str | None
-
-
 class AttributionRowOut(Schema):
     id: int | None = Field(description="The source, campaign or event; null for leads and deals without one.")
     name: str
@@ -191,24 +174,20 @@ class AttributionRowOut(Schema):
         return obj.key
 
     @staticmethod
-    def _money(values: dict) -> list[dict]:
-        return [{"currency": cur, "amount": None if v is None else str(v)} for cur, v in sorted(values.items())]
-
-    @staticmethod
     def resolve_won_amount(obj):
-        return AttributionRowOut._money(obj.won_amounts)
+        return money_list(obj.won_amounts)
 
     @staticmethod
     def resolve_cost(obj):
-        return AttributionRowOut._money(obj.costs)
+        return money_list(obj.costs)
 
     @staticmethod
     def resolve_cost_per_lead(obj):
-        return AttributionRowOut._money(obj.cost_per_lead)
+        return money_list(obj.cost_per_lead)
 
     @staticmethod
     def resolve_cost_per_won_deal(obj):
-        return AttributionRowOut._money(obj.cost_per_won_deal)
+        return money_list(obj.cost_per_won_deal)
 
 
 class AttributionReportOut(Schema):

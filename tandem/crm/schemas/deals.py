@@ -6,22 +6,10 @@ from __future__ import annotations
 import datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from tandem.core import limits
-from tandem.core.money import quantize
-from tandem.core.schemas import ArchiveOut
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, StageRule
-
-
-class InputSchema(Schema):
-    """A request body: an unknown key is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def money_text(amount, currency: str) -> str | None:
-    return None if amount is None else str(quantize(amount, currency))
 
 
 class Ref(Schema):
@@ -177,7 +165,7 @@ class _DealFields(InputSchema):
     counterparty_id: int | None = None
     contact_id: int | None = None
     owner_id: int | None = None
-    amount: limits.AmountText | None = None
+    amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     expected_close_date: limits.Date | None = None
     source_id: int | None = None
@@ -242,11 +230,6 @@ class ReportFilters(Schema):
     pipeline: int | None = None
     date_from: limits.Date | None = Field(None, alias="from")
     date_to: limits.Date | None = Field(None, alias="to")
-
-
-class MoneyOut(Schema):
-    currency: str
-    amount: str
 
 
 class LostAtStageRowOut(Schema):

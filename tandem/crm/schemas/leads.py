@@ -7,8 +7,9 @@ import datetime
 from ninja import Field, Schema
 
 from tandem.core import limits
+from tandem.core.schemas import DecimalString, InputSchema
 from tandem.crm.models import Lead
-from tandem.crm.schemas.attribution import InputSchema, Ref, ref
+from tandem.crm.schemas.attribution import Ref, ref
 
 
 class LeadOut(Schema):
@@ -98,7 +99,7 @@ class QualifyIn(InputSchema):
     client_id: int | None = Field(None, description="Link this existing client.")
     create_client: bool = Field(False, description="Create a new client even if similar clients exist.")
     deal_title: str | None = Field(None, max_length=200)
-    amount: limits.AmountText | None = None
+    amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     pipeline_id: int | None = None
     expected_close_date: limits.Date | None = None
