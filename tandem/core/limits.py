@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field
 
 from tandem.core.errors import BusinessRuleError
 
@@ -187,7 +187,9 @@ def parse_amount(value, *, low: Decimal = MIN_AMOUNT, high: Decimal = MAX_AMOUNT
 
 def amount_in_range(value: Decimal | None) -> Decimal | None:
     """After core.money.parse_decimal: the amount rounded to the column's 4 places, inside the range."""
-    return None if value is None else Decimal(parse_amount(value))
+    if value is not None:
+        parse_amount(value)  # refuses what is (or rounds) outside the range
+    return value
 
 
 def _date_in_window(value):
@@ -197,12 +199,6 @@ def _date_in_window(value):
     return value
 
 
-AmountText = Annotated[
-    str,
-    BeforeValidator(parse_amount),
-    WithJsonSchema({"type": "string", "examples": ["1250.00"],
-                    "description": f"Decimal as a string, {MIN_AMOUNT} to {MAX_AMOUNT}."}),
-]
 Date = Annotated[datetime.date, AfterValidator(_date_in_window)]
 DateTime = Annotated[datetime.datetime, AfterValidator(_date_in_window)]
 DurationMinutes = Annotated[int, Field(ge=0, le=MAX_DURATION_MINUTES)]
