@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, Company, LoginFailure, User
+from tandem.core.models import ApiToken, Company, LegalEntity, LoginFailure, User
 
 TOKEN_PREFIX = "tdm_"
 
@@ -114,6 +114,8 @@ def get_company() -> Company:
 
 
 def update_company(*, by: User, **values) -> Company:
+    """Change the installation settings. A new base currency is also the default legal entity's (the two
+    are one setting, see base_currency())."""
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=get_company().pk)
         before = audit.snapshot(company, COMPANY_FIELDS)
@@ -126,7 +128,48 @@ def update_company(*, by: User, **values) -> Company:
         changes = audit.diff(before, audit.snapshot(company, COMPANY_FIELDS))
         if changes:
             audit.record(company, "core.company.updated", by=by, changes=changes)
+        if "base_currency" in changes:
+            entity = LegalEntity.objects.select_for_update().filter(is_default=True).first()
+            if entity is not None and entity.base_currency != company.base_currency:
+                old = entity.base_currency
+                entity.base_currency = company.base_currency
+                entity.save(update_fields=["base_currency", "updated_at"])
+                audit.record(entity, "core.legalentity.updated", by=by,
+                             changes={"base_currency": [old, entity.base_currency]})
     return company
+
+
+# --- Legal entities (reads; writes in core.legal_entities) -------------------------------------------
+
+def default_legal_entity() -> LegalEntity:
+    """The legal entity documents belong to unless another is chosen.
+
+    An installation without one gets it made from its company settings (name, base currency), like
+    get_company(); exactly one row is the default (partial unique index one_default_legal_entity)."""
+    entity = LegalEntity.objects.filter(is_default=True).first()
+    if entity is None:
+        company = get_company()
+        with transaction.atomic():
+            entity = LegalEntity.objects.select_for_update().filter(is_default=True).first()
+            if entity is None:
+                entity = LegalEntity.objects.create(name=company.name, base_currency=company.base_currency,
+                                                    is_default=True)
+                audit.record(entity, "core.legalentity.created", by=None,
+                             changes={"name": entity.name, "base_currency": entity.base_currency})
+    return entity
+
+
+def base_currency() -> str:
+    """The currency totals are converted to: the default legal entity's base currency, which core keeps
+    equal to Company.base_currency (setting either changes both)."""
+    entity = LegalEntity.objects.filter(is_default=True).values_list("base_currency", flat=True).first()
+    return entity or get_company().base_currency
+
+
+def default_country() -> str:
+    """The default legal entity's country (ISO 3166 alpha-2), "" when none is set; phone numbers written
+    without a country code are read as numbers of this country."""
+    return LegalEntity.objects.filter(is_default=True).values_list("country", flat=True).first() or ""
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
