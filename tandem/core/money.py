@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,25 +100,40 @@ def exchange_rate(from_currency: str, to_currency: str, on: datetime.date | None
     on = on or timezone.localdate()
     if from_currency == to_currency:
         return Decimal(1)
-    rates = ExchangeRate.objects.filter(date__lte=on).order_by("-date")
-    direct = rates.filter(base_currency=from_currency, quote_currency=to_currency).values_list("rate", flat=True)
-    rate = direct.first()
-    if rate is not None:
-        return rate
-    reverse = rates.filter(base_currency=to_currency, quote_currency=from_currency).values_list("rate", flat=True)
-    rate = reverse.first()
-    if rate is not None:
-        return Decimal(1) / rate
+    direct = Q(base_currency=from_currency, quote_currency=to_currency)
+    reverse = Q(base_currency=to_currency, quote_currency=from_currency)
+    # One query: the pair's own rows first, then the reverse pair's; newest first within each.
+    row = (ExchangeRate.objects.filter(direct | reverse, date__lte=on)
+           .annotate(is_reverse=Case(When(direct, then=Value(0)), default=Value(1), output_field=IntegerField()))
+           .order_by("is_reverse", "-date").values_list("is_reverse", "rate").first())
+    if row is not None:
+        is_reverse, rate = row
+        return Decimal(1) / rate if is_reverse else rate
     raise NoExchangeRate(from_currency, to_currency, on)
 
 
 def convert(amount: Decimal | int | str, from_currency: str, to_currency: str, *,
-            on: datetime.date | None = None) -> Decimal:
+            on: datetime.date | None = None, rates: dict | None = None) -> Decimal:
     """`amount` of `from_currency` in `to_currency` at the rate valid on `on` (default today), rounded to
-    the target currency's minor unit. Raises NoExchangeRate when the pair has no rate by that date."""
+    the target currency's minor unit. Raises NoExchangeRate when the pair has no rate by that date.
+
+    `rates`: an optional dict the caller keeps across calls so each pair is looked up once per page."""
     if isinstance(amount, float):
         raise TypeError("Money amounts must not be float; pass Decimal, int or str.")
-    return quantize(Decimal(amount) * exchange_rate(from_currency, to_currency, on), to_currency)
+    on = on or timezone.localdate()
+    if rates is None:
+        rate = exchange_rate(from_currency, to_currency, on)
+    else:
+        key = (from_currency.upper(), to_currency.upper(), on)
+        if key not in rates:
+            try:
+                rates[key] = exchange_rate(from_currency, to_currency, on)
+            except NoExchangeRate as exc:
+                rates[key] = exc
+        if isinstance(rates[key], NoExchangeRate):
+            raise rates[key]
+        rate = rates[key]
+    return quantize(Decimal(amount) * rate, to_currency)
 
 
 @dataclass
@@ -144,10 +160,11 @@ class BaseTotal:
 
 
 def convert_totals(amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]], to_currency: str, *,
-                   on: datetime.date | None = None) -> BaseTotal:
+                   on: datetime.date | None = None, rates: dict | None = None) -> BaseTotal:
     """Per-currency amounts ({"EUR": 10, "USD": 5} or [(currency, amount)]) converted and added in
     `to_currency` at the rates valid on `on` (default today). Each converted amount is rounded, then added.
-    Currencies without a rate are listed in `missing` instead of being dropped silently."""
+    Currencies without a rate are listed in `missing` instead of being dropped silently. `rates` as in
+    convert(): share one dict across the totals of a page."""
     on = on or timezone.localdate()
     to_currency = to_currency.upper()
     items = amounts.items() if isinstance(amounts, Mapping) else amounts
@@ -160,7 +177,7 @@ def convert_totals(amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]
     missing = []
     for currency, amount in sorted(by_currency.items()):
         try:
-            total += convert(amount, currency, to_currency, on=on)
+            total += convert(amount, currency, to_currency, on=on, rates=rates)
         except NoExchangeRate:
             missing.append(currency)
     return BaseTotal(currency=to_currency, amount=quantize(total, to_currency), by_currency=by_currency,

@@ -174,3 +174,20 @@ class LegalEntityPatch(InputSchema):
     postal_address: str | None = None
     base_currency: str | None = None
     country: str | None = None
+
+
+class BaseTotalOut(Schema):
+    """Amounts in several currencies added up in the base currency (core.money.BaseTotal)."""
+
+    currency: str = Field(description="The company's base currency.")
+    amount: str = Field(description="The converted amounts added up; currencies in `missing` are not in it.")
+    date: datetime.date = Field(description="The day whose exchange rates were used.")
+    missing: list[str] = Field(description="Currencies without an exchange rate by that day.")
+
+    @staticmethod
+    def resolve_amount(obj) -> str:
+        return str(obj.amount)
+
+    @staticmethod
+    def resolve_date(obj):
+        return obj.on

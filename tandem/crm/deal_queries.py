@@ -5,7 +5,10 @@ Callers pass querysets already narrowed by crm.visibility (the record rule)."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
+from tandem.core.money import BaseTotal, convert_totals
+from tandem.core.services import base_currency
 from tandem.crm.models import Deal, DealChecklistItem, Pipeline, Stage, StageRule
 
 DEAL_RELATED = ("client", "counterparty", "contact", "owner", "pipeline", "stage", "source", "campaign",
@@ -45,7 +48,8 @@ def checklist_of(deal: Deal) -> list[dict]:
 
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
-    query), and at most `limit` newest cards (one query per stage)."""
+    query), the total in the company's base currency at today's rates (`base_total`, whose `missing` names
+    the currencies without a rate), and at most `limit` newest cards (one query per stage)."""
     open_deals = deals.filter(pipeline=pipeline, status=Deal.Status.OPEN)
     stages = list(pipeline.stages.order_by("position"))
     sums = (open_deals.order_by().values("stage_id", "currency")
@@ -57,10 +61,27 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
         if row["total"] is not None:
             totals.setdefault(row["stage_id"], []).append((row["currency"], row["total"]))
     columns = []
+    today, base, rates = timezone.localdate(), base_currency(), {}
     for stage in stages:
         cards = list(open_deals.filter(stage=stage).select_related("client", "owner")
                      .order_by("-created_at", "-id")[:limit]) if counts.get(stage.pk) else []
         count = counts.get(stage.pk, 0)
         columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
-                        "more": max(0, count - len(cards))})
+                        "more": max(0, count - len(cards)),
+                        "base_total": convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)})
     return columns
+
+
+def board_total(columns: list[dict]) -> BaseTotal | None:
+    """All open deals of the board in the base currency: the columns' base totals added, with every
+    currency's amount and every currency without a rate."""
+    if not columns:
+        return None
+    first = columns[0]["base_total"]
+    total = BaseTotal(currency=first.currency, amount=sum((c["base_total"].amount for c in columns), first.amount * 0),
+                      on=first.on)
+    for column in columns:
+        for currency, amount in column["base_total"].by_currency.items():
+            total.by_currency[currency] = total.by_currency.get(currency, 0) + amount
+        total.missing = sorted(set(total.missing) | set(column["base_total"].missing))
+    return total

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
+from tandem.core.schemas import BaseTotalOut
 from tandem.crm.models import MarketingEvent
 
 
@@ -207,7 +208,9 @@ class AttributionRowOut(Schema):
     deals: int
     won_deals: int
     won_amount: list[MoneyOut]
+    won_base: BaseTotalOut
     cost: list[MoneyOut]
+    cost_base: BaseTotalOut = Field(description="The cost in the base currency.")
     cost_per_lead: list[MoneyOut]
     cost_per_won_deal: list[MoneyOut]
 
@@ -226,6 +229,10 @@ class AttributionRowOut(Schema):
     @staticmethod
     def resolve_cost(obj):
         return AttributionRowOut._money(obj.costs)
+
+    @staticmethod
+    def resolve_cost_base(obj):
+        return obj.costs_base
 
     @staticmethod
     def resolve_cost_per_lead(obj):

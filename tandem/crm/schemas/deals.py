@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
+from tandem.core.schemas import BaseTotalOut
 from tandem.crm.models import Deal, StageRule
 
 
@@ -272,6 +273,7 @@ class LostAtStageRowOut(Schema):
     lost_count: int
     lost_share: str = Field(description="Percent of the lost deals, one decimal.")
     lost_amounts: list[MoneyOut]
+    lost_base: BaseTotalOut
     completed_visits: int
     average_days: str | None
 
@@ -282,4 +284,5 @@ class LostAtStageOut(Schema):
     date_to: datetime.date | None
     total_lost: int
     total_amounts: list[MoneyOut]
+    total_base: BaseTotalOut
     stages: list[LostAtStageRowOut]

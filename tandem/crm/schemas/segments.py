@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import BaseTotalOut
 from tandem.crm.models import Segment
 
 
@@ -76,3 +77,4 @@ class SegmentComparisonOut(Schema):
     lost_deals: int
     conversion_rate: str | None = Field(..., description="Won / closed (won + lost) deals, percent, 2 places.")
     by_currency: list[CurrencyTotalsOut]
+    won_base: BaseTotalOut

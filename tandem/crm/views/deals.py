@@ -21,7 +21,14 @@ from tandem.core.forms import call_service
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import reports
-from tandem.crm.deal_queries import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.deal_queries import (
+    DEAL_RELATED,
+    board_columns,
+    board_total,
+    checklist_of,
+    filter_deals,
+    pipelines_with_stages,
+)
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
 from tandem.crm.visibility import get_visible, visible_deals
@@ -154,7 +161,8 @@ class LostReasonForm(forms.Form):
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
-    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.filter(is_active=True)}
+    return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
+            "pipelines": Pipeline.objects.filter(is_active=True)}
 
 
 @login_required
