@@ -138,14 +138,14 @@ def list_exchange_rates(request, filters: Query[ExchangeRateFilters], pagination
 @router.post("/exchange-rates", response={201: ExchangeRateOut}, tags=["settings"],
              summary="Record a rate: on date, 1 base_currency = rate quote_currency")
 def create_exchange_rate(request, payload: ExchangeRateIn):
-    return 201, exchange_rates.create_exchange_rate(by=request.user, **payload.dict())
+    return exchange_rates.create_exchange_rate(by=request.user, **payload.dict())
 
 
 @router.post("/exchange-rates/import", response={201: ExchangeRateImportOut}, tags=["settings"],
              summary="Import rates from a CSV file (columns date, currency, rate[, base]); all or nothing")
 def import_exchange_rates(request, file: File[UploadedFile]):
     result = exchange_rates.import_exchange_rates(file.read(exchange_rates.MAX_IMPORT_BYTES + 1), by=request.user)
-    return 201, {"created": len(result.created), "unchanged": result.unchanged}
+    return {"created": len(result.created), "unchanged": result.unchanged}
 
 
 @router.get("/exchange-rates/convert", response=ConversionOut, tags=["settings"],
@@ -185,7 +185,7 @@ def list_legal_entities(request):
              summary="Add a legal entity (the first one becomes the default)")
 def create_legal_entity(request, payload: LegalEntityIn):
     entity = legal_entities.create_legal_entity(by=request.user, **payload.dict())
-    return 201, _entity(entity.pk)
+    return _entity(entity.pk)
 
 
 @router.get("/legal-entities/{entity_id}", response=LegalEntityOut, tags=["settings"])
@@ -222,11 +222,11 @@ def remove_legal_entity_logo(request, entity_id: int):
 
 @router.post("/legal-entities/{entity_id}/bank-accounts", response={201: BankAccountOut}, tags=["settings"])
 def add_bank_account(request, entity_id: int, payload: BankAccountIn):
-    return 201, legal_entities.add_bank_account(_entity(entity_id), by=request.user, **payload.dict())
+    return legal_entities.add_bank_account(_entity(entity_id), by=request.user, **payload.dict())
 
 
 @router.delete("/legal-entities/{entity_id}/bank-accounts/{account_id}", response={204: None}, tags=["settings"])
 def remove_bank_account(request, entity_id: int, account_id: int):
     account = get_object_or_404(LegalEntityBankAccount, pk=account_id, legal_entity_id=entity_id)
     legal_entities.remove_bank_account(account, by=request.user)
-    return 204, None
+    return None
