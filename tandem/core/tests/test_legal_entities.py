@@ -11,7 +11,6 @@ from tandem.core import legal_entities
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import AuditEntry, LegalEntity
 from tandem.core.services import base_currency, default_country, default_legal_entity, get_company, update_company
-from tandem.parties.phones import normalize_phone
 
 JSON = "application/json"
 IBAN = "DE89 3704 0044 0532 0130 00"
@@ -137,16 +136,6 @@ def test_only_maintainers_change_entities(nordlicht, sales_rep, make_user):
     assert refused.value.status_code == 403
     accountant = make_user(roles.ACCOUNTANT, username="acc1")
     assert legal_entities.update_legal_entity(nordlicht, by=accountant, name="Nordlicht AG").name == "Nordlicht AG"
-
-
-def test_phone_numbers_without_country_code_use_the_default_entitys_country(nordlicht, admin_user):
-    assert normalize_phone("030 1234567", field="phone") == "+49301234567"
-    legal_entities.update_legal_entity(nordlicht, by=admin_user, country="RU", tax_id="")
-    assert normalize_phone("8 (495) 123-45-67", field="phone") == "+74951234567"
-    legal_entities.update_legal_entity(nordlicht, by=admin_user, country="")
-    with pytest.raises(BusinessRuleError):
-        normalize_phone("030 1234567", field="phone")
-    assert normalize_phone("+49 30 1234567", field="phone") == "+49301234567"
 
 
 # --- API ------------------------------------------------------------------------------------------------
