@@ -173,9 +173,11 @@ def convert_totals(amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]
         if amount is None:
             continue
         by_currency[currency] = by_currency.get(currency, Decimal(0)) + Decimal(amount)
+    # The base currency first, then the others alphabetically (however the database returned them).
+    by_currency = dict(sorted(by_currency.items(), key=lambda item: (item[0] != to_currency, item[0])))
     total = Decimal(0)
     missing = []
-    for currency, amount in sorted(by_currency.items()):
+    for currency, amount in by_currency.items():
         try:
             total += convert(amount, currency, to_currency, on=on, rates=rates)
         except NoExchangeRate:

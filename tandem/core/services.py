@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,13 +149,14 @@ def default_legal_entity() -> LegalEntity:
     entity = LegalEntity.objects.filter(is_default=True).first()
     if entity is None:
         company = get_company()
-        with transaction.atomic():
-            entity = LegalEntity.objects.select_for_update().filter(is_default=True).first()
-            if entity is None:
+        try:
+            with transaction.atomic():
                 entity = LegalEntity.objects.create(name=company.name, base_currency=company.base_currency,
                                                     is_default=True)
                 audit.record(entity, "core.legalentity.created", by=None,
                              changes={"name": entity.name, "base_currency": entity.base_currency})
+        except IntegrityError:  # another request made it first (unique index one_default_legal_entity)
+            entity = LegalEntity.objects.get(is_default=True)
     return entity
 
 

@@ -4,6 +4,8 @@ Callers pass querysets already narrowed by crm.visibility (the record rule)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -73,15 +75,18 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
 
 
 def board_total(columns: list[dict]) -> BaseTotal | None:
-    """All open deals of the board in the base currency: the columns' base totals added, with every
-    currency's amount and every currency without a rate."""
+    """All open deals of the board in the base currency: the sum of the columns' base totals (so the header
+    adds up with the columns), every currency's amount, and every currency without a rate."""
     if not columns:
         return None
-    first = columns[0]["base_total"]
-    total = BaseTotal(currency=first.currency, amount=sum((c["base_total"].amount for c in columns), first.amount * 0),
-                      on=first.on)
+    base = columns[0]["base_total"]
+    by_currency: dict[str, Decimal] = {}
     for column in columns:
         for currency, amount in column["base_total"].by_currency.items():
-            total.by_currency[currency] = total.by_currency.get(currency, 0) + amount
-        total.missing = sorted(set(total.missing) | set(column["base_total"].missing))
-    return total
+            by_currency[currency] = by_currency.get(currency, Decimal(0)) + amount
+    return BaseTotal(
+        currency=base.currency, on=base.on,
+        amount=sum((column["base_total"].amount for column in columns), Decimal(0)),
+        by_currency=dict(sorted(by_currency.items(), key=lambda item: (item[0] != base.currency, item[0]))),
+        missing=sorted({code for column in columns for code in column["base_total"].missing}),
+    )

@@ -127,3 +127,17 @@ def pipeline_with_losses(db):
                     status=Deal.Status.LOST, lost_reason=LostReasonFactory(name="Price"), closed_at=closed,
                     visit=False)
     return pipeline, a, b
+
+
+def test_board_header_adds_up_every_column(client, sales_manager, sales, usd_rate):
+    first, second = sales.stages.order_by("position")[:2]
+    DealFactory(pipeline=sales, stage=first, amount=Decimal("100.00"), currency="EUR")
+    DealFactory(pipeline=sales, stage=second, amount=Decimal("50.00"), currency="USD")
+    DealFactory(pipeline=sales, stage=second, amount=Decimal("10"), currency="JPY")
+    client.force_login(sales_manager)
+    response = client.get(reverse("crm:deal-board"))
+    total = response.context["board_total"]
+    assert total.amount == Decimal("140.00") and total.missing == ["JPY"]
+    assert list(total.by_currency) == ["EUR", "JPY", "USD"]
+    header = response.content.decode().split("data-board-total")[1].split("</p>")[0]
+    assert "140.00\u00a0EUR" in header and "no rate for JPY" in header
