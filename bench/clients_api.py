@@ -33,7 +33,7 @@ SURNAMES = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wag
 FIRST_NAMES = ["Anna", "Lukas", "Sophie", "Felix", "Marie", "Jan", "Ivan", "Olga", "Sergey", "Elena", "Pavel",
                "Julia", "Thomas", "Nina", "Stefan", "Irina"]
 FORMS = ["GmbH", "GmbH", "AG", "KG", "GmbH & Co. KG", "OOO"]
-STATUSES = ["active"] * 5 + ["prospect"] * 3 + ["inactive"] + ["archived"]
+STATUSES = ["active"] * 5 + ["prospect"] * 3 + ["inactive"] * 2  # every 10th client is also archived
 OWNERS = 10  # sales representatives owning the clients
 BATCH = 5000
 
@@ -151,6 +151,7 @@ def insert_batch(numbers: range, reps, sources, tags) -> None:
         name, kind = client_name(i)
         clients.append(Client(
             name=name, search_name=name.lower(), kind=kind, status=STATUSES[i % len(STATUSES)],
+            is_archived=i % len(STATUSES) == len(STATUSES) - 1,
             owner=reps[i % len(reps)], first_source=sources[i % len(sources)],
             email=f"info{i}@client{i}.example", phone=landline(i), created_by=reps[i % len(reps)],
         ))

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "tandem.core.middleware.ModuleSwitchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tandem.core.middleware.ReferencedRecordMiddleware",  # last: it sees the view's exceptions first
 ]
 
 ROOT_URLCONF = "tandem.urls"

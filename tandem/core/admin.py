@@ -1,13 +1,22 @@
 """Admin site for core tables. Audit entries and login failures are evidence: read-only here.
 The admin login goes through the same lockout as the main login page."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import deletion
 from tandem.core.account_forms import AdminLoginForm
+from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, AuditEntry, Company, LoginFailure, ModuleSetting, RolePolicy, User
-from tandem.core.services import COMPANY_FIELDS, revoke_api_token, update_company
+from tandem.core.services import (
+    COMPANY_FIELDS,
+    deactivate_user,
+    delete_user,
+    reactivate_user,
+    revoke_api_token,
+    update_company,
+)
 from tandem.core.two_factor import set_role_requires_two_factor
 
 admin.site.login_form = AdminLoginForm
@@ -15,8 +24,22 @@ admin.site.site_header = _("Tandem administration")
 admin.site.site_title = _("Tandem administration")
 
 
+class ReferencedDeleteAdminMixin:
+    """The admin's delete page refuses rows that the deletion registry says are referred to, naming the
+    references (as for database-protected rows), for one row and for the bulk delete action."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            found = deletion.references(obj)
+            if found:
+                protected.append(deletion.ReferencedError(obj, found).message)
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReferencedDeleteAdminMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ("language",)}),
@@ -27,6 +50,29 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "language", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
+    actions = ["deactivate", "reactivate"]
+
+    def _each(self, request, queryset, service):
+        for user in queryset.order_by("pk"):
+            try:
+                service(user, by=request.user)
+            except BusinessRuleError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Deactivate selected users (they keep what they did and own)"))
+    def deactivate(self, request, queryset):
+        self._each(request, queryset, deactivate_user)
+
+    @admin.action(description=_("Reactivate selected users"))
+    def reactivate(self, request, queryset):
+        self._each(request, queryset, reactivate_user)
+
+    def delete_model(self, request, obj):
+        delete_user(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            delete_user(user, by=request.user)
 
 
 @admin.register(Company)

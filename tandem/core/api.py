@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from tandem.core import exchange_rates, legal_entities, modules, money, services
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount
+from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, User
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.schemas import (
     BankAccountIn,
@@ -38,6 +38,7 @@ from tandem.core.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UserOut,
 )
 
 router = Router(tags=["account"])
@@ -124,6 +125,30 @@ def update_module(request, key: str, payload: ModulePatch):
     _require(request, "core.change_modulesetting")
     modules.set_module_enabled(key, payload.enabled, by=request.user)
     return _module(key, registered[key], modules.enabled_module_keys())
+
+
+# --- Users: deactivate rather than delete -----------------------------------------------------------
+
+def _user(request, user_id: int) -> User:
+    _require(request, "core.view_user")
+    return get_object_or_404(User, pk=user_id)
+
+
+@router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"],
+             summary="Deactivate a user (no login, out of choice lists; what they did and own stays)")
+def deactivate_user(request, user_id: int):
+    return services.deactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.post("/users/{user_id}/reactivate", response=UserOut, tags=["users"], summary="Reactivate a user")
+def reactivate_user(request, user_id: int):
+    return services.reactivate_user(_user(request, user_id), by=request.user)
+
+
+@router.delete("/users/{user_id}", response={204: None}, tags=["users"],
+               summary="Delete a user who never acted (409 naming the references otherwise)")
+def delete_user(request, user_id: int):
+    services.delete_user(_user(request, user_id), by=request.user)
 
 
 # --- Exchange rates ---------------------------------------------------------------------------------

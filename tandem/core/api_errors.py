@@ -4,10 +4,12 @@ Every refusal of the API has this shape, whatever raised it: ninja (bad JSON, wr
 CSRF), Django (Http404, PermissionDenied, ValidationError) or a service (BusinessRuleError)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tandem.core.deletion import ReferencedError
 from tandem.core.errors import BusinessRuleError
 
 # Codes for errors ninja raises as a bare HttpError.
@@ -65,6 +67,12 @@ def install_error_handlers(api) -> None:
         # A refusal may list several problems itself (e.g. every bad row of an import).
         body["errors"] = exc.extra.get("errors") or [{"field": exc.field, "message": exc.message}]
         return api.create_response(request, body, status=exc.status_code)
+
+    @api.exception_handler(ProtectedError)
+    @api.exception_handler(RestrictedError)
+    def protected_error(request, exc):
+        # A delete the deletion registry did not foresee: the same refusal as a registered one, never a 500.
+        return business_rule_error(request, ReferencedError.from_exception(exc))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from tandem.core import signals  # noqa: F401 - connects receivers
+        from tandem.core.deletion import register_blocker
+
+        # A user who has acted (changed anything on record) is deactivated, never deleted.
+        register_blocker("core.User", "core.AuditEntry", "actor")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
 
@@ -38,3 +39,12 @@ def call_service(form: forms.Form, service, *args, **kwargs):
         add_business_error(form, exc)
         form.refusal = exc
         return None
+
+
+def offer_active(field: forms.ModelChoiceField, current_id=None) -> None:
+    """A picker offers rows that are not archived, plus the one the record already links to (an archived
+    client stays on the deal that names it, and saving the deal unchanged keeps it)."""
+    keep = Q(is_archived=False)
+    if current_id is not None:
+        keep |= Q(pk=current_id)
+    field.queryset = field.queryset.filter(keep)

@@ -1,13 +1,15 @@
 import zoneinfo
 from urllib.parse import urlencode
 
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from tandem.core import modules
 from tandem.core.api_errors import error_body
+from tandem.core.deletion import ReferencedError
 from tandem.core.models import Company
 from tandem.core.permissions import user_requires_two_factor
 
@@ -78,3 +80,24 @@ class ModuleSwitchMiddleware:
                 return JsonResponse(error_body("not_found", "Module is switched off."), status=404)
             raise Http404("Module is switched off.")
         return self.get_response(request)
+
+
+class ReferencedRecordMiddleware:
+    """A delete that the database refuses (ProtectedError/RestrictedError) shows a clear page (409), not a 500:
+    nothing was deleted, and the page names what still refers to the record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ProtectedError | RestrictedError):
+            return None
+        refusal = ReferencedError.from_exception(exception)
+        if request.path.startswith("/api/"):
+            body = {**error_body(refusal.code, refusal.message), "references": refusal.extra["references"]}
+            return JsonResponse(body, status=409)
+        return render(request, "core/referenced.html", {"message": refusal.message,
+                                                       "references": refusal.references}, status=409)

@@ -43,6 +43,42 @@ class TrackedModel(models.Model):
         abstract = True
 
 
+class ArchiveQuerySet(models.QuerySet):
+    """Rows of an archivable table: `.active()` for pickers and default lists."""
+
+    # API ?archived= and the UI list filter: "false" (default) active rows, "true" archived ones, "all" both.
+    STATES = ("false", "true", "all")
+
+    def active(self):
+        return self.filter(is_archived=False)
+
+    def archived(self):
+        return self.filter(is_archived=True)
+
+    def in_archive_state(self, state: str | None):
+        state = (state or "false").lower()
+        if state == "all":
+            return self
+        return self.archived() if state == "true" else self.active()
+
+
+class ArchivableModel(models.Model):
+    """A record others refer to: it is archived (hidden from pickers and default lists, restorable), not
+    deleted. Archive and restore through core.archive, which audits."""
+
+    is_archived = models.BooleanField(_("archived"), default=False, db_index=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("archived by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    objects = ArchiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
 

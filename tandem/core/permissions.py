@@ -14,7 +14,7 @@ from tandem.core.roles import ACCOUNTANT, ADMINISTRATOR, ROLES, SALES_MANAGER, V
 CORE_ROLE_PERMISSIONS = {
     ADMINISTRATOR: [
         "core.view_company", "core.change_company", "core.view_modulesetting", "core.change_modulesetting",
-        "core.view_auditentry", "core.view_user", "core.add_user", "core.change_user",
+        "core.view_auditentry", "core.view_user", "core.add_user", "core.change_user", "core.delete_user",
         "core.view_legalentity", "core.add_legalentity", "core.change_legalentity",
         "core.view_exchangerate", "core.add_exchangerate",
     ],

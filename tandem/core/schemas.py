@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+# ?archived= of list endpoints: "false" (default) rows in use, "true" archived ones, "all" both.
+ArchivedFilter = Literal["false", "true", "all"]
+
+
+class ArchiveOut(Schema):
+    """Fields every archivable record shows."""
+
+    is_archived: bool
+    archived_at: datetime.datetime | None
 
 
 class InputSchema(Schema):
@@ -23,6 +34,13 @@ class MeOut(Schema):
     language: str
     roles: list[str]
     permissions: list[str]
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="display_name")
+    is_active: bool
 
 
 class MePatch(InputSchema):

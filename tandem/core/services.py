@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
-from tandem.core.errors import BusinessRuleError
+from tandem.core import audit, deletion
+from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import ApiToken, Company, LegalEntity, LoginFailure, User
 
 TOKEN_PREFIX = "tdm_"
@@ -201,3 +201,44 @@ def update_profile(user: User, **values) -> User:
     for field in values:
         setattr(user, field, getattr(locked, field))
     return user
+
+
+# --- Users: deactivate rather than delete -----------------------------------------------------------
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def _set_user_active(user: User, active: bool, *, by: User) -> User:
+    _require(by, "core.change_user")
+    if user.pk == by.pk and not active:
+        raise BusinessRuleError("own_account", _("You cannot deactivate your own account."))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active != active:
+            locked.is_active = active
+            locked.save(update_fields=["is_active"])
+            audit.record(locked, "core.user.reactivated" if active else "core.user.deactivated", by=by,
+                         changes={"is_active": [not active, active]})
+    user.is_active = locked.is_active
+    return user
+
+
+def deactivate_user(user: User, *, by: User) -> User:
+    """The user can no longer log in or use API tokens, and leaves choice lists; what they did and own
+    stays theirs. This is how a user who has acted leaves; restore with reactivate_user."""
+    return _set_user_active(user, False, by=by)
+
+
+def reactivate_user(user: User, *, by: User) -> User:
+    return _set_user_active(user, True, by=by)
+
+
+def delete_user(user: User, *, by: User) -> None:
+    """Only a user who never acted (no audit entries, owns nothing) may be deleted; otherwise 409."""
+    _require(by, "core.delete_user")
+    if user.pk == by.pk:
+        raise BusinessRuleError("own_account", _("You cannot delete your own account."))
+    deletion.delete(user, by=by, changes={"username": user.username},
+                    hint=_("Deactivate the user instead."))

@@ -4,7 +4,7 @@ their writes go through crm.services (stage rules, audit, stage visits)."""
 
 from django.contrib import admin
 
-from tandem.core.admin import ReadOnlyAdmin
+from tandem.core.admin import ReadOnlyAdmin, ReferencedDeleteAdminMixin
 from tandem.crm.models import (
     Campaign,
     Complaint,
@@ -29,8 +29,9 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_default", "is_active")
+class PipelineAdmin(ReferencedDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "is_default", "is_archived")
+    list_filter = ("is_archived",)
     inlines = [StageInline]
 
 
@@ -41,14 +42,14 @@ class StageRuleInline(admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
-    list_display = ("name", "pipeline", "position", "probability")
+class StageAdmin(ReferencedDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "pipeline", "position", "probability", "is_archived")
     list_filter = ("pipeline",)
     inlines = [StageRuleInline]
 
 
 @admin.register(LostReason)
-class LostReasonAdmin(admin.ModelAdmin):
+class LostReasonAdmin(ReferencedDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("name", "is_active")
 
 

@@ -19,6 +19,32 @@ _TEAM = ["crm.view_all_leads", "crm.view_all_deals", "crm.view_all_tasks"]
 _READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
 
 
+# What CRM records refer to, by referenced table: {table: [(CRM table, its field), ...]}. Each blocks a hard
+# delete of the referenced row (core.deletion); the row is archived instead.
+DELETION_BLOCKERS = {
+    "core.User": [
+        ("crm.Deal", "owner"), ("crm.Lead", "owner"), ("crm.Complaint", "assignee"), ("crm.Task", "assignee"),
+        ("crm.Interaction", "created_by"),
+    ],
+    "parties.Client": [
+        ("crm.Deal", "client"), ("crm.Lead", "client"), ("crm.Interaction", "client"),
+        ("crm.Complaint", "client"), ("crm.Task", "client"), ("crm.EventAttendee", "client"),
+        ("crm.Segment", "members"),
+    ],
+    "parties.Counterparty": [("crm.Deal", "counterparty"), ("crm.Interaction", "counterparty")],
+    "parties.Contact": [("crm.Deal", "contact"), ("crm.Interaction", "contact"), ("crm.EventAttendee", "contact")],
+    "parties.Source": [
+        ("crm.Campaign", "source"), ("crm.MarketingEvent", "source"), ("crm.Lead", "source"),
+        ("crm.Deal", "source"), ("crm.Interaction", "source"),
+    ],
+    "crm.Campaign": [("crm.Lead", "campaign"), ("crm.Deal", "campaign"), ("crm.MarketingEvent", "campaign")],
+    "crm.MarketingEvent": [("crm.Lead", "event"), ("crm.Deal", "event")],
+    "crm.Pipeline": [("crm.Deal", "pipeline")],
+    "crm.Stage": [("crm.Deal", "stage"), ("crm.DealStageVisit", "stage")],
+    "crm.LostReason": [("crm.Deal", "lost_reason")],
+}
+
+
 class CrmConfig(AppConfig):
     name = "tandem.crm"
     label = "crm"
@@ -46,6 +72,13 @@ class CrmConfig(AppConfig):
         roles.PRODUCTION: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
         roles.VIEWER: _READ_ALL,
     }
+
+    def ready(self):
+        from tandem.core.deletion import register_blocker
+
+        for model, references in DELETION_BLOCKERS.items():
+            for related_model, field in references:
+                register_blocker(model, related_model, field)
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""

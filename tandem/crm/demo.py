@@ -260,7 +260,7 @@ class _CrmDemoBuilder:
                        for p in (self.sales, self.projects)}
         self.sources = {s.name: s for s in Source.objects.all()}
         clients = list(Client.objects.filter(owner__username__in=SALES_TEAM)
-                       .exclude(status=Client.Status.ARCHIVED).select_related("owner", "first_source")
+                       .active().select_related("owner", "first_source")
                        .prefetch_related("contacts", "counterparties").order_by("pk"))
         self.clients_by_owner: dict[int, list[Client]] = {}
         for client in clients:

@@ -9,14 +9,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.db_functions import SecondsBetween
-from tandem.core.models import TrackedModel, validate_currency
+from tandem.core.models import ArchivableModel, TrackedModel, validate_currency
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
 
 # --- Attribution ------------------------------------------------------------------------------------
 
-class Campaign(TrackedModel):
+class Campaign(ArchivableModel, TrackedModel):
     """A marketing campaign; leads and deals carry the campaign that brought them."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -26,7 +26,6 @@ class Campaign(TrackedModel):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     cost = models.DecimalField(_("cost"), default=0, **AMOUNT)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -35,6 +34,11 @@ class Campaign(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """Offered in pickers: not archived (the API's `is_active` reads this)."""
+        return not self.is_archived
 
 
 class MarketingEvent(TrackedModel):
@@ -156,10 +160,9 @@ class Lead(TrackedModel):
 
 # --- Pipelines and deals ----------------------------------------------------------------------------
 
-class Pipeline(models.Model):
+class Pipeline(ArchivableModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_default = models.BooleanField(_("default"), default=False)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -169,8 +172,13 @@ class Pipeline(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_active(self) -> bool:
+        """Offered for new deals: not archived (the API's `is_active` reads this)."""
+        return not self.is_archived
 
-class Stage(models.Model):
+
+class Stage(ArchivableModel):
     """An ordered step of a pipeline. Its rules must be met before a deal may leave it."""
 
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")

@@ -3,7 +3,7 @@ parties.services (rules and audit); only the lookup lists (sources, tags) are ed
 
 from django.contrib import admin
 
-from tandem.core.admin import ReadOnlyAdminMixin
+from tandem.core.admin import ReadOnlyAdminMixin, ReferencedDeleteAdminMixin
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
 
 
@@ -28,9 +28,9 @@ class BankAccountInline(ReadOnlyInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "channel", "is_active")
-    list_filter = ("channel", "is_active")
+class SourceAdmin(ReferencedDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "channel", "is_archived")
+    list_filter = ("channel", "is_archived")
     search_fields = ("name",)
 
 

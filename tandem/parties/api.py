@@ -13,6 +13,7 @@ from tandem.core.audit import history_for
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import ArchivedFilter
 from tandem.parties import queries, services
 from tandem.parties.models import Client, Counterparty, Source, Tag
 from tandem.parties.schemas import (
@@ -96,7 +97,7 @@ def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageP
     qs = queries.filter_clients(
         queries.visible_clients(request.user),
         q=filters.q, status=filters.status or "", kind=filters.kind or "", owner_id=filters.owner_id,
-        tag=filters.tag, source_id=filters.source_id, sort=filters.sort,
+        tag=filters.tag, source_id=filters.source_id, sort=filters.sort, archived=filters.archived,
     )
     return paginate(_with_list_details(qs), pagination)
 
@@ -124,11 +125,27 @@ def update_client(request, client_id: int, payload: ClientPatch):
     return _client_out(client)
 
 
-@router.delete("/clients/{client_id}", response={204: None}, summary="Delete a client")
+@router.delete("/clients/{client_id}", response={204: None}, summary="Delete a client nothing refers to",
+               description="Refused with 409, code `referenced` and a `references` list ({model, count, label}) "
+                           "while deals, interactions or other records refer to the client: archive it instead.")
 def delete_client(request, client_id: int):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.delete_client")
     services.delete_client(client, by=request.user)
+
+
+@router.post("/clients/{client_id}/archive", response=ClientOut, summary="Archive a client",
+             description="Hidden from pickers and the default list (`?archived=true` lists archived clients); "
+                         "documents that name the client keep showing it.")
+def archive_client(request, client_id: int):
+    client = queries.get_visible_client(request.user, client_id)
+    return _client_out(services.archive_client(client, by=request.user))
+
+
+@router.post("/clients/{client_id}/restore", response=ClientOut, summary="Restore an archived client")
+def restore_client(request, client_id: int):
+    client = queries.get_visible_client(request.user, client_id)
+    return _client_out(services.restore_client(client, by=request.user))
 
 
 @router.get("/clients/{client_id}/history", response=Page[HistoryEntryOut], summary="Change history")
@@ -140,10 +157,10 @@ def client_history(request, client_id: int, pagination: Query[PageParams]):
 # --- Counterparties ---------------------------------------------------------------------------------
 
 @router.get("/clients/{client_id}/counterparties", response=list[CounterpartyOut], tags=["counterparties"])
-def list_counterparties(request, client_id: int):
+def list_counterparties(request, client_id: int, archived: ArchivedFilter = "false"):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.view_counterparty")
-    return list(queries.visible_counterparties(request.user).filter(client=client))
+    return list(queries.visible_counterparties(request.user).filter(client=client).in_archive_state(archived))
 
 
 @router.post("/clients/{client_id}/counterparties", response={201: CounterpartyOut}, tags=["counterparties"])
@@ -173,6 +190,18 @@ def delete_counterparty(request, counterparty_id: int):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
     _require(request, "parties.delete_counterparty")
     services.delete_counterparty(counterparty, by=request.user)
+
+
+@router.post("/counterparties/{counterparty_id}/archive", response=CounterpartyOut, tags=["counterparties"])
+def archive_counterparty(request, counterparty_id: int):
+    counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
+    return services.archive_counterparty(counterparty, by=request.user)
+
+
+@router.post("/counterparties/{counterparty_id}/restore", response=CounterpartyOut, tags=["counterparties"])
+def restore_counterparty(request, counterparty_id: int):
+    counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
+    return services.restore_counterparty(counterparty, by=request.user)
 
 
 @router.get("/counterparties/{counterparty_id}/bank-accounts", response=list[BankAccountOut],
@@ -207,15 +236,15 @@ def delete_bank_account(request, counterparty_id: int, account_id: int):
 def list_contacts(request, filters: Query[ContactFilters], pagination: Query[PageParams]):
     _require(request, "parties.view_contact")
     qs = queries.filter_contacts(queries.visible_contacts(request.user), q=filters.q,
-                                 client_id=filters.client_id)
+                                 client_id=filters.client_id, archived=filters.archived)
     return paginate(qs, pagination)
 
 
 @router.get("/clients/{client_id}/contacts", response=list[ContactOut], tags=["contacts"])
-def list_client_contacts(request, client_id: int):
+def list_client_contacts(request, client_id: int, archived: ArchivedFilter = "false"):
     client = queries.get_visible_client(request.user, client_id)
     _require(request, "parties.view_contact")
-    return list(queries.visible_contacts(request.user).filter(client=client))
+    return list(queries.visible_contacts(request.user).filter(client=client).in_archive_state(archived))
 
 
 @router.post("/clients/{client_id}/contacts", response={201: ContactOut}, tags=["contacts"])
@@ -246,6 +275,18 @@ def delete_contact(request, contact_id: int):
     services.delete_contact(contact, by=request.user)
 
 
+@router.post("/contacts/{contact_id}/archive", response=ContactOut, tags=["contacts"])
+def archive_contact(request, contact_id: int):
+    contact = queries.get_visible_contact(request.user, contact_id)
+    return services.archive_contact(contact, by=request.user)
+
+
+@router.post("/contacts/{contact_id}/restore", response=ContactOut, tags=["contacts"])
+def restore_contact(request, contact_id: int):
+    contact = queries.get_visible_contact(request.user, contact_id)
+    return services.restore_contact(contact, by=request.user)
+
+
 # --- Search, sources, tags --------------------------------------------------------------------------
 
 @router.get("/search", response=list[SearchHitOut], tags=["search"],
@@ -255,12 +296,35 @@ def search(request, q: str = ""):
 
 
 @router.get("/sources", response=list[SourceOut], tags=["lookups"])
-def list_sources(request, active: bool | None = None):
+def list_sources(request, archived: ArchivedFilter = "false", active: bool | None = None):
     _require(request, "parties.view_source")
-    qs = Source.objects.all()
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    return list(qs)
+    if active is not None:  # the older spelling: active=true is archived=false
+        archived = "false" if active else "true"
+    return list(Source.objects.in_archive_state(archived))
+
+
+def _source(request, source_id: int) -> Source:
+    _require(request, "parties.view_source")
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        raise Http404("No such source.")
+    return source
+
+
+@router.post("/sources/{source_id}/archive", response=SourceOut, tags=["lookups"])
+def archive_source(request, source_id: int):
+    return services.archive_source(_source(request, source_id), by=request.user)
+
+
+@router.post("/sources/{source_id}/restore", response=SourceOut, tags=["lookups"])
+def restore_source(request, source_id: int):
+    return services.restore_source(_source(request, source_id), by=request.user)
+
+
+@router.delete("/sources/{source_id}", response={204: None}, tags=["lookups"],
+               summary="Delete a source nothing refers to (409 naming the references otherwise)")
+def delete_source(request, source_id: int):
+    services.delete_source(_source(request, source_id), by=request.user)
 
 
 @router.post("/sources", response={201: SourceOut}, tags=["lookups"])

@@ -35,6 +35,13 @@ class PartiesConfig(AppConfig):
         roles.VIEWER: _READ,
     }
 
+    def ready(self):
+        from tandem.core.deletion import register_blocker
+
+        # References parties holds to rows of core and of its own lookups: they block a hard delete.
+        register_blocker("core.User", "parties.Client", "owner")
+        register_blocker("parties.Source", "parties.Client", "first_source")
+
     def home_summary(self, user) -> list[dict]:
         """Cards on the home page: the clients this user can see."""
         # Imported here: an AppConfig module is loaded before models are ready.

@@ -106,9 +106,11 @@ POSITIONS = ["Managing Director", "Purchasing Manager", "Head of Procurement", "
 MOBILE_PREFIXES_DE = ["151", "152", "160", "170", "171", "172", "176", "177"]
 MOBILE_PREFIXES_RU = ["903", "916", "925", "985", "911", "921"]
 
-# Statuses weighted like a real pipeline: most clients active, some prospects, a few gone quiet.
+# Statuses weighted like a real pipeline: most clients active, some prospects, a few gone quiet, and a
+# few archived (inactive and out of the client list).
+ARCHIVED = "archived"
 STATUS_WEIGHTS = [(Client.Status.ACTIVE, 55), (Client.Status.PROSPECT, 25), (Client.Status.INACTIVE, 15),
-                  (Client.Status.ARCHIVED, 5)]
+                  (ARCHIVED, 5)]
 # A fixed "today" for the generated dates, so two runs produce the same periods.
 DEMO_TODAY = datetime.date(2025, 6, 30)
 
@@ -310,6 +312,9 @@ class _DemoBuilder:
         promoted = status == Client.Status.ACTIVE and number % 4 == 0
         if promoted:
             status = Client.Status.PROSPECT
+        archived = status == ARCHIVED
+        if archived:
+            status = Client.Status.INACTIVE
         if b2b:
             stem, trade = self.company_stem(russian)
             name = f"{stem} {trade}" if not russian else f"{stem}{trade.lower()}"
@@ -343,6 +348,8 @@ class _DemoBuilder:
         self.counts["clients"] += 1
         if promoted:
             services.update_client(client, by=owner, status=Client.Status.ACTIVE)
+        if archived:
+            services.archive_client(client, by=owner)
 
     def company_stem(self, russian: bool) -> tuple[str, str]:
         stems, trades = (RU_STEMS, RU_TRADES) if russian else (DE_STEMS, DE_TRADES)

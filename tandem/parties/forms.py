@@ -65,6 +65,10 @@ class ClientFilterForm(forms.Form):
         label=_("Source"), required=False, queryset=Source.objects.all(), empty_label=_("All sources")
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    archived = forms.ChoiceField(
+        label=_("Archive"), required=False,
+        choices=[("", _("In use")), ("true", _("Archived")), ("all", _("All"))],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +91,7 @@ class ClientFilterForm(forms.Form):
             "tag": tag.name if tag else "",
             "source_id": source.pk if source else None,
             "sort": data.get("sort") or "name",
+            "archived": data.get("archived") or "false",
         }
 
 
@@ -100,7 +105,7 @@ class ClientForm(forms.Form):
     )
     owner = forms.ModelChoiceField(label=_label(Client, "owner"), queryset=User.objects.none())
     first_source = forms.ModelChoiceField(
-        label=_label(Client, "first_source"), required=False, queryset=Source.objects.filter(is_active=True)
+        label=_label(Client, "first_source"), required=False, queryset=Source.objects.active()
     )
     email = forms.EmailField(label=_label(Client, "email"), required=False)
     phone = _text(Client, "phone", help_text=Client._meta.get_field("phone").help_text)
@@ -124,9 +129,9 @@ class ClientForm(forms.Form):
         self.fields["owner"].queryset = owners.order_by("first_name", "username")
         self.fields["owner"].label_from_instance = lambda u: u.display_name
         if client is not None and client.first_source_id:
-            self.fields["first_source"].queryset = Source.objects.filter(
-                is_active=True
-            ) | Source.objects.filter(pk=client.first_source_id)
+            self.fields["first_source"].queryset = Source.objects.active() | Source.objects.filter(
+                pk=client.first_source_id
+            )
         if not self.is_bound:
             self.initial.setdefault("owner", user.pk)
 

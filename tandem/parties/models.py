@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import TrackedModel, validate_currency
+from tandem.core.models import ArchivableModel, TrackedModel, validate_currency
 
 
-class Source(models.Model):
+class Source(ArchivableModel):
     """How a client first found us (website, referral, exhibition, …)."""
 
     class Channel(models.TextChoices):
@@ -23,7 +23,6 @@ class Source(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -32,6 +31,11 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """Offered in pickers: not archived (the API's `is_active` reads this)."""
+        return not self.is_archived
 
 
 class Tag(models.Model):
@@ -46,7 +50,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Client(TrackedModel):
+class Client(ArchivableModel, TrackedModel):
     """The relationship with a customer; legal entities behind it are Counterparties."""
 
     class Kind(models.TextChoices):
@@ -57,7 +61,6 @@ class Client(TrackedModel):
         PROSPECT = "prospect", _("Prospect")
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
-        ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=3, choices=Kind.choices, default=Kind.B2B)
@@ -109,7 +112,7 @@ class Client(TrackedModel):
         return self.counterparties.filter(Counterparty.valid_on(on)).order_by("-valid_from").first()
 
 
-class Counterparty(TrackedModel):
+class Counterparty(ArchivableModel, TrackedModel):
     """A legal entity that contracts with us on behalf of a client, during [valid_from, valid_to]."""
 
     client = models.ForeignKey(
@@ -171,7 +174,7 @@ class BankAccount(TrackedModel):
         return f"{self.bank_name} {self.account_number}"
 
 
-class Contact(TrackedModel):
+class Contact(ArchivableModel, TrackedModel):
     """A person at a client we talk to."""
 
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts")

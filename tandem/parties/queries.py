@@ -77,7 +77,10 @@ def filter_clients(
     tag: str = "",
     source_id: int | None = None,
     sort: str = "name",
+    archived: str = "false",
 ) -> QuerySet[Client]:
+    """Clients matching the filters; archived ones only with archived="true" (or "all")."""
+    qs = qs.in_archive_state(archived)
     if q:
         qs = qs.filter(search_name__contains=q.strip().lower())
     if status:
@@ -93,8 +96,11 @@ def filter_clients(
     return qs.order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))
 
 
-def filter_contacts(qs: QuerySet[Contact], *, q: str = "", client_id: int | None = None) -> QuerySet[Contact]:
-    """Contacts by name, email or phone digits (q), optionally of one client."""
+def filter_contacts(qs: QuerySet[Contact], *, q: str = "", client_id: int | None = None,
+                    archived: str = "false") -> QuerySet[Contact]:
+    """Contacts by name, email or phone digits (q), optionally of one client; archived ones only with
+    archived="true" (or "all")."""
+    qs = qs.in_archive_state(archived)
     q = (q or "").strip()
     if q:
         cond = Q(search_name__contains=q.lower()) | Q(email__iexact=q) | Q(alternate_email__iexact=q)

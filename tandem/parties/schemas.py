@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tandem.core.schemas import ArchivedFilter, ArchiveOut
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
@@ -33,17 +34,16 @@ class SourceRef(Schema):
 
 # --- Sources and tags -------------------------------------------------------------------------------
 
-class SourceOut(Schema):
+class SourceOut(ArchiveOut):
     id: int
     name: str
     channel: str
-    is_active: bool
+    is_active: bool = Field(description="Offered for new records: the opposite of is_archived.")
 
 
 class SourceIn(InputSchema):
     name: str
     channel: Source.Channel = Source.Channel.OTHER
-    is_active: bool = True
 
 
 class TagOut(Schema):
@@ -76,7 +76,7 @@ class BankAccountIn(InputSchema):
     currency: str = "EUR"
 
 
-class CounterpartyOut(Schema):
+class CounterpartyOut(ArchiveOut):
     id: int
     client_id: int
     legal_name: str
@@ -119,7 +119,7 @@ class CounterpartyPatch(InputSchema):
 
 # --- Contacts ---------------------------------------------------------------------------------------
 
-class ContactOut(Schema):
+class ContactOut(ArchiveOut):
     id: int
     client_id: int
     client_name: str
@@ -167,11 +167,12 @@ class ContactPatch(InputSchema):
 class ContactFilters(Schema):
     q: str = ""
     client_id: int | None = None
+    archived: ArchivedFilter = "false"
 
 
 # --- Clients ----------------------------------------------------------------------------------------
 
-class ClientOut(Schema):
+class ClientOut(ArchiveOut):
     id: int
     name: str
     kind: str
@@ -241,6 +242,7 @@ class ClientFilters(Schema):
     tag: str = ""
     source_id: int | None = None
     sort: ClientSort = "name"
+    archived: ArchivedFilter = Field("false", description='"true": archived clients only; "all": both.')
 
 
 # --- History and search -----------------------------------------------------------------------------

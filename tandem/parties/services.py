@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import archive, audit, deletion
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
@@ -100,12 +100,10 @@ def _set_tags(client: Client, tag_names) -> None:
 
 # --- Sources ----------------------------------------------------------------------------------------
 
-def create_source(
-    *, by: User, name: str, channel: str = Source.Channel.OTHER, is_active: bool = True
-) -> Source:
+def create_source(*, by: User, name: str, channel: str = Source.Channel.OTHER) -> Source:
     """A new way clients find us; names are unique (case-insensitively)."""
     _require(by, "parties.add_source")
-    source = Source(name=(name or "").strip(), channel=channel, is_active=is_active)
+    source = Source(name=(name or "").strip(), channel=channel)
     _clean(source)
     exists_message = _("Source “%(name)s” already exists.") % {"name": source.name}
     if Source.objects.filter(name__iexact=source.name).exists():
@@ -114,12 +112,28 @@ def create_source(
         with transaction.atomic():
             source.save()
             audit.record(source, "parties.source.created", by=by,
-                         changes=audit.snapshot(source, ("name", "channel", "is_active")))
+                         changes=audit.snapshot(source, ("name", "channel")))
     except IntegrityError:
         # Someone created the same name between our check and our insert.
         raise ConflictError("duplicate", exists_message, field="name") from None
     return source
 
+
+def archive_source(source: Source, *, by: User) -> Source:
+    """No longer offered for new clients, leads and deals; records that name it keep showing it."""
+    _require(by, "parties.change_source")
+    return archive.archive(source, by=by)
+
+
+def restore_source(source: Source, *, by: User) -> Source:
+    _require(by, "parties.change_source")
+    return archive.restore(source, by=by)
+
+
+def delete_source(source: Source, *, by: User) -> None:
+    """Only a source nothing refers to; otherwise refused (409) naming the references."""
+    _require(by, "parties.delete_source")
+    deletion.delete(source, by=by, changes=audit.snapshot(source, ("name", "channel")))
 
 
 # --- Clients ----------------------------------------------------------------------------------------
@@ -147,6 +161,7 @@ def create_client(
         kind=kind, status=status, owner=owner, first_source=first_source, website=website or "",
         notes=notes or "", created_by=by, **values,
     )
+    archive.refuse_archived_links(client)
     _clean(client, exclude=["owner"])
     _raise_if_duplicates(allow_duplicates, emails=[client.email], phones=[client.phone])
     with transaction.atomic():
@@ -166,8 +181,10 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, *
         tags = values.pop("tags", None)
         if "owner" in values and values["owner"] != client.owner:
             _check_owner(values["owner"], by=by)
+        before_links = {"first_source": client.first_source_id}
         for field, value in values.items():
             setattr(client, field, "" if value is None and field in ("email", "phone", "website", "notes") else value)
+        archive.refuse_archived_links(client, before=before_links)
         _clean(client, exclude=["owner"])
         new_emails = [client.email] if client.email and client.email != before["email"] else []
         new_phones = [client.phone] if client.phone and client.phone != before["phone"] else []
@@ -183,12 +200,22 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, *
     return client
 
 
+def archive_client(client: Client, *, by: User) -> Client:
+    """Out of pickers and the default client list; deals, invoices and the timeline keep showing it."""
+    _require(by, "parties.change_client")
+    return archive.archive(client, by=by)
+
+
+def restore_client(client: Client, *, by: User) -> Client:
+    _require(by, "parties.change_client")
+    return archive.restore(client, by=by)
+
+
 def delete_client(client: Client, *, by: User) -> None:
+    """Only a client nothing refers to (its own counterparties and contacts go with it); a client with
+    deals, interactions or other documents is refused (409) naming them: archive it instead."""
     _require(by, "parties.delete_client")
-    with transaction.atomic():
-        client = Client.objects.select_for_update().get(pk=client.pk)
-        audit.record(client, "parties.client.deleted", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
-        client.delete()
+    deletion.delete(client, by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
 
 
 # --- Counterparties ---------------------------------------------------------------------------------
@@ -291,12 +318,19 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
     return cp
 
 
+def archive_counterparty(cp: Counterparty, *, by: User) -> Counterparty:
+    _require(by, "parties.change_counterparty")
+    return archive.archive(cp, by=by, root=cp.client)
+
+
+def restore_counterparty(cp: Counterparty, *, by: User) -> Counterparty:
+    _require(by, "parties.change_counterparty")
+    return archive.restore(cp, by=by, root=cp.client)
+
+
 def delete_counterparty(cp: Counterparty, *, by: User) -> None:
     _require(by, "parties.delete_counterparty")
-    with transaction.atomic():
-        audit.record(cp, "parties.counterparty.deleted", by=by, root=cp.client,
-                     changes=audit.snapshot(cp, COUNTERPARTY_FIELDS))
-        cp.delete()
+    deletion.delete(cp, by=by, root=cp.client, changes=audit.snapshot(cp, COUNTERPARTY_FIELDS))
 
 
 def add_bank_account(cp: Counterparty, *, by: User, bank_name: str, account_number: str, bic: str = "",
@@ -378,9 +412,16 @@ def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False
     return contact
 
 
+def archive_contact(contact: Contact, *, by: User) -> Contact:
+    _require(by, "parties.change_contact")
+    return archive.archive(contact, by=by, root=contact.client)
+
+
+def restore_contact(contact: Contact, *, by: User) -> Contact:
+    _require(by, "parties.change_contact")
+    return archive.restore(contact, by=by, root=contact.client)
+
+
 def delete_contact(contact: Contact, *, by: User) -> None:
     _require(by, "parties.delete_contact")
-    with transaction.atomic():
-        audit.record(contact, "parties.contact.deleted", by=by, root=contact.client,
-                     changes=audit.snapshot(contact, CONTACT_FIELDS))
-        contact.delete()
+    deletion.delete(contact, by=by, root=contact.client, changes=audit.snapshot(contact, CONTACT_FIELDS))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core import modules
+from tandem.core import deletion, modules
 from tandem.core.audit import history_for
+from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.parties import queries, services
@@ -182,25 +184,64 @@ def client_delete(request, pk):
         services.delete_client,
         success_url=reverse("parties:client-list"),
         message=_("Client “%(name)s” deleted.") % {"name": client.name},
+        archive_url=reverse("parties:client-archive", args=[client.pk]),
     )
 
 
-def _confirm_delete(request, client, obj, service, *, success_url, message):
-    """GET asks for confirmation; POST calls the delete service. A refusal shows on the page (400)."""
-    form = forms.Form(request.POST or None)
-    if request.method == "POST":
+def _confirm_delete(request, client, obj, service, *, success_url, message, archive_url):
+    """GET asks for confirmation, or says up front what refers to the record (and offers to archive it);
+    POST calls the delete service. A refusal shows on the page, nothing deleted (409 when referenced)."""
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         _call_service(form, service, obj, by=request.user)
         if not form.errors:
             messages.success(request, message)
             return redirect(success_url)
+    references = deletion.references(obj)
     context = {
         "client": client,
         "object": obj,
         "object_type": obj._meta.verbose_name,
         "form": form,
+        "references": deletion.ReferencedError(obj, references).message if references else "",
+        "archive_url": archive_url,
         "cancel_url": reverse("parties:client-detail", args=[client.pk]),
     }
-    return render(request, "parties/confirm_delete.html", context, status=400 if form.errors else 200)
+    status = 200
+    if form.errors:
+        status = 409 if getattr(form.refusal, "code", "") == "referenced" else 400
+    return render(request, "parties/confirm_delete.html", context, status=status)
+
+
+def _set_archived(request, client, obj, service, *, message, anchor=""):
+    """POST: archive or restore one record through its service; back to the client card with a message."""
+    try:
+        service(obj, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message)
+    return redirect(reverse("parties:client-detail", args=[client.pk]) + anchor)
+
+
+@login_required
+@permission_required("parties.change_client", raise_exception=True)
+@require_POST
+def client_archive(request, pk):
+    client = queries.get_visible_client(request.user, pk)
+    return _set_archived(request, client, client, services.archive_client,
+                         message=_("Client “%(name)s” archived.") % {"name": client.name})
+
+
+@login_required
+@permission_required("parties.change_client", raise_exception=True)
+@require_POST
+def client_restore(request, pk):
+    client = queries.get_visible_client(request.user, pk)
+    return _set_archived(request, client, client, services.restore_client,
+                         message=_("Client “%(name)s” restored.") % {"name": client.name})
 
 
 # --- Card sections ----------------------------------------------------------------------------------
@@ -341,7 +382,28 @@ def counterparty_delete(request, client_pk, pk):
         services.delete_counterparty,
         success_url=f"{reverse('parties:client-detail', args=[client.pk])}#counterparties",
         message=_("Counterparty “%(name)s” deleted.") % {"name": cp.legal_name},
+        archive_url=reverse("parties:counterparty-archive", args=[client.pk, cp.pk]),
     )
+
+
+@login_required
+@permission_required("parties.change_counterparty", raise_exception=True)
+@require_POST
+def counterparty_archive(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    cp = _own(queries.get_visible_counterparty(request.user, pk), client)
+    return _set_archived(request, client, cp, services.archive_counterparty, anchor="#counterparties",
+                         message=_("Counterparty “%(name)s” archived.") % {"name": cp.legal_name})
+
+
+@login_required
+@permission_required("parties.change_counterparty", raise_exception=True)
+@require_POST
+def counterparty_restore(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    cp = _own(queries.get_visible_counterparty(request.user, pk), client)
+    return _set_archived(request, client, cp, services.restore_counterparty, anchor="#counterparties",
+                         message=_("Counterparty “%(name)s” restored.") % {"name": cp.legal_name})
 
 
 @login_required
@@ -420,7 +482,28 @@ def contact_delete(request, client_pk, pk):
         services.delete_contact,
         success_url=f"{reverse('parties:client-detail', args=[client.pk])}#contacts",
         message=_("Contact person “%(name)s” deleted.") % {"name": contact.full_name},
+        archive_url=reverse("parties:contact-archive", args=[client.pk, contact.pk]),
     )
+
+
+@login_required
+@permission_required("parties.change_contact", raise_exception=True)
+@require_POST
+def contact_archive(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    contact = _own(queries.get_visible_contact(request.user, pk), client)
+    return _set_archived(request, client, contact, services.archive_contact, anchor="#contacts",
+                         message=_("Contact person “%(name)s” archived.") % {"name": contact.full_name})
+
+
+@login_required
+@permission_required("parties.change_contact", raise_exception=True)
+@require_POST
+def contact_restore(request, client_pk, pk):
+    client = _client_for_change(request, client_pk)
+    contact = _own(queries.get_visible_contact(request.user, pk), client)
+    return _set_archived(request, client, contact, services.restore_contact, anchor="#contacts",
+                         message=_("Contact person “%(name)s” restored.") % {"name": contact.full_name})
 
 
 # --- Search -----------------------------------------------------------------------------------------

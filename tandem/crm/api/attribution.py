@@ -9,6 +9,7 @@ from ninja import Query, Router
 
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import ArchivedFilter
 from tandem.crm.api.leads import row_or_error
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import attribution_report
@@ -67,8 +68,8 @@ def _events(request):
 # --- Campaigns --------------------------------------------------------------------------------------
 
 @router.get("/campaigns", response=Page[CampaignOut], summary="List campaigns")
-def list_campaigns(request, pagination: Query[PageParams]):
-    return paginate(_campaigns(request).order_by("-starts_on", "name", "id"), pagination)
+def list_campaigns(request, pagination: Query[PageParams], archived: ArchivedFilter = "false"):
+    return paginate(_campaigns(request).in_archive_state(archived).order_by("-starts_on", "name", "id"), pagination)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
@@ -92,6 +93,26 @@ def update_campaign(request, campaign_id: int, payload: CampaignPatch):
     _require(request, "crm.change_campaign")
     services.update_campaign(campaign, by=request.user, **_campaign_values(payload.dict(exclude_unset=True)))
     return _campaigns(request).get(pk=campaign.pk)
+
+
+@router.post("/campaigns/{campaign_id}/archive", response=CampaignOut, summary="Archive a campaign")
+def archive_campaign(request, campaign_id: int):
+    campaign = get_visible(_campaigns(request), campaign_id)
+    services.archive_campaign(campaign, by=request.user)
+    return _campaigns(request).get(pk=campaign.pk)
+
+
+@router.post("/campaigns/{campaign_id}/restore", response=CampaignOut, summary="Restore an archived campaign")
+def restore_campaign(request, campaign_id: int):
+    campaign = get_visible(_campaigns(request), campaign_id)
+    services.restore_campaign(campaign, by=request.user)
+    return _campaigns(request).get(pk=campaign.pk)
+
+
+@router.delete("/campaigns/{campaign_id}", response={204: None},
+               summary="Delete a campaign nothing refers to (409 naming the references otherwise)")
+def delete_campaign(request, campaign_id: int):
+    services.delete_campaign(get_visible(_campaigns(request), campaign_id), by=request.user)
 
 
 # --- Events -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.schemas import ArchivedFilter
 from tandem.crm import reports
 from tandem.crm.deal_queries import DEAL_RELATED, checklist_of, filter_deals, pipelines_with_stages
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
@@ -31,6 +32,7 @@ from tandem.crm.schemas.deals import (
     PipelineIn,
     PipelineOut,
     ReportFilters,
+    StageOut,
     StageVisitOut,
     money_text,
 )
@@ -171,9 +173,44 @@ def stage_history(request, deal_id: int):
 # --- Pipelines and lost reasons -----------------------------------------------------------------------
 
 @router.get("/pipelines", response=list[PipelineOut], summary="Pipelines with their stages and rules")
-def list_pipelines(request):
+def list_pipelines(request, archived: ArchivedFilter = "false"):
     _require(request, "crm.view_pipeline")
-    return list(pipelines_with_stages())
+    return list(pipelines_with_stages().in_archive_state(archived))
+
+
+def _pipeline(request, pipeline_id: int) -> Pipeline:
+    _require(request, "crm.view_pipeline")
+    return get_object_or_404(Pipeline, pk=pipeline_id)
+
+
+@router.post("/pipelines/{pipeline_id}/archive", response=PipelineOut, summary="Archive a pipeline")
+def archive_pipeline(request, pipeline_id: int):
+    pipeline = services.archive_pipeline(_pipeline(request, pipeline_id), by=request.user)
+    return pipelines_with_stages().get(pk=pipeline.pk)
+
+
+@router.post("/pipelines/{pipeline_id}/restore", response=PipelineOut, summary="Restore an archived pipeline")
+def restore_pipeline(request, pipeline_id: int):
+    pipeline = services.restore_pipeline(_pipeline(request, pipeline_id), by=request.user)
+    return pipelines_with_stages().get(pk=pipeline.pk)
+
+
+@router.delete("/pipelines/{pipeline_id}", response={204: None},
+               summary="Delete a pipeline no deal went through (409 naming the deals otherwise)")
+def delete_pipeline(request, pipeline_id: int):
+    services.delete_pipeline(_pipeline(request, pipeline_id), by=request.user)
+
+
+@router.post("/stages/{stage_id}/archive", response=StageOut, summary="Archive a stage (no new moves into it)")
+def archive_stage(request, stage_id: int):
+    _require(request, "crm.view_pipeline")
+    return services.archive_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
+
+
+@router.post("/stages/{stage_id}/restore", response=StageOut, summary="Restore an archived stage")
+def restore_stage(request, stage_id: int):
+    _require(request, "crm.view_pipeline")
+    return services.restore_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
 
 
 @router.post("/pipelines", response={201: PipelineOut}, summary="Create a pipeline with stages and rules")

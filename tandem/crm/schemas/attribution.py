@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
-from tandem.core.schemas import BaseTotalOut
+from tandem.core.schemas import ArchiveOut, BaseTotalOut
 from tandem.crm.models import MarketingEvent
 
 
@@ -51,7 +51,7 @@ def ref(obj) -> dict | None:
 
 # --- Campaigns --------------------------------------------------------------------------------------
 
-class CampaignOut(Schema):
+class CampaignOut(ArchiveOut):
     id: int
     name: str
     source: Ref | None
@@ -76,7 +76,6 @@ class _CampaignFields(InputSchema):
     ends_on: datetime.date | None = None
     cost: str | None = Field(None, description='Decimal as a string, e.g. "1500.00".')
     currency: str | None = Field(None, min_length=3, max_length=3)
-    is_active: bool = True
 
     @field_validator("cost", mode="before")
     @classmethod

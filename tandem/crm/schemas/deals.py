@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from tandem.core.money import quantize
-from tandem.core.schemas import BaseTotalOut
+from tandem.core.schemas import ArchiveOut, BaseTotalOut
 from tandem.crm.models import Deal, StageRule
 
 
@@ -52,7 +52,7 @@ class StageRuleOut(Schema):
     field_name: str
 
 
-class StageOut(Schema):
+class StageOut(ArchiveOut):
     id: int
     name: str
     position: int
@@ -64,7 +64,7 @@ class StageOut(Schema):
         return list(obj.rules.all())
 
 
-class PipelineOut(Schema):
+class PipelineOut(ArchiveOut):
     id: int
     name: str
     is_default: bool

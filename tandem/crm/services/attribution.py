@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import archive, audit, deletion
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.money import quantize
 from tandem.core.services import get_company
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 
-CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency", "is_active")
+CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency")
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "cost", "currency", "responsible", "campaign",
                 "source")
 
@@ -84,11 +84,11 @@ def _check_campaign_name_free(campaign: Campaign) -> None:
 
 
 def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
-                    currency: str | None = None, is_active: bool = True) -> Campaign:
+                    currency: str | None = None) -> Campaign:
     _require(by, "crm.add_campaign")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
-    campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, is_active=is_active, created_by=by,
-                        **values)
+    campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, created_by=by, **values)
+    archive.refuse_archived_links(campaign)
     _check_name(campaign)
     _check_period(campaign)
     _clean(campaign, exclude=["source"])
@@ -115,8 +115,10 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
             before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+            before_links = {"source": campaign.source_id}
             for field, value in values.items():
                 setattr(campaign, field, value)
+            archive.refuse_archived_links(campaign, before=before_links)
             _check_name(campaign)
             _check_period(campaign)
             _clean(campaign, exclude=["source"])
@@ -129,6 +131,23 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
     except IntegrityError:
         raise ConflictError("duplicate", _("A campaign with this name already exists."), field="name") from None
     return campaign
+
+
+def archive_campaign(campaign: Campaign, *, by: User) -> Campaign:
+    """No longer offered for new leads, deals and events; records that name it keep showing it."""
+    _require(by, "crm.change_campaign")
+    return archive.archive(campaign, by=by)
+
+
+def restore_campaign(campaign: Campaign, *, by: User) -> Campaign:
+    _require(by, "crm.change_campaign")
+    return archive.restore(campaign, by=by)
+
+
+def delete_campaign(campaign: Campaign, *, by: User) -> None:
+    """Only a campaign nothing refers to; otherwise refused (409) naming the leads, deals and events."""
+    _require(by, "crm.delete_campaign")
+    deletion.delete(campaign, by=by, changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
 
 
 # --- Marketing events -------------------------------------------------------------------------------
@@ -147,6 +166,7 @@ def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.K
     values = _money_values(dict(name=name, cost=cost, currency=currency))
     event = MarketingEvent(kind=kind, starts_on=starts_on, ends_on=ends_on, location=(location or "").strip(),
                            responsible=responsible, campaign=campaign, source=source, created_by=by, **values)
+    archive.refuse_archived_links(event)
     _check_name(event)
     _check_period(event)
     _event_defaults(event)
@@ -172,8 +192,10 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
     with transaction.atomic():
         event = MarketingEvent.objects.select_for_update().get(pk=event.pk)
         before = audit.snapshot(event, EVENT_FIELDS)
+        before_links = {"campaign": event.campaign_id, "source": event.source_id}
         for field, value in values.items():
             setattr(event, field, value)
+        archive.refuse_archived_links(event, before=before_links)
         _check_name(event)
         _check_period(event)
         _clean(event, exclude=["responsible", "campaign", "source"])
@@ -197,6 +219,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
                                 field="contact")
     who = client or lead
     attendee = EventAttendee(event=event, client=client, lead=lead, contact=contact)
+    archive.refuse_archived_links(attendee)
     exists = EventAttendee.objects.filter(event=event, **({"client": client} if client else {"lead": lead}))
     if exists.exists():
         raise ConflictError("already_attending", _("%(who)s is already on the list of this event.") % {"who": who},

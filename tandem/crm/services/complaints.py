@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, workflow
+from tandem.core import archive, audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.crm.models import Complaint
@@ -52,6 +52,7 @@ def register_complaint(
         raise BusinessRuleError("required", _("Describe the complaint."), field="description")
     if deal is not None and deal.client_id != client.pk:
         raise BusinessRuleError("foreign_deal", _("The deal belongs to another client."), field="deal")
+    archive.refuse_archived_links(Complaint(client=client), ("client",))
     assignee = assignee or by
     if not assignee.is_active:
         raise BusinessRuleError("inactive_assignee", _("%(user)s is not an active user.")

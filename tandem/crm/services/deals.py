@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import audit, workflow
+from tandem.core import archive, audit, deletion, workflow
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
@@ -47,7 +47,7 @@ def _rounded(amount, currency: str):
 
 
 def default_pipeline() -> Pipeline:
-    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    pipeline = Pipeline.objects.active().order_by("-is_default", "name").first()
     if pipeline is None:
         raise BusinessRuleError("no_pipeline", _("Set up a sales pipeline first."), field="pipeline")
     return pipeline
@@ -69,9 +69,13 @@ def create_deal(
     source=None,
     campaign=None,
     event=None,
+    inherited_attribution: bool = False,
 ) -> Deal:
     """Open a deal early: only client and title are needed; it starts in the pipeline's first stage
-    (or the given one) and inherits the client's first source when none is given."""
+    (or the given one) and inherits the client's first source when none is given.
+
+    New links to archived rows are refused, except attribution carried over from a lead
+    (`inherited_attribution`): a lead of a campaign that has since ended keeps its campaign."""
     _require(by, "crm.add_deal")
     title = (title or "").strip()
     if not title:
@@ -101,9 +105,14 @@ def create_deal(
     deal = Deal(
         title=title, client=client, pipeline=pipeline, stage=stage, owner=owner, amount=_rounded(amount, currency),
         currency=currency, counterparty=counterparty, contact=contact,
-        expected_close_date=expected_close_date, source=source or client.first_source, campaign=campaign,
+        expected_close_date=expected_close_date, source=source, campaign=campaign,
         event=event, stage_entered_at=now, created_by=by,
     )
+    archive.refuse_archived_links(
+        deal, ("client", "counterparty", "contact", "pipeline", "stage")
+        + (() if inherited_attribution else ("source", "campaign", "event")))
+    if deal.source is None and client.first_source is not None and not client.first_source.is_archived:
+        deal.source = client.first_source
     try:
         deal.full_clean(exclude=["client", "pipeline", "stage", "owner", "counterparty", "contact", "source",
                                  "campaign", "event", "lost_reason"])
@@ -144,8 +153,10 @@ def update_deal(deal: Deal, *, by: User, **values) -> Deal:
     with transaction.atomic():
         locked = _lock(deal)
         before = audit.snapshot(locked, UPDATABLE_FIELDS)
+        links = archive.link_ids(locked)
         for name, value in values.items():
             setattr(locked, name, value)
+        archive.refuse_archived_links(locked, before=links)
         if "title" in values:
             locked.title = (locked.title or "").strip()
             if not locked.title:
@@ -211,6 +222,9 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
         if stage.pipeline_id != locked.pipeline_id:
             raise BusinessRuleError("stage_not_in_pipeline", _("Stage “%(stage)s” is not in pipeline “%(pipeline)s”.")
                                     % {"stage": stage, "pipeline": locked.pipeline}, field="stage")
+        if stage.is_archived and stage.pk != locked.stage_id:
+            raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                    % {"name": stage}, field="stage")
         current = locked.stage
         if stage.pk == current.pk:
             return locked
@@ -384,6 +398,37 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False)
     return pipeline
 
 
+def archive_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
+    """No longer offered for new deals; its deals stay in it and on its board."""
+    _require(by, "crm.change_pipeline")
+    if pipeline.is_default and not pipeline.is_archived:
+        raise ConflictError("default_pipeline", _("Make another pipeline the default before archiving this one."),
+                            field="is_default")
+    return archive.archive(pipeline, by=by)
+
+
+def restore_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
+    _require(by, "crm.change_pipeline")
+    return archive.restore(pipeline, by=by)
+
+
+def delete_pipeline(pipeline: Pipeline, *, by: User) -> None:
+    """Only a pipeline no deal went through; otherwise refused (409) naming the deals."""
+    _require(by, "crm.delete_pipeline")
+    deletion.delete(pipeline, by=by, changes={"name": pipeline.name})
+
+
+def archive_stage(stage: Stage, *, by: User) -> Stage:
+    """Deals no longer move into the stage; those in it stay and may move on."""
+    _require(by, "crm.change_stage")
+    return archive.archive(stage, by=by, root=stage.pipeline)
+
+
+def restore_stage(stage: Stage, *, by: User) -> Stage:
+    _require(by, "crm.change_stage")
+    return archive.restore(stage, by=by, root=stage.pipeline)
+
+
 def create_lost_reason(*, by: User, name: str) -> LostReason:
     _require(by, "crm.add_lostreason")
     name = (name or "").strip()
@@ -421,7 +466,7 @@ def ensure_default_pipeline(*, by: User | None = None) -> Pipeline:
     """The default pipeline; when there is no pipeline at all, set up "Sales" (and common lost reasons).
 
     A set-up step of the installation, so it needs no permission (by is recorded when given)."""
-    existing = Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    existing = Pipeline.objects.active().order_by("-is_default", "name").first()
     if existing is not None:
         return existing
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import archive, audit
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.crm.models import Interaction
@@ -103,6 +103,7 @@ def log_interaction(
         "counterparty": counterparty, "deal": deal, "duration_minutes": duration_minutes, "outcome": outcome,
         "source": source,
     })
+    archive.refuse_archived_links(Interaction(client=client, **values))
     with transaction.atomic():
         interaction = Interaction.objects.create(client=client, created_by=by, **values)
         audit.record(interaction, "crm.interaction.created", by=by, root=client,
@@ -124,8 +125,10 @@ def update_interaction(interaction: Interaction, *, by: User, **changes) -> Inte
         values = {name: getattr(locked, name) for name in INTERACTION_FIELDS}
         values.update(changes)
         values = _check(locked.client, values)
+        links = archive.link_ids(locked)
         for name, value in values.items():
             setattr(locked, name, value)
+        archive.refuse_archived_links(locked, before=links)
         locked.save()
         changed = audit.diff(before, audit.snapshot(locked, INTERACTION_FIELDS))
         if changed:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, workflow
+from tandem.core import archive, audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.crm.models import Campaign, EventAttendee, Lead, MarketingEvent
@@ -96,6 +96,7 @@ def create_lead(
     _check_owner(owner, by=by)
     values = _normalize(dict(name=name, company_name=company_name, email=email, phone=phone, notes=notes))
     lead = Lead(owner=owner, source=source, campaign=campaign, event=event, created_by=by, **values)
+    archive.refuse_archived_links(lead)
     _fill_attribution(lead)
     _validate(lead)
     with transaction.atomic():
@@ -118,8 +119,10 @@ def update_lead(lead: Lead, *, by: User, **values) -> Lead:
         before = audit.snapshot(lead, LEAD_FIELDS)
         if "owner" in values and values["owner"] != lead.owner:
             _check_owner(values["owner"], by=by)
+        links = archive.link_ids(lead)
         for field, value in values.items():
             setattr(lead, field, value)
+        archive.refuse_archived_links(lead, before=links)
         _fill_attribution(lead)
         _validate(lead)
         changes = audit.diff(before, audit.snapshot(lead, LEAD_FIELDS))
@@ -192,6 +195,7 @@ def qualify_lead(
             by=by, client=client, title=deal_title or _client_name(locked), owner=locked.owner, amount=amount,
             currency=currency, pipeline=pipeline, expected_close_date=expected_close_date,
             source=locked.source or client.first_source, campaign=locked.campaign, event=locked.event,
+            inherited_attribution=True,
         )
         # Event attendance follows the lead to its client.
         for attendance in EventAttendee.objects.filter(lead=locked, client__isnull=True):

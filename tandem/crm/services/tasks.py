@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, workflow
+from tandem.core import archive, audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.crm.models import Task
@@ -129,6 +129,7 @@ def create_task(*, by: User, title: str, due_at, assignee: User | None = None, d
         "remind_at": remind_at, "priority": priority, "client": client, "deal": deal, "lead": lead,
         "complaint": complaint,
     }, by=by)
+    archive.refuse_archived_links(Task(**values))
     with transaction.atomic():
         task = Task.objects.create(created_by=by, **values)
         audit.record(task, "crm.task.created", by=by, root=task.client,
@@ -144,8 +145,10 @@ def update_task(task: Task, *, by: User, **values) -> Task:
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         before = audit.snapshot(locked, TASK_FIELDS)
+        links = archive.link_ids(locked)
         for field, value in values.items():
             setattr(locked, field, value)
+        archive.refuse_archived_links(locked, before=links)
         if "remind_at" in values and values["remind_at"] != task.remind_at:
             locked.reminder_dismissed_at = None
         locked.save()

@@ -46,8 +46,10 @@ def test_representative_cannot_create_campaigns(sales_rep):
 
 def test_update_campaign(sales_manager):
     campaign = CampaignFactory(name="Spring")
-    campaign = services.update_campaign(campaign, by=sales_manager, cost="250", is_active=False)
-    assert (campaign.cost, campaign.is_active) == (Decimal("250.00"), False)
+    campaign = services.update_campaign(campaign, by=sales_manager, cost="250")
+    assert campaign.cost == Decimal("250.00")
+    campaign = services.archive_campaign(campaign, by=sales_manager)
+    assert (campaign.is_archived, campaign.is_active) == (True, False)
 
 
 def test_event_inherits_source_of_its_campaign_and_checks_period(sales_manager):

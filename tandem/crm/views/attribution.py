@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
-from tandem.core.models import User
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import call_service, offer_active
+from tandem.core.models import ArchiveQuerySet, User
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 from tandem.crm.reports_attribution import GROUPS, attribution_report
 from tandem.crm.services import attribution as services
@@ -37,13 +39,13 @@ def _label(model, name):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False, queryset=Source.objects.all())
+    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False,
+                                    queryset=Source.objects.active())
     starts_on = forms.DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
     ends_on = forms.DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
     cost = forms.DecimalField(label=_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
                               decimal_places=4)
     currency = forms.CharField(label=_label(Campaign, "currency"), max_length=3, required=False)
-    is_active = forms.BooleanField(label=_label(Campaign, "is_active"), required=False, initial=True)
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -62,9 +64,9 @@ class EventForm(forms.Form):
     responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
     campaign = forms.ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
-                                      queryset=Campaign.objects.all())
+                                      queryset=Campaign.objects.active())
     source = forms.ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
-                                    queryset=Source.objects.all())
+                                    queryset=Source.objects.active())
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -77,7 +79,7 @@ class AttendeeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
         self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
 
 
@@ -109,8 +111,11 @@ def _render_form(request, template_context, form):
 @login_required
 @permission_required("crm.view_campaign", raise_exception=True)
 def campaign_list(request):
-    campaigns = Campaign.objects.select_related("source").annotate(lead_count=Count("leads", distinct=True))
-    return render(request, "crm/campaign_list.html", {"campaigns": campaigns})
+    archived = request.GET.get("archived", "false")
+    archived = archived if archived in ArchiveQuerySet.STATES else "false"
+    campaigns = (Campaign.objects.in_archive_state(archived).select_related("source")
+                 .annotate(lead_count=Count("leads", distinct=True)))
+    return render(request, "crm/campaign_list.html", {"campaigns": campaigns, "archived": archived})
 
 
 @login_required
@@ -142,12 +147,41 @@ def campaign_create(request):
 def campaign_edit(request, pk):
     campaign = get_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
+    offer_active(form.fields["source"], campaign.source_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_campaign, campaign, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
             return redirect("crm:campaign-detail", pk=campaign.pk)
     return _render_form(request, {"title": _("Edit campaign %(name)s") % {"name": campaign},
                                   "back": "crm:campaign-list"}, form)
+
+
+def _set_archived(request, campaign, service, message):
+    try:
+        service(campaign, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message % {"name": campaign})
+    return redirect("crm:campaign-detail", pk=campaign.pk)
+
+
+@login_required
+@permission_required("crm.change_campaign", raise_exception=True)
+@require_POST
+def campaign_archive(request, pk):
+    campaign = get_visible(Campaign.objects.all(), pk)
+    return _set_archived(request, campaign, services.archive_campaign, _("Campaign “%(name)s” archived."))
+
+
+@login_required
+@permission_required("crm.change_campaign", raise_exception=True)
+@require_POST
+def campaign_restore(request, pk):
+    campaign = get_visible(Campaign.objects.all(), pk)
+    return _set_archived(request, campaign, services.restore_campaign, _("Campaign “%(name)s” restored."))
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -193,6 +227,8 @@ def event_create(request):
 def event_edit(request, pk):
     event = get_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    offer_active(form.fields["source"], event.source_id)
+    offer_active(form.fields["campaign"], event.campaign_id)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_event, event, by=request.user, **_values(form)) is not None:
             messages.success(request, _("Event “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
@@ -254,6 +290,8 @@ urlpatterns = [
     path("marketing/campaigns/new/", campaign_create, name="campaign-create"),
     path("marketing/campaigns/<int:pk>/", campaign_detail, name="campaign-detail"),
     path("marketing/campaigns/<int:pk>/edit/", campaign_edit, name="campaign-edit"),
+    path("marketing/campaigns/<int:pk>/archive/", campaign_archive, name="campaign-archive"),
+    path("marketing/campaigns/<int:pk>/restore/", campaign_restore, name="campaign-restore"),
     path("marketing/events/", event_list, name="event-list"),
     path("marketing/events/new/", event_create, name="event-create"),
     path("marketing/events/<int:pk>/", event_detail, name="event-detail"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core.forms import call_service
+from tandem.core.forms import call_service, offer_active
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Complaint
@@ -69,6 +69,7 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, user, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = parties.visible_clients(user).order_by("search_name", "id")
+        offer_active(self.fields["client"], client.pk if client else None)
         deals = visible_deals(user)
         self.fields["deal"].queryset = deals.filter(client=client) if client else deals
         self.fields["assignee"].label_from_instance = lambda u: u.display_name

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import call_service
+from tandem.core.forms import call_service, offer_active
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import reports
@@ -50,7 +50,7 @@ def _pipeline(request) -> Pipeline | None:
     pk = request.GET.get("pipeline") or request.POST.get("pipeline")
     if pk and str(pk).isdigit():
         return get_object_or_404(Pipeline, pk=pk)
-    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "name").first()
+    return Pipeline.objects.active().order_by("-is_default", "name").first()
 
 
 # --- Forms (shape only) -------------------------------------------------------------------------------
@@ -64,14 +64,14 @@ class DealForm(forms.Form):
                                      required=False)
     owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.filter(is_active=True),
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
     amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
                                 required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
     expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.filter(is_active=True),
+    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
                                     required=False)
     campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
@@ -83,6 +83,9 @@ class DealForm(forms.Form):
         if client_id and str(client_id).isdigit():
             self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
             self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
+        # Archived records are not offered, except the one the deal already names.
+        for name in ("client", "counterparty", "contact", "source", "campaign"):
+            offer_active(self.fields[name], getattr(deal, f"{name}_id") if deal else None)
         if not user.has_perm("crm.view_all_deals"):
             del self.fields["owner"]
         if deal is not None:
@@ -162,7 +165,7 @@ class LostReasonForm(forms.Form):
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
     return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
-            "pipelines": Pipeline.objects.filter(is_active=True)}
+            "pipelines": Pipeline.objects.active()}
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from tandem.core.forms import call_service
+from tandem.core.forms import call_service, offer_active
 from tandem.crm import timeline as timelines
 from tandem.crm.models import Interaction
 from tandem.crm.services import interactions as services
@@ -60,14 +60,18 @@ class InteractionForm(forms.Form):
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
     source = forms.ModelChoiceField(label=_label("source"), required=False,
-                                    queryset=Source.objects.filter(is_active=True))
+                                    queryset=Source.objects.active())
 
     QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")
 
-    def __init__(self, *args, user, client, quick=False, **kwargs):
+    def __init__(self, *args, user, client, quick=False, interaction=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = parties.visible_contacts(user).filter(client=client)
         self.fields["counterparty"].queryset = parties.visible_counterparties(user).filter(client=client)
+        self.fields["source"].queryset = Source.objects.all()
+        # Archived records are not offered, except the one the interaction already names.
+        for name in ("contact", "counterparty", "source"):
+            offer_active(self.fields[name], getattr(interaction, f"{name}_id") if interaction else None)
         self.fields["deal"].queryset = visible_deals(user).filter(client=client)
         if quick:
             self.fields["kind"].choices = [(k.value, k.label) for k in QUICK_KINDS]
@@ -171,7 +175,7 @@ def _own_interaction(request, pk) -> Interaction:
 def interaction_edit(request, pk):
     interaction = _own_interaction(request, pk)
     client = interaction.client
-    form = InteractionForm(request.POST or None, user=request.user, client=client,
+    form = InteractionForm(request.POST or None, user=request.user, client=client, interaction=interaction,
                            initial=InteractionForm.initial_for(interaction))
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.update_interaction, interaction, by=request.user,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.audit import history_for
-from tandem.core.forms import call_service
+from tandem.core.forms import call_service, offer_active
 from tandem.core.models import User
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
@@ -62,9 +62,9 @@ class LeadForm(forms.Form):
                             help_text=gettext_lazy("International format, e.g. +49 30 123456"))
     owner = forms.ModelChoiceField(label=_label("owner"), queryset=User.objects.none())
     source = forms.ModelChoiceField(label=_label("source"), required=False,
-                                    queryset=Source.objects.filter(is_active=True))
+                                    queryset=Source.objects.active())
     campaign = forms.ModelChoiceField(label=_label("campaign"), required=False,
-                                      queryset=Campaign.objects.filter(is_active=True))
+                                      queryset=Campaign.objects.active())
     event = forms.ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all())
     notes = forms.CharField(label=_label("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -80,6 +80,11 @@ class LeadForm(forms.Form):
                 self.fields[name].initial = getattr(lead, name)
             for name in ("source", "campaign", "event"):
                 self.fields[name].initial = getattr(lead, f"{name}_id")
+        # Archived sources and campaigns are not offered, except the one the lead already names.
+        self.fields["source"].queryset = Source.objects.all()
+        self.fields["campaign"].queryset = Campaign.objects.all()
+        for name in ("source", "campaign"):
+            offer_active(self.fields[name], getattr(lead, f"{name}_id") if lead else None)
 
     def service_values(self) -> dict:
         return dict(self.cleaned_data)
@@ -97,11 +102,11 @@ class QualifyForm(forms.Form):
                                 max_digits=18, decimal_places=4)
     currency = forms.CharField(label=Deal._meta.get_field("currency").verbose_name, required=False, max_length=3)
     pipeline = forms.ModelChoiceField(label=Deal._meta.get_field("pipeline").verbose_name, required=False,
-                                      queryset=Pipeline.objects.filter(is_active=True))
+                                      queryset=Pipeline.objects.active())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
 
 
 class DisqualifyForm(forms.Form):

@@ -83,7 +83,7 @@ def segment_detail(request, pk):
 
 
 def _addable(user, segment):
-    return visible_clients(user).exclude(static_segments=segment).order_by("search_name", "id")
+    return visible_clients(user).active().exclude(static_segments=segment).order_by("search_name", "id")
 
 
 @login_required

@@ -14,7 +14,8 @@ from tandem.parties.phones import format_phone as _format_phone
 
 register = template.Library()
 
-EVENTS = {"created": _("created"), "updated": _("updated"), "deleted": _("deleted")}
+EVENTS = {"created": _("created"), "updated": _("updated"), "deleted": _("deleted"), "archived": _("archived"),
+          "restored": _("restored")}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMPTY = "—"
 
