@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, deletion
+from tandem.core import audit, caching, deletion
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import ApiToken, Company, LegalEntity, LoginFailure, User
 
@@ -106,8 +106,13 @@ def user_for_token(secret: str) -> User | None:
 COMPANY_FIELDS = ("name", "base_currency", "language", "time_zone")
 
 
+def current_company() -> Company | None:
+    """The company row as cached (core.caching; forgotten when it is saved), None before it exists."""
+    return caching.remember(caching.COMPANY_KEY, lambda: Company.objects.order_by("pk").first())
+
+
 def get_company() -> Company:
-    company = Company.objects.order_by("pk").first()
+    company = current_company()
     if company is None:
         company = Company.objects.create(name="My company")
     return company

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
+from tandem.core.htmx import fragment
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm import agenda, calendar
 from tandem.crm.models import CalendarFeed
@@ -131,6 +132,7 @@ task_reopen = _transition(services.reopen_task, lambda: _("Task “%(title)s” 
 
 # --- Reminders (htmx partial polled by the shell widget) ----------------------------------------------
 
+@fragment
 @login_required
 @require_GET
 def reminders(request):
@@ -144,6 +146,7 @@ def _reminders(request):
     return render(request, "crm/partials/_reminders.html", {"tasks": tasks})
 
 
+@fragment
 @login_required
 @require_POST
 def reminder_dismiss(request, pk):

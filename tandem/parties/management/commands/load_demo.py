@@ -19,8 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=CLIENT_COUNT, help="How many clients to create.")
         parser.add_argument("--seed", type=int, default=SEED, help="Random seed (same seed, same data).")
+        parser.add_argument("--url", default=URL, help="The address printed for opening the demo (where it is served).")
 
-    def handle(self, *args, clients, seed, **options):
+    def handle(self, *args, clients, seed, url, **options):
         started = time.monotonic()
         result = build_demo_data(seed=seed, clients=clients)
         if result.created:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         # Upper apps (CRM, ...) add their demo data through an AppConfig hook: this app never names them.
         for line in modules.collect("load_demo_data", seed):
             self.stdout.write(line)
-        self.stdout.write(f"\nOpen {URL} and log in as:")
+        self.stdout.write(f"\nOpen {url} and log in as:")
         width = max((len(login.username) for login in result.logins), default=0)
         for login in result.logins:
             password = login.password or "(password changed since the demo was loaded)"
