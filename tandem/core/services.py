@@ -165,17 +165,28 @@ def default_legal_entity() -> LegalEntity:
     return entity
 
 
+def _default_entity_settings() -> dict | None:
+    """{base_currency, country} of the default legal entity, cached (core.caching; forgotten when an entity
+    is saved); None while there is none."""
+    return caching.remember(caching.DEFAULT_LEGAL_ENTITY_KEY, lambda: LegalEntity.objects.filter(is_default=True)
+                            .values("base_currency", "country").first())
+
+
 def base_currency() -> str:
     """The currency totals are converted to: the default legal entity's base currency, which core keeps
     equal to Company.base_currency (setting either changes both)."""
-    entity = LegalEntity.objects.filter(is_default=True).values_list("base_currency", flat=True).first()
-    return entity or get_company().base_currency
+    settings_ = _default_entity_settings()
+    if settings_:
+        return settings_["base_currency"]
+    company = current_company()  # a read never creates the company row
+    return company.base_currency if company else Company._meta.get_field("base_currency").default
 
 
 def default_country() -> str:
     """The default legal entity's country (ISO 3166 alpha-2), "" when none is set; phone numbers written
     without a country code are read as numbers of this country."""
-    return LegalEntity.objects.filter(is_default=True).values_list("country", flat=True).first() or ""
+    settings_ = _default_entity_settings()
+    return settings_["country"] if settings_ else ""
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")

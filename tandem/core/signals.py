@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.core import caching
-from tandem.core.models import Company, ModuleSetting, RolePolicy, User
+from tandem.core.models import Company, LegalEntity, ModuleSetting, RolePolicy, User
 from tandem.core.permissions import sync_roles
 
 
@@ -30,6 +30,11 @@ def create_roles_after_migrate(sender, **kwargs):
 @receiver([post_save, post_delete], sender=Company)
 def forget_company(sender, **kwargs):
     caching.forget_company()
+
+
+@receiver([post_save, post_delete], sender=LegalEntity)
+def forget_default_legal_entity(sender, **kwargs):
+    caching.forget_default_legal_entity()
 
 
 @receiver([post_save, post_delete], sender=ModuleSetting)

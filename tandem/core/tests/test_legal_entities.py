@@ -221,3 +221,12 @@ def test_pages_need_permissions(client, viewer, sales_rep, nordlicht):
     assert client.get("/settings/legal-entities/new/").status_code == 403
     client.force_login(sales_rep)
     assert client.get("/settings/legal-entities/").status_code == 403
+
+
+def test_base_currency_and_country_are_cached_until_an_entity_changes(nordlicht, admin_user,
+                                                                    django_assert_num_queries):
+    assert (base_currency(), default_country()) == ("EUR", "DE")
+    with django_assert_num_queries(0):
+        assert (base_currency(), default_country()) == ("EUR", "DE")
+    legal_entities.update_legal_entity(nordlicht, by=admin_user, country="AT", base_currency="CHF", tax_id="")
+    assert (base_currency(), default_country()) == ("CHF", "AT")
