@@ -4,9 +4,7 @@ and our legal entities."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +16,7 @@ from tandem.core import exchange_rates, legal_entities, modules, money, services
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
 from tandem.core.schemas import (
     BankAccountIn,
     BankAccountOut,
@@ -43,10 +42,6 @@ from tandem.core.schemas import (
 
 router = Router(tags=["account"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def _me(user) -> dict:
@@ -105,7 +100,7 @@ def get_company(request):
 
 @router.patch("/company", response=CompanyOut, tags=["settings"])
 def update_company(request, payload: CompanyPatch):
-    _require(request, "core.change_company")
+    require_permission(request, "core.change_company")
     return services.update_company(by=request.user, **payload.dict(exclude_unset=True))
 
 
@@ -122,7 +117,7 @@ def update_module(request, key: str, payload: ModulePatch):
     registered = modules.registered_modules()
     if key not in registered:
         raise Http404("No such module.")
-    _require(request, "core.change_modulesetting")
+    require_permission(request, "core.change_modulesetting")
     modules.set_module_enabled(key, payload.enabled, by=request.user)
     return _module(key, registered[key], modules.enabled_module_keys())
 
@@ -130,7 +125,7 @@ def update_module(request, key: str, payload: ModulePatch):
 # --- Users: deactivate rather than delete -----------------------------------------------------------
 
 def _user(request, user_id: int) -> User:
-    _require(request, "core.view_user")
+    require_permission(request, "core.view_user")
     return get_object_or_404(User, pk=user_id)
 
 
@@ -156,7 +151,7 @@ def delete_user(request, user_id: int):
 @router.get("/exchange-rates", response=Page[ExchangeRateOut], tags=["settings"],
             summary="Exchange rates, newest first")
 def list_exchange_rates(request, filters: Query[ExchangeRateFilters], pagination: Query[PageParams]):
-    _require(request, "core.view_exchangerate")
+    require_permission(request, "core.view_exchangerate")
     return paginate(exchange_rates.filter_exchange_rates(**filters.dict()), pagination)
 
 
@@ -176,15 +171,15 @@ def import_exchange_rates(request, file: File[UploadedFile]):
 @router.get("/exchange-rates/convert", response=ConversionOut, tags=["settings"],
             summary="Convert an amount at the rate valid on a date (latest on or before it)")
 def convert_amount(request, amount: str, from_currency: str, to_currency: str, date: datetime.date | None = None):
-    _require(request, "core.view_exchangerate")
+    require_permission(request, "core.view_exchangerate")
     on = date or timezone.localdate()
     source = exchange_rates.parse_currency(from_currency, field="from_currency")
     target = exchange_rates.parse_currency(to_currency, field="to_currency")
     try:
-        value = Decimal(amount.strip())
-    except InvalidOperation:
+        value = money.parse_decimal(amount)
+    except ValueError:
         value = None
-    if value is None or not value.is_finite():
+    if value is None:
         raise BusinessRuleError("invalid", _("The amount is not a number."), field="amount")
     return {"amount": str(value), "from_currency": source, "to_currency": target, "date": on,
             "converted": str(money.convert(value, source, target, on=on))}
@@ -202,7 +197,7 @@ def _entity(entity_id: int) -> LegalEntity:
 
 @router.get("/legal-entities", response=list[LegalEntityOut], tags=["settings"], summary="Our legal entities")
 def list_legal_entities(request):
-    _require(request, "core.view_legalentity")
+    require_permission(request, "core.view_legalentity")
     return list(_entities())
 
 
@@ -215,7 +210,7 @@ def create_legal_entity(request, payload: LegalEntityIn):
 
 @router.get("/legal-entities/{entity_id}", response=LegalEntityOut, tags=["settings"])
 def get_legal_entity(request, entity_id: int):
-    _require(request, "core.view_legalentity")
+    require_permission(request, "core.view_legalentity")
     return _entity(entity_id)
 
 

@@ -25,8 +25,9 @@ from django.utils.translation import ngettext
 
 from tandem.core import audit
 from tandem.core.currencies import is_active_currency
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import ExchangeRate, User
+from tandem.core.permissions import require_permission
 from tandem.core.services import base_currency as company_base_currency
 
 RATE_FIELDS = ("base_currency", "quote_currency", "date", "rate")
@@ -37,10 +38,6 @@ MAX_IMPORT_ROWS = 20000
 COLUMN_ALIASES = {"date": "date", "day": "date", "currency": "currency", "quote": "currency",
                   "quote_currency": "currency", "rate": "rate", "base": "base", "base_currency": "base"}
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 # --- Reads ---------------------------------------------------------------------------------------------
@@ -116,7 +113,7 @@ def _check_pair(base: str, quote: str) -> None:
 def create_exchange_rate(*, by: User, date, rate, quote_currency: str, base_currency: str | None = None
                          ) -> ExchangeRate:
     """Record "on `date`, 1 base = `rate` quote" (base defaults to the company's base currency)."""
-    _require(by, "core.add_exchangerate")
+    require_permission(by, "core.add_exchangerate")
     base = parse_currency(base_currency or company_base_currency(), field="base_currency")
     quote = parse_currency(quote_currency, field="quote_currency")
     _check_pair(base, quote)
@@ -177,7 +174,7 @@ def _read_csv(content: bytes | str) -> tuple[list[dict], str]:
 def import_exchange_rates(content: bytes | str, *, by: User) -> ImportResult:
     """Import rates from CSV, all or nothing. A refusal (code "invalid_rows") lists every bad row in
     `errors` as {line, field, message}."""
-    _require(by, "core.add_exchangerate")
+    require_permission(by, "core.add_exchangerate")
     rows, delimiter = _read_csv(content)
     default_base = company_base_currency()
     errors = []

@@ -23,8 +23,9 @@ from stdnum.util import get_cc_module
 
 from tandem.core import audit
 from tandem.core.currencies import is_active_currency
-from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.errors import BusinessRuleError
 from tandem.core.models import Company, LegalEntity, LegalEntityBankAccount, User, validate_country
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 
 ENTITY_FIELDS = ("name", "tax_id", "registration_number", "registered_address", "postal_address", "base_currency",
@@ -34,10 +35,6 @@ BANK_ACCOUNT_FIELDS = ("bank_name", "iban", "bic", "currency")
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 # --- Checks (pure, shared with forms) --------------------------------------------------------------------
@@ -173,7 +170,7 @@ def _follow_base_currency(entity: LegalEntity, *, by: User) -> None:
 
 def create_legal_entity(*, by: User, name: str, logo=None, is_default: bool = False, **values) -> LegalEntity:
     """A new legal entity; the first one (or one created with is_default) becomes the default."""
-    _require(by, "core.add_legalentity")
+    require_permission(by, "core.add_legalentity")
     values = _clean({"name": name, "base_currency": values.pop("base_currency", None) or get_company().base_currency,
                      **values}, country="")
     if logo is not None:
@@ -197,7 +194,7 @@ def create_legal_entity(*, by: User, name: str, logo=None, is_default: bool = Fa
 def update_legal_entity(entity: LegalEntity, *, by: User, logo=None, remove_logo: bool = False,
                         **values) -> LegalEntity:
     """Change an entity's details (and logo); a new base currency of the default entity is the company's."""
-    _require(by, "core.change_legalentity")
+    require_permission(by, "core.change_legalentity")
     country = normalize_country(values["country"]) if "country" in values else entity.country
     values = _clean(values, country=country)
     if "country" in values and "tax_id" not in values and entity.tax_id:
@@ -224,7 +221,7 @@ def update_legal_entity(entity: LegalEntity, *, by: User, logo=None, remove_logo
 
 def set_default_legal_entity(entity: LegalEntity, *, by: User) -> LegalEntity:
     """Make `entity` the default; the previous default stops being one. Company.base_currency follows."""
-    _require(by, "core.change_legalentity")
+    require_permission(by, "core.change_legalentity")
     with transaction.atomic():
         rows = list(LegalEntity.objects.select_for_update().filter(is_default=True).exclude(pk=entity.pk)
                     .order_by("pk"))
@@ -246,7 +243,7 @@ def set_default_legal_entity(entity: LegalEntity, *, by: User) -> LegalEntity:
 
 def add_bank_account(entity: LegalEntity, *, by: User, iban: str, bank_name: str = "", bic: str = "",
                      currency: str = "") -> LegalEntityBankAccount:
-    _require(by, "core.change_legalentity")
+    require_permission(by, "core.change_legalentity")
     bank_name = (bank_name or "").strip()
     if len(bank_name) > 200:
         raise BusinessRuleError("too_long", _("The bank name may have at most 200 characters."), field="bank_name")
@@ -265,7 +262,7 @@ def add_bank_account(entity: LegalEntity, *, by: User, iban: str, bank_name: str
 
 def remove_bank_account(account: LegalEntityBankAccount, *, by: User) -> None:
     """Remove a bank account (nothing refers to one yet; documents that print it will keep a copy)."""
-    _require(by, "core.change_legalentity")
+    require_permission(by, "core.change_legalentity")
     with transaction.atomic():
         locked = LegalEntityBankAccount.objects.select_for_update().select_related("legal_entity").get(pk=account.pk)
         audit.record(locked, "core.legalentity.bank_account_removed", by=by, root=locked.legal_entity,

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from tandem.core import exchange_rates
 from tandem.core.services import default_legal_entity
-from tandem.crm import reports
 from tandem.crm.models import Deal
-from tandem.crm.reports_attribution import attribution_report
-from tandem.crm.reports_segments import compare_segments
+from tandem.crm.reports import deals as reports
+from tandem.crm.reports.attribution import attribution_report
+from tandem.crm.reports.segments import compare_segments
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import DealFactory, LostReasonFactory
 from tandem.crm.tests.factories_planning import SegmentFactory

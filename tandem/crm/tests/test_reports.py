@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tandem.core.services import base_currency, default_legal_entity
-from tandem.crm import reports
 from tandem.crm.models import Deal, DealStageVisit
+from tandem.crm.reports import deals as reports
 from tandem.crm.tests.factories import DealFactory, LostReasonFactory, PipelineFactory
 
 UTC = datetime.UTC
