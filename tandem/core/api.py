@@ -18,8 +18,6 @@ from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, Us
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
 from tandem.core.schemas import (
-    BankAccountIn,
-    BankAccountOut,
     CompanyOut,
     CompanyPatch,
     ConversionOut,
@@ -27,6 +25,8 @@ from tandem.core.schemas import (
     ExchangeRateImportOut,
     ExchangeRateIn,
     ExchangeRateOut,
+    LegalEntityBankAccountIn,
+    LegalEntityBankAccountOut,
     LegalEntityIn,
     LegalEntityOut,
     LegalEntityPatch,
@@ -163,7 +163,10 @@ def create_exchange_rate(request, payload: ExchangeRateIn):
 
 @router.post("/exchange-rates/import", response={201: ExchangeRateImportOut}, tags=["settings"],
              summary="Import rates from a CSV file (columns date, currency, rate[, base]); all or nothing")
-def import_exchange_rates(request, file: File[UploadedFile]):
+def import_exchange_rates(request, file: File[UploadedFile] = None):
+    require_permission(request, "core.add_exchangerate")
+    if file is None:
+        raise BusinessRuleError("required", _("Attach a CSV file."), field="file")
     result = exchange_rates.import_exchange_rates(file.read(exchange_rates.MAX_IMPORT_BYTES + 1), by=request.user)
     return {"created": len(result.created), "unchanged": result.unchanged}
 
@@ -229,7 +232,10 @@ def set_default_legal_entity(request, entity_id: int):
 
 @router.post("/legal-entities/{entity_id}/logo", response=LegalEntityOut, tags=["settings"],
              summary="Upload the logo printed on documents (PNG, JPEG, GIF or WebP, at most 2 MB)")
-def upload_legal_entity_logo(request, entity_id: int, file: File[UploadedFile]):
+def upload_legal_entity_logo(request, entity_id: int, file: File[UploadedFile] = None):
+    require_permission(request, "core.change_legalentity")
+    if file is None:
+        raise BusinessRuleError("required", _("Attach the logo file."), field="file")
     legal_entities.update_legal_entity(_entity(entity_id), by=request.user, logo=file)
     return _entity(entity_id)
 
@@ -240,8 +246,8 @@ def remove_legal_entity_logo(request, entity_id: int):
     return _entity(entity_id)
 
 
-@router.post("/legal-entities/{entity_id}/bank-accounts", response={201: BankAccountOut}, tags=["settings"])
-def add_bank_account(request, entity_id: int, payload: BankAccountIn):
+@router.post("/legal-entities/{entity_id}/bank-accounts", response={201: LegalEntityBankAccountOut}, tags=["settings"])
+def add_bank_account(request, entity_id: int, payload: LegalEntityBankAccountIn):
     return legal_entities.add_bank_account(_entity(entity_id), by=request.user, **payload.dict())
 
 

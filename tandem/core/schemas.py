@@ -166,7 +166,7 @@ class ConversionOut(Schema):
 
 # --- Legal entities -----------------------------------------------------------------------------------
 
-class BankAccountOut(Schema):
+class LegalEntityBankAccountOut(Schema):
     id: int
     bank_name: str
     iban: str
@@ -174,7 +174,7 @@ class BankAccountOut(Schema):
     currency: str
 
 
-class BankAccountIn(InputSchema):
+class LegalEntityBankAccountIn(InputSchema):
     iban: str
     bank_name: str = ""
     bic: str = ""
@@ -192,7 +192,7 @@ class LegalEntityOut(Schema):
     country: str
     is_default: bool
     logo_url: str | None
-    bank_accounts: list[BankAccountOut]
+    bank_accounts: list[LegalEntityBankAccountOut]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

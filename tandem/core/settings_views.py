@@ -4,7 +4,7 @@ shape, core.legal_entities and core.exchange_rates write (the API calls the same
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -29,12 +29,14 @@ RATES_PER_PAGE = 50
 
 # --- Legal entities ------------------------------------------------------------------------------------
 
+@login_required
 @permission_required("core.view_legalentity", raise_exception=True)
 def legal_entity_list(request):
     entities = LegalEntity.objects.prefetch_related("bank_accounts")
     return render(request, "core/legal_entity_list.html", {"entities": entities})
 
 
+@login_required
 @permission_required("core.add_legalentity", raise_exception=True)
 def legal_entity_create(request):
     initial = {"base_currency": services.base_currency(), "country": services.default_country()}
@@ -49,6 +51,7 @@ def legal_entity_create(request):
     return render(request, "core/legal_entity_form.html", {"form": form, "entity": None})
 
 
+@login_required
 @permission_required("core.view_legalentity", raise_exception=True)
 def legal_entity_detail(request, pk: int):
     """The entity's details (editable with core.change_legalentity) and its bank accounts."""
@@ -70,6 +73,7 @@ def legal_entity_detail(request, pk: int):
         "form": form, "entity": entity, "bank_form": BankAccountForm(), "accounts": entity.bank_accounts.all()})
 
 
+@login_required
 @permission_required("core.change_legalentity", raise_exception=True)
 @require_POST
 def legal_entity_set_default(request, pk: int):
@@ -80,6 +84,7 @@ def legal_entity_set_default(request, pk: int):
     return redirect("core:legal-entity-list")
 
 
+@login_required
 @permission_required("core.change_legalentity", raise_exception=True)
 @require_POST
 def bank_account_add(request, pk: int):
@@ -97,6 +102,7 @@ def bank_account_add(request, pk: int):
         "accounts": entity.bank_accounts.all()}, status=400)
 
 
+@login_required
 @permission_required("core.change_legalentity", raise_exception=True)
 @require_POST
 def bank_account_remove(request, pk: int, account_pk: int):
@@ -106,6 +112,7 @@ def bank_account_remove(request, pk: int, account_pk: int):
     return redirect("core:legal-entity-detail", pk=pk)
 
 
+@login_required
 @permission_required("core.view_legalentity", raise_exception=True)
 def legal_entity_logo(request, pk: int):
     """The logo file, for signed-in users only (media files are not served publicly)."""
@@ -139,6 +146,7 @@ def _rate_page(request, form=None, import_form=None, status=200):
     return render(request, "core/exchange_rate_list.html", context, status=status)
 
 
+@login_required
 @permission_required("core.view_exchangerate", raise_exception=True)
 def exchange_rate_list(request):
     """Rates newest first, with filters; the forms to add one and to import a CSV file."""
@@ -155,6 +163,7 @@ def exchange_rate_list(request):
     return _rate_page(request)
 
 
+@login_required
 @permission_required("core.add_exchangerate", raise_exception=True)
 @require_POST
 def exchange_rate_import(request):
