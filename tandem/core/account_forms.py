@@ -97,7 +97,8 @@ class CompanyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     base_currency = forms.CharField(
         label=_("Base currency"), min_length=3, max_length=3,
-        help_text=_("ISO 4217 code, e.g. EUR, USD, RUB."),
+        help_text=_("ISO 4217 code, e.g. EUR, USD, RUB. It is also the default legal entity's base currency: "
+                    "totals in several currencies are shown in it."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)

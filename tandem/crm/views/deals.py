@@ -31,7 +31,14 @@ from tandem.crm.forms.deals import (
     StageRuleForm,
 )
 from tandem.crm.models import Deal, LostReason, Pipeline, Stage, StageRule
-from tandem.crm.queries.deals import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.deals import (
+    DEAL_RELATED,
+    board_columns,
+    board_total,
+    checklist_of,
+    filter_deals,
+    pipelines_with_stages,
+)
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
@@ -55,7 +62,8 @@ def _pipeline(request) -> Pipeline | None:
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
-    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.active()}
+    return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
+            "pipelines": Pipeline.objects.active()}
 
 
 @login_required
