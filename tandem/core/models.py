@@ -70,8 +70,19 @@ class ArchivableModel(models.Model):
         abstract = True
 
 
+# A user's language: one of settings.LANGUAGES, or empty for "whatever the browser asks for".
+BROWSER_LANGUAGE = ""
+
+
+def user_language_choices():
+    return [(BROWSER_LANGUAGE, _("Browser language")), *settings.LANGUAGES]
+
+
 class User(AbstractUser):
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=user_language_choices, blank=True, default=BROWSER_LANGUAGE,
+        help_text=_("Empty: the language your browser asks for."),
+    )
 
     class Meta:
         verbose_name = _("user")

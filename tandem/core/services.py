@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core import audit, deletion
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.models import ApiToken, Company, LoginFailure, User
+from tandem.core.models import ApiToken, Company, LoginFailure, User, user_language_choices
 
 TOKEN_PREFIX = "tdm_"
 
@@ -142,7 +142,7 @@ def update_profile(user: User, **values) -> User:
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
                                 field=unknown[0])
-    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+    if "language" in values and values["language"] not in dict(user_language_choices()):
         message = _("Unsupported language %(language)s.") % {"language": values["language"]}
         raise BusinessRuleError("invalid_choice", message, field="language")
     with transaction.atomic():
