@@ -436,3 +436,29 @@ def test_service_refusals_follow_the_active_language(make_user):
         with pytest.raises(BusinessRuleError) as english:
             deal_services.lose_deal(deal, by=user, lost_reason=None)
     assert english.value.message == "Say why the deal was lost."
+
+
+PAGES = [
+    "core:home", "core:profile", "parties:client-list", "parties:client-create", "crm:deal-board", "crm:deal-list",
+    "crm:deal-create", "crm:lead-list", "crm:lead-create", "crm:my-day", "crm:task-list", "crm:complaint-list",
+    "crm:complaint-create", "crm:segment-list", "crm:campaign-list", "crm:event-list", "crm:pipeline-list",
+    "crm:report-attribution", "crm:report-lost-at-stage", "crm:report-segment-comparison",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_main_pages_render_in_every_language(web, make_user, language):
+    """A translation with a broken placeholder would raise while rendering: every main page answers 200."""
+    from tandem.crm.tests.factories import DealFactory
+
+    user = make_user(roles.ADMINISTRATOR, username=f"pages_{language}", language=language)
+    deal = DealFactory(owner=user)
+    browser = web(user)
+    urls = [reverse(name) for name in PAGES] + [
+        reverse("parties:client-detail", args=[deal.client_id]),
+        reverse("crm:deal-detail", args=[deal.pk]),
+    ]
+    for url in urls:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Language"] == language, url
