@@ -1,11 +1,14 @@
 # Two commands do all set-up on a bare machine (see README.md):
 #   make demo   -> virtualenv, SQLite database under var/, demo data, web server on http://127.0.0.1:8000
+#                  (another port: make demo PORT=8080)
 #   make test   -> virtualenv, Chromium for browser tests, the whole suite on SQLite, then on PostgreSQL
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tandem
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test test-sqlite test-postgres lint bench install browser-deps
 
@@ -18,8 +21,8 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	TANDEM_DEBUG=1 $(VENV)/bin/tandem migrate --noinput
-	TANDEM_DEBUG=1 $(VENV)/bin/tandem demo
-	TANDEM_DEBUG=1 $(VENV)/bin/tandem serve 127.0.0.1:8000
+	TANDEM_DEBUG=1 $(VENV)/bin/tandem demo --url http://$(HOST):$(PORT)
+	TANDEM_DEBUG=1 $(VENV)/bin/tandem serve $(HOST):$(PORT)
 
 browser-deps:
 	@bash scripts/install-chromium.sh

@@ -83,3 +83,13 @@ def foreign_client(other_rep):
 
     return ClientFactory(name="Foreign Widgets AG", owner=other_rep, email="info@foreign.example")
 
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (core.caching): rolled-back rows must not live on in it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -6,6 +6,11 @@ TANDEM_DEBUG        "1"/"true" turns on debug pages; off by default
 TANDEM_ALLOWED_HOSTS comma-separated; default "localhost,127.0.0.1"
 TANDEM_HTTPS        "1" marks cookies secure and redirects to https (set it behind TLS)
 TANDEM_DISABLED_MODULES comma-separated module keys switched off at start-up (see core.modules)
+TANDEM_CACHE_URL    where per-request settings are cached (core.caching): file:///path (default in
+                    production: <var>/cache, shared by all server processes), locmem:// (one process; default
+                    with debug and in tests), redis://host:6379/0 (needs the redis package)
+TANDEM_VAR_DIR      data directory (SQLite database, collected static files, cache); default <repo>/var
+TANDEM_WORKERS      server processes of `tandem serve` (see tandem.cli)
 """
 
 import os
@@ -73,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx (core.htmx.is_htmx) for the middleware below too
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.UserLanguageMiddleware",  # after auth: it reads user.language
@@ -122,7 +128,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict:
+    """CACHES["default"] from TANDEM_CACHE_URL (locmem://, file:///path, redis://...)."""
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tandem"}
+    if url.startswith("file://"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": url[len("file://"):]}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"TANDEM_CACHE_URL must start with locmem://, file:// or redis://, not {url!r}.")
+
+
+# Several server processes must share the cache (a change made through one is seen by all), so production
+# defaults to a file cache under var/; one debug process or the tests use local memory.
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("TANDEM_CACHE_URL") or ("locmem://" if DEBUG or TESTING else f"file://{VAR_DIR / 'cache'}")
+    )
+}
+
 AUTH_USER_MODEL = "core.User"
+# ModelBackend with each user's permissions cached (core.caching); invalidated when roles change.
+AUTHENTICATION_BACKENDS = ["tandem.core.backends.CachedPermissionsBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -164,9 +192,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves the files `tandem serve` / `tandem migrate` collected into var/static; debug and tests
+# find them in the apps directly.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TANDEM_DISABLED_MODULES = [m.strip() for m in os.environ.get("TANDEM_DISABLED_MODULES", "").split(",") if m]

@@ -9,6 +9,11 @@ def shell(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
+    step = getattr(request, "two_factor_step", None)
+    if step:
+        # Before the second login step: no menu, search, account pages or widgets (a widget that polls
+        # would meet the step's redirect and reload the page under the user's fingers).
+        return {"two_factor_step": step, "shell_widgets": [], "menu": [], "search_url": None, "account_menu": []}
     enabled = getattr(request, "enabled_modules", None)
     if enabled is None:
         enabled = modules.enabled_module_keys()

@@ -1,20 +1,23 @@
 import zoneinfo
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from tandem.core import modules
+from tandem.core import modules, services, two_factor
 from tandem.core.api_errors import error_body
 from tandem.core.deletion import ReferencedError
-from tandem.core.models import Company
-from tandem.core.permissions import user_requires_two_factor
+from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
 
 # Paths a logged-in user may reach before completing two-factor authentication.
 TWO_FACTOR_EXEMPT_PREFIXES = ("/account/two-factor/", "/account/logout/", "/static/", "/healthz", "/i18n/")
+# The health check reports the database itself (503 when it fails); no middleware reads it first.
+HEALTH_CHECK_PATH = "/healthz"
 
 
 class UserLanguageMiddleware:
@@ -24,11 +27,14 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(HEALTH_CHECK_PATH):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = getattr(user, "language", None) if user and user.is_authenticated else None
         language = language or translation.get_language_from_request(request)
         # Dates and times show in the company's time zone (stored in UTC).
-        company_zone = Company.objects.values_list("time_zone", flat=True).order_by("pk").first()
+        company = services.current_company()
+        company_zone = company.time_zone if company else None
         zone = zoneinfo.ZoneInfo(company_zone) if company_zone else timezone.get_default_timezone()
         # Overrides, not activation: the thread goes back to its defaults after the request, so one user's
         # language never leaks into work done later on the same thread.
@@ -40,30 +46,52 @@ class UserLanguageMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """A session user with a TOTP device, or whose role requires one, must pass the second step."""
+    """A session user with a TOTP device, or whose role requires one, must pass the second step.
+
+    Until then only the two-factor pages, logout and static files answer; pages are redirected to the step
+    (remembering the page asked for, never a fragment URL), htmx requests get HX-Redirect to it, and
+    the API answers 403. `request.two_factor_step` ("verify", "setup" or None) tells templates to draw no
+    menu, search or widgets meanwhile: nothing may poll before the step is done."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
-            and not user.is_verified()
-        ):
-            has_device = user.totpdevice_set.filter(confirmed=True).exists()
-            if has_device or user_requires_two_factor(user):
-                if request.path.startswith("/api/"):
-                    message = "Complete two-factor authentication first."
-                    return JsonResponse(error_body("two_factor_required", message), status=403)
-                target = "core:two-factor-verify" if has_device else "core:two-factor-setup"
-                url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
-                if request.headers.get("HX-Request") == "true":
-                    # htmx would swap the login step into a fragment; make it load the whole page.
-                    return HttpResponse(status=204, headers={"HX-Redirect": url})
-                return redirect(url)
-        return self.get_response(request)
+        if request.path.startswith(HEALTH_CHECK_PATH):
+            return self.get_response(request)
+        step = two_factor.pending_step(request.user)
+        request.two_factor_step = step
+        if step is None or request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES):
+            return _login_redirect_for_htmx(request, self.get_response(request))
+        if request.path.startswith("/api/"):
+            message = _("Complete two-factor authentication first.")
+            return JsonResponse(error_body("two_factor_required", message), status=403)
+        target = "core:two-factor-verify" if step == two_factor.STEP_VERIFY else "core:two-factor-setup"
+        if is_htmx(request):
+            # A fragment would carry the step into a box of the page; load the step as a whole page and
+            # come back to the page the request was sent from.
+            next_url = current_page_url(request) or reverse("core:home")
+            return HttpResponse(status=204, headers={"HX-Redirect": _step_url(target, next_url)})
+        if request.method in ("GET", "HEAD"):
+            next_url = safe_next_url(request, request.get_full_path(), reverse("core:home"))
+        else:
+            next_url = safe_next_url(request, request.headers.get("Referer"), reverse("core:home"))
+        return redirect(_step_url(target, next_url))
+
+
+def _step_url(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _login_redirect_for_htmx(request, response):
+    """An expired session makes login_required redirect a polled fragment to the login page, which htmx
+    would swap into the box; send the whole tab to the login page instead, then back to its page."""
+    if is_htmx(request) and response.status_code == 302:
+        login_path = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path == login_path:
+            next_url = current_page_url(request) or reverse("core:home")
+            return HttpResponse(status=204, headers={"HX-Redirect": f"{login_path}?{urlencode({'next': next_url})}"})
+    return response
 
 
 class ModuleSwitchMiddleware:
@@ -73,6 +101,8 @@ class ModuleSwitchMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(HEALTH_CHECK_PATH):
+            return self.get_response(request)
         enabled = modules.enabled_module_keys()
         request.enabled_modules = enabled
         if request.path.startswith(tuple(modules.disabled_url_prefixes(enabled))):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import audit, caching
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ModuleSetting
 
@@ -26,10 +26,18 @@ def registered_modules() -> dict[str, AppConfig]:
     return {cfg.module_key: cfg for cfg in apps.get_app_configs() if getattr(cfg, "module_key", None)}
 
 
+def switched_off_keys() -> frozenset[str]:
+    """Keys switched off on the Modules page (cached; a saved ModuleSetting forgets the cache)."""
+    return caching.remember(
+        caching.MODULES_OFF_KEY,
+        lambda: frozenset(ModuleSetting.objects.filter(enabled=False).values_list("key", flat=True)),
+    )
+
+
 def enabled_module_keys() -> set[str]:
     modules = registered_modules()
     off = set(settings.TANDEM_DISABLED_MODULES)
-    off |= set(ModuleSetting.objects.filter(enabled=False).values_list("key", flat=True))
+    off |= switched_off_keys()
     on = set(modules) - off
     # A module required by an enabled module stays on, transitively.
     changed = True

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, deletion
-from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core import audit, caching, deletion
+from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, Company, LoginFailure, User, user_language_choices
+from tandem.core.permissions import require_permission
 
 TOKEN_PREFIX = "tdm_"
 
@@ -106,8 +107,13 @@ def user_for_token(secret: str) -> User | None:
 COMPANY_FIELDS = ("name", "base_currency", "language", "time_zone")
 
 
+def current_company() -> Company | None:
+    """The company row as cached (core.caching; forgotten when it is saved), None before it exists."""
+    return caching.remember(caching.COMPANY_KEY, lambda: Company.objects.order_by("pk").first())
+
+
 def get_company() -> Company:
-    company = Company.objects.order_by("pk").first()
+    company = current_company()
     if company is None:
         company = Company.objects.create(name="My company")
     return company
@@ -161,13 +167,9 @@ def update_profile(user: User, **values) -> User:
 
 # --- Users: deactivate rather than delete -----------------------------------------------------------
 
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
-
 
 def _set_user_active(user: User, active: bool, *, by: User) -> User:
-    _require(by, "core.change_user")
+    require_permission(by, "core.change_user")
     if user.pk == by.pk and not active:
         raise BusinessRuleError("own_account", _("You cannot deactivate your own account."))
     with transaction.atomic():
@@ -193,7 +195,7 @@ def reactivate_user(user: User, *, by: User) -> User:
 
 def delete_user(user: User, *, by: User) -> None:
     """Only a user who never acted (no audit entries, owns nothing) may be deleted; otherwise 409."""
-    _require(by, "core.delete_user")
+    require_permission(by, "core.delete_user")
     if user.pk == by.pk:
         raise BusinessRuleError("own_account", _("You cannot delete your own account."))
     deletion.delete(user, by=by, changes={"username": user.username},

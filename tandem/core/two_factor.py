@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tandem.core import audit
+from tandem.core import audit, caching
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import RolePolicy, User
 from tandem.core.permissions import user_requires_two_factor
 
 DEVICE_NAME = "Authenticator app"
+STEP_VERIFY = "verify"
+STEP_SETUP = "setup"
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -29,6 +31,21 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 def has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_step(user) -> str | None:
+    """What a logged-in user must still do in this session before using Tandem: STEP_VERIFY (enter a code
+    from their app), STEP_SETUP (their role requires an app they have not set up) or None.
+
+    Read on every request, so the user's device and role requirement come from the cache (core.caching)."""
+    if not user.is_authenticated or user.is_verified():
+        return None
+    has_device, required = caching.remember_for_user(
+        user, "two-factor", lambda: (has_two_factor(user), user_requires_two_factor(user))
+    )
+    if has_device:
+        return STEP_VERIFY
+    return STEP_SETUP if required else None
 
 
 def pending_device(user: User) -> TOTPDevice:

@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults as django_defaults
@@ -31,6 +30,7 @@ from tandem.core.account_forms import ApiTokenForm, CompanyForm, LoginForm, Prof
 from tandem.core.api_errors import error_body
 from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import add_business_error, call_service
+from tandem.core.htmx import safe_next_url
 from tandem.core.models import ApiToken, User
 from tandem.core.permissions import user_requires_two_factor
 from tandem.core.roles import ROLES
@@ -48,13 +48,8 @@ def healthz(request):
 
 
 def _next_url(request, default: str) -> str:
-    """The ?next= (or posted next) target if it stays on this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    """The ?next= (or posted next) target if it is a page of this site (never a fragment), else `default`."""
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -85,7 +80,8 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
 
     def get_success_url(self):
-        url = super().get_success_url()
+        # The page first asked for; a fragment URL (a poll that met the expired session) is no page.
+        url = safe_next_url(self.request, self.get_redirect_url(), resolve_url(settings.LOGIN_REDIRECT_URL))
         user = self.request.user
         if two_factor.has_two_factor(user):
             return _with_next("core:two-factor-verify", url)
@@ -227,6 +223,7 @@ def profile(request):
 
 # --- Company settings, roles, modules ---------------------------------------------------------------
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 def company_settings(request):
     company = services.get_company()
@@ -246,6 +243,7 @@ def company_settings(request):
     return render(request, "core/company_settings.html", {"form": form, "company": company})
 
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 def role_list(request):
     roles = []
@@ -262,6 +260,7 @@ def role_list(request):
     return render(request, "core/role_list.html", {"roles": roles})
 
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 @require_POST
 def role_two_factor(request, pk: int):
@@ -303,11 +302,13 @@ def _module_rows():
     return rows
 
 
+@login_required
 @permission_required("core.change_modulesetting", raise_exception=True)
 def module_list(request):
     return render(request, "core/module_list.html", {"modules": _module_rows()})
 
 
+@login_required
 @permission_required("core.change_modulesetting", raise_exception=True)
 @require_POST
 def module_switch(request, key: str):
