@@ -32,6 +32,9 @@ MIN_AMOUNT = Decimal(0)
 MAX_QUANTITY = MAX_AMOUNT
 # Unit prices and rates: 6 decimal places, still 15 significant digits.
 MAX_RATE = Decimal("999999999.999999")
+# Exchange rates (core.ExchangeRate): 8 decimal places, so at most 7 digits before the point.
+EXCHANGE_RATE_STEP = Decimal("0.00000001")
+MAX_EXCHANGE_RATE = Decimal("9999999.99999999")
 
 MIN_DATE = datetime.date(1900, 1, 1)
 MAX_DATE = datetime.date(2200, 12, 31)

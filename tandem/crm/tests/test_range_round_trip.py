@@ -3,7 +3,8 @@
 The extremes of every range in core.limits (amounts, dates, moments, durations, ids) are written into every
 column that holds such a value, then read back and compared with what was written, exactly. The suite runs
 on SQLite by default and on PostgreSQL with DATABASE_URL=postgres://…: these tests run on both.
-SQLite keeps decimals as floats (15 significant digits): the amount range is chosen so that this holds."""
+SQLite keeps decimals as floats (15 significant digits): the amount and exchange rate ranges are chosen so
+that this holds."""
 
 import datetime
 import json
@@ -14,6 +15,8 @@ from django.apps import apps
 from django.db import models
 
 from tandem.core import limits
+from tandem.core.models import ExchangeRate
+from tandem.core.money import quantize
 from tandem.core.schemas import money_text
 from tandem.crm.models import Campaign, Complaint, Deal, Interaction, MarketingEvent, Task
 from tandem.crm.tests.factories import DealFactory
@@ -50,7 +53,15 @@ AMOUNT_COLUMNS = {
     MarketingEvent: (MarketingEventFactory, ["cost"]),
     Deal: (DealFactory, ["amount"]),
 }
+RATES = [
+    limits.EXCHANGE_RATE_STEP,
+    Decimal("1.0832"),
+    Decimal("1234567.12345678"),
+    limits.MAX_EXCHANGE_RATE,
+]
+RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
 DATE_COLUMNS = {
+    ExchangeRate: (lambda: _exchange_rate(), ["date"]),
     Counterparty: (CounterpartyFactory, ["valid_from", "valid_to"]),
     Campaign: (CampaignFactory, ["starts_on", "ends_on"]),
     MarketingEvent: (MarketingEventFactory, ["starts_on", "ends_on"]),
@@ -62,6 +73,12 @@ MOMENT_COLUMNS = {
     Task: (TaskFactory, ["due_at", "remind_at"]),
 }
 DURATION_COLUMNS = {Interaction: (InteractionFactory, ["duration_minutes"])}
+
+
+def _exchange_rate():
+    return ExchangeRate.objects.create(
+        base_currency="EUR", quote_currency="USD", date=datetime.date(2026, 1, 1), rate=Decimal("1.1")
+    )
 
 
 def _columns(table):
@@ -80,7 +97,7 @@ def test_every_amount_and_date_column_is_round_tripped():
                     found["decimal"].add((model_class._meta.label, field.name))
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
-    assert found["decimal"] == _columns(AMOUNT_COLUMNS)
+    assert found["decimal"] == _columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS)
     assert found["date"] == _columns(DATE_COLUMNS)
 
 
@@ -93,7 +110,8 @@ def _round_trip(table, values):
                 read = model.objects.filter(pk=pk).values_list(name, flat=True).get()
                 assert read == value, (model.__name__, name, value, read)
                 if isinstance(value, Decimal):  # the same digits, not merely an equal number
-                    assert str(read) == str(value.quantize(limits.AMOUNT_STEP)), (model.__name__, name, read)
+                    step = Decimal(1).scaleb(-model._meta.get_field(name).decimal_places)
+                    assert str(read) == str(value.quantize(step)), (model.__name__, name, read)
                 if isinstance(value, datetime.datetime):
                     assert read.utcoffset() == datetime.timedelta(0) and read.microsecond == value.microsecond
 
@@ -101,6 +119,11 @@ def _round_trip(table, values):
 @pytest.mark.django_db
 def test_amount_extremes_read_back_identically():
     _round_trip(AMOUNT_COLUMNS, AMOUNTS)
+
+
+@pytest.mark.django_db
+def test_exchange_rate_extremes_read_back_identically():
+    _round_trip(RATE_COLUMNS, RATES)
 
 
 @pytest.mark.django_db
@@ -156,30 +179,33 @@ def test_api_round_trips_the_extremes(manager_api, sales, sales_manager, client_
     first, last = "1900-01-01T00:00:00Z", "2200-12-31T23:59:59.999Z"
     source = Source.objects.create(pk=limits.MAX_ID, name="Last id")
 
-    for amount in AMOUNTS:
+    # Deal amounts and costs are kept in the currency's minor unit: the largest a euro amount can be is
+    # 99999999999.99 (what rounds past the range is refused), and that reads back as sent.
+    top = Decimal("99999999999.99")
+    for amount in [*AMOUNTS, top]:
         sent = str(amount)
-        created = _send(
-            manager_api,
-            "post",
-            f"{API}/crm/deals",
-            {
-                "title": f"Edge {sent}",
-                "client_id": client_of_manager.pk,
-                "amount": sent,
-                "currency": "EUR",
-                "expected_close_date": high if amount else low,
-                "source_id": limits.MAX_ID,
-            },
-        )
+        payload = {
+            "title": f"Edge {sent}",
+            "client_id": client_of_manager.pk,
+            "amount": sent,
+            "currency": "EUR",
+            "expected_close_date": high if amount else low,
+            "source_id": limits.MAX_ID,
+        }
+        if quantize(amount, "EUR") > limits.MAX_AMOUNT:
+            refused = manager_api.post(f"{API}/crm/deals", json.dumps(payload), content_type="application/json")
+            assert refused.status_code == 400 and refused.json()["field"] == "amount", refused.content
+            continue
+        created = _send(manager_api, "post", f"{API}/crm/deals", payload)
         again = manager_api.get(f"{API}/crm/deals/{created['id']}").json()
         stored = Deal.objects.get(pk=created["id"])
-        assert stored.amount == amount and stored.source_id == source.pk
+        assert stored.amount == quantize(amount, "EUR") and stored.source_id == source.pk
         assert again["amount"] == created["amount"] == money_text(amount, "EUR")
         assert again["expected_close_date"] == (high if amount else low)
         assert again["source"]["id"] == limits.MAX_ID
+    assert Deal.objects.get(amount=top).amount == top
 
-    # Costs are kept in the currency's minor unit: the largest a euro cost can be is 99999999999.99.
-    top_cost = Decimal("99999999999.99")
+    top_cost = top
     campaign = _send(
         manager_api,
         "post",
@@ -238,3 +264,25 @@ def test_api_round_trips_the_extremes(manager_api, sales, sales_manager, client_
     )
     again = manager_api.get(f"{API}/crm/complaints/{complaint['id']}").json()
     assert _moment(again["deadline"]) == _moment(last) == Complaint.objects.get(pk=complaint["id"]).deadline
+
+
+def test_exchange_rate_extremes_through_the_api(api, admin_user):
+    http = api(admin_user)
+    for day, rate in (("1900-01-01", limits.MAX_EXCHANGE_RATE), ("2200-12-31", limits.EXCHANGE_RATE_STEP)):
+        created = _send(
+            http, "post", f"{API}/exchange-rates", {"date": day, "quote_currency": "USD", "rate": str(rate)}
+        )
+        stored = ExchangeRate.objects.get(pk=created["id"])
+        assert (stored.date.isoformat(), stored.rate) == (day, rate)
+        assert (created["date"], Decimal(created["rate"])) == (day, rate)
+    for field, payload in (
+        ("rate", {"date": "2026-01-01", "rate": str(limits.MAX_EXCHANGE_RATE + limits.EXCHANGE_RATE_STEP)}),
+        ("date", {"date": "1899-12-31", "rate": "1.5"}),
+        ("date", {"date": "9999-12-31", "rate": "1.5"}),
+    ):
+        response = http.post(
+            f"{API}/exchange-rates", json.dumps({**payload, "quote_currency": "CHF"}), content_type="application/json"
+        )
+        assert response.status_code == 400 and response.json()["field"] == field, response.content
+    assert not ExchangeRate.objects.filter(quote_currency="CHF").exists()
+    assert http.get(f"{API}/exchange-rates", {"date_from": "0001-01-01"}).status_code == 400
