@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.audit import history_for
@@ -34,7 +35,9 @@ from tandem.parties.schemas import (
     SearchHitOut,
     SourceIn,
     SourceOut,
+    SourcePatch,
     TagOut,
+    TagPatch,
 )
 
 router = Router(tags=["clients"])
@@ -337,3 +340,32 @@ def create_source(request, payload: SourceIn):
 def list_tags(request):
     _require(request, "parties.view_tag")
     return list(Tag.objects.all())
+
+
+@router.patch("/sources/{source_id}", response=SourceOut, tags=["lookups"],
+              summary="Rename a source or change its channel")
+def update_source(request, source_id: int, payload: SourcePatch):
+    data = payload.dict(exclude_unset=True)
+    for name, value in data.items():
+        if value is None:
+            raise BusinessRuleError("required", _("This field cannot be empty."), field=name)
+    return services.update_source(_source(request, source_id), by=request.user, **data)
+
+
+def _tag(request, tag_id: int) -> Tag:
+    _require(request, "parties.view_tag")
+    tag = Tag.objects.filter(pk=tag_id).first()
+    if tag is None:
+        raise Http404("No such tag.")
+    return tag
+
+
+@router.patch("/tags/{tag_id}", response=TagOut, tags=["lookups"], summary="Rename a tag on every client")
+def rename_tag(request, tag_id: int, payload: TagPatch):
+    return services.rename_tag(_tag(request, tag_id), by=request.user, name=payload.name)
+
+
+@router.delete("/tags/{tag_id}", response={204: None}, tags=["lookups"],
+               summary="Delete a tag no client carries (409 naming the clients otherwise)")
+def delete_tag(request, tag_id: int):
+    services.delete_tag(_tag(request, tag_id), by=request.user)

@@ -18,7 +18,8 @@ class ComplaintOut(Schema):
     id: int
     client_id: int
     deal_id: int | None
-    category: str
+    category: int = Field(description="The complaint category's id (see /crm/complaint-categories).")
+    category_name: str
     severity: str
     description: str
     assignee_id: int
@@ -31,10 +32,18 @@ class ComplaintOut(Schema):
     created_at: datetime.datetime
     created_by_id: int | None
 
+    @staticmethod
+    def resolve_category(obj) -> int:
+        return obj.category_id
+
+    @staticmethod
+    def resolve_category_name(obj) -> str:
+        return obj.category.name
+
 
 class ComplaintIn(InputSchema):
     client_id: int
-    category: Complaint.Category
+    category: int | str = Field(description="A complaint category's id, or its code (e.g. \"quality\").")
     severity: Complaint.Severity = Complaint.Severity.MEDIUM
     description: str
     deal_id: int | None = None
@@ -43,7 +52,7 @@ class ComplaintIn(InputSchema):
 
 
 class ComplaintPatch(InputSchema):
-    category: Complaint.Category | None = None
+    category: int | str | None = Field(None, description="A complaint category's id, or its code.")
     severity: Complaint.Severity | None = None
     description: str | None = None
     deal_id: int | None = Field(None, description="null unlinks the deal.")
@@ -60,4 +69,5 @@ class ComplaintFilters(Schema):
     severity: Complaint.Severity | None = None
     assignee_id: int | None = None
     client_id: int | None = None
+    category_id: int | None = None
     overdue: bool = False
