@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -12,6 +11,7 @@ from ninja import Query, Router, Schema
 from tandem.core import modules, queries, services
 from tandem.core.models import ApiToken, User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
 from tandem.core.schemas import (
     CompanyOut,
     CompanyPatch,
@@ -32,10 +32,6 @@ from tandem.core.schemas import (
 
 router = Router(tags=["account"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def _me(user) -> dict:
@@ -94,7 +90,7 @@ def get_company(request):
 
 @router.patch("/company", response=CompanyOut, tags=["settings"])
 def update_company(request, payload: CompanyPatch):
-    _require(request, "core.change_company")
+    require_permission(request, "core.change_company")
     return services.update_company(by=request.user, **payload.dict(exclude_unset=True))
 
 
@@ -111,7 +107,7 @@ def update_module(request, key: str, payload: ModulePatch):
     registered = modules.registered_modules()
     if key not in registered:
         raise Http404("No such module.")
-    _require(request, "core.change_modulesetting")
+    require_permission(request, "core.change_modulesetting")
     modules.set_module_enabled(key, payload.enabled, by=request.user)
     return _module(key, registered[key], modules.enabled_module_keys())
 
@@ -119,7 +115,7 @@ def update_module(request, key: str, payload: ModulePatch):
 # --- Users: managed by administrators; deactivated rather than deleted ------------------------------
 
 def _user(request, user_id: int) -> User:
-    _require(request, "core.view_user")
+    require_permission(request, "core.view_user")
     return get_object_or_404(User, pk=user_id)
 
 
@@ -134,7 +130,7 @@ class UserFilters(Schema):
 
 @router.get("/users", response=Page[UserOut], tags=["users"], summary="List users with roles and last sign-in")
 def list_users(request, filters: Query[UserFilters], pagination: Query[PageParams]):
-    _require(request, "core.view_user")
+    require_permission(request, "core.view_user")
     return paginate(queries.users_for_administration(q=filters.q, active=filters.active), pagination)
 
 

@@ -1,4 +1,8 @@
-"""Audit trail: services call `record` inside their transaction with what changed."""
+"""Audit trail: services call `record` inside their transaction with what changed.
+
+The vocabulary lives here too: each app registers its action codes with translatable labels
+(`register_actions` in its AppConfig.ready()), and labels for change keys that are not model fields
+(`register_change_labels`). core.audit_render turns entries into words in the user's language."""
 
 from __future__ import annotations
 
@@ -45,6 +49,51 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
+# --- Vocabulary ------------------------------------------------------------------------------------
+
+_ACTIONS: dict[str, object] = {}
+_CHANGE_LABELS: dict[str, dict[str, object]] = {}
+_VALUE_FORMATTERS: dict[str, object] = {}
+
+
+def register_actions(actions: dict) -> None:
+    """{"crm.deal.moved": _("moved the deal to another stage"), …}: codes `<app>.<model>.<event>` with a
+    lazily translated predicate ("<who> moved the deal to another stage")."""
+    for code, label in actions.items():
+        if code.count(".") != 2:
+            raise ValueError(f"Audit action codes look like <app>.<model>.<event>, not {code!r}.")
+        _ACTIONS[code] = label
+
+
+def register_change_labels(model_label: str, labels: dict) -> None:
+    """Labels for change keys of a model ("crm.deal") that are not its fields ({"forward": _("Forward")}).
+    A label of None hides the key."""
+    _CHANGE_LABELS.setdefault(model_label, {}).update(labels)
+
+
+def register_value_formatter(model_label: str, field_name: str, formatter) -> None:
+    """A display function for one field's values (e.g. phone numbers), called with the stored value."""
+    _VALUE_FORMATTERS[f"{model_label}.{field_name}"] = formatter
+
+
+def registered_actions() -> dict:
+    return dict(_ACTIONS)
+
+
+def action_label(code: str):
+    return _ACTIONS.get(code)
+
+
+def change_label(model_label: str, key: str):
+    """(known, label): whether the key has a registered label, and that label (None = hidden)."""
+    labels = _CHANGE_LABELS.get(model_label, {})
+    return (key in labels, labels.get(key))
+
+
+def value_formatter(model_label: str, field_name: str):
+    return _VALUE_FORMATTERS.get(f"{model_label}.{field_name}")
+
+
 def record(
     obj: models.Model,
     action: str,
@@ -53,7 +102,8 @@ def record(
     changes: dict | None = None,
     root: models.Model | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. `root` is the record whose page shows it (defaults to obj itself)."""
+    """Write one audit entry. `root` is the record whose page shows it (defaults to obj itself).
+    `action` is a registered code (register_actions); a test keeps every code in the code base registered."""
     root = root or obj
     return AuditEntry.objects.create(
         actor=by if getattr(by, "pk", None) else None,
@@ -72,4 +122,11 @@ def history_for(obj: models.Model):
     return AuditEntry.objects.filter(
         root_content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         root_object_id=str(obj.pk),
+    ).select_related("actor")
+
+
+def entries_of(obj: models.Model):
+    """Audit entries about this record itself (wherever they are filed), newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk),
     ).select_related("actor")

@@ -1,5 +1,6 @@
 """Domain exceptions with stable codes. One ninja handler and one view helper turn them into responses."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 
 
@@ -25,7 +26,10 @@ class ConflictError(BusinessRuleError):
     status_code = 409
 
 
-class AccessDenied(BusinessRuleError):
+class AccessDenied(BusinessRuleError, PermissionDenied):
+    """The user lacks a permission. The API answers 403 {code: "permission_denied"}; being a PermissionDenied,
+    a page answers Django's 403 too."""
+
     status_code = 403
 
     def __init__(self, message: str | None = None):

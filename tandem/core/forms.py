@@ -9,6 +9,9 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 
 def add_business_error(form: forms.Form, exc: BusinessRuleError) -> None:
     """Show a service's refusal on the form: on its field when the form has one, else on top."""
+    if not hasattr(form, "cleaned_data"):
+        # A bare form that only carries a refusal (button actions) was never validated.
+        form.cleaned_data = {}
     form.add_error(_form_field_for(form, exc.field), exc.message)
 
 
@@ -48,3 +51,24 @@ def offer_active(field: forms.ModelChoiceField, current_id=None) -> None:
     if current_id is not None:
         keep |= Q(pk=current_id)
     field.queryset = field.queryset.filter(keep)
+def field_label(model, name: str):
+    """A form field's label taken from the model field's verbose_name (one wording in forms and tables)."""
+    return model._meta.get_field(name).verbose_name
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (ISO value)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser date-and-time picker (ISO value, local time)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

@@ -19,8 +19,10 @@ NOT_PAGE_PREFIXES = ("/api/", "/static/", "/healthz", "/account/logout/", "/i18n
 
 
 def is_htmx(request) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+    """An htmx request that wants a fragment (a history restore wants the whole page). django-htmx's
+    middleware parses the htmx headers into `request.htmx`."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def fragment(view):

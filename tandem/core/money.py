@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Minor units that differ from 2; every other ISO 4217 code has two decimals.
 CURRENCY_MINOR_UNITS = {
@@ -57,3 +57,21 @@ class Money:
 
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency)} {self.currency}"
+
+
+def parse_decimal(value) -> Decimal | None:
+    """An amount as sent by a client or stored in JSON: a string (or an integer) -> Decimal; empty -> None.
+
+    Floats and booleans are refused (a binary fraction is not the amount the user typed), as are
+    non-numbers and infinities: ValueError, which schemas and services turn into their own refusal."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
+        raise ValueError('Send amounts as strings, e.g. "1250.00".')
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("Not a number.") from None
+    if not amount.is_finite():
+        raise ValueError("Not a number.")
+    return amount

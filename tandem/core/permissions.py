@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from tandem.core.errors import AccessDenied
 from tandem.core.models import RolePolicy
 from tandem.core.roles import ACCOUNTANT, ADMINISTRATOR, ROLES, SALES_MANAGER, VIEWER
 
@@ -52,3 +53,13 @@ def sync_roles() -> dict[str, Group]:
 
 def user_requires_two_factor(user) -> bool:
     return RolePolicy.objects.filter(group__user=user, requires_two_factor=True).exists()
+
+
+def require_permission(user_or_request, perm: str) -> None:
+    """Refuse with AccessDenied unless the user (or the request's user) holds `perm` ("app_label.codename").
+
+    Services and endpoints call this one check. The API answers AccessDenied with 403
+    {code: "permission_denied", ...}; a page answers 403 too (AccessDenied is a PermissionDenied)."""
+    user = getattr(user_or_request, "user", user_or_request)
+    if not user.has_perm(perm):
+        raise AccessDenied()

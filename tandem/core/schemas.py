@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+from tandem.core.money import parse_decimal, quantize
 
 # ?archived= of list endpoints: "false" (default) rows in use, "true" archived ones, "all" both.
 ArchivedFilter = Literal["false", "true", "all"]
@@ -23,6 +26,35 @@ class InputSchema(Schema):
     """A request body: an unknown key is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# --- Amounts: strings on the wire, Decimal inside ----------------------------------------------------
+
+DecimalString = Annotated[
+    Decimal | None,
+    BeforeValidator(parse_decimal),
+    PlainSerializer(lambda v: None if v is None else str(v), return_type=str | None, when_used="json"),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "decimal", "examples": ["1250.00"]}, {"type": "null"}],
+                    "description": 'Decimal as a string, e.g. "1250.00".'}),
+]
+"""Input type for amounts: `amount: DecimalString = None` takes "1250.5" or 1250 and gives Decimal("1250.5")."""
+
+
+def money_text(amount, currency: str) -> str | None:
+    """An amount for output: rounded to the currency's minor unit, as a string (None stays None)."""
+    return None if amount is None else str(quantize(amount, currency))
+
+
+class MoneyOut(Schema):
+    """An amount in one currency; reports list one per currency."""
+
+    currency: str
+    amount: str | None = Field(description="Decimal as a string, rounded to the currency's minor unit.")
+
+
+def money_list(amounts: dict) -> list[dict]:
+    """{currency: amount} -> [MoneyOut] sorted by currency, each amount rounded to its currency."""
+    return [{"currency": cur, "amount": money_text(value, cur)} for cur, value in sorted(amounts.items())]
 
 
 class MeOut(Schema):

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, caching, deletion
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import ApiToken, Company, LoginFailure, User
+from tandem.core.permissions import require_permission
 from tandem.core.roles import ADMINISTRATOR
 
 TOKEN_PREFIX = "tdm_"
@@ -180,11 +181,6 @@ def update_profile(user: User, **values) -> User:
 
 # --- Users: deactivate rather than delete -----------------------------------------------------------
 
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
-
-
 def _is_active_administrator(user: User) -> bool:
     return user.is_active and user.groups.filter(name=ADMINISTRATOR).exists()
 
@@ -202,7 +198,7 @@ def _ensure_an_administrator_remains(was_administrator: bool) -> None:
 
 
 def _set_user_active(user: User, active: bool, *, by: User) -> User:
-    _require(by, "core.change_user")
+    require_permission(by, "core.change_user")
     if user.pk == by.pk and not active:
         raise BusinessRuleError("own_account", _("You cannot deactivate your own account."), field="is_active")
     with transaction.atomic():
@@ -230,7 +226,7 @@ def reactivate_user(user: User, *, by: User) -> User:
 
 def delete_user(user: User, *, by: User) -> None:
     """Only a user who never acted (no audit entries, owns nothing) may be deleted; otherwise 409."""
-    _require(by, "core.delete_user")
+    require_permission(by, "core.delete_user")
     if user.pk == by.pk:
         raise BusinessRuleError("own_account", _("You cannot delete your own account."))
     deletion.delete(user, by=by, changes={"username": user.username},
@@ -315,7 +311,7 @@ def create_user(*, by: User, username: str, first_name: str = "", last_name: str
                 language: str | None = None, roles=(), password: str | None = None) -> tuple[User, str | None]:
     """Create a user with roles. Without a password one is generated and returned (shown once, never
     stored in clear); with one, None is returned in its place."""
-    _require(by, "core.add_user")
+    require_permission(by, "core.add_user")
     username = _clean_username(username)
     values = _clean_profile_values({"first_name": first_name, "last_name": last_name, "email": email,
                                     "language": language or get_company().language})
@@ -339,7 +335,7 @@ def create_user(*, by: User, username: str, first_name: str = "", last_name: str
 def update_user(user: User, *, by: User, **values) -> User:
     """An administrator changes a user's name, email, language, roles or active flag, audited; deactivating
     oneself or leaving no active administrator is refused."""
-    _require(by, "core.change_user")
+    require_permission(by, "core.change_user")
     unknown = sorted(set(values) - set(USER_FIELDS))
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
@@ -377,7 +373,7 @@ def update_user(user: User, *, by: User, **values) -> User:
 def reset_password(user: User, *, by: User, password: str | None = None) -> tuple[str | None, int]:
     """An administrator sets a user's password (or has one generated). The user's sessions end (Django's
     session hash) and their API tokens are revoked. Returns (generated password or None, tokens revoked)."""
-    _require(by, "core.change_user")
+    require_permission(by, "core.change_user")
     generated = None
     if not password:
         password = generated = generate_password()

@@ -232,6 +232,7 @@ def profile(request):
 
 # --- Company settings, roles, modules ---------------------------------------------------------------
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 def company_settings(request):
     company = services.get_company()
@@ -251,6 +252,7 @@ def company_settings(request):
     return render(request, "core/company_settings.html", {"form": form, "company": company})
 
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 def role_list(request):
     roles = []
@@ -267,6 +269,7 @@ def role_list(request):
     return render(request, "core/role_list.html", {"roles": roles})
 
 
+@login_required
 @permission_required("core.change_company", raise_exception=True)
 @require_POST
 def role_two_factor(request, pk: int):
@@ -308,11 +311,13 @@ def _module_rows():
     return rows
 
 
+@login_required
 @permission_required("core.change_modulesetting", raise_exception=True)
 def module_list(request):
     return render(request, "core/module_list.html", {"modules": _module_rows()})
 
 
+@login_required
 @permission_required("core.change_modulesetting", raise_exception=True)
 @require_POST
 def module_switch(request, key: str):

@@ -79,8 +79,13 @@ class CrmConfig(AppConfig):
     }
 
     def ready(self):
+        from tandem.core import audit  # models are not loaded when this module is
         from tandem.core.deletion import register_blocker
+        from tandem.crm.audit_actions import ACTIONS, CHANGE_LABELS
 
+        audit.register_actions(ACTIONS)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)
@@ -93,11 +98,11 @@ class CrmConfig(AppConfig):
 
         return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
 
-    def load_demo_data(self, seed: int) -> list[str]:
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` (parties' load_demo) calls this hook: load the CRM demo data; lines to print."""
         from tandem.crm.demo import build_crm_demo  # models are not loaded when this module is
 
-        return build_crm_demo(seed=seed).lines()
+        return build_crm_demo(seed=seed, scale=scale).lines()
 
     def shell_widgets(self, request) -> list[str]:
         """A box on every page that polls the user's due task reminders every 60 s."""

@@ -21,7 +21,7 @@ from icalendar import Alarm, Calendar, Event
 from tandem.core import audit
 from tandem.core.models import User
 from tandem.crm.models import CalendarFeed, Interaction, Task
-from tandem.crm.visibility import visible_interactions, visible_tasks
+from tandem.crm.queries.visibility import visible_interactions, visible_tasks
 
 PAST_DAYS = 90
 TASK_MINUTES = 30

@@ -159,7 +159,7 @@ def crm_demo_present() -> bool:
     return Campaign.objects.filter(name=CAMPAIGNS[0][0]).exists()
 
 
-def build_crm_demo(*, seed: int = SEED) -> CrmDemoResult:
+def build_crm_demo(*, seed: int = SEED, scale: float = 1.0) -> CrmDemoResult:
     """Load the CRM demo data unless it is there already. Needs the parties demo (its users and clients)."""
     if crm_demo_present():
         return CrmDemoResult(created=False)
@@ -170,7 +170,7 @@ def build_crm_demo(*, seed: int = SEED) -> CrmDemoResult:
     with transaction.atomic():
         # Its own stream: the parties demo draws from random.Random(seed), and the same numbers would
         # give the leads' companies the VAT IDs of existing clients.
-        builder = _CrmDemoBuilder(random.Random(f"crm-{seed}"), users)
+        builder = _CrmDemoBuilder(random.Random(f"crm-{seed}"), users, deal_count=max(20, round(DEAL_COUNT * scale)))
         builder.build()
     return CrmDemoResult(created=True, counts=builder.summary(), seconds=time.monotonic() - started)
 
@@ -215,8 +215,9 @@ class _DealHistory:
 
 
 class _CrmDemoBuilder:
-    def __init__(self, rng: random.Random, users: dict[str, User]):
+    def __init__(self, rng: random.Random, users: dict[str, User], deal_count: int = DEAL_COUNT):
         self.rng = rng
+        self.deal_count = deal_count
         self.users = users
         self.clock = _Clock()
         self.now = self.clock.started
@@ -277,7 +278,7 @@ class _CrmDemoBuilder:
         self.clients = clients
         self.marketing(manager)
         self.lead_set()
-        for _ in range(DEAL_COUNT):
+        for _ in range(self.deal_count):
             self.play_new_deal()
         self.backdate_deals()
         self.interaction_set()

@@ -21,7 +21,7 @@ Criteria (every key optional, all given keys must hold):
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
+from tandem.core.money import parse_decimal
 from tandem.core.services import get_company
 from tandem.crm.models import Deal, Interaction, Segment
 from tandem.parties.models import Client, Source, Tag
@@ -83,13 +84,13 @@ def _as_date(key: str, value) -> str:
 
 
 def _as_amount(key: str, value) -> str:
-    if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, int | str):
-        _refuse(key, _("Enter an amount as a decimal string, e.g. \"1500.00\"."))
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
+        amount = parse_decimal(value)
+    except ValueError:
+        amount = None
+    if amount is None:
         _refuse(key, _("Enter an amount as a decimal string, e.g. \"1500.00\"."))
-    if not amount.is_finite() or amount < 0:
+    if amount < 0:
         _refuse(key, _("Enter an amount of zero or more."))
     return str(amount)
 

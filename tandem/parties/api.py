@@ -3,9 +3,7 @@ record rules of parties.queries, check the permission, call one service, return 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -14,6 +12,8 @@ from tandem.core.audit import history_for
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter
 from tandem.parties import queries, services
 from tandem.parties.models import Client, Counterparty, Source, Tag
@@ -43,10 +43,6 @@ from tandem.parties.schemas import (
 router = Router(tags=["clients"])
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("You do not have permission to do this.")
-
 
 def _with_list_details(qs: QuerySet[Client]) -> QuerySet[Client]:
     """Everything ClientOut shows, in a fixed number of queries whatever the page size."""
@@ -61,30 +57,12 @@ def _with_list_details(qs: QuerySet[Client]) -> QuerySet[Client]:
     )
 
 
-def _user_or_error(user_id: int | None, field: str) -> User | None:
-    if user_id is None:
-        return None
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise BusinessRuleError("unknown_reference", f"There is no user #{user_id}.", field=field)
-    return user
-
-
-def _source_or_error(source_id: int | None, field: str) -> Source | None:
-    if source_id is None:
-        return None
-    source = Source.objects.filter(pk=source_id).first()
-    if source is None:
-        raise BusinessRuleError("unknown_reference", f"There is no source #{source_id}.", field=field)
-    return source
-
-
 def _client_values(data: dict) -> dict:
     """Schema fields -> service keyword arguments (ids resolved to rows)."""
     if "owner_id" in data:
-        data["owner"] = _user_or_error(data.pop("owner_id"), "owner_id")
+        data["owner"] = resolve_visible(User, data.pop("owner_id"), "owner_id")
     if "first_source_id" in data:
-        data["first_source"] = _source_or_error(data.pop("first_source_id"), "first_source_id")
+        data["first_source"] = resolve_visible(Source, data.pop("first_source_id"), "first_source_id")
     return data
 
 
@@ -96,7 +74,7 @@ def _client_out(client: Client) -> Client:
 
 @router.get("/clients", response=Page[ClientOut], summary="List clients")
 def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageParams]):
-    _require(request, "parties.view_client")
+    require_permission(request, "parties.view_client")
     qs = queries.filter_clients(
         queries.visible_clients(request.user),
         q=filters.q, status=filters.status or "", kind=filters.kind or "", owner_id=filters.owner_id,
@@ -107,7 +85,7 @@ def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageP
 
 @router.post("/clients", response={201: ClientOut}, summary="Create a client")
 def create_client(request, payload: ClientIn):
-    _require(request, "parties.add_client")
+    require_permission(request, "parties.add_client")
     client = services.create_client(by=request.user, **_client_values(payload.dict()))
     return _client_out(client)
 
@@ -120,7 +98,7 @@ def get_client(request, client_id: int):
 @router.patch("/clients/{client_id}", response=ClientOut, summary="Change a client")
 def update_client(request, client_id: int, payload: ClientPatch):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.change_client")
+    require_permission(request, "parties.change_client")
     data = payload.dict(exclude_unset=True)
     allow_duplicates = data.pop("allow_duplicates", False)
     client = services.update_client(client, by=request.user, allow_duplicates=allow_duplicates,
@@ -133,7 +111,7 @@ def update_client(request, client_id: int, payload: ClientPatch):
                            "while deals, interactions or other records refer to the client: archive it instead.")
 def delete_client(request, client_id: int):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.delete_client")
+    require_permission(request, "parties.delete_client")
     services.delete_client(client, by=request.user)
 
 
@@ -162,14 +140,14 @@ def client_history(request, client_id: int, pagination: Query[PageParams]):
 @router.get("/clients/{client_id}/counterparties", response=list[CounterpartyOut], tags=["counterparties"])
 def list_counterparties(request, client_id: int, archived: ArchivedFilter = "false"):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.view_counterparty")
+    require_permission(request, "parties.view_counterparty")
     return list(queries.visible_counterparties(request.user).filter(client=client).in_archive_state(archived))
 
 
 @router.post("/clients/{client_id}/counterparties", response={201: CounterpartyOut}, tags=["counterparties"])
 def create_counterparty(request, client_id: int, payload: CounterpartyIn):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.add_counterparty")
+    require_permission(request, "parties.add_counterparty")
     return services.add_counterparty(client, by=request.user, **payload.dict())
 
 
@@ -181,7 +159,7 @@ def get_counterparty(request, counterparty_id: int):
 @router.patch("/counterparties/{counterparty_id}", response=CounterpartyOut, tags=["counterparties"])
 def update_counterparty(request, counterparty_id: int, payload: CounterpartyPatch):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
-    _require(request, "parties.change_counterparty")
+    require_permission(request, "parties.change_counterparty")
     data = payload.dict(exclude_unset=True)
     allow_duplicates = data.pop("allow_duplicates", False)
     return services.update_counterparty(counterparty, by=request.user, allow_duplicates=allow_duplicates,
@@ -191,7 +169,7 @@ def update_counterparty(request, counterparty_id: int, payload: CounterpartyPatc
 @router.delete("/counterparties/{counterparty_id}", response={204: None}, tags=["counterparties"])
 def delete_counterparty(request, counterparty_id: int):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
-    _require(request, "parties.delete_counterparty")
+    require_permission(request, "parties.delete_counterparty")
     services.delete_counterparty(counterparty, by=request.user)
 
 
@@ -218,7 +196,7 @@ def list_bank_accounts(request, counterparty_id: int):
              tags=["counterparties"])
 def create_bank_account(request, counterparty_id: int, payload: BankAccountIn):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
-    _require(request, "parties.change_counterparty")
+    require_permission(request, "parties.change_counterparty")
     return services.add_bank_account(counterparty, by=request.user, **payload.dict())
 
 
@@ -226,10 +204,8 @@ def create_bank_account(request, counterparty_id: int, payload: BankAccountIn):
                tags=["counterparties"])
 def delete_bank_account(request, counterparty_id: int, account_id: int):
     counterparty = queries.get_visible_counterparty(request.user, counterparty_id)
-    account = counterparty.bank_accounts.select_related("counterparty__client").filter(pk=account_id).first()
-    if account is None:
-        raise Http404("No such bank account.")
-    _require(request, "parties.change_counterparty")
+    account = resolve_visible(counterparty.bank_accounts.select_related("counterparty__client"), account_id)
+    require_permission(request, "parties.change_counterparty")
     services.delete_bank_account(account, by=request.user)
 
 
@@ -237,7 +213,7 @@ def delete_bank_account(request, counterparty_id: int, account_id: int):
 
 @router.get("/contacts", response=Page[ContactOut], tags=["contacts"], summary="List or find contacts")
 def list_contacts(request, filters: Query[ContactFilters], pagination: Query[PageParams]):
-    _require(request, "parties.view_contact")
+    require_permission(request, "parties.view_contact")
     qs = queries.filter_contacts(queries.visible_contacts(request.user), q=filters.q,
                                  client_id=filters.client_id, archived=filters.archived)
     return paginate(qs, pagination)
@@ -246,14 +222,14 @@ def list_contacts(request, filters: Query[ContactFilters], pagination: Query[Pag
 @router.get("/clients/{client_id}/contacts", response=list[ContactOut], tags=["contacts"])
 def list_client_contacts(request, client_id: int, archived: ArchivedFilter = "false"):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.view_contact")
+    require_permission(request, "parties.view_contact")
     return list(queries.visible_contacts(request.user).filter(client=client).in_archive_state(archived))
 
 
 @router.post("/clients/{client_id}/contacts", response={201: ContactOut}, tags=["contacts"])
 def create_contact(request, client_id: int, payload: ContactIn):
     client = queries.get_visible_client(request.user, client_id)
-    _require(request, "parties.add_contact")
+    require_permission(request, "parties.add_contact")
     return services.add_contact(client, by=request.user, **payload.dict())
 
 
@@ -265,7 +241,7 @@ def get_contact(request, contact_id: int):
 @router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
 def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = queries.get_visible_contact(request.user, contact_id)
-    _require(request, "parties.change_contact")
+    require_permission(request, "parties.change_contact")
     data = payload.dict(exclude_unset=True)
     allow_duplicates = data.pop("allow_duplicates", False)
     return services.update_contact(contact, by=request.user, allow_duplicates=allow_duplicates, **data)
@@ -274,7 +250,7 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
 def delete_contact(request, contact_id: int):
     contact = queries.get_visible_contact(request.user, contact_id)
-    _require(request, "parties.delete_contact")
+    require_permission(request, "parties.delete_contact")
     services.delete_contact(contact, by=request.user)
 
 
@@ -300,18 +276,15 @@ def search(request, q: str = ""):
 
 @router.get("/sources", response=list[SourceOut], tags=["lookups"])
 def list_sources(request, archived: ArchivedFilter = "false", active: bool | None = None):
-    _require(request, "parties.view_source")
+    require_permission(request, "parties.view_source")
     if active is not None:  # the older spelling: active=true is archived=false
         archived = "false" if active else "true"
     return list(Source.objects.in_archive_state(archived))
 
 
 def _source(request, source_id: int) -> Source:
-    _require(request, "parties.view_source")
-    source = Source.objects.filter(pk=source_id).first()
-    if source is None:
-        raise Http404("No such source.")
-    return source
+    require_permission(request, "parties.view_source")
+    return resolve_visible(Source, source_id)
 
 
 @router.post("/sources/{source_id}/archive", response=SourceOut, tags=["lookups"])
@@ -332,13 +305,13 @@ def delete_source(request, source_id: int):
 
 @router.post("/sources", response={201: SourceOut}, tags=["lookups"])
 def create_source(request, payload: SourceIn):
-    _require(request, "parties.add_source")
+    require_permission(request, "parties.add_source")
     return services.create_source(by=request.user, **payload.dict())
 
 
 @router.get("/tags", response=list[TagOut], tags=["lookups"])
 def list_tags(request):
-    _require(request, "parties.view_tag")
+    require_permission(request, "parties.view_tag")
     return list(Tag.objects.all())
 
 
@@ -353,11 +326,8 @@ def update_source(request, source_id: int, payload: SourcePatch):
 
 
 def _tag(request, tag_id: int) -> Tag:
-    _require(request, "parties.view_tag")
-    tag = Tag.objects.filter(pk=tag_id).first()
-    if tag is None:
-        raise Http404("No such tag.")
-    return tag
+    require_permission(request, "parties.view_tag")
+    return resolve_visible(Tag, tag_id)
 
 
 @router.patch("/tags/{tag_id}", response=TagOut, tags=["lookups"], summary="Rename a tag on every client")

@@ -41,8 +41,16 @@ class PartiesConfig(AppConfig):
     }
 
     def ready(self):
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.core import audit
         from tandem.core.deletion import register_blocker
+        from tandem.parties.audit_actions import ACTIONS, PHONE_FIELDS
+        from tandem.parties.phones import format_phone
 
+        audit.register_actions(ACTIONS)
+        for model_label, fields in PHONE_FIELDS.items():
+            for field_name in fields:
+                audit.register_value_formatter(model_label, field_name, format_phone)
         # References parties holds to rows of core and of its own lookups: they block a hard delete.
         register_blocker("core.User", "parties.Client", "owner")
         register_blocker("parties.Source", "parties.Client", "first_source")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tandem.core.references import resolve_visible
 from tandem.parties.models import Client, Contact, Counterparty
 from tandem.parties.phones import phone_digits
 
@@ -33,10 +33,7 @@ def visible_clients(user) -> QuerySet[Client]:
 
 
 def get_visible_client(user, pk) -> Client:
-    try:
-        return visible_clients(user).select_related("owner", "first_source").get(pk=pk)
-    except (Client.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such client.") from None
+    return resolve_visible(visible_clients(user).select_related("owner", "first_source"), pk)
 
 
 def visible_counterparties(user) -> QuerySet[Counterparty]:
@@ -54,17 +51,11 @@ def visible_contacts(user) -> QuerySet[Contact]:
 
 
 def get_visible_counterparty(user, pk) -> Counterparty:
-    try:
-        return visible_counterparties(user).get(pk=pk)
-    except (Counterparty.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such counterparty.") from None
+    return resolve_visible(visible_counterparties(user), pk)
 
 
 def get_visible_contact(user, pk) -> Contact:
-    try:
-        return visible_contacts(user).get(pk=pk)
-    except (Contact.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such contact.") from None
+    return resolve_visible(visible_contacts(user), pk)
 
 
 def filter_clients(

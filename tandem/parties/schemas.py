@@ -7,19 +7,14 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from tandem.core.schemas import ArchivedFilter, ArchiveOut
+from tandem.core.audit_render import action_text, change_rows, render_entry
+from tandem.core.schemas import ArchivedFilter, ArchiveOut, InputSchema
 from tandem.parties.models import Client, Source
 from tandem.parties.queries import CLIENT_SORTS
 
 ClientSort = Literal[tuple(CLIENT_SORTS)]  # type: ignore[valid-type]
 
-
-class InputSchema(Schema):
-    """A request body: an unknown key (a typo such as "owner" for "owner_id") is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserRef(Schema):
@@ -255,6 +250,13 @@ class ClientFilters(Schema):
 
 # --- History and search -----------------------------------------------------------------------------
 
+class ChangeOut(Schema):
+    field: str
+    label: str
+    old: str | None = Field(description="The value before, in words; null when the entry records a value.")
+    new: str
+
+
 class HistoryEntryOut(Schema):
     id: int
     created_at: datetime.datetime
@@ -262,11 +264,26 @@ class HistoryEntryOut(Schema):
     action: str
     event: str
     object_repr: str
-    changes: dict
+    changes: dict = Field(description="Raw data: {field: [old, new]} for changes, {field: value} for snapshots.")
+    action_label: str = Field(description="The action in words, in the request's language.")
+    summary: str = Field(description='Who did what, e.g. "Anna Smith changed the client".')
+    changes_display: list[ChangeOut] = Field(description="The changes in words: labels and formatted values.")
 
     @staticmethod
     def resolve_actor(obj):
         return {"id": obj.actor_id, "name": obj.actor.display_name} if obj.actor_id else None
+
+    @staticmethod
+    def resolve_action_label(obj):
+        return action_text(obj.action)
+
+    @staticmethod
+    def resolve_summary(obj):
+        return render_entry(obj).summary
+
+    @staticmethod
+    def resolve_changes_display(obj):
+        return [{"field": r.key, "label": r.label, "old": r.old, "new": r.new} for r in change_rows(obj)]
 
 
 class SearchHitOut(Schema):

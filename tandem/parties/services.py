@@ -14,8 +14,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, deletion
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
 from tandem.parties.phones import normalize_phone
 from tandem.parties.queries import can_see_all_clients, find_duplicates
@@ -34,10 +35,6 @@ def _refuse_unknown_fields(values: dict, allowed) -> None:
         message = _("Unknown field %(field)s.") % {"field": unknown[0]}
         raise BusinessRuleError("unknown_field", message, field=unknown[0])
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean(obj, exclude=()) -> None:
@@ -102,7 +99,7 @@ def _set_tags(client: Client, tag_names) -> None:
 
 def create_source(*, by: User, name: str, channel: str = Source.Channel.OTHER) -> Source:
     """A new way clients find us; names are unique (case-insensitively)."""
-    _require(by, "parties.add_source")
+    require_permission(by, "parties.add_source")
     source = Source(name=(name or "").strip(), channel=channel)
     _clean(source)
     exists_message = _("Source “%(name)s” already exists.") % {"name": source.name}
@@ -121,7 +118,7 @@ def create_source(*, by: User, name: str, channel: str = Source.Channel.OTHER) -
 
 def update_source(source: Source, *, by: User, **values) -> Source:
     """Rename a source or change its channel; names stay unique (case-insensitively)."""
-    _require(by, "parties.change_source")
+    require_permission(by, "parties.change_source")
     _refuse_unknown_fields(values, ("name", "channel"))
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
@@ -143,18 +140,18 @@ def update_source(source: Source, *, by: User, **values) -> Source:
 
 def archive_source(source: Source, *, by: User) -> Source:
     """No longer offered for new clients, leads and deals; records that name it keep showing it."""
-    _require(by, "parties.change_source")
+    require_permission(by, "parties.change_source")
     return archive.archive(source, by=by)
 
 
 def restore_source(source: Source, *, by: User) -> Source:
-    _require(by, "parties.change_source")
+    require_permission(by, "parties.change_source")
     return archive.restore(source, by=by)
 
 
 def delete_source(source: Source, *, by: User) -> None:
     """Only a source nothing refers to; otherwise refused (409) naming the references."""
-    _require(by, "parties.delete_source")
+    require_permission(by, "parties.delete_source")
     deletion.delete(source, by=by, changes=audit.snapshot(source, ("name", "channel")))
 
 
@@ -162,7 +159,7 @@ def delete_source(source: Source, *, by: User) -> None:
 
 def rename_tag(tag: Tag, *, by: User, name: str) -> Tag:
     """Rename a tag on every client that carries it; a name already in use is refused (no silent merge)."""
-    _require(by, "parties.change_tag")
+    require_permission(by, "parties.change_tag")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("Enter a name."), field="name")
@@ -182,7 +179,7 @@ def rename_tag(tag: Tag, *, by: User, name: str) -> Tag:
 
 def delete_tag(tag: Tag, *, by: User) -> None:
     """Only a tag no client carries; otherwise refused (409) naming how many clients do."""
-    _require(by, "parties.delete_tag")
+    require_permission(by, "parties.delete_tag")
     deletion.delete(tag, by=by, changes={"name": tag.name}, hint=_("Remove it from those clients first."))
 
 
@@ -203,7 +200,7 @@ def create_client(
     tags=(),
     allow_duplicates: bool = False,
 ) -> Client:
-    _require(by, "parties.add_client")
+    require_permission(by, "parties.add_client")
     owner = owner or by
     _check_owner(owner, by=by)
     values = _normalize_client_values(dict(name=name, email=email, phone=phone))
@@ -222,7 +219,7 @@ def create_client(
 
 
 def update_client(client: Client, *, by: User, allow_duplicates: bool = False, **values) -> Client:
-    _require(by, "parties.change_client")
+    require_permission(by, "parties.change_client")
     _refuse_unknown_fields(values, CLIENT_FIELDS)
     values = _normalize_client_values(values)
     with transaction.atomic():
@@ -252,19 +249,19 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, *
 
 def archive_client(client: Client, *, by: User) -> Client:
     """Out of pickers and the default client list; deals, invoices and the timeline keep showing it."""
-    _require(by, "parties.change_client")
+    require_permission(by, "parties.change_client")
     return archive.archive(client, by=by)
 
 
 def restore_client(client: Client, *, by: User) -> Client:
-    _require(by, "parties.change_client")
+    require_permission(by, "parties.change_client")
     return archive.restore(client, by=by)
 
 
 def delete_client(client: Client, *, by: User) -> None:
     """Only a client nothing refers to (its own counterparties and contacts go with it); a client with
     deals, interactions or other documents is refused (409) naming them: archive it instead."""
-    _require(by, "parties.delete_client")
+    require_permission(by, "parties.delete_client")
     deletion.delete(client, by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
 
 
@@ -316,7 +313,7 @@ def add_counterparty(
 ) -> Counterparty:
     """Add a legal entity to a client. If another one is open-ended and started earlier, it stops
     contracting the day before this one starts: that is how the contracting party changes over time."""
-    _require(by, "parties.add_counterparty")
+    require_permission(by, "parties.add_counterparty")
     values = _normalize_counterparty_values(dict(
         legal_name=legal_name, tax_id=tax_id, registration_number=registration_number,
         legal_address=legal_address or "", postal_address=postal_address or "",
@@ -347,7 +344,7 @@ def add_counterparty(
 
 
 def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = False, **values) -> Counterparty:
-    _require(by, "parties.change_counterparty")
+    require_permission(by, "parties.change_counterparty")
     _refuse_unknown_fields(values, COUNTERPARTY_FIELDS)
     values = _normalize_counterparty_values(values)
     with transaction.atomic():
@@ -369,23 +366,23 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
 
 
 def archive_counterparty(cp: Counterparty, *, by: User) -> Counterparty:
-    _require(by, "parties.change_counterparty")
+    require_permission(by, "parties.change_counterparty")
     return archive.archive(cp, by=by, root=cp.client)
 
 
 def restore_counterparty(cp: Counterparty, *, by: User) -> Counterparty:
-    _require(by, "parties.change_counterparty")
+    require_permission(by, "parties.change_counterparty")
     return archive.restore(cp, by=by, root=cp.client)
 
 
 def delete_counterparty(cp: Counterparty, *, by: User) -> None:
-    _require(by, "parties.delete_counterparty")
+    require_permission(by, "parties.delete_counterparty")
     deletion.delete(cp, by=by, root=cp.client, changes=audit.snapshot(cp, COUNTERPARTY_FIELDS))
 
 
 def add_bank_account(cp: Counterparty, *, by: User, bank_name: str, account_number: str, bic: str = "",
                      currency: str = "EUR") -> BankAccount:
-    _require(by, "parties.change_counterparty")
+    require_permission(by, "parties.change_counterparty")
     account = BankAccount(counterparty=cp, bank_name=(bank_name or "").strip(),
                           account_number=(account_number or "").replace(" ", "").upper(),
                           bic=(bic or "").strip().upper(), currency=(currency or "").upper(), created_by=by)
@@ -398,7 +395,7 @@ def add_bank_account(cp: Counterparty, *, by: User, bank_name: str, account_numb
 
 
 def delete_bank_account(account: BankAccount, *, by: User) -> None:
-    _require(by, "parties.change_counterparty")
+    require_permission(by, "parties.change_counterparty")
     with transaction.atomic():
         audit.record(account, "parties.bankaccount.deleted", by=by, root=account.counterparty.client,
                      changes=audit.snapshot(account, BANK_ACCOUNT_FIELDS))
@@ -422,7 +419,7 @@ def _normalize_contact_values(values: dict) -> dict:
 
 
 def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: bool = False, **values) -> Contact:
-    _require(by, "parties.add_contact")
+    require_permission(by, "parties.add_contact")
     _refuse_unknown_fields(values, CONTACT_FIELDS)
     values = _normalize_contact_values(dict(values, first_name=first_name))
     contact = Contact(client=client, created_by=by, **values)
@@ -439,7 +436,7 @@ def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: 
 
 
 def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False, **values) -> Contact:
-    _require(by, "parties.change_contact")
+    require_permission(by, "parties.change_contact")
     _refuse_unknown_fields(values, CONTACT_FIELDS)
     values = _normalize_contact_values(values)
     with transaction.atomic():
@@ -463,15 +460,15 @@ def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False
 
 
 def archive_contact(contact: Contact, *, by: User) -> Contact:
-    _require(by, "parties.change_contact")
+    require_permission(by, "parties.change_contact")
     return archive.archive(contact, by=by, root=contact.client)
 
 
 def restore_contact(contact: Contact, *, by: User) -> Contact:
-    _require(by, "parties.change_contact")
+    require_permission(by, "parties.change_contact")
     return archive.restore(contact, by=by, root=contact.client)
 
 
 def delete_contact(contact: Contact, *, by: User) -> None:
-    _require(by, "parties.delete_contact")
+    require_permission(by, "parties.delete_contact")
     deletion.delete(contact, by=by, root=contact.client, changes=audit.snapshot(contact, CONTACT_FIELDS))

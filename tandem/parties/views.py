@@ -22,19 +22,13 @@ from tandem.core import deletion, modules
 from tandem.core.audit import history_for
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.parties import queries, services
 from tandem.parties.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm, CounterpartyForm
 
 CLIENTS_PER_PAGE = 50
 HISTORY_LIMIT = 200
-
-
-def is_htmx(request) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
 
 
 def _call_service(form, service, *args, **kwargs):

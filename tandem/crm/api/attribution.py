@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter
-from tandem.crm.api.leads import row_or_error
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
-from tandem.crm.reports_attribution import attribution_report
+from tandem.crm.queries.visibility import visible_deals, visible_leads
+from tandem.crm.reports.attribution import attribution_report
 from tandem.crm.schemas.attribution import (
     AttendeeIn,
     AttendeeOut,
@@ -27,21 +27,16 @@ from tandem.crm.schemas.attribution import (
     ReportFilters,
 )
 from tandem.crm.services import attribution as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_leads
-from tandem.parties.models import Contact, Source
+from tandem.parties.models import Source
 from tandem.parties.queries import visible_clients, visible_contacts
 
 router = Router(tags=["crm"])
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
 
 def _campaign_values(data: dict) -> dict:
     if "source_id" in data:
-        data["source"] = row_or_error(Source, data.pop("source_id"), "source_id")
+        data["source"] = resolve_visible(Source, data.pop("source_id"), "source_id")
     return data
 
 
@@ -50,17 +45,17 @@ def _event_values(data: dict) -> dict:
             "responsible_id": ("responsible", User)}
     for key, (name, model) in refs.items():
         if key in data:
-            data[name] = row_or_error(model, data.pop(key), key)
+            data[name] = resolve_visible(model, data.pop(key), key)
     return data
 
 
 def _campaigns(request):
-    _require(request, "crm.view_campaign")
+    require_permission(request, "crm.view_campaign")
     return Campaign.objects.select_related("source")
 
 
 def _events(request):
-    _require(request, "crm.view_marketingevent")
+    require_permission(request, "crm.view_marketingevent")
     return MarketingEvent.objects.select_related("source", "campaign", "responsible").annotate(
         attendee_count=Count("attendees"))
 
@@ -74,7 +69,7 @@ def list_campaigns(request, pagination: Query[PageParams], archived: ArchivedFil
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
 def create_campaign(request, payload: CampaignIn):
-    _require(request, "crm.add_campaign")
+    require_permission(request, "crm.add_campaign")
     data = payload.dict()
     if data["cost"] is None:
         data.pop("cost")
@@ -84,27 +79,27 @@ def create_campaign(request, payload: CampaignIn):
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="Get a campaign")
 def get_campaign(request, campaign_id: int):
-    return get_visible(_campaigns(request), campaign_id)
+    return resolve_visible(_campaigns(request), campaign_id)
 
 
 @router.patch("/campaigns/{campaign_id}", response=CampaignOut, summary="Change a campaign")
 def update_campaign(request, campaign_id: int, payload: CampaignPatch):
-    campaign = get_visible(_campaigns(request), campaign_id)
-    _require(request, "crm.change_campaign")
+    campaign = resolve_visible(_campaigns(request), campaign_id)
+    require_permission(request, "crm.change_campaign")
     services.update_campaign(campaign, by=request.user, **_campaign_values(payload.dict(exclude_unset=True)))
     return _campaigns(request).get(pk=campaign.pk)
 
 
 @router.post("/campaigns/{campaign_id}/archive", response=CampaignOut, summary="Archive a campaign")
 def archive_campaign(request, campaign_id: int):
-    campaign = get_visible(_campaigns(request), campaign_id)
+    campaign = resolve_visible(_campaigns(request), campaign_id)
     services.archive_campaign(campaign, by=request.user)
     return _campaigns(request).get(pk=campaign.pk)
 
 
 @router.post("/campaigns/{campaign_id}/restore", response=CampaignOut, summary="Restore an archived campaign")
 def restore_campaign(request, campaign_id: int):
-    campaign = get_visible(_campaigns(request), campaign_id)
+    campaign = resolve_visible(_campaigns(request), campaign_id)
     services.restore_campaign(campaign, by=request.user)
     return _campaigns(request).get(pk=campaign.pk)
 
@@ -112,7 +107,7 @@ def restore_campaign(request, campaign_id: int):
 @router.delete("/campaigns/{campaign_id}", response={204: None},
                summary="Delete a campaign nothing refers to (409 naming the references otherwise)")
 def delete_campaign(request, campaign_id: int):
-    services.delete_campaign(get_visible(_campaigns(request), campaign_id), by=request.user)
+    services.delete_campaign(resolve_visible(_campaigns(request), campaign_id), by=request.user)
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -131,7 +126,7 @@ def list_events(request, filters: Query[EventFilters], pagination: Query[PagePar
 
 @router.post("/events", response={201: EventOut}, summary="Create a marketing event")
 def create_event(request, payload: EventIn):
-    _require(request, "crm.add_marketingevent")
+    require_permission(request, "crm.add_marketingevent")
     data = payload.dict()
     if data["cost"] is None:
         data.pop("cost")
@@ -141,13 +136,13 @@ def create_event(request, payload: EventIn):
 
 @router.get("/events/{event_id}", response=EventOut, summary="Get a marketing event")
 def get_event(request, event_id: int):
-    return get_visible(_events(request), event_id)
+    return resolve_visible(_events(request), event_id)
 
 
 @router.patch("/events/{event_id}", response=EventOut, summary="Change a marketing event")
 def update_event(request, event_id: int, payload: EventPatch):
-    event = get_visible(_events(request), event_id)
-    _require(request, "crm.change_marketingevent")
+    event = resolve_visible(_events(request), event_id)
+    require_permission(request, "crm.change_marketingevent")
     data = payload.dict(exclude_unset=True)
     if "cost" in data and data["cost"] is None:
         data["cost"] = "0"
@@ -168,28 +163,27 @@ def _attendees(request, event):
 
 @router.get("/events/{event_id}/attendees", response=Page[AttendeeOut], summary="List attendees")
 def list_attendees(request, event_id: int, pagination: Query[PageParams]):
-    event = get_visible(_events(request), event_id)
+    event = resolve_visible(_events(request), event_id)
     return paginate(_attendees(request, event), pagination)
 
 
 @router.post("/events/{event_id}/attendees", response={201: AttendeeOut}, summary="Add an attendee "
              "(a client or a lead)")
 def add_attendee(request, event_id: int, payload: AttendeeIn):
-    event = get_visible(_events(request), event_id)
-    _require(request, "crm.add_eventattendee")
-    client = row_or_error(visible_clients(request.user).model, payload.client_id, "client_id",
-                          visible_clients(request.user))
-    lead = row_or_error(visible_leads(request.user).model, payload.lead_id, "lead_id", visible_leads(request.user))
-    contact = row_or_error(Contact, payload.contact_id, "contact_id", visible_contacts(request.user))
+    event = resolve_visible(_events(request), event_id)
+    require_permission(request, "crm.add_eventattendee")
+    client = resolve_visible(visible_clients(request.user), payload.client_id, "client_id")
+    lead = resolve_visible(visible_leads(request.user), payload.lead_id, "lead_id")
+    contact = resolve_visible(visible_contacts(request.user), payload.contact_id, "contact_id")
     attendee = services.add_attendee(event, by=request.user, client=client, lead=lead, contact=contact)
     return attendee
 
 
 @router.delete("/events/{event_id}/attendees/{attendee_id}", response={204: None}, summary="Remove an attendee")
 def remove_attendee(request, event_id: int, attendee_id: int):
-    event = get_visible(_events(request), event_id)
-    attendee = get_visible(_attendees(request, event), attendee_id)
-    _require(request, "crm.delete_eventattendee")
+    event = resolve_visible(_events(request), event_id)
+    attendee = resolve_visible(_attendees(request, event), attendee_id)
+    require_permission(request, "crm.delete_eventattendee")
     services.remove_attendee(attendee, by=request.user)
 
 
@@ -198,7 +192,7 @@ def remove_attendee(request, event_id: int, attendee_id: int):
 @router.get("/reports/attribution", response=AttributionReportOut, by_alias=True,
             summary="Leads, deals, won deals, won amount and cost per source, campaign or event")
 def report_attribution(request, filters: Query[ReportFilters]):
-    _require(request, "crm.view_campaign")
+    require_permission(request, "crm.view_campaign")
     rows = attribution_report(filters.group, date_from=filters.date_from, date_to=filters.date_to,
                               leads=visible_leads(request.user), deals=visible_deals(request.user))
     return {"group": filters.group, "date_from": filters.date_from, "date_to": filters.date_to, "rows": rows}

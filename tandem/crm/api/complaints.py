@@ -1,8 +1,7 @@
-"""REST endpoints: complaints (thin: look up with the record rules of crm.visibility, call one service)."""
+"""REST endpoints: complaints (thin: look up with the record rules of crm.queries.visibility, call one service)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -10,18 +9,16 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Complaint
+from tandem.crm.queries.visibility import visible_complaints, visible_deals
 from tandem.crm.schemas.complaints import ComplaintFilters, ComplaintIn, ComplaintOut, ComplaintPatch, ResolutionIn
 from tandem.crm.services import complaints as services
-from tandem.crm.visibility import get_visible, visible_complaints, visible_deals
 from tandem.parties import queries as parties
 
 router = Router(tags=["complaints"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _actions(complaint: Complaint) -> list[str]:
@@ -37,22 +34,12 @@ def _out(complaint: Complaint, now=None) -> Complaint:
 
 
 def _get(request, complaint_id: int) -> Complaint:
-    return get_visible(visible_complaints(request.user), complaint_id)
-
-
-def _ref(qs, pk, field: str):
-    if pk is None:
-        return None
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise BusinessRuleError("unknown_reference", _("There is no such record #%(id)s.") % {"id": pk},
-                                field=field)
-    return obj
+    return resolve_visible(visible_complaints(request.user), complaint_id)
 
 
 @router.get("/complaints", response=Page[ComplaintOut], summary="List complaints")
 def list_complaints(request, filters: Query[ComplaintFilters], pagination: Query[PageParams]):
-    _require(request, "crm.view_complaint")
+    require_permission(request, "crm.view_complaint")
     now = timezone.now()
     qs = services.filter_complaints(
         visible_complaints(request.user), status=filters.status or "", severity=filters.severity or "",
@@ -66,14 +53,14 @@ def list_complaints(request, filters: Query[ComplaintFilters], pagination: Query
 
 @router.post("/complaints", response={201: ComplaintOut}, summary="Register a complaint")
 def create_complaint(request, payload: ComplaintIn):
-    _require(request, "crm.add_complaint")
+    require_permission(request, "crm.add_complaint")
     data = payload.dict()
     client = parties.get_visible_client(request.user, data.pop("client_id"))
     complaint = services.register_complaint(
         by=request.user, client=client, category=data["category"], severity=data["severity"],
         description=data["description"], deadline=data["deadline"],
-        deal=_ref(visible_deals(request.user), data["deal_id"], "deal_id"),
-        assignee=_ref(User.objects.all(), data["assignee_id"], "assignee_id"),
+        deal=resolve_visible(visible_deals(request.user), data["deal_id"], "deal_id"),
+        assignee=resolve_visible(User, data["assignee_id"], "assignee_id"),
     )
     return _out(complaint)
 
@@ -86,15 +73,15 @@ def get_complaint(request, complaint_id: int):
 @router.patch("/complaints/{complaint_id}", response=ComplaintOut, summary="Change a complaint's details")
 def update_complaint(request, complaint_id: int, payload: ComplaintPatch):
     complaint = _get(request, complaint_id)
-    _require(request, "crm.change_complaint")
+    require_permission(request, "crm.change_complaint")
     data = payload.dict(exclude_unset=True)
     if "deal_id" in data:
-        data["deal"] = _ref(visible_deals(request.user), data.pop("deal_id"), "deal_id")
+        data["deal"] = resolve_visible(visible_deals(request.user), data.pop("deal_id"), "deal_id")
     if "assignee_id" in data:
         assignee_id = data.pop("assignee_id")
         if assignee_id is None:
             raise BusinessRuleError("required", _("Choose an assignee."), field="assignee_id")
-        data["assignee"] = _ref(User.objects.all(), assignee_id, "assignee_id")
+        data["assignee"] = resolve_visible(User, assignee_id, "assignee_id")
     for name in ("category", "severity"):
         if name in data and data[name] is None:
             raise BusinessRuleError("required", _("This field cannot be empty."), field=name)

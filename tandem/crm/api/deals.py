@@ -1,11 +1,8 @@
 """REST endpoints: deals, pipelines, lost reasons, the lost-at-stage report (thin: look up with the record
-rules of crm.visibility, check the permission, call one service, return the schema)."""
+rules of crm.queries.visibility, check the permission, call one service, return the schema)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -13,10 +10,13 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.core.schemas import ArchivedFilter
-from tandem.crm import reports
-from tandem.crm.deal_queries import DEAL_RELATED, checklist_of, filter_deals, pipelines_with_stages
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
+from tandem.core.schemas import ArchivedFilter, money_list
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.queries.deals import DEAL_RELATED, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.visibility import visible_deals
+from tandem.crm.reports import deals as reports
 from tandem.crm.schemas.deals import (
     ChecklistIn,
     ChecklistItemOut,
@@ -34,32 +34,16 @@ from tandem.crm.schemas.deals import (
     ReportFilters,
     StageOut,
     StageVisitOut,
-    money_text,
 )
 from tandem.crm.services import deals as services
-from tandem.crm.visibility import get_visible, visible_deals
 from tandem.parties.models import Contact, Counterparty, Source
 from tandem.parties.queries import visible_clients
 
 router = Router(tags=["crm"])
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
 
 def _deal(request, deal_id: int) -> Deal:
-    return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), deal_id)
-
-
-def _ref(model, pk, field: str, qs=None):
-    if pk is None:
-        return None
-    obj = (qs if qs is not None else model.objects).filter(pk=pk).first()
-    if obj is None:
-        raise BusinessRuleError("unknown_reference", _("There is no %(record)s #%(id)s.")
-                                % {"record": model._meta.verbose_name, "id": pk}, field=field)
-    return obj
+    return resolve_visible(visible_deals(request.user).select_related(*DEAL_RELATED), deal_id)
 
 
 def _deal_values(request, data: dict) -> dict:
@@ -76,9 +60,7 @@ def _deal_values(request, data: dict) -> dict:
     }
     for key, (name, model, qs) in refs.items():
         if key in data:
-            data[name] = _ref(model or qs.model, data.pop(key), key, qs)
-    if data.get("amount") is not None:
-        data["amount"] = Decimal(data["amount"])
+            data[name] = resolve_visible(model or qs, data.pop(key), key)
     return data
 
 
@@ -90,14 +72,14 @@ def _deal_out(deal: Deal) -> Deal:
 
 @router.get("/deals", response=Page[DealOut], summary="List deals")
 def list_deals(request, filters: Query[DealFilters], pagination: Query[PageParams]):
-    _require(request, "crm.view_deal")
+    require_permission(request, "crm.view_deal")
     qs = filter_deals(visible_deals(request.user), **filters.dict())
     return paginate(qs.select_related(*DEAL_RELATED).order_by("-created_at", "-id"), pagination)
 
 
 @router.post("/deals", response={201: DealOut}, summary="Open a deal")
 def create_deal(request, payload: DealIn):
-    _require(request, "crm.add_deal")
+    require_permission(request, "crm.add_deal")
     values = _deal_values(request, payload.dict(exclude_unset=True))
     deal = services.create_deal(by=request.user, **values)
     return _deal_out(deal)
@@ -111,7 +93,7 @@ def get_deal(request, deal_id: int):
 @router.patch("/deals/{deal_id}", response=DealOut, summary="Change a deal's details")
 def update_deal(request, deal_id: int, payload: DealPatch):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
+    require_permission(request, "crm.change_deal")
     deal = services.update_deal(deal, by=request.user, **_deal_values(request, payload.dict(exclude_unset=True)))
     return _deal_out(deal)
 
@@ -121,8 +103,8 @@ def update_deal(request, deal_id: int, payload: DealPatch):
                          "the stage the deal leaves is unmet. Moving backward is always allowed.")
 def move_deal(request, deal_id: int, payload: MoveIn):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
-    stage = _ref(Stage, payload.stage_id, "stage_id")
+    require_permission(request, "crm.change_deal")
+    stage = resolve_visible(Stage, payload.stage_id, "stage_id")
     return _deal_out(services.move_deal_to_stage(deal, stage, by=request.user))
 
 
@@ -136,8 +118,8 @@ def get_checklist(request, deal_id: int):
              summary="Tick or untick a checklist item")
 def set_checklist_item(request, deal_id: int, rule_id: int, payload: ChecklistIn):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
-    rule = _ref(StageRule, rule_id, "rule_id", StageRule.objects.select_related("stage"))
+    require_permission(request, "crm.change_deal")
+    rule = resolve_visible(StageRule.objects.select_related("stage"), rule_id, "rule_id")
     services.set_checklist_item(deal, rule, payload.done, by=request.user)
     return checklist_of(deal)
 
@@ -145,22 +127,22 @@ def set_checklist_item(request, deal_id: int, rule_id: int, payload: ChecklistIn
 @router.post("/deals/{deal_id}/win", response=DealOut, summary="Mark a deal won")
 def win_deal(request, deal_id: int):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
+    require_permission(request, "crm.change_deal")
     return _deal_out(services.win_deal(deal, by=request.user))
 
 
 @router.post("/deals/{deal_id}/lose", response=DealOut, summary="Mark a deal lost (a lost reason is required)")
 def lose_deal(request, deal_id: int, payload: LoseIn):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
-    reason = _ref(LostReason, payload.lost_reason_id, "lost_reason_id")
+    require_permission(request, "crm.change_deal")
+    reason = resolve_visible(LostReason, payload.lost_reason_id, "lost_reason_id")
     return _deal_out(services.lose_deal(deal, by=request.user, lost_reason=reason, note=payload.note))
 
 
 @router.post("/deals/{deal_id}/reopen", response=DealOut, summary="Reopen a won or lost deal")
 def reopen_deal(request, deal_id: int):
     deal = _deal(request, deal_id)
-    _require(request, "crm.change_deal")
+    require_permission(request, "crm.change_deal")
     return _deal_out(services.reopen_deal(deal, by=request.user))
 
 
@@ -174,12 +156,12 @@ def stage_history(request, deal_id: int):
 
 @router.get("/pipelines", response=list[PipelineOut], summary="Pipelines with their stages and rules")
 def list_pipelines(request, archived: ArchivedFilter = "false"):
-    _require(request, "crm.view_pipeline")
+    require_permission(request, "crm.view_pipeline")
     return list(pipelines_with_stages().in_archive_state(archived))
 
 
 def _pipeline(request, pipeline_id: int) -> Pipeline:
-    _require(request, "crm.view_pipeline")
+    require_permission(request, "crm.view_pipeline")
     return get_object_or_404(Pipeline, pk=pipeline_id)
 
 
@@ -203,19 +185,19 @@ def delete_pipeline(request, pipeline_id: int):
 
 @router.post("/stages/{stage_id}/archive", response=StageOut, summary="Archive a stage (no new moves into it)")
 def archive_stage(request, stage_id: int):
-    _require(request, "crm.view_pipeline")
+    require_permission(request, "crm.view_pipeline")
     return services.archive_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
 
 
 @router.post("/stages/{stage_id}/restore", response=StageOut, summary="Restore an archived stage")
 def restore_stage(request, stage_id: int):
-    _require(request, "crm.view_pipeline")
+    require_permission(request, "crm.view_pipeline")
     return services.restore_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
 
 
 @router.post("/pipelines", response={201: PipelineOut}, summary="Create a pipeline with stages and rules")
 def create_pipeline(request, payload: PipelineIn):
-    _require(request, "crm.add_pipeline")
+    require_permission(request, "crm.add_pipeline")
     data = payload.dict()
     pipeline = services.create_pipeline(by=request.user, name=data["name"], is_default=data["is_default"],
                                         stages=data["stages"])
@@ -224,25 +206,21 @@ def create_pipeline(request, payload: PipelineIn):
 
 @router.get("/lost-reasons", response=list[LostReasonOut], summary="Lost reasons")
 def list_lost_reasons(request):
-    _require(request, "crm.view_lostreason")
+    require_permission(request, "crm.view_lostreason")
     return list(LostReason.objects.all())
 
 
 @router.post("/lost-reasons", response={201: LostReasonOut}, summary="Add a lost reason")
 def create_lost_reason(request, payload: LostReasonIn):
-    _require(request, "crm.add_lostreason")
+    require_permission(request, "crm.add_lostreason")
     return services.create_lost_reason(by=request.user, name=payload.name)
 
 
 # --- Report -------------------------------------------------------------------------------------------
 
-def _money_list(amounts: dict) -> list[dict]:
-    return [{"currency": c, "amount": money_text(a, c)} for c, a in sorted(amounts.items())]
-
-
 @router.get("/reports/lost-at-stage", response=LostAtStageOut, summary="Deals lost per stage, time per stage")
 def lost_at_stage(request, filters: Query[ReportFilters]):
-    _require(request, "crm.view_deal")
+    require_permission(request, "crm.view_deal")
     if filters.pipeline:
         pipeline = get_object_or_404(Pipeline, pk=filters.pipeline)
     else:
@@ -255,10 +233,10 @@ def lost_at_stage(request, filters: Query[ReportFilters]):
         "date_from": report.date_from,
         "date_to": report.date_to,
         "total_lost": report.total_lost,
-        "total_amounts": _money_list(report.total_amounts),
+        "total_amounts": money_list(report.total_amounts),
         "stages": [
             {"stage": {"id": row.stage_id, "name": row.name}, "lost_count": row.lost_count,
-             "lost_share": str(row.lost_share), "lost_amounts": _money_list(row.lost_amounts),
+             "lost_share": str(row.lost_share), "lost_amounts": money_list(row.lost_amounts),
              "completed_visits": row.completed_visits,
              "average_days": None if row.average_days is None else str(row.average_days)}
             for row in report.stages

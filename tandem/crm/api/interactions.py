@@ -1,15 +1,17 @@
 """REST endpoints: interactions and the client timeline (thin: look up with the record rules of
-crm.visibility, call one service or the timeline builder, return the schema)."""
+crm.queries.visibility, call one service or the timeline builder, return the schema)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.crm import timeline as timelines
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
+from tandem.crm.queries import timeline as timelines
+from tandem.crm.queries.visibility import visible_deals, visible_interactions
 from tandem.crm.schemas.interactions import (
     InteractionFilters,
     InteractionIn,
@@ -19,26 +21,11 @@ from tandem.crm.schemas.interactions import (
     TimelineParams,
 )
 from tandem.crm.services import interactions as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_interactions
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
 
 router = Router(tags=["interactions"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def _ref(qs, pk, field: str):
-    if pk is None:
-        return None
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise BusinessRuleError("unknown_reference", _("There is no such record #%(id)s.") % {"id": pk},
-                                field=field)
-    return obj
 
 
 def _values(request, data: dict) -> dict:
@@ -52,17 +39,17 @@ def _values(request, data: dict) -> dict:
     }
     for key, (name, qs) in lookups.items():
         if key in data:
-            data[name] = _ref(qs, data.pop(key), key)
+            data[name] = resolve_visible(qs, data.pop(key), key)
     return data
 
 
 def _get(request, interaction_id: int):
-    return get_visible(visible_interactions(request.user).select_related("client"), interaction_id)
+    return resolve_visible(visible_interactions(request.user).select_related("client"), interaction_id)
 
 
 @router.get("/interactions", response=Page[InteractionOut], summary="List interactions")
 def list_interactions(request, filters: Query[InteractionFilters], pagination: Query[PageParams]):
-    _require(request, "crm.view_interaction")
+    require_permission(request, "crm.view_interaction")
     qs = services.filter_interactions(visible_interactions(request.user), client_id=filters.client_id,
                                       kind=filters.kind or "")
     return paginate(qs, pagination)
@@ -70,7 +57,7 @@ def list_interactions(request, filters: Query[InteractionFilters], pagination: Q
 
 @router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
 def create_interaction(request, payload: InteractionIn):
-    _require(request, "crm.add_interaction")
+    require_permission(request, "crm.add_interaction")
     data = payload.dict()
     client = parties.get_visible_client(request.user, data.pop("client_id"))
     return services.log_interaction(by=request.user, client=client, **_values(request, data))
@@ -118,7 +105,7 @@ def _item_out(item: timelines.TimelineItem) -> dict:
 
 @router.get("/clients/{client_id}/timeline", response=TimelineOut, summary="A client's timeline")
 def client_timeline(request, client_id: int, params: Query[TimelineParams]):
-    _require(request, "crm.view_interaction")
+    require_permission(request, "crm.view_interaction")
     client = parties.get_visible_client(request.user, client_id)
     timeline = timelines.build_timeline(request.user, client, type=params.type or "", before=params.before,
                                         limit=params.limit)

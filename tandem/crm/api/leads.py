@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Campaign, Lead, MarketingEvent, Pipeline
-from tandem.crm.queries_leads import filter_leads
+from tandem.crm.queries.leads import filter_leads
+from tandem.crm.queries.visibility import visible_leads
 from tandem.crm.schemas.leads import DisqualifyIn, LeadFilters, LeadIn, LeadOut, LeadPatch, QualifyIn
 from tandem.crm.services import leads as services
-from tandem.crm.visibility import get_visible, visible_leads
 from tandem.parties.models import Source
 from tandem.parties.queries import visible_clients
 
 router = Router(tags=["crm"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def row_or_error(model, pk, field: str, qs=None):
-    """The row with this id, or a 400 naming the field (None stays None)."""
-    if pk is None:
-        return None
-    row = (qs if qs is not None else model.objects.all()).filter(pk=pk).first()
-    if row is None:
-        raise BusinessRuleError("unknown_reference", _("There is no %(record)s #%(id)s.")
-                                % {"record": model._meta.verbose_name, "id": pk}, field=field)
-    return row
 
 
 def lead_values(data: dict) -> dict:
@@ -43,18 +27,18 @@ def lead_values(data: dict) -> dict:
             "event_id": ("event", MarketingEvent)}
     for key, (name, model) in refs.items():
         if key in data:
-            data[name] = row_or_error(model, data.pop(key), key)
+            data[name] = resolve_visible(model, data.pop(key), key)
     return data
 
 
 def _lead(request, lead_id: int) -> Lead:
-    return get_visible(visible_leads(request.user).select_related(
+    return resolve_visible(visible_leads(request.user).select_related(
         "owner", "source", "campaign", "event", "client", "deal"), lead_id)
 
 
 @router.get("/leads", response=Page[LeadOut], summary="List leads")
 def list_leads(request, filters: Query[LeadFilters], pagination: Query[PageParams]):
-    _require(request, "crm.view_lead")
+    require_permission(request, "crm.view_lead")
     qs = filter_leads(visible_leads(request.user), q=filters.q, status=filters.status or "",
                       owner_id=filters.owner_id, source_id=filters.source_id, campaign_id=filters.campaign_id,
                       event_id=filters.event_id)
@@ -63,7 +47,7 @@ def list_leads(request, filters: Query[LeadFilters], pagination: Query[PageParam
 
 @router.post("/leads", response={201: LeadOut}, summary="Create a lead")
 def create_lead(request, payload: LeadIn):
-    _require(request, "crm.add_lead")
+    require_permission(request, "crm.add_lead")
     lead = services.create_lead(by=request.user, **lead_values(payload.dict()))
     return _lead(request, lead.pk)
 
@@ -76,7 +60,7 @@ def get_lead(request, lead_id: int):
 @router.patch("/leads/{lead_id}", response=LeadOut, summary="Change a lead")
 def update_lead(request, lead_id: int, payload: LeadPatch):
     lead = _lead(request, lead_id)
-    _require(request, "crm.change_lead")
+    require_permission(request, "crm.change_lead")
     data = payload.dict(exclude_unset=True)
     if data.get("name", "") is None:
         raise BusinessRuleError("required", _("A lead needs a contact name."), field="name")
@@ -88,15 +72,14 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
              "open a deal")
 def qualify_lead(request, lead_id: int, payload: QualifyIn):
     lead = _lead(request, lead_id)
-    _require(request, "crm.change_lead")
+    require_permission(request, "crm.change_lead")
     data = payload.dict()
     services.qualify_lead(
         lead, by=request.user,
-        client=row_or_error(Lead._meta.get_field("client").related_model, data["client_id"], "client_id",
-                            visible_clients(request.user)),
+        client=resolve_visible(visible_clients(request.user), data["client_id"], "client_id"),
         create_client=data["create_client"], deal_title=data["deal_title"],
-        amount=None if data["amount"] is None else Decimal(data["amount"]),
-        currency=data["currency"], pipeline=row_or_error(Pipeline, data["pipeline_id"], "pipeline_id"),
+        amount=data["amount"],
+        currency=data["currency"], pipeline=resolve_visible(Pipeline, data["pipeline_id"], "pipeline_id"),
         expected_close_date=data["expected_close_date"],
     )
     return _lead(request, lead_id)
@@ -105,7 +88,7 @@ def qualify_lead(request, lead_id: int, payload: QualifyIn):
 @router.post("/leads/{lead_id}/disqualify", response=LeadOut, summary="Disqualify a lead (a reason is required)")
 def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
     lead = _lead(request, lead_id)
-    _require(request, "crm.change_lead")
+    require_permission(request, "crm.change_lead")
     services.disqualify_lead(lead, by=request.user, reason=payload.reason)
     return _lead(request, lead_id)
 
@@ -113,6 +96,6 @@ def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
 @router.post("/leads/{lead_id}/reopen", response=LeadOut, summary="Reopen a disqualified lead")
 def reopen_lead(request, lead_id: int):
     lead = _lead(request, lead_id)
-    _require(request, "crm.change_lead")
+    require_permission(request, "crm.change_lead")
     services.reopen_lead(lead, by=request.user)
     return _lead(request, lead_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from tandem.core.errors import BusinessRuleError
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter
 from tandem.crm.models import ComplaintCategory, LostReason
 from tandem.crm.schemas.deals import LostReasonOut
@@ -22,10 +22,6 @@ from tandem.crm.services import reference_lists as services
 router = Router(tags=["lookups"])
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
 
 def _no_nulls(data: dict) -> dict:
     for name, value in data.items():
@@ -36,8 +32,8 @@ def _no_nulls(data: dict) -> dict:
 
 @router.patch("/lost-reasons/{reason_id}", response=LostReasonOut, summary="Rename, deactivate or reactivate")
 def update_lost_reason(request, reason_id: int, payload: LostReasonPatch):
-    _require(request, "crm.view_lostreason")
-    reason = get_object_or_404(LostReason, pk=reason_id)
+    require_permission(request, "crm.view_lostreason")
+    reason = resolve_visible(LostReason, pk=reason_id)
     data = _no_nulls(payload.dict(exclude_unset=True))
     if "name" in data:
         reason = services.rename_lost_reason(reason, by=request.user, name=data["name"])
@@ -48,7 +44,7 @@ def update_lost_reason(request, reason_id: int, payload: LostReasonPatch):
 
 @router.get("/complaint-categories", response=list[ComplaintCategoryOut], summary="Complaint categories")
 def list_complaint_categories(request, archived: ArchivedFilter = "false"):
-    _require(request, "crm.view_complaintcategory")
+    require_permission(request, "crm.view_complaintcategory")
     return list(ComplaintCategory.objects.in_archive_state(archived))
 
 
@@ -58,8 +54,8 @@ def create_complaint_category(request, payload: ComplaintCategoryIn):
 
 
 def _category(request, category_id: int) -> ComplaintCategory:
-    _require(request, "crm.view_complaintcategory")
-    return get_object_or_404(ComplaintCategory, pk=category_id)
+    require_permission(request, "crm.view_complaintcategory")
+    return resolve_visible(ComplaintCategory, pk=category_id)
 
 
 @router.patch("/complaint-categories/{category_id}", response=ComplaintCategoryOut,

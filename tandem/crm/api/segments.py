@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -10,8 +9,9 @@ from ninja import Query, Router
 from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Segment
-from tandem.crm.reports_segments import compare_segments
+from tandem.crm.reports.segments import compare_segments
 from tandem.crm.schemas.segments import (
     MembersAddedOut,
     MembersIn,
@@ -28,19 +28,15 @@ from tandem.parties.queries import get_visible_client
 router = Router(tags=["segments"])
 
 
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
 
 def _segment(request, segment_id: int) -> Segment:
-    _require(request, "crm.view_segment")
+    require_permission(request, "crm.view_segment")
     return get_object_or_404(Segment, pk=segment_id)
 
 
 @router.get("/segments", response=Page[SegmentOut], summary="List segments")
 def list_segments(request, pagination: Query[PageParams]):
-    _require(request, "crm.view_segment")
+    require_permission(request, "crm.view_segment")
     return paginate(Segment.objects.order_by("name", "id"), pagination)
 
 
@@ -103,7 +99,7 @@ def remove_member(request, segment_id: int, client_id: int):
 @router.get("/reports/segment-comparison", response=list[SegmentComparisonOut],
             summary="Segments side by side: clients, deals, won amount, average won deal, conversion rate")
 def segment_comparison(request, ids: str):
-    _require(request, "crm.view_segment")
+    require_permission(request, "crm.view_segment")
     try:
         wanted = [int(part) for part in ids.split(",") if part.strip()]
     except ValueError:

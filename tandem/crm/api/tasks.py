@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
-from tandem.crm import agenda, calendar
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
+from tandem.crm import calendar
+from tandem.crm.queries import tasks as agenda
+from tandem.crm.queries.visibility import visible_tasks
 from tandem.crm.schemas.tasks import CalendarFeedOut, MyDayOut, TaskFilters, TaskIn, TaskOut, TaskPatch
 from tandem.crm.services import tasks as services
-from tandem.crm.visibility import get_visible, visible_tasks
 
 router = Router(tags=["tasks"])
 
 ID_FIELDS = ("assignee", "client", "deal", "lead", "complaint")
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _values(data: dict) -> dict:
@@ -32,12 +30,12 @@ def _values(data: dict) -> dict:
 
 
 def _task(request, task_id: int):
-    return get_visible(visible_tasks(request.user), task_id)
+    return resolve_visible(visible_tasks(request.user), task_id)
 
 
 @router.get("/tasks/my-day", response=MyDayOut, summary="My open tasks: overdue, today, upcoming")
 def my_day(request):
-    _require(request, "crm.view_task")
+    require_permission(request, "crm.view_task")
     day = agenda.my_day(request.user)
     return {"overdue": day.overdue, "today": day.today, "upcoming": day.upcoming}
 
@@ -45,14 +43,14 @@ def my_day(request):
 @router.post("/calendar-feed", response={201: CalendarFeedOut},
              summary="Make a new calendar feed address (the old one stops working)")
 def regenerate_calendar_feed(request):
-    _require(request, "crm.view_task")
+    require_permission(request, "crm.view_task")
     key = calendar.regenerate_feed(by=request.user)
     return {"url": request.build_absolute_uri(calendar.feed_path(key))}
 
 
 @router.get("/tasks", response=Page[TaskOut], summary="List tasks")
 def list_tasks(request, filters: Query[TaskFilters], pagination: Query[PageParams]):
-    _require(request, "crm.view_task")
+    require_permission(request, "crm.view_task")
     f = filters.dict()
     qs = agenda.filter_tasks(visible_tasks(request.user), status=f["status"] or "", priority=f["priority"] or "",
                              assignee_id=f["assignee_id"], due_from=f["due_from"], due_to=f["due_to"], q=f["q"],

@@ -4,40 +4,12 @@ rules live in crm.services.attribution). Amounts travel as strings."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
 
-from tandem.core.money import quantize
-from tandem.core.schemas import ArchiveOut
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_list, money_text
 from tandem.crm.models import MarketingEvent
-
-
-class InputSchema(Schema):
-    """A request body: an unknown key is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def decimal_text(value):
-    """A decimal sent as a string (or int): checked and passed on as a string. Floats are refused."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float | bool):
-        raise ValueError('Send amounts as strings, e.g. "1250.00".')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Not a number.") from None
-    if not amount.is_finite():
-        raise ValueError("Not a number.")
-    return str(amount)
-
-
-def money_text(amount, currency: str) -> str | None:
-    return None if amount is None else str(quantize(amount, currency))
 
 
 class Ref(Schema):
@@ -74,13 +46,8 @@ class _CampaignFields(InputSchema):
     source_id: int | None = None
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
-    cost: str | None = Field(None, description='Decimal as a string, e.g. "1500.00".')
+    cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-
-    @field_validator("cost", mode="before")
-    @classmethod
-    def _cost(cls, value):
-        return decimal_text(value)
 
 
 class CampaignIn(_CampaignFields):
@@ -153,16 +120,11 @@ class _EventFields(InputSchema):
     kind: MarketingEvent.Kind = MarketingEvent.Kind.EXHIBITION
     ends_on: datetime.date | None = None
     location: str = Field("", max_length=200)
-    cost: str | None = None
+    cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     responsible_id: int | None = None
     campaign_id: int | None = None
     source_id: int | None = None
-
-    @field_validator("cost", mode="before")
-    @classmethod
-    def _cost(cls, value):
-        return decimal_text(value)
 
 
 class EventIn(_EventFields):
@@ -195,11 +157,6 @@ class ReportFilters(Schema):
     date_to: datetime.date | None = Field(None, alias="to")
 
 
-class MoneyOut(Schema):
-    currency: str
-    amount: str | None
-
-
 class AttributionRowOut(Schema):
     id: int | None = Field(description="The source, campaign or event; null for leads and deals without one.")
     name: str
@@ -216,24 +173,20 @@ class AttributionRowOut(Schema):
         return obj.key
 
     @staticmethod
-    def _money(values: dict) -> list[dict]:
-        return [{"currency": cur, "amount": None if v is None else str(v)} for cur, v in sorted(values.items())]
-
-    @staticmethod
     def resolve_won_amount(obj):
-        return AttributionRowOut._money(obj.won_amounts)
+        return money_list(obj.won_amounts)
 
     @staticmethod
     def resolve_cost(obj):
-        return AttributionRowOut._money(obj.costs)
+        return money_list(obj.costs)
 
     @staticmethod
     def resolve_cost_per_lead(obj):
-        return AttributionRowOut._money(obj.cost_per_lead)
+        return money_list(obj.cost_per_lead)
 
     @staticmethod
     def resolve_cost_per_won_deal(obj):
-        return AttributionRowOut._money(obj.cost_per_won_deal)
+        return money_list(obj.cost_per_won_deal)
 
 
 class AttributionReportOut(Schema):

@@ -5,13 +5,9 @@ from __future__ import annotations
 import datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from tandem.core.schemas import InputSchema
 from tandem.crm.models import Complaint
-
-
-class InputSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ComplaintOut(Schema):

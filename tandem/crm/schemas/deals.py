@@ -4,38 +4,11 @@ rules, owners and transitions are enforced by crm.services.deals. Amounts travel
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
 
-from tandem.core.money import quantize
-from tandem.core.schemas import ArchiveOut
+from tandem.core.schemas import ArchiveOut, DecimalString, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, StageRule
-
-
-class InputSchema(Schema):
-    """A request body: an unknown key is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def _decimal_text(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        raise ValueError("Send amounts as strings, e.g. \"1250.00\".")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Not a number.") from None
-    if not amount.is_finite():
-        raise ValueError("Not a number.")
-    return str(amount)
-
-
-def money_text(amount, currency: str) -> str | None:
-    return None if amount is None else str(quantize(amount, currency))
 
 
 class Ref(Schema):
@@ -191,16 +164,11 @@ class _DealFields(InputSchema):
     counterparty_id: int | None = None
     contact_id: int | None = None
     owner_id: int | None = None
-    amount: str | None = Field(None, description="Decimal as a string, e.g. \"1250.00\".")
+    amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     expected_close_date: datetime.date | None = None
     source_id: int | None = None
     campaign_id: int | None = None
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value):
-        return _decimal_text(value)
 
 
 class DealIn(_DealFields):
@@ -261,11 +229,6 @@ class ReportFilters(Schema):
     pipeline: int | None = None
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
-
-
-class MoneyOut(Schema):
-    currency: str
-    amount: str
 
 
 class LostAtStageRowOut(Schema):

@@ -6,17 +6,14 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from tandem.core.schemas import InputSchema
 from tandem.crm.models import Interaction
-from tandem.crm.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
+from tandem.crm.queries.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
 TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
 KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
 
-
-class InputSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Ref(Schema):

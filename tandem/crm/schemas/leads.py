@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 from ninja import Field, Schema
-from pydantic import field_validator
 
+from tandem.core.schemas import DecimalString, InputSchema
 from tandem.crm.models import Lead
-from tandem.crm.schemas.attribution import InputSchema, Ref, decimal_text, ref
+from tandem.crm.schemas.attribution import Ref, ref
 
 
 class LeadOut(Schema):
@@ -98,15 +98,10 @@ class QualifyIn(InputSchema):
     client_id: int | None = Field(None, description="Link this existing client.")
     create_client: bool = Field(False, description="Create a new client even if similar clients exist.")
     deal_title: str | None = Field(None, max_length=200)
-    amount: str | None = Field(None, description='Decimal as a string, e.g. "1250.00".')
+    amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     pipeline_id: int | None = None
     expected_close_date: datetime.date | None = None
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value):
-        return decimal_text(value)
 
 
 class DisqualifyIn(InputSchema):

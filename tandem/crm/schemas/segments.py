@@ -7,13 +7,9 @@ import datetime
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from tandem.core.schemas import InputSchema
 from tandem.crm.models import Segment
-
-
-class InputSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SegmentIn(InputSchema):

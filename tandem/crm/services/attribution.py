@@ -1,20 +1,21 @@
 """Attribution: marketing campaigns, marketing events (exhibitions, seminars) and who attended them.
 
 Sources (channels) live in parties (parties.services.create_source). Campaign and event costs feed the
-attribution report (crm.reports_attribution)."""
+attribution report (crm.reports.attribution)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, deletion
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
-from tandem.core.money import quantize
+from tandem.core.money import parse_decimal, quantize
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
 
@@ -22,10 +23,6 @@ CAMPAIGN_FIELDS = ("name", "source", "starts_on", "ends_on", "cost", "currency")
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "cost", "currency", "responsible", "campaign",
                 "source")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean(obj, exclude=()) -> None:
@@ -41,17 +38,14 @@ def _money_values(values: dict) -> dict:
     if "currency" in values:
         values["currency"] = (values["currency"] or get_company().base_currency).strip().upper()
     if "cost" in values:
-        cost = values["cost"]
-        if cost is None or cost == "":
-            cost = Decimal(0)
-        if isinstance(cost, float):
+        if isinstance(values["cost"], float):
             raise BusinessRuleError("invalid", _("Send the cost as a string, e.g. \"1500.00\"."), field="cost")
         try:
-            cost = Decimal(cost)
-        except (InvalidOperation, TypeError, ValueError):
+            cost = parse_decimal(values["cost"])
+        except ValueError:
             raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost") from None
-        if not cost.is_finite():
-            raise BusinessRuleError("invalid", _("The cost is not a number."), field="cost")
+        if cost is None:
+            cost = Decimal(0)
         if cost < 0:
             raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
         values["cost"] = cost
@@ -85,7 +79,7 @@ def _check_campaign_name_free(campaign: Campaign) -> None:
 
 def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on=None, cost=Decimal(0),
                     currency: str | None = None) -> Campaign:
-    _require(by, "crm.add_campaign")
+    require_permission(by, "crm.add_campaign")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
     campaign = Campaign(source=source, starts_on=starts_on, ends_on=ends_on, created_by=by, **values)
     archive.refuse_archived_links(campaign)
@@ -105,7 +99,7 @@ def create_campaign(*, by: User, name: str, source=None, starts_on=None, ends_on
 
 
 def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
-    _require(by, "crm.change_campaign")
+    require_permission(by, "crm.change_campaign")
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -135,18 +129,18 @@ def update_campaign(campaign: Campaign, *, by: User, **values) -> Campaign:
 
 def archive_campaign(campaign: Campaign, *, by: User) -> Campaign:
     """No longer offered for new leads, deals and events; records that name it keep showing it."""
-    _require(by, "crm.change_campaign")
+    require_permission(by, "crm.change_campaign")
     return archive.archive(campaign, by=by)
 
 
 def restore_campaign(campaign: Campaign, *, by: User) -> Campaign:
-    _require(by, "crm.change_campaign")
+    require_permission(by, "crm.change_campaign")
     return archive.restore(campaign, by=by)
 
 
 def delete_campaign(campaign: Campaign, *, by: User) -> None:
     """Only a campaign nothing refers to; otherwise refused (409) naming the leads, deals and events."""
-    _require(by, "crm.delete_campaign")
+    require_permission(by, "crm.delete_campaign")
     deletion.delete(campaign, by=by, changes=audit.snapshot(campaign, CAMPAIGN_FIELDS))
 
 
@@ -160,7 +154,7 @@ def _event_defaults(event: MarketingEvent) -> None:
 def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.Kind.EXHIBITION, ends_on=None,
                  location: str = "", cost=Decimal(0), currency: str | None = None, responsible: User | None = None,
                  campaign: Campaign | None = None, source=None) -> MarketingEvent:
-    _require(by, "crm.add_marketingevent")
+    require_permission(by, "crm.add_marketingevent")
     if starts_on is None:
         raise BusinessRuleError("required", _("An event needs a start date."), field="starts_on")
     values = _money_values(dict(name=name, cost=cost, currency=currency))
@@ -179,7 +173,7 @@ def create_event(*, by: User, name: str, starts_on, kind: str = MarketingEvent.K
 
 
 def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent:
-    _require(by, "crm.change_marketingevent")
+    require_permission(by, "crm.change_marketingevent")
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -211,7 +205,7 @@ def update_event(event: MarketingEvent, *, by: User, **values) -> MarketingEvent
 
 def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, contact=None) -> EventAttendee:
     """Record that a client (optionally one of its contact persons) or a lead attended the event."""
-    _require(by, "crm.add_eventattendee")
+    require_permission(by, "crm.add_eventattendee")
     if (client is None) == (lead is None):
         raise BusinessRuleError("client_or_lead", _("Choose either a client or a lead."), field="client")
     if contact is not None and (client is None or contact.client_id != client.pk):
@@ -237,7 +231,7 @@ def add_attendee(event: MarketingEvent, *, by: User, client=None, lead=None, con
 
 
 def remove_attendee(attendee: EventAttendee, *, by: User) -> None:
-    _require(by, "crm.delete_eventattendee")
+    require_permission(by, "crm.delete_eventattendee")
     with transaction.atomic():
         audit.record(attendee, "crm.eventattendee.removed", by=by, root=attendee.client or attendee.event,
                      changes={"event": str(attendee.event), "client": str(attendee.client or ""),

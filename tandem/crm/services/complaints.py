@@ -15,19 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, workflow
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Complaint, ComplaintCategory
 from tandem.parties.models import Client
 
 COMPLAINT_FIELDS = ("category", "severity", "description", "deal", "assignee", "deadline")
 OPEN_STATUSES = (Complaint.Status.NEW, Complaint.Status.IN_PROGRESS)
 CLOSED_STATUSES = (Complaint.Status.RESOLVED, Complaint.Status.REJECTED)
-
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def complaint_category(value, *, current_id: int | None = None) -> ComplaintCategory:
@@ -58,7 +54,7 @@ def register_complaint(
     deadline: datetime.datetime | None = None,
 ) -> Complaint:
     """Register a client's complaint. The assignee defaults to `by`, the deadline to the severity's."""
-    _require(by, "crm.add_complaint")
+    require_permission(by, "crm.add_complaint")
     category = complaint_category(category)
     if severity not in Complaint.Severity.values:
         raise BusinessRuleError("invalid_severity", _("Choose a severity."), field="severity")
@@ -96,7 +92,7 @@ def can_edit(complaint: Complaint) -> bool:
 
 def update_complaint(complaint: Complaint, *, by: User, **values) -> Complaint:
     """Change a new or in-progress complaint's details (not its status: that has its own actions)."""
-    _require(by, "crm.change_complaint")
+    require_permission(by, "crm.change_complaint")
     unknown = set(values) - set(UPDATABLE_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -151,7 +147,7 @@ def _resolution_text(resolution: str) -> str:
 
 def start_complaint(complaint: Complaint, *, by: User) -> Complaint:
     """A new complaint is taken into work."""
-    _require(by, "crm.change_complaint")
+    require_permission(by, "crm.change_complaint")
     if complaint.status != Complaint.Status.NEW:
         raise ConflictError("invalid_transition", _("Only a new complaint can be started."), field="status")
     with transaction.atomic():
@@ -159,7 +155,7 @@ def start_complaint(complaint: Complaint, *, by: User) -> Complaint:
 
 
 def _close(complaint: Complaint, to: str, resolution: str, *, by: User) -> Complaint:
-    _require(by, "crm.change_complaint")
+    require_permission(by, "crm.change_complaint")
     resolution = _resolution_text(resolution)
     with transaction.atomic():
         locked = workflow.transition(complaint, to, by=by, data={"resolution": resolution})
@@ -181,7 +177,7 @@ def reject_complaint(complaint: Complaint, *, by: User, resolution: str) -> Comp
 
 def reopen_complaint(complaint: Complaint, *, by: User) -> Complaint:
     """A resolved or rejected complaint goes back into work (its last resolution stays in the audit trail)."""
-    _require(by, "crm.change_complaint")
+    require_permission(by, "crm.change_complaint")
     if complaint.status not in CLOSED_STATUSES:
         raise ConflictError("invalid_transition", _("Only a resolved or rejected complaint can be reopened."),
                             field="status")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from tandem.core import archive, audit, deletion, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
 from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, LostReason, Pipeline, Stage, StageRule
 from tandem.parties.models import Client
@@ -28,10 +29,6 @@ from tandem.parties.models import Client
 DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "pipeline", "stage", "status", "amount",
                "currency", "expected_close_date", "source", "campaign", "event", "lost_reason", "lost_note")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def default_pipeline() -> Pipeline:
@@ -64,7 +61,7 @@ def create_deal(
 
     New links to archived rows are refused, except attribution carried over from a lead
     (`inherited_attribution`): a lead of a campaign that has since ended keeps its campaign."""
-    _require(by, "crm.add_deal")
+    require_permission(by, "crm.add_deal")
     title = (title or "").strip()
     if not title:
         raise BusinessRuleError("required", _("A deal needs a title."), field="title")
@@ -120,7 +117,7 @@ UPDATABLE_FIELDS = ("title", "client", "counterparty", "contact", "owner", "amou
 
 
 def _check_owner(deal: Deal, by: User) -> None:
-    """Defence in depth behind the record rule of crm.visibility: a representative touches own deals only."""
+    """Defence in depth behind the record rule of crm.queries.visibility: a representative touches own deals only."""
     if deal.owner_id != by.pk and not by.has_perm("crm.view_all_deals"):
         raise AccessDenied()
 
@@ -131,7 +128,7 @@ def _lock(deal: Deal) -> Deal:
 
 def update_deal(deal: Deal, *, by: User, **values) -> Deal:
     """Change a deal's details (not its stage or status: those have their own actions)."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     unknown = set(values) - set(UPDATABLE_FIELDS)
     if unknown:
@@ -198,7 +195,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
     Forward: refused with code "stage_rule_unmet" (409) naming what is missing, and a `missing` list, when a
     rule of the stage it leaves (or of a stage it skips) is unmet. Backward: always allowed.
     Closes the open stage visit, opens a new one, audits "crm.deal.moved"."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         locked = _lock(deal)
@@ -241,7 +238,7 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User) -> Deal:
 
 def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> DealChecklistItem:
     """Tick (or untick) a checklist item of a stage of the deal's pipeline."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     if rule.kind != StageRule.Kind.CHECKLIST:
         raise BusinessRuleError("not_a_checklist_item", _("“%(rule)s” is not a checklist item.") % {"rule": rule},
@@ -272,7 +269,7 @@ def _close_visit(deal: Deal, when) -> None:
 
 def win_deal(deal: Deal, *, by: User) -> Deal:
     """Mark an open deal won: it keeps its stage, its stage visit ends now."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         won = workflow.transition(deal, Deal.Status.WON, by=by)
@@ -284,7 +281,7 @@ def win_deal(deal: Deal, *, by: User) -> Deal:
 
 def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str = "") -> Deal:
     """Mark an open deal lost with a reason; it keeps the stage at which it was lost."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     if lost_reason is None:
         raise BusinessRuleError("lost_reason_required", _("Say why the deal was lost."), field="lost_reason")
@@ -304,7 +301,7 @@ def lose_deal(deal: Deal, *, by: User, lost_reason: LostReason | None, note: str
 
 def reopen_deal(deal: Deal, *, by: User) -> Deal:
     """Reopen a won or lost deal in the stage it was closed at (a new stage visit starts)."""
-    _require(by, "crm.change_deal")
+    require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
         opened = workflow.transition(deal, Deal.Status.OPEN, by=by)
@@ -321,7 +318,7 @@ def reopen_deal(deal: Deal, *, by: User) -> Deal:
 # --- Pipeline set-up ----------------------------------------------------------------------------------
 
 def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_name: str = "") -> StageRule:
-    _require(by, "crm.add_stagerule")
+    require_permission(by, "crm.add_stagerule")
     label = (label or "").strip()
     if kind == StageRule.Kind.CHECKLIST:
         if not label:
@@ -345,7 +342,7 @@ def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_
 
 def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, rules=()) -> Stage:
     """Append a stage at the end of a pipeline, with its rules ({kind, label, field_name} dicts)."""
-    _require(by, "crm.add_stage")
+    require_permission(by, "crm.add_stage")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A stage needs a name."), field="name")
@@ -366,7 +363,7 @@ def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10,
 
 def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False) -> Pipeline:
     """A pipeline with ordered stages: stages=[{name, probability, rules: [{kind, label, field_name}]}]."""
-    _require(by, "crm.add_pipeline")
+    require_permission(by, "crm.add_pipeline")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A pipeline needs a name."), field="name")
@@ -386,7 +383,7 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False)
 
 def archive_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
     """No longer offered for new deals; its deals stay in it and on its board."""
-    _require(by, "crm.change_pipeline")
+    require_permission(by, "crm.change_pipeline")
     if pipeline.is_default and not pipeline.is_archived:
         raise ConflictError("default_pipeline", _("Make another pipeline the default before archiving this one."),
                             field="is_default")
@@ -394,29 +391,29 @@ def archive_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
 
 
 def restore_pipeline(pipeline: Pipeline, *, by: User) -> Pipeline:
-    _require(by, "crm.change_pipeline")
+    require_permission(by, "crm.change_pipeline")
     return archive.restore(pipeline, by=by)
 
 
 def delete_pipeline(pipeline: Pipeline, *, by: User) -> None:
     """Only a pipeline no deal went through; otherwise refused (409) naming the deals."""
-    _require(by, "crm.delete_pipeline")
+    require_permission(by, "crm.delete_pipeline")
     deletion.delete(pipeline, by=by, changes={"name": pipeline.name})
 
 
 def archive_stage(stage: Stage, *, by: User) -> Stage:
     """Deals no longer move into the stage; those in it stay and may move on."""
-    _require(by, "crm.change_stage")
+    require_permission(by, "crm.change_stage")
     return archive.archive(stage, by=by, root=stage.pipeline)
 
 
 def restore_stage(stage: Stage, *, by: User) -> Stage:
-    _require(by, "crm.change_stage")
+    require_permission(by, "crm.change_stage")
     return archive.restore(stage, by=by, root=stage.pipeline)
 
 
 def create_lost_reason(*, by: User, name: str) -> LostReason:
-    _require(by, "crm.add_lostreason")
+    require_permission(by, "crm.add_lostreason")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A lost reason needs a name."), field="name")

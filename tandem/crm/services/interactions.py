@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tandem.core import archive, audit
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Interaction
 from tandem.parties.models import Client
 
@@ -28,10 +29,6 @@ TIMED_KINDS = CALL_KINDS | {Interaction.Kind.MEETING}
 KIND_GROUPS = {"call": CALL_KINDS}
 SUBJECT_MAX = Interaction._meta.get_field("subject").max_length
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def may_modify(user: User, interaction: Interaction) -> bool:
@@ -97,7 +94,7 @@ def log_interaction(
     source=None,
 ) -> Interaction:
     """Record a contact with a client; the author is `by`, the time now unless given."""
-    _require(by, "crm.add_interaction")
+    require_permission(by, "crm.add_interaction")
     values = _check(client, {
         "kind": kind, "occurred_at": occurred_at, "subject": subject, "text": text, "contact": contact,
         "counterparty": counterparty, "deal": deal, "duration_minutes": duration_minutes, "outcome": outcome,

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, workflow
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Campaign, EventAttendee, Lead, MarketingEvent
 from tandem.crm.services.deals import create_deal
 from tandem.parties import services as party_services
@@ -24,10 +25,6 @@ from tandem.parties.queries import find_duplicates, visible_clients
 LEAD_FIELDS = ("name", "company_name", "email", "phone", "owner", "status", "source", "campaign", "event", "notes")
 EDITABLE_FIELDS = ("name", "company_name", "email", "phone", "owner", "source", "campaign", "event", "notes")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _normalize(values: dict) -> dict:
@@ -91,7 +88,7 @@ def create_lead(
     event: MarketingEvent | None = None,
     notes: str = "",
 ) -> Lead:
-    _require(by, "crm.add_lead")
+    require_permission(by, "crm.add_lead")
     owner = owner or by
     _check_owner(owner, by=by)
     values = _normalize(dict(name=name, company_name=company_name, email=email, phone=phone, notes=notes))
@@ -108,7 +105,7 @@ def create_lead(
 
 
 def update_lead(lead: Lead, *, by: User, **values) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -159,7 +156,7 @@ def qualify_lead(
     Without a client and without `create_client`, existing clients with the lead's email or phone refuse
     the step (ConflictError "duplicate", candidates in `duplicates`): the user then links one of them
     (`client=`) or confirms a new client (`create_client=True`)."""
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     if not lead.can_qualify():
         raise ConflictError("invalid_transition",
                             _("A lead that is %(status)s cannot be qualified.") % {"status": lead.get_status_display()},
@@ -211,7 +208,7 @@ def qualify_lead(
 
 
 def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     reason = (reason or "").strip()
     if not reason:
         raise BusinessRuleError("required", _("Say why the lead is disqualified."), field="reason")
@@ -223,7 +220,7 @@ def disqualify_lead(lead: Lead, *, by: User, reason: str) -> Lead:
 
 
 def reopen_lead(lead: Lead, *, by: User) -> Lead:
-    _require(by, "crm.change_lead")
+    require_permission(by, "crm.change_lead")
     with transaction.atomic():
         locked = workflow.transition(lead, Lead.Status.NEW, by=by)
         locked.disqualify_reason = ""

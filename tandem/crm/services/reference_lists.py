@@ -7,14 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import ComplaintCategory, LostReason
-
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean_name(name: str) -> str:
@@ -35,7 +31,7 @@ def _refuse_duplicate(model, name: str, exclude_pk=None) -> None:
 
 def rename_lost_reason(reason: LostReason, *, by: User, name: str) -> LostReason:
     """Deals lost for this reason show the new name."""
-    _require(by, "crm.change_lostreason")
+    require_permission(by, "crm.change_lostreason")
     name = _clean_name(name)
     with transaction.atomic():
         locked = LostReason.objects.select_for_update().get(pk=reason.pk)
@@ -50,7 +46,7 @@ def rename_lost_reason(reason: LostReason, *, by: User, name: str) -> LostReason
 
 def set_lost_reason_active(reason: LostReason, active: bool, *, by: User) -> LostReason:
     """An inactive reason is no longer offered when a deal is lost; deals lost for it keep it."""
-    _require(by, "crm.change_lostreason")
+    require_permission(by, "crm.change_lostreason")
     with transaction.atomic():
         locked = LostReason.objects.select_for_update().get(pk=reason.pk)
         if locked.is_active != active:
@@ -65,7 +61,7 @@ def set_lost_reason_active(reason: LostReason, active: bool, *, by: User) -> Los
 
 def create_complaint_category(*, by: User, name: str, position: int | None = None) -> ComplaintCategory:
     """A new category, last in the list unless a position is given."""
-    _require(by, "crm.add_complaintcategory")
+    require_permission(by, "crm.add_complaintcategory")
     name = _clean_name(name)
     with transaction.atomic():
         _refuse_duplicate(ComplaintCategory, name)
@@ -79,7 +75,7 @@ def create_complaint_category(*, by: User, name: str, position: int | None = Non
 
 def update_complaint_category(category: ComplaintCategory, *, by: User, **values) -> ComplaintCategory:
     """Rename a category (complaints filed under it show the new name) or move it in the list."""
-    _require(by, "crm.change_complaintcategory")
+    require_permission(by, "crm.change_complaintcategory")
     unknown = sorted(set(values) - {"name", "position"})
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
@@ -103,12 +99,12 @@ def update_complaint_category(category: ComplaintCategory, *, by: User, **values
 
 def archive_complaint_category(category: ComplaintCategory, *, by: User) -> ComplaintCategory:
     """No longer offered for new complaints; complaints filed under it keep it."""
-    _require(by, "crm.change_complaintcategory")
+    require_permission(by, "crm.change_complaintcategory")
     return archive.archive(category, by=by)
 
 
 def restore_complaint_category(category: ComplaintCategory, *, by: User) -> ComplaintCategory:
-    _require(by, "crm.change_complaintcategory")
+    require_permission(by, "crm.change_complaintcategory")
     return archive.restore(category, by=by)
 
 

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
 from tandem.crm.models import Segment
 from tandem.crm.segments import validate_criteria
 from tandem.parties.models import Client
@@ -18,10 +19,6 @@ from tandem.parties.queries import visible_clients
 
 SEGMENT_FIELDS = ("name", "kind", "criteria", "description")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _clean_values(values: dict, *, kind: str) -> dict:
@@ -58,7 +55,7 @@ def _save(segment: Segment, fields=None) -> None:
 
 def create_segment(*, by: User, name: str, kind: str = Segment.Kind.RULE, criteria: dict | None = None,
                    description: str = "") -> Segment:
-    _require(by, "crm.add_segment")
+    require_permission(by, "crm.add_segment")
     values = _clean_values({"name": name, "criteria": criteria or {}, "description": description}, kind=kind)
     with transaction.atomic():
         segment = Segment(kind=kind, created_by=by, **values)
@@ -70,7 +67,7 @@ def create_segment(*, by: User, name: str, kind: str = Segment.Kind.RULE, criter
 def update_segment(segment: Segment, *, by: User, **values) -> Segment:
     """Change name, type, description or criteria. Turning a static group into a rule segment drops its
     members; a rule segment turned static starts empty and without criteria."""
-    _require(by, "crm.change_segment")
+    require_permission(by, "crm.change_segment")
     kind = values.get("kind", segment.kind)
     if kind != segment.kind and kind == Segment.Kind.STATIC:
         values.setdefault("criteria", {})
@@ -90,7 +87,7 @@ def update_segment(segment: Segment, *, by: User, **values) -> Segment:
 
 
 def delete_segment(segment: Segment, *, by: User) -> None:
-    _require(by, "crm.delete_segment")
+    require_permission(by, "crm.delete_segment")
     with transaction.atomic():
         audit.record(segment, "crm.segment.deleted", by=by, changes=audit.snapshot(segment, ("name", "kind")))
         segment.delete()
@@ -104,7 +101,7 @@ def _static(segment: Segment) -> None:
 
 def add_members(segment: Segment, client_ids, *, by: User) -> list[Client]:
     """Add clients (ids) the user may see; already-present members are left as they are."""
-    _require(by, "crm.change_segment")
+    require_permission(by, "crm.change_segment")
     _static(segment)
     ids = sorted({int(pk) for pk in client_ids})
     if not ids:
@@ -126,7 +123,7 @@ def add_members(segment: Segment, client_ids, *, by: User) -> list[Client]:
 
 
 def remove_member(segment: Segment, client: Client, *, by: User) -> None:
-    _require(by, "crm.change_segment")
+    require_permission(by, "crm.change_segment")
     _static(segment)
     with transaction.atomic():
         Segment.objects.select_for_update().get(pk=segment.pk)

@@ -1,7 +1,7 @@
 """Tasks: create, change, complete, cancel, reopen, delete; dismiss a reminder.
 
 A task may be about one record: a deal, a lead or a complaint, optionally together with its client, or a
-client alone. The record must be one the acting user may see (crm.visibility); a client given with a deal,
+client alone. The record must be one the acting user may see (crm.queries.visibility); a client given with a deal,
 lead or complaint must be that record's client, and when omitted it is taken from the record. A reminder
 time may not be after the due time. Done and cancelled tasks are changed only after reopening them."""
 
@@ -14,18 +14,16 @@ from django.utils.translation import gettext as _
 from tandem.core import archive, audit, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Task
-from tandem.crm.visibility import visible_complaints, visible_deals, visible_leads
+from tandem.crm.queries.visibility import visible_complaints, visible_deals, visible_leads
 from tandem.parties.queries import visible_clients
 
 TASK_FIELDS = ("title", "description", "assignee", "due_at", "remind_at", "priority", "client", "deal", "lead",
                "complaint")
 LINKS = ("deal", "lead", "complaint")
 
-
-def _require(user: User, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise AccessDenied()
 
 
 def _visible(user: User, field: str, obj):
@@ -34,14 +32,7 @@ def _visible(user: User, field: str, obj):
         return None
     qs = {"client": visible_clients, "deal": visible_deals, "lead": visible_leads,
           "complaint": visible_complaints}[field](user)
-    pk = getattr(obj, "pk", obj)
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise BusinessRuleError(
-            "unknown_reference", _("There is no %(record)s #%(id)s you may see.")
-            % {"record": qs.model._meta.verbose_name, "id": pk}, field=field,
-        ) from None
+    return resolve_visible(qs, obj, field)
 
 
 def _check_links(values: dict, *, by: User, kept=()) -> dict:
@@ -123,7 +114,7 @@ def _check_values(values: dict, *, by: User, task: Task | None = None) -> dict:
 def create_task(*, by: User, title: str, due_at, assignee: User | None = None, description: str = "",
                 remind_at=None, priority: str = Task.Priority.NORMAL, client=None, deal=None, lead=None,
                 complaint=None) -> Task:
-    _require(by, "crm.add_task")
+    require_permission(by, "crm.add_task")
     values = _check_values({
         "title": title, "due_at": due_at, "assignee": assignee or by, "description": description,
         "remind_at": remind_at, "priority": priority, "client": client, "deal": deal, "lead": lead,
@@ -138,7 +129,7 @@ def create_task(*, by: User, title: str, due_at, assignee: User | None = None, d
 
 
 def update_task(task: Task, *, by: User, **values) -> Task:
-    _require(by, "crm.change_task")
+    require_permission(by, "crm.change_task")
     if task.status != Task.Status.OPEN:
         raise BusinessRuleError("not_open", _("Reopen the task to change it."), field="status")
     values = _check_values(values, by=by, task=task)
@@ -159,7 +150,7 @@ def update_task(task: Task, *, by: User, **values) -> Task:
 
 
 def _move(task: Task, to: str, *, by: User) -> Task:
-    _require(by, "crm.change_task")
+    require_permission(by, "crm.change_task")
     with transaction.atomic():
         locked = workflow.transition(task, to, by=by)
         locked.completed_at = timezone.now() if to == Task.Status.DONE else None
@@ -180,7 +171,7 @@ def reopen_task(task: Task, *, by: User) -> Task:
 
 
 def delete_task(task: Task, *, by: User) -> None:
-    _require(by, "crm.delete_task")
+    require_permission(by, "crm.delete_task")
     with transaction.atomic():
         audit.record(task, "crm.task.deleted", by=by, root=task.client,
                      changes=audit.snapshot(task, ("title", "assignee", "due_at")))

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.crm.models import Campaign, Deal, EventAttendee, MarketingEvent
-from tandem.crm.reports_attribution import attribution_report
+from tandem.crm.reports.attribution import attribution_report
 from tandem.crm.services import attribution as services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, LeadFactory, MarketingEventFactory

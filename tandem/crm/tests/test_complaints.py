@@ -11,10 +11,10 @@ from tandem.core import roles
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
 from tandem.crm.models import Complaint, ComplaintCategory
+from tandem.crm.queries.visibility import visible_complaints
 from tandem.crm.services import complaints as services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory
-from tandem.crm.visibility import visible_complaints
 
 
 def category(code: str) -> int:

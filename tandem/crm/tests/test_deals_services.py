@@ -9,10 +9,11 @@ from django.http import Http404
 from tandem.core import roles
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
+from tandem.core.references import resolve_visible
 from tandem.crm.models import Deal, DealStageVisit, LostReason, Pipeline, StageRule
+from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import DealFactory, PipelineFactory
-from tandem.crm.visibility import get_visible, visible_deals
 
 
 def rule(stages, stage, label):
@@ -123,7 +124,7 @@ def test_representative_cannot_see_or_move_others_deals(sales, stages, sales_rep
     other = make_user(roles.SALES_REPRESENTATIVE, username="rep2")
     foreign = DealFactory(owner=other, pipeline=sales)
     with pytest.raises(Http404):
-        get_visible(visible_deals(sales_rep), foreign.pk)
+        resolve_visible(visible_deals(sales_rep), foreign.pk)
     with pytest.raises(AccessDenied):
         services.move_deal_to_stage(foreign, stages["Needs analysis"], by=sales_rep)
     with pytest.raises(AccessDenied):

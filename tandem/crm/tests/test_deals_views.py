@@ -43,7 +43,7 @@ def test_board_query_count_is_constant(client, sales_manager, sales):
 
 
 def test_board_limits_cards_and_links_the_rest(client, sales_manager, sales, monkeypatch):
-    from tandem.crm import deal_queries
+    from tandem.crm.queries import deals as deal_queries
 
     monkeypatch.setattr(deal_queries, "CARDS_PER_COLUMN", 2)
     monkeypatch.setattr(deal_queries.board_columns, "__defaults__", (2,))

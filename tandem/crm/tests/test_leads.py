@@ -7,10 +7,10 @@ import pytest
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
 from tandem.crm.models import Deal, EventAttendee, Lead
+from tandem.crm.queries.visibility import visible_leads
 from tandem.crm.services import leads as services
 from tandem.crm.tests.factories import PipelineFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, LeadFactory, MarketingEventFactory
-from tandem.crm.visibility import visible_leads
 from tandem.parties.models import Client
 from tandem.parties.tests.factories import ClientFactory, SourceFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tandem.crm import reports
 from tandem.crm.models import Deal, DealStageVisit
+from tandem.crm.reports import deals as reports
 from tandem.crm.tests.factories import DealFactory, LostReasonFactory, PipelineFactory
 
 UTC = datetime.UTC

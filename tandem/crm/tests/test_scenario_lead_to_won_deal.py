@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from tandem.crm.models import Deal, Lead
-from tandem.crm.reports_attribution import attribution_report
+from tandem.crm.reports.attribution import attribution_report
 from tandem.crm.services import attribution, deals, leads
 from tandem.crm.tests.factories import PipelineFactory
 from tandem.parties.services import create_source

@@ -11,9 +11,9 @@ from django.utils import timezone
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
 from tandem.crm.models import Deal, DealStageVisit, Lead, LostReason, StageRule
-from tandem.crm.reports import lost_at_stage
+from tandem.crm.queries.visibility import visible_deals
+from tandem.crm.reports.deals import lost_at_stage
 from tandem.crm.services import deals, leads
-from tandem.crm.visibility import visible_deals
 
 
 def stage(pipeline, name):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from tandem.crm.models import Deal, Segment
-from tandem.crm.reports_segments import compare_segments, conversion_rate
+from tandem.crm.reports.segments import compare_segments, conversion_rate
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_planning import SegmentFactory
 from tandem.parties.models import Client

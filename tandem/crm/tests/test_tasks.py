@@ -8,12 +8,12 @@ from django.utils import timezone
 from tandem.core import roles
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
-from tandem.crm import agenda
 from tandem.crm.models import Task
+from tandem.crm.queries import tasks as agenda
+from tandem.crm.queries.visibility import visible_tasks
 from tandem.crm.services import tasks as services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_planning import TaskFactory
-from tandem.crm.visibility import visible_tasks
 from tandem.parties.tests.factories import ClientFactory
 
 HOUR = datetime.timedelta(hours=1)

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from tandem.core import roles, workflow
 from tandem.crm.models import Complaint, Deal
+from tandem.crm.queries.timeline import build_timeline
 from tandem.crm.services.complaints import register_complaint, resolve_complaint
 from tandem.crm.services.interactions import log_interaction
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import InteractionFactory, TimelineTaskFactory
-from tandem.crm.timeline import build_timeline
 from tandem.parties import services as parties_services
 from tandem.parties.tests.factories import ClientFactory
 

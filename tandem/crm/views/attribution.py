@@ -1,6 +1,6 @@
 """Marketing pages: campaigns, marketing events with attendees, and the attribution report.
 
-Thin: forms check shape, crm.services.attribution applies the rules, crm.reports_attribution counts."""
+Thin: forms check shape, crm.services.attribution applies the rules, crm.reports.attribution counts."""
 
 from __future__ import annotations
 
@@ -12,85 +12,18 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service, offer_active
-from tandem.core.models import ArchiveQuerySet, User
+from tandem.core.models import ArchiveQuerySet
+from tandem.core.references import resolve_visible
+from tandem.crm.forms.attribution import AttendeeForm, CampaignForm, EventForm, ReportForm
 from tandem.crm.models import Campaign, EventAttendee, MarketingEvent
-from tandem.crm.reports_attribution import GROUPS, attribution_report
+from tandem.crm.queries.visibility import visible_deals, visible_leads
+from tandem.crm.reports.attribution import GROUPS, attribution_report
 from tandem.crm.services import attribution as services
-from tandem.crm.visibility import get_visible, visible_deals, visible_leads
-from tandem.parties.models import Client, Source
 from tandem.parties.queries import visible_clients
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _label(model, name):
-    return model._meta.get_field(name).verbose_name
-
-
-class CampaignForm(forms.Form):
-    name = forms.CharField(label=_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=_label(Campaign, "source"), required=False,
-                                    queryset=Source.objects.active())
-    starts_on = forms.DateField(label=_label(Campaign, "starts_on"), required=False, widget=DateInput)
-    ends_on = forms.DateField(label=_label(Campaign, "ends_on"), required=False, widget=DateInput)
-    cost = forms.DecimalField(label=_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
-    currency = forms.CharField(label=_label(Campaign, "currency"), max_length=3, required=False)
-
-    @classmethod
-    def initial_for(cls, obj) -> dict:
-        return {name: getattr(obj, name) for name in cls.base_fields}
-
-
-class EventForm(forms.Form):
-    name = forms.CharField(label=_label(MarketingEvent, "name"), max_length=200)
-    kind = forms.ChoiceField(label=_label(MarketingEvent, "kind"), choices=MarketingEvent.Kind.choices)
-    starts_on = forms.DateField(label=_label(MarketingEvent, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
-    location = forms.CharField(label=_label(MarketingEvent, "location"), max_length=200, required=False)
-    cost = forms.DecimalField(label=_label(MarketingEvent, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
-    currency = forms.CharField(label=_label(MarketingEvent, "currency"), max_length=3, required=False)
-    responsible = forms.ModelChoiceField(label=_label(MarketingEvent, "responsible"), required=False,
-                                         queryset=User.objects.filter(is_active=True))
-    campaign = forms.ModelChoiceField(label=_label(MarketingEvent, "campaign"), required=False,
-                                      queryset=Campaign.objects.active())
-    source = forms.ModelChoiceField(label=_label(MarketingEvent, "source"), required=False,
-                                    queryset=Source.objects.active())
-
-    @classmethod
-    def initial_for(cls, obj) -> dict:
-        return {name: getattr(obj, name) for name in cls.base_fields}
-
-
-class AttendeeForm(forms.Form):
-    client = forms.ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
-    lead = forms.ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
-        self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
-
-
-class ReportForm(forms.Form):
-    group = forms.ChoiceField(label=gettext_lazy("Group by"), required=False, choices=[
-        ("source", gettext_lazy("Source")), ("campaign", gettext_lazy("Campaign")),
-        ("event", gettext_lazy("Marketing event"))])
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
-
-
 
 
 def _values(form) -> dict:
@@ -121,7 +54,7 @@ def campaign_list(request):
 @login_required
 @permission_required("crm.view_campaign", raise_exception=True)
 def campaign_detail(request, pk):
-    campaign = get_visible(Campaign.objects.select_related("source"), pk)
+    campaign = resolve_visible(Campaign.objects.select_related("source"), pk)
     return render(request, "crm/campaign_detail.html", {
         "campaign": campaign, "events": campaign.events.all(),
         "leads": visible_leads(request.user).filter(campaign=campaign).select_related("owner")[:100],
@@ -145,7 +78,7 @@ def campaign_create(request):
 @permission_required("crm.change_campaign", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk):
-    campaign = get_visible(Campaign.objects.all(), pk)
+    campaign = resolve_visible(Campaign.objects.all(), pk)
     form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
     offer_active(form.fields["source"], campaign.source_id)
     if request.method == "POST" and form.is_valid():
@@ -172,7 +105,7 @@ def _set_archived(request, campaign, service, message):
 @permission_required("crm.change_campaign", raise_exception=True)
 @require_POST
 def campaign_archive(request, pk):
-    campaign = get_visible(Campaign.objects.all(), pk)
+    campaign = resolve_visible(Campaign.objects.all(), pk)
     return _set_archived(request, campaign, services.archive_campaign, _("Campaign “%(name)s” archived."))
 
 
@@ -180,7 +113,7 @@ def campaign_archive(request, pk):
 @permission_required("crm.change_campaign", raise_exception=True)
 @require_POST
 def campaign_restore(request, pk):
-    campaign = get_visible(Campaign.objects.all(), pk)
+    campaign = resolve_visible(Campaign.objects.all(), pk)
     return _set_archived(request, campaign, services.restore_campaign, _("Campaign “%(name)s” restored."))
 
 
@@ -197,7 +130,7 @@ def event_list(request):
 @login_required
 @permission_required("crm.view_marketingevent", raise_exception=True)
 def event_detail(request, pk):
-    event = get_visible(MarketingEvent.objects.select_related("campaign", "source", "responsible"), pk)
+    event = resolve_visible(MarketingEvent.objects.select_related("campaign", "source", "responsible"), pk)
     clients = visible_clients(request.user).values("pk")
     leads = visible_leads(request.user).values("pk")
     attendees = (EventAttendee.objects.filter(event=event, client__in=clients)
@@ -225,7 +158,7 @@ def event_create(request):
 @permission_required("crm.change_marketingevent", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
     offer_active(form.fields["source"], event.source_id)
     offer_active(form.fields["campaign"], event.campaign_id)
@@ -241,7 +174,7 @@ def event_edit(request, pk):
 @permission_required("crm.add_eventattendee", raise_exception=True)
 @require_POST
 def event_attendee_add(request, pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
     form = AttendeeForm(request.POST, user=request.user)
     if form.is_valid():
         call_service(form, services.add_attendee, event, by=request.user, client=form.cleaned_data["client"],
@@ -259,8 +192,8 @@ def event_attendee_add(request, pk):
 @permission_required("crm.delete_eventattendee", raise_exception=True)
 @require_POST
 def event_attendee_remove(request, pk, attendee_pk):
-    event = get_visible(MarketingEvent.objects.all(), pk)
-    attendee = get_visible(EventAttendee.objects.filter(event=event), attendee_pk)
+    event = resolve_visible(MarketingEvent.objects.all(), pk)
+    attendee = resolve_visible(EventAttendee.objects.filter(event=event), attendee_pk)
     form = forms.Form()
     call_service(form, services.remove_attendee, attendee, by=request.user)
     if form.errors:

@@ -1,11 +1,10 @@
 """Deal pages: kanban board per pipeline (drag and drop moves, stage rules enforced), list with filters,
 detail with the stage's checklist and stage history, win/lose/reopen, pipeline set-up, lost-at-stage report.
 
-Thin: forms check shape, crm.services.deals applies the rules, deals are read through crm.visibility."""
+Thin: forms check shape, crm.services.deals applies the rules, deals are read through crm.queries.visibility."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -13,30 +12,36 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
-from tandem.core.forms import call_service, offer_active
-from tandem.core.models import User
+from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.crm import reports
-from tandem.crm.deal_queries import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
-from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.core.references import resolve_visible
+from tandem.crm.forms.deals import (
+    DealFilterForm,
+    DealForm,
+    LoseForm,
+    LostReasonForm,
+    PipelineForm,
+    ReportForm,
+    StageForm,
+    StageRuleForm,
+)
+from tandem.crm.models import Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.queries.deals import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.visibility import visible_deals
+from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
-from tandem.crm.visibility import get_visible, visible_deals
-from tandem.parties.models import Contact, Counterparty, Source
-from tandem.parties.queries import visible_clients
 
 DEALS_PER_PAGE = 50
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+HISTORY_LIMIT = 50
 
 
 def _deal(request, pk) -> Deal:
-    return get_visible(visible_deals(request.user).select_related(*DEAL_RELATED), pk)
+    return resolve_visible(visible_deals(request.user).select_related(*DEAL_RELATED), pk)
 
 
 def _pipeline(request) -> Pipeline | None:
@@ -44,113 +49,6 @@ def _pipeline(request) -> Pipeline | None:
     if pk and str(pk).isdigit():
         return get_object_or_404(Pipeline, pk=pk)
     return Pipeline.objects.active().order_by("-is_default", "name").first()
-
-
-# --- Forms (shape only) -------------------------------------------------------------------------------
-
-class DealForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
-                                          required=False)
-    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
-                                     required=False)
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
-                                   required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
-                                      required=False)
-    amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
-                                required=False)
-    currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
-    expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
-                                    required=False)
-    campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
-                                      required=False)
-
-    def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("name")
-        client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
-        if client_id and str(client_id).isdigit():
-            self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
-            self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
-        # Archived records are not offered, except the one the deal already names.
-        for name in ("client", "counterparty", "contact", "source", "campaign"):
-            offer_active(self.fields[name], getattr(deal, f"{name}_id") if deal else None)
-        if not user.has_perm("crm.view_all_deals"):
-            del self.fields["owner"]
-        if deal is not None:
-            del self.fields["pipeline"]
-
-    def values(self) -> dict:
-        data = dict(self.cleaned_data)
-        for name in ("owner", "pipeline", "currency"):
-            if name in data and not data[name]:
-                data.pop(name)
-        return data
-
-    @staticmethod
-    def initial_for(deal: Deal) -> dict:
-        return {name: getattr(deal, name) for name in services.UPDATABLE_FIELDS}
-
-
-class DealFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
-                                      required=False)
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
-                                   required=False)
-    status = forms.ChoiceField(label=gettext_lazy("status"), required=False,
-                               choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
-                                   required=False)
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        d = self.cleaned_data
-        return {"q": d["q"], "pipeline": d["pipeline"] and d["pipeline"].pk, "stage": d["stage"] and d["stage"].pk,
-                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk}
-
-
-class LoseForm(forms.Form):
-    lost_reason = forms.ModelChoiceField(label=gettext_lazy("lost reason"),
-                                         queryset=LostReason.objects.filter(is_active=True), required=False)
-    note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReportForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
-                                      required=False)
-    date_from = forms.DateField(label=gettext_lazy("from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class PipelineForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-
-
-class StageForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
-
-
-class StageRuleForm(forms.Form):
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)
-    label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
-    field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,
-                                   choices=[("", "—")] + list(StageRule.REQUIRABLE_FIELDS.items()))
-
-
-class LostReasonForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-
-
 
 
 # --- Board and list -----------------------------------------------------------------------------------
@@ -220,6 +118,7 @@ def _detail_context(request, deal: Deal) -> dict:
         "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
         "missing": services.missing_for_stage(deal, deal.stage),
         "visits": visits,
+        "history": list(entries_of(deal)[:HISTORY_LIMIT]),
         "lose_form": LoseForm(),
         "can_change": request.user.has_perm("crm.change_deal"),
     }

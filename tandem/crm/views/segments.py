@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.crm.forms.segments import AddMemberForm, ComparisonForm, SegmentForm
 from tandem.crm.models import Segment
-from tandem.crm.reports_segments import compare_segments
-from tandem.crm.segment_forms import AddMemberForm, ComparisonForm, SegmentForm
+from tandem.crm.reports.segments import compare_segments
 from tandem.crm.segments import criteria_currency, describe_criteria, segment_clients
 from tandem.crm.services import segments as services
 from tandem.parties.queries import get_visible_client, visible_clients

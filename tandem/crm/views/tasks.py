@@ -1,6 +1,6 @@
 """Pages for tasks: my day, the task list, create/edit, complete/cancel/reopen, in-app reminders, and the
 calendar feed (its settings page and the secret .ics address). Thin: forms check shape,
-crm.services.tasks writes, crm.agenda reads, crm.calendar builds the feed."""
+crm.services.tasks writes, crm.queries.tasks reads, crm.calendar builds the feed."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.crm import agenda, calendar
+from tandem.core.references import resolve_visible
+from tandem.crm import calendar
+from tandem.crm.forms.tasks import LINK_FIELDS, TaskFilterForm, TaskForm
 from tandem.crm.models import CalendarFeed
+from tandem.crm.queries import tasks as agenda
+from tandem.crm.queries.visibility import visible_tasks
 from tandem.crm.services import tasks as services
-from tandem.crm.task_forms import LINK_FIELDS, TaskFilterForm, TaskForm
-from tandem.crm.visibility import get_visible, visible_tasks
 
 TASKS_PER_PAGE = 50
 
@@ -89,7 +91,7 @@ def task_create(request):
 @permission_required("crm.change_task", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk):
-    task = get_visible(visible_tasks(request.user).select_related(*agenda.TASK_RELATED), pk)
+    task = resolve_visible(visible_tasks(request.user).select_related(*agenda.TASK_RELATED), pk)
     form = TaskForm(request.POST or None, initial=TaskForm.initial_for(task))
     if request.method == "POST" and form.is_valid():
         updated = call_service(form, services.update_task, task, by=request.user, **form.service_values())
@@ -111,7 +113,7 @@ def _transition(service, done_message):
     @permission_required("crm.change_task", raise_exception=True)
     @require_POST
     def view(request, pk):
-        task = get_visible(visible_tasks(request.user), pk)
+        task = resolve_visible(visible_tasks(request.user), pk)
         try:
             service(task, by=request.user)
         except AccessDenied as exc:
@@ -134,6 +136,7 @@ task_reopen = _transition(services.reopen_task, lambda: _("Task “%(title)s” 
 
 @fragment
 @login_required
+@permission_required("crm.view_task", raise_exception=True)
 @require_GET
 def reminders(request):
     return _reminders(request)
@@ -150,7 +153,7 @@ def _reminders(request):
 @login_required
 @require_POST
 def reminder_dismiss(request, pk):
-    task = get_visible(visible_tasks(request.user), pk)
+    task = resolve_visible(visible_tasks(request.user), pk)
     try:
         services.dismiss_reminder(task, by=request.user)
     except AccessDenied as exc:

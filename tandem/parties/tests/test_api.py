@@ -315,6 +315,12 @@ def test_history_lists_changes_of_client_and_its_records_newest_first(api, sales
     assert body["items"][0]["changes"] == {"notes": ["", "Met at the fair"]}
     assert body["items"][0]["actor"] == {"id": sales_rep.pk, "name": sales_rep.display_name}
     assert body["items"][1]["actor"]["id"] == sales_manager.pk
+    # Words next to the raw data: the action, who did it, and the changes with labels and "—" for empty.
+    assert body["items"][0]["action_label"] == "changed the client"
+    assert body["items"][0]["summary"] == f"{sales_rep.display_name} changed the client"
+    assert body["items"][0]["changes_display"] == [
+        {"field": "notes", "label": "Notes", "old": "—", "new": "Met at the fair"}]
+    assert body["items"][1]["summary"] == f"{sales_manager.display_name} added a counterparty"
 
 
 def test_search_finds_clients_counterparties_and_contacts_within_the_record_rule(

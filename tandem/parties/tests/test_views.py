@@ -215,7 +215,7 @@ def test_card_shows_current_and_past_counterparties_contacts_and_history(as_user
     assert "+49 30 7654321" in html and "anna@acme.example" in html and "Telegram @anna" in html
     assert "+49 30 1234567" in html and "vip" in html
     # History: who, what, and "old → new" of the closed predecessor.
-    assert "Counterparty updated" in html and "Client created" in html
+    assert "Changed the counterparty" in html and "Created the client" in html
     assert sales_manager.display_name in html
     closed = today - datetime.timedelta(days=1)
     assert f"— → {closed.strftime('%m/%d/%Y')}" in html
@@ -369,7 +369,7 @@ def test_inline_counterparty_form_via_htmx(as_user, sales_manager):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="counterparties">') and "Acme AG" in html
-    assert 'id="history" hx-swap-oob="true"' in html and "Counterparty created" in html
+    assert 'id="history" hx-swap-oob="true"' in html and "Added a counterparty" in html
 
 
 def test_inline_form_errors_come_back_in_place_with_400(as_user, sales_manager):

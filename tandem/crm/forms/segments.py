@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.forms import DateInput
 from tandem.core.models import User
 from tandem.crm.models import Segment
 from tandem.parties.models import Client, Source
@@ -12,7 +13,6 @@ from tandem.parties.models import Client, Source
 CRITERIA_FIELDS = ("status", "kind", "owner_id", "source_id", "tags", "name_contains", "last_interaction_after",
                    "last_interaction_before", "won_deals_min", "won_deals_max", "won_amount_min", "won_amount_max",
                    "currency")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SegmentForm(forms.Form):
@@ -30,8 +30,8 @@ class SegmentForm(forms.Form):
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
     name_contains = forms.CharField(label=_("Name contains"), required=False, max_length=200)
-    last_interaction_after = forms.DateField(label=_("Last interaction on or after"), required=False, widget=DATE)
-    last_interaction_before = forms.DateField(label=_("No interaction since"), required=False, widget=DATE)
+    last_interaction_after = forms.DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
+    last_interaction_before = forms.DateField(label=_("No interaction since"), required=False, widget=DateInput)
     won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0)
     won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0)
     won_amount_min = forms.DecimalField(label=_("Won amount, at least"), required=False, min_value=0,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.forms import DateInput, DateTimeInput
 from tandem.core.models import User
 from tandem.crm.models import Task
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 LINK_FIELDS = ("client", "deal", "lead", "complaint")
 
 
@@ -16,8 +16,8 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
                                       .order_by("username"))
-    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME)
-    remind_at = forms.DateTimeField(label=_("Remind at"), required=False, widget=DATETIME)
+    due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeInput)
+    remind_at = forms.DateTimeField(label=_("Remind at"), required=False, widget=DateTimeInput)
     priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.NORMAL)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # The record the task is about: set from the page the task is created on (?client=&deal=&lead=).
@@ -44,8 +44,8 @@ class TaskFilterForm(forms.Form):
                                  required=False)
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
                                       .order_by("username"), required=False)
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_to = forms.DateField(label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput)
+    due_to = forms.DateField(label=_("Due to"), required=False, widget=DateInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 """Segment comparison report: chosen segments side by side.
 
 Per segment, over its members the user may see and the deals of those clients the user may see
-(crm.visibility.visible_deals):
+(crm.queries.visibility.visible_deals):
 
 - clients: members; deals: all deals; won deals and lost deals (counts)
 - won amount per currency: sum of the amounts of won deals, rounded to the currency's minor unit
@@ -21,8 +21,8 @@ from django.db.models import Count, Q, Sum
 
 from tandem.core.money import quantize
 from tandem.crm.models import Deal, Segment
+from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.segments import segment_clients
-from tandem.crm.visibility import visible_deals
 
 HUNDRED = Decimal(100)
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tandem.crm.models import Task
-from tandem.crm.visibility import visible_tasks
+from tandem.crm.queries.visibility import visible_tasks
 
 UPCOMING_DAYS = 7
 TASK_RELATED = ("assignee", "client", "deal", "lead", "complaint")

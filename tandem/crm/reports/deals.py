@@ -127,7 +127,7 @@ def lost_at_stage(deals: QuerySet[Deal], pipeline: Pipeline, date_from: datetime
                   date_to: datetime.date | None = None) -> LostAtStageReport:
     """Deals lost per stage (count, share, amount per currency) and average time spent per stage.
 
-    `deals` is the caller's visible deals (crm.visibility.visible_deals), so a representative's report
+    `deals` is the caller's visible deals (crm.queries.visibility.visible_deals), so a representative's report
     covers own deals only. Two aggregate queries plus one for the stages, whatever the number of deals."""
     start, end = period_bounds(date_from, date_to)
     stages, total, totals = build_rows(list(pipeline.stages.order_by("position")),

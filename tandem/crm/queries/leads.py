@@ -1,11 +1,11 @@
-"""Reads of leads shared by the web UI and the API: filters over the record rule (crm.visibility)."""
+"""Reads of leads shared by the web UI and the API: filters over the record rule (crm.queries.visibility)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from tandem.crm.models import Lead
-from tandem.crm.visibility import visible_leads
+from tandem.crm.queries.visibility import visible_leads
 from tandem.parties.phones import phone_digits
 
 

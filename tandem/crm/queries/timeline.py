@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.audit import history_for
-from tandem.crm import visibility
 from tandem.crm.models import Complaint, Deal, Interaction, Task
+from tandem.crm.queries import visibility
 from tandem.crm.services.interactions import kinds_for
 from tandem.parties.models import Client
 

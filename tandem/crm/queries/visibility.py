@@ -5,7 +5,6 @@ deals they own and the tasks assigned to or created by them. Interactions and co
 client: visible when the client is (parties.queries.visible_clients)."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from tandem.crm.models import Complaint, Deal, Interaction, Lead, Task
 from tandem.parties.queries import visible_clients
@@ -43,10 +42,3 @@ def visible_complaints(user) -> QuerySet[Complaint]:
         return Complaint.objects.none()
     return Complaint.objects.filter(Q(client__in=visible_clients(user).values("pk")) | Q(assignee=user))
 
-
-def get_visible(qs: QuerySet, pk):
-    """One row of a visible_* queryset, or 404 (also for ids that are not numbers)."""
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No such {qs.model._meta.verbose_name}.") from None

@@ -1,6 +1,6 @@
 """Reads of deals shared by the deal pages and the deal API: list filters, board columns, checklists.
 
-Callers pass querysets already narrowed by crm.visibility (the record rule)."""
+Callers pass querysets already narrowed by crm.queries.visibility (the record rule)."""
 
 from __future__ import annotations
 

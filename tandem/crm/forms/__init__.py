@@ -1,0 +1,1 @@
+"""Forms of the CRM pages: shape only; crm.services applies the rules."""

@@ -1,0 +1,454 @@
+"""Who may do what, written by hand as the business states it, checked against EVERY API endpoint and
+EVERY HTML page for each shipped role and for an anonymous visitor.
+
+The table below is deliberately not derived from the permissions the apps grant (AppConfig.role_permissions):
+a wrong grant there makes this test fail. Endpoints and pages are discovered from the OpenAPI document and
+the URL configuration, so a new endpoint or page fails the test until it is classified here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.db import transaction
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tandem.core import roles
+
+READ, ADD, CHANGE, DELETE = "read", "add", "change", "delete"
+ALL = frozenset({READ, ADD, CHANGE, DELETE})
+READ_ONLY = frozenset({READ})
+NOTHING = frozenset()
+ANONYMOUS = "Anonymous visitor"
+
+# --- Business areas -----------------------------------------------------------------------------------
+# own account: one's profile, password, two-factor, API tokens, calendar feed.
+# company facts: base currency, language, which modules are on (everyone reads; read-only for all but admin).
+# settings: the settings pages (company, roles, modules).
+AREAS = (
+    "own account", "company facts", "settings", "users",
+    "clients", "contacts", "counterparties", "sources", "tags",
+    "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
+    "tasks",
+)
+
+# --- What each role may do (as a business person states it) ---------------------------------------------
+_EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
+_READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterparties", "sources", "tags")}
+
+MAY: dict[str, dict[str, frozenset]] = {
+    # Full access, including users, roles and module switches.
+    roles.ADMINISTRATOR: {area: ALL for area in AREAS},
+    # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
+    roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
+    # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
+    # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
+    # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
+    # marketing events; reads marketing, segments and the pipelines.
+    roles.SALES_REPRESENTATIVE: {
+        **_EVERYONE,
+        "clients": frozenset({READ, ADD, CHANGE}), "contacts": ALL,
+        "counterparties": frozenset({READ, ADD, CHANGE}), "sources": READ_ONLY, "tags": frozenset({READ, ADD}),
+        **{area: frozenset({READ, ADD, CHANGE}) for area in ("deals", "leads", "complaints", "tasks")},
+        "interactions": ALL,
+        "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
+        "sales set-up": READ_ONLY,
+    },
+    # Stock and shipments: reads clients and complaints, works the tasks given to them.
+    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+                      "tasks": frozenset({READ, CHANGE})},
+    # Accounting: reads clients, deals and complaints; maintains clients' legal entities.
+    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
+                       "deals": READ_ONLY, "complaints": READ_ONLY},
+    # Production: reads clients and complaints, works the tasks given to them.
+    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+                       "tasks": frozenset({READ, CHANGE})},
+    # Reads everything, changes nothing (settings pages and users are the administrator's).
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
+    ANONYMOUS: {},
+}
+
+# --- Which area each API endpoint belongs to: the longest matching path prefix -----------------------------
+API_AREAS = {
+    "/api/v1/me": "own account",
+    "/api/v1/tokens": "own account",
+    "/api/v1/crm/calendar-feed": "tasks",
+    "/api/v1/users": "users",
+    "/api/v1/company": "company facts",
+    "/api/v1/modules": "company facts",
+    "/api/v1/clients": "clients",
+    "/api/v1/search": "clients",
+    "/api/v1/clients/{client_id}/history": "clients",
+    "/api/v1/clients/{client_id}/contacts": "contacts",
+    "/api/v1/contacts": "contacts",
+    "/api/v1/clients/{client_id}/counterparties": "counterparties",
+    "/api/v1/counterparties": "counterparties",
+    "/api/v1/sources": "sources",
+    "/api/v1/tags": "tags",
+    "/api/v1/crm/deals": "deals",
+    "/api/v1/crm/reports/lost-at-stage": "deals",
+    "/api/v1/crm/pipelines": "sales set-up",
+    "/api/v1/crm/lost-reasons": "sales set-up",
+    "/api/v1/crm/stages": "sales set-up",
+    "/api/v1/crm/leads": "leads",
+    "/api/v1/crm/campaigns": "marketing",
+    "/api/v1/crm/events": "marketing",
+    "/api/v1/crm/events/{event_id}/attendees": "event attendance",
+    "/api/v1/crm/reports/attribution": "marketing",
+    "/api/v1/crm/interactions": "interactions",
+    "/api/v1/crm/clients/{client_id}/timeline": "interactions",
+    "/api/v1/crm/complaints": "complaints",
+    "/api/v1/crm/segments": "segments",
+    "/api/v1/crm/reports/segment-comparison": "segments",
+    "/api/v1/crm/tasks": "tasks",
+}
+
+# --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
+PAGE_AREAS = {
+    "core:home": "own account", "core:password-change": "own account",
+    "core:profile": "own account", "core:two-factor": "own account", "core:token": "own account",
+    "core:company-settings": "settings", "core:role": "settings", "core:module": "settings",
+    "parties:client": "clients", "parties:search": "clients", "parties:contact": "contacts",
+    "parties:counterparty": "counterparties", "parties:bankaccount": "counterparties",
+    "crm:deal": "deals", "crm:report-lost-at-stage": "deals", "crm:pipeline": "sales set-up",
+    "crm:lead": "leads", "crm:campaign": "marketing", "crm:event": "marketing",
+    "crm:event-attendee": "event attendance", "crm:report-attribution": "marketing",
+    "crm:client-timeline": "interactions", "crm:interaction": "interactions", "crm:complaint": "complaints",
+    "crm:segment": "segments", "crm:report-segment-comparison": "segments",
+    "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
+}
+# Pages open to everybody by design, each with its reason.
+PUBLIC_PAGES = {
+    "healthz": "load balancers probe it without signing in",
+    "core:login": "the sign-in page",
+    "core:logout": "signing out ends whatever session there is",
+    "crm:calendar-feed-ics": "a secret-URL feed for calendar programs (tested in crm/tests/test_calendar.py)",
+}
+
+# Verb of a page from the last word of its URL name; of an endpoint from its method and function name.
+PAGE_VERBS = {
+    "list": READ, "detail": READ, "board": READ, "search": READ, "timeline": READ, "stage": READ,
+    "attribution": READ, "comparison": READ, "day": READ, "reminders": READ, "home": READ, "feed": READ,
+    "settings": READ, "dismiss": READ,
+    "create": ADD, "add": ADD,
+    "edit": CHANGE, "move": CHANGE, "checklist": CHANGE, "win": CHANGE, "lose": CHANGE, "reopen": CHANGE,
+    "qualify": CHANGE, "disqualify": CHANGE, "start": CHANGE, "resolve": CHANGE, "reject": CHANGE,
+    "complete": CHANGE, "cancel": CHANGE, "switch": CHANGE, "factor": CHANGE,
+    "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
+    "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
+    "import": ADD, "new": ADD,
+    "delete": DELETE, "remove": DELETE,
+}
+
+
+def longest_prefix(table: dict, key: str) -> str | None:
+    matches = [prefix for prefix in table if key == prefix or key.startswith(prefix)]
+    return table[max(matches, key=len)] if matches else None
+
+
+API_VERB_OVERRIDES = {
+    # Removing a closed bank account is an edit of the legal entity it belongs to, not a deletion of one.
+    ("delete", "/api/v1/counterparties/{counterparty_id}/bank-accounts/{account_id}"): CHANGE,
+    # One's calendar feed and reminders only show one's tasks: whoever reads tasks may renew the feed's
+    # secret address and dismiss a reminder.
+    ("post", "/api/v1/crm/calendar-feed"): READ,
+    ("post", "/api/v1/crm/tasks/{task_id}/dismiss-reminder"): READ,
+}
+
+
+def api_verb(method: str, operation_id: str) -> str:
+    name = operation_id.rsplit("_api_", 1)[-1]
+    name = name.split("_", 1)[1] if name.split("_", 1)[0] in {"deals", "leads", "attribution", "interactions",
+                                                                 "complaints", "segments", "tasks"} else name
+    if method == "get":
+        return READ
+    if method == "delete" or name.startswith(("delete_", "remove_")):
+        return DELETE
+    if name.startswith(("create_", "add_")) and not name.startswith("add_members"):
+        return ADD
+    return CHANGE
+
+
+def page_verb(url_name: str) -> str | None:
+    last = re.split(r"[-:]", url_name)[-1]
+    return PAGE_VERBS.get(last)
+
+
+# --- The world: one of everything, owned by or assigned to the acting user ---------------------------------
+
+
+def build_world(actor):
+    from tandem.core.services import create_api_token
+    from tandem.core.tests.factories import UserFactory
+    from tandem.crm.models import EventAttendee
+    from tandem.crm.services import deals as deal_services
+    from tandem.crm.tests.factories import DealFactory, LostReasonFactory
+    from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+    from tandem.crm.tests.factories_marketing import CampaignFactory, LeadFactory, MarketingEventFactory
+    from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
+    from tandem.parties.models import BankAccount, Contact, Counterparty, Tag
+    from tandem.parties.tests.factories import ClientFactory, SourceFactory
+
+    owner = actor if actor is not None else None
+    client = ClientFactory(name="Matrix Client Ltd", owner=owner) if owner else ClientFactory(name="Matrix Client")
+    counterparty = Counterparty.objects.create(client=client, legal_name="Matrix Legal GmbH",
+                                               valid_from=datetime.date(2024, 1, 1))
+    bank_account = BankAccount.objects.create(counterparty=counterparty, bank_name="Matrix Bank",
+                                              account_number="DE89370400440532013000")
+    contact = Contact.objects.create(client=client, first_name="Mira", last_name="Matrix")
+    pipeline = deal_services.ensure_default_pipeline()
+    stage = pipeline.stages.order_by("position").first()
+    rule = stage.rules.first()
+    deal = DealFactory(client=client, owner=client.owner, pipeline=pipeline, stage=stage)
+    event = MarketingEventFactory()
+    attendee = EventAttendee.objects.create(event=event, client=client)
+    segment = SegmentFactory(kind="static")
+    segment.members.add(client) if hasattr(segment, "members") else None
+    task = TaskFactory(assignee=client.owner, client=client)
+    token = None
+    if actor is not None:
+        token, _secret = create_api_token(actor, "matrix spare", by=actor)
+    ids = {
+        "client_id": client.pk, "counterparty_id": counterparty.pk, "account_id": bank_account.pk,
+        "contact_id": contact.pk, "deal_id": deal.pk, "rule_id": rule.pk if rule else 1,
+        "lead_id": LeadFactory(owner=client.owner).pk, "campaign_id": CampaignFactory().pk,
+        "event_id": event.pk, "attendee_id": attendee.pk, "interaction_id": InteractionFactory(client=client).pk,
+        "complaint_id": ComplaintFactory(client=client).pk, "segment_id": segment.pk, "task_id": task.pk,
+        "token_id": token.pk if token else 1, "stage_id": stage.pk, "pipeline_id": pipeline.pk,
+        "lost_reason_id": LostReasonFactory().pk, "source_id": SourceFactory().pk,
+        "owner_id": client.owner_id, "assignee_id": client.owner_id,
+        "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
+        "user_id": UserFactory(username="matrix-colleague").pk,
+    }
+    ids["attendee_pk"] = ids["attendee_id"]
+    ids["counterparty_pk"] = ids["counterparty_id"]
+    ids["client_pk"] = ids["client_id"]
+    return ids
+
+
+# --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
+
+
+def sample(schema: dict, components: dict, ids: dict, name: str = ""):
+    if "$ref" in schema:
+        return sample(components[schema["$ref"].rsplit("/", 1)[-1]], components, ids, name)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"]
+            return sample(options[0], components, ids, name)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        required = schema.get("required", [])
+        return {key: sample(sub, components, ids, key) for key, sub in schema.get("properties", {}).items()
+                if key in required}
+    if kind == "array":
+        return [sample(schema.get("items", {}), components, ids, name.removesuffix("s") + "_id"
+                       if name.endswith("_ids") else name)]
+    if kind == "integer":
+        return ids.get(name) or ids.get(f"{name}_id") or 1
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    fmt = schema.get("format")
+    if fmt == "date":
+        return "2026-06-01"
+    if fmt == "date-time":
+        return "2026-06-01T10:00:00Z"
+    if fmt == "email" or "email" in name:
+        return "matrix@example.com"
+    if name == "currency":
+        return "EUR"
+    if name in ids:
+        return str(ids[name])
+    return f"Matrix {name}"
+
+
+def api_operations():
+    from tandem.api import api
+
+    document = api.get_openapi_schema()
+    components = document.get("components", {}).get("schemas", {})
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation, components
+
+
+def operation_request(path: str, method: str, operation: dict, components: dict, ids: dict):
+    url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+    query = {p["name"]: sample(p["schema"], components, ids, p["name"]) for p in operation.get("parameters", [])
+             if p["in"] == "query" and p.get("required")}
+    if query:
+        url += "?" + urlencode(query, doseq=True)
+    body = None
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        body = sample(content["application/json"]["schema"], components, ids)
+    return url, body
+
+
+def request_rolled_back(http: HttpClient, method: str, url: str, body=None):
+    """One request whose writes are undone, so every endpoint meets the same world."""
+    with transaction.atomic():
+        kwargs = {"data": body, "content_type": "application/json"} if body is not None else {}
+        response = getattr(http, method)(url, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+ROLE_CASES = [*roles.ROLES, ANONYMOUS]
+
+
+def _actor(make_user, role):
+    if role == ANONYMOUS:
+        return None
+    return make_user(role, username="actor")
+
+
+def test_every_api_endpoint_and_page_is_classified():
+    unclassified = [f"{m.upper()} {p}" for p, m, op, _c in api_operations() if longest_prefix(API_AREAS, p) is None]
+    unclassified += [name for name, _pattern in html_pages()
+                     if name not in PUBLIC_PAGES and (longest_prefix(PAGE_AREAS, name) is None
+                                                      or page_verb(name) is None)]
+    assert not unclassified, f"classify these in tests/test_role_matrix.py: {unclassified}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_CASES)
+def test_api_answers_each_role_as_the_business_table_says(role, make_user):
+    actor = _actor(make_user, role)
+    ids = build_world(actor)
+    http = HttpClient(raise_request_exception=False)
+    if actor:
+        from tandem.core.services import create_api_token
+
+        _token, secret = create_api_token(actor, "matrix", by=actor)
+        http = HttpClient(headers={"Authorization": f"Bearer {secret}"}, raise_request_exception=False)
+    may = MAY[role]
+    wrong = []
+    for path, method, operation, components in api_operations():
+        area = longest_prefix(API_AREAS, path)
+        verb = API_VERB_OVERRIDES.get((method, path)) or api_verb(method, operation["operationId"])
+        url, body = operation_request(path, method, operation, components, ids)
+        response = request_rolled_back(http, method, url, body)
+        status = response.status_code
+        allowed = verb in may.get(area, NOTHING)
+        if actor is None:
+            ok = status == 401
+        elif allowed:
+            ok = status not in (401, 403) and status < 500
+        else:
+            ok = status in (403, 404)
+        if not ok:
+            wrong.append(f"{method.upper()} {path} [{area}/{verb}] -> {status} (may: {allowed}) "
+                         f"{response.content[:200]!r}")
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+def html_pages():
+    pages = []
+
+    def walk(resolver, namespace=None):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace in ("admin", "api") or str(entry.pattern).startswith("i18n"):
+                    continue
+                walk(entry, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                pages.append((name, entry))
+
+    walk(get_resolver())
+    return pages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_CASES)
+def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
+    from django.urls import reverse
+
+    actor = _actor(make_user, role)
+    ids = build_world(actor)
+    http = HttpClient(raise_request_exception=False)
+    if actor:
+        http.force_login(actor)
+    may = MAY[role]
+    page_ids = {**ids, "pk": None}
+    wrong = []
+    for name, pattern in html_pages():
+        if name in PUBLIC_PAGES:
+            continue
+        area, verb = longest_prefix(PAGE_AREAS, name), page_verb(name)
+        kwargs = {}
+        for key in pattern.pattern.regex.groupindex:
+            if key == "pk":
+                # The record a page's pk names follows from the page's area.
+                kwargs[key] = {
+                    "clients": ids["client_id"], "contacts": ids["contact_id"],
+                    "counterparties": ids["counterparty_id"], "deals": ids["deal_id"], "leads": ids["lead_id"],
+                    "marketing": ids["event_id"] if name.startswith("crm:event") else ids["campaign_id"],
+                    "event attendance": ids["event_id"], "interactions": ids["interaction_id"],
+                    "complaints": ids["complaint_id"], "segments": ids["segment_id"], "tasks": ids["task_id"],
+                    "own account": ids["token_id"], "settings": actor_group_id(actor),
+                }[area]
+            else:
+                kwargs[key] = page_ids[key]
+        url = reverse(name, kwargs=kwargs)
+        response = request_rolled_back(http, "get", url)
+        if response.status_code == 405:
+            response = request_rolled_back(http, "post", url, None)
+        status = response.status_code
+        allowed = verb in may.get(area, NOTHING)
+        if actor is None:
+            ok = status == 302 and "/account/login/" in response["Location"]
+        elif allowed:
+            ok = status not in (401, 403, 404) and status < 500
+            if status == 302:
+                ok = "/account/login/" not in response["Location"]
+        else:
+            ok = status in (403, 404)
+        if not ok:
+            wrong.append(f"{name} {url} [{area}/{verb}] -> {status} (may: {allowed})")
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+def actor_group_id(actor) -> int:
+    from django.contrib.auth.models import Group
+
+    return Group.objects.order_by("pk").values_list("pk", flat=True).first() or 1
+
+
+# --- Record rules: a representative's colleague's records do not exist for them, through any endpoint ---------
+
+# Path parameters that name a record owned by (or filed under a client of) someone.
+OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
+                           "interaction_id", "complaint_id", "task_id"}
+
+
+@pytest.mark.django_db
+def test_no_endpoint_reaches_a_colleagues_records(make_user):
+    from tandem.core.services import create_api_token
+
+    representative = make_user(roles.SALES_REPRESENTATIVE, username="rep-a")
+    colleague = make_user(roles.SALES_REPRESENTATIVE, username="rep-b")
+    ids = build_world(colleague)
+    _token, secret = create_api_token(representative, "matrix", by=representative)
+    http = HttpClient(headers={"Authorization": f"Bearer {secret}"}, raise_request_exception=False)
+    reached = []
+    checked = 0
+    for path, method, operation, components in api_operations():
+        if not OWNED_RECORD_PARAMETERS & set(re.findall(r"\{(\w+)\}", path)):
+            continue
+        checked += 1
+        url, body = operation_request(path, method, operation, components, ids)
+        status = request_rolled_back(http, method, url, body).status_code
+        if status not in (403, 404):
+            reached.append(f"{method.upper()} {path} -> {status}")
+    assert checked > 30
+    assert not reached, "\n" + "\n".join(reached)
