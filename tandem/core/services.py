@@ -361,10 +361,12 @@ def update_user(user: User, *, by: User, **values) -> User:
         changes = audit.diff(before, after)
         if changes:
             _ensure_an_administrator_remains(was_administrator)
-            action = "core.user.updated"
-            if list(changes) == ["is_active"]:
-                action = "core.user.reactivated" if locked.is_active else "core.user.deactivated"
-            audit.record(locked, action, by=by, changes=changes)
+            if list(changes) != ["is_active"]:
+                audit.record(locked, "core.user.updated", by=by, changes=changes)
+            elif locked.is_active:
+                audit.record(locked, "core.user.reactivated", by=by, changes=changes)
+            else:
+                audit.record(locked, "core.user.deactivated", by=by, changes=changes)
     for field, value in cleaned.items():
         setattr(user, field, value)
     return user

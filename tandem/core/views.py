@@ -348,6 +348,7 @@ def module_switch(request, key: str):
 
 # --- Users -----------------------------------------------------------------------------------------
 
+@login_required
 @permission_required("core.change_user", raise_exception=True)
 def user_list(request):
     active = request.GET.get("active", "true")
@@ -368,6 +369,7 @@ def _password_shown(request, user, password, heading):
     return render(request, "core/user_password.html", {"shown_user": user, "password": password, "heading": heading})
 
 
+@login_required
 @permission_required("core.add_user", raise_exception=True)
 @never_cache
 def user_create(request):
@@ -383,6 +385,7 @@ def user_create(request):
     return render(request, "core/user_form.html", {"form": form})
 
 
+@login_required
 @permission_required("core.change_user", raise_exception=True)
 def user_edit(request, pk: int):
     user = get_object_or_404(queries.users_for_administration(), pk=pk)
@@ -395,6 +398,7 @@ def user_edit(request, pk: int):
     return render(request, "core/user_form.html", context, status=400 if form.errors else 200)
 
 
+@login_required
 @permission_required("core.change_user", raise_exception=True)
 @require_POST
 @never_cache
@@ -415,6 +419,7 @@ def user_reset_password(request, pk: int):
     return render(request, "core/user_form.html", context, status=400)
 
 
+@login_required
 @permission_required("core.change_user", raise_exception=True)
 @require_POST
 def user_set_active(request, pk: int, active: bool):

@@ -3,7 +3,7 @@ delete when no client carries them). Thin: core.reference_lists renders, parties
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
@@ -46,6 +46,7 @@ def _source_page(request, form, *, rename_errors=None, status=200):
     )
 
 
+@login_required
 @permission_required("parties.change_source", raise_exception=True)
 def source_settings(request):
     if request.method != "POST":
@@ -60,6 +61,7 @@ def source_settings(request):
     return _source_page(request, form, status=400)
 
 
+@login_required
 @permission_required("parties.change_source", raise_exception=True)
 @require_POST
 def source_rename(request, pk: int):
@@ -72,6 +74,7 @@ def source_rename(request, pk: int):
     return _source_page(request, SourceForm(), rename_errors={source.pk: message}, status=400)
 
 
+@login_required
 @permission_required("parties.change_source", raise_exception=True)
 @require_POST
 def source_archive(request, pk: int):
@@ -81,6 +84,7 @@ def source_archive(request, pk: int):
                                reverse("parties:source-settings"))
 
 
+@login_required
 @permission_required("parties.change_source", raise_exception=True)
 @require_POST
 def source_restore(request, pk: int):
@@ -107,11 +111,13 @@ def _tag_page(request, *, rename_errors=None, status=200):
     )
 
 
+@login_required
 @permission_required("parties.change_tag", raise_exception=True)
 def tag_settings(request):
     return _tag_page(request)
 
 
+@login_required
 @permission_required("parties.change_tag", raise_exception=True)
 @require_POST
 def tag_rename(request, pk: int):
@@ -123,6 +129,7 @@ def tag_rename(request, pk: int):
     return _tag_page(request, rename_errors={tag.pk: next(iter(form.errors.values()))[0]}, status=400)
 
 
+@login_required
 @permission_required("parties.delete_tag", raise_exception=True)
 @require_POST
 def tag_delete(request, pk: int):

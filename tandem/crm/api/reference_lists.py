@@ -30,10 +30,10 @@ def _no_nulls(data: dict) -> dict:
     return data
 
 
-@router.patch("/lost-reasons/{reason_id}", response=LostReasonOut, summary="Rename, deactivate or reactivate")
-def update_lost_reason(request, reason_id: int, payload: LostReasonPatch):
-    require_permission(request, "crm.view_lostreason")
-    reason = resolve_visible(LostReason, pk=reason_id)
+@router.patch("/lost-reasons/{lost_reason_id}", response=LostReasonOut, summary="Rename, deactivate or reactivate")
+def update_lost_reason(request, lost_reason_id: int, payload: LostReasonPatch):
+    require_permission(request, "crm.change_lostreason")
+    reason = resolve_visible(LostReason, lost_reason_id)
     data = _no_nulls(payload.dict(exclude_unset=True))
     if "name" in data:
         reason = services.rename_lost_reason(reason, by=request.user, name=data["name"])
@@ -55,7 +55,7 @@ def create_complaint_category(request, payload: ComplaintCategoryIn):
 
 def _category(request, category_id: int) -> ComplaintCategory:
     require_permission(request, "crm.view_complaintcategory")
-    return resolve_visible(ComplaintCategory, pk=category_id)
+    return resolve_visible(ComplaintCategory, category_id)
 
 
 @router.patch("/complaint-categories/{category_id}", response=ComplaintCategoryOut,

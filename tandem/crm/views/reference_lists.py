@@ -4,7 +4,7 @@ complaint categories (add, rename, archive). Thin: core.reference_lists renders,
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
@@ -57,6 +57,7 @@ def _lost_reason_page(request, form, *, rename_errors=None, status=200):
     )
 
 
+@login_required
 @permission_required("crm.change_lostreason", raise_exception=True)
 def lost_reason_settings(request):
     if request.method == "POST":
@@ -65,6 +66,7 @@ def lost_reason_settings(request):
     return _lost_reason_page(request, NameForm())
 
 
+@login_required
 @permission_required("crm.change_lostreason", raise_exception=True)
 @require_POST
 def lost_reason_rename(request, pk: int):
@@ -72,6 +74,7 @@ def lost_reason_rename(request, pk: int):
                    "crm:lost-reason-settings")
 
 
+@login_required
 @permission_required("crm.change_lostreason", raise_exception=True)
 @require_POST
 def lost_reason_set_active(request, pk: int, active: bool):
@@ -108,6 +111,7 @@ def _category_page(request, form, *, rename_errors=None, status=200):
     )
 
 
+@login_required
 @permission_required("crm.change_complaintcategory", raise_exception=True)
 def complaint_category_settings(request):
     if request.method == "POST":
@@ -116,6 +120,7 @@ def complaint_category_settings(request):
     return _category_page(request, NameForm())
 
 
+@login_required
 @permission_required("crm.change_complaintcategory", raise_exception=True)
 @require_POST
 def complaint_category_rename(request, pk: int):
@@ -123,6 +128,7 @@ def complaint_category_rename(request, pk: int):
                    _category_page, "crm:complaint-category-settings")
 
 
+@login_required
 @permission_required("crm.change_complaintcategory", raise_exception=True)
 @require_POST
 def complaint_category_archive(request, pk: int):
@@ -132,6 +138,7 @@ def complaint_category_archive(request, pk: int):
                                reverse("crm:complaint-category-settings"))
 
 
+@login_required
 @permission_required("crm.change_complaintcategory", raise_exception=True)
 @require_POST
 def complaint_category_restore(request, pk: int):
