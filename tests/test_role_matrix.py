@@ -93,6 +93,7 @@ API_AREAS = {
     "/api/v1/crm/reports/lost-at-stage": "deals",
     "/api/v1/crm/pipelines": "sales set-up",
     "/api/v1/crm/lost-reasons": "sales set-up",
+    "/api/v1/crm/complaint-categories": "sales set-up",
     "/api/v1/crm/stages": "sales set-up",
     "/api/v1/crm/leads": "leads",
     "/api/v1/crm/campaigns": "marketing",
@@ -112,6 +113,8 @@ PAGE_AREAS = {
     "core:home": "own account", "core:password-change": "own account",
     "core:profile": "own account", "core:two-factor": "own account", "core:token": "own account",
     "core:company-settings": "settings", "core:role": "settings", "core:module": "settings",
+    "core:user": "users", "parties:source": "sources", "parties:tag": "tags",
+    "crm:lost-reason": "sales set-up", "crm:complaint-category": "sales set-up",
     "parties:client": "clients", "parties:search": "clients", "parties:contact": "contacts",
     "parties:counterparty": "counterparties", "parties:bankaccount": "counterparties",
     "crm:deal": "deals", "crm:report-lost-at-stage": "deals", "crm:pipeline": "sales set-up",
@@ -133,7 +136,9 @@ PUBLIC_PAGES = {
 PAGE_VERBS = {
     "list": READ, "detail": READ, "board": READ, "search": READ, "timeline": READ, "stage": READ,
     "attribution": READ, "comparison": READ, "day": READ, "reminders": READ, "home": READ, "feed": READ,
-    "settings": READ, "dismiss": READ,
+    "dismiss": READ,
+    # A settings page manages its list (company settings, sources, tags, lost reasons, …): changing, not reading.
+    "settings": CHANGE, "rename": CHANGE, "deactivate": CHANGE, "reactivate": CHANGE,
     "create": ADD, "add": ADD,
     "edit": CHANGE, "move": CHANGE, "checklist": CHANGE, "win": CHANGE, "lose": CHANGE, "reopen": CHANGE,
     "qualify": CHANGE, "disqualify": CHANGE, "start": CHANGE, "resolve": CHANGE, "reject": CHANGE,
@@ -163,7 +168,9 @@ API_VERB_OVERRIDES = {
 def api_verb(method: str, operation_id: str) -> str:
     name = operation_id.rsplit("_api_", 1)[-1]
     name = name.split("_", 1)[1] if name.split("_", 1)[0] in {"deals", "leads", "attribution", "interactions",
-                                                                 "complaints", "segments", "tasks"} else name
+                                                                 "complaints", "segments", "tasks",
+                                                                 "reference"} else name
+    name = name.removeprefix("lists_")  # crm/api/reference_lists.py
     if method == "get":
         return READ
     if method == "delete" or name.startswith(("delete_", "remove_")):
@@ -187,7 +194,7 @@ def build_world(actor):
     from tandem.crm.models import EventAttendee
     from tandem.crm.services import deals as deal_services
     from tandem.crm.tests.factories import DealFactory, LostReasonFactory
-    from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+    from tandem.crm.tests.factories_activity import ComplaintCategoryFactory, ComplaintFactory, InteractionFactory
     from tandem.crm.tests.factories_marketing import CampaignFactory, LeadFactory, MarketingEventFactory
     from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
     from tandem.parties.models import BankAccount, Contact, Counterparty, Tag
@@ -223,6 +230,7 @@ def build_world(actor):
         "owner_id": client.owner_id, "assignee_id": client.owner_id,
         "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
         "user_id": UserFactory(username="matrix-colleague").pk,
+        "category_id": ComplaintCategoryFactory().pk,
     }
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
@@ -396,6 +404,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "event attendance": ids["event_id"], "interactions": ids["interaction_id"],
                     "complaints": ids["complaint_id"], "segments": ids["segment_id"], "tasks": ids["task_id"],
                     "own account": ids["token_id"], "settings": actor_group_id(actor),
+                    "users": ids["user_id"], "sources": ids["source_id"], "tags": ids["tag_id"],
+                    "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
+                    else ids["category_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

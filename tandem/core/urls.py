@@ -21,6 +21,12 @@ urlpatterns = [
     path("settings/company/", views.company_settings, name="company-settings"),
     path("settings/roles/", views.role_list, name="role-list"),
     path("settings/roles/<int:pk>/two-factor/", views.role_two_factor, name="role-two-factor"),
+    path("settings/users/", views.user_list, name="user-list"),
+    path("settings/users/new/", views.user_create, name="user-create"),
+    path("settings/users/<int:pk>/", views.user_edit, name="user-edit"),
+    path("settings/users/<int:pk>/password/", views.user_reset_password, name="user-reset-password"),
+    path("settings/users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user-deactivate"),
+    path("settings/users/<int:pk>/reactivate/", views.user_set_active, {"active": True}, name="user-reactivate"),
     path("settings/modules/", views.module_list, name="module-list"),
     path("settings/modules/<str:key>/", views.module_switch, name="module-switch"),
 ]

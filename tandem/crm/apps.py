@@ -14,7 +14,7 @@ def _perms(*models: str, actions=("view", "add", "change", "delete")) -> list[st
 
 _WORK = ("interaction", "lead", "deal", "dealchecklistitem", "complaint", "task")
 _MARKETING = ("campaign", "marketingevent", "eventattendee", "segment")
-_SETUP = ("pipeline", "stage", "stagerule", "lostreason")
+_SETUP = ("pipeline", "stage", "stagerule", "lostreason", "complaintcategory")
 _TEAM = ["crm.view_all_leads", "crm.view_all_deals", "crm.view_all_tasks"]
 _READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
 
@@ -42,6 +42,7 @@ DELETION_BLOCKERS = {
     "crm.Pipeline": [("crm.Deal", "stage__pipeline")],  # a deal is in its stage's pipeline
     "crm.Stage": [("crm.Deal", "stage"), ("crm.DealStageVisit", "stage")],
     "crm.LostReason": [("crm.Deal", "lost_reason")],
+    "crm.ComplaintCategory": [("crm.Complaint", "category")],
 }
 
 
@@ -60,6 +61,10 @@ class CrmConfig(AppConfig):
         MenuEntry(_("Complaints"), "crm:complaint-list", "crm.view_complaint"),
         MenuEntry(_("Marketing"), "crm:campaign-list", "crm.view_campaign"),
         MenuEntry(_("Segments"), "crm:segment-list", "crm.view_segment"),
+    ]
+    settings_menu = [
+        MenuEntry(_("Lost reasons"), "crm:lost-reason-settings", "crm.change_lostreason"),
+        MenuEntry(_("Complaint categories"), "crm:complaint-category-settings", "crm.change_complaintcategory"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
