@@ -1,6 +1,6 @@
 """CRM pages under /crm/: each area's views module owns its urlpatterns."""
 
-from tandem.crm.views import attribution, complaints, deals, interactions, leads, segments, tasks
+from tandem.crm.views import attribution, complaints, dashboard, deals, interactions, leads, segments, tasks
 
 app_name = "crm"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *complaints.urlpatterns,
     *segments.urlpatterns,
     *tasks.urlpatterns,
+    *dashboard.urlpatterns,
 ]
