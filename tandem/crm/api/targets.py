@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from tandem.core.models import User
 from tandem.core.permissions import require_permission
 from tandem.core.schemas import money_list, money_text
 from tandem.core.services import get_company
-from tandem.crm.queries.targets import representatives, targets_of_month
+from tandem.crm.queries.targets import targets_of_month
 from tandem.crm.reports import dashboard as report
 from tandem.crm.schemas.targets import DashboardOut, SalesTargetIn, SalesTargetOut
 from tandem.crm.services import targets as services
@@ -37,7 +38,7 @@ def list_targets(request, month: str | None = None):
 @router.put("/targets/{user_id}/{month}", response=SalesTargetOut, summary="Set a representative's target (YYYY-MM)")
 def set_target(request, user_id: int, month: str, payload: SalesTargetIn):
     require_permission(request, "crm.change_salestarget")
-    user = get_object_or_404(representatives(), pk=user_id)
+    user = get_object_or_404(User, pk=user_id, is_active=True)
     target = services.set_target(user, month, payload.amount, by=request.user)
     return _target_out(user, target.month, target)
 
@@ -45,10 +46,10 @@ def set_target(request, user_id: int, month: str, payload: SalesTargetIn):
 @router.delete("/targets/{user_id}/{month}", response={204: None}, summary="Remove a representative's target")
 def delete_target(request, user_id: int, month: str):
     require_permission(request, "crm.delete_salestarget")
-    user = get_object_or_404(representatives(), pk=user_id)
+    user = get_object_or_404(User, pk=user_id, is_active=True)
     target = get_object_or_404(user.sales_targets, month=services.month_start(month))
     services.delete_target(target, by=request.user)
-    return 204, None
+    return None
 
 
 def _target_money(amount, currency):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import DecimalString, InputSchema, MoneyOut
+from tandem.core.schemas import InputSchema, MoneyOut
 
 
 class UserRef(Schema):
@@ -20,7 +20,9 @@ class SalesTargetOut(Schema):
 
 
 class SalesTargetIn(InputSchema):
-    amount: DecimalString = Field(description='The month\'s target in the company\'s base currency, e.g. "25000.00".')
+    # Checked by crm.services.targets (after the permission check), not here: a decimal string or an integer.
+    amount: str | int | None = Field(description='The month\'s target in the company\'s base currency as a decimal '
+                                     'string, e.g. "25000.00".', examples=["25000.00"])
 
 
 class DashboardPipelineOut(Schema):

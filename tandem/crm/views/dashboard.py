@@ -21,7 +21,7 @@ from tandem.core.models import User
 from tandem.core.money import quantize
 from tandem.core.services import get_company
 from tandem.crm.forms.targets import MonthForm, TargetForm
-from tandem.crm.queries.targets import representatives, targets_of_month
+from tandem.crm.queries.targets import targets_of_month
 from tandem.crm.reports import dashboard as report
 from tandem.crm.services import targets as services
 
@@ -115,8 +115,8 @@ def target_list(request):
 @login_required
 @require_POST
 @permission_required("crm.change_salestarget", raise_exception=True)
-def target_save(request, user_pk: int, month: str):
-    rep = get_object_or_404(representatives(), pk=user_pk)
+def target_edit(request, user_id: int, month: str):
+    rep = get_object_or_404(User, pk=user_id, is_active=True)
     try:
         month_date = services.month_start(month)
     except Exception:  # noqa: BLE001 - a malformed month in the URL is a missing page
@@ -150,5 +150,5 @@ def target_save(request, user_pk: int, month: str):
 
 urlpatterns = [
     path("targets/", target_list, name="target-list"),
-    path("targets/<int:user_pk>/<str:month>/", target_save, name="target-save"),
+    path("targets/<int:user_id>/<str:month>/", target_edit, name="target-edit"),
 ]
