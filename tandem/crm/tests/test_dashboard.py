@@ -146,6 +146,11 @@ def test_manager_home_links_show_exactly_the_counted_records(story, client, sale
     assert _titles(last) == {"Won last month"}
     moved = client.get(_href(html, story["rep1"], "moved", "team-activity")).content.decode()
     assert _titles(moved) == {"Open early"}
+    calls = client.get(_href(html, story["rep1"], "calls", "team-activity")).content.decode()
+    assert calls.split('id="interaction-table"', 1)[1].count("<tr>") - 1 == 2
+    assert "Incoming call" in calls and "Meeting" not in calls.split('id="interaction-table"', 1)[1]
+    meetings = client.get(_href(html, story["rep1"], "meetings", "team-activity")).content.decode()
+    assert meetings.split('id="interaction-table"', 1)[1].count("<tr>") - 1 == 1
     overdue = client.get(_href(html, story["rep1"], "overdue", "team-activity")).content.decode()
     assert "Overdue call" in overdue and "Later" not in overdue
     pipeline = client.get(re.search(r'id="pipeline-value" href="([^"]+)"', html).group(1).replace("&amp;", "&"))

@@ -48,6 +48,11 @@ def moved_url(user_id: int, p: report.Periods) -> str:
                 moved_to=(p.next_week - datetime.timedelta(days=1)).isoformat())
 
 
+def interactions_url(user_id: int, kind: str, p: report.Periods) -> str:
+    return _url("crm:interaction-list", author=user_id, kind=kind, occurred_from=p.week.isoformat(),
+                occurred_to=(p.next_week - datetime.timedelta(days=1)).isoformat())
+
+
 def overdue_url(assignee_id: int | None = None) -> str:
     return _url("crm:task-list", overdue="on", assignee=assignee_id)
 
@@ -65,6 +70,8 @@ def home_sections(request) -> list[dict]:
             "won_url": won_url(row.user.pk, p.month),
             "won_last_url": won_url(row.user.pk, p.last_month),
             "moved_url": moved_url(row.user.pk, p),
+            "calls_url": interactions_url(row.user.pk, "call", p),
+            "meetings_url": interactions_url(row.user.pk, "meeting", p),
             "overdue_url": overdue_url(row.user.pk),
         } for row in board.reps]
         context = {"board": board, "rows": rows, "pipeline_url": open_deals_url(),
