@@ -8,7 +8,6 @@ from ninja import Router
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
 from tandem.core.schemas import money_list, money_text
-from tandem.core.services import get_company
 from tandem.crm.queries.targets import targets_of_month
 from tandem.crm.reports import dashboard as report
 from tandem.crm.schemas.targets import DashboardOut, SalesTargetIn, SalesTargetOut
@@ -22,7 +21,7 @@ def _user_ref(user) -> dict:
 
 
 def _target_out(user, month, target) -> dict:
-    currency = target.currency if target else get_company().base_currency
+    currency = target.currency if target else report.base_currency()
     return {"user": _user_ref(user), "month": month.strftime("%Y-%m"),
             "amount": money_text(target.amount, currency) if target else None, "currency": currency}
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
+from tandem.core.models import Company
 from tandem.core.money import quantize
-from tandem.core.services import get_company
+from tandem.core.services import current_company
 from tandem.crm.models import Deal, Interaction, SalesTarget, Task
 from tandem.crm.queries.deals import stage_moves
 from tandem.crm.queries.targets import representatives
@@ -23,6 +24,12 @@ from tandem.crm.queries.visibility import visible_deals
 
 CALL_KINDS = (Interaction.Kind.CALL_IN, Interaction.Kind.CALL_OUT)
 ZERO = Decimal(0)
+
+
+def base_currency() -> str:
+    """The company's base currency (cached by core); a read never creates the company row."""
+    company = current_company()
+    return company.base_currency if company else Company._meta.get_field("base_currency").default
 
 
 # --- Periods ------------------------------------------------------------------------------------------
@@ -207,7 +214,7 @@ def manager_dashboard(user, now: datetime.datetime | None = None) -> ManagerDash
     """The team: pipeline, and per representative won this/last month, target, this week's activity.
     Seven queries whatever the team's size."""
     p = periods(now)
-    currency = get_company().base_currency
+    currency = base_currency()
     deals = visible_deals(user)
     reps = list(representatives())
     ids = [rep.pk for rep in reps]
@@ -231,7 +238,7 @@ def manager_dashboard(user, now: datetime.datetime | None = None) -> ManagerDash
 def representative_dashboard(user, now: datetime.datetime | None = None) -> RepresentativeDashboard:
     """The user's own day (crm's My day), pipeline and target. Four queries."""
     p = periods(now)
-    currency = get_company().base_currency
+    currency = base_currency()
     day = my_day(user, p.now)
     own = visible_deals(user).filter(owner=user)
     won = won_by_owner(own, p).get(user.pk, {})

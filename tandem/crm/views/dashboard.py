@@ -19,7 +19,6 @@ from tandem.core.forms import call_service
 from tandem.core.htmx import fragment, is_htmx
 from tandem.core.models import User
 from tandem.core.money import quantize
-from tandem.core.services import get_company
 from tandem.crm.forms.targets import MonthForm, TargetForm
 from tandem.crm.queries.targets import targets_of_month
 from tandem.crm.reports import dashboard as report
@@ -114,7 +113,7 @@ def target_list(request):
             for row in targets_of_month(request.user, month)]
     return render(request, "crm/target_list.html", {
         "month": month, "month_form": MonthForm(initial={"month": month}), "rows": rows,
-        "currency": get_company().base_currency,
+        "currency": report.base_currency(),
     })
 
 
@@ -152,7 +151,7 @@ def target_edit(request, user_id: int, month: str):
         return render(request, "crm/partials/_target_row.html", {"r": context}, status=status)
     return render(request, "crm/target_list.html", {
         "month": month_date, "month_form": MonthForm(initial={"month": month_date}), "rows": [context],
-        "currency": get_company().base_currency}, status=status)
+        "currency": report.base_currency()}, status=status)
 
 
 urlpatterns = [
