@@ -33,7 +33,7 @@ AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks",
+    "tasks", "sales targets",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -56,7 +56,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         **{area: frozenset({READ, ADD, CHANGE}) for area in ("deals", "leads", "complaints", "tasks")},
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
-        "sales set-up": READ_ONLY,
+        "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
@@ -106,6 +106,8 @@ API_AREAS = {
     "/api/v1/crm/segments": "segments",
     "/api/v1/crm/reports/segment-comparison": "segments",
     "/api/v1/crm/tasks": "tasks",
+    "/api/v1/crm/targets": "sales targets",
+    "/api/v1/crm/dashboard": "deals",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -122,6 +124,7 @@ PAGE_AREAS = {
     "crm:event-attendee": "event attendance", "crm:report-attribution": "marketing",
     "crm:client-timeline": "interactions", "crm:interaction": "interactions", "crm:complaint": "complaints",
     "crm:segment": "segments", "crm:report-segment-comparison": "segments",
+    "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
 }
 # Pages open to everybody by design, each with its reason.
@@ -229,7 +232,7 @@ def build_world(actor):
         "lost_reason_id": LostReasonFactory().pk, "source_id": SourceFactory().pk,
         "owner_id": client.owner_id, "assignee_id": client.owner_id,
         "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
-        "user_id": UserFactory(username="matrix-colleague").pk,
+        "user_id": UserFactory(username="matrix-colleague").pk, "month": "2026-06",
         "category_id": ComplaintCategoryFactory().pk,
     }
     ids["attendee_pk"] = ids["attendee_id"]

@@ -71,11 +71,14 @@ def _with_next(url_name: str, next_url: str) -> str:
 def home(request):
     """Greeting, the user's modules (the shell's menu) and what each enabled module chooses to count.
 
-    A module may define `home_summary(user) -> [{"label", "count", "url"}]` on its AppConfig; core
-    never imports it."""
-    summary = modules.collect("home_summary", request.user, enabled=getattr(request, "enabled_modules", None))
+    A module may define `home_summary(user) -> [{"label", "count", "url"}]` (small counters) and
+    `home_sections(request) -> [{"id", "html"}]` (rendered sections, e.g. a dashboard for the user's role)
+    on its AppConfig; core never imports it."""
+    enabled = getattr(request, "enabled_modules", None)
+    summary = modules.collect("home_summary", request.user, enabled=enabled)
     context = {
         "summary": summary,
+        "sections": modules.collect("home_sections", request, enabled=enabled),
         "active_token_count": request.user.api_tokens.filter(revoked_at__isnull=True).count(),
         "two_factor_on": two_factor.has_two_factor(request.user),
     }

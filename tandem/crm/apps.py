@@ -16,7 +16,7 @@ _WORK = ("interaction", "lead", "deal", "dealchecklistitem", "complaint", "task"
 _MARKETING = ("campaign", "marketingevent", "eventattendee", "segment")
 _SETUP = ("pipeline", "stage", "stagerule", "lostreason", "complaintcategory")
 _TEAM = ["crm.view_all_leads", "crm.view_all_deals", "crm.view_all_tasks"]
-_READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
+_READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget", actions=("view",)) + _TEAM
 
 
 # What CRM records refer to, by referenced table: {table: [(CRM table, its field), ...]}. Each blocks a hard
@@ -24,7 +24,7 @@ _READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
 DELETION_BLOCKERS = {
     "core.User": [
         ("crm.Deal", "owner"), ("crm.Lead", "owner"), ("crm.Complaint", "assignee"), ("crm.Task", "assignee"),
-        ("crm.Interaction", "created_by"),
+        ("crm.Interaction", "created_by"), ("crm.SalesTarget", "user"),
     ],
     "parties.Client": [
         ("crm.Deal", "client"), ("crm.Lead", "client"), ("crm.Interaction", "client"),
@@ -61,17 +61,18 @@ class CrmConfig(AppConfig):
         MenuEntry(_("Complaints"), "crm:complaint-list", "crm.view_complaint"),
         MenuEntry(_("Marketing"), "crm:campaign-list", "crm.view_campaign"),
         MenuEntry(_("Segments"), "crm:segment-list", "crm.view_segment"),
+        MenuEntry(_("Sales targets"), "crm:target-list", "crm.change_salestarget"),
     ]
     settings_menu = [
         MenuEntry(_("Lost reasons"), "crm:lost-reason-settings", "crm.change_lostreason"),
         MenuEntry(_("Complaint categories"), "crm:complaint-category-settings", "crm.change_complaintcategory"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
-        roles.SALES_MANAGER: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
+        roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget") + _TEAM,
+        roles.SALES_MANAGER: _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget") + _TEAM,
         # Own leads, deals, tasks only (record rules in crm.queries); reads marketing and set-up.
         roles.SALES_REPRESENTATIVE: _perms(*_WORK, actions=("view", "add", "change"))
-        + _perms(*_MARKETING, *_SETUP, actions=("view",)) + ["crm.add_eventattendee"],
+        + _perms(*_MARKETING, *_SETUP, actions=("view",)) + ["crm.add_eventattendee", "crm.view_salestarget"],
         roles.WAREHOUSE: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
         roles.ACCOUNTANT: _perms("deal", "complaint", actions=("view",)) + ["crm.view_all_deals"],
         roles.PRODUCTION: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
@@ -108,6 +109,12 @@ class CrmConfig(AppConfig):
         from tandem.crm.views.interactions import timeline_panel_html
 
         return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
+
+    def home_sections(self, request) -> list[dict]:
+        """The home page's sales dashboard: the team's for a manager, the user's own for a representative."""
+        from tandem.crm.views.dashboard import home_sections  # models are not loaded when this module is
+
+        return home_sections(request)
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` (parties' load_demo) calls this hook: load the CRM demo data; lines to print."""

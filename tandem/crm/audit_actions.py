@@ -51,6 +51,9 @@ ACTIONS = {
     "crm.task.cancelled": _("cancelled the task"),
     "crm.task.open": _("reopened the task"),
     "crm.calendarfeed.regenerated": _("issued a new calendar feed link"),
+    # Sales targets
+    "crm.salestarget.set": _("set the monthly sales target"),
+    "crm.salestarget.deleted": _("removed the monthly sales target"),
     # Marketing
     "crm.campaign.created": _("created the campaign"),
     "crm.campaign.updated": _("changed the campaign"),

@@ -40,6 +40,7 @@ from tandem.crm.models import (
     LostReason,
     MarketingEvent,
     Pipeline,
+    SalesTarget,
     Segment,
     Stage,
     StageRule,
@@ -253,6 +254,7 @@ class _CrmDemoBuilder:
             "complaints": Complaint.objects.count(),
             "tasks": Task.objects.count(),
             "segments": Segment.objects.count(),
+            "sales_targets": SalesTarget.objects.count(),
         }
 
     # The whole set
@@ -285,6 +287,22 @@ class _CrmDemoBuilder:
         self.complaint_set()
         self.task_set()
         self.segment_set(manager)
+        self.target_set(manager)
+
+    # Sales targets: the representatives' monthly targets for the last 12 months and this one (one insert).
+
+    def target_set(self, manager: User) -> None:
+        currency = get_company().base_currency
+        month = timezone.localdate(self.now).replace(day=1)
+        months = [month]
+        for _ in range(12):
+            months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+        base = {"rep1": 30000, "rep2": 24000}
+        SalesTarget.objects.bulk_create([
+            SalesTarget(user=self.users[name], month=first, currency=currency, created_by=manager,
+                        amount=Decimal(amount + 1000 * self.rng.randrange(0, 6)))
+            for name, amount in base.items() for first in months
+        ])
 
     # Marketing
 

@@ -625,3 +625,28 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.user}"
+
+
+# --- Sales targets ----------------------------------------------------------------------------------
+
+class SalesTarget(TrackedModel):
+    """What a representative should win in one month, in the company's base currency (set by a manager)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("representative"), on_delete=models.CASCADE,
+                             related_name="sales_targets")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("target"), **AMOUNT)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+
+    class Meta:
+        ordering = ["-month", "user_id"]
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "month"], name="sales_target_once_per_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="sales_target_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="sales_target_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.month:%Y-%m}: {self.amount} {self.currency}"
