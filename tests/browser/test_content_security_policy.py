@@ -56,7 +56,11 @@ def test_main_pages_load_without_csp_violations(page, log_in_as, records, live_s
         "/crm/leads/", f"/crm/leads/{records['lead'].pk}/",
         "/crm/complaints/", f"/crm/complaints/{records['complaint'].pk}/",
         "/crm/my-day/", "/crm/tasks/", "/crm/segments/", f"/crm/segments/{records['segment'].pk}/",
+        "/crm/interactions/", "/crm/targets/",
         "/settings/company/", "/settings/roles/", "/settings/modules/",
+        "/settings/users/", "/settings/users/new/", f"/settings/users/{records['boss'].pk}/",
+        "/settings/sources/", "/settings/tags/",
+        "/crm/settings/lost-reasons/", "/crm/settings/complaint-categories/",
         "/account/profile/", "/account/tokens/", "/account/password/", "/account/two-factor/",
         "/api/v1/docs", "/admin/", f"/admin/core/user/{records['boss'].pk}/change/",
     ]

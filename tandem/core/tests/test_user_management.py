@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from tandem.core import roles, services
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
-from tandem.core.models import ApiToken, AuditEntry, User
+from tandem.core.models import ApiToken, AuditEntry, RevokedReason, User
 from tandem.core.tests.factories import TEST_PASSWORD
 
 
@@ -114,6 +114,35 @@ def test_reset_password_revokes_api_tokens_and_is_audited(admin_user, sales_rep)
     assert refused.value.field == "password"
     sales_rep.refresh_from_db()
     assert sales_rep.check_password(TEST_PASSWORD)
+
+
+def test_each_user_change_is_audited_once_with_the_services_own_code(admin_user, sales_rep):
+    """core.signals audits user and role changes made elsewhere (/admin/); the services audit their own."""
+    user, _generated = services.create_user(by=admin_user, username="pia", roles=[roles.SALES_REPRESENTATIVE])
+    services.update_user(user, by=admin_user, first_name="Pia", roles=[roles.SALES_MANAGER])
+    services.reset_password(user, by=admin_user)
+    assert audit_actions(user) == ["core.user.created", "core.user.updated", "core.user.password_reset"]
+    assert AuditEntry.objects.filter(object_id=str(user.pk), content_type__model="user").exclude(
+        actor=admin_user).count() == 0
+
+
+def test_reset_password_and_deactivation_by_edit_revoke_tokens_with_their_reason(admin_user, sales_rep):
+    phone = services.create_api_token(sales_rep, "phone", by=sales_rep)[0]
+    services.reset_password(sales_rep, by=admin_user)
+    phone.refresh_from_db()
+    assert phone.revoked_reason == RevokedReason.PASSWORD_CHANGED
+    laptop = services.create_api_token(sales_rep, "laptop", by=sales_rep)[0]
+    services.update_user(sales_rep, by=admin_user, is_active=False)
+    laptop.refresh_from_db()
+    assert laptop.revoked_at is not None and laptop.revoked_reason == RevokedReason.USER_DEACTIVATED
+
+
+def test_a_null_active_flag_is_refused_not_taken_as_deactivation(admin_user, sales_rep):
+    with pytest.raises(BusinessRuleError) as refused:
+        services.update_user(sales_rep, by=admin_user, is_active=None)
+    assert refused.value.field == "is_active"
+    sales_rep.refresh_from_db()
+    assert sales_rep.is_active
 
 
 # --- API --------------------------------------------------------------------------------------------

@@ -126,6 +126,10 @@ def test_api_complaint_output_carries_category_id_and_name_and_accepts_code_or_i
     response = post(http, "/api/v1/crm/complaints", {"client_id": own_client.pk, "category": 999999,
                                                      "description": "x"})
     assert response.status_code == 400 and response.json()["field"] == "category"
+    for beyond in ("99999999999999999999", str(2**70)):  # digits naming no possible row: 400, not a crash
+        response = post(http, "/api/v1/crm/complaints", {"client_id": own_client.pk, "category": beyond,
+                                                         "description": "x"})
+        assert response.status_code == 400 and response.json()["field"] == "category"
 
 
 def test_api_complaint_categories(api, sales_manager, sales_rep):
@@ -160,3 +164,11 @@ def test_api_lost_reason_patch(api, sales_manager, sales_rep):
 
 def test_complaint_factory_uses_the_quality_row(db):
     assert ComplaintFactory().category.code == "quality"
+
+
+def test_category_names_are_unique_in_any_letter_case_in_the_database(db):
+    from django.db import IntegrityError, transaction
+
+    ComplaintCategory.objects.create(name="Warranty")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ComplaintCategory.objects.create(name="WARRANTY")

@@ -127,3 +127,13 @@ def test_representative_sees_own_target_read_only(client, sales_manager, sales_r
     assert "<form" not in table
     assert client.post(reverse("crm:target-edit", args=[sales_rep.pk, "2026-03"]),
                        {"amount": "1"}).status_code == 403
+
+
+def test_a_representative_with_targets_is_deactivated_not_deleted(admin_user, sales_manager, sales_rep):
+    from tandem.core import services as core_services
+    from tandem.core.errors import ConflictError
+
+    services.set_target(sales_rep, "2026-03", "1000", by=sales_manager)
+    with pytest.raises(ConflictError):
+        core_services.delete_user(sales_rep, by=admin_user)
+    assert SalesTarget.objects.filter(user=sales_rep).exists()
