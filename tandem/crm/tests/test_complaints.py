@@ -14,12 +14,18 @@ from tandem.crm.models import Complaint, ComplaintCategory
 from tandem.crm.queries.visibility import visible_complaints
 from tandem.crm.services import complaints as services
 from tandem.crm.tests.factories import DealFactory
-from tandem.crm.tests.factories_activity import ComplaintFactory
+from tandem.crm.tests.factories_activity import ComplaintCategoryFactory, ComplaintFactory
+
+
+@pytest.fixture(autouse=True)
+def quality_category(db):
+    """The "quality" row of the data migration, made again if a live-server test flushed the database."""
+    return ComplaintCategoryFactory()
 
 
 def category(code: str) -> int:
     """A form posts the category's id; the data migration made one row per former code."""
-    return ComplaintCategory.objects.get(code=code).pk
+    return ComplaintCategoryFactory(code=code).pk
 
 
 def counts():
