@@ -10,7 +10,7 @@ from django.utils import timezone
 from tandem.core import roles
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import AuditEntry
-from tandem.crm.models import Complaint, ComplaintCategory
+from tandem.crm.models import Complaint
 from tandem.crm.queries.visibility import visible_complaints
 from tandem.crm.services import complaints as services
 from tandem.crm.tests.factories import DealFactory
