@@ -226,7 +226,7 @@ def profile(request):
         values = {field: form.cleaned_data[field] for field in services.PROFILE_FIELDS}
         if call_service(form, services.update_profile, user, **values) is not None:
             # The next page is rendered in the new language; so is this message.
-            with translation.override(user.language):
+            with translation.override(user.language or translation.get_language_from_request(request)):
                 messages.success(request, _("Your profile has been saved."))
             return redirect("core:profile")
     context = {"form": form, "two_factor_on": two_factor.has_two_factor(request.user)}
@@ -376,7 +376,7 @@ def _password_shown(request, user, password, heading):
 @permission_required("core.add_user", raise_exception=True)
 @never_cache
 def user_create(request):
-    form = UserCreateForm(request.POST or None, initial={"language": services.get_company().language})
+    form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = call_service(form, services.create_user, by=request.user, **form.cleaned_data)
         if result is not None:
