@@ -101,6 +101,10 @@ class CrmConfig(AppConfig):
         registry.register(Task, visibility.visible_tasks, sees_all=lambda u: u.has_perm("crm.view_all_tasks"))
         registry.register(Interaction, visibility.visible_interactions)
         registry.register(Complaint, visibility.visible_complaints)
+        from tandem.crm.models import SalesTarget
+        from tandem.crm.queries.targets import visible_targets
+
+        registry.register(SalesTarget, visible_targets, sees_all=lambda u: u.has_perm("crm.view_all_deals"))
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""

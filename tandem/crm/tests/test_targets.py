@@ -137,3 +137,18 @@ def test_a_representative_with_targets_is_deactivated_not_deleted(admin_user, sa
     with pytest.raises(ConflictError):
         core_services.delete_user(sales_rep, by=admin_user)
     assert SalesTarget.objects.filter(user=sales_rep).exists()
+
+
+def test_target_audit_entries_follow_the_target_record_rules(sales_manager, sales_rep, make_user):
+    from tandem.core import audit, roles
+
+    colleague = make_user(roles.SALES_REPRESENTATIVE, username="colleague")
+    own = services.set_target(sales_rep, "2026-03", "1000", by=sales_manager)
+    other = services.set_target(colleague, "2026-03", "2000", by=sales_manager)
+    entries = AuditEntry.objects.filter(action="crm.salestarget.set")
+
+    def seen(user):
+        return sorted(int(e.object_id) for e in audit.visible_entries(entries, user))
+
+    assert seen(sales_manager) == sorted([own.pk, other.pk])
+    assert seen(sales_rep) == [own.pk]
