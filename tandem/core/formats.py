@@ -139,7 +139,7 @@ def format_percent(value) -> str:
     number = _decimal(value)
     if number is None:
         return EMPTY if value is None or value == "" else str(value)
-    return babel_numbers.format_percent(number / 100, format="#,##0.##%", locale=current_locale())
+    return babel_numbers.format_percent(number / 100, locale=current_locale())
 
 
 # --- Dates and times ----------------------------------------------------------------------------------
