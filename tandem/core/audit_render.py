@@ -13,7 +13,6 @@ already (core.audit.snapshot)."""
 from __future__ import annotations
 
 import ast
-import datetime
 import re
 from dataclasses import dataclass, field
 

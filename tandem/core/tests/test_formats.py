@@ -62,8 +62,8 @@ def test_cldr_patterns_become_django_formats():
 
 
 def test_django_date_filter_and_numbers_follow_the_entity_country():
-    template = Template('{{ day|date:"SHORT_DATE_FORMAT" }} | {{ day|date }} | {{ moment|date:"SHORT_DATETIME_FORMAT" }}'
-                        ' | {{ amount }}')
+    template = Template('{{ day|date:"SHORT_DATE_FORMAT" }} | {{ day|date }} | '
+                        '{{ moment|date:"SHORT_DATETIME_FORMAT" }} | {{ amount }}')
     context = Context({"day": DAY, "moment": datetime.datetime(2026, 12, 3, 14, 5), "amount": Decimal("1.5")})
     with translation.override("en"), country_for_request("DE"):
         assert template.render(context) == "12/12/2026 | 12 Dec 2026 | 03/12/2026, 14:05 | 1,5"
@@ -76,7 +76,8 @@ def test_django_date_filter_and_numbers_follow_the_entity_country():
 
 
 def test_the_money_filter_uses_the_same_helper():
-    template = Template("{% load money %}{{ amount|money:'EUR' }} {{ amount|number:2 }} {{ rate|rate }} {{ p|percent }}")
+    template = Template("{% load money %}{{ amount|money:'EUR' }} {{ amount|number:2 }} {{ rate|rate }} "
+                        "{{ p|percent }}")
     context = Context({"amount": Decimal("49815"), "rate": Decimal("1.07650000"), "p": 25})
     with translation.override("en"), country_for_request("DE"):
         assert template.render(context) == "49.815,00\xa0€ 49.815,00 1,0765 25\xa0%"

@@ -32,7 +32,8 @@ def test_russian_deal_move(deal, stages, sales_rep):
     assert shown.changes == []
     assert not any(raw in text for raw in RAW), text
     with translation.override("en"):
-        assert render_entry(entry).summary == f"{sales_rep.display_name} moved the deal from Qualification to Needs analysis"
+        shown = render_entry(entry)
+    assert shown.summary == f"{sales_rep.display_name} moved the deal from Qualification to Needs analysis"
 
 
 def test_russian_amount_and_date_change(deal, sales_rep):
