@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import import_module
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.localedata import exists as babel_locale_exists
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 
@@ -62,7 +64,7 @@ def current_country() -> str:
 @lru_cache(maxsize=256)
 def locale_for(language: str, country: str = "") -> Locale:
     """The CLDR locale for a language (a Django code: "en", "ru", "pt-br") in a country ("DE")."""
-    language = (language or "en").replace("-", "_")
+    language = translation.to_locale(language or "en")  # "pt-br" → "pt_BR"
     base = language.split("_")[0]
     candidates = []
     if "_" in language:
@@ -278,10 +280,10 @@ FORMAT_NAMES = ("DATE_FORMAT", "SHORT_DATE_FORMAT", "TIME_FORMAT", "DATETIME_FOR
 def django_formats(language: str) -> dict:
     """The names of a Django format module for `language`: each a lazy value that follows the country of
     the default legal entity at the time it is used, falling back to Django's format for the language."""
-    from importlib import import_module
-
     try:
-        django_module = import_module(f"django.conf.locale.{language.replace('-', '_')}.formats")
+        django_module = import_module(f"django.conf.locale.{translation.to_locale(language)}.formats")
     except ImportError:
         django_module = import_module("django.conf.locale.en.formats")
-    return {name: _lazy_format(language, name, getattr(django_module, name, "")) for name in FORMAT_NAMES}
+    # Django's value for the language, else the project-wide setting (the order Django itself looks them up).
+    return {name: _lazy_format(language, name, getattr(django_module, name, None) or getattr(settings, name))
+            for name in FORMAT_NAMES}

@@ -100,5 +100,5 @@ def test_every_language_has_a_format_module():
     from django.conf import settings
 
     for code, _name in settings.LANGUAGES:
-        module = import_module(f"tandem.core.locale_formats.{code.replace('-', '_')}.formats")
+        module = import_module(f"tandem.core.locale_formats.{translation.to_locale(code)}.formats")
         assert hasattr(module, "SHORT_DATE_FORMAT"), code

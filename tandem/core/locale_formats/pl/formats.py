@@ -1,0 +1,3 @@
+from tandem.core.formats import django_formats
+
+globals().update(django_formats("pl"))
