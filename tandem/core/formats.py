@@ -33,6 +33,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.localedata import exists as babel_locale_exists
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 
@@ -57,7 +58,12 @@ def country_for_request(country: str):
 def current_country() -> str:
     country = _country.get()
     if country is None:
-        country = default_country()
+        try:
+            country = default_country()
+        except (DatabaseError, RuntimeError):
+            # No database to ask (before `migrate`, or code that runs without one, like a unit test that
+            # refuses database access): the language's own conventions.
+            country = ""
     return country or ""
 
 
