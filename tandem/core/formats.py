@@ -11,8 +11,8 @@ One helper for every page, filter and the audit renderer:
   locale puts it; `format_number(value, places)`; `format_rate(value)`;
 - `format_date(value, style)` / `format_datetime(value, style)` ("short" or "medium"), datetimes in the
   active (company) time zone;
-- Django's own date filter and number localisation follow the same locale: `django_formats(language)` fills
-  the format modules under tandem/core/locale_formats (settings.FORMAT_MODULE_PATH), so
+- Django's own date filter and number localisation follow the same locale: `django_format_getattr(language)`
+  answers for the format modules under tandem/core/locale_formats (settings.FORMAT_MODULE_PATH), so
   `{{ day|date:"SHORT_DATE_FORMAT" }}` prints 12/12/2026 for English with a German company.
 
 The country comes from core.services.default_country() (cached); core.middleware reads it once per request
@@ -34,8 +34,8 @@ from babel import numbers as babel_numbers
 from babel.localedata import exists as babel_locale_exists
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import formats as django_formats
 from django.utils import timezone, translation
-from django.utils.functional import lazy
 
 from tandem.core.money import quantize
 from tandem.core.services import default_country
@@ -48,11 +48,15 @@ _country: ContextVar[str | None] = ContextVar("tandem_format_country", default=N
 @contextmanager
 def country_for_request(country: str):
     """Use `country` (the default legal entity's, read once) while a request runs."""
+    outer = _country.get()
     token = _country.set(country or "")
+    _follow_country(country or "")
     try:
         yield
     finally:
         _country.reset(token)
+        if outer != (country or ""):
+            _follow_country(outer)
 
 
 def current_country() -> str:
@@ -64,6 +68,7 @@ def current_country() -> str:
             # No database to ask (before `migrate`, or code that runs without one, like a unit test that
             # refuses database access): the language's own conventions.
             country = ""
+        _follow_country(country or "")
     return country or ""
 
 
@@ -273,23 +278,37 @@ def _overrides(language: str, country: str) -> dict[str, str]:
     return changed
 
 
-def _django_format(language: str, name: str, default: str) -> str:
-    return _overrides(language, current_country()).get(name, default)
-
-
-_lazy_format = lazy(_django_format, str)
-
 FORMAT_NAMES = ("DATE_FORMAT", "SHORT_DATE_FORMAT", "TIME_FORMAT", "DATETIME_FORMAT", "SHORT_DATETIME_FORMAT",
                 "DECIMAL_SEPARATOR", "THOUSAND_SEPARATOR")
 
 
-def django_formats(language: str) -> dict:
-    """The names of a Django format module for `language`: each a lazy value that follows the country of
-    the default legal entity at the time it is used, falling back to Django's format for the language."""
+def _django_module(language: str):
     try:
-        django_module = import_module(f"django.conf.locale.{translation.to_locale(language)}.formats")
+        return import_module(f"django.conf.locale.{translation.to_locale(language)}.formats")
     except ImportError:
-        django_module = import_module("django.conf.locale.en.formats")
-    # Django's value for the language, else the project-wide setting (the order Django itself looks them up).
-    return {name: _lazy_format(language, name, getattr(django_module, name, None) or getattr(settings, name))
-            for name in FORMAT_NAMES}
+        return import_module("django.conf.locale.en.formats")
+
+
+def django_format_getattr(language: str):
+    """The `__getattr__` of a Django format module for `language` (PEP 562): each format name gives the
+    value for the country of the default legal entity, else Django's format for the language, else the
+    project-wide setting (the order Django itself looks them up). Django caches what it read per language;
+    `_follow_country` empties that cache when the country changes."""
+    django_module = _django_module(language)
+
+    def __getattr__(name: str):
+        if name not in FORMAT_NAMES:
+            raise AttributeError(name)
+        default = getattr(django_module, name, None) or getattr(settings, name)
+        return _overrides(language, current_country()).get(name, default)
+
+    return __getattr__
+
+
+_filled_for: list = [None]  # the country Django's format cache (django.utils.formats) was filled for
+
+
+def _follow_country(country: str | None) -> None:
+    if _filled_for[0] != country:
+        django_formats.reset_format_cache()
+        _filled_for[0] = country

@@ -102,3 +102,15 @@ def test_every_language_has_a_format_module():
     for code, _name in settings.LANGUAGES:
         module = import_module(f"tandem.core.locale_formats.{translation.to_locale(code)}.formats")
         assert hasattr(module, "SHORT_DATE_FORMAT"), code
+
+
+def test_the_javascript_catalogue_gets_plain_formats():
+    """Django's JavaScript catalogue (the admin loads it on every page) serialises the formats as JSON."""
+    import json
+
+    from django.views.i18n import get_formats
+
+    with translation.override("en"), country_for_request("DE"):
+        assert json.loads(json.dumps(get_formats()))["SHORT_DATE_FORMAT"] == "d/m/Y"
+    with translation.override("en"), country_for_request("US"):
+        assert json.loads(json.dumps(get_formats()))["SHORT_DATE_FORMAT"] == "m/d/Y"

@@ -1,3 +1,3 @@
-from tandem.core.formats import django_formats
+from tandem.core.formats import django_format_getattr
 
-globals().update(django_formats("pt-br"))
+__getattr__ = django_format_getattr("pt-br")
