@@ -3,8 +3,11 @@ default legal entity's country (grouping, decimal sign, currency placement, date
 CLDR data in babel.
 
 The formatting locale is `<language>_<country>` when CLDR knows it (English with a German company: en_DE,
-"12 Dec 2026", "49.815,00 €"; Polish: pl_PL, "49 815,00 €"), else English outside the US reads dates the
-international way (en_001, "12/12/2026"), else the language alone (en: "Dec 12, 2026", "€49,815.00").
+"12 Dec 2026"; Polish: pl_PL, "49 815,00 €"), else English outside the US reads dates the international way
+(en_001, "12/12/2026"), else the language alone (en: "Dec 12, 2026", "€49,815.00"). Numbers and amounts
+follow the reader: English readers always get English grouping and decimal sign ("€49,815.00" with a German
+company too; a German-style "49.815,00" would be misread as 49.815 by them), other languages their country's
+variant where CLDR has one.
 
 One helper for every page, filter and the audit renderer:
 - `format_money(amount, currency)`: rounded to the currency's minor unit, with the currency sign where the
@@ -98,6 +101,16 @@ def current_locale() -> Locale:
     return locale_for(translation.get_language() or "en", current_country())
 
 
+def _numbers_follow_country(language: str) -> bool:
+    return translation.to_locale(language or "en").split("_")[0] != "en"
+
+
+def number_locale() -> Locale:
+    """The locale for numbers and amounts (see the module's docstring: English readers keep English ones)."""
+    language = translation.get_language() or "en"
+    return locale_for(language, current_country() if _numbers_follow_country(language) else "")
+
+
 # --- Numbers and amounts -------------------------------------------------------------------------------
 
 def _decimal(value) -> Decimal | None:
@@ -126,12 +139,12 @@ def format_number(value, places: int | None = None, *, minimum_places: int = 0, 
     if places is None:
         places = min(maximum_places, max(minimum_places, _places(number)))
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return babel_numbers.format_decimal(number, format=pattern, locale=current_locale(), decimal_quantization=True)
+    return babel_numbers.format_decimal(number, format=pattern, locale=number_locale(), decimal_quantization=True)
 
 
 def format_money(amount, currency: str = "") -> str:
     """An amount rounded to its currency's minor unit, grouped, with the currency sign placed by the locale
-    ("49 815,00 €" in Polish, "€49,815.00" in English, "49.815,00 €" in English with a German company).
+    ("49 815,00 €" in Polish, "€49,815.00" in English, with a German company too).
     Without a currency: the number with two decimals. Empty: "—"."""
     number = _decimal(amount)
     if number is None:
@@ -139,7 +152,7 @@ def format_money(amount, currency: str = "") -> str:
     currency = (currency or "").upper()
     if not currency:
         return format_number(number, 2)
-    return babel_numbers.format_currency(quantize(number, currency), currency, locale=current_locale())
+    return babel_numbers.format_currency(quantize(number, currency), currency, locale=number_locale())
 
 
 def format_rate(value) -> str:
@@ -152,7 +165,7 @@ def format_percent(value) -> str:
     number = _decimal(value)
     if number is None:
         return EMPTY if value is None or value == "" else str(value)
-    return babel_numbers.format_percent(number / 100, locale=current_locale())
+    return babel_numbers.format_percent(number / 100, locale=number_locale())
 
 
 # --- Dates and times ----------------------------------------------------------------------------------
@@ -273,7 +286,7 @@ def _overrides(language: str, country: str) -> dict[str, str]:
     changed = {}
     if any(mine[name] != theirs[name] for name in dates):
         changed.update({name: mine[name] for name in dates})
-    if any(mine[name] != theirs[name] for name in numbers):
+    if _numbers_follow_country(language) and any(mine[name] != theirs[name] for name in numbers):
         changed.update({name: mine[name] for name in numbers})
     return changed
 

@@ -1,6 +1,6 @@
 """What people read on the client card, the board and the deal page: audit entries as sentences in their
 language, amounts and dates the way their language writes them in our company's country (a German company:
-"1.250,50 €" and "12 Dec 2026" in English, "1 250,50 €" and "12 дек. 2026 г." in Russian)."""
+"€1,250.50" and "12 Dec 2026" in English, "1 250,50 €" and "12 дек. 2026 г." in Russian)."""
 
 import datetime
 import re
@@ -49,15 +49,15 @@ def test_english_user_of_a_german_company_reads_sentences_and_german_numbers(pag
     rep, client, deal = _story(make_user)
     log_in_as(rep)
 
-    # Rita ticks a checklist item on the deal page; the amount there is written the German way.
+    # Rita ticks a checklist item on the deal page; the amount there is written the English way, the dates day first.
     page.goto(f"/crm/deals/{deal.pk}/")
-    expect(page.locator("[data-amount]")).to_have_text("1.250,50\xa0€")
+    expect(page.locator("[data-amount]")).to_have_text("€1,250.50")
     page.get_by_label("Needs identified").check()
     expect(page.locator("#deal-checklist [data-missing]")).to_contain_text("All rules of this stage are met")
 
     # The board card shows the same amount.
     page.goto("/crm/deals/")
-    expect(page.locator(".deal-card", has_text="Cranes")).to_contain_text("1.250,50\xa0€")
+    expect(page.locator(".deal-card", has_text="Cranes")).to_contain_text("€1,250.50")
 
     # The client's timeline tells the story in sentences.
     page.goto(f"/crm/clients/{client.pk}/timeline/?type=audit")
@@ -65,7 +65,7 @@ def test_english_user_of_a_german_company_reads_sentences_and_german_numbers(pag
     expect(changes).to_contain_text("Rita Kern moved the deal from Qualification to Needs analysis")
     expect(changes).to_contain_text("Rita Kern ticked “Needs identified” on the deal's checklist")
     expect(changes).to_contain_text("Rita Kern changed the expected close date from — to 12 Dec 2026")
-    expect(changes).to_contain_text("Rita Kern changed the amount from — to 1.250,50\xa0€")
+    expect(changes).to_contain_text("Rita Kern changed the amount from — to €1,250.50")
     # Changes to the client's counterparties and contacts are on it too.
     expect(changes).to_contain_text("Rita Kern changed the legal address from — to Uferweg 3, Potsdam")
     expect(changes).to_contain_text("Rita Kern changed the position from — to Site manager")

@@ -19,8 +19,9 @@ MOMENT = datetime.datetime(2026, 12, 12, 13, 5, tzinfo=datetime.UTC)
     ("en", "", "€49,815.00", "Dec 12, 2026", "12/12/2026"),
     ("en", "US", "€49,815.00", "Dec 12, 2026", "12/12/2026"),
     ("en", "GB", "€49,815.00", "12 Dec 2026", "12/12/2026"),
-    # English with a German company: German grouping and decimal sign, day before month.
-    ("en", "DE", "49.815,00\xa0€", "12 Dec 2026", "12/12/2026"),
+    # English with a German company: day before month, but English grouping and decimal sign (an English
+    # reader takes "49.815,00" for forty-nine).
+    ("en", "DE", "€49,815.00", "12 Dec 2026", "12/12/2026"),
     # A country CLDR has no English for still reads dates day first.
     ("en", "RU", "€49,815.00", "12 Dec 2026", "12/12/2026"),
     ("pl", "PL", "49\xa0815,00\xa0€", "12 gru 2026", "12.12.2026"),
@@ -61,12 +62,12 @@ def test_cldr_patterns_become_django_formats():
     assert formats.cldr_to_django("h:mm a") == "g:i A"
 
 
-def test_django_date_filter_and_numbers_follow_the_entity_country():
+def test_django_date_filter_follows_the_entity_country_numbers_the_reader():
     template = Template('{{ day|date:"SHORT_DATE_FORMAT" }} | {{ day|date }} | '
                         '{{ moment|date:"SHORT_DATETIME_FORMAT" }} | {{ amount }}')
     context = Context({"day": DAY, "moment": datetime.datetime(2026, 12, 3, 14, 5), "amount": Decimal("1.5")})
     with translation.override("en"), country_for_request("DE"):
-        assert template.render(context) == "12/12/2026 | 12 Dec 2026 | 03/12/2026, 14:05 | 1,5"
+        assert template.render(context) == "12/12/2026 | 12 Dec 2026 | 03/12/2026, 14:05 | 1.5"
     with translation.override("en"), country_for_request("US"):
         assert template.render(context) == "12/12/2026 | Dec. 12, 2026 | 12/03/2026 2:05 p.m. | 1.5"
     # Russian in Russia keeps Django's Russian formats.
@@ -79,8 +80,10 @@ def test_the_money_filter_uses_the_same_helper():
     template = Template("{% load money %}{{ amount|money:'EUR' }} {{ amount|number:2 }} {{ rate|rate }} "
                         "{{ p|percent }}")
     context = Context({"amount": Decimal("49815"), "rate": Decimal("1.07650000"), "p": 25})
+    with translation.override("pl"), country_for_request("PL"):
+        assert template.render(context) == "49\xa0815,00\xa0€ 49\xa0815,00 1,0765 25%"
     with translation.override("en"), country_for_request("DE"):
-        assert template.render(context) == "49.815,00\xa0€ 49.815,00 1,0765 25\xa0%"
+        assert template.render(context) == "€49,815.00 49,815.00 1.0765 25%"
     with translation.override("en"), country_for_request(""):
         assert template.render(context) == "€49,815.00 49,815.00 1.0765 25%"
 
@@ -90,7 +93,7 @@ def test_the_country_comes_from_the_default_legal_entity(admin_user):
                                        base_currency="EUR")
     with translation.override("en"):
         assert str(formats.current_locale()) == "en_DE"
-        assert format_money(Decimal("49815"), "EUR") == "49.815,00\xa0€"
+        assert format_money(Decimal("49815"), "EUR") == "€49,815.00"
         assert django_formats.date_format(DAY, "SHORT_DATE_FORMAT") == "12/12/2026"
 
 
