@@ -3,8 +3,13 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TANDEM_TESTING", "1")
+
+# Property tests run on busy CI machines: no per-example deadline, no "generation too slow" failures.
+settings.register_profile("tandem", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tandem")
 
 
 def pytest_collection_modifyitems(config, items):

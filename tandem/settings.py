@@ -192,7 +192,15 @@ TANDEM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOGIN_LOCKOUT_MINUTES"
 OTP_TOTP_ISSUER = "Tandem"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("id", _("Indonesian")),
+    ("ko", _("Korean")),
+    ("pl", _("Polish")),
+    ("bg", _("Bulgarian")),
+    ("pt-br", _("Portuguese (Brazil)")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -200,6 +208,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (legal entity logos). Served by Tandem's own views after a permission check, not publicly.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -29,11 +29,12 @@ ANONYMOUS = "Anonymous visitor"
 # own account: one's profile, password, two-factor, API tokens, calendar feed.
 # company facts: base currency, language, which modules are on (everyone reads; read-only for all but admin).
 # settings: the settings pages (company, roles, modules).
+# legal entities: our own companies (tax ID, addresses, bank accounts, logo); exchange rates: dated rates.
 AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks",
+    "tasks", "legal entities", "exchange rates",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -44,7 +45,9 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
     roles.ADMINISTRATOR: {area: ALL for area in AREAS},
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
-    roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
+    # Reads our legal entities and the exchange rates, does not maintain them.
+    roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -61,9 +64,11 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
                       "tasks": frozenset({READ, CHANGE})},
-    # Accounting: reads clients, deals and complaints; maintains clients' legal entities.
+    # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
+    # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
-                       "deals": READ_ONLY, "complaints": READ_ONLY},
+                       "deals": READ_ONLY, "complaints": READ_ONLY,
+                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE})},
@@ -106,6 +111,8 @@ API_AREAS = {
     "/api/v1/crm/segments": "segments",
     "/api/v1/crm/reports/segment-comparison": "segments",
     "/api/v1/crm/tasks": "tasks",
+    "/api/v1/legal-entities": "legal entities",
+    "/api/v1/exchange-rates": "exchange rates",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -121,6 +128,7 @@ PAGE_AREAS = {
     "crm:client-timeline": "interactions", "crm:interaction": "interactions", "crm:complaint": "complaints",
     "crm:segment": "segments", "crm:report-segment-comparison": "segments",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
+    "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -141,7 +149,7 @@ PAGE_VERBS = {
     "complete": CHANGE, "cancel": CHANGE, "switch": CHANGE, "factor": CHANGE,
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
-    "import": ADD, "new": ADD,
+    "import": ADD, "new": ADD, "logo": READ,
     "delete": DELETE, "remove": DELETE,
 }
 
@@ -158,7 +166,13 @@ API_VERB_OVERRIDES = {
     # secret address and dismiss a reminder.
     ("post", "/api/v1/crm/calendar-feed"): READ,
     ("post", "/api/v1/crm/tasks/{task_id}/dismiss-reminder"): READ,
+    # Our legal entities: removing a bank account or the logo edits the entity; an import adds rates.
+    ("delete", "/api/v1/legal-entities/{entity_id}/bank-accounts/{account_id}"): CHANGE,
+    ("delete", "/api/v1/legal-entities/{entity_id}/logo"): CHANGE,
+    ("post", "/api/v1/exchange-rates/import"): ADD,
 }
+# Likewise for pages, by URL name.
+PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -175,6 +189,8 @@ def api_verb(method: str, operation_id: str) -> str:
 
 
 def page_verb(url_name: str) -> str | None:
+    if url_name in PAGE_VERB_OVERRIDES:
+        return PAGE_VERB_OVERRIDES[url_name]
     last = re.split(r"[-:]", url_name)[-1]
     return PAGE_VERBS.get(last)
 
@@ -183,7 +199,10 @@ def page_verb(url_name: str) -> str | None:
 
 
 def build_world(actor):
-    from tandem.core.services import create_api_token
+    from django.core.files.base import ContentFile
+
+    from tandem.core.models import LegalEntityBankAccount
+    from tandem.core.services import create_api_token, default_legal_entity
     from tandem.core.tests.factories import UserFactory
     from tandem.crm.models import EventAttendee
     from tandem.crm.services import deals as deal_services
@@ -225,6 +244,10 @@ def build_world(actor):
         "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
         "user_id": UserFactory(username="matrix-colleague").pk,
     }
+    entity = default_legal_entity()
+    entity.logo.save("matrix.png", ContentFile(_PNG), save=True)
+    ids["entity_id"] = entity.pk
+    ids["account_pk"] = LegalEntityBankAccount.objects.create(legal_entity=entity, iban="DE89370400440532013000").pk
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
@@ -304,6 +327,14 @@ def request_rolled_back(http: HttpClient, method: str, url: str, body=None):
 
 
 ROLE_CASES = [*roles.ROLES, ANONYMOUS]
+# A 1x1 PNG: the world's legal entity has a logo, so its logo page answers 200.
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def _actor(make_user, role):
@@ -397,6 +428,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "event attendance": ids["event_id"], "interactions": ids["interaction_id"],
                     "complaints": ids["complaint_id"], "segments": ids["segment_id"], "tasks": ids["task_id"],
                     "own account": ids["token_id"], "settings": actor_group_id(actor),
+                    "legal entities": ids["entity_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import User, validate_currency
+from tandem.core.models import User, user_language_choices, validate_currency
 from tandem.core.services import authenticate_with_lockout, login_locked_until
 
 
@@ -76,7 +76,8 @@ class TwoFactorCodeForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    # "Browser language" (empty) first: the page then follows the browser's Accept-Language.
+    language = forms.ChoiceField(label=_("Language"), choices=user_language_choices, required=False)
 
     class Meta:
         model = User
@@ -97,7 +98,8 @@ class CompanyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     base_currency = forms.CharField(
         label=_("Base currency"), min_length=3, max_length=3,
-        help_text=_("ISO 4217 code, e.g. EUR, USD, RUB."),
+        help_text=_("ISO 4217 code, e.g. EUR, USD, RUB. It is also the default legal entity's base currency: "
+                    "totals in several currencies are shown in it."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)

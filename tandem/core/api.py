@@ -1,18 +1,36 @@
-"""REST endpoints of core: the current user, personal API tokens, the company, module switches."""
+"""REST endpoints of core: the current user, personal API tokens, the company, module switches, exchange rates
+and our legal entities."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 
-from tandem.core import modules, services
-from tandem.core.models import ApiToken, User
+from tandem.core import exchange_rates, legal_entities, modules, money, services
+from tandem.core.errors import BusinessRuleError
+from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, User
+from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
 from tandem.core.schemas import (
     CompanyOut,
     CompanyPatch,
+    ConversionOut,
+    ExchangeRateFilters,
+    ExchangeRateImportOut,
+    ExchangeRateIn,
+    ExchangeRateOut,
     Id,
+    LegalEntityBankAccountIn,
+    LegalEntityBankAccountOut,
+    LegalEntityIn,
+    LegalEntityOut,
+    LegalEntityPatch,
     MeOut,
     MePatch,
     ModuleOut,
@@ -127,3 +145,115 @@ def reactivate_user(request, user_id: Id):
                summary="Delete a user who never acted (409 naming the references otherwise)")
 def delete_user(request, user_id: Id):
     services.delete_user(_user(request, user_id), by=request.user)
+
+
+# --- Exchange rates ---------------------------------------------------------------------------------
+
+@router.get("/exchange-rates", response=Page[ExchangeRateOut], tags=["settings"],
+            summary="Exchange rates, newest first")
+def list_exchange_rates(request, filters: Query[ExchangeRateFilters], pagination: Query[PageParams]):
+    require_permission(request, "core.view_exchangerate")
+    return paginate(exchange_rates.filter_exchange_rates(**filters.dict()), pagination)
+
+
+@router.post("/exchange-rates", response={201: ExchangeRateOut}, tags=["settings"],
+             summary="Record a rate: on date, 1 base_currency = rate quote_currency")
+def create_exchange_rate(request, payload: ExchangeRateIn):
+    return exchange_rates.create_exchange_rate(by=request.user, **payload.dict())
+
+
+@router.post("/exchange-rates/import", response={201: ExchangeRateImportOut}, tags=["settings"],
+             summary="Import rates from a CSV file (columns date, currency, rate[, base]); all or nothing")
+def import_exchange_rates(request, file: File[UploadedFile] = None):
+    require_permission(request, "core.add_exchangerate")
+    if file is None:
+        raise BusinessRuleError("required", _("Attach a CSV file."), field="file")
+    result = exchange_rates.import_exchange_rates(file.read(exchange_rates.MAX_IMPORT_BYTES + 1), by=request.user)
+    return {"created": len(result.created), "unchanged": result.unchanged}
+
+
+@router.get("/exchange-rates/convert", response=ConversionOut, tags=["settings"],
+            summary="Convert an amount at the rate valid on a date (latest on or before it)")
+def convert_amount(request, amount: str, from_currency: str, to_currency: str, date: datetime.date | None = None):
+    require_permission(request, "core.view_exchangerate")
+    on = date or timezone.localdate()
+    source = exchange_rates.parse_currency(from_currency, field="from_currency")
+    target = exchange_rates.parse_currency(to_currency, field="to_currency")
+    try:
+        value = money.parse_decimal(amount)
+    except ValueError:
+        value = None
+    if value is None:
+        raise BusinessRuleError("invalid", _("The amount is not a number."), field="amount")
+    return {"amount": str(value), "from_currency": source, "to_currency": target, "date": on,
+            "converted": str(money.convert(value, source, target, on=on))}
+
+
+# --- Legal entities ---------------------------------------------------------------------------------
+
+def _entities():
+    return LegalEntity.objects.prefetch_related("bank_accounts")
+
+
+def _entity(entity_id: int) -> LegalEntity:
+    return get_object_or_404(_entities(), pk=entity_id)
+
+
+@router.get("/legal-entities", response=list[LegalEntityOut], tags=["settings"], summary="Our legal entities")
+def list_legal_entities(request):
+    require_permission(request, "core.view_legalentity")
+    return list(_entities())
+
+
+@router.post("/legal-entities", response={201: LegalEntityOut}, tags=["settings"],
+             summary="Add a legal entity (the first one becomes the default)")
+def create_legal_entity(request, payload: LegalEntityIn):
+    entity = legal_entities.create_legal_entity(by=request.user, **payload.dict())
+    return _entity(entity.pk)
+
+
+@router.get("/legal-entities/{entity_id}", response=LegalEntityOut, tags=["settings"])
+def get_legal_entity(request, entity_id: int):
+    require_permission(request, "core.view_legalentity")
+    return _entity(entity_id)
+
+
+@router.patch("/legal-entities/{entity_id}", response=LegalEntityOut, tags=["settings"])
+def update_legal_entity(request, entity_id: int, payload: LegalEntityPatch):
+    legal_entities.update_legal_entity(_entity(entity_id), by=request.user, **payload.dict(exclude_unset=True))
+    return _entity(entity_id)
+
+
+@router.post("/legal-entities/{entity_id}/default", response=LegalEntityOut, tags=["settings"],
+             summary="Make this the default legal entity (its base currency becomes the company's)")
+def set_default_legal_entity(request, entity_id: int):
+    legal_entities.set_default_legal_entity(_entity(entity_id), by=request.user)
+    return _entity(entity_id)
+
+
+@router.post("/legal-entities/{entity_id}/logo", response=LegalEntityOut, tags=["settings"],
+             summary="Upload the logo printed on documents (PNG, JPEG, GIF or WebP, at most 2 MB)")
+def upload_legal_entity_logo(request, entity_id: int, file: File[UploadedFile] = None):
+    require_permission(request, "core.change_legalentity")
+    if file is None:
+        raise BusinessRuleError("required", _("Attach the logo file."), field="file")
+    legal_entities.update_legal_entity(_entity(entity_id), by=request.user, logo=file)
+    return _entity(entity_id)
+
+
+@router.delete("/legal-entities/{entity_id}/logo", response=LegalEntityOut, tags=["settings"])
+def remove_legal_entity_logo(request, entity_id: int):
+    legal_entities.update_legal_entity(_entity(entity_id), by=request.user, remove_logo=True)
+    return _entity(entity_id)
+
+
+@router.post("/legal-entities/{entity_id}/bank-accounts", response={201: LegalEntityBankAccountOut}, tags=["settings"])
+def add_bank_account(request, entity_id: int, payload: LegalEntityBankAccountIn):
+    return legal_entities.add_bank_account(_entity(entity_id), by=request.user, **payload.dict())
+
+
+@router.delete("/legal-entities/{entity_id}/bank-accounts/{account_id}", response={204: None}, tags=["settings"])
+def remove_bank_account(request, entity_id: int, account_id: int):
+    account = get_object_or_404(LegalEntityBankAccount, pk=account_id, legal_entity_id=entity_id)
+    legal_entities.remove_bank_account(account, by=request.user)
+    return None

@@ -67,7 +67,8 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(BusinessRuleError)
     def business_rule_error(request, exc):
         body = exc.as_dict()
-        body["errors"] = [{"field": exc.field, "message": exc.message}]
+        # A refusal may list several problems itself (e.g. every bad row of an import).
+        body["errors"] = exc.extra.get("errors") or [{"field": exc.field, "message": exc.message}]
         return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(IntegrityError)

@@ -24,6 +24,11 @@ ACTIONS = {
     "core.group.updated": _("changed a role"),
     "core.group.deleted": _("deleted a role"),
     "core.group.permissions_changed": _("changed a role's permissions"),
+    "core.legalentity.created": _("added the legal entity"),
+    "core.legalentity.updated": _("changed the legal entity"),
+    "core.legalentity.bank_account_added": _("added a bank account"),
+    "core.legalentity.bank_account_removed": _("removed a bank account"),
+    "core.exchangerate.created": _("recorded an exchange rate"),
 }
 
 CHANGE_LABELS = {

@@ -1,5 +1,5 @@
-"""What every request reads, kept in Django's cache: the company row, the module switches, and each user's
-permissions and two-factor state.
+"""What every request reads, kept in Django's cache: the company row, the default legal entity's base
+currency and country, the module switches, and each user's permissions and two-factor state.
 
 The services and signals that change the source rows forget the cached values (at once and again when the
 transaction commits), so a change takes effect on the next request. Per-user values share one "access
@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 COMPANY_KEY = "tandem:company"
+DEFAULT_LEGAL_ENTITY_KEY = "tandem:default-legal-entity"
 MODULES_OFF_KEY = "tandem:modules-off"
 ACCESS_GENERATION_KEY = "tandem:access-generation"
 # A safety net only: invalidation is explicit.
@@ -45,6 +46,10 @@ def _forget_now_and_on_commit(*keys: str) -> None:
 
 def forget_company() -> None:
     _forget_now_and_on_commit(COMPANY_KEY)
+
+
+def forget_default_legal_entity() -> None:
+    _forget_now_and_on_commit(DEFAULT_LEGAL_ENTITY_KEY)
 
 
 def forget_module_switches() -> None:

@@ -35,6 +35,10 @@ def shell(request):
     if user.has_perm("core.change_company"):
         account_menu.append({"label": _("Company settings"), "url": reverse("core:company-settings")})
         account_menu.append({"label": _("Roles"), "url": reverse("core:role-list")})
+    if user.has_perm("core.view_legalentity"):
+        account_menu.append({"label": _("Legal entities"), "url": reverse("core:legal-entity-list")})
+    if user.has_perm("core.view_exchangerate"):
+        account_menu.append({"label": _("Exchange rates"), "url": reverse("core:exchange-rate-list")})
     if user.has_perm("core.change_modulesetting"):
         account_menu.append({"label": _("Modules"), "url": reverse("core:module-list")})
     return {

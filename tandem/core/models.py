@@ -1,18 +1,27 @@
 import zoneinfo
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.currencies import ISO_4217_CODES
+from tandem.core.currencies import is_active_currency
 
 
 def validate_currency(value: str) -> None:
-    if value not in ISO_4217_CODES:
+    """An ISO 4217 code in use today (CLDR data via babel, see core.currencies)."""
+    if not is_active_currency(value):
         raise ValidationError(_("%(value)s is not an ISO 4217 currency code."), params={"value": value})
+
+
+def validate_country(value: str) -> None:
+    """An ISO 3166-1 alpha-2 country code (the territories phonenumbers knows)."""
+    if value and value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(_("%(value)s is not an ISO 3166 country code."), params={"value": value})
 
 
 def validate_time_zone(value: str) -> None:
@@ -70,8 +79,24 @@ class ArchivableModel(models.Model):
         abstract = True
 
 
+# A user's language: one of settings.LANGUAGES, or empty for "whatever the browser asks for".
+BROWSER_LANGUAGE = ""
+
+
+def language_choices():
+    # A callable, so that adding a language to settings.LANGUAGES needs no migration.
+    return list(settings.LANGUAGES)
+
+
+def user_language_choices():
+    return [(BROWSER_LANGUAGE, _("Browser language")), *settings.LANGUAGES]
+
+
 class User(AbstractUser):
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=user_language_choices, blank=True, default=BROWSER_LANGUAGE,
+        help_text=_("Empty: the language your browser asks for."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -87,13 +112,16 @@ class User(AbstractUser):
 
 
 class Company(models.Model):
-    """The business running this installation (one row)."""
+    """Settings of this installation (one row): display name, language, time zone, base currency.
+
+    The base currency is the one every total is converted to (deal board, CRM reports). It is the base
+    currency of the default legal entity: core.services keeps the two equal whichever side changes."""
 
     name = models.CharField(_("name"), max_length=200)
     base_currency = models.CharField(
         _("base currency"), max_length=3, default="EUR", validators=[validate_currency]
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
@@ -218,3 +246,76 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+class ExchangeRate(TrackedModel):
+    """How many units of `quote_currency` one unit of `base_currency` buys on `date` (1 EUR = 1.0832 USD).
+
+    A rate holds from its date until the pair's next row; core.money.convert picks the latest on or before
+    the day it converts for."""
+
+    base_currency = models.CharField(_("base currency"), max_length=3, validators=[validate_currency])
+    quote_currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    date = models.DateField(_("date"))
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+
+    class Meta:
+        ordering = ["-date", "base_currency", "quote_currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["base_currency", "quote_currency", "date"],
+                                    name="exchange_rate_one_per_pair_and_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(condition=~Q(base_currency=models.F("quote_currency")),
+                                   name="exchange_rate_two_currencies"),
+        ]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} 1 {self.base_currency} = {self.rate.normalize():f} {self.quote_currency}"
+
+
+class LegalEntity(TrackedModel):
+    """One of the business's own companies. Every ERP document will belong to one; exactly one is the default
+    (a partial unique index), and its base currency is the installation's (Company.base_currency)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    tax_id = models.CharField(_("tax ID"), max_length=32, blank=True,
+                              help_text=_("VAT or tax number, checked for the country when its format is known."))
+    registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    registered_address = models.TextField(_("registered address"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True,
+                                      help_text=_("Leave empty when letters go to the registered address."))
+    base_currency = models.CharField(_("base currency"), max_length=3, default="EUR", validators=[validate_currency])
+    country = models.CharField(_("default country"), max_length=2, blank=True, validators=[validate_country],
+                               help_text=_("ISO 3166 code, e.g. DE. Phone numbers typed without a country code "
+                                           "are read as numbers of this country."))
+    logo = models.ImageField(_("logo"), upload_to="legal-entities/", blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
+                                    name="one_default_legal_entity"),
+        ]
+        verbose_name = _("legal entity")
+        verbose_name_plural = _("legal entities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalEntityBankAccount(TrackedModel):
+    legal_entity = models.ForeignKey(LegalEntity, on_delete=models.CASCADE, related_name="bank_accounts",
+                                     verbose_name=_("legal entity"))
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.iban}".strip()

@@ -16,10 +16,15 @@ CORE_ROLE_PERMISSIONS = {
     ADMINISTRATOR: [
         "core.view_company", "core.change_company", "core.view_modulesetting", "core.change_modulesetting",
         "core.view_auditentry", "core.view_user", "core.add_user", "core.change_user", "core.delete_user",
+        "core.view_legalentity", "core.add_legalentity", "core.change_legalentity",
+        "core.view_exchangerate", "core.add_exchangerate",
     ],
-    SALES_MANAGER: ["core.view_auditentry"],
-    ACCOUNTANT: ["core.view_auditentry"],
-    VIEWER: ["core.view_auditentry"],
+    SALES_MANAGER: ["core.view_auditentry", "core.view_legalentity", "core.view_exchangerate"],
+    ACCOUNTANT: [
+        "core.view_auditentry", "core.view_legalentity", "core.add_legalentity", "core.change_legalentity",
+        "core.view_exchangerate", "core.add_exchangerate",
+    ],
+    VIEWER: ["core.view_auditentry", "core.view_legalentity", "core.view_exchangerate"],
 }  # fmt: skip
 
 

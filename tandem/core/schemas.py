@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
@@ -167,3 +168,122 @@ def patch_values(payload: Schema, model) -> dict:
         else:
             raise BusinessRuleError("required", gettext("This field cannot be empty."), field=name)
     return data
+# --- Exchange rates -----------------------------------------------------------------------------------
+
+class ExchangeRateOut(Schema):
+    id: int
+    base_currency: str
+    quote_currency: str
+    date: datetime.date
+    rate: str = Field(description="1 base_currency = rate quote_currency; a decimal as a string.")
+
+    @staticmethod
+    def resolve_rate(obj) -> str:
+        return f"{obj.rate.normalize():f}"
+
+
+class ExchangeRateIn(InputSchema):
+    base_currency: str | None = Field(None, description="ISO 4217; default: the company's base currency.")
+    quote_currency: str = Field(description="ISO 4217 code of the other currency.")
+    date: str = Field(description="YYYY-MM-DD: the rate holds from this day until the pair's next rate.")
+    rate: str = Field(description='How many quote_currency one base_currency buys, as a string, e.g. "1.0832".')
+
+
+class ExchangeRateFilters(Schema):
+    currency: str | None = Field(None, description="Either side of the pair.")
+    base_currency: str | None = None
+    quote_currency: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+class ExchangeRateImportOut(Schema):
+    created: int
+    unchanged: int
+
+
+class ConversionOut(Schema):
+    amount: str
+    from_currency: str
+    to_currency: str
+    date: datetime.date
+    converted: str
+
+
+# --- Legal entities -----------------------------------------------------------------------------------
+
+class LegalEntityBankAccountOut(Schema):
+    id: int
+    bank_name: str
+    iban: str
+    bic: str
+    currency: str
+
+
+class LegalEntityBankAccountIn(InputSchema):
+    iban: str
+    bank_name: str = ""
+    bic: str = ""
+    currency: str = Field("", description="ISO 4217 code, or empty for any.")
+
+
+class LegalEntityOut(Schema):
+    id: int
+    name: str
+    tax_id: str
+    registration_number: str
+    registered_address: str
+    postal_address: str
+    base_currency: str
+    country: str
+    is_default: bool
+    logo_url: str | None
+    bank_accounts: list[LegalEntityBankAccountOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_logo_url(obj) -> str | None:
+        return reverse("core:legal-entity-logo", args=[obj.pk]) if obj.logo else None
+
+    @staticmethod
+    def resolve_bank_accounts(obj) -> list:
+        return list(obj.bank_accounts.all())
+
+
+class LegalEntityIn(InputSchema):
+    name: str
+    tax_id: str = ""
+    registration_number: str = ""
+    registered_address: str = ""
+    postal_address: str = ""
+    base_currency: str | None = Field(None, description="ISO 4217; default: the company's base currency.")
+    country: str = Field("", description="ISO 3166 alpha-2; local phone numbers are read as this country's.")
+    is_default: bool = False
+
+
+class LegalEntityPatch(InputSchema):
+    name: str | None = None
+    tax_id: str | None = None
+    registration_number: str | None = None
+    registered_address: str | None = None
+    postal_address: str | None = None
+    base_currency: str | None = None
+    country: str | None = None
+
+
+class BaseTotalOut(Schema):
+    """Amounts in several currencies added up in the base currency (core.money.BaseTotal)."""
+
+    currency: str = Field(description="The company's base currency.")
+    amount: str = Field(description="The converted amounts added up; currencies in `missing` are not in it.")
+    date: datetime.date = Field(description="The day whose exchange rates were used.")
+    missing: list[str] = Field(description="Currencies without an exchange rate by that day.")
+
+    @staticmethod
+    def resolve_amount(obj) -> str:
+        return str(obj.amount)
+
+    @staticmethod
+    def resolve_date(obj):
+        return obj.on

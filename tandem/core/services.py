@@ -9,14 +9,23 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, caching, deletion
 from tandem.core.errors import BusinessRuleError, TwoFactorSetupRequired
-from tandem.core.models import ApiToken, Company, LoginFailure, LoginThrottle, RevokedReason, User
+from tandem.core.models import (
+    ApiToken,
+    Company,
+    LegalEntity,
+    LoginFailure,
+    LoginThrottle,
+    RevokedReason,
+    User,
+    user_language_choices,
+)
 from tandem.core.permissions import require_permission, user_requires_two_factor
 
 TOKEN_PREFIX = "tdm_"
@@ -240,6 +249,8 @@ def get_company() -> Company:
 
 
 def update_company(*, by: User, **values) -> Company:
+    """Change the installation settings. A new base currency is also the default legal entity's (the two
+    are one setting, see base_currency())."""
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=get_company().pk)
         before = audit.snapshot(company, COMPANY_FIELDS)
@@ -252,7 +263,60 @@ def update_company(*, by: User, **values) -> Company:
         changes = audit.diff(before, audit.snapshot(company, COMPANY_FIELDS))
         if changes:
             audit.record(company, "core.company.updated", by=by, changes=changes)
+        if "base_currency" in changes:
+            entity = LegalEntity.objects.select_for_update().filter(is_default=True).first()
+            if entity is not None and entity.base_currency != company.base_currency:
+                old = entity.base_currency
+                entity.base_currency = company.base_currency
+                entity.save(update_fields=["base_currency", "updated_at"])
+                audit.record(entity, "core.legalentity.updated", by=by,
+                             changes={"base_currency": [old, entity.base_currency]})
     return company
+
+
+# --- Legal entities (reads; writes in core.legal_entities) -------------------------------------------
+
+def default_legal_entity() -> LegalEntity:
+    """The legal entity documents belong to unless another is chosen.
+
+    An installation without one gets it made from its company settings (name, base currency), like
+    get_company(); exactly one row is the default (partial unique index one_default_legal_entity)."""
+    entity = LegalEntity.objects.filter(is_default=True).first()
+    if entity is None:
+        company = get_company()
+        try:
+            with transaction.atomic():
+                entity = LegalEntity.objects.create(name=company.name, base_currency=company.base_currency,
+                                                    is_default=True)
+                audit.record(entity, "core.legalentity.created", by=None,
+                             changes={"name": entity.name, "base_currency": entity.base_currency})
+        except IntegrityError:  # another request made it first (unique index one_default_legal_entity)
+            entity = LegalEntity.objects.get(is_default=True)
+    return entity
+
+
+def _default_entity_settings() -> dict | None:
+    """{base_currency, country} of the default legal entity, cached (core.caching; forgotten when an entity
+    is saved); None while there is none."""
+    return caching.remember(caching.DEFAULT_LEGAL_ENTITY_KEY, lambda: LegalEntity.objects.filter(is_default=True)
+                            .values("base_currency", "country").first())
+
+
+def base_currency() -> str:
+    """The currency totals are converted to: the default legal entity's base currency, which core keeps
+    equal to Company.base_currency (setting either changes both)."""
+    settings_ = _default_entity_settings()
+    if settings_:
+        return settings_["base_currency"]
+    company = current_company()  # a read never creates the company row
+    return company.base_currency if company else Company._meta.get_field("base_currency").default
+
+
+def default_country() -> str:
+    """The default legal entity's country (ISO 3166 alpha-2), "" when none is set; phone numbers written
+    without a country code are read as numbers of this country."""
+    settings_ = _default_entity_settings()
+    return settings_["country"] if settings_ else ""
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
@@ -268,7 +332,7 @@ def update_profile(user: User, **values) -> User:
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
                                 field=unknown[0])
-    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+    if "language" in values and values["language"] not in dict(user_language_choices()):
         message = _("Unsupported language %(language)s.") % {"language": values["language"]}
         raise BusinessRuleError("invalid_choice", message, field="language")
     with transaction.atomic():

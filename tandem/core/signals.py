@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.core import audit, caching
-from tandem.core.models import Company, ModuleSetting, RevokedReason, RolePolicy, User
+from tandem.core.models import Company, LegalEntity, ModuleSetting, RevokedReason, RolePolicy, User
 from tandem.core.permissions import sync_roles
 from tandem.core.services import revoke_user_tokens
 
@@ -157,6 +157,11 @@ def audit_role_deleted(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Company)
 def forget_company(sender, **kwargs):
     caching.forget_company()
+
+
+@receiver([post_save, post_delete], sender=LegalEntity)
+def forget_default_legal_entity(sender, **kwargs):
+    caching.forget_default_legal_entity()
 
 
 @receiver([post_save, post_delete], sender=ModuleSetting)

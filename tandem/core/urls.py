@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tandem.core import views
+from tandem.core import settings_views, views
 
 app_name = "core"
 
@@ -22,5 +22,17 @@ urlpatterns = [
     path("settings/roles/", views.role_list, name="role-list"),
     path("settings/roles/<int:pk>/two-factor/", views.role_two_factor, name="role-two-factor"),
     path("settings/modules/", views.module_list, name="module-list"),
+    path("settings/legal-entities/", settings_views.legal_entity_list, name="legal-entity-list"),
+    path("settings/legal-entities/new/", settings_views.legal_entity_create, name="legal-entity-create"),
+    path("settings/legal-entities/<int:pk>/", settings_views.legal_entity_detail, name="legal-entity-detail"),
+    path("settings/legal-entities/<int:pk>/default/", settings_views.legal_entity_set_default,
+         name="legal-entity-set-default"),
+    path("settings/legal-entities/<int:pk>/logo/", settings_views.legal_entity_logo, name="legal-entity-logo"),
+    path("settings/legal-entities/<int:pk>/bank-accounts/", settings_views.bank_account_add,
+         name="legal-entity-bank-account-add"),
+    path("settings/legal-entities/<int:pk>/bank-accounts/<int:account_pk>/remove/",
+         settings_views.bank_account_remove, name="legal-entity-bank-account-remove"),
+    path("settings/exchange-rates/", settings_views.exchange_rate_list, name="exchange-rate-list"),
+    path("settings/exchange-rates/import/", settings_views.exchange_rate_import, name="exchange-rate-import"),
     path("settings/modules/<str:key>/", views.module_switch, name="module-switch"),
 ]

@@ -4,13 +4,18 @@ import phonenumbers
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessRuleError
+from tandem.core.services import default_country
 
 
 def normalize_phone(raw: str, *, field: str, region: str | None = None) -> str:
-    """'+49 (30) 123-4567' -> '+49301234567'. Empty stays empty; an invalid number is refused."""
+    """'+49 (30) 123-4567' -> '+49301234567'. Empty stays empty; an invalid number is refused.
+
+    A number without a country code is read as a number of `region`, by default the default legal
+    entity's country (core.services.default_country); with no country set it must be international."""
     raw = (raw or "").strip()
     if not raw:
         return ""
+    region = region or default_country() or None
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:

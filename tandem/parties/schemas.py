@@ -209,7 +209,8 @@ class ClientIn(InputSchema):
     owner_id: Id | None = Field(None, description="Defaults to the current user.")
     first_source_id: Id | None = None
     email: str = ""
-    phone: str = Field("", description="International format, e.g. +49 30 123456; stored as E.164.")
+    phone: str = Field("", description="International format, e.g. +49 30 123456, or local to the default legal "
+                       "entity's country; stored as E.164.")
     website: str = ""
     notes: str = ""
     tags: list[str] = []

@@ -283,9 +283,11 @@ def lost_at_stage(request, filters: Query[LostAtStageFilters]):
         "date_to": report.date_to,
         "total_lost": report.total_lost,
         "total_amounts": money_list(report.total_amounts),
+        "total_base": report.total_base,
         "stages": [
             {"stage": {"id": row.stage_id, "name": row.name}, "lost_count": row.lost_count,
              "lost_share": str(row.lost_share), "lost_amounts": money_list(row.lost_amounts),
+             "lost_base": row.lost_base,
              "completed_visits": row.completed_visits,
              "average_days": None if row.average_days is None else str(row.average_days)}
             for row in report.stages

@@ -123,4 +123,5 @@ def segment_comparison(request, ids: str):
         "by_currency": [{"currency": t.currency, "won_deals": t.won_deals, "won_amount": str(t.won_amount),
                          "average_won_deal": None if t.average_won_deal is None else str(t.average_won_deal)}
                         for t in r.by_currency],
+        "won_base": r.won_base,
     } for r in rows]

@@ -4,8 +4,13 @@ Callers pass querysets already narrowed by crm.queries.visibility (the record ru
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from decimal import Decimal
 
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from tandem.core.money import BaseTotal, convert_totals
+from tandem.core.services import base_currency
 from tandem.crm.models import Deal, DealChecklistItem, Pipeline, Stage, StageRule
 
 DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline", "source", "campaign",
@@ -61,7 +66,8 @@ def checklist_of(deal: Deal, user=None, stages=None) -> list[dict]:
 
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
-    query), and at most `limit` newest cards (one query per stage)."""
+    query), the total in the company's base currency at today's rates (`base_total`, whose `missing` names
+    the currencies without a rate), and at most `limit` newest cards (one query per stage)."""
     stages = list(pipeline.stages.order_by("position"))
     open_deals = deals.filter(stage__in=[stage.pk for stage in stages], status=Deal.Status.OPEN)
     sums = (open_deals.order_by().values("stage_id", "currency")
@@ -73,10 +79,30 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
         if row["total"] is not None:
             totals.setdefault(row["stage_id"], []).append((row["currency"], row["total"]))
     columns = []
+    today, base, rates = timezone.localdate(), base_currency(), {}
     for stage in stages:
         cards = list(open_deals.filter(stage=stage).select_related("client", "owner")
                      .order_by("-created_at", "-id")[:limit]) if counts.get(stage.pk) else []
         count = counts.get(stage.pk, 0)
         columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
-                        "more": max(0, count - len(cards))})
+                        "more": max(0, count - len(cards)),
+                        "base_total": convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)})
     return columns
+
+
+def board_total(columns: list[dict]) -> BaseTotal | None:
+    """All open deals of the board in the base currency: the sum of the columns' base totals (so the header
+    adds up with the columns), every currency's amount, and every currency without a rate."""
+    if not columns:
+        return None
+    base = columns[0]["base_total"]
+    by_currency: dict[str, Decimal] = {}
+    for column in columns:
+        for currency, amount in column["base_total"].by_currency.items():
+            by_currency[currency] = by_currency.get(currency, Decimal(0)) + amount
+    return BaseTotal(
+        currency=base.currency, on=base.on,
+        amount=sum((column["base_total"].amount for column in columns), Decimal(0)),
+        by_currency=dict(sorted(by_currency.items(), key=lambda item: (item[0] != base.currency, item[0]))),
+        missing=sorted({code for column in columns for code in column["base_total"].missing}),
+    )

@@ -7,7 +7,9 @@ Counting rules (one place, shared by the page and the API):
 - a campaign's cost is its own cost plus the cost of its events; a source's cost is the cost of the
   campaigns and of the events attributed to that source; a campaign or event counts when it starts in the
   range (or has no start date);
-- every sum is per currency (amounts are never converted), rounded with core.money.quantize.
+- every sum is per currency, rounded with core.money.quantize, and also added up in the company's base
+  currency at the rates of the range's last day (today for an open range); currencies without a rate are
+  named (`missing`), never dropped silently.
 
 Counts and sums are aggregated in SQL (GROUP BY); the page and API only add labels."""
 
@@ -21,7 +23,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from tandem.core.money import quantize
+from tandem.core.money import BaseTotal, convert_totals, quantize
+from tandem.core.services import base_currency
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent
 from tandem.parties.models import Source
 
@@ -37,6 +40,8 @@ class AttributionRow:
     won_deals: int = 0
     won_amounts: dict[str, Decimal] = field(default_factory=dict)
     costs: dict[str, Decimal] = field(default_factory=dict)
+    won_base: BaseTotal | None = None  # won_amounts in the base currency
+    costs_base: BaseTotal | None = None  # costs in the base currency
 
     @property
     def cost_per_lead(self) -> dict[str, Decimal | None]:
@@ -146,6 +151,10 @@ def attribution_report(
             row(pk).costs = costs
 
     labels = _labels(group, [pk for pk in rows if pk is not None])
+    today = timezone.localdate()
+    on, base, rates = min(date_to, today) if date_to else today, base_currency(), {}
     for pk, r in rows.items():
         r.name = labels.get(pk, "") if pk is not None else str(unattributed_label)
+        r.won_base = convert_totals(r.won_amounts, base, on=on, rates=rates)
+        r.costs_base = convert_totals(r.costs, base, on=on, rates=rates)
     return sorted(rows.values(), key=lambda r: (r.key is None, -r.leads, -r.deals, r.name.lower()))

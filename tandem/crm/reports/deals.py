@@ -1,5 +1,9 @@
 """CRM reports: where deals are lost and how long they stay in each stage.
 
+Amounts stay per currency and are also added up in the company's base currency at the exchange rates of
+the period's last day (today for an open period): core.money.convert_totals, which names the currencies
+without a rate instead of dropping them.
+
 Aggregates run in SQL (GROUP BY stage, currency), so the cost does not grow with Python loops over deals;
 the rows they return (stages x currencies) are shaped by pure functions."""
 
@@ -12,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 
+from tandem.core.money import BaseTotal, convert_totals
+from tandem.core.services import base_currency
 from tandem.crm.models import Deal, DealStageVisit, Pipeline
 
 ONE_DECIMAL = Decimal("0.1")
@@ -54,6 +60,7 @@ class StageRow:
     lost_amounts: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount
     completed_visits: int = 0
     average_duration: datetime.timedelta | None = None
+    lost_base: BaseTotal | None = None  # lost_amounts in the base currency
 
     @property
     def average_days(self) -> Decimal | None:
@@ -68,6 +75,13 @@ class LostAtStageReport:
     stages: list[StageRow]
     total_lost: int
     total_amounts: dict[str, Decimal]
+    total_base: BaseTotal | None = None  # total_amounts in the base currency
+
+
+def rate_date(date_to: datetime.date | None) -> datetime.date:
+    """The day whose exchange rates convert a report's amounts: the end of its period, never after today."""
+    today = timezone.localdate()
+    return min(date_to, today) if date_to else today
 
 
 def build_rows(stages, lost_rows, duration_rows) -> tuple[list[StageRow], int, dict[str, Decimal]]:
@@ -133,5 +147,9 @@ def lost_at_stage(deals: QuerySet[Deal], pipeline: Pipeline, date_from: datetime
     stages, total, totals = build_rows(list(pipeline.stages.order_by("position")),
                                        lost_rows(deals, pipeline, start, end),
                                        duration_rows(deals, pipeline, start, end))
+    on, base, rates = rate_date(date_to), base_currency(), {}
+    for row in stages:
+        row.lost_base = convert_totals(row.lost_amounts, base, on=on, rates=rates)
     return LostAtStageReport(pipeline=pipeline, date_from=date_from, date_to=date_to, stages=stages,
-                             total_lost=total, total_amounts=totals)
+                             total_lost=total, total_amounts=totals,
+                             total_base=convert_totals(totals, base, on=on, rates=rates))

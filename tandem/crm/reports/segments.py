@@ -4,7 +4,9 @@ Per segment, over its members the user may see and the deals of those clients th
 (crm.queries.visibility.visible_deals):
 
 - clients: members; deals: all deals; won deals and lost deals (counts)
-- won amount per currency: sum of the amounts of won deals, rounded to the currency's minor unit
+- won amount per currency: sum of the amounts of won deals, rounded to the currency's minor unit, and
+  their sum in the company's base currency at today's rates (`won_base`; currencies without a rate are
+  named in its `missing`, not dropped)
 - average won deal per currency: won amount / number of won deals with an amount in that currency,
   rounded half up to the minor unit (won deals without an amount are counted as won, not averaged)
 - conversion rate: won / closed deals, closed = won + lost (open deals are not decided yet), in percent
@@ -18,8 +20,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
-from tandem.core.money import quantize
+from tandem.core.money import BaseTotal, convert_totals, quantize
+from tandem.core.services import base_currency
 from tandem.crm.models import Deal, Segment
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.segments import segment_clients
@@ -44,6 +48,7 @@ class SegmentRow:
     lost_deals: int
     conversion_rate: Decimal | None
     by_currency: list[CurrencyTotals] = field(default_factory=list)
+    won_base: BaseTotal | None = None
 
 
 def conversion_rate(won: int, lost: int) -> Decimal | None:
@@ -55,6 +60,7 @@ def conversion_rate(won: int, lost: int) -> Decimal | None:
 
 def compare_segments(segments: list[Segment], user) -> list[SegmentRow]:
     rows = []
+    on, base, rates = timezone.localdate(), base_currency(), {}
     for segment in segments:
         members = segment_clients(segment, user)
         deals = visible_deals(user).filter(client__in=members.values("pk"))
@@ -76,5 +82,6 @@ def compare_segments(segments: list[Segment], user) -> list[SegmentRow]:
             segment=segment, clients=members.count(), deals=totals["deals"], won_deals=totals["won"],
             lost_deals=totals["lost"], conversion_rate=conversion_rate(totals["won"], totals["lost"]),
             by_currency=by_currency,
+            won_base=convert_totals([(t.currency, t.won_amount) for t in by_currency], base, on=on, rates=rates),
         ))
     return rows

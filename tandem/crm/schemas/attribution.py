@@ -8,7 +8,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import ArchiveOut, DecimalString, Id, InputSchema, MoneyOut, money_list, money_text
+from tandem.core.schemas import (
+    ArchiveOut,
+    BaseTotalOut,
+    DecimalString,
+    Id,
+    InputSchema,
+    MoneyOut,
+    money_list,
+    money_text,
+)
 from tandem.crm.models import MarketingEvent
 
 
@@ -164,7 +173,9 @@ class AttributionRowOut(Schema):
     deals: int
     won_deals: int
     won_amount: list[MoneyOut]
+    won_base: BaseTotalOut
     cost: list[MoneyOut]
+    cost_base: BaseTotalOut = Field(description="The cost in the base currency.")
     cost_per_lead: list[MoneyOut]
     cost_per_won_deal: list[MoneyOut]
 
@@ -179,6 +190,10 @@ class AttributionRowOut(Schema):
     @staticmethod
     def resolve_cost(obj):
         return money_list(obj.costs)
+
+    @staticmethod
+    def resolve_cost_base(obj):
+        return obj.costs_base
 
     @staticmethod
     def resolve_cost_per_lead(obj):

@@ -7,7 +7,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import ArchiveOut, DecimalString, Id, InputSchema, MoneyOut, money_text
+from tandem.core.schemas import ArchiveOut, BaseTotalOut, DecimalString, Id, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, Pipeline, StageRule
 
 
@@ -282,6 +282,7 @@ class LostAtStageRowOut(Schema):
     lost_count: int
     lost_share: str = Field(description="Percent of the lost deals, one decimal.")
     lost_amounts: list[MoneyOut]
+    lost_base: BaseTotalOut
     completed_visits: int
     average_days: str | None
 
@@ -292,4 +293,5 @@ class LostAtStageOut(Schema):
     date_to: datetime.date | None
     total_lost: int
     total_amounts: list[MoneyOut]
+    total_base: BaseTotalOut
     stages: list[LostAtStageRowOut]

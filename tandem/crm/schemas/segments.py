@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import Id, InputSchema
+from tandem.core.schemas import BaseTotalOut, Id, InputSchema
 from tandem.crm.models import Segment
 
 
@@ -78,3 +78,4 @@ class SegmentComparisonOut(Schema):
     lost_deals: int
     conversion_rate: str | None = Field(..., description="Won / closed (won + lost) deals, percent, 2 places.")
     by_currency: list[CurrencyTotalsOut]
+    won_base: BaseTotalOut

@@ -26,16 +26,28 @@ from django.utils.translation import gettext_noop
 
 from tandem.core import archive, audit, deletion, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
+from tandem.core.currencies import is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import User
+from tandem.core.money import quantize
 from tandem.core.permissions import require_permission
-from tandem.core.services import get_company
+from tandem.core.services import base_currency
 from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, LostReason, Pipeline, Stage, StageRule
 from tandem.parties.models import Client
 
 DEAL_FIELDS = ("title", "client", "counterparty", "contact", "owner", "stage", "status", "amount",
                "currency", "expected_close_date", "source", "campaign", "event", "lost_reason", "lost_note")
 
+
+
+def _rounded(amount, currency: str):
+    """Amounts are stored rounded to the currency's minor unit (core.money.quantize); an unknown currency
+    is left for the model's validation to refuse."""
+    if amount is None or amount == "":
+        return None
+    if not is_active_currency(currency):
+        return amount
+    return quantize(amount, currency)
 
 
 def default_pipeline() -> Pipeline:
@@ -92,10 +104,11 @@ def create_deal(
         raise BusinessRuleError("owner_not_allowed", _("You can only open deals you own."), field="owner")
     if amount is not None and Decimal(amount) < 0:
         raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+    currency = (currency or base_currency()).upper()
     now = timezone.now()
     deal = Deal(
-        title=title, client=client, stage=stage, owner=owner, amount=amount,
-        currency=(currency or get_company().base_currency).upper(), counterparty=counterparty, contact=contact,
+        title=title, client=client, stage=stage, owner=owner, amount=_rounded(amount, currency),
+        currency=currency, counterparty=counterparty, contact=contact,
         expected_close_date=expected_close_date, source=source, campaign=campaign,
         event=event, stage_entered_at=now, created_by=by,
     )
@@ -166,6 +179,7 @@ def update_deal(deal: Deal, *, by: User, expected_version: int | None = None, **
             locked.currency = locked.currency.upper()
         if locked.amount is not None and Decimal(locked.amount) < 0:
             raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+        locked.amount = _rounded(locked.amount, locked.currency)
         if locked.counterparty_id and locked.counterparty.client_id != locked.client_id:
             raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."),
                                     field="counterparty")

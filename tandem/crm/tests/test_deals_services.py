@@ -167,7 +167,7 @@ def test_update_deal_audits_changes_and_checks_counterparty(deal, sales_rep):
                                    expected_close_date=datetime.date(2030, 1, 31))
     assert updated.amount == Decimal("99.5")
     entry = AuditEntry.objects.get(action="crm.deal.changed")
-    assert entry.changes["amount"] == [None, "99.5"]
+    assert entry.changes["amount"] == [None, "99.50"]  # stored rounded to the cent
     from tandem.parties.tests.factories import CounterpartyFactory
 
     with pytest.raises(BusinessRuleError) as exc:

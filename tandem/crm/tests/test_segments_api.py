@@ -92,7 +92,9 @@ def test_comparison_report(api, admin_user):
     assert body[0] == {"segment_id": s1.pk, "name": "All", "clients": 1, "deals": 3, "won_deals": 2, "lost_deals": 1,
                        "conversion_rate": "66.67",
                        "by_currency": [{"currency": "EUR", "won_deals": 2, "won_amount": "15.01",
-                                        "average_won_deal": "7.51"}]}
+                                        "average_won_deal": "7.51"}],
+                       "won_base": {"currency": "EUR", "amount": "15.01", "date": body[0]["won_base"]["date"],
+                                    "missing": []}}
     assert body[1]["clients"] == 0 and body[1]["conversion_rate"] is None
     bad = http.get("/api/v1/crm/reports/segment-comparison?ids=1,x")
     assert bad.status_code == 400 and bad.json()["field"] == "ids"

@@ -32,7 +32,14 @@ from tandem.crm.forms.deals import (
     WinRulesForm,
 )
 from tandem.crm.models import Deal, LostReason, Pipeline, Stage, StageRule
-from tandem.crm.queries.deals import DEAL_RELATED, board_columns, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.deals import (
+    DEAL_RELATED,
+    board_columns,
+    board_total,
+    checklist_of,
+    filter_deals,
+    pipelines_with_stages,
+)
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
@@ -56,7 +63,8 @@ def _pipeline(request) -> Pipeline | None:
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
-    return {"pipeline": pipeline, "columns": columns, "pipelines": Pipeline.objects.active()}
+    return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
+            "pipelines": Pipeline.objects.active()}
 
 
 @login_required
@@ -282,9 +290,14 @@ def pipeline_list(request):
 @login_required
 @permission_required("crm.view_deal", raise_exception=True)
 def report_lost_at_stage(request):
-    form = ReportForm(request.GET or None)
+    # The picker shows the pipeline the report is about: the default one until the user picks another.
+    params = request.GET.copy()
+    default_pipeline = Pipeline.objects.order_by("-is_default", "name").first()
+    if default_pipeline is not None and not params.get("pipeline"):
+        params["pipeline"] = str(default_pipeline.pk)
+    form = ReportForm(params)
     data = form.cleaned_data if form.is_valid() else {}
-    pipeline = data.get("pipeline") or Pipeline.objects.order_by("-is_default", "name").first()
+    pipeline = data.get("pipeline") or default_pipeline
     report = None
     if pipeline is not None:
         report = reports.lost_at_stage(visible_deals(request.user), pipeline, data.get("date_from"),

@@ -4,7 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from tandem.core import demo as core_demo
 from tandem.core import modules
+from tandem.core.models import User
 from tandem.parties.demo import CLIENT_COUNT, SEED, build_demo_data
 
 URL = "http://127.0.0.1:8000"
@@ -32,6 +34,11 @@ class Command(BaseCommand):
                 f"Demo data loaded in {time.monotonic() - started:.1f} s: {counts}."))
         else:
             self.stdout.write("Demo data is already loaded; nothing changed.")
+        # Core's data step: the demo company's legal entity and exchange rates (fills in what is missing).
+        admin = User.objects.filter(username="admin").first()
+        if admin is not None:
+            for line in core_demo.load_demo_data(by=admin, seed=seed):
+                self.stdout.write(line)
         # Upper apps (CRM, ...) add their demo data through an AppConfig hook: this app never names them.
         for line in modules.collect("load_demo_data", seed, scale):
             self.stdout.write(line)
