@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('crm', '0005_invariants_and_deal_version'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("crm", "0005_invariants_and_deal_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pipeline',
-            name='win_rules',
-            field=models.CharField(choices=[('remaining', 'Its stage and every later stage'), ('current', 'Its current stage only')], default='remaining', max_length=10, verbose_name='rules checked when a deal is won'),
+            model_name="pipeline",
+            name="win_rules",
+            field=models.CharField(
+                choices=[("remaining", "Its stage and every later stage"), ("current", "Its current stage only")],
+                default="remaining",
+                max_length=10,
+                verbose_name="rules checked when a deal is won",
+            ),
         ),
         migrations.AddField(
-            model_name='stagerule',
-            name='required_role',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='auth.group', verbose_name='only ticked by'),
+            model_name="stagerule",
+            name="required_role",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="auth.group",
+                verbose_name="only ticked by",
+            ),
         ),
     ]

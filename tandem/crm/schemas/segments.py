@@ -11,7 +11,6 @@ from ninja import Field, Schema
 from tandem.core.schemas import BaseTotalOut, Id, InputSchema
 from tandem.crm.models import Segment
 
-
 CRITERIA_HELP = (
     "See crm.segments for the keys. Relative criteria are kept as numbers and counted back from the moment the "
     "segment is used: `no_interaction_days` and `created_within_days` (1..36500), `won_within_months` (1..1200)."

@@ -83,12 +83,12 @@ def test_described_in_words():
 
 def test_api_accepts_relative_criteria_and_refuses_out_of_bounds(api, sales_manager):
     http = api(sales_manager)
-    response = http.post("/api/v1/crm/segments", json.dumps({"name": "Quiet", "criteria": {"no_interaction_days": 36501}}),
-                         content_type="application/json")
+    too_long = {"name": "Quiet", "criteria": {"no_interaction_days": 36501}}
+    response = http.post("/api/v1/crm/segments", json.dumps(too_long), content_type="application/json")
     assert response.status_code == 400 and response.json()["field"] == "criteria.no_interaction_days"
     assert not Segment.objects.exists()
-    response = http.post("/api/v1/crm/segments", json.dumps({"name": "Quiet", "criteria": {"no_interaction_days": 90}}),
-                         content_type="application/json")
+    quiet = {"name": "Quiet", "criteria": {"no_interaction_days": 90}}
+    response = http.post("/api/v1/crm/segments", json.dumps(quiet), content_type="application/json")
     assert response.status_code == 201 and response.json()["criteria"] == {"no_interaction_days": 90}
     ClientFactory(name="Silent GmbH")
     members = http.get(f"/api/v1/crm/segments/{response.json()['id']}/clients").json()
