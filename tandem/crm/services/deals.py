@@ -428,8 +428,8 @@ def set_rule_role(rule: StageRule, *, by: User, required_role: Group | None) -> 
         raise BusinessRuleError("role_for_checklist_only", _("Only a checklist item can require a role."),
                                 field="required_role")
     with transaction.atomic():
-        locked = StageRule.objects.select_for_update().select_related("stage__pipeline", "required_role").get(
-            pk=rule.pk)
+        StageRule.objects.select_for_update().filter(pk=rule.pk).values_list("pk", flat=True).get()
+        locked = StageRule.objects.select_related("stage__pipeline", "required_role").get(pk=rule.pk)
         before = locked.required_role.name if locked.required_role_id else None
         after = required_role.name if required_role is not None else None
         if before != after:
