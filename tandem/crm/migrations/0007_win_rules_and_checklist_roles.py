@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("crm", "0005_invariants_and_deal_version"),
+        ("crm", "0006_amount_and_duration_ranges"),
     ]
 
     operations = [
