@@ -100,6 +100,7 @@ API_AREAS = {
     "/api/v1/crm/lost-reasons": "sales set-up",
     "/api/v1/crm/complaint-categories": "sales set-up",
     "/api/v1/crm/stages": "sales set-up",
+    "/api/v1/crm/stage-rules": "sales set-up",
     "/api/v1/crm/leads": "leads",
     "/api/v1/crm/campaigns": "marketing",
     "/api/v1/crm/events": "marketing",

@@ -22,6 +22,8 @@ ACTIONS = {
     "crm.pipeline.created": _("created the pipeline"),
     "crm.pipeline.stage_added": _("added a stage to the pipeline"),
     "crm.pipeline.rule_added": _("added a stage rule"),
+    "crm.pipeline.rule_changed": _("changed who may tick a checklist item"),
+    "crm.pipeline.changed": _("changed the pipeline's settings"),
     "crm.pipeline.archived": _("archived the pipeline"),
     "crm.pipeline.restored": _("restored the pipeline from the archive"),
     "crm.pipeline.deleted": _("deleted the pipeline"),
@@ -75,7 +77,7 @@ ACTIONS = {
 CHANGE_LABELS = {
     "crm.deal": {"forward": None},
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
-                     "probability": _("Probability, %")},
+                     "probability": _("Probability, %"), "role": _("Only ticked by")},
 }
 
 

@@ -22,10 +22,12 @@ import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from tandem.core import roles
 from tandem.core.models import AuditEntry, User
 from tandem.core.services import get_company
 from tandem.crm.models import (
@@ -266,8 +268,12 @@ class _CrmDemoBuilder:
             if not LostReason.objects.filter(name__iexact=name).exists():
                 deals.create_lost_reason(by=admin, name=name)
         self.reasons = {r.name: r for r in LostReason.objects.filter(is_active=True)}
-        self.projects = (Pipeline.objects.filter(name=PROJECTS_PIPELINE["name"]).first()
-                         or deals.create_pipeline(by=admin, **PROJECTS_PIPELINE))
+        self.projects = Pipeline.objects.filter(name=PROJECTS_PIPELINE["name"]).first()
+        if self.projects is None:
+            self.projects = deals.create_pipeline(by=admin, **PROJECTS_PIPELINE)
+            # Only the sales manager approves a quote.
+            approval = StageRule.objects.get(stage__pipeline=self.projects, label="Quote approved by the sales manager")
+            deals.set_rule_role(approval, by=admin, required_role=Group.objects.get(name=roles.SALES_MANAGER))
         self.stages = {p.pk: list(Stage.objects.filter(pipeline=p).prefetch_related("rules").order_by("position"))
                        for p in (self.sales, self.projects)}
         self.sources = {s.name: s for s in Source.objects.all()}
@@ -381,10 +387,11 @@ class _CrmDemoBuilder:
                 lead = leads.qualify_lead(lead, by=owner, create_client=True, deal_title=title,
                                           amount=self.amount(1500, 40000) if rng.random() < 0.5 else None)
                 deal = Deal.objects.select_related("client", "stage__pipeline").get(pk=lead.deal_id)
-                # The rep completes the new client as for any other: the contact person and, for a business,
+                # Qualifying made the lead's person the company's contact person (and the deal's); the rep
+                # completes the new client as for any other: for a private person the contact, for a business
                 # the legal entity that will sign.
-                contact = party_services.add_contact(deal.client, by=owner, first_name=first, last_name=last,
-                                                     email=email, allow_duplicates=True)
+                contact = deal.contact or party_services.add_contact(
+                    deal.client, by=owner, first_name=first, last_name=last, email=email, allow_duplicates=True)
                 if company:
                     party_services.add_counterparty(
                         deal.client, by=owner, legal_name=company, valid_from=decided.date(),
@@ -393,6 +400,7 @@ class _CrmDemoBuilder:
                 self.clock.settle(decided, (Lead.objects.filter(pk=lead.pk), [*TRACKED, "status_changed_at"]),
                                   (Client.objects.filter(pk=deal.client_id), TRACKED),
                                   (Contact.objects.filter(pk=contact.pk), TRACKED),
+                                  (Interaction.objects.filter(client_id=deal.client_id), TRACKED),
                                   (Counterparty.objects.filter(client_id=deal.client_id), TRACKED))
                 history = self.histories[deal.pk] = _DealHistory(decided)
                 self.play(deal, owner, history, (self.now - decided).total_seconds() / 86400)
@@ -522,7 +530,9 @@ class _CrmDemoBuilder:
         changes = {}
         for rule in stage.rules.all():
             if rule.kind == StageRule.Kind.CHECKLIST:
-                deals.set_checklist_item(deal, rule, True, by=owner)
+                # An item for a role (the manager's approval) is ticked by the sales manager.
+                deals.set_checklist_item(deal, rule, True,
+                                         by=owner if rule.may_tick(owner) else self.users["manager"])
                 history.ticked[rule.pk] = when
                 self.step(history, when)
             elif getattr(deal, Deal._meta.get_field(rule.field_name).attname) in (None, ""):
@@ -712,10 +722,12 @@ class _CrmDemoBuilder:
     # Segments
 
     def segment_set(self, manager: User) -> None:
-        criteria = {"status": [Client.Status.ACTIVE], "last_interaction_before": (self.now.date()
-                    - datetime.timedelta(days=90)).isoformat()}
+        # Relative criteria: evaluated when the segment is used, so "90 days" stays 90 days.
+        criteria = {"status": [Client.Status.ACTIVE], "no_interaction_days": 90}
         segments.create_segment(by=manager, name="Active, not contacted for 90 days", criteria=criteria,
                                 description="Active clients without an interaction in the last 90 days.")
+        segments.create_segment(by=manager, name="Won a deal in the last 6 months", criteria={"won_within_months": 6},
+                                description="Clients to ask for a reference or a follow-up order.")
         top = {"won_deals_min": 1, "won_amount_min": "20000", "currency": "EUR"}
         segments.create_segment(by=manager, name="Top customers", criteria=top,
                                 description="Won deals worth 20,000 EUR or more in total.")

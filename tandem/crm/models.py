@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import limits
@@ -176,8 +177,16 @@ class Lead(TrackedModel):
 # --- Pipelines and deals ----------------------------------------------------------------------------
 
 class Pipeline(ArchivableModel):
+    class WinRules(models.TextChoices):
+        """Which stage rules must be met before a deal of the pipeline may be won."""
+
+        REMAINING = "remaining", _("Its stage and every later stage")
+        CURRENT = "current", _("Its current stage only")
+
     name = models.CharField(_("name"), max_length=100)
     is_default = models.BooleanField(_("default"), default=False)
+    win_rules = models.CharField(_("rules checked when a deal is won"), max_length=10, choices=WinRules.choices,
+                                 default=WinRules.REMAINING)
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -242,6 +251,9 @@ class StageRule(models.Model):
     field_name = models.CharField(_("field"), max_length=40, blank=True,
                                   choices=[(k, v) for k, v in REQUIRABLE_FIELDS.items()])
     position = models.PositiveSmallIntegerField(default=0)
+    # A checklist item only people of this role (a group) may tick or untick; empty: anyone who may change the deal.
+    required_role = models.ForeignKey("auth.Group", verbose_name=_("only ticked by"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["stage", "position", "id"]
@@ -252,6 +264,20 @@ class StageRule(models.Model):
         if self.kind == self.Kind.REQUIRED_FIELD:
             return str(self.REQUIRABLE_FIELDS.get(self.field_name, self.field_name))
         return self.label
+
+    def may_tick(self, user, group_ids: set[int] | None = None) -> bool:
+        """Whether `user` may tick or untick this checklist item (its role, if it names one).
+        `group_ids`: the user's group ids when already read (a checklist asks for every item)."""
+        if self.required_role_id is None or user.is_superuser:
+            return True
+        if group_ids is None:
+            return user.groups.filter(pk=self.required_role_id).exists()
+        return self.required_role_id in group_ids
+
+    def tick_refusal(self) -> str:
+        """Why someone outside the item's role may not tick it (the API's 403 message, the checkbox's hint)."""
+        return gettext("Only a %(role)s may tick “%(rule)s”.") % {"role": self.required_role.name,
+                                                                   "rule": self.label}
 
 
 class LostReason(models.Model):

@@ -16,6 +16,13 @@ Criteria (every key optional, all given keys must hold):
 - ``won_deals_min`` / ``won_deals_max``: number of won deals (all currencies)
 - ``won_amount_min`` / ``won_amount_max``: sum of the amounts of won deals in ``currency`` (a decimal string)
 - ``currency``: ISO 4217 code the won amount is summed in (default: the company's base currency)
+
+Relative criteria are stored as numbers and measured back from the moment the segment is used, so a
+segment stays true as time passes ("not contacted for 90 days" is 90 days before today, every day):
+
+- ``no_interaction_days``: N (1..36500): no interaction in the last N days (or none at all)
+- ``created_within_days``: N (1..36500): the client was created in the last N days
+- ``won_within_months``: N (1..1200): the client won a deal in the last N months
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.core import formats, limits
 from tandem.core.errors import BusinessRuleError
@@ -56,20 +63,26 @@ CRITERIA_KEYS = (
     "status", "kind", "owner_id", "source_id", "tags", "name_contains",
     "last_interaction_after", "last_interaction_before",
     "won_deals_min", "won_deals_max", "won_amount_min", "won_amount_max", "currency",
+    "no_interaction_days", "created_within_days", "won_within_months",
 )  # fmt: skip
+
+# Relative criteria and their bounds: days up to a hundred years, months likewise.
+RELATIVE_BOUNDS = {"no_interaction_days": 36500, "created_within_days": 36500, "won_within_months": 1200}
 
 
 def _refuse(key: str, message: str):
     raise BusinessRuleError("invalid_criteria", message, field=f"criteria.{key}")
 
 
-def _as_int(key: str, value, *, minimum: int = 0) -> int:
+def _as_int(key: str, value, *, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         _refuse(key, _("Enter a whole number."))
     try:
         number = int(str(value).strip())
     except ValueError:
         _refuse(key, _("Enter a whole number."))
+    if maximum is not None and not minimum <= number <= maximum:
+        _refuse(key, _("Enter a number from %(minimum)s to %(maximum)s.") % {"minimum": minimum, "maximum": maximum})
     if number < minimum:
         _refuse(key, _("Enter a number of at least %(minimum)s.") % {"minimum": minimum})
     if number > limits.MAX_ID:
@@ -163,6 +176,8 @@ def validate_criteria(raw) -> dict:
             out[key] = _as_date(key, value)
         elif key in ("won_deals_min", "won_deals_max"):
             out[key] = _as_int(key, value)
+        elif key in RELATIVE_BOUNDS:
+            out[key] = _as_int(key, value, minimum=1, maximum=RELATIVE_BOUNDS[key])
         elif key in ("won_amount_min", "won_amount_max"):
             out[key] = _as_amount(key, value)
         elif key == "currency":
@@ -213,9 +228,19 @@ def annotate_clients(qs: QuerySet[Client], currency: str) -> QuerySet[Client]:
     )
 
 
-def apply_criteria(qs: QuerySet[Client], criteria: dict) -> QuerySet[Client]:
-    """Filter annotated clients by validated criteria."""
+def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day and time `months` calendar months earlier (the month's last day when it is shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    days_in_month = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, days_in_month))
+
+
+def apply_criteria(qs: QuerySet[Client], criteria: dict, now: datetime.datetime | None = None) -> QuerySet[Client]:
+    """Filter annotated clients by validated criteria; relative ones count back from `now` (default: now)."""
     c = criteria
+    now = now or timezone.now()
     if c.get("status"):
         qs = qs.filter(status__in=c["status"])
     if c.get("kind"):
@@ -241,6 +266,15 @@ def apply_criteria(qs: QuerySet[Client], criteria: dict) -> QuerySet[Client]:
         qs = qs.filter(won_amount__gte=Decimal(c["won_amount_min"]))
     if "won_amount_max" in c:
         qs = qs.filter(won_amount__lte=Decimal(c["won_amount_max"]))
+    if c.get("no_interaction_days"):
+        since = now - datetime.timedelta(days=c["no_interaction_days"])
+        qs = qs.filter(Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=since))
+    if c.get("created_within_days"):
+        qs = qs.filter(created_at__gte=now - datetime.timedelta(days=c["created_within_days"]))
+    if c.get("won_within_months"):
+        since = months_before(now, c["won_within_months"])
+        qs = qs.filter(Exists(Deal.objects.filter(client=OuterRef("pk"), status=Deal.Status.WON,
+                                                  closed_at__gte=since)))
     return qs
 
 
@@ -258,13 +292,18 @@ def segment_clients(segment: Segment, user) -> QuerySet[Client]:
 
 def describe_criteria(criteria: dict) -> list[tuple[str, str]]:
     """(label, value) pairs for showing a rule segment's criteria to people: choices by their labels, owner
-    and source by name, dates and amounts formatted for the user (core.formats)."""
+    and source by name, dates and amounts formatted for the user (core.formats), relative ones in words
+    ("No interaction in the last", "90 days")."""
     labels = criteria_labels()
     names = {"status": dict(Client.Status.choices), "kind": dict(Client.Kind.choices)}
     rows = []
     for key, value in criteria.items():
         values = value if isinstance(value, list) else [value]
-        if key in names:
+        if key in ("no_interaction_days", "created_within_days"):
+            texts = [ngettext("%(count)s day", "%(count)s days", value) % {"count": value}]
+        elif key == "won_within_months":
+            texts = [ngettext("%(count)s month", "%(count)s months", value) % {"count": value}]
+        elif key in names:
             texts = [str(names[key].get(v, v)) for v in values]
         elif key == "owner_id":
             owners = {u.pk: u.display_name for u in User.objects.filter(pk__in=[v for v in values if str(v).isdigit()])}
@@ -295,4 +334,7 @@ def criteria_labels() -> dict:
         "won_deals_min": gettext_lazy("Won deals, at least"), "won_deals_max": gettext_lazy("Won deals, at most"),
         "won_amount_min": gettext_lazy("Won amount, at least"), "won_amount_max": gettext_lazy("Won amount, at most"),
         "currency": gettext_lazy("Currency of won amount"),
+        "no_interaction_days": gettext_lazy("No interaction in the last"),
+        "created_within_days": gettext_lazy("Created in the last"),
+        "won_within_months": gettext_lazy("Won a deal in the last"),
     }  # fmt: skip

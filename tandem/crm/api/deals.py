@@ -3,6 +3,7 @@ rules of crm.queries.visibility, check the permission, call one service, return 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -35,7 +36,10 @@ from tandem.crm.schemas.deals import (
     MoveIn,
     PipelineIn,
     PipelineOut,
+    PipelinePatch,
     StageOut,
+    StageRuleOut,
+    StageRulePatch,
     StageVisitOut,
 )
 from tandem.crm.services import deals as services
@@ -125,23 +129,30 @@ def move_deal(request, deal_id: Id, payload: MoveIn):
     return _deal_out(services.move_deal_to_stage(deal, stage, by=request.user, from_stage=from_stage))
 
 
-@router.get("/deals/{deal_id}/checklist", response=list[ChecklistItemOut], summary="Checklist of the deal's stage")
-def get_checklist(request, deal_id: Id):
+@router.get("/deals/{deal_id}/checklist", response=list[ChecklistItemOut], summary="Checklist of the deal's stage",
+            description="Each item says who ticked it and when, which role alone may tick it, and whether the "
+                        "caller may (`can_tick`, else `reason`). With `to_win=true`: the items of every stage "
+                        "winning the deal checks (its stage and the later ones, unless the pipeline relaxes it).")
+def get_checklist(request, deal_id: Id, to_win: bool = False):
     deal = _deal(request, deal_id)
-    return checklist_of(deal)
+    return checklist_of(deal, request.user, services.stages_to_win(deal) if to_win else None)
 
 
 @router.post("/deals/{deal_id}/checklist/{rule_id}", response=list[ChecklistItemOut],
-             summary="Tick or untick a checklist item")
+             summary="Tick or untick a checklist item",
+             description="403 `permission_denied` when the item requires a role the caller does not have.")
 def set_checklist_item(request, deal_id: Id, rule_id: Id, payload: ChecklistIn):
     deal = _deal(request, deal_id)
     require_permission(request, "crm.change_deal")
-    rule = resolve_visible(StageRule.objects.select_related("stage"), rule_id, "rule_id")
+    rule = resolve_visible(StageRule.objects.select_related("stage", "required_role"), rule_id, "rule_id")
     services.set_checklist_item(deal, rule, payload.done, by=request.user)
-    return checklist_of(deal)
+    return checklist_of(deal, request.user)
 
 
-@router.post("/deals/{deal_id}/win", response=DealOut, summary="Mark a deal won")
+@router.post("/deals/{deal_id}/win", response=DealOut, summary="Mark a deal won",
+             description="Refused with 409 and code `stage_rule_unmet` (plus a `missing` list) while a rule of "
+                         "the deal's stage or of a later stage is unmet (only its stage's when the pipeline's "
+                         "`win_rules` is `current`).")
 def win_deal(request, deal_id: Id):
     deal = _deal(request, deal_id)
     require_permission(request, "crm.change_deal")
@@ -216,9 +227,28 @@ def restore_stage(request, stage_id: Id):
 def create_pipeline(request, payload: PipelineIn):
     require_permission(request, "crm.add_pipeline")
     data = payload.dict()
+    for stage in data["stages"]:
+        for rule in stage["rules"]:
+            rule["required_role"] = resolve_visible(Group, rule.pop("required_role_id", None), "required_role_id")
     pipeline = services.create_pipeline(by=request.user, name=data["name"], is_default=data["is_default"],
-                                        stages=data["stages"])
+                                        stages=data["stages"], win_rules=data["win_rules"])
     return pipelines_with_stages().get(pk=pipeline.pk)
+
+
+@router.patch("/pipelines/{pipeline_id}", response=PipelineOut, summary="Change a pipeline's settings",
+              description="`win_rules`: which rules winning a deal checks, `remaining` (its stage and every "
+                          "later stage) or `current` (its stage only).")
+def update_pipeline(request, pipeline_id: Id, payload: PipelinePatch):
+    pipeline = services.set_win_rules(_pipeline(request, pipeline_id), by=request.user, win_rules=payload.win_rules)
+    return pipelines_with_stages().get(pk=pipeline.pk)
+
+
+@router.patch("/stage-rules/{rule_id}", response=StageRuleOut, summary="Set the role that ticks a checklist item")
+def update_stage_rule(request, rule_id: Id, payload: StageRulePatch):
+    require_permission(request, "crm.view_pipeline")
+    rule = get_object_or_404(StageRule.objects.select_related("stage__pipeline", "required_role"), pk=rule_id)
+    role = resolve_visible(Group, payload.required_role_id, "required_role_id")
+    return services.set_rule_role(rule, by=request.user, required_role=role)
 
 
 @router.get("/lost-reasons", response=list[LostReasonOut], summary="Lost reasons")

@@ -34,7 +34,7 @@ def lead_values(data: dict) -> dict:
 
 def _lead(request, lead_id: int) -> Lead:
     return resolve_visible(visible_leads(request.user).select_related(
-        "owner", "source", "campaign", "event", "client", "deal"), lead_id)
+        "owner", "source", "campaign", "event", "client", "deal__contact"), lead_id)
 
 
 @router.get("/leads", response=Page[LeadOut], summary="List leads")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy
 
 from tandem.core import limits
@@ -124,6 +125,15 @@ class StageRuleForm(forms.Form):
     label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
     field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,
                                    choices=[("", "—")] + list(StageRule.REQUIRABLE_FIELDS.items()))
+    required_role = forms.ModelChoiceField(label=gettext_lazy("only ticked by (role)"), required=False,
+                                           queryset=Group.objects.order_by("name"),
+                                           help_text=gettext_lazy("A checklist item only people of this role tick."))
+
+
+class WinRulesForm(forms.Form):
+    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
+    win_rules = forms.ChoiceField(label=gettext_lazy("rules checked when a deal is won"),
+                                  choices=Pipeline.WinRules.choices)
 
 
 class LostReasonForm(forms.Form):

@@ -9,9 +9,11 @@ from tandem.core import limits
 from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, ModelMultipleChoiceField
 from tandem.core.models import User
 from tandem.crm.models import Segment
+from tandem.crm.segments import RELATIVE_BOUNDS
 from tandem.parties.models import Client, Source
 
-CRITERIA_FIELDS = ("status", "kind", "owner_id", "source_id", "tags", "name_contains", "last_interaction_after",
+CRITERIA_FIELDS = ("status", "kind", "owner_id", "source_id", "tags", "name_contains", "no_interaction_days",
+                   "created_within_days", "won_within_months", "last_interaction_after",
                    "last_interaction_before", "won_deals_min", "won_deals_max", "won_amount_min", "won_amount_max",
                    "currency")
 
@@ -31,6 +33,16 @@ class SegmentForm(forms.Form):
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
     name_contains = forms.CharField(label=_("Name contains"), required=False, max_length=200)
+    # Relative criteria: kept as numbers and counted back from the day the segment is used.
+    no_interaction_days = forms.IntegerField(
+        label=_("No interaction in the last … days"), required=False, min_value=1,
+        max_value=RELATIVE_BOUNDS["no_interaction_days"], help_text=_("Counted back from the day the segment is used."))
+    created_within_days = forms.IntegerField(
+        label=_("Created in the last … days"), required=False, min_value=1,
+        max_value=RELATIVE_BOUNDS["created_within_days"])
+    won_within_months = forms.IntegerField(
+        label=_("Won a deal in the last … months"), required=False, min_value=1,
+        max_value=RELATIVE_BOUNDS["won_within_months"])
     last_interaction_after = DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
     last_interaction_before = DateField(label=_("No interaction since"), required=False, widget=DateInput)
     won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0,

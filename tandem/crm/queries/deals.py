@@ -67,15 +67,31 @@ def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, 
 
 def pipelines_with_stages() -> QuerySet[Pipeline]:
     return Pipeline.objects.prefetch_related(
-        Prefetch("stages", queryset=Stage.objects.order_by("position").prefetch_related("rules")))
+        Prefetch("stages", queryset=Stage.objects.order_by("position").prefetch_related(
+            Prefetch("rules", queryset=StageRule.objects.select_related("required_role")))))
 
 
-def checklist_of(deal: Deal) -> list[dict]:
-    """The checklist items of the deal's current stage, ticked or not."""
-    rules = list(StageRule.objects.filter(stage_id=deal.stage_id, kind=StageRule.Kind.CHECKLIST))
-    done = {i.rule_id: i.done_at for i in DealChecklistItem.objects.filter(deal=deal, rule__in=rules)}
-    return [{"rule_id": r.pk, "rule": r, "label": r.label, "done": done.get(r.pk) is not None,
-             "done_at": done.get(r.pk)} for r in rules]
+def checklist_of(deal: Deal, user=None, stages=None) -> list[dict]:
+    """The checklist items of the deal's current stage (or of `stages`), ticked or not, with who ticked
+    each and when; with `user`, whether they may tick it (`can_tick`) and why not (`reason`)."""
+    stage_ids = [deal.stage_id] if stages is None else [stage.pk for stage in stages]
+    rules = list(StageRule.objects.filter(stage_id__in=stage_ids, kind=StageRule.Kind.CHECKLIST)
+                 .select_related("stage", "required_role").order_by("stage__position", "position", "id"))
+    done = {i.rule_id: i for i in DealChecklistItem.objects.filter(deal=deal, rule__in=rules, done_at__isnull=False)
+            .select_related("done_by")}
+    group_ids = set(user.groups.values_list("pk", flat=True)) if user is not None else None
+    items = []
+    for rule in rules:
+        item = done.get(rule.pk)
+        may_tick = user is None or rule.may_tick(user, group_ids)
+        items.append({
+            "rule_id": rule.pk, "rule": rule, "label": rule.label, "stage": rule.stage,
+            "done": item is not None, "done_at": item.done_at if item else None,
+            "done_by": item.done_by if item else None,
+            "required_role": rule.required_role,
+            "can_tick": may_tick, "reason": "" if may_tick else rule.tick_refusal(),
+        })
+    return items
 
 
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN) -> list[dict]:

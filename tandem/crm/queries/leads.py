@@ -32,7 +32,8 @@ def filter_leads(
                          ("event_id", event_id)):
         if value:
             qs = qs.filter(**{field: value})
-    return qs.select_related("owner", "source", "campaign", "event", "client", "deal").order_by("-created_at", "-id")
+    return qs.select_related("owner", "source", "campaign", "event", "client", "deal__contact").order_by(
+        "-created_at", "-id")
 
 
 def visible_lead_list(user, **filters) -> QuerySet[Lead]:

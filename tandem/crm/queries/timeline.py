@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.audit import history_for
-from tandem.crm.models import Complaint, Deal, Interaction, Task
+from tandem.core.audit import history_for, visible_entries
+from tandem.core.models import AuditEntry
+from tandem.crm.models import Complaint, Deal, Interaction, Lead, Task
 from tandem.crm.queries import visibility
 from tandem.crm.services.interactions import kinds_for
 from tandem.parties.models import Client
@@ -103,6 +104,17 @@ def _hide_invisible_deals(user, rows) -> None:
         row.deal_hidden = bool(row.deal_id) and row.deal_id not in visible
 
 
+def _client_history(client: Client, user):
+    """Audit entries filed under the client and those of the leads it was qualified from (a lead's history
+    is filed under the lead: it comes to the client with the qualification)."""
+    lead_ids = [str(pk) for pk in Lead.objects.filter(client=client).values_list("pk", flat=True)]
+    if not lead_ids:
+        return history_for(client, user=user)
+    lead_type = ContentType.objects.get_for_model(Lead, for_concrete_model=False)
+    leads = AuditEntry.objects.filter(root_content_type=lead_type, root_object_id__in=lead_ids)
+    return visible_entries((history_for(client) | leads).select_related("actor"), user)
+
+
 def build_timeline(
     user,
     client: Client,
@@ -151,7 +163,7 @@ def build_timeline(
         streams.append([TimelineItem("task", t.status, t.timeline_at, t) for t in tasks])
 
     if _wants(type_, "audit"):
-        entries = _before(history_for(client, user=user).exclude(_audit_exclusions()), "created_at", before)
+        entries = _before(_client_history(client, user).exclude(_audit_exclusions()), "created_at", before)
         streams.append([TimelineItem("audit", e.event, e.created_at, e) for e in entries[:take]])
 
     merged = sorted((item for stream in streams for item in stream), key=lambda item: item.sort_key, reverse=True)

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from tandem.core import limits
 from tandem.core.schemas import ArchiveOut, BaseTotalOut, DecimalString, Id, InputSchema, MoneyOut, money_text
-from tandem.crm.models import Deal, StageRule
+from tandem.crm.models import Deal, Pipeline, StageRule
 
 
 class Ref(Schema):
@@ -19,11 +19,21 @@ class Ref(Schema):
 
 # --- Pipelines ----------------------------------------------------------------------------------------
 
+def _role_ref(group) -> dict | None:
+    return {"id": group.pk, "name": group.name} if group is not None else None
+
+
 class StageRuleOut(Schema):
     id: int
     kind: str
     label: str
     field_name: str
+    required_role: Ref | None = Field(None, description="The role (group) whose people alone may tick this "
+                                                           "checklist item; null: anyone who may change the deal.")
+
+    @staticmethod
+    def resolve_required_role(obj):
+        return _role_ref(obj.required_role)
 
 
 class StageOut(ArchiveOut):
@@ -43,6 +53,8 @@ class PipelineOut(ArchiveOut):
     name: str
     is_default: bool
     is_active: bool
+    win_rules: Pipeline.WinRules = Field(..., description="Which rules winning a deal checks: `remaining` (its "
+                                                            "stage and every later stage) or `current` (its stage).")
     stages: list[StageOut]
 
     @staticmethod
@@ -54,6 +66,16 @@ class StageRuleIn(InputSchema):
     kind: StageRule.Kind = StageRule.Kind.CHECKLIST
     label: str = ""
     field_name: str = ""
+    required_role_id: Id | None = Field(None, description="Only people of this role (group) may tick the item.")
+
+
+class StageRulePatch(InputSchema):
+    required_role_id: Id | None = Field(..., description="Only people of this role (group) may tick the item; "
+                                                         "null lets anyone who may change the deal tick it.")
+
+
+class PipelinePatch(InputSchema):
+    win_rules: Pipeline.WinRules
 
 
 class StageIn(InputSchema):
@@ -65,6 +87,7 @@ class StageIn(InputSchema):
 class PipelineIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     is_default: bool = False
+    win_rules: Pipeline.WinRules = Pipeline.WinRules.REMAINING
     stages: list[StageIn] = []
 
 
@@ -210,8 +233,26 @@ class LoseIn(InputSchema):
 class ChecklistItemOut(Schema):
     rule_id: int
     label: str
+    stage: Ref
     done: bool
     done_at: datetime.datetime | None
+    done_by: Ref | None = Field(..., description="Who ticked the item (null while it is not ticked).")
+    required_role: Ref | None = Field(..., description="Only people of this role may tick the item.")
+    can_tick: bool = Field(..., description="Whether the caller may tick or untick the item.")
+    reason: str = Field(..., description="Why the caller may not tick it (empty when they may).")
+
+    @staticmethod
+    def resolve_stage(obj):
+        return {"id": obj["stage"].pk, "name": obj["stage"].name}
+
+    @staticmethod
+    def resolve_done_by(obj):
+        user = obj["done_by"]
+        return {"id": user.pk, "name": user.display_name} if user is not None else None
+
+    @staticmethod
+    def resolve_required_role(obj):
+        return _role_ref(obj["required_role"])
 
 
 class StageVisitOut(Schema):

@@ -27,6 +27,8 @@ class LeadOut(Schema):
     disqualify_reason: str
     client: Ref | None
     deal: Ref | None
+    contact: Ref | None = Field(None, description="The contact person the lead became (the deal's contact), once "
+                                                   "qualified into a company.")
     actions: list[str] = Field(description="What the caller may do now: qualify, disqualify, reopen.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -54,6 +56,10 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_deal(obj):
         return ref(obj.deal)
+
+    @staticmethod
+    def resolve_contact(obj):
+        return ref(obj.deal.contact) if obj.deal_id else None
 
     @staticmethod
     def resolve_actions(obj):

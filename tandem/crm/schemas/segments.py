@@ -11,18 +11,23 @@ from ninja import Field, Schema
 from tandem.core.schemas import BaseTotalOut, Id, InputSchema
 from tandem.crm.models import Segment
 
+CRITERIA_HELP = (
+    "See crm.segments for the keys. Relative criteria are kept as numbers and counted back from the moment the "
+    "segment is used: `no_interaction_days` and `created_within_days` (1..36500), `won_within_months` (1..1200)."
+)
+
 
 class SegmentIn(InputSchema):
     name: str = Field(..., max_length=200)
     kind: Segment.Kind = Segment.Kind.RULE
-    criteria: dict[str, Any] = Field(default_factory=dict, description="See crm.segments for the keys.")
+    criteria: dict[str, Any] = Field(default_factory=dict, description=CRITERIA_HELP)
     description: str = ""
 
 
 class SegmentPatch(InputSchema):
     name: str | None = Field(None, max_length=200)
     kind: Segment.Kind | None = None
-    criteria: dict[str, Any] | None = None
+    criteria: dict[str, Any] | None = Field(None, description=CRITERIA_HELP)
     description: str | None = None
 
 

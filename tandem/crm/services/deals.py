@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -282,7 +283,8 @@ def move_deal_to_stage(deal: Deal, stage: Stage, *, by: User, from_stage: Stage 
 
 
 def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> DealChecklistItem:
-    """Tick (or untick) a checklist item of a stage of the deal's pipeline."""
+    """Tick (or untick) a checklist item of a stage of the deal's pipeline. An item that names a role
+    (`required_role`) is ticked and unticked only by people of that role: others get 403."""
     require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     if rule.kind != StageRule.Kind.CHECKLIST:
@@ -295,6 +297,8 @@ def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> 
                                     field="rule")
         if not locked.can_move():
             raise ConflictError("deal_closed", _("The checklist of a closed deal cannot change."), field="rule")
+        if not rule.may_tick(by):
+            raise AccessDenied(rule.tick_refusal())
         item, _created = DealChecklistItem.objects.select_for_update().get_or_create(deal=locked, rule=rule)
         was_done = item.done_at is not None
         if was_done != bool(done):
@@ -312,12 +316,40 @@ def _close_visit(deal: Deal, when) -> None:
     DealStageVisit.objects.filter(deal=deal, left_at__isnull=True).update(left_at=when)
 
 
+def stages_to_win(deal: Deal) -> list[Stage]:
+    """The stages whose rules must hold before the deal may be won: its stage and every later one, or
+    only its stage when its pipeline relaxes it (Pipeline.win_rules)."""
+    stages = Stage.objects.filter(pipeline_id=deal.stage.pipeline_id).prefetch_related("rules").order_by("position")
+    if deal.stage.pipeline.win_rules == Pipeline.WinRules.CURRENT:
+        return list(stages.filter(pk=deal.stage_id))
+    return list(stages.filter(position__gte=deal.stage.position))
+
+
+def missing_to_win(deal: Deal) -> list[str]:
+    """Labels of the rules still unmet before the deal may be won (see stages_to_win), in stage order."""
+    done = set(DealChecklistItem.objects.filter(deal=deal, done_at__isnull=False).values_list("rule_id", flat=True))
+    return [label for stage in stages_to_win(deal) for label in missing_for_stage(deal, stage, done)]
+
+
 def win_deal(deal: Deal, *, by: User) -> Deal:
-    """Mark an open deal won: it keeps its stage, its stage visit ends now."""
+    """Mark an open deal won: it keeps its stage, its stage visit ends now.
+
+    Winning finishes the pipeline, so the rules of the deal's stage and of every later stage must be met
+    (only its stage's when the pipeline says so): otherwise 409 "stage_rule_unmet" with a `missing` list,
+    as for a move."""
     require_permission(by, "crm.change_deal")
     _check_owner(deal, by)
     with transaction.atomic():
-        won = workflow.transition(deal, Deal.Status.WON, by=by)
+        locked = _lock(deal)
+        if locked.can_win():
+            missing = missing_to_win(locked)
+            if missing:
+                raise ConflictError(
+                    "stage_rule_unmet",
+                    _("The deal cannot be won yet. Missing: %(missing)s.") % {"missing": ", ".join(missing)},
+                    field="stage", extra={"missing": missing},
+                )
+        won = workflow.transition(locked, Deal.Status.WON, by=by)
         won.closed_at = won.status_changed_at
         won.save(update_fields=["closed_at", *bump_version(won)])
         _close_visit(won, won.closed_at)
@@ -363,9 +395,15 @@ def reopen_deal(deal: Deal, *, by: User) -> Deal:
 
 # --- Pipeline set-up ----------------------------------------------------------------------------------
 
-def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_name: str = "") -> StageRule:
+def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_name: str = "",
+                   required_role: Group | None = None) -> StageRule:
+    """A checklist item or a required field for leaving `stage`; a checklist item may name the role
+    (`required_role`, a group) whose people alone may tick it."""
     require_permission(by, "crm.add_stagerule")
     label = (label or "").strip()
+    if required_role is not None and kind != StageRule.Kind.CHECKLIST:
+        raise BusinessRuleError("role_for_checklist_only", _("Only a checklist item can require a role."),
+                                field="required_role")
     if kind == StageRule.Kind.CHECKLIST:
         if not label:
             raise BusinessRuleError("required", _("A checklist item needs a label."), field="label")
@@ -380,10 +418,47 @@ def add_stage_rule(stage: Stage, *, by: User, kind: str, label: str = "", field_
     with transaction.atomic():
         position = stage.rules.count()
         rule = StageRule.objects.create(stage=stage, kind=kind, label=label, field_name=field_name,
-                                        position=position)
-        audit.record(stage.pipeline, "crm.pipeline.rule_added", by=by,
-                     changes={"stage": stage.name, "rule": str(rule), "kind": kind})
+                                        position=position, required_role=required_role)
+        changes = {"stage": stage.name, "rule": str(rule), "kind": kind}
+        if required_role is not None:
+            changes["role"] = required_role.name
+        audit.record(stage.pipeline, "crm.pipeline.rule_added", by=by, changes=changes)
     return rule
+
+
+def set_rule_role(rule: StageRule, *, by: User, required_role: Group | None) -> StageRule:
+    """Let only people of `required_role` tick a checklist item (None: anyone who may change the deal)."""
+    require_permission(by, "crm.change_stagerule")
+    if required_role is not None and rule.kind != StageRule.Kind.CHECKLIST:
+        raise BusinessRuleError("role_for_checklist_only", _("Only a checklist item can require a role."),
+                                field="required_role")
+    with transaction.atomic():
+        StageRule.objects.select_for_update().filter(pk=rule.pk).values_list("pk", flat=True).get()
+        locked = StageRule.objects.select_related("stage__pipeline", "required_role").get(pk=rule.pk)
+        before = locked.required_role.name if locked.required_role_id else None
+        after = required_role.name if required_role is not None else None
+        if before != after:
+            locked.required_role = required_role
+            locked.save(update_fields=["required_role"])
+            audit.record(locked.stage.pipeline, "crm.pipeline.rule_changed", by=by,
+                         changes={"stage": locked.stage.name, "rule": str(locked), "role": [before, after]})
+    return locked
+
+
+def set_win_rules(pipeline: Pipeline, *, by: User, win_rules: str) -> Pipeline:
+    """Which rules winning a deal of the pipeline checks: its stage and every later one, or its stage only."""
+    require_permission(by, "crm.change_pipeline")
+    if win_rules not in Pipeline.WinRules.values:
+        raise BusinessRuleError("invalid", _("Choose one of: %(choices)s.")
+                                % {"choices": ", ".join(Pipeline.WinRules.values)}, field="win_rules")
+    with transaction.atomic():
+        locked = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+        if locked.win_rules != win_rules:
+            before = locked.win_rules
+            locked.win_rules = win_rules
+            locked.save(update_fields=["win_rules"])
+            audit.record(locked, "crm.pipeline.changed", by=by, changes={"win_rules": [before, win_rules]})
+    return locked
 
 
 def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, rules=()) -> Stage:
@@ -403,16 +478,22 @@ def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10,
                      changes={"stage": name, "probability": int(probability)})
         for rule in rules:
             add_stage_rule(stage, by=by, kind=rule.get("kind", StageRule.Kind.CHECKLIST),
-                           label=rule.get("label", ""), field_name=rule.get("field_name", ""))
+                           label=rule.get("label", ""), field_name=rule.get("field_name", ""),
+                           required_role=rule.get("required_role"))
     return stage
 
 
-def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False) -> Pipeline:
-    """A pipeline with ordered stages: stages=[{name, probability, rules: [{kind, label, field_name}]}]."""
+def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False,
+                    win_rules: str = Pipeline.WinRules.REMAINING) -> Pipeline:
+    """A pipeline with ordered stages: stages=[{name, probability, rules: [{kind, label, field_name,
+    required_role}]}]; `win_rules` says which stages' rules winning a deal checks."""
     require_permission(by, "crm.add_pipeline")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A pipeline needs a name."), field="name")
+    if win_rules not in Pipeline.WinRules.values:
+        raise BusinessRuleError("invalid", _("Choose one of: %(choices)s.")
+                                % {"choices": ", ".join(Pipeline.WinRules.values)}, field="win_rules")
     duplicate = ConflictError("duplicate", _("A pipeline “%(name)s” exists already.") % {"name": name}, field="name")
     if Pipeline.objects.filter(name__iexact=name).exists():
         raise duplicate
@@ -423,7 +504,7 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False)
             Pipeline.objects.filter(is_default=True).update(is_default=False)
         try:
             with transaction.atomic():
-                pipeline = Pipeline.objects.create(name=name, is_default=is_default or first)
+                pipeline = Pipeline.objects.create(name=name, is_default=is_default or first, win_rules=win_rules)
         except IntegrityError as exc:
             # Created at the same time: the same name (any letter case), or a second default.
             if Pipeline.objects.filter(name__iexact=name).exists():

@@ -9,16 +9,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, workflow
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
-from tandem.crm.models import Campaign, EventAttendee, Lead, MarketingEvent
+from tandem.crm.models import Campaign, EventAttendee, Interaction, Lead, MarketingEvent
 from tandem.crm.services.deals import create_deal
 from tandem.parties import services as party_services
-from tandem.parties.models import Client, Source
+from tandem.parties.models import Client, Contact, Source
 from tandem.parties.phones import normalize_phone
 from tandem.parties.queries import find_duplicates, visible_clients
 
@@ -139,6 +140,45 @@ def _client_name(lead: Lead) -> str:
     return lead.company_name or lead.name
 
 
+def _split_name(name: str) -> tuple[str, str]:
+    """"Anna Maria Schulz" -> ("Anna Maria", "Schulz"): the last word is the last name."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    return " ".join(words[:-1]), words[-1]
+
+
+def _contact_for(lead: Lead, client: Client, *, by: User) -> Contact | None:
+    """The lead's person as a contact person of the client, when the client is a company (a company lead,
+    or a lead linked to a business client). A contact of that client with the same email or phone is
+    reused rather than doubled. A private person's lead (a B2C client that is the person) makes none."""
+    if not lead.company_name and client.kind != Client.Kind.B2B:
+        return None
+    same = Q(pk__in=[])
+    if lead.email:
+        same |= Q(email__iexact=lead.email) | Q(alternate_email__iexact=lead.email)
+    if lead.phone:
+        same |= Q(phone=lead.phone) | Q(mobile_phone=lead.phone)
+    existing = client.contacts.filter(same, is_archived=False).order_by("pk").first()
+    if existing is not None:
+        return existing
+    first_name, last_name = _split_name(lead.name)
+    return party_services.add_contact(client, by=by, first_name=first_name, last_name=last_name, email=lead.email,
+                                      phone=lead.phone, allow_duplicates=True)
+
+
+def _carry_notes(lead: Lead, client: Client, *, contact, deal, by: User) -> None:
+    """The lead's notes go on the client's timeline as a note dated when the lead came in."""
+    if not lead.notes.strip():
+        return
+    interaction = Interaction.objects.create(
+        client=client, contact=contact, deal=deal, kind=Interaction.Kind.NOTE, occurred_at=lead.created_at,
+        subject=_("Notes of the lead “%(lead)s”") % {"lead": lead}, text=lead.notes, created_by=by,
+    )
+    audit.record(interaction, "crm.interaction.created", by=by, root=client,
+                 changes=audit.snapshot(interaction, ("kind", "subject", "text", "contact", "deal")))
+
+
 def qualify_lead(
     lead: Lead,
     *,
@@ -181,19 +221,24 @@ def qualify_lead(
             raise ConflictError("invalid_transition", _("The lead has just been changed by someone else."),
                                 field="status")
         if client is None:
+            # A company lead: the client is the company; the person's phone and email are the contact's.
+            company = bool(locked.company_name)
             client = party_services.create_client(
                 by=by, name=_client_name(locked), owner=locked.owner,
-                kind=Client.Kind.B2B if locked.company_name else Client.Kind.B2C,
-                first_source=locked.source, email=locked.email, phone=locked.phone, allow_duplicates=True,
+                kind=Client.Kind.B2B if company else Client.Kind.B2C, first_source=locked.source,
+                email="" if company else locked.email, phone="" if company else locked.phone,
+                allow_duplicates=True,
             )
         elif client.first_source_id is None and locked.source_id is not None:
             client = party_services.update_client(client, by=by, first_source=locked.source)
+        contact = _contact_for(locked, client, by=by)
         deal = create_deal(
             by=by, client=client, title=deal_title or _client_name(locked), owner=locked.owner, amount=amount,
             currency=currency, pipeline=pipeline, expected_close_date=expected_close_date,
             source=locked.source or client.first_source, campaign=locked.campaign, event=locked.event,
-            inherited_attribution=True,
+            contact=contact, inherited_attribution=True,
         )
+        _carry_notes(locked, client, contact=contact, deal=deal, by=by)
         # Event attendance follows the lead to its client.
         for attendance in EventAttendee.objects.filter(lead=locked, client__isnull=True):
             if not EventAttendee.objects.filter(event_id=attendance.event_id, client=client).exists():

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tandem.core import roles
-from tandem.crm.models import Deal, LostReason
+from tandem.crm.models import Deal, LostReason, Pipeline
 from tandem.crm.services import deals as services
 from tandem.crm.tests.factories import DealFactory
 from tandem.parties.tests.factories import ClientFactory
@@ -79,6 +79,7 @@ def test_detail_checklist_tick_then_move(rep, deal, stages):
 
 
 def test_lose_without_reason_is_refused_then_lost_then_reopened(rep, deal):
+    Pipeline.objects.update(win_rules=Pipeline.WinRules.CURRENT)  # winning checks the deal's stage only
     rep.post(reverse("crm:deal-lose", args=[deal.pk]), {"lost_reason": ""})
     assert Deal.objects.get(pk=deal.pk).status == "open"
     rep.post(reverse("crm:deal-lose", args=[deal.pk]), {"lost_reason": LostReason.objects.first().pk})

@@ -107,7 +107,14 @@ def test_demo_loads_a_year_of_crm_work_once():
     assert Task.objects.filter(status=Task.Status.DONE).exists()
     assert Task.objects.filter(due_at__date__gte=today - timezone.timedelta(days=1),
                                due_at__date__lte=today + timezone.timedelta(days=1)).exists()
-    assert Segment.objects.filter(kind=Segment.Kind.RULE).count() == 2
+    assert Segment.objects.filter(kind=Segment.Kind.RULE).count() == 3
+    # Relative criteria stay numbers, evaluated when the segment is used.
+    assert Segment.objects.get(name="Active, not contacted for 90 days").criteria["no_interaction_days"] == 90
+    # Qualified company leads made contact persons with the lead's email, who are their deals' contacts.
+    from_leads = Lead.objects.filter(status=Lead.Status.QUALIFIED).exclude(company_name="").select_related(
+        "deal__contact")
+    assert from_leads.count() >= 3
+    assert all(lead.deal.contact and lead.deal.contact.email == lead.email for lead in from_leads)
     assert Segment.objects.get(kind=Segment.Kind.STATIC).members.exists()
 
     # The lost-at-stage report over the demo: losses at several stages, realistic average stage times.

@@ -99,11 +99,14 @@ def test_qualify_creates_client_with_first_source_and_opens_attributed_deal(sale
     lead = services.qualify_lead(lead, by=sales_rep, amount=Decimal("12000.00"), currency="EUR")
     assert lead.status == Lead.Status.QUALIFIED
     client = lead.client
-    assert (client.name, client.first_source, client.owner, client.email) == (
-        "Berg AG", source, sales_rep, "lena@berg.example")
+    # The client is the company; Lena is its contact person with her own email, and the deal's contact.
+    assert (client.name, client.kind, client.first_source, client.owner, client.email) == (
+        "Berg AG", Client.Kind.B2B, source, sales_rep, "")
+    (contact,) = client.contacts.all()
+    assert (contact.first_name, contact.last_name, contact.email) == ("Lena", "Berg", "lena@berg.example")
     deal = lead.deal
-    assert (deal.client, deal.source, deal.event, deal.owner, deal.amount) == (
-        client, source, event, sales_rep, Decimal("12000.00"))
+    assert (deal.client, deal.source, deal.event, deal.owner, deal.amount, deal.contact) == (
+        client, source, event, sales_rep, Decimal("12000.00"), contact)
     assert deal.pipeline == pipeline
     # The lead's attendance moves to the client.
     assert EventAttendee.objects.get(event=event, lead=lead).client == client
@@ -134,7 +137,7 @@ def test_qualify_can_create_a_new_client_despite_a_match(sales_rep, pipeline):
     lead = LeadFactory(owner=sales_rep, email="", phone="+49301234567")
     lead = services.qualify_lead(lead, by=sales_rep, create_client=True)
     assert Client.objects.count() == 2
-    assert lead.client.phone == "+49301234567"
+    assert lead.client.contacts.get().phone == "+49301234567" and lead.deal.contact.phone == "+49301234567"
 
 
 def test_linking_fills_a_missing_first_source_but_keeps_an_existing_one(sales_rep, pipeline):

@@ -33,9 +33,12 @@ def test_lead_from_an_exhibition_to_a_won_deal(sales_manager, sales_rep):
                               currency="EUR")
     assert lead.status == Lead.Status.QUALIFIED
     client = lead.client
-    assert (client.name, client.first_source, client.phone) == ("Berg Pumpen GmbH", fairs, "+495111234567")
+    assert (client.name, client.first_source, client.phone) == ("Berg Pumpen GmbH", fairs, "")
+    # Lena is the company's contact person, with her card's phone and email, and the deal's contact.
     deal = lead.deal
     assert (deal.source, deal.campaign, deal.event, deal.status) == (fairs, campaign, fair, Deal.Status.OPEN)
+    assert (deal.contact.full_name, deal.contact.phone, deal.contact.email) == (
+        "Lena Berg", "+495111234567", "lena.berg@berg-pumpen.example")
 
     # The report shows the fair brought one lead and one open deal.
     (row,) = [r for r in attribution_report("event") if r.key == fair.pk]

@@ -30,6 +30,7 @@ from tandem.crm.forms.deals import (
     ReportForm,
     StageForm,
     StageRuleForm,
+    WinRulesForm,
 )
 from tandem.crm.models import Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.queries.deals import (
@@ -121,10 +122,12 @@ def deal_edit(request, pk):
 
 def _detail_context(request, deal: Deal) -> dict:
     visits = list(deal.stage_visits.select_related("stage", "entered_by").order_by("entered_at", "id"))
+    later = [stage for stage in services.stages_to_win(deal) if stage.pk != deal.stage_id] if deal.can_win() else []
     return {
         "deal": deal,
         "stages": list(deal.pipeline.stages.order_by("position")),
-        "checklist": checklist_of(deal),
+        "checklist": checklist_of(deal, request.user),
+        "later_checklist": checklist_of(deal, request.user, later) if later else [],
         "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
         "missing": services.missing_for_stage(deal, deal.stage),
         "visits": visits,
@@ -207,7 +210,20 @@ def deal_checklist(request, pk):
 @permission_required("crm.change_deal", raise_exception=True)
 @require_POST
 def deal_win(request, pk):
-    return _act(request, _deal(request, pk), services.win_deal, _("Deal won."))
+    deal = _deal(request, pk)
+    try:
+        services.win_deal(deal, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        if exc.code != "stage_rule_unmet" or is_htmx(request):
+            return _refusal(request, deal, exc)
+        # Shown on the deal's page as the Won form's error: what is still missing, item by item.
+        context = _detail_context(request, deal)
+        context["win_error"] = {"message": exc.message, "missing": exc.extra.get("missing", [])}
+        return render(request, "crm/deal_detail.html", context, status=exc.status_code)
+    messages.success(request, _("Deal won."))
+    return redirect("crm:deal-detail", pk=deal.pk)
 
 
 @login_required
@@ -232,7 +248,8 @@ def deal_reopen(request, pk):
 
 # --- Set-up and report --------------------------------------------------------------------------------
 
-SETUP_FORMS = {"pipeline": PipelineForm, "stage": StageForm, "rule": StageRuleForm, "lost_reason": LostReasonForm}
+SETUP_FORMS = {"pipeline": PipelineForm, "stage": StageForm, "rule": StageRuleForm, "win_rules": WinRulesForm,
+               "lost_reason": LostReasonForm}
 
 
 @login_required
@@ -256,7 +273,10 @@ def pipeline_list(request):
                     "stage": lambda: services.add_stage(d["pipeline"], by=request.user, name=d["name"],
                                                         probability=d["probability"]),
                     "rule": lambda: services.add_stage_rule(d["stage"], by=request.user, kind=d["kind"],
-                                                            label=d["label"], field_name=d["field_name"]),
+                                                            label=d["label"], field_name=d["field_name"],
+                                                            required_role=d["required_role"]),
+                    "win_rules": lambda: services.set_win_rules(d["pipeline"], by=request.user,
+                                                                win_rules=d["win_rules"]),
                     "lost_reason": lambda: services.create_lost_reason(by=request.user, name=d["name"]),
                 }
                 if call_service(form, calls[action]) is not None:
