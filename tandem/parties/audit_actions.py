@@ -28,3 +28,6 @@ ACTIONS = {
 
 PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobile_phone"),
                 "parties.counterparty": ("phone",)}
+# Change keys that are not model fields: the channels of a client or contact ("kind: value" per channel).
+CHANGE_LABELS = {"parties.client": {"channels": _("Phones, e-mails and messengers")},
+                 "parties.contact": {"channels": _("Phones, e-mails and messengers")}}
