@@ -1,12 +1,13 @@
 """Tax IDs: checked with python-stdnum, stored compact, compared by a key without the country prefix.
 
 One helper for our legal entities (core.legal_entities) and for clients' counterparties (parties):
-- the country is the one the number starts with (PL5252812345, DE136695976), else the given country (the
+- the country is the one the number starts with (PL5252812349, DE136695976), else the given country (the
   record's, or the default legal entity's);
-- a country stdnum knows (Poland NIP, Indonesia NPWP, Korea BRN (with its check digit, which stdnum skips), Bulgaria EIK/VAT, Portugal NIF, Brazil
-  CNPJ/CPF, Germany VAT, Russia INN, every EU VAT number, ...) refuses a wrong number (length, checksum) with
-  a message naming the field; a country it does not know keeps the number as typed;
-- the key ("5252812345" for "PL 525-281-23-45", "525-281-23-45" and "5252812345") is what duplicates and
+- a country stdnum knows (Poland NIP, Indonesia NPWP, Korea BRN with the check digit stdnum skips,
+  Bulgaria EIK/VAT, Portugal NIF, Brazil CNPJ/CPF, Germany VAT, Russia INN, every EU VAT number, ...)
+  refuses a wrong number (length, checksum) with a message naming the field; a country it does not know
+  keeps the number as typed;
+- the key ("5252812349" for "PL 525-281-23-49", "525-281-23-49" and "5252812349") is what duplicates and
   search compare."""
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ from tandem.core.errors import BusinessRuleError
 
 _SEPARATORS = re.compile(r"[\s.\-/_,]")
 # Countries whose tax numbers come in several formats stdnum checks with separate modules (first match wins).
-_EXTRA_MODULES = {"br": ("cnpj", "cpf"), "bg": ("vat", "egn", "pnf"), "id": ("npwp", "nik"), "kr": ("brn",),
-                  "ru": ("inn",), "pt": ("nif",), "pl": ("nip", "regon", "pesel")}
+_EXTRA_MODULES = {
+    "br": ("cnpj", "cpf"),
+    "bg": ("vat", "egn", "pnf"),
+    "id": ("npwp", "nik"),
+    "kr": ("brn",),
+    "ru": ("inn",),
+    "pt": ("nif",),
+    "pl": ("nip", "regon", "pesel"),
+}
 # The prefix of Greek VAT numbers is EL, not the ISO code GR.
 _PREFIX_COUNTRY = {"EL": "GR"}
 

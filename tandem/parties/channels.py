@@ -42,16 +42,18 @@ def _refuse(kind: str, raw: str, field: str) -> BusinessRuleError:
         Kind.SOCIAL: _("“%(value)s” is not a web address (https://…)."),
     }
     # An e-mail keeps the code of Django's e-mail check ("invalid"), as before channels.
-    return BusinessRuleError("invalid" if kind == Kind.EMAIL else "invalid_channel", messages[kind] % {"value": raw},
-                             field=field)
+    return BusinessRuleError(
+        "invalid" if kind == Kind.EMAIL else "invalid_channel", messages[kind] % {"value": raw}, field=field
+    )
 
 
 def clean_channel(kind: str, raw: str, *, field: str = "channels") -> CleanChannel | None:
     """The channel in its stored form; None for an empty value; refused naming `field` when invalid."""
     raw = (raw or "").strip()
     if kind not in Kind.values:
-        raise BusinessRuleError("invalid_channel", _("“%(kind)s” is not a kind of contact channel.")
-                                % {"kind": kind}, field=field)
+        raise BusinessRuleError(
+            "invalid_channel", _("“%(kind)s” is not a kind of contact channel.") % {"kind": kind}, field=field
+        )
     if not raw:
         return None
     if len(raw) > 255:

@@ -21,13 +21,18 @@ def world(make_user):
     manager = make_user(roles.SALES_MANAGER, username="marta", first_name="Marta", last_name="Lis")
     admin = make_user(roles.ADMINISTRATOR, username="root-admin")
     legal_entities.create_legal_entity(by=admin, name="Tandem Sp. z o.o.", country="PL")
-    wisla = services.create_client(by=manager, name="Wisła Hurt", phone="22 654 32 10",
-                                   email="biuro@wisla-hurt.pl")
-    services.add_counterparty(wisla, by=manager, legal_name="Wisła Hurt Sp. z o.o.", valid_from="2024-01-01",
-                              tax_id="525-281-23-49")
+    wisla = services.create_client(by=manager, name="Wisła Hurt", phone="22 654 32 10", email="biuro@wisla-hurt.pl")
+    services.add_counterparty(
+        wisla, by=manager, legal_name="Wisła Hurt Sp. z o.o.", valid_from="2024-01-01", tax_id="525-281-23-49"
+    )
     linden = services.create_client(by=manager, name="Linden Metall")
-    services.add_contact(linden, by=manager, first_name="Jonas", last_name="Weber",
-                         channels=[{"kind": "email", "value": "j.weber@linden-metall.de"}])
+    services.add_contact(
+        linden,
+        by=manager,
+        first_name="Jonas",
+        last_name="Weber",
+        channels=[{"kind": "email", "value": "j.weber@linden-metall.de"}],
+    )
     return {"manager": manager, "wisla": wisla}
 
 
@@ -44,8 +49,9 @@ def header_search(page, text):
 def no_sideways_scrolling(page, selector="main"):
     """The content (of this feature's part of the page) fits the screen: nothing sticks out to the right.
     (On the client card the CRM timeline's filter row is another feature's and is left out.)"""
-    assert page.evaluate(f"document.querySelector('{selector}').scrollWidth <= window.innerWidth + 1"), \
+    assert page.evaluate(f"document.querySelector('{selector}').scrollWidth <= window.innerWidth + 1"), (
         f"{selector} scrolls sideways"
+    )
 
 
 def within_screen(locator):

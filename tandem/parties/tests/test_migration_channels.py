@@ -28,22 +28,39 @@ def test_existing_contact_columns_become_channels(make_user, back_to_latest_afte
     old = migrate(BEFORE)
     Client, Contact, Counterparty = (old.get_model("parties", n) for n in ("Client", "Contact", "Counterparty"))
     client = Client.objects.create(name="Wisła Hurt", search_name="wisła hurt", owner_id=user.pk)
-    Counterparty.objects.create(client=client, legal_name="Wisła Sp. z o.o.", search_name="wisła sp. z o.o.",
-                                tax_id="PL5252812349", valid_from="2024-01-01")
-    Contact.objects.create(client=client, first_name="Ewa", last_name="Nowak", search_name="ewa nowak",
-                           email="ewa@wisla.pl", alternate_email="ewa.private@gmail.com", phone="+48226543210",
-                           mobile_phone="+48601234567",
-                           messengers="Telegram @ewa_nowak, WhatsApp +48601234567, ICQ 123")
+    Counterparty.objects.create(
+        client=client,
+        legal_name="Wisła Sp. z o.o.",
+        search_name="wisła sp. z o.o.",
+        tax_id="PL5252812349",
+        valid_from="2024-01-01",
+    )
+    Contact.objects.create(
+        client=client,
+        first_name="Ewa",
+        last_name="Nowak",
+        search_name="ewa nowak",
+        email="ewa@wisla.pl",
+        alternate_email="ewa.private@gmail.com",
+        phone="+48226543210",
+        mobile_phone="+48601234567",
+        messengers="Telegram @ewa_nowak, WhatsApp +48601234567, ICQ 123",
+    )
     Contact.objects.create(client=client, first_name="Jan", search_name="jan")
 
     new = migrate(AFTER)
 
     Client, Contact, Counterparty, Channel = (
-        new.get_model("parties", n) for n in ("Client", "Contact", "Counterparty", "ContactChannel"))
+        new.get_model("parties", n) for n in ("Client", "Contact", "Counterparty", "ContactChannel")
+    )
     ewa = Contact.objects.get(first_name="Ewa")
     assert list(Channel.objects.filter(contact=ewa).order_by("position").values_list("kind", "value")) == [
-        ("email", "ewa@wisla.pl"), ("email", "ewa.private@gmail.com"), ("office_phone", "+48226543210"),
-        ("mobile_phone", "+48601234567"), ("telegram", "ewa_nowak"), ("whatsapp", "+48601234567"),
+        ("email", "ewa@wisla.pl"),
+        ("email", "ewa.private@gmail.com"),
+        ("office_phone", "+48226543210"),
+        ("mobile_phone", "+48601234567"),
+        ("telegram", "ewa_nowak"),
+        ("whatsapp", "+48601234567"),
     ]
     assert ewa.messengers == "ICQ 123"  # what has no channel of its own stays as text
     assert not Channel.objects.filter(contact__first_name="Jan").exists()
