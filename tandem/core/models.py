@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import limits
 from tandem.core.currencies import is_active_currency
 
 
@@ -79,8 +80,24 @@ class ArchivableModel(models.Model):
         abstract = True
 
 
+# A user's language: one of settings.LANGUAGES, or empty for "whatever the browser asks for".
+BROWSER_LANGUAGE = ""
+
+
+def language_choices():
+    # A callable, so that adding a language to settings.LANGUAGES needs no migration.
+    return list(settings.LANGUAGES)
+
+
+def user_language_choices():
+    return [(BROWSER_LANGUAGE, _("Browser language")), *settings.LANGUAGES]
+
+
 class User(AbstractUser):
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=user_language_choices, blank=True, default=BROWSER_LANGUAGE,
+        help_text=_("Empty: the language your browser asks for."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -105,7 +122,7 @@ class Company(models.Model):
     base_currency = models.CharField(
         _("base currency"), max_length=3, default="EUR", validators=[validate_currency]
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
@@ -247,6 +264,8 @@ class ExchangeRate(TrackedModel):
             models.UniqueConstraint(fields=["base_currency", "quote_currency", "date"],
                                     name="exchange_rate_one_per_pair_and_day"),
             models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            # core.limits: 15 significant digits, what SQLite reads back identically.
+            models.CheckConstraint(condition=Q(rate__lte=limits.MAX_EXCHANGE_RATE), name="exchange_rate_range"),
             models.CheckConstraint(condition=~Q(base_currency=models.F("quote_currency")),
                                    name="exchange_rate_two_currencies"),
         ]

@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.audit_render import action_text, change_rows, render_entry
 from tandem.core.schemas import ArchivedFilter, ArchiveOut, Id, InputSchema
 from tandem.parties.models import Client, ContactChannel, Source
@@ -115,8 +116,8 @@ class CounterpartyOut(ArchiveOut):
 
 class CounterpartyIn(InputSchema):
     legal_name: str
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date
+    valid_to: limits.Date | None = None
     tax_id: str = Field("", description="Checked for the country it starts with (PL5252812349), else `country`, "
                         "else the default legal entity's; stored compact; 400 `invalid_tax_id` when wrong.")
     country: str = Field("", description="ISO 3166 code of the tax ID's country; empty: see tax_id.")
@@ -128,8 +129,8 @@ class CounterpartyIn(InputSchema):
 
 class CounterpartyPatch(InputSchema):
     legal_name: str | None = None
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date | None = None
+    valid_to: limits.Date | None = None
     tax_id: str | None = None
     country: str | None = None
     registration_number: str | None = None
