@@ -87,6 +87,7 @@ def add_contact_with_channels(page, client_url):
 
 
 def test_manager_finds_what_she_types_and_gives_a_contact_several_channels(page, log_in_as, world):
+    page.set_default_navigation_timeout(30_000)  # shared test machines are slow
     log_in_as(world["manager"])
     page.goto("/clients/")
 
