@@ -28,6 +28,13 @@ ACTIONS = {
     "crm.stage.archived": _("archived the stage"),
     "crm.stage.restored": _("restored the stage from the archive"),
     "crm.lostreason.created": _("added a lost reason"),
+    "crm.lostreason.renamed": _("renamed the lost reason"),
+    "crm.lostreason.deactivated": _("stopped offering the lost reason"),
+    "crm.lostreason.reactivated": _("offered the lost reason again"),
+    "crm.complaintcategory.created": _("added a complaint category"),
+    "crm.complaintcategory.updated": _("changed the complaint category"),
+    "crm.complaintcategory.archived": _("archived the complaint category"),
+    "crm.complaintcategory.restored": _("restored the complaint category from the archive"),
     # Interactions, complaints, tasks
     "crm.interaction.created": _("logged an interaction"),
     "crm.interaction.updated": _("changed the interaction"),
@@ -44,6 +51,9 @@ ACTIONS = {
     "crm.task.cancelled": _("cancelled the task"),
     "crm.task.open": _("reopened the task"),
     "crm.calendarfeed.regenerated": _("issued a new calendar feed link"),
+    # Sales targets
+    "crm.salestarget.set": _("set the monthly sales target"),
+    "crm.salestarget.deleted": _("removed the monthly sales target"),
     # Marketing
     "crm.campaign.created": _("created the campaign"),
     "crm.campaign.updated": _("changed the campaign"),
@@ -61,9 +71,27 @@ ACTIONS = {
     "crm.segment.member_removed": _("removed a client from the segment"),
 }
 
-# Change keys that are not fields of the audited model.
+# Change keys that are not fields of the audited model (None: not shown; "forward" is said by the sentence).
 CHANGE_LABELS = {
-    "crm.deal": {"forward": _("Forward")},
+    "crm.deal": {"forward": None},
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
                      "probability": _("Probability, %")},
+}
+
+
+def _checklist_sentence(changes: dict):
+    """One ticked or unticked checklist item as a sentence; several stay a list."""
+    items = [(key, value) for key, value in changes.items() if isinstance(value, list) and len(value) == 2]
+    if len(items) != 1:
+        return None
+    item, (_old, new) = items[0]
+    if new:
+        return _("ticked “%(item)s” on the deal's checklist") % {"item": item}, {item}
+    return _("unticked “%(item)s” on the deal's checklist") % {"item": item}, {item}
+
+
+# Whole sentences (core.audit.register_sentences): the change they say is not listed again.
+SENTENCES = {
+    "crm.deal.moved": ("stage", _("moved the deal from %(old)s to %(new)s")),
+    "crm.deal.checklist": _checklist_sentence,
 }

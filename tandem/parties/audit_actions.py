@@ -24,6 +24,9 @@ ACTIONS = {
     "parties.source.archived": _("archived the source"),
     "parties.source.restored": _("restored the source from the archive"),
     "parties.source.deleted": _("deleted the source"),
+    "parties.source.updated": _("changed the source"),
+    "parties.tag.renamed": _("renamed the tag"),
+    "parties.tag.deleted": _("deleted the tag"),
 }
 
 PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobile_phone"),
@@ -31,3 +34,8 @@ PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobi
 # Change keys that are not model fields: the channels of a client or contact ("kind: value" per channel).
 CHANGE_LABELS = {"parties.client": {"channels": _("Phones, e-mails and messengers")},
                  "parties.contact": {"channels": _("Phones, e-mails and messengers")}}
+
+# Whole sentences (core.audit.register_sentences): the change they say is not listed again.
+SENTENCES = {
+    "parties.counterparty.updated": ("valid_to", _("marked the counterparty valid until %(new)s")),
+}
