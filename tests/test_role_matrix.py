@@ -180,7 +180,9 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
 }
 # Likewise for pages, by URL name.
-PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE}
+PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # An empty channel row for the contact and client forms: nothing is read or written.
+                       "parties:contact-channel-row": READ}
 
 
 def api_verb(method: str, operation_id: str) -> str:

@@ -1,9 +1,9 @@
 """Writes of our legal entities (the business's own companies) and their bank accounts.
 
 Rules in one place, used by the settings pages and the API:
-- tax IDs are checked with python-stdnum: an EU VAT number with its country prefix (DE136695976) by
-  stdnum.eu.vat, otherwise by the VAT/tax module of the entity's country when stdnum has one (de.vat,
-  gb.vat, ru.inn...); a country stdnum does not know keeps the number as typed;
+- tax IDs are checked with python-stdnum by core.tax_ids: the country the number starts with
+  (DE136695976), otherwise the entity's country, when stdnum knows it (de.vat, pl.nip, ru.inn...); a
+  country stdnum does not know keeps the number compacted;
 - IBAN and BIC are checked with stdnum.iban / stdnum.bic and stored compact (DE89370400440532013000);
 - the first entity becomes the default; exactly one is the default (a partial unique index), and the
   default's base currency is the installation's (Company.base_currency follows it);
@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
-from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.util import get_cc_module
 
 from tandem.core import audit
 from tandem.core.currencies import is_active_currency
@@ -27,6 +25,7 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.models import Company, LegalEntity, LegalEntityBankAccount, User, validate_country
 from tandem.core.permissions import require_permission
 from tandem.core.services import get_company
+from tandem.core.tax_ids import validate_tax_id
 
 ENTITY_FIELDS = ("name", "tax_id", "registration_number", "registered_address", "postal_address", "base_currency",
                  "country")
@@ -60,23 +59,9 @@ def normalize_currency(value: str | None, *, field: str = "base_currency", requi
 
 
 def normalize_tax_id(value: str | None, country: str = "") -> str:
-    """The tax ID in stdnum's compact form when its format is known; refused when it is known and wrong."""
-    raw = (value or "").strip()
-    if not raw:
-        return ""
-    compact = raw.replace(" ", "").replace(".", "").replace("-", "").upper()
-    module = None
-    if compact[:2].isalpha() and eu_vat.guess_country(compact):
-        module = eu_vat
-    elif country:
-        module = get_cc_module(country.lower(), "vat") or get_cc_module(country.lower(), "tin")
-    if module is None:
-        return raw
-    try:
-        return module.validate(raw)
-    except StdnumError:
-        raise BusinessRuleError("invalid_tax_id", _("“%(value)s” is not a valid tax ID for %(country)s.")
-                                % {"value": raw, "country": country or compact[:2]}, field="tax_id") from None
+    """The tax ID in stdnum's compact form when its format is known; refused when it is known and wrong
+    (the shared rule of core.tax_ids, also used for clients' counterparties)."""
+    return validate_tax_id(value, country).value
 
 
 def normalize_iban(value: str | None) -> str:

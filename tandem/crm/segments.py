@@ -52,6 +52,7 @@ from tandem.core import formats, limits
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.money import parse_decimal
+from tandem.core.search_keys import fold
 from tandem.core.services import get_company
 from tandem.crm.models import Deal, Interaction, Segment
 from tandem.parties.models import Client, Source, Tag
@@ -252,7 +253,7 @@ def apply_criteria(qs: QuerySet[Client], criteria: dict, now: datetime.datetime 
     if c.get("tags"):
         qs = qs.filter(Exists(Client.tags.through.objects.filter(client_id=OuterRef("pk"), tag__name__in=c["tags"])))
     if c.get("name_contains"):
-        qs = qs.filter(search_name__contains=c["name_contains"].lower())
+        qs = qs.filter(search_name__contains=fold(c["name_contains"]))
     if c.get("last_interaction_after"):
         qs = qs.filter(last_interaction_at__gte=_start_of(c["last_interaction_after"]))
     if c.get("last_interaction_before"):

@@ -4,7 +4,7 @@ parties.services (rules and audit); only the lookup lists (sources, tags) are ed
 from django.contrib import admin
 
 from tandem.core.admin import ReadOnlyAdminMixin, ReferencedDeleteAdminMixin
-from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
+from tandem.parties.models import BankAccount, Client, Contact, ContactChannel, Counterparty, Source, Tag
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -19,7 +19,13 @@ class CounterpartyInline(ReadOnlyInline):
 
 class ContactInline(ReadOnlyInline):
     model = Contact
-    fields = ("first_name", "last_name", "position", "email", "phone", "mobile_phone")
+    fields = ("first_name", "last_name", "position")
+
+
+class ContactChannelInline(ReadOnlyInline):
+    model = ContactChannel
+    fields = ("kind", "value")
+    show_change_link = False
 
 
 class BankAccountInline(ReadOnlyInline):
@@ -60,9 +66,10 @@ class CounterpartyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("full_name", "client", "position", "email", "phone", "mobile_phone")
+    list_display = ("full_name", "client", "position")
     list_select_related = ("client",)
-    search_fields = ("search_name", "email", "alternate_email", "phone", "mobile_phone")
+    search_fields = ("search_name", "channels__search_value")
+    inlines = [ContactChannelInline]
 
 
 @admin.register(BankAccount)

@@ -16,7 +16,7 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, patch_values
 from tandem.parties import queries, services
-from tandem.parties.models import Client, Contact, Counterparty, Source, Tag
+from tandem.parties.models import Client, Contact, ContactChannel, Counterparty, Source, Tag
 from tandem.parties.schemas import (
     BankAccountIn,
     BankAccountOut,
@@ -48,6 +48,7 @@ def _with_list_details(qs: QuerySet[Client]) -> QuerySet[Client]:
     today = timezone.localdate()
     return qs.select_related("owner", "first_source").prefetch_related(
         "tags",
+        Prefetch("channels", queryset=ContactChannel.objects.filter(contact__isnull=True)),
         Prefetch(
             "counterparties",
             queryset=Counterparty.objects.filter(Counterparty.valid_on(today)).order_by("-valid_from"),
@@ -219,6 +220,16 @@ def delete_bank_account(request, counterparty_id: Id, account_id: Id):
     services.delete_bank_account(account, by=request.user)
 
 
+def _contact_values(data: dict) -> dict:
+    """Schema fields -> service keyword arguments: a null former column (email, phone…) removes the channel."""
+    for name in ("email", "alternate_email", "phone", "mobile_phone"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    if data.get("channels") is None:
+        data.pop("channels", None)
+    return data
+
+
 # --- Contacts ---------------------------------------------------------------------------------------
 
 @router.get("/contacts", response=Page[ContactOut], tags=["contacts"], summary="List or find contacts")
@@ -226,21 +237,22 @@ def list_contacts(request, filters: Query[ContactFilters], pagination: Query[Pag
     require_permission(request, "parties.view_contact")
     qs = queries.filter_contacts(queries.visible_contacts(request.user), q=filters.q,
                                  client_id=filters.client_id, archived=filters.archived)
-    return paginate(qs, pagination)
+    return paginate(qs.prefetch_related("channels"), pagination)
 
 
 @router.get("/clients/{client_id}/contacts", response=list[ContactOut], tags=["contacts"])
 def list_client_contacts(request, client_id: Id, archived: ArchivedFilter = "false"):
     client = queries.get_visible_client(request.user, client_id)
     require_permission(request, "parties.view_contact")
-    return list(queries.visible_contacts(request.user).filter(client=client).in_archive_state(archived))
+    return list(queries.visible_contacts(request.user).filter(client=client).in_archive_state(archived)
+                .prefetch_related("channels"))
 
 
 @router.post("/clients/{client_id}/contacts", response={201: ContactOut}, tags=["contacts"])
 def create_contact(request, client_id: Id, payload: ContactIn):
     client = queries.get_visible_client(request.user, client_id)
     require_permission(request, "parties.add_contact")
-    return services.add_contact(client, by=request.user, **payload.dict())
+    return services.add_contact(client, by=request.user, **_contact_values(payload.dict(exclude_unset=True)))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
@@ -254,7 +266,8 @@ def update_contact(request, contact_id: Id, payload: ContactPatch):
     require_permission(request, "parties.change_contact")
     data = patch_values(payload, Contact)
     allow_duplicates = data.pop("allow_duplicates", False)
-    return services.update_contact(contact, by=request.user, allow_duplicates=allow_duplicates, **data)
+    return services.update_contact(contact, by=request.user, allow_duplicates=allow_duplicates,
+                                   **_contact_values(data))
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])

@@ -44,11 +44,15 @@ class PartiesConfig(AppConfig):
         # Imported here: an AppConfig module is loaded before models are ready.
         from tandem.core import audit
         from tandem.core.deletion import register_blocker
-        from tandem.parties.audit_actions import ACTIONS, PHONE_FIELDS, SENTENCES
+        from tandem.parties.audit_actions import ACTIONS, CHANGE_LABELS, PHONE_FIELDS, SENTENCES
+        from tandem.parties.channels import describe_for_people
         from tandem.parties.phones import format_phone
 
         audit.register_actions(ACTIONS)
         audit.register_sentences(SENTENCES)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
+            audit.register_value_formatter(model_label, "channels", describe_for_people)
         for model_label, fields in PHONE_FIELDS.items():
             for field_name in fields:
                 audit.register_value_formatter(model_label, field_name, format_phone)

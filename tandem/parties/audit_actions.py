@@ -31,6 +31,9 @@ ACTIONS = {
 
 PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobile_phone"),
                 "parties.counterparty": ("phone",)}
+# Change keys that are not model fields: the channels of a client or contact ("kind: value" per channel).
+CHANGE_LABELS = {"parties.client": {"channels": _("Phones, e-mails and messengers")},
+                 "parties.contact": {"channels": _("Phones, e-mails and messengers")}}
 
 # Whole sentences (core.audit.register_sentences): the change they say is not listed again.
 SENTENCES = {

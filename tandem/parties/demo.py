@@ -342,8 +342,9 @@ class _DemoBuilder:
             )
             # A consumer is their own contact person: same email and phone as the client record,
             # which the duplicate check would otherwise refuse.
-            services.add_contact(client, by=owner, first_name=first, last_name=last, email=email,
-                                 mobile_phone=mobile, allow_duplicates=True)
+            services.add_contact(client, by=owner, first_name=first, last_name=last, allow_duplicates=True,
+                                 channels=[{"kind": "email", "value": email}, {"kind": "mobile_phone", "value": mobile},
+                                           {"kind": "whatsapp", "value": mobile}])
             self.counts["contacts"] += 1
         self.counts["clients"] += 1
         if promoted:
@@ -387,7 +388,7 @@ class _DemoBuilder:
             postal = address if rng.random() < 0.7 else f"PO Box {rng.randint(1000, 9999)}, {city_name}"
             cp = services.add_counterparty(
                 client, by=actor, legal_name=legal_name, valid_from=valid_from, tax_id=tax_id,
-                registration_number=registration, legal_address=address,
+                country="RU" if russian else "DE", registration_number=registration, legal_address=address,
                 postal_address=postal,
             )
             self.counts["counterparties"] += 1
@@ -404,18 +405,26 @@ class _DemoBuilder:
 
     def add_contact(self, client: Client, first: str, last: str, russian: bool, domain: str, area_code: str,
                     *, by: User, position: str) -> None:
+        """A contact person with several channels: e-mail and mobile always, often an office phone and a
+        messenger or two, sometimes a social account."""
         rng = self.rng
-        values = {
-            "last_name": last,
-            "position": position,
-            "email": self.email(f"{first[0]}.{last}".lower(), domain),
-            "mobile_phone": self.phone(russian, mobile=True),
-        }
+        handle = f"{_ascii(first).lower()}_{_ascii(last).lower()}".replace("-", "_")
+        mobile = self.phone(russian, mobile=True)
+        channels = [{"kind": "email", "value": self.email(f"{first[0]}.{last}".lower(), domain)},
+                    {"kind": "mobile_phone", "value": mobile}]
         if rng.random() < 0.5:
-            values["phone"] = self.phone(russian, mobile=False, area_code=area_code)
-        if rng.random() < 0.3:
-            values["messengers"] = f"Telegram @{_ascii(first).lower()}_{_ascii(last).lower()}"
-        services.add_contact(client, by=by, first_name=first, **values)
+            channels.append({"kind": "office_phone", "value": self.phone(russian, mobile=False, area_code=area_code)})
+        if rng.random() < (0.6 if russian else 0.3):
+            channels.append({"kind": "telegram", "value": f"@{handle}"})
+        if rng.random() < 0.4:
+            channels.append({"kind": "whatsapp", "value": mobile})
+        if rng.random() < 0.15:
+            channels.append({"kind": "skype", "value": f"{handle}.work"})
+        if rng.random() < 0.2:
+            channels.append({"kind": "social", "value": f"https://www.linkedin.com/in/{handle.replace('_', '-')}"})
+        if rng.random() < 0.15:
+            channels.append({"kind": "email", "value": self.email(f"{first}.{last}".lower(), "gmail.com")})
+        services.add_contact(client, by=by, first_name=first, last_name=last, position=position, channels=channels)
         self.counts["contacts"] += 1
 
 

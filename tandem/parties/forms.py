@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.forms import DateField, ModelChoiceField
 from tandem.core.models import User
-from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
+from tandem.parties.models import BankAccount, Client, Contact, ContactChannel, Counterparty, Source, Tag
 from tandem.parties.queries import can_see_all_clients
 
 
@@ -28,7 +28,59 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class ChannelsWidget(forms.Widget):
+    """Rows of (kind, value): inputs `<name>_kind` and `<name>_value` repeated, one row per channel plus an
+    empty one; "Add channel" fetches another empty row (htmx, parties:contact-channel-row)."""
+
+    template_name = "parties/partials/_channels_widget.html"
+
+    def value_from_datadict(self, data, files, name):
+        kinds, values = data.getlist(f"{name}_kind"), data.getlist(f"{name}_value")
+        return [{"kind": k, "value": v} for k, v in zip(kinds, values, strict=False) if (v or "").strip()]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = [dict(r) for r in (value or [])]
+        context["widget"].update(rows=[*rows, {"kind": "", "value": ""}], kinds=ContactChannel.Kind.choices)
+        return context
+
+
+class ChannelsField(forms.Field):
+    """Contact channels as a list of {kind, value}; the service checks each by its kind."""
+
+    widget = ChannelsWidget
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Phones, e-mails and messengers"))
+        kwargs.setdefault("help_text", _("Phones without a country code are read as numbers of our default "
+                                         "legal entity's country."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return [dict(kind=str(r.get("kind", "")), value=str(r.get("value", ""))) for r in value or []]
+
+
+def channel_rows(channels) -> list[dict]:
+    return [{"kind": c.kind, "value": c.display if c.is_phone else c.value} for c in channels]
+
+
 ALLOW_DUPLICATES_LABEL = _("Save anyway: I checked the records above and this is not a duplicate")
+
+
+class TagChoiceField(forms.ModelChoiceField):
+    """A tag by name in any letter case (?tag=vip finds "VIP"): tag names are unique case-insensitively."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        tag = self.queryset.filter(name__iexact=str(value).strip()).first()
+        if tag is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return tag
 
 
 class ClientFilterForm(forms.Form):
@@ -41,10 +93,10 @@ class ClientFilterForm(forms.Form):
     ]  # fmt: skip
 
     q = forms.CharField(
-        label=_("Name"),
+        label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name contains…")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, phone, e-mail or messenger…")}),
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Client.Status.choices]
@@ -55,7 +107,7 @@ class ClientFilterForm(forms.Form):
     owner = ModelChoiceField(
         label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("All owners")
     )
-    tag = ModelChoiceField(
+    tag = TagChoiceField(
         label=_("Tag"),
         required=False,
         queryset=Tag.objects.all(),
@@ -110,6 +162,7 @@ class ClientForm(forms.Form):
     )
     email = forms.EmailField(label=_label(Client, "email"), required=False)
     phone = _text(Client, "phone", help_text=Client._meta.get_field("phone").help_text)
+    channels = ChannelsField()
     website = forms.URLField(label=_label(Client, "website"), required=False, assume_scheme="https")
     tags = forms.CharField(
         label=_label(Client, "tags"), required=False, help_text=_("Comma-separated, e.g. wholesale, vip")
@@ -147,6 +200,7 @@ class ClientForm(forms.Form):
             "first_source": client.first_source_id, "email": client.email, "phone": client.phone,
             "website": client.website, "notes": client.notes,
             "tags": ", ".join(t.name for t in client.tags.all()), "version": client.version,
+            "channels": channel_rows(client.own_channels),
         }  # fmt: skip
 
     def clean_tags(self) -> list[str]:
@@ -161,7 +215,8 @@ class ClientForm(forms.Form):
 
 class CounterpartyForm(forms.Form):
     legal_name = _text(Counterparty, "legal_name")
-    tax_id = _text(Counterparty, "tax_id")
+    tax_id = _text(Counterparty, "tax_id", help_text=_("With or without the country prefix, e.g. PL 525-281-23-49."))
+    country = _text(Counterparty, "country", help_text=Counterparty._meta.get_field("country").help_text)
     registration_number = _text(Counterparty, "registration_number")
     legal_address = forms.CharField(
         label=_label(Counterparty, "legal_address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -185,6 +240,7 @@ class CounterpartyForm(forms.Form):
             for name in (
                 "legal_name",
                 "tax_id",
+                "country",
                 "registration_number",
                 "legal_address",
                 "postal_address",
@@ -212,28 +268,16 @@ class ContactForm(forms.Form):
     first_name = _text(Contact, "first_name")
     last_name = _text(Contact, "last_name")
     position = _text(Contact, "position")
-    email = forms.EmailField(label=_label(Contact, "email"), required=False)
-    alternate_email = forms.EmailField(label=_label(Contact, "alternate_email"), required=False)
-    phone = _text(Contact, "phone")
-    mobile_phone = _text(Contact, "mobile_phone")
+    channels = ChannelsField()
     messengers = _text(Contact, "messengers", help_text=Contact._meta.get_field("messengers").help_text)
     allow_duplicates = forms.BooleanField(label=ALLOW_DUPLICATES_LABEL, required=False)
 
     @staticmethod
     def initial_for(contact: Contact) -> dict:
         return {
-            name: getattr(contact, name)
-            for name in (
-                "first_name",
-                "last_name",
-                "position",
-                "email",
-                "alternate_email",
-                "phone",
-                "mobile_phone",
-                "messengers",
-            )
-        }
+            "first_name": contact.first_name, "last_name": contact.last_name, "position": contact.position,
+            "messengers": contact.messengers, "channels": channel_rows(contact.channels.all()),
+        }  # fmt: skip
 
     def service_values(self) -> dict:
         values = dict(self.cleaned_data)

@@ -1,5 +1,8 @@
+from __future__ import annotations
+
 import datetime
 
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,7 +10,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.models import ArchivableModel, TrackedModel, validate_currency
+from tandem.core.models import ArchivableModel, TrackedModel, validate_country, validate_currency
+from tandem.core.search_keys import fold
+from tandem.core.tax_ids import tax_id_key
 
 
 class Source(ArchivableModel):
@@ -88,8 +93,8 @@ class Client(ArchivableModel, TrackedModel):
     )
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    # Lower-cased name for case-insensitive search that can use an index on every database (the composite
-    # indexes in Meta start with it).
+    # The name folded (core.search_keys.fold: no case, no accents) for search and duplicates that can use an
+    # index on every database (the composite indexes in Meta start with it).
     search_name = models.CharField(max_length=200, editable=False)
     # Counts changes: an edit based on an older version is refused (parties.services.update_client).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -113,10 +118,15 @@ class Client(ArchivableModel, TrackedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_name = self.name.lower()
+        self.search_name = fold(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    @property
+    def own_channels(self) -> list[ContactChannel]:
+        """The client's own channels (a general phone, an office e-mail), not those of its contact persons."""
+        return [c for c in self.channels.all() if c.contact_id is None]
 
     def current_counterparty(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
@@ -131,6 +141,12 @@ class Counterparty(ArchivableModel, TrackedModel):
     )
     legal_name = models.CharField(_("legal name"), max_length=255)
     tax_id = models.CharField(_("tax ID"), max_length=32, blank=True, db_index=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[validate_country],
+        help_text=_("ISO 3166 code, e.g. PL; empty: the tax ID's prefix or our default legal entity's country."),
+    )
+    # The tax ID compact and without its country prefix (core.tax_ids.tax_id_key): duplicates and search compare it.
+    tax_id_key = models.CharField(max_length=32, editable=False, blank=True, db_index=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
     legal_address = models.TextField(_("legal address"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
@@ -155,9 +171,10 @@ class Counterparty(ArchivableModel, TrackedModel):
         return self.legal_name
 
     def save(self, *args, **kwargs):
-        self.search_name = self.legal_name.lower()
-        if kwargs.get("update_fields") is not None and "legal_name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        self.search_name = fold(self.legal_name)
+        self.tax_id_key = tax_id_key(self.tax_id)
+        if kwargs.get("update_fields") is not None and {"legal_name", "tax_id"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "tax_id_key"}
         super().save(*args, **kwargs)
 
     @staticmethod
@@ -186,25 +203,20 @@ class BankAccount(TrackedModel):
 
 
 class Contact(ArchivableModel, TrackedModel):
-    """A person at a client we talk to."""
+    """A person at a client we talk to; phones, e-mails and messengers are their channels (ContactChannel)."""
 
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
-    email = models.EmailField(_("email"), blank=True, db_index=True)
-    alternate_email = models.EmailField(_("alternate email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
-    mobile_phone = models.CharField(_("mobile phone"), max_length=32, blank=True, db_index=True)
-    messengers = models.CharField(_("messengers"), max_length=255, blank=True,
-                                  help_text=_("e.g. Telegram @ivan, WhatsApp +79001234567"))
+    messengers = models.CharField(_("other messengers"), max_length=255, blank=True,
+                                  help_text=_("Free text for what has no channel of its own."))
     search_name = models.CharField(max_length=201, editable=False, db_index=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("contact person")
         verbose_name_plural = _("contact persons")
-        indexes = [models.Index(fields=["alternate_email"], name="parties_contact_alt_email_idx")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -214,7 +226,99 @@ class Contact(ArchivableModel, TrackedModel):
         return f"{self.first_name} {self.last_name}".strip()
 
     def save(self, *args, **kwargs):
-        self.search_name = self.full_name.lower()
+        self.search_name = fold(self.full_name)
         if kwargs.get("update_fields") is not None and {"first_name", "last_name"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    # The former fixed columns, read from the channels (API compatibility): the first (second) of a kind.
+    def _nth(self, kind: str, n: int = 0) -> str:
+        values = [c.value for c in self.channels.all() if c.kind == kind] if self.pk else []
+        return values[n] if len(values) > n else ""
+
+    @property
+    def email(self) -> str:
+        return self._nth(ContactChannel.Kind.EMAIL)
+
+    @property
+    def alternate_email(self) -> str:
+        return self._nth(ContactChannel.Kind.EMAIL, 1)
+
+    @property
+    def phone(self) -> str:
+        return self._nth(ContactChannel.Kind.OFFICE_PHONE)
+
+    @property
+    def mobile_phone(self) -> str:
+        return self._nth(ContactChannel.Kind.MOBILE_PHONE)
+
+
+class ContactChannel(models.Model):
+    """One way to reach a contact person, or the client itself when `contact` is empty: a phone, an e-mail,
+    a messenger or a social account. `value` is stored normalised (phones in E.164, e-mails in lower case,
+    Telegram and Skype names without "@", URLs as typed); `search_value` is its search key (E.164 for
+    phones and WhatsApp, otherwise lower case), indexed for search and duplicates."""
+
+    class Kind(models.TextChoices):
+        OFFICE_PHONE = "office_phone", _("Office phone")
+        MOBILE_PHONE = "mobile_phone", _("Mobile phone")
+        OTHER_PHONE = "other_phone", _("Other phone")
+        EMAIL = "email", _("E-mail")
+        TELEGRAM = "telegram", _("Telegram")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SKYPE = "skype", _("Skype")
+        SOCIAL = "social", _("Social account (URL)")
+
+    PHONE_KINDS = frozenset({Kind.OFFICE_PHONE, Kind.MOBILE_PHONE, Kind.OTHER_PHONE, Kind.WHATSAPP})
+
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="channels")
+    contact = models.ForeignKey(Contact, verbose_name=_("contact person"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=255)
+    search_value = models.CharField(max_length=255, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("contact channel")
+        verbose_name_plural = _("contact channels")
+        indexes = [
+            models.Index(fields=["search_value"], name="parties_channel_search_idx"),
+            models.Index(fields=["client", "contact"], name="parties_channel_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    @property
+    def is_phone(self) -> bool:
+        return self.kind in self.PHONE_KINDS
+
+    @property
+    def link(self) -> str:
+        """What opens the channel: tel:, mailto:, https://t.me/…, https://wa.me/…, skype:…?chat, the URL."""
+        kind, value = self.kind, self.value
+        if kind in (self.Kind.OFFICE_PHONE, self.Kind.MOBILE_PHONE, self.Kind.OTHER_PHONE):
+            return f"tel:{value}"
+        if kind == self.Kind.EMAIL:
+            return f"mailto:{value}"
+        if kind == self.Kind.TELEGRAM:
+            return f"https://t.me/{value}"
+        if kind == self.Kind.WHATSAPP:
+            return "https://wa.me/" + "".join(ch for ch in value if ch.isdigit())
+        if kind == self.Kind.SKYPE:
+            return f"skype:{value}?chat"
+        return value
+
+    @property
+    def display(self) -> str:
+        if self.is_phone:
+            try:
+                number = phonenumbers.parse(self.value)
+            except phonenumbers.NumberParseException:
+                return self.value
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if self.kind == self.Kind.TELEGRAM:
+            return f"@{self.value}"
+        return self.value

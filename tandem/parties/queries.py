@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tandem.core.references import resolve_visible
-from tandem.parties.models import Client, Contact, Counterparty
+from tandem.core.search_keys import fold
+from tandem.core.services import default_country
+from tandem.core.tax_ids import compact as compact_tax_id
+from tandem.core.tax_ids import tax_id_key
+from tandem.parties.models import Client, Contact, ContactChannel, Counterparty
 from tandem.parties.phones import phone_digits
 
 CLIENT_SORTS = {
@@ -70,10 +75,13 @@ def filter_clients(
     sort: str = "name",
     archived: str = "false",
 ) -> QuerySet[Client]:
-    """Clients matching the filters; archived ones only with archived="true" (or "all")."""
+    """Clients matching the filters; archived ones only with archived="true" (or "all"). `q` finds the name
+    (ignoring case and accents), the client's e-mail or phone, and any channel of the client or its contacts."""
     qs = qs.in_archive_state(archived)
+    q = (q or "").strip()
     if q:
-        qs = qs.filter(search_name__contains=q.strip().lower())
+        channels = ContactChannel.objects.filter(channel_match(q)).values("client_id")
+        qs = qs.filter(Q(search_name__contains=fold(q)) | _client_columns_match(q) | Q(pk__in=channels))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -89,16 +97,14 @@ def filter_clients(
 
 def filter_contacts(qs: QuerySet[Contact], *, q: str = "", client_id: int | None = None,
                     archived: str = "false") -> QuerySet[Contact]:
-    """Contacts by name, email or phone digits (q), optionally of one client; archived ones only with
+    """Contacts by name or any channel (q: a phone in any form, part of an e-mail or its domain, a Telegram or
+    Skype name), optionally of one client; archived ones only with
     archived="true" (or "all")."""
     qs = qs.in_archive_state(archived)
     q = (q or "").strip()
     if q:
-        cond = Q(search_name__contains=q.lower()) | Q(email__iexact=q) | Q(alternate_email__iexact=q)
-        digits = phone_digits(q)
-        if len(digits) >= 5:
-            cond |= Q(phone__contains=digits) | Q(mobile_phone__contains=digits)
-        qs = qs.filter(cond)
+        channels = ContactChannel.objects.filter(channel_match(q), contact__isnull=False).values("contact_id")
+        qs = qs.filter(Q(search_name__contains=fold(q)) | Q(pk__in=channels))
     if client_id:
         qs = qs.filter(client_id=client_id)
     return qs.order_by("last_name", "first_name", "id")
@@ -135,14 +141,56 @@ def prefix_q(field: str, prefix: str) -> Q:
 
 
 def _phone_prefixes(text: str) -> list[str]:
-    """E.164 prefixes a phone number typed with its country code may start: '+49 151 1007', '0049…',
-    '49151…'. Empty when the text is not a phone number (letters, or fewer than 5 digits)."""
+    """E.164 prefixes the typed phone number may be the start of: with its country code ('+48 22 654',
+    '0048 22…', '4822…') or in local form, read in the default legal entity's country ('22 654 32 10',
+    '030 1234' in Germany: the trunk prefix dropped). Empty when the text is not a phone number."""
     digits = phone_digits(text)
     if len(digits) < 5 or not set(text) <= PHONE_CHARACTERS:
         return []
+    if text.startswith("+"):
+        return ["+" + digits]
     if text.startswith("00"):
         return ["+" + digits[2:]]
-    return ["+" + digits]
+    prefixes = ["+" + digits]
+    region = default_country()
+    if region:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            prefixes.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        country_code = phonenumbers.country_code_for_region(region)
+        if country_code:
+            prefixes.append(f"+{country_code}{digits.lstrip('0')}")
+    return list(dict.fromkeys(prefixes))
+
+
+def channel_match(text: str) -> Q:
+    """Channels the typed text finds: a phone number in any form (E.164 prefix), part of an e-mail address or
+    its domain ('linden-metall.de'), a Telegram or Skype name, part of a URL."""
+    text = (text or "").strip()
+    if not text:
+        return Q(pk__in=[])
+    prefixes = _phone_prefixes(text)
+    if prefixes:
+        # The prefixes use the index; the digits anywhere (a scan) find a number typed without its beginning.
+        digits = phone_digits(text)
+        return _any_prefix(("search_value",), prefixes) | Q(kind__in=ContactChannel.PHONE_KINDS,
+                                                            search_value__contains=digits)
+    lowered = text.lower().lstrip("@")
+    if len(lowered) < 3:
+        return Q(search_value=lowered)
+    return Q(search_value__contains=lowered) & ~Q(kind__in=ContactChannel.PHONE_KINDS)
+
+
+def _client_columns_match(text: str) -> Q:
+    """The client's own e-mail (part of it, or its domain) and phone (E.164 prefix)."""
+    prefixes = _phone_prefixes(text)
+    if prefixes:
+        return _any_prefix(("phone",), prefixes) | Q(phone__contains=phone_digits(text))
+    lowered = text.lower()
+    return Q(email__contains=lowered) if len(lowered) >= 3 and " " not in lowered else Q(pk__in=[])
 
 
 def _any_prefix(fields: tuple[str, ...], prefixes: list[str]) -> Q:
@@ -169,58 +217,77 @@ def _first(limit: int, *querysets: QuerySet) -> list:
     return list(rows.values())[:limit]
 
 
-def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
-    """Find clients, counterparties and contacts by name, phone, email or tax ID.
+def _visible_channels(user) -> QuerySet[ContactChannel]:
+    qs = ContactChannel.objects.all()
+    return qs if can_see_all_clients(user) else qs.filter(client__owner=user)
 
-    Each query is answered from one index and stops after ``limit`` rows: names by
-    ``search_name LIKE '%…%'`` in search_name order (the index order: no sort of all matches; a trigram
-    index on PostgreSQL); phone numbers (stored E.164) and tax IDs by prefix ranges; emails (stored lower
-    case) and registration numbers exactly. A text that looks like a number is not looked for in names.
-    A phone number typed without its country code ('30 1234567') falls back to looking for the digits
-    anywhere in phone numbers (a scan), only when the prefix finds nothing.
+
+def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Find clients, counterparties and contacts by name, phone, e-mail, messenger or tax ID.
+
+    Names compare folded (core.search_keys.fold: "wisla" finds "Wisła") by ``search_name LIKE '%…%'`` in
+    search_name order; phone numbers (stored E.164, in the clients' phone column and in contact channels)
+    by prefix ranges, typed in any form ('+48 22 654 32 10', '0048…', or local '22 654 32 10' read in the
+    default legal entity's country); tax IDs by their key without separators and country prefix
+    ('PL 525-281-23-49' finds '5252812349'); e-mails, Telegram and Skype names by a part ('linden-metall.de').
+    A text that looks like a number is not looked for in names. A phone number that no prefix finds falls
+    back to looking for the digits anywhere in phone numbers (a scan).
     """
     text = (text or "").strip()
     if len(text) < 2:
         return []
     digits = phone_digits(text)
-    compact = text.replace(" ", "").upper()
+    compact = compact_tax_id(text)
     by_name = ("search_name", "id")
     clients = visible_clients(user).only("id", "name", "email", "phone")
     counterparties = visible_counterparties(user).only("id", "legal_name", "tax_id", "client_id", "client__name")
-    contacts = visible_contacts(user).only(
-        "id", "first_name", "last_name", "email", "phone", "client_id", "client__name"
-    )
+    contacts = visible_contacts(user).only("id", "first_name", "last_name", "client_id", "client__name") \
+        .prefetch_related("channels")
+    channels = _visible_channels(user)
+    found_counterparties: list = []
+
+    def owners(channel_q: Q) -> tuple[list[int], list[int]]:
+        rows = list(channels.filter(channel_q).values_list("client_id", "contact_id")[: limit * 2])
+        return [c for c, ct in rows if ct is None], [ct for _c, ct in rows if ct is not None]
 
     if "@" in text:
-        email = text.lower()
-        found_clients = _first(limit, clients.filter(email=email).order_by(*by_name))
-        found_counterparties = []
-        found_contacts = _first(limit, contacts.filter(Q(email=email) | Q(alternate_email=email)).order_by("id"))
+        lowered = text.lower()
+        client_ids, contact_ids = owners(Q(kind=ContactChannel.Kind.EMAIL, search_value__contains=lowered))
+        found_clients = _first(limit, clients.filter(email=lowered).order_by(*by_name),
+                               clients.filter(Q(email__contains=lowered) | Q(pk__in=client_ids)).order_by(*by_name))
+        found_contacts = _first(limit, contacts.filter(pk__in=contact_ids).order_by(*by_name))
     elif _looks_like_a_number(text, digits, compact):
         prefixes = _phone_prefixes(text)
-        found_clients = _first(limit, clients.filter(_any_prefix(("phone",), prefixes)).order_by("phone", "id"))
-        found_contacts = _first(
-            limit, contacts.filter(_any_prefix(("phone", "mobile_phone"), prefixes)).order_by("id")
-        )
+        client_ids, contact_ids = owners(_any_prefix(("search_value",), prefixes))
+        found_clients = _first(limit, clients.filter(_any_prefix(("phone",), prefixes)).order_by("phone", "id"),
+                               clients.filter(pk__in=client_ids).order_by(*by_name))
+        found_contacts = _first(limit, contacts.filter(pk__in=contact_ids).order_by(*by_name))
         if prefixes and not found_clients and not found_contacts and not text.startswith(("+", "00")):
-            # Perhaps a number without its country code: the digits anywhere in a phone number (a scan).
-            found_clients = _first(limit, clients.filter(phone__contains=digits).order_by("id"))
-            found_contacts = _first(limit, contacts.filter(
-                Q(phone__contains=digits) | Q(mobile_phone__contains=digits)).order_by("id"))
+            # Perhaps part of a number: the digits anywhere in a phone number (a scan).
+            client_ids, contact_ids = owners(Q(kind__in=ContactChannel.PHONE_KINDS, search_value__contains=digits))
+            found_clients = _first(limit, clients.filter(Q(phone__contains=digits) | Q(pk__in=client_ids))
+                                   .order_by("id"))
+            found_contacts = _first(limit, contacts.filter(pk__in=contact_ids).order_by("id"))
+        key = tax_id_key(text)
         found_counterparties = _first(
             limit,
-            counterparties.filter(prefix_q("tax_id", compact)).order_by("tax_id", "id"),
+            counterparties.filter(prefix_q("tax_id_key", key)).order_by("tax_id_key", "id") if key else
+            counterparties.none(),
             counterparties.filter(registration_number=text).order_by("id"),
         )
     else:
-        lowered = text.lower()
-        found_clients = _first(limit, clients.filter(search_name__contains=lowered).order_by(*by_name))
+        folded = fold(text)
+        client_ids, contact_ids = owners(channel_match(text)) if len(text) >= 3 else ([], [])
+        found_clients = _first(limit, clients.filter(search_name__contains=folded).order_by(*by_name),
+                               clients.filter(_client_columns_match(text) | Q(pk__in=client_ids)).order_by(*by_name))
         found_counterparties = _first(
             limit,
-            *([counterparties.filter(tax_id=compact).order_by("id")] if any(ch.isdigit() for ch in text) else []),
-            counterparties.filter(search_name__contains=lowered).order_by(*by_name),
+            *([counterparties.filter(tax_id_key=tax_id_key(text)).order_by("id")]
+              if any(ch.isdigit() for ch in text) else []),
+            counterparties.filter(search_name__contains=folded).order_by(*by_name),
         )
-        found_contacts = _first(limit, contacts.filter(search_name__contains=lowered).order_by(*by_name))
+        found_contacts = _first(limit, contacts.filter(search_name__contains=folded).order_by(*by_name),
+                                contacts.filter(pk__in=contact_ids).order_by(*by_name))
 
     hits: list[SearchHit] = []
     for c in found_clients:
@@ -229,8 +296,9 @@ def global_search(user, text: str, *, limit: int = 20) -> list[SearchHit]:
         hits.append(SearchHit("counterparty", cp.id, cp.client_id, cp.legal_name,
                               f"{cp.tax_id} · {cp.client.name}".strip(" ·")))
     for ct in found_contacts:
+        first_channel = next(iter(ct.channels.all()), None)
         hits.append(SearchHit("contact", ct.id, ct.client_id, ct.full_name,
-                              f"{ct.email or ct.phone} · {ct.client.name}".strip(" ·")))
+                              f"{first_channel.display if first_channel else ''} · {ct.client.name}".strip(" ·")))
     return hits
 
 
@@ -248,12 +316,15 @@ class Duplicate:
 
     @property
     def message(self) -> str:
-        labels = {"tax ID": _("tax ID"), "email": _("email"), "phone": _("phone")}
+        labels = {"tax ID": _("tax ID"), "email": _("email"), "phone": _("phone"), "name": _("name")}
         if not self.visible:
             return _("A client you cannot open (owner: %(owner)s) already has %(field)s %(value)s.") % {
                 "owner": self.owner_name or _("nobody"), "field": labels.get(self.field, self.field),
                 "value": self.value,
             }
+        if self.field == "name":
+            return _("Client “%(client)s” (#%(id)s) has the same name.") % {
+                "client": self.client_name, "id": self.client_id}
         return _("%(record)s of client “%(client)s” (#%(id)s) already has %(field)s %(value)s.") % {
             "record": self.record, "client": self.client_name, "id": self.client_id,
             "field": labels.get(self.field, self.field), "value": self.value,
@@ -274,20 +345,23 @@ def _owner_name(client: Client) -> str:
 
 
 def find_duplicates(
-    *, tax_ids=(), emails=(), phones=(), exclude_client_id: int | None = None, user=None
+    *, names=(), tax_ids=(), emails=(), phones=(), exclude_client_id: int | None = None, user=None
 ) -> list[Duplicate]:
-    """Existing records with the same tax ID, email or phone, across all clients (whoever owns them).
+    """Existing records with the same client name (folded: ignoring case and accents), tax ID (compared by
+    its key: without separators and country prefix), e-mail or phone (any channel), across all clients.
 
     With `user`, a match on a client the user may not open says only that it exists and who owns it."""
-    found = _find_duplicates(tax_ids=tax_ids, emails=emails, phones=phones, exclude_client_id=exclude_client_id)
+    found = _find_duplicates(names=names, tax_ids=tax_ids, emails=emails, phones=phones,
+                             exclude_client_id=exclude_client_id)
     if user is None or not found:
         return found
     visible = set(visible_clients(user).filter(pk__in={d.client_id for d in found}).values_list("pk", flat=True))
     return [d if d.client_id in visible else d.hidden() for d in found]
 
 
-def _find_duplicates(*, tax_ids, emails, phones, exclude_client_id) -> list[Duplicate]:
-    tax_ids = {t for t in tax_ids if t}
+def _find_duplicates(*, names, tax_ids, emails, phones, exclude_client_id) -> list[Duplicate]:
+    names = {fold(n) for n in names if n and fold(n)}
+    tax_ids = {tax_id_key(t) for t in tax_ids if t and tax_id_key(t)}
     emails = {e.lower() for e in emails if e}
     phones = {p for p in phones if p}
     found: list[Duplicate] = []
@@ -295,19 +369,23 @@ def _find_duplicates(*, tax_ids, emails, phones, exclude_client_id) -> list[Dupl
     def keep(qs):
         return qs.exclude(client_id=exclude_client_id) if exclude_client_id else qs
 
+    if names:
+        clients = Client.objects.filter(search_name__in=names).select_related("owner")
+        if exclude_client_id:
+            clients = clients.exclude(pk=exclude_client_id)
+        for c in clients[:5]:
+            found.append(Duplicate("name", c.name, c.id, c.name, _("Client “%(name)s”") % {"name": c.name},
+                                   _owner_name(c)))
     if tax_ids:
-        for cp in keep(Counterparty.objects.filter(tax_id__in=tax_ids).select_related("client__owner"))[:5]:
+        for cp in keep(Counterparty.objects.filter(tax_id_key__in=tax_ids).select_related("client__owner"))[:5]:
             found.append(Duplicate("tax ID", cp.tax_id, cp.client_id, cp.client.name,
                                    _("Counterparty “%(name)s”") % {"name": cp.legal_name}, _owner_name(cp.client)))
     if emails or phones:
         client_q = Q(pk__in=[])
-        contact_q = Q(pk__in=[])
         if emails:
             client_q |= Q(email__in=emails)
-            contact_q |= Q(email__in=emails) | Q(alternate_email__in=emails)
         if phones:
             client_q |= Q(phone__in=phones)
-            contact_q |= Q(phone__in=phones) | Q(mobile_phone__in=phones)
         clients = Client.objects.filter(client_q).select_related("owner")
         if exclude_client_id:
             clients = clients.exclude(pk=exclude_client_id)
@@ -315,11 +393,16 @@ def _find_duplicates(*, tax_ids, emails, phones, exclude_client_id) -> list[Dupl
             field, value = ("email", c.email) if c.email in emails else ("phone", c.phone)
             found.append(Duplicate(field, value, c.id, c.name, _("Client “%(name)s”") % {"name": c.name},
                                    _owner_name(c)))
-        for ct in keep(Contact.objects.filter(contact_q).select_related("client__owner"))[:5]:
-            if ct.email in emails or ct.alternate_email in emails:
-                field, value = "email", ct.email if ct.email in emails else ct.alternate_email
+        channel_q = Q(pk__in=[])
+        if emails:
+            channel_q |= Q(kind=ContactChannel.Kind.EMAIL, search_value__in=emails)
+        if phones:
+            channel_q |= Q(kind__in=ContactChannel.PHONE_KINDS, search_value__in=phones)
+        for ch in keep(ContactChannel.objects.filter(channel_q).select_related("client__owner", "contact"))[:5]:
+            field = "email" if ch.kind == ContactChannel.Kind.EMAIL else "phone"
+            if ch.contact_id:
+                record = _("Contact “%(name)s”") % {"name": ch.contact.full_name}
             else:
-                field, value = "phone", ct.phone if ct.phone in phones else ct.mobile_phone
-            record = _("Contact “%(name)s”") % {"name": ct.full_name}
-            found.append(Duplicate(field, value, ct.client_id, ct.client.name, record, _owner_name(ct.client)))
+                record = _("Client “%(name)s”") % {"name": ch.client.name}
+            found.append(Duplicate(field, ch.value, ch.client_id, ch.client.name, record, _owner_name(ch.client)))
     return found

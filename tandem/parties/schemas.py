@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from tandem.core import limits
 from tandem.core.audit_render import action_text, change_rows, render_entry
 from tandem.core.schemas import ArchivedFilter, ArchiveOut, Id, InputSchema
-from tandem.parties.models import Client, Source
+from tandem.parties.models import Client, ContactChannel, Source
 from tandem.parties.queries import CLIENT_SORTS
 
 ClientSort = Literal[tuple(CLIENT_SORTS)]  # type: ignore[valid-type]
@@ -56,6 +56,28 @@ class TagPatch(InputSchema):
     name: str
 
 
+# --- Contact channels ------------------------------------------------------------------------------
+
+class ChannelIn(InputSchema):
+    kind: ContactChannel.Kind
+    value: str = Field(max_length=255, description="Phones in any form (local ones read in the default legal "
+                       "entity's country), stored E.164; e-mail; Telegram @name or t.me link; Skype name; "
+                       "https URL for a social account.")
+
+
+class ChannelOut(Schema):
+    kind: str
+    value: str = Field(description="Stored form: E.164 for phones and WhatsApp, lower case e-mail, Telegram "
+                                   "name without @.")
+    label: str = Field(description="The kind in words, in the request's language.")
+    link: str = Field(description="What opens it: tel:, mailto:, https://t.me/…, https://wa.me/…, skype:…?chat "
+                                  "or the URL.")
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+
 # --- Counterparties ---------------------------------------------------------------------------------
 
 class CounterpartySummary(Schema):
@@ -86,6 +108,7 @@ class CounterpartyOut(ArchiveOut):
     client_id: int
     legal_name: str
     tax_id: str
+    country: str
     registration_number: str
     legal_address: str
     postal_address: str
@@ -104,7 +127,9 @@ class CounterpartyIn(InputSchema):
     legal_name: str
     valid_from: limits.Date
     valid_to: limits.Date | None = None
-    tax_id: str = ""
+    tax_id: str = Field("", description="Checked for the country it starts with (PL5252812349), else `country`, "
+                        "else the default legal entity's; stored compact; 400 `invalid_tax_id` when wrong.")
+    country: str = Field("", description="ISO 3166 code of the tax ID's country; empty: see tax_id.")
     registration_number: str = ""
     legal_address: str = ""
     postal_address: str = ""
@@ -116,6 +141,7 @@ class CounterpartyPatch(InputSchema):
     valid_from: limits.Date | None = None
     valid_to: limits.Date | None = None
     tax_id: str | None = None
+    country: str | None = None
     registration_number: str | None = None
     legal_address: str | None = None
     postal_address: str | None = None
@@ -123,6 +149,9 @@ class CounterpartyPatch(InputSchema):
 
 
 # --- Contacts ---------------------------------------------------------------------------------------
+
+LEGACY = "Deprecated: the first channel of its kind (use `channels`). "
+
 
 class ContactOut(ArchiveOut):
     id: int
@@ -132,11 +161,12 @@ class ContactOut(ArchiveOut):
     first_name: str
     last_name: str
     position: str
-    email: str
-    alternate_email: str
-    phone: str
-    mobile_phone: str
-    messengers: str
+    channels: list[ChannelOut] = Field(description="Phones, e-mails, messengers and social accounts, in order.")
+    email: str = Field(description=LEGACY + "The first e-mail channel.")
+    alternate_email: str = Field(description=LEGACY + "The second e-mail channel.")
+    phone: str = Field(description=LEGACY + "The first office phone channel.")
+    mobile_phone: str = Field(description=LEGACY + "The first mobile phone channel.")
+    messengers: str = Field(description="Free text for what has no channel of its own.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -144,15 +174,24 @@ class ContactOut(ArchiveOut):
     def resolve_client_name(obj) -> str:
         return obj.client.name
 
+    @staticmethod
+    def resolve_channels(obj):
+        return list(obj.channels.all())
+
+
+LEGACY_IN = ("Deprecated (use `channels`): sets the first channel of its kind; \"\" removes it. Applied after "
+             "`channels` when both are sent.")
+
 
 class ContactIn(InputSchema):
     first_name: str
     last_name: str = ""
     position: str = ""
-    email: str = ""
-    alternate_email: str = ""
-    phone: str = ""
-    mobile_phone: str = ""
+    channels: list[ChannelIn] | None = Field(None, description="All the contact's channels, in order.")
+    email: str = Field("", description=LEGACY_IN)
+    alternate_email: str = Field("", description=LEGACY_IN + " (The second e-mail.)")
+    phone: str = Field("", description=LEGACY_IN + " (Office phone.)")
+    mobile_phone: str = Field("", description=LEGACY_IN)
     messengers: str = ""
     allow_duplicates: bool = False
 
@@ -161,16 +200,18 @@ class ContactPatch(InputSchema):
     first_name: str | None = None
     last_name: str | None = None
     position: str | None = None
-    email: str | None = None
-    alternate_email: str | None = None
-    phone: str | None = None
-    mobile_phone: str | None = None
+    channels: list[ChannelIn] | None = Field(None, description="Replaces all the contact's channels.")
+    email: str | None = Field(None, description=LEGACY_IN)
+    alternate_email: str | None = Field(None, description=LEGACY_IN)
+    phone: str | None = Field(None, description=LEGACY_IN)
+    mobile_phone: str | None = Field(None, description=LEGACY_IN)
     messengers: str | None = None
     allow_duplicates: bool = False
 
 
 class ContactFilters(Schema):
-    q: str = ""
+    q: str = Field("", description="Name (ignoring case and accents) or any channel: a phone in any form, part "
+                   "of an e-mail or its domain, a Telegram or Skype name.")
     client_id: Id | None = None
     archived: ArchivedFilter = "false"
 
@@ -188,6 +229,7 @@ class ClientOut(ArchiveOut):
     current_counterparty: CounterpartySummary | None
     email: str
     phone: str
+    channels: list[ChannelOut] = Field(description="The client's own further channels (not its contacts').")
     website: str
     notes: str
     created_at: datetime.datetime
@@ -211,6 +253,10 @@ class ClientOut(ArchiveOut):
             return prefetched[0] if prefetched else None
         return obj.current_counterparty()
 
+    @staticmethod
+    def resolve_channels(obj):
+        return obj.own_channels
+
 
 class ClientIn(InputSchema):
     name: str
@@ -221,10 +267,12 @@ class ClientIn(InputSchema):
     email: str = ""
     phone: str = Field("", description="International format, e.g. +49 30 123456, or local to the default legal "
                        "entity's country; stored as E.164.")
+    channels: list[ChannelIn] = Field([], description="Further phones, e-mails, messengers, social accounts.")
     website: str = ""
     notes: str = ""
-    tags: list[str] = []
-    allow_duplicates: bool = Field(False, description="Save even if the email or phone is already on file.")
+    tags: list[str] = Field([], description="Names; an existing tag is reused whatever its letter case.")
+    allow_duplicates: bool = Field(False, description="Save even if a client with the same name (ignoring case "
+                                   "and accents), or the e-mail or phone, is already on file.")
 
 
 class ClientPatch(InputSchema):
@@ -235,6 +283,7 @@ class ClientPatch(InputSchema):
     first_source_id: Id | None = None
     email: str | None = None
     phone: str | None = None
+    channels: list[ChannelIn] | None = Field(None, description="Replaces the client's own channels.")
     website: str | None = None
     notes: str | None = None
     tags: list[str] | None = None
@@ -243,7 +292,8 @@ class ClientPatch(InputSchema):
 
 
 class ClientFilters(Schema):
-    q: str = ""
+    q: str = Field("", description="Name (ignoring case and accents), e-mail (a part or the domain), phone in "
+                   "any form, or any channel of the client or its contacts.")
     status: Client.Status | None = None
     kind: Client.Kind | None = None
     owner_id: Id | None = None

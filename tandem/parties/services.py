@@ -27,15 +27,21 @@ from tandem.core.concurrency import bump_version, lock_values, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
-from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
+from tandem.core.search_keys import fold
+from tandem.core.services import default_country
+from tandem.core.tax_ids import tax_id_key, validate_tax_id
+from tandem.parties.channels import CleanChannel, apply_legacy_fields, as_clean, clean_channels, describe
+from tandem.parties.models import BankAccount, Client, Contact, ContactChannel, Counterparty, Source, Tag
 from tandem.parties.phones import normalize_phone
 from tandem.parties.queries import can_see_all_clients, find_duplicates
 
 CLIENT_FIELDS = ("name", "kind", "status", "owner", "first_source", "email", "phone", "website", "notes", "tags")
-COUNTERPARTY_FIELDS = ("legal_name", "tax_id", "registration_number", "legal_address", "postal_address",
+COUNTERPARTY_FIELDS = ("legal_name", "country", "tax_id", "registration_number", "legal_address", "postal_address",
                        "valid_from", "valid_to")
-CONTACT_FIELDS = ("first_name", "last_name", "position", "email", "alternate_email", "phone", "mobile_phone",
-                  "messengers")
+CONTACT_FIELDS = ("first_name", "last_name", "position", "messengers")
+# Accepted by add_contact/update_contact besides CONTACT_FIELDS: the channels, and the former fixed columns
+# (each sets the first, or second, channel of its kind: parties.channels.LEGACY_CONTACT_FIELDS).
+CONTACT_INPUTS = (*CONTACT_FIELDS, "channels", "email", "alternate_email", "phone", "mobile_phone")
 BANK_ACCOUNT_FIELDS = ("bank_name", "account_number", "bic", "currency")
 
 
@@ -56,21 +62,22 @@ def _clean(obj, exclude=()) -> None:
         raise BusinessRuleError("invalid", messages[0], field=None if field == "__all__" else field) from None
 
 
-def _raise_if_duplicates(allow_duplicates: bool, *, by: User, **values) -> None:
+def _raise_if_duplicates(allow_duplicates: bool, *, by: User, field_names: dict | None = None, **values) -> None:
     """Refuse (409 "duplicate") a tax ID, email or phone already on file. Call inside the writing transaction:
     the values stay locked until it ends, so a concurrent save of the same value waits and then sees ours."""
     if allow_duplicates:
         return
-    lock_values("parties.tax_id", values.get("tax_ids", ()))
+    lock_values("parties.name", [n for n in values.get("names", ()) if n])
+    lock_values("parties.tax_id", [t for t in values.get("tax_ids", ()) if t])
     lock_values("parties.email", [e.lower() for e in values.get("emails", ()) if e])
-    lock_values("parties.phone", values.get("phones", ()))
+    lock_values("parties.phone", [p for p in values.get("phones", ()) if p])
     duplicates = find_duplicates(user=by, **values)
     if duplicates:
         first = duplicates[0]
         raise ConflictError(
             "duplicate",
             _("%(duplicate)s Check the existing record, or confirm to save anyway.") % {"duplicate": first.message},
-            field={"tax ID": "tax_id"}.get(first.field, first.field),
+            field=(field_names or {}).get(first.field) or {"tax ID": "tax_id"}.get(first.field, first.field),
             extra={"duplicates": [d.as_dict() for d in duplicates]},
         )
 
@@ -116,6 +123,33 @@ def _set_tags(client: Client, tag_names) -> None:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)  # a tag created at the same time is kept
         found = existing()
     client.tags.set([found[key] for key in sorted(by_key)])
+
+
+def _channel_values(channels: list[CleanChannel]) -> dict:
+    """Duplicate-check arguments for channels: e-mails and phone numbers (WhatsApp numbers are phones)."""
+    return {
+        "emails": [c.value for c in channels if c.kind == ContactChannel.Kind.EMAIL],
+        "phones": [c.value for c in channels if c.kind in ContactChannel.PHONE_KINDS],
+    }
+
+
+def _new_channel_values(channels: list[CleanChannel], before: list[CleanChannel]) -> dict:
+    old = {(c.kind in ContactChannel.PHONE_KINDS, c.search_value) for c in before}
+    return _channel_values([c for c in channels if (c.kind in ContactChannel.PHONE_KINDS, c.search_value) not in old])
+
+
+def _write_channels(client: Client, contact: Contact | None, channels: list[CleanChannel]) -> None:
+    """Replace the channels of the client itself (contact None) or of one contact person."""
+    ContactChannel.objects.filter(client=client, contact=contact).delete()
+    ContactChannel.objects.bulk_create([
+        ContactChannel(client=client, contact=contact, kind=c.kind, value=c.value, search_value=c.search_value,
+                       position=i)
+        for i, c in enumerate(channels)
+    ])
+
+
+def _current_channels(client: Client, contact: Contact | None) -> list[CleanChannel]:
+    return as_clean(ContactChannel.objects.filter(client=client, contact=contact).order_by("position", "id"))
 
 
 # --- Sources ----------------------------------------------------------------------------------------
@@ -222,12 +256,16 @@ def create_client(
     website: str = "",
     notes: str = "",
     tags=(),
+    channels=(),
     allow_duplicates: bool = False,
 ) -> Client:
+    """A new client. Refused (409 "duplicate", unless allow_duplicates) when a client with the same name
+    (ignoring case and accents: "Wisla Hurt" is "Wisła Hurt") or a record with the same e-mail or phone exists."""
     require_permission(by, "parties.add_client")
     owner = owner or by
     _check_owner(owner, by=by)
     values = _normalize_client_values(dict(name=name, email=email, phone=phone))
+    cleaned_channels = clean_channels(channels)
     client = Client(
         kind=kind, status=status, owner=owner, first_source=first_source, website=website or "",
         notes=notes or "", created_by=by, **values,
@@ -235,10 +273,17 @@ def create_client(
     archive.refuse_archived_links(client)
     _clean(client, exclude=["owner"])
     with transaction.atomic():
-        _raise_if_duplicates(allow_duplicates, by=by, emails=[client.email], phones=[client.phone])
+        extra = _channel_values(cleaned_channels)
+        _raise_if_duplicates(allow_duplicates, by=by, names=[fold(client.name)],
+                             emails=[client.email, *extra["emails"]],
+                             phones=[client.phone, *extra["phones"]])
         client.save()
         _set_tags(client, tags)
-        audit.record(client, "parties.client.created", by=by, changes=audit.snapshot(client, CLIENT_FIELDS))
+        _write_channels(client, None, cleaned_channels)
+        changes = audit.snapshot(client, CLIENT_FIELDS)
+        if cleaned_channels:
+            changes["channels"] = describe(cleaned_channels)
+        audit.record(client, "parties.client.created", by=by, changes=changes)
     return client
 
 
@@ -247,12 +292,15 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, e
     """Change a client. `expected_version` is the version the user saw: when someone changed the client since,
     nothing is written and 409 "stale" is raised; None changes the current version (no precondition)."""
     require_permission(by, "parties.change_client")
-    _refuse_unknown_fields(values, CLIENT_FIELDS)
+    _refuse_unknown_fields(values, (*CLIENT_FIELDS, "channels"))
     values = _normalize_client_values(values)
+    channels = values.pop("channels", None)
+    cleaned_channels = clean_channels(channels) if channels is not None else None
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
         refuse_stale(client, expected_version)
         before = audit.snapshot(client, CLIENT_FIELDS)
+        before_channels = _current_channels(client, None)
         tags = values.pop("tags", None)
         if "owner" in values and values["owner"] != client.owner:
             _check_owner(values["owner"], by=by)
@@ -263,12 +311,19 @@ def update_client(client: Client, *, by: User, allow_duplicates: bool = False, e
         _clean(client, exclude=["owner"])
         new_emails = [client.email] if client.email and client.email != before["email"] else []
         new_phones = [client.phone] if client.phone and client.phone != before["phone"] else []
-        if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
+        new_names = [fold(client.name)] if fold(client.name) != fold(before["name"]) else []
+        if cleaned_channels is not None:
+            extra = _new_channel_values(cleaned_channels, before_channels)
+            new_emails, new_phones = [*new_emails, *extra["emails"]], [*new_phones, *extra["phones"]]
+        if new_emails or new_phones or new_names:
+            _raise_if_duplicates(allow_duplicates, by=by, names=new_names, emails=new_emails, phones=new_phones,
                                  exclude_client_id=client.pk)
         if tags is not None:
             _set_tags(client, tags)
         changes = audit.diff(before, audit.snapshot(client, CLIENT_FIELDS))
+        if cleaned_channels is not None and cleaned_channels != before_channels:
+            _write_channels(client, None, cleaned_channels)
+            changes["channels"] = [describe(before_channels), describe(cleaned_channels)]
         if changes:
             bump_version(client)
             client.save()
@@ -296,13 +351,18 @@ def delete_client(client: Client, *, by: User) -> None:
 
 # --- Counterparties ---------------------------------------------------------------------------------
 
-def _normalize_counterparty_values(values: dict) -> dict:
+def _normalize_counterparty_values(values: dict, *, country: str = "") -> dict:
+    """Trimmed values; the tax ID checked (python-stdnum, core.tax_ids) for the country it starts with, else
+    the counterparty's country, else our default legal entity's, and stored compact."""
     values = dict(values)
-    for key in ("legal_name", "tax_id", "registration_number"):
+    for key in ("legal_name", "tax_id", "registration_number", "country"):
         if key in values:
             values[key] = (values[key] or "").strip()
+    if "country" in values:
+        values["country"] = values["country"].upper()
     if values.get("tax_id"):
-        values["tax_id"] = values["tax_id"].replace(" ", "").upper()
+        check_country = values.get("country", country) or default_country()
+        values["tax_id"] = validate_tax_id(values["tax_id"], check_country, field="tax_id").value
     return values
 
 
@@ -334,6 +394,7 @@ def add_counterparty(
     legal_name: str,
     valid_from: datetime.date,
     tax_id: str = "",
+    country: str = "",
     registration_number: str = "",
     legal_address: str = "",
     postal_address: str = "",
@@ -344,7 +405,7 @@ def add_counterparty(
     contracting the day before this one starts: that is how the contracting party changes over time."""
     require_permission(by, "parties.add_counterparty")
     values = _normalize_counterparty_values(dict(
-        legal_name=legal_name, tax_id=tax_id, registration_number=registration_number,
+        legal_name=legal_name, tax_id=tax_id, country=country, registration_number=registration_number,
         legal_address=legal_address or "", postal_address=postal_address or "",
     ))
     if valid_from is None:
@@ -354,7 +415,8 @@ def add_counterparty(
     _clean(cp, exclude=["client"])
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=client.pk)  # serialize period changes per client
-        _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id])  # rows first, then value locks (no deadlock)
+        # Rows first, then value locks (no deadlock).
+        _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[tax_id_key(cp.tax_id)])
         predecessor = (
             Counterparty.objects.filter(client=client, valid_to__isnull=True, valid_from__lt=valid_from)
             .order_by("-valid_from").first()
@@ -375,7 +437,13 @@ def add_counterparty(
 def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = False, **values) -> Counterparty:
     require_permission(by, "parties.change_counterparty")
     _refuse_unknown_fields(values, COUNTERPARTY_FIELDS)
-    values = _normalize_counterparty_values(values)
+    if "tax_id" in values and tax_id_key(values["tax_id"]) == cp.tax_id_key and values.get("country", cp.country) \
+            == cp.country:
+        values["tax_id"] = cp.tax_id  # unchanged (perhaps typed differently): kept as it is, not checked again
+        values_to_check = {k: v for k, v in values.items() if k != "tax_id"}
+        values = {**_normalize_counterparty_values(values_to_check, country=cp.country), "tax_id": cp.tax_id}
+    else:
+        values = _normalize_counterparty_values(values, country=cp.country)
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=cp.client_id)
         cp = Counterparty.objects.select_for_update().get(pk=cp.pk)
@@ -384,8 +452,9 @@ def update_counterparty(cp: Counterparty, *, by: User, allow_duplicates: bool = 
             setattr(cp, field, value)
         _check_period(cp)
         _clean(cp, exclude=["client"])
-        if cp.tax_id and cp.tax_id != before["tax_id"]:
-            _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[cp.tax_id], exclude_client_id=cp.client_id)
+        if cp.tax_id and tax_id_key(cp.tax_id) != tax_id_key(before["tax_id"]):
+            _raise_if_duplicates(allow_duplicates, by=by, tax_ids=[tax_id_key(cp.tax_id)],
+                                 exclude_client_id=cp.client_id)
         _check_no_overlap(cp)
         cp.save()
         changes = audit.diff(before, audit.snapshot(cp, COUNTERPARTY_FIELDS))
@@ -433,56 +502,70 @@ def delete_bank_account(account: BankAccount, *, by: User) -> None:
 
 # --- Contacts ---------------------------------------------------------------------------------------
 
+CONTACT_DUPLICATE_FIELDS = {"email": "channels", "phone": "channels"}
+
+
 def _normalize_contact_values(values: dict) -> dict:
     values = dict(values)
-    for key in ("email", "alternate_email"):
-        if key in values:
-            values[key] = (values[key] or "").strip().lower()
-    for key in ("phone", "mobile_phone"):
-        if key in values:
-            values[key] = normalize_phone(values[key], field=key)
-    for key in ("first_name", "last_name", "position", "messengers"):
+    for key in CONTACT_FIELDS:
         if key in values:
             values[key] = (values[key] or "").strip()
     return values
 
 
+def _contact_channels(values: dict, before: list[CleanChannel]) -> list[CleanChannel] | None:
+    """The contact's channels after this change (None: unchanged). `channels` replaces them all; the former
+    columns (email, phone, ...) then set the n-th channel of their kind."""
+    legacy = {k: values.pop(k) for k in ("email", "alternate_email", "phone", "mobile_phone") if k in values}
+    channels = values.pop("channels", None)
+    if channels is None and not legacy:
+        return None
+    cleaned = clean_channels(channels) if channels is not None else list(before)
+    return apply_legacy_fields(cleaned, legacy) if legacy else cleaned
+
+
 def add_contact(client: Client, *, by: User, first_name: str, allow_duplicates: bool = False, **values) -> Contact:
+    """A new contact person with any number of channels (`channels=[{"kind": "mobile_phone", "value": …}]`,
+    or the former columns email, alternate_email, phone, mobile_phone)."""
     require_permission(by, "parties.add_contact")
-    _refuse_unknown_fields(values, CONTACT_FIELDS)
+    _refuse_unknown_fields(values, CONTACT_INPUTS)
     values = _normalize_contact_values(dict(values, first_name=first_name))
+    channels = _contact_channels(values, []) or []
     contact = Contact(client=client, created_by=by, **values)
     _clean(contact, exclude=["client"])
     with transaction.atomic():
-        _raise_if_duplicates(
-            allow_duplicates, by=by,
-            emails=[contact.email, contact.alternate_email], phones=[contact.phone, contact.mobile_phone],
-        )
+        _raise_if_duplicates(allow_duplicates, by=by, field_names=CONTACT_DUPLICATE_FIELDS, **_channel_values(channels))
         contact.save()
-        audit.record(contact, "parties.contact.created", by=by, root=client,
-                     changes=audit.snapshot(contact, CONTACT_FIELDS))
+        _write_channels(client, contact, channels)
+        changes = audit.snapshot(contact, CONTACT_FIELDS)
+        if channels:
+            changes["channels"] = describe(channels)
+        audit.record(contact, "parties.contact.created", by=by, root=client, changes=changes)
     return contact
 
 
 def update_contact(contact: Contact, *, by: User, allow_duplicates: bool = False, **values) -> Contact:
     require_permission(by, "parties.change_contact")
-    _refuse_unknown_fields(values, CONTACT_FIELDS)
+    _refuse_unknown_fields(values, CONTACT_INPUTS)
     values = _normalize_contact_values(values)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         before = audit.snapshot(contact, CONTACT_FIELDS)
+        before_channels = _current_channels(contact.client, contact)
+        channels = _contact_channels(values, before_channels)
         for field, value in values.items():
             setattr(contact, field, value)
         _clean(contact, exclude=["client"])
-        new_emails = [e for e in (contact.email, contact.alternate_email)
-                      if e and e not in (before["email"], before["alternate_email"])]
-        new_phones = [p for p in (contact.phone, contact.mobile_phone)
-                      if p and p not in (before["phone"], before["mobile_phone"])]
-        if new_emails or new_phones:
-            _raise_if_duplicates(allow_duplicates, by=by, emails=new_emails, phones=new_phones,
-                                 exclude_client_id=contact.client_id)
+        if channels is not None:
+            new = _new_channel_values(channels, before_channels)
+            if new["emails"] or new["phones"]:
+                _raise_if_duplicates(allow_duplicates, by=by, exclude_client_id=contact.client_id,
+                                     field_names=CONTACT_DUPLICATE_FIELDS, **new)
         contact.save()
         changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
+        if channels is not None and channels != before_channels:
+            _write_channels(contact.client, contact, channels)
+            changes["channels"] = [describe(before_channels), describe(channels)]
         if changes:
             audit.record(contact, "parties.contact.updated", by=by, root=contact.client, changes=changes)
     return contact
@@ -500,4 +583,6 @@ def restore_contact(contact: Contact, *, by: User) -> Contact:
 
 def delete_contact(contact: Contact, *, by: User) -> None:
     require_permission(by, "parties.delete_contact")
-    deletion.delete(contact, by=by, root=contact.client, changes=audit.snapshot(contact, CONTACT_FIELDS))
+    changes = audit.snapshot(contact, CONTACT_FIELDS)
+    changes["channels"] = describe(contact.channels.all())
+    deletion.delete(contact, by=by, root=contact.client, changes=changes)

@@ -43,6 +43,7 @@ urlpatterns = [
         views.bankaccount_create,
         name="bankaccount-create",
     ),
+    path("clients/channel-row/", views.contact_channel_row, name="contact-channel-row"),
     path("clients/<int:client_pk>/contacts/new/", views.contact_create, name="contact-create"),
     path("clients/<int:client_pk>/contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
     path("clients/<int:client_pk>/contacts/<int:pk>/delete/", views.contact_delete, name="contact-delete"),

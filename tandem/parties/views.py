@@ -35,7 +35,7 @@ from tandem.parties.forms import (
     CounterpartyForm,
     SourceForm,
 )
-from tandem.parties.models import Source, Tag
+from tandem.parties.models import ContactChannel, Source, Tag
 
 CLIENTS_PER_PAGE = 50
 HISTORY_LIMIT = 200
@@ -47,7 +47,8 @@ def _call_service(form, service, *args, **kwargs):
     return result, form.refusal.extra.get("duplicates") if form.refusal else None
 
 
-DUPLICATE_FIELDS = {"tax ID": gettext_lazy("tax ID"), "email": gettext_lazy("email"), "phone": gettext_lazy("phone")}
+DUPLICATE_FIELDS = {"tax ID": gettext_lazy("tax ID"), "email": gettext_lazy("email"), "phone": gettext_lazy("phone"),
+                    "name": gettext_lazy("name")}
 DUPLICATE_RECORDS = {
     "Client": gettext_lazy("Client"),
     "Counterparty": gettext_lazy("Counterparty"),
@@ -261,7 +262,8 @@ def _counterparty_context(user, client) -> dict:
 
 
 def _contact_context(user, client) -> dict:
-    return {"client": client, "contacts": list(queries.visible_contacts(user).filter(client=client))}
+    contacts = queries.visible_contacts(user).filter(client=client).prefetch_related("channels")
+    return {"client": client, "contacts": list(contacts)}
 
 
 def _history_context(user, client) -> dict:
@@ -504,6 +506,18 @@ def contact_restore(request, client_pk, pk):
     contact = _own(queries.get_visible_contact(request.user, pk), client)
     return _set_archived(request, client, contact, services.restore_contact, anchor="#contacts",
                          message=_("Contact person “%(name)s” restored.") % {"name": contact.full_name})
+
+
+@login_required
+@permission_required("parties.view_contact", raise_exception=True)
+@require_http_methods(["GET"])
+def contact_channel_row(request):
+    """One more empty channel row for the channel editor of the contact and client forms (htmx)."""
+    name = request.GET.get("name", "channels")
+    if name not in ("channels",):
+        raise Http404
+    return render(request, "parties/partials/_channel_row.html",
+                  {"name": name, "row": {"kind": "", "value": ""}, "kinds": ContactChannel.Kind.choices})
 
 
 # --- Search -----------------------------------------------------------------------------------------

@@ -21,11 +21,11 @@ def permission(code: str) -> Permission:
 
 # --- Query counts -------------------------------------------------------------------------------------
 
-def test_clients_api_runs_at_most_five_queries(api, sales_rep, own_client, django_assert_max_num_queries):
+def test_clients_api_runs_at_most_six_queries(api, sales_rep, own_client, django_assert_max_num_queries):
     http = api(sales_rep)
     assert http.get(CLIENTS_API).status_code == 200  # fills the cache
-    # Token, count, page, tags, counterparties: no company, module, role or permission reads.
-    with django_assert_max_num_queries(5) as captured:
+    # Token, count, page, tags, contact channels, counterparties: no company, module, role or permission reads.
+    with django_assert_max_num_queries(6) as captured:
         response = http.get(CLIENTS_API)
     assert response.status_code == 200 and response.json()["items"][0]["name"] == own_client.name
     sql = " ".join(query["sql"] for query in captured.captured_queries)

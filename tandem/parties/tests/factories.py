@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from tandem.core.tests.factories import UserFactory
-from tandem.parties.models import Client, Contact, Counterparty, Source
+from tandem.parties.models import Client, Contact, ContactChannel, Counterparty, Source
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -42,4 +42,19 @@ class ContactFactory(factory.django.DjangoModelFactory):
     client = factory.SubFactory(ClientFactory)
     first_name = factory.Sequence(lambda n: f"Anna{n}")
     last_name = "Schmidt"
+
+    # Channels, given as the former columns (stored form): the e-mail by default, phones when given.
     email = factory.Sequence(lambda n: f"anna{n}@example.com")
+    phone = ""
+    mobile_phone = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        kinds = {"email": ContactChannel.Kind.EMAIL, "phone": ContactChannel.Kind.OFFICE_PHONE,
+                 "mobile_phone": ContactChannel.Kind.MOBILE_PHONE}
+        values = {name: kwargs.pop(name, "") for name in kinds}
+        contact = super()._create(model_class, *args, **kwargs)
+        for position, (name, value) in enumerate((n, v) for n, v in values.items() if v):
+            ContactChannel.objects.create(client=contact.client, contact=contact, kind=kinds[name], value=value,
+                                          search_value=value.lower(), position=position)
+        return contact

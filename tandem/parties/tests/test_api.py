@@ -205,12 +205,12 @@ def test_duplicate_of_a_visible_client_names_it(api, sales_manager, foreign_clie
 def test_duplicate_tax_id_on_counterparty_and_phone_on_contact_patch(
     api, sales_manager, own_client, foreign_client
 ):
-    CounterpartyFactory(client=foreign_client, tax_id="DE999999999")
+    CounterpartyFactory(client=foreign_client, tax_id="DE999999995")
     ContactFactory(client=foreign_client, phone="+493099999999")
     http = api(sales_manager)
 
     response = http.post(f"/api/v1/clients/{own_client.pk}/counterparties",
-                         {"legal_name": "Own GmbH", "valid_from": "2024-01-01", "tax_id": "de 999999999"},
+                         {"legal_name": "Own GmbH", "valid_from": "2024-01-01", "tax_id": "de 999999995"},
                          content_type=JSON)
     assert response.status_code == 409
     assert response.json()["field"] == "tax_id"
@@ -233,11 +233,11 @@ def test_counterparty_lifecycle_with_bank_accounts(api, sales_manager, own_clien
     http = api(sales_manager)
 
     response = http.post(f"/api/v1/clients/{own_client.pk}/counterparties", {
-        "legal_name": "Own Holding GmbH", "valid_from": "2023-01-01", "tax_id": "de 123 456 789",
+        "legal_name": "Own Holding GmbH", "valid_from": "2023-01-01", "tax_id": "de 123 456 788",
     }, content_type=JSON)
     assert response.status_code == 201
     first = response.json()
-    assert first["tax_id"] == "DE123456789"
+    assert first["tax_id"] == "DE123456788"
     assert first["valid_to"] is None and first["is_current"] is True
 
     # A successor from 2025 closes the open period of the first one the day before.

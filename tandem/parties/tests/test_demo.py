@@ -11,7 +11,7 @@ from django.db.models import Count
 from tandem.core import roles
 from tandem.core.models import AuditEntry, Company, User
 from tandem.parties.demo import CLIENT_COUNT, DEMO_PASSWORD, german_iban, german_vat_id, russian_inn
-from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source
+from tandem.parties.models import BankAccount, Client, Contact, ContactChannel, Counterparty, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,14 @@ def test_demo_loads_clients_users_and_history_once():
 
     # Every client has a contact, and every stored phone number is valid.
     assert not Client.objects.filter(contacts__isnull=True).exists()
-    phones = [p for row in Contact.objects.values_list("phone", "mobile_phone") for p in row if p]
+    phones = list(ContactChannel.objects.filter(kind__in=ContactChannel.PHONE_KINDS).values_list("value", flat=True))
     phones += [p for p in Client.objects.values_list("phone", flat=True) if p]
     assert phones and all(phonenumbers.is_valid_number(phonenumbers.parse(p)) for p in phones)
+    # Contact persons have several channels: e-mail and mobile each, many a messenger too.
+    kinds = set(ContactChannel.objects.filter(contact__isnull=False).values_list("kind", flat=True))
+    assert {"email", "mobile_phone", "office_phone", "telegram", "whatsapp"} <= kinds
+    several = Contact.objects.annotate(n=Count("channels")).filter(n__gte=3).count()
+    assert several >= Contact.objects.count() // 3
     assert AuditEntry.objects.filter(action="parties.client.created").count() == Client.objects.count()
 
     before = counts()

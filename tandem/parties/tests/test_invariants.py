@@ -35,12 +35,12 @@ def test_a_source_in_another_case_is_a_duplicate(sales_manager):
 
 
 def test_the_same_tax_id_is_refused_unless_confirmed(sales_manager):
-    CounterpartyFactory(tax_id="DE123")
+    CounterpartyFactory(tax_id="DE123456788")
     client = ClientFactory(owner=sales_manager)
     with pytest.raises(ConflictError) as refusal:
-        services.add_counterparty(client, by=sales_manager, legal_name="Twin GmbH", tax_id="de 123",
+        services.add_counterparty(client, by=sales_manager, legal_name="Twin GmbH", tax_id="de 123 456 788",
                                   valid_from=datetime.date(2026, 1, 1))
     assert refusal.value.code == "duplicate" and refusal.value.field == "tax_id"
-    services.add_counterparty(client, by=sales_manager, legal_name="Twin GmbH", tax_id="de 123",
+    services.add_counterparty(client, by=sales_manager, legal_name="Twin GmbH", tax_id="de 123 456 788",
                               valid_from=datetime.date(2026, 1, 1), allow_duplicates=True)
-    assert Counterparty.objects.filter(tax_id="DE123").count() == 2
+    assert Counterparty.objects.filter(tax_id="DE123456788").count() == 2

@@ -82,10 +82,10 @@ def test_tax_id_is_normalised(sales_manager):
         ClientFactory(owner=sales_manager),
         by=sales_manager,
         legal_name="X",
-        tax_id=" de 123 456 789 ",
+        tax_id=" de 123 456 788 ",
         valid_from=JAN_1,
     )
-    assert cp.tax_id == "DE123456789"
+    assert cp.tax_id == "DE123456788"
 
 
 # --- Normalisation and validation -------------------------------------------------------------------
@@ -113,22 +113,22 @@ def test_invalid_phone_is_refused_on_its_field(sales_manager):
 def test_duplicate_tax_id_names_the_existing_client(sales_manager):
     first = ClientFactory(name="First Ltd", owner=sales_manager)
     services.add_counterparty(
-        first, by=sales_manager, legal_name="First GmbH", tax_id="DE111", valid_from=JAN_1
+        first, by=sales_manager, legal_name="First GmbH", tax_id="DE111111117", valid_from=JAN_1
     )
     second = ClientFactory(name="Second Ltd", owner=sales_manager)
 
     with pytest.raises(ConflictError) as exc:
         services.add_counterparty(
-            second, by=sales_manager, legal_name="Second", tax_id="de 111", valid_from=JAN_1
+            second, by=sales_manager, legal_name="Second", tax_id="de 111 111 117", valid_from=JAN_1
         )
     assert exc.value.code == "duplicate" and exc.value.field == "tax_id"
     assert "First Ltd" in exc.value.message
     assert [(d["field"], d["client_id"]) for d in exc.value.extra["duplicates"]] == [("tax ID", first.pk)]
 
     services.add_counterparty(
-        second, by=sales_manager, legal_name="Second", tax_id="DE111", valid_from=JAN_1, allow_duplicates=True
+        second, by=sales_manager, legal_name="Second", tax_id="DE111111117", valid_from=JAN_1, allow_duplicates=True
     )
-    assert Counterparty.objects.filter(tax_id="DE111").count() == 2
+    assert Counterparty.objects.filter(tax_id="DE111111117").count() == 2
 
 
 def test_duplicate_email_is_found_case_insensitively(sales_manager):

@@ -187,13 +187,13 @@ def test_card_shows_current_and_past_counterparties_contacts_and_history(as_user
         acme,
         by=sales_manager,
         legal_name="Acme Old GmbH",
-        tax_id="de 111",
+        tax_id="de 111 111 117",
         valid_from=datetime.date(2020, 1, 1),
     )
     services.add_bank_account(old, by=sales_manager, bank_name="Old Bank", account_number="de89 3704 0044")
     today = timezone.localdate()
     services.add_counterparty(
-        acme, by=sales_manager, legal_name="Acme New AG", tax_id="DE222", valid_from=today
+        acme, by=sales_manager, legal_name="Acme New AG", tax_id="DE123123125", valid_from=today
     )
     services.add_contact(
         acme,
@@ -211,7 +211,7 @@ def test_card_shows_current_and_past_counterparties_contacts_and_history(as_user
     assert [c.legal_name for c in response.context["other_counterparties"]] == ["Acme Old GmbH"]
     html = response.content.decode()
     assert html.index("Acme New AG") < html.index("Past and future") < html.index("Acme Old GmbH")
-    assert "DE111" in html and "DE89370400​44".replace("\u200b", "") in html and "Old Bank" in html
+    assert "DE111111117" in html and "DE89370400​44".replace("\u200b", "") in html and "Old Bank" in html
     assert "+49 30 7654321" in html and "anna@acme.example" in html and "Telegram @anna" in html
     assert "+49 30 1234567" in html and "vip" in html
     # History: who, and what happened to the closed predecessor, in a sentence with a readable date.
@@ -341,13 +341,13 @@ def test_add_counterparty_without_js_closes_predecessor(as_user, sales_manager):
     assert web.get(reverse("parties:counterparty-create", args=[acme.pk])).status_code == 200
 
     response = web.post(reverse("parties:counterparty-create", args=[acme.pk]), {
-        "legal_name": "New AG", "tax_id": "de 999 888", "valid_from": "2024-03-01",
+        "legal_name": "New AG", "tax_id": "de 999 999 995", "valid_from": "2024-03-01",
     })  # fmt: skip
     assert response.status_code == 302
     assert response.url == reverse("parties:client-detail", args=[acme.pk]) + "#counterparties"
     old.refresh_from_db()
     assert old.valid_to == datetime.date(2024, 2, 29)
-    assert Counterparty.objects.get(legal_name="New AG").tax_id == "DE999888"
+    assert Counterparty.objects.get(legal_name="New AG").tax_id == "DE999999995"
 
     card = web.get(reverse("parties:client-detail", args=[acme.pk]))
     assert [c.legal_name for c in card.context["current_counterparties"]] == ["New AG"]
@@ -412,20 +412,23 @@ def test_contact_create_edit_delete(as_user, sales_manager):
     web = as_user(sales_manager)
 
     response = web.post(
-        reverse("parties:contact-create", args=[acme.pk]), {"first_name": "Anna", "phone": "abc"}
+        reverse("parties:contact-create", args=[acme.pk]),
+        {"first_name": "Anna", "channels_kind": "office_phone", "channels_value": "abc"},
     )
-    assert response.status_code == 400 and "phone" in response.context["form"].errors
+    assert response.status_code == 400 and "channels" in response.context["form"].errors
     assert not Contact.objects.exists()
 
     response = web.post(reverse("parties:contact-create", args=[acme.pk]), {
-        "first_name": "Anna", "last_name": "Schmidt", "mobile_phone": "+49 151 23456789",
+        "first_name": "Anna", "last_name": "Schmidt", "channels_kind": "mobile_phone",
+        "channels_value": "+49 151 23456789",
     }, headers=HTMX)  # fmt: skip
     assert response.status_code == 200 and "+49 1512 3456789" in response.content.decode()
     contact = Contact.objects.get()
     assert contact.mobile_phone == "+4915123456789"
 
     response = web.post(reverse("parties:contact-edit", args=[acme.pk, contact.pk]), {
-        "first_name": "Anna", "last_name": "Meyer", "mobile_phone": contact.mobile_phone,
+        "first_name": "Anna", "last_name": "Meyer", "channels_kind": "mobile_phone",
+        "channels_value": contact.mobile_phone,
     })  # fmt: skip
     assert response.status_code == 302
     contact.refresh_from_db()
@@ -447,7 +450,7 @@ def test_global_search_finds_by_name_phone_email_and_tax_id(as_user, sales_manag
         acme,
         by=sales_manager,
         legal_name="Acme Holding AG",
-        tax_id="DE123456789",
+        tax_id="DE123456788",
         valid_from=datetime.date(2024, 1, 1),
     )
     services.add_contact(
@@ -460,7 +463,7 @@ def test_global_search_finds_by_name_phone_email_and_tax_id(as_user, sales_manag
         ("acme tr", "Acme Trading"),
         ("30 1234567", "Acme Trading"),
         ("olga@acme.example", "Olga Petrova"),
-        ("DE123456789", "Acme Holding AG"),
+        ("DE123456788", "Acme Holding AG"),
     ]:
         response = web.get(reverse("parties:search"), {"q": text})
         assert response.status_code == 200, text
