@@ -97,12 +97,17 @@ class CrmConfig(AppConfig):
         registry.register(Complaint, visibility.visible_complaints)
 
     def client_card_panels(self, request, client) -> list[dict]:
-        """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
-        if not request.user.has_perm("crm.view_interaction"):
-            return []
-        from tandem.crm.views.interactions import timeline_panel_html
+        """The client card's sections: the client's deals with totals and open tasks (shown open), and the
+        timeline of interactions, deals, complaints, tasks and changes with quick add (folded)."""
+        from tandem.crm.views.client_card import client_card_panels
 
-        return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
+        return client_card_panels(request, client)
+
+    def client_card_actions(self, request, client) -> list[dict]:
+        """Buttons on the client card: new deal, task, call, meeting, SMS, email (each prefilled with the client)."""
+        from tandem.crm.views.client_card import client_card_actions
+
+        return client_card_actions(request, client)
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` (parties' load_demo) calls this hook: load the CRM demo data; lines to print."""

@@ -25,6 +25,7 @@ ACTIONS = {
     "crm.pipeline.archived": _("archived the pipeline"),
     "crm.pipeline.restored": _("restored the pipeline from the archive"),
     "crm.pipeline.deleted": _("deleted the pipeline"),
+    "crm.stage.updated": _("changed the stage"),
     "crm.stage.archived": _("archived the stage"),
     "crm.stage.restored": _("restored the stage from the archive"),
     "crm.lostreason.created": _("added a lost reason"),
@@ -65,5 +66,5 @@ ACTIONS = {
 CHANGE_LABELS = {
     "crm.deal": {"forward": _("Forward")},
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
-                     "probability": _("Probability, %")},
+                     "probability": _("Probability, %"), "max_days": _("Days allowed in stage")},
 }

@@ -30,6 +30,7 @@ class StageOut(ArchiveOut):
     name: str
     position: int
     probability: int
+    max_days: int | None = Field(None, description="Days a deal may stay in the stage before the board marks it.")
     rules: list[StageRuleOut]
 
     @staticmethod
@@ -58,6 +59,8 @@ class StageRuleIn(InputSchema):
 class StageIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     probability: int = Field(10, ge=0, le=100)
+    max_days: int | None = Field(None, ge=1, le=3650,
+                                 description="Days a deal may stay in the stage before the board marks it.")
     rules: list[StageRuleIn] = []
 
 
