@@ -91,7 +91,7 @@ class BoardFilterForm(forms.Form):
     owner = forms.ChoiceField(label=gettext_lazy("owner"), required=False)
     source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.all(), required=False,
                                     empty_label=gettext_lazy("All sources"))
-    tag = forms.ChoiceField(label=gettext_lazy("tag"), required=False)
+    tag = forms.CharField(label=gettext_lazy("tag"), required=False, widget=forms.Select)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +101,7 @@ class BoardFilterForm(forms.Form):
             owners += [(str(u.pk), u.display_name) for u in User.objects.filter(is_active=True).order_by(
                 "first_name", "last_name", "username")]
         self.fields["owner"].choices = owners
-        self.fields["tag"].choices = [("", gettext_lazy("All tags"))] + [
+        self.fields["tag"].widget.choices = [("", gettext_lazy("All tags"))] + [
             (name, name) for name in Tag.objects.order_by("name").values_list("name", flat=True)]
         for field in self.fields.values():
             field.widget.attrs.update({"data-submit-on-change": "", "aria-label": str(field.label).capitalize()})

@@ -89,6 +89,8 @@ class DealFilters(Schema):
     owner_id: Id | None = None
     client_id: Id | None = None
     q: str | None = Field(None, description="Part of the title or the client's name.")
+    source_id: Id | None = None
+    tag: str | None = Field(None, max_length=50, description="A client tag's name (any letter case).")
 
 
 class DealOut(Schema):
