@@ -21,7 +21,7 @@ from tandem.crm.services import interactions as interaction_services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_planning import TaskFactory
 from tandem.parties.models import Tag
-from tandem.parties.tests.factories import ClientFactory, SourceFactory
+from tandem.parties.tests.factories import SourceFactory
 
 HTMX = {"HX-Request": "true"}
 
