@@ -8,7 +8,8 @@
    data-swap-bad-request     htmx requests inside this element swap in 400 answers (forms with errors)
    data-kind-switch          a <select> whose value decides which boxes of its form show: a box with
                              data-kinds="meeting call_in" shows for those values only; the fields of a hidden
-                             box are disabled, so they are not sent */
+                             box are disabled, so they are not sent
+   data-drop-empty           a GET form leaves its empty fields out of the URL (?owner=me, not ?owner=me&tag=) */
 (function () {
   "use strict";
 
@@ -70,6 +71,27 @@
         form.remove();
       }
     }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-drop-empty]")) {
+      return;
+    }
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && field.value === "" && !field.disabled) {
+        field.disabled = true;
+        field.setAttribute("data-dropped", "");
+      }
+    });
+  });
+
+  // Coming back to a page from the browser's cache: the dropped fields work again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-dropped]").forEach(function (field) {
+      field.disabled = false;
+      field.removeAttribute("data-dropped");
+    });
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
