@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
+from tandem.core import limits
 from tandem.core.money import parse_decimal, quantize
 
-MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: every id column holds at most this
+MAX_ID = limits.MAX_ID  # the largest signed 64-bit integer: every id column holds at most this
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id in a path, a filter or a body: a positive signed 64-bit integer (else 400 naming the parameter)."""
@@ -40,9 +41,11 @@ class InputSchema(Schema):
 DecimalString = Annotated[
     Decimal | None,
     BeforeValidator(parse_decimal),
+    AfterValidator(limits.amount_in_range),
     PlainSerializer(lambda v: None if v is None else str(v), return_type=str | None, when_used="json"),
     WithJsonSchema({"anyOf": [{"type": "string", "format": "decimal", "examples": ["1250.00"]}, {"type": "null"}],
-                    "description": 'Decimal as a string, e.g. "1250.00".'}),
+                    "description": f'Decimal as a string, e.g. "1250.00"; {limits.MIN_AMOUNT} to '
+                                   f'{limits.MAX_AMOUNT}.'}),
 ]
 """Input type for amounts: `amount: DecimalString = None` takes "1250.5" or 1250 and gives Decimal("1250.5")."""
 
@@ -78,7 +81,57 @@ class UserOut(Schema):
     id: int
     username: str
     name: str = Field(alias="display_name")
+    first_name: str
+    last_name: str
+    email: str
+    language: str
     is_active: bool
+    roles: list[str]
+    last_login: datetime.datetime | None = Field(description="Last sign-in; null if never.")
+    two_factor: bool
+
+    @staticmethod
+    def resolve_roles(obj) -> list[str]:
+        return sorted(group.name for group in obj.groups.all())
+
+    @staticmethod
+    def resolve_two_factor(obj) -> bool:
+        if hasattr(obj, "two_factor_on"):
+            return obj.two_factor_on
+        return obj.totpdevice_set.filter(confirmed=True).exists()
+
+
+class UserIn(InputSchema):
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    language: str | None = Field(None, description="A language code; empty or omitted: the browser's language.")
+    roles: list[str] = Field(default_factory=list, description="Role names, e.g. \"Sales representative\".")
+    password: str | None = Field(None, description="Omit to have one generated (returned once).")
+
+
+class UserCreatedOut(UserOut):
+    generated_password: str | None = Field(
+        None, description="The generated password, shown once; null when one was given.")
+
+
+class UserPatch(InputSchema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    language: str | None = None
+    is_active: bool | None = None
+    roles: list[str] | None = None
+
+
+class PasswordResetIn(InputSchema):
+    password: str | None = Field(None, description="Omit to have one generated (returned once).")
+
+
+class PasswordResetOut(Schema):
+    generated_password: str | None = Field(None, description="Shown once; null when one was given.")
+    revoked_tokens: int
 
 
 class MePatch(InputSchema):
@@ -193,8 +246,8 @@ class ExchangeRateFilters(Schema):
     currency: str | None = Field(None, description="Either side of the pair.")
     base_currency: str | None = None
     quote_currency: str | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: limits.Date | None = None
+    date_to: limits.Date | None = None
 
 
 class ExchangeRateImportOut(Schema):

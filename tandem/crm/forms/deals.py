@@ -5,7 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateInput, DateTimeInput, offer_active
+from tandem.core import limits
+from tandem.core.forms import (
+    AmountField,
+    DateField,
+    DateInput,
+    DateTimeField,
+    DateTimeInput,
+    IdField,
+    ModelChoiceField,
+    offer_active,
+)
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule, Task
 from tandem.crm.services import deals as services
@@ -15,23 +25,23 @@ from tandem.parties.queries import visible_clients
 
 class DealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
+    client = ModelChoiceField(label=gettext_lazy("client"), queryset=None)
+    counterparty = ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
                                           required=False)
-    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
+    contact = ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
                                      required=False)
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
-    amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
+    amount = AmountField(label=gettext_lazy("amount"),
                                 required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
-    expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
+    expected_close_date = DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=DateInput)
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
+    source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
                                     required=False)
-    campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
+    campaign = ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
     # The version the user opened (edits only): a save after someone else's is refused, nothing written.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -40,7 +50,7 @@ class DealForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = visible_clients(user).order_by("name")
         client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
-        if client_id and str(client_id).isdigit():
+        if client_id and limits.is_id(client_id):
             self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
             self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
         # Archived records are not offered, except the one the deal already names.
@@ -68,28 +78,36 @@ class DealForm(forms.Form):
 
 class DealFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
                                    required=False)
     status = forms.ChoiceField(label=gettext_lazy("status"), required=False,
                                choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
+    won_from = DateField(label=gettext_lazy("won from"), required=False, widget=DateInput)
+    won_to = DateField(label=gettext_lazy("won to"), required=False, widget=DateInput)
+    # Links from the home page's activity table ("deals moved this week"); kept, not shown.
+    moved_by = IdField(required=False, widget=forms.HiddenInput)
+    moved_from = DateField(required=False, widget=forms.HiddenInput)
+    moved_to = DateField(required=False, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         d = self.cleaned_data
         return {"q": d["q"], "pipeline": d["pipeline"] and d["pipeline"].pk, "stage": d["stage"] and d["stage"].pk,
-                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk}
+                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk, "won_from": d["won_from"],
+                "won_to": d["won_to"], "moved_by": d["moved_by"], "moved_from": d["moved_from"],
+                "moved_to": d["moved_to"]}
 
 
 class BoardFilterForm(forms.Form):
     """The board's filter bar, kept in the URL: owner ("me" for my deals, or a user), source, client tag."""
 
     owner = forms.ChoiceField(label=gettext_lazy("owner"), required=False)
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.all(), required=False,
+    source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.all(), required=False,
                                     empty_label=gettext_lazy("All sources"))
     tag = forms.CharField(label=gettext_lazy("tag"), required=False, widget=forms.Select)
 
@@ -123,23 +141,23 @@ class DealTaskForm(forms.Form):
     """Quick-add of a task on the deal page (assigned to whoever adds it; the full form offers the rest)."""
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    due_at = forms.DateTimeField(label=gettext_lazy("Due"), widget=DateTimeInput)
+    due_at = DateTimeField(label=gettext_lazy("Due"), widget=DateTimeInput)
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Task.Priority.choices,
                                  initial=Task.Priority.NORMAL)
 
 
 class LoseForm(forms.Form):
-    lost_reason = forms.ModelChoiceField(label=gettext_lazy("lost reason"),
+    lost_reason = ModelChoiceField(label=gettext_lazy("lost reason"),
                                          queryset=LostReason.objects.filter(is_active=True), required=False)
     note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReportForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    date_from = forms.DateField(label=gettext_lazy("from"), required=False,
+    date_from = DateField(label=gettext_lazy("from"), required=False,
                                 widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput)
+    date_to = DateField(label=gettext_lazy("to"), required=False, widget=DateInput)
 
 
 class PipelineForm(forms.Form):
@@ -147,7 +165,7 @@ class PipelineForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
     max_days = forms.IntegerField(label=gettext_lazy("days allowed in stage"), min_value=1, max_value=3650,
@@ -157,7 +175,7 @@ class StageForm(forms.Form):
 class StageLimitsForm(forms.Form):
     """A stage's probability and allowed days, changed in the pipeline settings."""
 
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.all(),
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.all(),
                                    widget=forms.HiddenInput)
     probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100)
     max_days = forms.IntegerField(label=gettext_lazy("days allowed in stage"), min_value=1, max_value=3650,
@@ -165,7 +183,7 @@ class StageLimitsForm(forms.Form):
 
 
 class StageRuleForm(forms.Form):
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)
     label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
     field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,

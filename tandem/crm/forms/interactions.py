@@ -7,7 +7,17 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateTimeInput, field_label, offer_active
+from tandem.core.forms import (
+    DateField,
+    DateInput,
+    DateTimeField,
+    DateTimeInput,
+    DurationMinutesField,
+    ModelChoiceField,
+    field_label,
+    offer_active,
+)
+from tandem.core.models import User
 from tandem.crm.models import Interaction
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import interactions as services
@@ -24,20 +34,20 @@ class InteractionForm(forms.Form):
     them in `data-kinds`, and core/tandem.js shows a field only while its kind is chosen (`data-kind-switch`)."""
 
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
+    occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
                                       help_text=_("Leave empty for now."))
-    contact = forms.ModelChoiceField(label=_label("contact"), required=False, queryset=None)
-    counterparty = forms.ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
-    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    contact = ModelChoiceField(label=_label("contact"), required=False, queryset=None)
+    counterparty = ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
+    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
     subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
     text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=_label("duration_minutes"), required=False)
+    duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
     place = forms.CharField(label=_label("place"), required=False, max_length=200)
     attendees = forms.CharField(label=_label("attendees"), required=False, max_length=500,
                                 help_text=_("Who took part, besides the contact person."))
-    source = forms.ModelChoiceField(label=_label("source"), required=False,
+    source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
 
     QUICK_FIELDS = ("kind", "occurred_at", "contact", "duration_minutes", "outcome", "place", "attendees",
@@ -69,3 +79,21 @@ class InteractionForm(forms.Form):
         values = dict(self.cleaned_data)
         values["outcome"] = values.get("outcome") or ""
         return values
+
+
+class InteractionFilterForm(forms.Form):
+    """The interaction list's filters (the home page's "calls" and "meetings" link here)."""
+
+    kind = forms.ChoiceField(label=_("type"), required=False,
+                             choices=[("", _("Any")), ("call", _("Call")), *Interaction.Kind.choices])
+    author = ModelChoiceField(label=_("logged by"), required=False,
+                                    queryset=User.objects.filter(is_active=True).order_by("username"))
+    occurred_from = DateField(label=_("from"), required=False, widget=DateInput)
+    occurred_to = DateField(label=_("to"), required=False, widget=DateInput)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"kind": d["kind"], "created_by_id": d["author"] and d["author"].pk,
+                "occurred_from": d["occurred_from"], "occurred_to": d["occurred_to"]}

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,25 @@ DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline",
 CARDS_PER_COLUMN = 50
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def stage_moves() -> QuerySet[DealStageVisit]:
+    """Stage visits that are a move from another stage: the deal's previous visit, in another stage, was left
+    at the very instant this one was entered (crm.services.deals.move_deal_to_stage)."""
+    previous = (DealStageVisit.objects.filter(deal_id=OuterRef("deal_id"), left_at=OuterRef("entered_at"))
+                .exclude(stage_id=OuterRef("stage_id")))
+    return DealStageVisit.objects.filter(Exists(previous))
+
+
 def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, owner_id=None, client_id=None,
-                 q=None, source_id=None, tag=None) -> QuerySet[Deal]:
-    """`tag` is a client tag's name (any case): deals of clients carrying it."""
+                 q=None, won_from: datetime.date | None = None, won_to: datetime.date | None = None,
+                 moved_by: int | None = None, moved_from: datetime.date | None = None,
+                 moved_to: datetime.date | None = None, source_id=None, tag=None) -> QuerySet[Deal]:
+    """List filters. won_from/won_to: won deals closed on those local days (inclusive); moved_by with
+    moved_from/moved_to: deals that user moved to another stage on those days. `tag` is a client tag's name
+    (any case): deals of clients carrying it."""
     if pipeline:
         qs = qs.filter(stage__pipeline_id=pipeline)
     if stage:
@@ -50,6 +66,19 @@ def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, 
         qs = qs.filter(client__tags__name__iexact=tag.strip())
     if q and q.strip():
         qs = qs.filter(Q(title__icontains=q.strip()) | Q(client__name__icontains=q.strip()))
+    if won_from or won_to:
+        qs = qs.filter(status=Deal.Status.WON)
+        if won_from:
+            qs = qs.filter(closed_at__gte=_day_start(won_from))
+        if won_to:
+            qs = qs.filter(closed_at__lt=_day_start(won_to + datetime.timedelta(days=1)))
+    if moved_by:
+        moves = stage_moves().filter(deal_id=OuterRef("pk"), entered_by_id=moved_by)
+        if moved_from:
+            moves = moves.filter(entered_at__gte=_day_start(moved_from))
+        if moved_to:
+            moves = moves.filter(entered_at__lt=_day_start(moved_to + datetime.timedelta(days=1)))
+        qs = qs.filter(Exists(moves))
     return qs
 
 

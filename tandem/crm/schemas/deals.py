@@ -7,6 +7,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import ArchiveOut, BaseTotalOut, DecimalString, Id, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, StageRule
 
@@ -89,6 +90,11 @@ class DealFilters(Schema):
     owner_id: Id | None = None
     client_id: Id | None = None
     q: str | None = Field(None, description="Part of the title or the client's name.")
+    won_from: datetime.date | None = Field(None, description="Won deals closed on or after this day.")
+    won_to: datetime.date | None = Field(None, description="Won deals closed on or before this day.")
+    moved_by: Id | None = Field(None, description="Deals this user moved to another stage (see moved_from/to).")
+    moved_from: datetime.date | None = None
+    moved_to: datetime.date | None = None
     source_id: Id | None = None
     tag: str | None = Field(None, max_length=50, description="A client tag's name (any letter case).")
 
@@ -173,7 +179,7 @@ class _DealFields(InputSchema):
     owner_id: Id | None = None
     amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    expected_close_date: datetime.date | None = None
+    expected_close_date: limits.Date | None = None
     source_id: Id | None = None
     campaign_id: Id | None = None
 
@@ -237,8 +243,8 @@ class StageVisitOut(Schema):
 
 class LostAtStageFilters(Schema):
     pipeline: Id | None = None
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: limits.Date | None = Field(None, alias="from")
+    date_to: limits.Date | None = Field(None, alias="to")
 
 
 class LostAtStageRowOut(Schema):

@@ -7,16 +7,13 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import Id, InputSchema
 from tandem.crm.models import Interaction
 from tandem.crm.queries.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
 TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
 KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
-
-
-MAX_MINUTES = 2**31 - 1  # the column is a 32-bit integer
-
 
 
 class Ref(Schema):
@@ -51,13 +48,13 @@ class InteractionOut(Schema):
 class InteractionIn(InputSchema):
     client_id: Id
     kind: Interaction.Kind
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str = ""
     text: str = ""
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] = ""
     place: str = Field("", description="Meetings only: where.")
     attendees: str = Field("", description="Meetings only: who took part.")
@@ -66,13 +63,13 @@ class InteractionIn(InputSchema):
 
 class InteractionPatch(InputSchema):
     kind: Interaction.Kind | None = None
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str | None = None
     text: str | None = None
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] | None = None
     place: str | None = Field(None, description="Meetings only: where.")
     attendees: str | None = Field(None, description="Meetings only: who took part.")
@@ -82,11 +79,14 @@ class InteractionPatch(InputSchema):
 class InteractionFilters(Schema):
     client_id: Id | None = None
     kind: KindFilter | None = Field(None, description="An interaction type, or 'call' for both call types.")
+    created_by_id: Id | None = Field(None, description="Logged by this user.")
+    occurred_from: datetime.date | None = Field(None, description="On or after this day.")
+    occurred_to: datetime.date | None = Field(None, description="On or before this day.")
 
 
 class TimelineParams(Schema):
     type: TimelineType | None = Field(None, description="Show only this type of item.")
-    before: datetime.datetime | None = Field(None, description="Items older than this (the `older` cursor).")
+    before: limits.DateTime | None = Field(None, description="Items older than this (the `older` cursor).")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

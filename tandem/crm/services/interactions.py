@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit
+from tandem.core import archive, audit, limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -69,6 +69,8 @@ def _check(client: Client, values: dict) -> dict:
         if duration < 0:
             raise BusinessRuleError("negative_duration", _("The duration cannot be negative."),
                                     field="duration_minutes")
+        if duration > limits.MAX_DURATION_MINUTES:
+            raise BusinessRuleError("out_of_range", limits.duration_message(), field="duration_minutes")
     outcome = values.get("outcome") or ""
     if outcome:
         if kind not in CALL_KINDS:
@@ -92,6 +94,7 @@ def _check(client: Client, values: dict) -> dict:
         raise BusinessRuleError("required", _("An email needs a subject or a text."), field="subject")
     if values.get("occurred_at") is None:
         values["occurred_at"] = timezone.now()
+    limits.check_date(values["occurred_at"], field="occurred_at")
     return values
 
 
@@ -172,7 +175,18 @@ def kinds_for(name: str) -> set[str]:
     return {name} if name in Interaction.Kind.values else set()
 
 
-def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None, kind: str = "") -> QuerySet:
+def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None, kind: str = "",
+                        created_by_id: int | None = None, occurred_from: datetime.date | None = None,
+                        occurred_to: datetime.date | None = None) -> QuerySet:
+    """List filters; occurred_from/occurred_to are local days (inclusive), created_by_id who logged it."""
+    if created_by_id:
+        qs = qs.filter(created_by_id=created_by_id)
+    if occurred_from:
+        qs = qs.filter(occurred_at__gte=timezone.make_aware(datetime.datetime.combine(occurred_from,
+                                                                                      datetime.time.min)))
+    if occurred_to:
+        end = occurred_to + datetime.timedelta(days=1)
+        qs = qs.filter(occurred_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min)))
     if client_id:
         qs = qs.filter(client_id=client_id)
     if kind:

@@ -15,14 +15,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from tandem.core import limits
 from tandem.core.forms import call_service
 from tandem.core.htmx import is_htmx
+from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
-from tandem.crm.forms.interactions import InteractionForm
+from tandem.crm.forms.interactions import InteractionFilterForm, InteractionForm
 from tandem.crm.models import Interaction
 from tandem.crm.queries import timeline as timelines
 from tandem.crm.queries.visibility import visible_interactions
@@ -33,11 +36,15 @@ from tandem.parties import queries as parties
 
 
 def _before(request) -> datetime.datetime | None:
+    """The `older` cursor; anything that is not a moment inside core.limits' window is ignored."""
     value = request.GET.get("before") or ""
     try:
-        return parse_datetime(value)
+        moment = parse_datetime(value)
     except ValueError:
         return None
+    if moment is None or limits.date_problem(moment):
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _timeline_context(request, client, *, type_="", before=None) -> dict:
@@ -139,7 +146,21 @@ def interaction_delete(request, pk):
                   status=400 if form.errors else 200)
 
 
+@login_required
+@permission_required("crm.view_interaction", raise_exception=True)
+def interaction_list(request):
+    """Interactions of the clients the user may see, filtered by type, author and days."""
+    form = InteractionFilterForm(request.GET or None)
+    qs = services.filter_interactions(visible_interactions(request.user), **form.filters())
+    page = DeferredJoinPaginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "crm/interaction_list.html",
+                  {"form": form, "page_obj": page, "interactions": page.object_list, "query": query.urlencode()})
+
+
 urlpatterns = [
+    path("interactions/", interaction_list, name="interaction-list"),
     path("clients/<int:client_pk>/timeline/", client_timeline, name="client-timeline"),
     path("clients/<int:client_pk>/interactions/new/", interaction_create, name="interaction-create"),
     path("interactions/<int:pk>/edit/", interaction_edit, name="interaction-edit"),
