@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0005_invariants_and_deal_version'),
+        ('crm', '0009_sales_target_range'),
     ]
 
     operations = [
