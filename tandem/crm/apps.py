@@ -116,12 +116,17 @@ class CrmConfig(AppConfig):
         registry.register(SalesTarget, visible_targets, sees_all=lambda u: u.has_perm("crm.view_all_deals"))
 
     def client_card_panels(self, request, client) -> list[dict]:
-        """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
-        if not request.user.has_perm("crm.view_interaction"):
-            return []
-        from tandem.crm.views.interactions import timeline_panel_html
+        """The client card's sections: the client's deals with totals and open tasks (shown open), and the
+        timeline of interactions, deals, complaints, tasks and changes with quick add (folded)."""
+        from tandem.crm.views.client_card import client_card_panels
 
-        return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
+        return client_card_panels(request, client)
+
+    def client_card_actions(self, request, client) -> list[dict]:
+        """Buttons on the client card: new deal, task, call, meeting, SMS, email (each prefilled with the client)."""
+        from tandem.crm.views.client_card import client_card_actions
+
+        return client_card_actions(request, client)
 
     def home_sections(self, request) -> list[dict]:
         """The home page's sales dashboard: the team's for a manager, the user's own for a representative."""

@@ -27,6 +27,7 @@ ACTIONS = {
     "crm.pipeline.archived": _("archived the pipeline"),
     "crm.pipeline.restored": _("restored the pipeline from the archive"),
     "crm.pipeline.deleted": _("deleted the pipeline"),
+    "crm.stage.updated": _("changed the stage"),
     "crm.stage.archived": _("archived the stage"),
     "crm.stage.restored": _("restored the stage from the archive"),
     "crm.lostreason.created": _("added a lost reason"),
@@ -77,7 +78,8 @@ ACTIONS = {
 CHANGE_LABELS = {
     "crm.deal": {"forward": None},
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
-                     "probability": _("Probability, %"), "role": _("Only ticked by")},
+                     "probability": _("Probability, %"), "role": _("Only ticked by"),
+                     "max_days": _("Days allowed in stage")},
 }
 
 

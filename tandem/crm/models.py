@@ -215,6 +215,8 @@ class Stage(ArchivableModel):
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"))
     probability = models.PositiveSmallIntegerField(_("probability, %"), default=10)
+    # A deal staying longer than this many days in the stage is marked on the board (empty: no limit).
+    max_days = models.PositiveSmallIntegerField(_("days allowed in stage"), null=True, blank=True)
 
     class Meta:
         ordering = ["pipeline", "position"]
@@ -460,6 +462,9 @@ class Interaction(TrackedModel):
     text = models.TextField(_("text"), blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
+    # Meetings only: where, and who took part (besides the contact person).
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    attendees = models.CharField(_("attendees"), max_length=500, blank=True)
     source = models.ForeignKey("parties.Source", verbose_name=_("source / channel"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="interactions")
 

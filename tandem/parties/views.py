@@ -169,6 +169,10 @@ def client_detail(request, pk):
         "panels": modules.collect(
             "client_card_panels", request, client, enabled=getattr(request, "enabled_modules", None)
         ),
+        # Buttons other modules add to the card's header (e.g. new deal, call): [{"key", "label", "url"}].
+        "actions": modules.collect(
+            "client_card_actions", request, client, enabled=getattr(request, "enabled_modules", None)
+        ),
     }
     return render(request, "parties/client_detail.html", context)
 

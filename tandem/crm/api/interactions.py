@@ -75,8 +75,9 @@ def get_interaction(request, interaction_id: Id):
 def update_interaction(request, interaction_id: Id, payload: InteractionPatch):
     interaction = _get(request, interaction_id)
     data = payload.dict(exclude_unset=True)
-    if data.get("outcome") is None and "outcome" in data:
-        data["outcome"] = ""
+    for name in ("outcome", "place", "attendees"):
+        if name in data and data[name] is None:
+            data[name] = ""
     for name in ("kind", "subject", "text"):
         if name in data and data[name] is None:
             raise BusinessRuleError("required", _("This value cannot be empty."), field=name)

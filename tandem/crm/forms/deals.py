@@ -7,11 +7,20 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy
 
 from tandem.core import limits
-from tandem.core.forms import AmountField, DateField, DateInput, IdField, ModelChoiceField, offer_active
+from tandem.core.forms import (
+    AmountField,
+    DateField,
+    DateInput,
+    DateTimeField,
+    DateTimeInput,
+    IdField,
+    ModelChoiceField,
+    offer_active,
+)
 from tandem.core.models import User
-from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule, Task
 from tandem.crm.services import deals as services
-from tandem.parties.models import Contact, Counterparty, Source
+from tandem.parties.models import Contact, Counterparty, Source, Tag
 from tandem.parties.queries import visible_clients
 
 
@@ -95,6 +104,49 @@ class DealFilterForm(forms.Form):
                 "moved_to": d["moved_to"]}
 
 
+class BoardFilterForm(forms.Form):
+    """The board's filter bar, kept in the URL: owner ("me" for my deals, or a user), source, client tag."""
+
+    owner = forms.ChoiceField(label=gettext_lazy("owner"), required=False)
+    source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.all(), required=False,
+                                    empty_label=gettext_lazy("All sources"))
+    tag = forms.CharField(label=gettext_lazy("tag"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        owners = [("", gettext_lazy("All owners")), ("me", gettext_lazy("My deals"))]
+        if user.has_perm("crm.view_all_deals"):
+            owners += [(str(u.pk), u.display_name) for u in User.objects.filter(is_active=True).order_by(
+                "first_name", "last_name", "username")]
+        self.fields["owner"].choices = owners
+        self.fields["tag"].widget.choices = [("", gettext_lazy("All tags"))] + [
+            (name, name) for name in Tag.objects.order_by("name").values_list("name", flat=True)]
+        for field in self.fields.values():
+            field.widget.attrs.update({"data-submit-on-change": "", "aria-label": str(field.label).capitalize()})
+
+    def filters(self) -> dict:
+        """Keyword arguments for crm.queries.deals.filter_deals; nothing for values that are not valid."""
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        owner = d["owner"]
+        return {"owner_id": self.user.pk if owner == "me" else (int(owner) if owner else None),
+                "source_id": d["source"] and d["source"].pk, "tag": d["tag"]}
+
+    def is_filtered(self) -> bool:
+        return any(self.filters().values())
+
+
+class DealTaskForm(forms.Form):
+    """Quick-add of a task on the deal page (assigned to whoever adds it; the full form offers the rest)."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    due_at = DateTimeField(label=gettext_lazy("Due"), widget=DateTimeInput)
+    priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Task.Priority.choices,
+                                 initial=Task.Priority.NORMAL)
+
+
 class LoseForm(forms.Form):
     lost_reason = ModelChoiceField(label=gettext_lazy("lost reason"),
                                          queryset=LostReason.objects.filter(is_active=True), required=False)
@@ -117,6 +169,18 @@ class StageForm(forms.Form):
     pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
+    max_days = forms.IntegerField(label=gettext_lazy("days allowed in stage"), min_value=1, max_value=3650,
+                                  required=False, help_text=gettext_lazy("Longer stays are marked on the board."))
+
+
+class StageLimitsForm(forms.Form):
+    """A stage's probability and allowed days, changed in the pipeline settings."""
+
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.all(),
+                                   widget=forms.HiddenInput)
+    probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100)
+    max_days = forms.IntegerField(label=gettext_lazy("days allowed in stage"), min_value=1, max_value=3650,
+                                  required=False)
 
 
 class StageRuleForm(forms.Form):

@@ -27,11 +27,11 @@ from tandem.parties.models import Source
 _label = partial(field_label, Interaction)
 
 
-QUICK_KINDS = (Interaction.Kind.CALL_OUT, Interaction.Kind.CALL_IN, Interaction.Kind.NOTE)
-
-
 class InteractionForm(forms.Form):
-    """Shape of an interaction; the rules (same client, duration, outcome) are checked by the service."""
+    """Shape of an interaction; the rules (same client, which values each kind has) are checked by the service.
+
+    Fields only some kinds have carry those kinds (`field.kinds`, from services.KIND_FIELDS): the template puts
+    them in `data-kinds`, and core/tandem.js shows a field only while its kind is chosen (`data-kind-switch`)."""
 
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
     occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
@@ -44,13 +44,20 @@ class InteractionForm(forms.Form):
     duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
+    place = forms.CharField(label=_label("place"), required=False, max_length=200)
+    attendees = forms.CharField(label=_label("attendees"), required=False, max_length=500,
+                                help_text=_("Who took part, besides the contact person."))
     source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
 
-    QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")
+    QUICK_FIELDS = ("kind", "occurred_at", "contact", "duration_minutes", "outcome", "place", "attendees",
+                    "subject", "text")
 
     def __init__(self, *args, user, client, quick=False, interaction=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["data-kind-switch"] = ""
+        for name, kinds in services.KIND_FIELDS.items():
+            self.fields[name].kinds = " ".join(sorted(kinds))
         self.fields["contact"].queryset = parties.visible_contacts(user).filter(client=client)
         self.fields["counterparty"].queryset = parties.visible_counterparties(user).filter(client=client)
         self.fields["source"].queryset = Source.objects.all()
@@ -59,7 +66,6 @@ class InteractionForm(forms.Form):
             offer_active(self.fields[name], getattr(interaction, f"{name}_id") if interaction else None)
         self.fields["deal"].queryset = visible_deals(user).filter(client=client)
         if quick:
-            self.fields["kind"].choices = [(k.value, k.label) for k in QUICK_KINDS]
             self.fields["text"].widget.attrs["rows"] = 2
             for name in list(self.fields):
                 if name not in self.QUICK_FIELDS:

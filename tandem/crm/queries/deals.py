@@ -5,14 +5,26 @@ Callers pass querysets already narrowed by crm.queries.visibility (the record ru
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tandem.core.money import BaseTotal, convert_totals
+from tandem.core.money import BaseTotal, convert_totals, quantize
 from tandem.core.services import base_currency
-from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, Pipeline, Stage, StageRule
+from tandem.crm.models import (
+    Deal,
+    DealChecklistItem,
+    DealStageVisit,
+    Interaction,
+    Pipeline,
+    Stage,
+    StageRule,
+    Task,
+)
+from tandem.crm.queries.visibility import visible_interactions, visible_tasks
 
 DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline", "source", "campaign",
                 "lost_reason")
@@ -34,9 +46,10 @@ def stage_moves() -> QuerySet[DealStageVisit]:
 def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, owner_id=None, client_id=None,
                  q=None, won_from: datetime.date | None = None, won_to: datetime.date | None = None,
                  moved_by: int | None = None, moved_from: datetime.date | None = None,
-                 moved_to: datetime.date | None = None) -> QuerySet[Deal]:
+                 moved_to: datetime.date | None = None, source_id=None, tag=None) -> QuerySet[Deal]:
     """List filters. won_from/won_to: won deals closed on those local days (inclusive); moved_by with
-    moved_from/moved_to: deals that user moved to another stage on those days."""
+    moved_from/moved_to: deals that user moved to another stage on those days. `tag` is a client tag's name
+    (any case): deals of clients carrying it."""
     if pipeline:
         qs = qs.filter(stage__pipeline_id=pipeline)
     if stage:
@@ -47,6 +60,10 @@ def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, 
         qs = qs.filter(owner_id=owner_id)
     if client_id:
         qs = qs.filter(client_id=client_id)
+    if source_id:
+        qs = qs.filter(source_id=source_id)
+    if tag and tag.strip():
+        qs = qs.filter(client__tags__name__iexact=tag.strip())
     if q and q.strip():
         qs = qs.filter(Q(title__icontains=q.strip()) | Q(client__name__icontains=q.strip()))
     if won_from or won_to:
@@ -94,14 +111,66 @@ def checklist_of(deal: Deal, user=None, stages=None) -> list[dict]:
     return items
 
 
-def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN) -> list[dict]:
+@dataclass(frozen=True)
+class NextActivity:
+    """What happens next on a deal: its earliest open task, or its earliest interaction still to come."""
+
+    kind: str  # "task" or an Interaction.Kind value
+    label: str
+    at: datetime.datetime
+    overdue: bool
+
+
+def with_next_activity(deals: QuerySet[Deal], now: datetime.datetime) -> QuerySet[Deal]:
+    """Annotate each deal with its earliest open task and its earliest scheduled (future) interaction: four
+    correlated subqueries in the one query that reads the deals, so a board of any size costs no more queries."""
+    tasks = Task.objects.filter(deal=OuterRef("pk"), status=Task.Status.OPEN).order_by("due_at", "id")
+    planned = Interaction.objects.filter(deal=OuterRef("pk"), occurred_at__gt=now).order_by("occurred_at", "id")
+    return deals.annotate(
+        next_task_due=Subquery(tasks.values("due_at")[:1]),
+        next_task_title=Subquery(tasks.values("title")[:1]),
+        next_interaction_at=Subquery(planned.values("occurred_at")[:1]),
+        next_interaction_kind=Subquery(planned.values("kind")[:1]),
+    )
+
+
+def next_activity(deal: Deal, now: datetime.datetime) -> NextActivity | None:
+    """The earlier of the deal's annotated next task and next scheduled interaction (see with_next_activity)."""
+    options = []
+    if deal.next_task_due is not None:
+        options.append(NextActivity("task", deal.next_task_title, deal.next_task_due, deal.next_task_due < now))
+    if deal.next_interaction_at is not None:
+        kind = deal.next_interaction_kind
+        options.append(NextActivity(kind, str(Interaction.Kind(kind).label), deal.next_interaction_at, False))
+    return min(options, key=lambda activity: activity.at) if options else None
+
+
+def days_in_stage(deal: Deal, now: datetime.datetime) -> int:
+    return max(0, (now - deal.stage_entered_at).days)
+
+
+def is_stale(deal: Deal, stage: Stage, now: datetime.datetime) -> bool:
+    """The deal has stayed in its stage longer than the stage allows (never when the stage sets no limit)."""
+    return stage.max_days is not None and now - deal.stage_entered_at > datetime.timedelta(days=stage.max_days)
+
+
+def weighted(total: BaseTotal, probability: int) -> Decimal:
+    """The forecast of a column: its base-currency total times the stage's probability, rounded to the cent."""
+    return quantize(total.amount * Decimal(probability) / 100, total.currency)
+
+
+def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN, *,
+                  now: datetime.datetime | None = None) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
     query), the total in the company's base currency at today's rates (`base_total`, whose `missing` names
-    the currencies without a rate), and at most `limit` newest cards (one query per stage)."""
+    the currencies without a rate), the weighted forecast (`weighted`: base total × the stage's probability),
+    and at most `limit` newest cards (one query per stage), each carrying `next_activity` (None when nothing
+    is planned), `days_in_stage` and `stale` (longer in the stage than its limit)."""
+    now = now or timezone.now()
     stages = list(pipeline.stages.order_by("position"))
     open_deals = deals.filter(stage__in=[stage.pk for stage in stages], status=Deal.Status.OPEN)
     sums = (open_deals.order_by().values("stage_id", "currency")
-            .annotate(count=Count("id"), total=Sum("amount")).order_by("stage_id", "currency"))
+            .annotate(count=Count("id", distinct=True), total=Sum("amount")).order_by("stage_id", "currency"))
     counts: dict[int, int] = {}
     totals: dict[int, list] = {}
     for row in sums:
@@ -111,13 +180,22 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
     columns = []
     today, base, rates = timezone.localdate(), base_currency(), {}
     for stage in stages:
-        cards = list(open_deals.filter(stage=stage).select_related("client", "owner")
+        cards = list(with_next_activity(open_deals.filter(stage=stage), now).select_related("client", "owner")
                      .order_by("-created_at", "-id")[:limit]) if counts.get(stage.pk) else []
+        for deal in cards:
+            deal.next_activity = next_activity(deal, now)
+            deal.days_in_stage = days_in_stage(deal, now)
+            deal.stale = is_stale(deal, stage, now)
         count = counts.get(stage.pk, 0)
+        base_total = convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)
         columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
-                        "more": max(0, count - len(cards)),
-                        "base_total": convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)})
+                        "more": max(0, count - len(cards)), "base_total": base_total,
+                        "weighted": weighted(base_total, stage.probability)})
     return columns
+
+
+def board_weighted(columns: list[dict]) -> Decimal:
+    return sum((column["weighted"] for column in columns), Decimal(0))
 
 
 def board_total(columns: list[dict]) -> BaseTotal | None:
@@ -136,3 +214,59 @@ def board_total(columns: list[dict]) -> BaseTotal | None:
         by_currency=dict(sorted(by_currency.items(), key=lambda item: (item[0] != base.currency, item[0]))),
         missing=sorted({code for column in columns for code in column["base_total"].missing}),
     )
+
+
+# --- The deal's activity feed -------------------------------------------------------------------------
+
+FEED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One line of a deal's activity feed: a task (at its due time), an interaction or a stage entry."""
+
+    type: str  # "task", "stage" or an Interaction.Kind value
+    type_label: str
+    at: datetime.datetime
+    obj: object
+
+
+def deal_feed(user, deal: Deal, limit: int = FEED_LIMIT) -> list[FeedItem]:
+    """The deal's tasks, interactions and stage history as one list, newest first (a task by its due time,
+    so what is planned comes on top); three queries, each narrowed by the user's record rules."""
+    tasks = visible_tasks(user).filter(deal=deal).select_related("assignee").order_by("-due_at", "-id")[:limit]
+    interactions = (visible_interactions(user).filter(deal=deal).select_related("contact", "created_by")
+                    .order_by("-occurred_at", "-id")[:limit])
+    visits = DealStageVisit.objects.filter(deal=deal).select_related("stage", "entered_by").order_by(
+        "-entered_at", "-id")[:limit]
+    items = [FeedItem("task", str(Task._meta.verbose_name).capitalize(), task.due_at, task) for task in tasks]
+    items += [FeedItem(i.kind, i.get_kind_display(), i.occurred_at, i) for i in interactions]
+    items += [FeedItem("stage", str(_("Stage")), visit.entered_at, visit) for visit in visits]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+# --- A client's deals (the client card) ---------------------------------------------------------------
+
+CLIENT_DEALS_SHOWN = 20
+
+
+def client_deals(deals: QuerySet[Deal], client, limit: int = CLIENT_DEALS_SHOWN) -> dict:
+    """A client's deals for the client card: the newest `limit` of them and, over all of them, the open and the
+    won amounts in the base currency at today's rates (one GROUP BY query for the totals)."""
+    mine = deals.filter(client=client)
+    sums = (mine.order_by().filter(status__in=[Deal.Status.OPEN, Deal.Status.WON], amount__isnull=False)
+            .values("status", "currency").annotate(total=Sum("amount")).order_by("status", "currency"))
+    by_status: dict[str, list] = {Deal.Status.OPEN: [], Deal.Status.WON: []}
+    counts = {row["status"]: row["count"] for row in mine.order_by().values("status").annotate(count=Count("id"))}
+    for row in sums:
+        by_status[row["status"]].append((row["currency"], row["total"]))
+    today, base, rates = timezone.localdate(), base_currency(), {}
+    return {
+        "deals": list(mine.select_related("stage", "owner").order_by("-created_at", "-id")[:limit]),
+        "count": sum(counts.values()),
+        "open_count": counts.get(Deal.Status.OPEN, 0),
+        "won_count": counts.get(Deal.Status.WON, 0),
+        "open_total": convert_totals(by_status[Deal.Status.OPEN], base, on=today, rates=rates),
+        "won_total": convert_totals(by_status[Deal.Status.WON], base, on=today, rates=rates),
+    }

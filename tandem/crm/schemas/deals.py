@@ -41,6 +41,7 @@ class StageOut(ArchiveOut):
     name: str
     position: int
     probability: int
+    max_days: int | None = Field(None, description="Days a deal may stay in the stage before the board marks it.")
     rules: list[StageRuleOut]
 
     @staticmethod
@@ -81,6 +82,8 @@ class PipelinePatch(InputSchema):
 class StageIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     probability: int = Field(10, ge=0, le=100)
+    max_days: int | None = Field(None, ge=1, le=3650,
+                                 description="Days a deal may stay in the stage before the board marks it.")
     rules: list[StageRuleIn] = []
 
 
@@ -115,6 +118,8 @@ class DealFilters(Schema):
     moved_by: Id | None = Field(None, description="Deals this user moved to another stage (see moved_from/to).")
     moved_from: datetime.date | None = None
     moved_to: datetime.date | None = None
+    source_id: Id | None = None
+    tag: str | None = Field(None, max_length=50, description="A client tag's name (any letter case).")
 
 
 class DealOut(Schema):

@@ -33,6 +33,8 @@ class InteractionOut(Schema):
     deal_id: int | None
     duration_minutes: int | None
     outcome: str
+    place: str
+    attendees: str
     source_id: int | None
     author_id: int | None
     created_at: datetime.datetime
@@ -54,6 +56,8 @@ class InteractionIn(InputSchema):
     deal_id: Id | None = None
     duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] = ""
+    place: str = Field("", description="Meetings only: where.")
+    attendees: str = Field("", description="Meetings only: who took part.")
     source_id: Id | None = None
 
 
@@ -67,6 +71,8 @@ class InteractionPatch(InputSchema):
     deal_id: Id | None = None
     duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] | None = None
+    place: str | None = Field(None, description="Meetings only: where.")
+    attendees: str | None = Field(None, description="Meetings only: who took part.")
     source_id: Id | None = None
 
 

@@ -461,21 +461,31 @@ def set_win_rules(pipeline: Pipeline, *, by: User, win_rules: str) -> Pipeline:
     return locked
 
 
-def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, rules=()) -> Stage:
-    """Append a stage at the end of a pipeline, with its rules ({kind, label, field_name} dicts)."""
+def _check_stage_values(probability, max_days) -> None:
+    if not 0 <= int(probability) <= 100:
+        raise BusinessRuleError("invalid_probability", _("The probability is a percentage from 0 to 100."),
+                                field="probability")
+    if max_days is not None and not 1 <= int(max_days) <= 3650:
+        raise BusinessRuleError("invalid_max_days", _("The days allowed in a stage are from 1 to 3650, or empty."),
+                                field="max_days")
+
+
+def add_stage(pipeline: Pipeline, *, by: User, name: str, probability: int = 10, max_days: int | None = None,
+              rules=()) -> Stage:
+    """Append a stage at the end of a pipeline, with its rules ({kind, label, field_name} dicts). `max_days`:
+    deals staying longer in the stage are marked on the board (None: no limit)."""
     require_permission(by, "crm.add_stage")
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("required", _("A stage needs a name."), field="name")
-    if not 0 <= int(probability) <= 100:
-        raise BusinessRuleError("invalid_probability", _("The probability is a percentage from 0 to 100."),
-                                field="probability")
+    _check_stage_values(probability, max_days)
     with transaction.atomic():
         Pipeline.objects.select_for_update().get(pk=pipeline.pk)
         last = pipeline.stages.order_by("-position").values_list("position", flat=True).first() or 0
-        stage = Stage.objects.create(pipeline=pipeline, name=name, position=last + 1, probability=int(probability))
+        stage = Stage.objects.create(pipeline=pipeline, name=name, position=last + 1, probability=int(probability),
+                                     max_days=max_days)
         audit.record(pipeline, "crm.pipeline.stage_added", by=by,
-                     changes={"stage": name, "probability": int(probability)})
+                     changes={"stage": name, "probability": int(probability), "max_days": max_days})
         for rule in rules:
             add_stage_rule(stage, by=by, kind=rule.get("kind", StageRule.Kind.CHECKLIST),
                            label=rule.get("label", ""), field_name=rule.get("field_name", ""),
@@ -513,7 +523,7 @@ def create_pipeline(*, by: User, name: str, stages=(), is_default: bool = False,
         audit.record(pipeline, "crm.pipeline.created", by=by, changes={"name": name})
         for stage in stages:
             add_stage(pipeline, by=by, name=stage["name"], probability=stage.get("probability", 10),
-                      rules=stage.get("rules", ()))
+                      max_days=stage.get("max_days"), rules=stage.get("rules", ()))
     return pipeline
 
 
@@ -535,6 +545,21 @@ def delete_pipeline(pipeline: Pipeline, *, by: User) -> None:
     """Only a pipeline no deal went through; otherwise refused (409) naming the deals."""
     require_permission(by, "crm.delete_pipeline")
     deletion.delete(pipeline, by=by, changes={"name": pipeline.name})
+
+
+def update_stage(stage: Stage, *, by: User, probability: int, max_days: int | None) -> Stage:
+    """Change a stage's probability (the board's weighted forecast) and the days a deal may stay in it."""
+    require_permission(by, "crm.change_stage")
+    _check_stage_values(probability, max_days)
+    with transaction.atomic():
+        locked = Stage.objects.select_for_update().select_related("pipeline").get(pk=stage.pk)
+        before = audit.snapshot(locked, ("probability", "max_days"))
+        locked.probability, locked.max_days = int(probability), max_days
+        locked.save(update_fields=["probability", "max_days"])
+        changed = audit.diff(before, audit.snapshot(locked, ("probability", "max_days")))
+        if changed:
+            audit.record(locked, "crm.stage.updated", by=by, root=locked.pipeline, changes=changed)
+    return locked
 
 
 def archive_stage(stage: Stage, *, by: User) -> Stage:

@@ -21,10 +21,20 @@ from tandem.crm.models import Interaction
 from tandem.parties.models import Client
 
 INTERACTION_FIELDS = ("kind", "contact", "counterparty", "deal", "occurred_at", "subject", "text",
-                      "duration_minutes", "outcome", "source")
+                      "duration_minutes", "outcome", "place", "attendees", "source")
 CALL_KINDS = frozenset({Interaction.Kind.CALL_IN, Interaction.Kind.CALL_OUT})
 # Kinds that last a while: a duration may be given.
 TIMED_KINDS = CALL_KINDS | {Interaction.Kind.MEETING}
+# The values only some kinds have (the others are common to all): the forms show these fields for those
+# kinds only, and _check refuses them for any other kind.
+KIND_FIELDS = {
+    "duration_minutes": TIMED_KINDS,
+    "outcome": CALL_KINDS,
+    "place": frozenset({Interaction.Kind.MEETING}),
+    "attendees": frozenset({Interaction.Kind.MEETING}),
+}
+PLACE_MAX = Interaction._meta.get_field("place").max_length
+ATTENDEES_MAX = Interaction._meta.get_field("attendees").max_length
 # Timeline filter names that stand for several kinds.
 KIND_GROUPS = {"call": CALL_KINDS}
 SUBJECT_MAX = Interaction._meta.get_field("subject").max_length
@@ -68,13 +78,20 @@ def _check(client: Client, values: dict) -> dict:
         if outcome not in Interaction.Outcome.values:
             raise BusinessRuleError("invalid_outcome", _("Choose a valid outcome."), field="outcome")
     values["outcome"] = outcome
-    values["subject"] = (values.get("subject") or "").strip()
-    values["text"] = (values.get("text") or "").strip()
-    if len(values["subject"]) > SUBJECT_MAX:
-        raise BusinessRuleError("too_long", _("The subject is at most %(max)s characters.") % {"max": SUBJECT_MAX},
-                                field="subject")
+    for name in ("subject", "text", "place", "attendees"):
+        values[name] = (values.get(name) or "").strip()
+    for name, limit in (("subject", SUBJECT_MAX), ("place", PLACE_MAX), ("attendees", ATTENDEES_MAX)):
+        if len(values[name]) > limit:
+            raise BusinessRuleError("too_long", _("At most %(max)s characters.") % {"max": limit}, field=name)
+    if (values["place"] or values["attendees"]) and kind != Interaction.Kind.MEETING:
+        field = "place" if values["place"] else "attendees"
+        raise BusinessRuleError(f"{field}_not_allowed", _("Only meetings have a place and attendees."), field=field)
     if not values["subject"] and not values["text"] and kind == Interaction.Kind.NOTE:
         raise BusinessRuleError("required", _("A note needs a text."), field="text")
+    if not values["text"] and kind == Interaction.Kind.SMS:
+        raise BusinessRuleError("required", _("An SMS needs its text."), field="text")
+    if not values["subject"] and not values["text"] and kind == Interaction.Kind.EMAIL:
+        raise BusinessRuleError("required", _("An email needs a subject or a text."), field="subject")
     if values.get("occurred_at") is None:
         values["occurred_at"] = timezone.now()
     limits.check_date(values["occurred_at"], field="occurred_at")
@@ -94,6 +111,8 @@ def log_interaction(
     deal=None,
     duration_minutes: int | None = None,
     outcome: str = "",
+    place: str = "",
+    attendees: str = "",
     source=None,
 ) -> Interaction:
     """Record a contact with a client; the author is `by`, the time now unless given."""
@@ -101,7 +120,7 @@ def log_interaction(
     values = _check(client, {
         "kind": kind, "occurred_at": occurred_at, "subject": subject, "text": text, "contact": contact,
         "counterparty": counterparty, "deal": deal, "duration_minutes": duration_minutes, "outcome": outcome,
-        "source": source,
+        "place": place, "attendees": attendees, "source": source,
     })
     archive.refuse_archived_links(Interaction(client=client, **values))
     with transaction.atomic():

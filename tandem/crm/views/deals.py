@@ -5,12 +5,15 @@ Thin: forms check shape, crm.services.deals applies the rules, deals are read th
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,28 +25,36 @@ from tandem.core.htmx import is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.deals import (
+    BoardFilterForm,
     DealFilterForm,
     DealForm,
+    DealTaskForm,
     LoseForm,
     LostReasonForm,
     PipelineForm,
     ReportForm,
     StageForm,
+    StageLimitsForm,
     StageRuleForm,
     WinRulesForm,
 )
-from tandem.crm.models import Deal, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.forms.interactions import InteractionForm
+from tandem.crm.models import Deal, Interaction, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.queries.deals import (
     DEAL_RELATED,
     board_columns,
     board_total,
+    board_weighted,
     checklist_of,
+    deal_feed,
     filter_deals,
     pipelines_with_stages,
 )
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import deals as reports
 from tandem.crm.services import deals as services
+from tandem.crm.services import interactions as interaction_services
+from tandem.crm.services import tasks as task_services
 
 DEALS_PER_PAGE = 50
 HISTORY_LIMIT = 50
@@ -63,9 +74,16 @@ def _pipeline(request) -> Pipeline | None:
 # --- Board and list -----------------------------------------------------------------------------------
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
-    columns = board_columns(visible_deals(request.user), pipeline) if pipeline else []
+    """The board of a pipeline narrowed by the filter bar (?owner=me|<id>&source=<id>&tag=<name>, which a
+    move keeps: the board's script posts to the move URL with the page's query)."""
+    form = BoardFilterForm(request.GET, user=request.user)
+    deals = filter_deals(visible_deals(request.user), **form.filters())
+    columns = board_columns(deals, pipeline) if pipeline else []
+    query = request.GET.copy()
+    query["pipeline"] = pipeline.pk if pipeline else ""
     return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
-            "pipelines": Pipeline.objects.active()}
+            "board_weighted": board_weighted(columns), "pipelines": Pipeline.objects.active(),
+            "filter_form": form, "filtered": form.is_filtered(), "board_query": query.urlencode()}
 
 
 @login_required
@@ -120,8 +138,64 @@ def deal_edit(request, pk):
     return render(request, "crm/deal_form.html", {"form": form, "deal": deal})
 
 
+def _activity_context(request, deal: Deal, *, task_form=None, interaction_form=None) -> dict:
+    """The deal page's activity section: the feed and the two quick-add forms (each only with permission)."""
+    user = request.user
+    if task_form is None and user.has_perm("crm.add_task"):
+        due = timezone.localtime().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+        task_form = DealTaskForm(initial={"due_at": due})
+    if interaction_form is None and user.has_perm("crm.add_interaction"):
+        interaction_form = InteractionForm(user=user, client=deal.client, quick=True,
+                                           initial={"kind": Interaction.Kind.CALL_OUT}, prefix="log")
+    return {"deal": deal, "feed": deal_feed(user, deal), "task_form": task_form,
+            "interaction_form": interaction_form, "now": timezone.now()}
+
+
+def _activity_answer(request, deal: Deal, status: int = 200, success: str = "", **forms_):
+    """htmx gets the redrawn activity section (the new line shows in the feed); a browser without JavaScript
+    goes back to the deal page with a message."""
+    if is_htmx(request):
+        return render(request, "crm/partials/_deal_activity.html", _activity_context(request, deal, **forms_),
+                      status=status)
+    if status >= 400:
+        form = next(f for f in forms_.values() if f is not None)
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif success:
+        messages.success(request, success)
+    return redirect(f"{reverse('crm:deal-detail', args=[deal.pk])}#deal-activity")
+
+
+@login_required
+@permission_required("crm.add_task", raise_exception=True)
+@require_POST
+def deal_task_add(request, pk):
+    """Quick-add a task about the deal (and its client), assigned to the user adding it."""
+    deal = _deal(request, pk)
+    form = DealTaskForm(request.POST)
+    if form.is_valid():
+        task = call_service(form, task_services.create_task, by=request.user, deal=deal, client=deal.client,
+                            **form.cleaned_data)
+        if task is not None:
+            return _activity_answer(request, deal, success=_("Task “%(title)s” created.") % {"title": task.title})
+    return _activity_answer(request, deal, status=400, task_form=form)
+
+
+@login_required
+@permission_required("crm.add_interaction", raise_exception=True)
+@require_POST
+def deal_interaction_add(request, pk):
+    """Quick-log a call, meeting, SMS, email or note about the deal, on its client's timeline too."""
+    deal = _deal(request, pk)
+    form = InteractionForm(request.POST, user=request.user, client=deal.client, quick=True, prefix="log")
+    if form.is_valid():
+        logged = call_service(form, interaction_services.log_interaction, by=request.user, client=deal.client,
+                              deal=deal, **form.service_values())
+        if logged is not None:
+            return _activity_answer(request, deal, success=_("%(kind)s logged.") % {"kind": logged.get_kind_display()})
+    return _activity_answer(request, deal, status=400, interaction_form=form)
+
+
 def _detail_context(request, deal: Deal) -> dict:
-    visits = list(deal.stage_visits.select_related("stage", "entered_by").order_by("entered_at", "id"))
     later = [stage for stage in services.stages_to_win(deal) if stage.pk != deal.stage_id] if deal.can_win() else []
     return {
         "deal": deal,
@@ -130,8 +204,8 @@ def _detail_context(request, deal: Deal) -> dict:
         "later_checklist": checklist_of(deal, request.user, later) if later else [],
         "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
         "missing": services.missing_for_stage(deal, deal.stage),
-        "visits": visits,
         "history": list(entries_of(deal)[:HISTORY_LIMIT]),
+        **_activity_context(request, deal),
         "lose_form": LoseForm(),
         "can_change": request.user.has_perm("crm.change_deal"),
     }
@@ -252,6 +326,22 @@ SETUP_FORMS = {"pipeline": PipelineForm, "stage": StageForm, "rule": StageRuleFo
                "lost_reason": LostReasonForm}
 
 
+def _update_stage_limits(request):
+    """POST action "stage_limits": one stage's probability and allowed days, from its row in the table."""
+    if not request.user.has_perm("crm.change_stage"):
+        raise PermissionDenied()
+    form = StageLimitsForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        if call_service(form, services.update_stage, d["stage"], by=request.user, probability=d["probability"],
+                        max_days=d["max_days"]) is not None:
+            messages.success(request, _("Stage “%(stage)s” saved.") % {"stage": d["stage"].name})
+            return redirect("crm:pipeline-list")
+    problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    messages.error(request, problems or _("The stage could not be saved."))
+    return redirect("crm:pipeline-list")
+
+
 @login_required
 @permission_required("crm.view_pipeline", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -264,6 +354,8 @@ def pipeline_list(request):
                 raise PermissionDenied()
             services.ensure_default_pipeline(by=request.user)
             return redirect("crm:pipeline-list")
+        if action == "stage_limits":
+            return _update_stage_limits(request)
         if action in SETUP_FORMS:
             form = forms_[action] = SETUP_FORMS[action](request.POST, prefix=action)
             if form.is_valid():
@@ -271,7 +363,7 @@ def pipeline_list(request):
                 calls = {
                     "pipeline": lambda: services.create_pipeline(by=request.user, name=d["name"]),
                     "stage": lambda: services.add_stage(d["pipeline"], by=request.user, name=d["name"],
-                                                        probability=d["probability"]),
+                                                        probability=d["probability"], max_days=d["max_days"]),
                     "rule": lambda: services.add_stage_rule(d["stage"], by=request.user, kind=d["kind"],
                                                             label=d["label"], field_name=d["field_name"],
                                                             required_role=d["required_role"]),
@@ -285,6 +377,7 @@ def pipeline_list(request):
     return render(request, "crm/pipeline_list.html", {
         "pipelines": pipelines_with_stages(), "lost_reasons": LostReason.objects.all(), "forms": forms_,
         "can_setup": request.user.has_perm("crm.add_pipeline"),
+        "can_change_stage": request.user.has_perm("crm.change_stage"),
     })
 
 
@@ -317,6 +410,8 @@ urlpatterns = [
     path("deals/<int:pk>/win/", deal_win, name="deal-win"),
     path("deals/<int:pk>/lose/", deal_lose, name="deal-lose"),
     path("deals/<int:pk>/reopen/", deal_reopen, name="deal-reopen"),
+    path("deals/<int:pk>/tasks/add/", deal_task_add, name="deal-task-add"),
+    path("deals/<int:pk>/interactions/add/", deal_interaction_add, name="deal-interaction-add"),
     path("pipelines/", pipeline_list, name="pipeline-list"),
     path("reports/lost-at-stage/", report_lost_at_stage, name="report-lost-at-stage"),
 ]

@@ -42,7 +42,9 @@
     var card = evt.item;
     showMessage("");
     card.setAttribute("aria-busy", "true");
-    fetch(card.dataset.moveUrl, {
+    // The page's filters (owner, source, tag) go along, so the redrawn board shows the same deals.
+    var query = board.dataset.query ? "?" + board.dataset.query : "";
+    fetch(card.dataset.moveUrl + query, {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -69,8 +71,18 @@
     });
   }
 
+  // The board takes the height left below its top edge, so the page stays one screen high however many
+  // deals there are (columns scroll inside it). Setting a property through the CSSOM is allowed by the CSP.
+  function fit(board) {
+    if (!board) return;
+    var top = board.getBoundingClientRect().top + window.scrollY;
+    var height = Math.max(288, window.innerHeight - top - 16);
+    board.style.height = height + "px";
+  }
+
   function init(root) {
     var board = root && root.id === "board" ? root : document.getElementById("board");
+    fit(board);
     if (!board || !window.Sortable || board.dataset.readonly === "1") return;
     board.querySelectorAll(".deal-cards").forEach(function (list) {
       if (list.dataset.sortableReady) return;
@@ -86,4 +98,5 @@
     init(document);
   }
   document.addEventListener("htmx:afterSwap", function () { init(document); });
+  window.addEventListener("resize", function () { fit(document.getElementById("board")); });
 })();
