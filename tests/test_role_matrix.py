@@ -128,6 +128,8 @@ PAGE_AREAS = {
     "crm:segment": "segments", "crm:report-segment-comparison": "segments",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    # Who may own a record or be given a task: names of colleagues, a fact of the company.
+    "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -141,7 +143,7 @@ PUBLIC_PAGES = {
 PAGE_VERBS = {
     "list": READ, "detail": READ, "board": READ, "search": READ, "timeline": READ, "stage": READ,
     "attribution": READ, "comparison": READ, "day": READ, "reminders": READ, "home": READ, "feed": READ,
-    "settings": READ, "dismiss": READ,
+    "settings": READ, "dismiss": READ, "picker": READ,
     "create": ADD, "add": ADD,
     "edit": CHANGE, "move": CHANGE, "checklist": CHANGE, "win": CHANGE, "lose": CHANGE, "reopen": CHANGE,
     "qualify": CHANGE, "disqualify": CHANGE, "start": CHANGE, "resolve": CHANGE, "reject": CHANGE,

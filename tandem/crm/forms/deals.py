@@ -5,28 +5,28 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateInput, offer_active
+from tandem.core.forms import CurrencyField, DateInput, offer_active
 from tandem.core.models import User
+from tandem.core.pickers import owner_field, owners_queryset
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
-from tandem.parties.models import Contact, Counterparty, Source
-from tandem.parties.queries import visible_clients
+from tandem.parties.models import Source
+from tandem.parties.pickers import client_field, contact_field, counterparty_field
+from tandem.parties.queries import visible_clients, visible_contacts, visible_counterparties
 
 
 class DealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
-                                          required=False)
-    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
-                                     required=False)
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
-                                   required=False)
+    client = client_field(gettext_lazy("client"))
+    counterparty = counterparty_field(gettext_lazy("counterparty"), required=False)
+    contact = contact_field(gettext_lazy("contact person"), required=False)
+    owner = owner_field(gettext_lazy("owner"), required=False,
+                        help_text=gettext_lazy("Leave empty to own it yourself."))
     pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
     amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
                                 required=False)
-    currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
+    currency = CurrencyField(label=gettext_lazy("currency"))
     expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=DateInput)
     source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
@@ -38,16 +38,24 @@ class DealForm(forms.Form):
 
     def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("name")
+        # Pickers search what the user may see; a counterparty or contact of another client than the deal's
+        # is refused by the service, naming the field.
+        self.fields["client"].queryset = visible_clients(user)
+        self.fields["counterparty"].queryset = visible_counterparties(user)
+        self.fields["contact"].queryset = visible_contacts(user)
         client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
         if client_id and str(client_id).isdigit():
-            self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
-            self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
+            for name in ("counterparty", "contact"):
+                self.fields[name].narrow = {"client_id": int(client_id)}
         # Archived records are not offered, except the one the deal already names.
         for name in ("client", "counterparty", "contact", "source", "campaign"):
             offer_active(self.fields[name], getattr(deal, f"{name}_id") if deal else None)
         if not user.has_perm("crm.view_all_deals"):
             del self.fields["owner"]
+        elif deal is not None:
+            self.fields["owner"].queryset = owners_queryset(deal.owner_id)
+        if deal is not None:
+            self.fields["currency"].keep_code(deal.currency)
         if deal is not None:
             del self.fields["pipeline"]
         else:

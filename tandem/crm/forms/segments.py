@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateInput
-from tandem.core.models import User
+from tandem.core.forms import CurrencyField, DateInput
+from tandem.core.pickers import OWNER_PICKER, PickerField, active_users
 from tandem.crm.models import Segment
 from tandem.parties.models import Client, Source
+from tandem.parties.pickers import client_field
 
 CRITERIA_FIELDS = ("status", "kind", "owner_id", "source_id", "tags", "name_contains", "last_interaction_after",
                    "last_interaction_before", "won_deals_min", "won_deals_max", "won_amount_min", "won_amount_max",
@@ -24,8 +25,7 @@ class SegmentForm(forms.Form):
     status = forms.MultipleChoiceField(label=_("Client status"), choices=Client.Status.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     kind = forms.ChoiceField(label=_("Client type"), choices=[("", "—"), *Client.Kind.choices], required=False)
-    owner_id = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True)
-                                      .order_by("username"), required=False)
+    owner_id = PickerField(OWNER_PICKER, label=_("Owner"), queryset=active_users(), required=False)
     source_id = forms.ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
@@ -38,8 +38,8 @@ class SegmentForm(forms.Form):
                                         decimal_places=4, max_digits=18)
     won_amount_max = forms.DecimalField(label=_("Won amount, at most"), required=False, min_value=0,
                                         decimal_places=4, max_digits=18)
-    currency = forms.CharField(label=_("Currency of won amount"), required=False, max_length=3,
-                               help_text=_("Empty: the company's base currency."))
+    currency = CurrencyField(label=_("Currency of won amount"), blank=True,
+                             help_text=_("Empty: the company's base currency."))
 
     @classmethod
     def initial_for(cls, segment: Segment) -> dict:
@@ -77,7 +77,7 @@ class SegmentForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = client_field(_("Client"))
 
     def __init__(self, *args, clients=None, **kwargs):
         super().__init__(*args, **kwargs)
