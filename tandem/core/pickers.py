@@ -91,6 +91,7 @@ class PickerValue:
 
 # --- Widget and field -------------------------------------------------------------------------------------
 
+
 class PickerWidget(forms.Widget):
     template_name = "core/widgets/picker.html"
 
@@ -125,11 +126,18 @@ class PickerWidget(forms.Widget):
         include = ""
         if self.depends_on and not self.fixed:
             include = f"[name='{self.depends_on}']"
-        context["widget"].update({
-            "option": option, "text": text, "url": url, "include": include, "options_id": f"{widget_id}_options",
-            "depends_on": self.depends_on or "", "placeholder": self.source.placeholder,
-            "vals": json.dumps(self.fixed) if self.fixed else "",
-        })
+        context["widget"].update(
+            {
+                "option": option,
+                "text": text,
+                "url": url,
+                "include": include,
+                "options_id": f"{widget_id}_options",
+                "depends_on": self.depends_on or "",
+                "placeholder": self.source.placeholder,
+                "vals": json.dumps(self.fixed) if self.fixed else "",
+            }
+        )
         return context
 
 
@@ -141,8 +149,10 @@ class PickerField(forms.ModelChoiceField):
     default_error_messages = {
         "invalid_choice": gettext_lazy("There is no %(noun)s #%(value)s you may choose."),
         "not_found": gettext_lazy("No %(noun)s matches “%(text)s”. Type a few letters and choose from the list."),
-        "ambiguous": gettext_lazy("Several %(noun)s records match “%(text)s”. Choose one from the list, or type "
-                                  "its number (e.g. #%(example)s)."),
+        "ambiguous": gettext_lazy(
+            "Several %(noun)s records match “%(text)s”. Choose one from the list, or type "
+            "its number (e.g. #%(example)s)."
+        ),
     }
 
     def __init__(self, source: PickerSource, *, queryset=None, depends_on: str | None = None, **kwargs):
@@ -205,8 +215,11 @@ class PickerField(forms.ModelChoiceField):
             if row is not None and (text is None or _same(text, self.source.option(row).label)):
                 return row
             if text is None:
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                      params={"noun": self.source.noun, "value": value.id})
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"noun": self.source.noun, "value": value.id},
+                )
         return self.resolve_text(text) if text else None
 
     def resolve_text(self, text: str):
@@ -220,15 +233,19 @@ class PickerField(forms.ModelChoiceField):
             if row is not None:
                 return row
             if text.startswith("#"):
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                      params={"noun": self.source.noun, "value": number})
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"noun": self.source.noun, "value": number},
+                )
         for candidates in (self.source.exact(qs, text), self.source.search(qs, text)):
             rows = list(candidates[:2])
             if len(rows) == 1:
                 return rows[0]
             if len(rows) > 1:
-                raise ValidationError(self.error_messages["ambiguous"], code="ambiguous",
-                                      params={**params, "example": rows[0].pk})
+                raise ValidationError(
+                    self.error_messages["ambiguous"], code="ambiguous", params={**params, "example": rows[0].pk}
+                )
         raise ValidationError(self.error_messages["not_found"], code="not_found", params=params)
 
     def validate(self, value):
@@ -257,6 +274,7 @@ def as_select(field: forms.ModelChoiceField, label_from_instance=None) -> None:
 
 # --- Endpoints ------------------------------------------------------------------------------------------
 
+
 def typed_text(request) -> str:
     """What the user typed into the picker that asked (its `<field>_search` input), or `q`."""
     name = request.GET.get("field", "")
@@ -270,13 +288,20 @@ def render_options(request, source: PickerSource, queryset: QuerySet, *, filtere
     text = typed_text(request).strip()
     options, more = [], False
     if len(text) >= MIN_TEXT or filtered:
-        rows = list((source.search(queryset, text) if text else queryset)[:PICKER_LIMIT + 1])
+        rows = list((source.search(queryset, text) if text else queryset)[: PICKER_LIMIT + 1])
         more = len(rows) > PICKER_LIMIT
         options = source.describe(rows[:PICKER_LIMIT])
-    return render(request, "core/partials/_picker_options.html", {
-        "options": options, "more": more, "text": text, "too_short": len(text) < MIN_TEXT and not filtered,
-        "noun": source.noun,
-    })
+    return render(
+        request,
+        "core/partials/_picker_options.html",
+        {
+            "options": options,
+            "more": more,
+            "text": text,
+            "too_short": len(text) < MIN_TEXT and not filtered,
+            "noun": source.noun,
+        },
+    )
 
 
 def parent_id(request, source: PickerSource) -> int | None:
@@ -304,8 +329,12 @@ def sales_users() -> QuerySet[User]:
 
 def _search_users(qs: QuerySet, text: str) -> QuerySet:
     text = text.strip()
-    cond = Q(username__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(
-        email__icontains=text)
+    cond = (
+        Q(username__icontains=text)
+        | Q(first_name__icontains=text)
+        | Q(last_name__icontains=text)
+        | Q(email__icontains=text)
+    )
     if " " in text:
         first, _sep, last = text.partition(" ")
         cond |= Q(first_name__icontains=first.strip(), last_name__icontains=last.strip())
@@ -319,28 +348,41 @@ def _exact_users(qs: QuerySet, text: str) -> QuerySet:
 
 def _describe_users(rows: list) -> list[PickerOption]:
     roles: dict[int, list[str]] = {}
-    for user_id, name in User.groups.through.objects.filter(user_id__in=[u.pk for u in rows]).values_list(
-            "user_id", "group__name").order_by("group__name"):
+    for user_id, name in (
+        User.groups.through.objects.filter(user_id__in=[u.pk for u in rows])
+        .values_list("user_id", "group__name")
+        .order_by("group__name")
+    ):
         roles.setdefault(user_id, []).append(_(name))
-    return [PickerOption(u.pk, u.display_name, " · ".join(x for x in (u.email or u.username,
-                                                                       ", ".join(roles.get(u.pk, []))) if x))
-            for u in rows]
+    return [
+        PickerOption(
+            u.pk, u.display_name, " · ".join(x for x in (u.email or u.username, ", ".join(roles.get(u.pk, []))) if x)
+        )
+        for u in rows
+    ]
 
 
 OWNER_PICKER = PickerSource(
-    url_name="core:owner-picker", noun=gettext_lazy("owner"), search=_search_users, exact=_exact_users,
-    describe=_describe_users, placeholder=gettext_lazy("Type a name…"),
+    url_name="core:owner-picker",
+    noun=gettext_lazy("owner"),
+    search=_search_users,
+    exact=_exact_users,
+    describe=_describe_users,
+    placeholder=gettext_lazy("Type a name…"),
 )
 USER_PICKER = PickerSource(
-    url_name="core:user-picker", noun=gettext_lazy("user"), search=_search_users, exact=_exact_users,
-    describe=_describe_users, placeholder=gettext_lazy("Type a name…"),
+    url_name="core:user-picker",
+    noun=gettext_lazy("user"),
+    search=_search_users,
+    exact=_exact_users,
+    describe=_describe_users,
+    placeholder=gettext_lazy("Type a name…"),
 )
 
 
 def owner_field(label, *, required: bool = True, current_id=None, **kwargs) -> PickerField:
     """An owner picker: active users with a sales role, plus the one the record already names."""
-    return PickerField(OWNER_PICKER, label=label, required=required, queryset=owners_queryset(current_id),
-                       **kwargs)
+    return PickerField(OWNER_PICKER, label=label, required=required, queryset=owners_queryset(current_id), **kwargs)
 
 
 def owners_queryset(current_id=None) -> QuerySet[User]:

@@ -19,17 +19,33 @@ def exact_deals(qs: QuerySet[Deal], text: str) -> QuerySet[Deal]:
 
 def describe_deals(rows: list[Deal]) -> list[PickerOption]:
     """Title; client, stage (or status once closed) and number."""
-    return [PickerOption(deal.pk, deal.title,
-                         " · ".join(str(p) for p in (deal.client.name,
-                                                     deal.stage if deal.status == Deal.Status.OPEN
-                                                     else deal.get_status_display(), f"#{deal.pk}")),
-                         parent_id=deal.client_id, parent_label=deal.client.name)
-            for deal in rows]
+    return [
+        PickerOption(
+            deal.pk,
+            deal.title,
+            " · ".join(
+                str(p)
+                for p in (
+                    deal.client.name,
+                    deal.stage if deal.status == Deal.Status.OPEN else deal.get_status_display(),
+                    f"#{deal.pk}",
+                )
+            ),
+            parent_id=deal.client_id,
+            parent_label=deal.client.name,
+        )
+        for deal in rows
+    ]
 
 
 DEAL_PICKER = PickerSource(
-    url_name="crm:deal-picker", noun=gettext_lazy("deal"), search=search_deals, exact=exact_deals,
-    describe=describe_deals, parent="client", placeholder=gettext_lazy("Type a few letters of the title…"),
+    url_name="crm:deal-picker",
+    noun=gettext_lazy("deal"),
+    search=search_deals,
+    exact=exact_deals,
+    describe=describe_deals,
+    parent="client",
+    placeholder=gettext_lazy("Type a few letters of the title…"),
 )
 
 

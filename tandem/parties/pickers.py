@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from tandem.core.pickers import PickerField, PickerOption, PickerSource
 from tandem.parties.models import Client, Contact, Counterparty
 from tandem.parties.phones import phone_digits
-from tandem.parties.queries import prefix_q, visible_clients, visible_contacts, visible_counterparties
+from tandem.parties.queries import prefix_q
 
 
 def city_of(address: str) -> str:
@@ -43,6 +43,7 @@ def _has_digits(text: str) -> bool:
 
 # --- Clients ----------------------------------------------------------------------------------------------
 
+
 def search_clients(qs: QuerySet[Client], text: str) -> QuerySet[Client]:
     """Clients whose name contains `text`, or (text with digits) one of whose counterparties' tax ID starts
     with it; in name order."""
@@ -61,26 +62,34 @@ def exact_clients(qs: QuerySet[Client], text: str) -> QuerySet[Client]:
 def describe_clients(rows: list[Client]) -> list[PickerOption]:
     """Name; owner, the current legal entity's tax ID and town (one query for all rows)."""
     legal: dict[int, Counterparty] = {}
-    for cp in (Counterparty.objects.filter(client_id__in=[c.pk for c in rows], is_archived=False)
-               .only("client_id", "tax_id", "legal_address", "postal_address", "valid_from")
-               .order_by("client_id", "-valid_from", "-id")):
+    for cp in (
+        Counterparty.objects.filter(client_id__in=[c.pk for c in rows], is_archived=False)
+        .only("client_id", "tax_id", "legal_address", "postal_address", "valid_from")
+        .order_by("client_id", "-valid_from", "-id")
+    ):
         legal.setdefault(cp.client_id, cp)
     options = []
     for client in rows:
         cp = legal.get(client.pk)
         town = city_of(cp.legal_address or cp.postal_address) if cp else ""
-        options.append(PickerOption(client.pk, client.name,
-                                    _detail(town, cp.tax_id if cp else "", client.owner, f"#{client.pk}")))
+        options.append(
+            PickerOption(client.pk, client.name, _detail(town, cp.tax_id if cp else "", client.owner, f"#{client.pk}"))
+        )
     return options
 
 
 CLIENT_PICKER = PickerSource(
-    url_name="parties:client-picker", noun=gettext_lazy("client"), search=search_clients, exact=exact_clients,
-    describe=describe_clients, placeholder=gettext_lazy("Type a name or tax ID…"),
+    url_name="parties:client-picker",
+    noun=gettext_lazy("client"),
+    search=search_clients,
+    exact=exact_clients,
+    describe=describe_clients,
+    placeholder=gettext_lazy("Type a name or tax ID…"),
 )
 
 
 # --- Counterparties (legal entities of a client) -----------------------------------------------------------
+
 
 def search_counterparties(qs: QuerySet[Counterparty], text: str) -> QuerySet[Counterparty]:
     lowered = text.strip().lower()
@@ -96,20 +105,31 @@ def exact_counterparties(qs: QuerySet[Counterparty], text: str) -> QuerySet[Coun
 
 def describe_counterparties(rows: list[Counterparty]) -> list[PickerOption]:
     """Legal name; tax ID, town, and the client it belongs to."""
-    return [PickerOption(cp.pk, cp.legal_name,
-                         _detail(cp.tax_id, city_of(cp.legal_address or cp.postal_address), cp.client.name),
-                         parent_id=cp.client_id, parent_label=cp.client.name)
-            for cp in rows]
+    return [
+        PickerOption(
+            cp.pk,
+            cp.legal_name,
+            _detail(cp.tax_id, city_of(cp.legal_address or cp.postal_address), cp.client.name),
+            parent_id=cp.client_id,
+            parent_label=cp.client.name,
+        )
+        for cp in rows
+    ]
 
 
 COUNTERPARTY_PICKER = PickerSource(
-    url_name="parties:counterparty-picker", noun=gettext_lazy("counterparty"), search=search_counterparties,
-    exact=exact_counterparties, describe=describe_counterparties, parent="client",
+    url_name="parties:counterparty-picker",
+    noun=gettext_lazy("counterparty"),
+    search=search_counterparties,
+    exact=exact_counterparties,
+    describe=describe_counterparties,
+    parent="client",
     placeholder=gettext_lazy("Type a legal name or tax ID…"),
 )
 
 
 # --- Contact persons --------------------------------------------------------------------------------------
+
 
 def search_contacts(qs: QuerySet[Contact], text: str) -> QuerySet[Contact]:
     text = text.strip()
@@ -128,46 +148,41 @@ def exact_contacts(qs: QuerySet[Contact], text: str) -> QuerySet[Contact]:
 
 def describe_contacts(rows: list[Contact]) -> list[PickerOption]:
     """Full name; position, email or phone, and the client."""
-    return [PickerOption(ct.pk, ct.full_name,
-                         _detail(ct.position, ct.email or ct.phone or ct.mobile_phone, ct.client.name),
-                         parent_id=ct.client_id, parent_label=ct.client.name)
-            for ct in rows]
+    return [
+        PickerOption(
+            ct.pk,
+            ct.full_name,
+            _detail(ct.position, ct.email or ct.phone or ct.mobile_phone, ct.client.name),
+            parent_id=ct.client_id,
+            parent_label=ct.client.name,
+        )
+        for ct in rows
+    ]
 
 
 CONTACT_PICKER = PickerSource(
-    url_name="parties:contact-picker", noun=gettext_lazy("contact person"), search=search_contacts,
-    exact=exact_contacts, describe=describe_contacts, parent="client",
+    url_name="parties:contact-picker",
+    noun=gettext_lazy("contact person"),
+    search=search_contacts,
+    exact=exact_contacts,
+    describe=describe_contacts,
+    parent="client",
     placeholder=gettext_lazy("Type a name, email or phone…"),
 )
 
 
-# --- What a picker may offer a user (the record rules, without archived rows) -------------------------------
-
-def client_choices(user) -> QuerySet[Client]:
-    return visible_clients(user).active()
-
-
-def counterparty_choices(user, client_id=None) -> QuerySet[Counterparty]:
-    qs = visible_counterparties(user).active()
-    return qs.filter(client_id=client_id) if client_id else qs
-
-
-def contact_choices(user, client_id=None) -> QuerySet[Contact]:
-    qs = visible_contacts(user).active()
-    return qs.filter(client_id=client_id) if client_id else qs
-
-
 # --- Form fields -----------------------------------------------------------------------------------------
+
 
 def client_field(label, **kwargs) -> PickerField:
     return PickerField(CLIENT_PICKER, label=label, queryset=Client.objects.none(), **kwargs)
 
 
 def counterparty_field(label, **kwargs) -> PickerField:
-    return PickerField(COUNTERPARTY_PICKER, label=label, queryset=Counterparty.objects.none(), depends_on="client",
-                       **kwargs)
+    return PickerField(
+        COUNTERPARTY_PICKER, label=label, queryset=Counterparty.objects.none(), depends_on="client", **kwargs
+    )
 
 
 def contact_field(label, **kwargs) -> PickerField:
     return PickerField(CONTACT_PICKER, label=label, queryset=Contact.objects.none(), depends_on="client", **kwargs)
-

@@ -31,12 +31,27 @@ def world(make_user):
     for n in range(30):  # many more clients than a picker ever shows
         ClientFactory(name=f"Filler {n:02d} GmbH", owner=anna)
     start = datetime.date(2024, 1, 1)
-    Counterparty.objects.create(client=berlin, legal_name="Müller Bau Berlin GmbH", tax_id="DE123456789",
-                                legal_address="Hauptstr. 1, 10115 Berlin, Germany", valid_from=start)
-    Counterparty.objects.create(client=hamburg, legal_name="Müller Bau Nord GmbH", tax_id="DE987654321",
-                                legal_address="Elbweg 2, 20095 Hamburg, Germany", valid_from=start)
-    Counterparty.objects.create(client=acme, legal_name="Acme Pumps AG", tax_id="DE555",
-                                legal_address="Ring 3, 80331 München, Germany", valid_from=start)
+    Counterparty.objects.create(
+        client=berlin,
+        legal_name="Müller Bau Berlin GmbH",
+        tax_id="DE123456789",
+        legal_address="Hauptstr. 1, 10115 Berlin, Germany",
+        valid_from=start,
+    )
+    Counterparty.objects.create(
+        client=hamburg,
+        legal_name="Müller Bau Nord GmbH",
+        tax_id="DE987654321",
+        legal_address="Elbweg 2, 20095 Hamburg, Germany",
+        valid_from=start,
+    )
+    Counterparty.objects.create(
+        client=acme,
+        legal_name="Acme Pumps AG",
+        tax_id="DE555",
+        legal_address="Ring 3, 80331 München, Germany",
+        valid_from=start,
+    )
     Contact.objects.create(client=hamburg, first_name="Hanna", last_name="Hafen", position="Buyer")
     return {"manager": manager, "anna": anna, "hamburg": hamburg, "acme": acme}
 
@@ -116,8 +131,10 @@ def test_the_same_on_a_phone_390_px_wide(page, log_in_as, world):
         box = options.nth(n).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     # Nothing of the form runs off the screen (the shared header is the layout's own matter).
-    wide = page.evaluate("Array.from(document.querySelectorAll('main *'))"
-                         ".filter(e => e.getBoundingClientRect().right > innerWidth + 1).map(e => e.outerHTML)")
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('main *'))"
+        ".filter(e => e.getBoundingClientRect().right > innerWidth + 1).map(e => e.outerHTML)"
+    )
     assert wide == []
     _deal_story(page, log_in_as, world)
 

@@ -24,7 +24,8 @@ def _options(http, url_name, **params):
 
 
 def test_a_representative_is_offered_only_own_clients_and_their_legal_entities(
-        client, sales_rep, own_client, foreign_client):
+    client, sales_rep, own_client, foreign_client
+):
     CounterpartyFactory(client=own_client, legal_name="Rep Own Holding", tax_id="DE111")
     CounterpartyFactory(client=foreign_client, legal_name="Foreign Holding", tax_id="DE222")
     ContactFactory(client=foreign_client, first_name="Fiona", last_name="Foreign")
@@ -145,9 +146,11 @@ def test_the_api_refuses_a_counterparty_of_another_client_with_400_naming_it(api
     deal_services.ensure_default_pipeline()
     acme = ClientFactory(name="Acme", owner=sales_manager)
     foreign_cp = CounterpartyFactory(client=ClientFactory(owner=sales_manager))
-    response = api(sales_manager).post("/api/v1/crm/deals", {"title": "Pumps", "client_id": acme.pk,
-                                                             "counterparty_id": foreign_cp.pk},
-                                       content_type="application/json")
+    response = api(sales_manager).post(
+        "/api/v1/crm/deals",
+        {"title": "Pumps", "client_id": acme.pk, "counterparty_id": foreign_cp.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["field"] == "counterparty" and response.json()["code"] == "foreign_counterparty"
 
@@ -167,7 +170,8 @@ def test_typed_text_without_javascript_resolves_one_row_or_says_what_is_wrong(sa
     assert form(client_search=f"#{acme.pk}").cleaned_data["client"] == acme  # its number
     assert "Several client records match “Acme”" in form(client_search="Acme").errors["client"][0]
     assert form(client_search="Zeppelin").errors["client"] == [
-        "No client matches “Zeppelin”. Type a few letters and choose from the list."]
+        "No client matches “Zeppelin”. Type a few letters and choose from the list."
+    ]
     assert form(client_search="#999999").errors["client"] == ["There is no client #999999 you may choose."]
     # A chosen id is kept while the text box still shows its name; edited text is searched instead.
     assert form(client=acme.pk, client_search="Acme Pumps").cleaned_data["client"] == acme
@@ -176,13 +180,18 @@ def test_typed_text_without_javascript_resolves_one_row_or_says_what_is_wrong(sa
     f = form(client=acme.pk, client_search="Acme Pumps", counterparty_search="holding")
     assert f.cleaned_data["counterparty"] == cp
     # An emptied box chooses nothing.
-    assert form(client=acme.pk, client_search="Acme Pumps", counterparty=cp.pk,
-                counterparty_search="").cleaned_data["counterparty"] is None
+    assert (
+        form(client=acme.pk, client_search="Acme Pumps", counterparty=cp.pk, counterparty_search="").cleaned_data[
+            "counterparty"
+        ]
+        is None
+    )
 
 
 def test_an_archived_counterparty_is_not_offered(client, sales_manager):
     acme = ClientFactory(name="Acme", owner=sales_manager)
-    Counterparty.objects.create(client=acme, legal_name="Old Acme KG", valid_from=datetime.date(2020, 1, 1),
-                                is_archived=True)
+    Counterparty.objects.create(
+        client=acme, legal_name="Old Acme KG", valid_from=datetime.date(2020, 1, 1), is_archived=True
+    )
     client.force_login(sales_manager)
     assert "Old Acme KG" not in _options(client, "parties:counterparty-picker", client=acme.pk)
