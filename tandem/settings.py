@@ -192,7 +192,15 @@ TANDEM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOGIN_LOCKOUT_MINUTES"
 OTP_TOTP_ISSUER = "Tandem"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("id", _("Indonesian")),
+    ("ko", _("Korean")),
+    ("pl", _("Polish")),
+    ("bg", _("Bulgarian")),
+    ("pt-br", _("Portuguese (Brazil)")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

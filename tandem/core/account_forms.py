@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.errors import BusinessRuleError
-from tandem.core.models import User, validate_currency
+from tandem.core.models import User, user_language_choices, validate_currency
 from tandem.core.services import authenticate_with_lockout, login_locked_until
 
 
@@ -76,7 +76,8 @@ class TwoFactorCodeForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    # "Browser language" (empty) first: the page then follows the browser's Accept-Language.
+    language = forms.ChoiceField(label=_("Language"), choices=user_language_choices, required=False)
 
     class Meta:
         model = User

@@ -79,8 +79,24 @@ class ArchivableModel(models.Model):
         abstract = True
 
 
+# A user's language: one of settings.LANGUAGES, or empty for "whatever the browser asks for".
+BROWSER_LANGUAGE = ""
+
+
+def language_choices():
+    # A callable, so that adding a language to settings.LANGUAGES needs no migration.
+    return list(settings.LANGUAGES)
+
+
+def user_language_choices():
+    return [(BROWSER_LANGUAGE, _("Browser language")), *settings.LANGUAGES]
+
+
 class User(AbstractUser):
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=user_language_choices, blank=True, default=BROWSER_LANGUAGE,
+        help_text=_("Empty: the language your browser asks for."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -105,7 +121,7 @@ class Company(models.Model):
     base_currency = models.CharField(
         _("base currency"), max_length=3, default="EUR", validators=[validate_currency]
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )

@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 
 from tandem.core import audit, caching, deletion
 from tandem.core.errors import BusinessRuleError, TwoFactorSetupRequired
-from tandem.core.models import ApiToken, Company, LegalEntity, LoginFailure, LoginThrottle, RevokedReason, User
+from tandem.core.models import (
+    ApiToken,
+    Company,
+    LegalEntity,
+    LoginFailure,
+    LoginThrottle,
+    RevokedReason,
+    User,
+    user_language_choices,
+)
 from tandem.core.permissions import require_permission, user_requires_two_factor
 
 TOKEN_PREFIX = "tdm_"
@@ -323,7 +332,7 @@ def update_profile(user: User, **values) -> User:
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
                                 field=unknown[0])
-    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+    if "language" in values and values["language"] not in dict(user_language_choices()):
         message = _("Unsupported language %(language)s.") % {"language": values["language"]}
         raise BusinessRuleError("invalid_choice", message, field="language")
     with transaction.atomic():

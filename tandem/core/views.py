@@ -214,7 +214,7 @@ def profile(request):
         values = {field: form.cleaned_data[field] for field in services.PROFILE_FIELDS}
         if call_service(form, services.update_profile, user, **values) is not None:
             # The next page is rendered in the new language; so is this message.
-            with translation.override(user.language):
+            with translation.override(user.language or translation.get_language_from_request(request)):
                 messages.success(request, _("Your profile has been saved."))
             return redirect("core:profile")
     context = {"form": form, "two_factor_on": two_factor.has_two_factor(request.user)}

@@ -111,12 +111,13 @@ class CrmConfig(AppConfig):
         return build_crm_demo(seed=seed, scale=scale).lines()
 
     def shell_widgets(self, request) -> list[str]:
-        """A box on every page that polls the user's due task reminders every 60 s."""
+        """A bell in the header of every page: the count of due task reminders (polled every 60 s) and,
+        opened, their list with a dismiss button each."""
         user = getattr(request, "user", None)
         if not user or not user.is_authenticated or not user.has_perm("crm.view_task"):
             return []
         return [format_html(
-            '<aside id="crm-reminders" class="reminders" aria-live="polite" aria-label="{}" hx-get="{}" '
-            'hx-trigger="load, every 60s" hx-swap="innerHTML"></aside>',
+            '<div id="crm-reminders" class="reminders" aria-live="polite" aria-label="{}" hx-get="{}" '
+            'hx-trigger="load, every 60s" hx-swap="innerHTML"></div>',
             gettext("Reminders"), reverse("crm:reminders"),
         )]

@@ -18,6 +18,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Tester"
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password(TEST_PASSWORD)
+    # Test users read English whatever the test client sends; a real new user's language is empty (the browser's).
+    language = "en"
 
     @classmethod
     def _create(cls, model_class, *args, role=None, **kwargs):

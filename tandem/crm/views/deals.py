@@ -284,9 +284,14 @@ def pipeline_list(request):
 @login_required
 @permission_required("crm.view_deal", raise_exception=True)
 def report_lost_at_stage(request):
-    form = ReportForm(request.GET or None)
+    # The picker shows the pipeline the report is about: the default one until the user picks another.
+    params = request.GET.copy()
+    default_pipeline = Pipeline.objects.order_by("-is_default", "name").first()
+    if default_pipeline is not None and not params.get("pipeline"):
+        params["pipeline"] = str(default_pipeline.pk)
+    form = ReportForm(params)
     data = form.cleaned_data if form.is_valid() else {}
-    pipeline = data.get("pipeline") or Pipeline.objects.order_by("-is_default", "name").first()
+    pipeline = data.get("pipeline") or default_pipeline
     report = None
     if pipeline is not None:
         report = reports.lost_at_stage(visible_deals(request.user), pipeline, data.get("date_from"),
