@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.core import limits
 from tandem.core.models import User
 from tandem.core.roles import SALES_MANAGER, SALES_REPRESENTATIVE
 
@@ -125,7 +126,7 @@ class PickerWidget(forms.Widget):
         url = reverse(self.source.url_name) + f"?field={name}"
         include = ""
         if self.depends_on and not self.fixed:
-            include = f"[name='{self.depends_on}']"
+            include = f"[name={self.depends_on}]"
         context["widget"].update(
             {
                 "option": option,
@@ -196,7 +197,7 @@ class PickerField(forms.ModelChoiceField):
         return Chosen.of(self.source.option(row)) if row is not None else None
 
     def _row_by_id(self, pk):
-        if pk in self.empty_values or not str(pk).strip().lstrip("#").isdigit():
+        if pk in self.empty_values or not limits.is_id(str(pk).strip().lstrip("#")):
             return None
         return self.queryset.filter(pk=str(pk).strip().lstrip("#")).first()
 
@@ -228,7 +229,7 @@ class PickerField(forms.ModelChoiceField):
         params = {"noun": self.source.noun, "text": text}
         qs = self.queryset.filter(**self.narrow)
         number = text.lstrip("#").strip()
-        if number.isdigit():
+        if limits.is_id(number):
             row = qs.filter(pk=number).first()
             if row is not None:
                 return row

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import CurrencyField
+from tandem.core.forms import CurrencyField, DateField, ModelChoiceField
 from tandem.core.models import User
 from tandem.core.pickers import as_select, owner_field, owners_queryset
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
@@ -53,17 +53,17 @@ class ClientFilterForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *Client.Kind.choices]
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("All owners")
     )
-    tag = forms.ModelChoiceField(
+    tag = ModelChoiceField(
         label=_("Tag"),
         required=False,
         queryset=Tag.objects.all(),
         to_field_name="name",
         empty_label=_("All tags"),
     )
-    source = forms.ModelChoiceField(
+    source = ModelChoiceField(
         label=_("Source"), required=False, queryset=Source.objects.all(), empty_label=_("All sources")
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
@@ -106,7 +106,7 @@ class ClientForm(forms.Form):
         label=_label(Client, "status"), choices=Client.Status.choices, initial=Client.Status.PROSPECT
     )
     owner = owner_field(_label(Client, "owner"))
-    first_source = forms.ModelChoiceField(
+    first_source = ModelChoiceField(
         label=_label(Client, "first_source"), required=False, queryset=Source.objects.active()
     )
     email = forms.EmailField(label=_label(Client, "email"), required=False)
@@ -168,8 +168,8 @@ class CounterpartyForm(forms.Form):
     postal_address = forms.CharField(
         label=_label(Counterparty, "postal_address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    valid_from = forms.DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
-    valid_to = forms.DateField(
+    valid_from = DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
+    valid_to = DateField(
         label=_label(Counterparty, "valid_to"),
         required=False,
         widget=DateInput,

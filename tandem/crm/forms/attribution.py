@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import CurrencyField, DateInput, field_label
+from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, ModelChoiceField, field_label
 from tandem.core.pickers import USER_PICKER, PickerField, active_users
 from tandem.crm.models import Campaign, MarketingEvent
 from tandem.crm.queries.visibility import visible_leads
@@ -16,12 +16,11 @@ from tandem.parties.queries import visible_clients
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=field_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=field_label(Campaign, "source"), required=False,
+    source = ModelChoiceField(label=field_label(Campaign, "source"), required=False,
                                     queryset=Source.objects.active())
-    starts_on = forms.DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
-    ends_on = forms.DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
-    cost = forms.DecimalField(label=field_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    starts_on = DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
+    ends_on = DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
+    cost = AmountField(label=field_label(Campaign, "cost"), required=False)
     currency = CurrencyField(label=field_label(Campaign, "currency"))
 
     @classmethod
@@ -32,17 +31,16 @@ class CampaignForm(forms.Form):
 class EventForm(forms.Form):
     name = forms.CharField(label=field_label(MarketingEvent, "name"), max_length=200)
     kind = forms.ChoiceField(label=field_label(MarketingEvent, "kind"), choices=MarketingEvent.Kind.choices)
-    starts_on = forms.DateField(label=field_label(MarketingEvent, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=field_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
+    starts_on = DateField(label=field_label(MarketingEvent, "starts_on"), widget=DateInput)
+    ends_on = DateField(label=field_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
     location = forms.CharField(label=field_label(MarketingEvent, "location"), max_length=200, required=False)
-    cost = forms.DecimalField(label=field_label(MarketingEvent, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    cost = AmountField(label=field_label(MarketingEvent, "cost"), required=False)
     currency = CurrencyField(label=field_label(MarketingEvent, "currency"))
     responsible = PickerField(USER_PICKER, label=field_label(MarketingEvent, "responsible"), required=False,
                               queryset=active_users())
-    campaign = forms.ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
+    campaign = ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
                                       queryset=Campaign.objects.active())
-    source = forms.ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
+    source = ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
                                     queryset=Source.objects.active())
 
     @classmethod
@@ -52,7 +50,7 @@ class EventForm(forms.Form):
 
 class AttendeeForm(forms.Form):
     client = client_field(gettext_lazy("Client"), required=False)
-    lead = forms.ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
+    lead = ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,5 +62,5 @@ class ReportForm(forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("Group by"), required=False, choices=[
         ("source", gettext_lazy("Source")), ("campaign", gettext_lazy("Campaign")),
         ("event", gettext_lazy("Marketing event"))])
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+    date_from = DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
+    date_to = DateField(label=gettext_lazy("To"), required=False, widget=DateInput)

@@ -7,7 +7,7 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import CurrencyField, field_label, offer_active
+from tandem.core.forms import AmountField, CurrencyField, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
 from tandem.core.pickers import as_select, owner_field, owners_queryset
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
@@ -24,11 +24,11 @@ class LeadFilterForm(forms.Form):
                                                       "placeholder": gettext_lazy("Name, company, email, phone")}))
     status = forms.ChoiceField(label=_label("status"), required=False,
                                choices=[("", gettext_lazy("All statuses")), *Lead.Status.choices])
-    source = forms.ModelChoiceField(label=_label("source"), required=False, queryset=Source.objects.all(),
+    source = ModelChoiceField(label=_label("source"), required=False, queryset=Source.objects.all(),
                                     empty_label=gettext_lazy("All sources"))
-    campaign = forms.ModelChoiceField(label=_label("campaign"), required=False, queryset=Campaign.objects.all(),
+    campaign = ModelChoiceField(label=_label("campaign"), required=False, queryset=Campaign.objects.all(),
                                       empty_label=gettext_lazy("All campaigns"))
-    event = forms.ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all(),
+    event = ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all(),
                                    empty_label=gettext_lazy("All events"))
 
     def filters(self) -> dict:
@@ -48,11 +48,11 @@ class LeadForm(forms.Form):
     phone = forms.CharField(label=_label("phone"), max_length=40, required=False,
                             help_text=gettext_lazy("International format, e.g. +49 30 123456"))
     owner = owner_field(_label("owner"))
-    source = forms.ModelChoiceField(label=_label("source"), required=False,
+    source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
-    campaign = forms.ModelChoiceField(label=_label("campaign"), required=False,
+    campaign = ModelChoiceField(label=_label("campaign"), required=False,
                                       queryset=Campaign.objects.active())
-    event = forms.ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all())
+    event = ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all())
     notes = forms.CharField(label=_label("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, lead=None, **kwargs):
@@ -85,10 +85,9 @@ class QualifyForm(forms.Form):
         label=gettext_lazy("Create a new client anyway: I checked the clients above and none is this lead"),
         required=False)
     deal_title = forms.CharField(label=gettext_lazy("Deal title"), max_length=200, required=False)
-    amount = forms.DecimalField(label=Deal._meta.get_field("amount").verbose_name, required=False, min_value=0,
-                                max_digits=18, decimal_places=4)
+    amount = AmountField(label=Deal._meta.get_field("amount").verbose_name, required=False)
     currency = CurrencyField(label=Deal._meta.get_field("currency").verbose_name)
-    pipeline = forms.ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
+    pipeline = ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
                                       queryset=Pipeline.objects.active())
 
     def __init__(self, *args, user, **kwargs):

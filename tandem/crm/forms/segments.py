@@ -5,7 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import CurrencyField, DateInput
+from tandem.core import limits
+from tandem.core.forms import (
+    AmountField,
+    CurrencyField,
+    DateField,
+    DateInput,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+)
 from tandem.core.pickers import OWNER_PICKER, PickerField, active_users
 from tandem.crm.models import Segment
 from tandem.parties.models import Client, Source
@@ -26,18 +34,18 @@ class SegmentForm(forms.Form):
                                        widget=forms.CheckboxSelectMultiple)
     kind = forms.ChoiceField(label=_("Client type"), choices=[("", "—"), *Client.Kind.choices], required=False)
     owner_id = PickerField(OWNER_PICKER, label=_("Owner"), queryset=active_users(), required=False)
-    source_id = forms.ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
+    source_id = ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
     name_contains = forms.CharField(label=_("Name contains"), required=False, max_length=200)
-    last_interaction_after = forms.DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
-    last_interaction_before = forms.DateField(label=_("No interaction since"), required=False, widget=DateInput)
-    won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0)
-    won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0)
-    won_amount_min = forms.DecimalField(label=_("Won amount, at least"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
-    won_amount_max = forms.DecimalField(label=_("Won amount, at most"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
+    last_interaction_after = DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
+    last_interaction_before = DateField(label=_("No interaction since"), required=False, widget=DateInput)
+    won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0,
+                                       max_value=limits.MAX_ID)
+    won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0,
+                                       max_value=limits.MAX_ID)
+    won_amount_min = AmountField(label=_("Won amount, at least"), required=False)
+    won_amount_max = AmountField(label=_("Won amount, at most"), required=False)
     currency = CurrencyField(label=_("Currency of won amount"), blank=True,
                              help_text=_("Empty: the company's base currency."))
 
@@ -86,5 +94,5 @@ class AddMemberForm(forms.Form):
 
 
 class ComparisonForm(forms.Form):
-    ids = forms.ModelMultipleChoiceField(label=_("Segments"), queryset=Segment.objects.all(),
+    ids = ModelMultipleChoiceField(label=_("Segments"), queryset=Segment.objects.all(),
                                          widget=forms.CheckboxSelectMultiple)

@@ -195,3 +195,23 @@ def test_an_archived_counterparty_is_not_offered(client, sales_manager):
     )
     client.force_login(sales_manager)
     assert "Old Acme KG" not in _options(client, "parties:counterparty-picker", client=acme.pk)
+
+
+def test_a_deal_edit_page_shows_its_choices_by_name_with_their_ids_hidden(client, sales_manager):
+    deal_services.ensure_default_pipeline()
+    acme = ClientFactory(name="Acme", owner=sales_manager)
+    cp = CounterpartyFactory(client=acme, legal_name="Acme Holding", tax_id="DE4711")
+    deal = deal_services.create_deal(by=sales_manager, client=acme, title="Pumps", counterparty=cp)
+    client.force_login(sales_manager)
+    page = client.get(reverse("crm:deal-edit", args=[deal.pk])).content.decode()
+    assert f'<input type="hidden" name="client" value="{acme.pk}" data-picker-value>' in page
+    assert 'name="counterparty_search" value="Acme Holding"' in page and "DE4711" in page
+    # The counterparty picker asks for the chosen client's rows.
+    assert 'hx-include="[name=client]"' in page
+    # Saved unchanged, the deal keeps its choices.
+    response = client.post(reverse("crm:deal-edit", args=[deal.pk]), {
+        "title": "Pumps", "client": acme.pk, "client_search": "Acme", "counterparty": cp.pk,
+        "counterparty_search": "Acme Holding", "currency": "EUR", "version": deal.version})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.counterparty == cp and deal.client == acme
