@@ -135,6 +135,8 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    # Who may own a record or be given a task: names of colleagues, a fact of the company.
+    "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -148,7 +150,7 @@ PUBLIC_PAGES = {
 PAGE_VERBS = {
     "list": READ, "detail": READ, "board": READ, "search": READ, "timeline": READ, "stage": READ,
     "attribution": READ, "comparison": READ, "day": READ, "reminders": READ, "home": READ, "feed": READ,
-    "dismiss": READ,
+    "dismiss": READ, "picker": READ,
     # A settings page manages its list (company settings, sources, tags, lost reasons, …): changing, not reading.
     "settings": CHANGE, "rename": CHANGE, "deactivate": CHANGE, "reactivate": CHANGE,
     "create": ADD, "add": ADD,

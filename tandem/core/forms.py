@@ -4,10 +4,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils.translation import get_language, to_locale
 
 from tandem.core import limits
 from tandem.core.concurrency import conflict_from_integrity_error
+from tandem.core.currencies import currency_choices, is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.services import base_currency
 
 # Form fields that hold core.limits: use them for every date, time, amount and duration a form takes.
 
@@ -133,3 +136,37 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _currency_choices():
+    return currency_choices(to_locale(get_language() or "en"))
+
+
+class CurrencyField(forms.ChoiceField):
+    """A select of the currencies in use today (core.currencies), preset to the company's base currency.
+    `blank`: an empty choice first (a filter or an optional amount); `keep_code()` keeps a record's own
+    code offered after that currency was withdrawn."""
+
+    def __init__(self, *, blank: bool = False, **kwargs):
+        self.blank = blank
+        kwargs.setdefault("required", False)
+        super().__init__(choices=self._choices_now, **kwargs)
+        if not blank:
+            self.initial = base_currency
+        self.kept: tuple[str, ...] = ()
+
+    def _choices_now(self):
+        kept = [(code, code) for code in getattr(self, "kept", ()) if code and not is_active_currency(code)]
+        return [*([("", "—")] if self.blank else []), *kept, *_currency_choices()]
+
+    def keep_code(self, code: str | None) -> None:
+        self.kept = (code,) if code else ()
+        self.choices = self._choices_now
+
+    def prepare_value(self, value):
+        if not value and not self.blank:
+            return base_currency()
+        return value
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()

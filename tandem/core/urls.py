@@ -41,4 +41,6 @@ urlpatterns = [
     path("settings/exchange-rates/", settings_views.exchange_rate_list, name="exchange-rate-list"),
     path("settings/exchange-rates/import/", settings_views.exchange_rate_import, name="exchange-rate-import"),
     path("settings/modules/<str:key>/", views.module_switch, name="module-switch"),
+    path("pickers/owners/", views.owner_picker, name="owner-picker"),
+    path("pickers/users/", views.user_picker, name="user-picker"),
 ]

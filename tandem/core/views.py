@@ -25,7 +25,7 @@ from django.views import defaults as django_defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tandem.core import modules, queries, services, two_factor
+from tandem.core import modules, pickers, queries, services, two_factor
 from tandem.core.account_forms import (
     ApiTokenForm,
     CompanyForm,
@@ -39,7 +39,7 @@ from tandem.core.account_forms import (
 from tandem.core.api_errors import error_body
 from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import add_business_error, call_service
-from tandem.core.htmx import safe_next_url
+from tandem.core.htmx import fragment, safe_next_url
 from tandem.core.models import ApiToken, User
 from tandem.core.permissions import user_requires_two_factor
 from tandem.core.roles import ROLES
@@ -445,3 +445,19 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
     return django_defaults.page_not_found(request, exception)
+
+
+# --- Pickers: options of the owner and user pickers (core.pickers) ----------------------------------------
+
+@login_required
+@fragment
+def owner_picker(request):
+    """Options of an owner picker: active users with a sales role."""
+    return pickers.render_options(request, pickers.OWNER_PICKER, pickers.sales_users())
+
+
+@login_required
+@fragment
+def user_picker(request):
+    """Options of a picker of any active user (task and complaint assignees, event organisers)."""
+    return pickers.render_options(request, pickers.USER_PICKER, pickers.active_users())

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateField, ModelChoiceField
+from tandem.core.forms import CurrencyField, DateField, ModelChoiceField
 from tandem.core.models import User
+from tandem.core.pickers import as_select, owner_field, owners_queryset
 from tandem.parties.models import BankAccount, Client, Contact, ContactChannel, Counterparty, Source, Tag
 from tandem.parties.queries import can_see_all_clients
 
@@ -156,7 +157,7 @@ class ClientForm(forms.Form):
     status = forms.ChoiceField(
         label=_label(Client, "status"), choices=Client.Status.choices, initial=Client.Status.PROSPECT
     )
-    owner = ModelChoiceField(label=_label(Client, "owner"), queryset=User.objects.none())
+    owner = owner_field(_label(Client, "owner"))
     first_source = ModelChoiceField(
         label=_label(Client, "first_source"), required=False, queryset=Source.objects.active()
     )
@@ -179,13 +180,11 @@ class ClientForm(forms.Form):
         if client is None:
             del self.fields["version"]
         if can_see_all_clients(user):
-            owners = User.objects.filter(is_active=True)
-            if client is not None:
-                owners = owners | User.objects.filter(pk=client.owner_id)
-        else:
-            owners = User.objects.filter(pk=user.pk)
-        self.fields["owner"].queryset = owners.order_by("first_name", "username")
-        self.fields["owner"].label_from_instance = lambda u: u.display_name
+            # Active users with a sales role, searched by the owner picker; the client's own owner stays.
+            self.fields["owner"].queryset = owners_queryset(client.owner_id if client is not None else None)
+        else:  # a representative's clients are their own: a select of one
+            self.fields["owner"].queryset = User.objects.filter(pk=user.pk)
+            as_select(self.fields["owner"], lambda u: u.display_name)
         if client is not None and client.first_source_id:
             self.fields["first_source"].queryset = Source.objects.active() | Source.objects.filter(
                 pk=client.first_source_id
@@ -259,9 +258,7 @@ class BankAccountForm(forms.Form):
     bank_name = _text(BankAccount, "bank_name")
     account_number = _text(BankAccount, "account_number")
     bic = _text(BankAccount, "bic")
-    currency = forms.CharField(
-        label=_label(BankAccount, "currency"), min_length=3, max_length=3, initial="EUR"
-    )
+    currency = CurrencyField(label=_label(BankAccount, "currency"), required=True)
 
 
 class ContactForm(forms.Form):

@@ -24,9 +24,10 @@ from tandem.core import deletion, modules, reference_lists
 from tandem.core.audit import history_for
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
-from tandem.core.htmx import is_htmx
+from tandem.core.htmx import fragment, is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.parties import queries, services
+from tandem.core.pickers import parent_id, render_options
+from tandem.parties import pickers, queries, services
 from tandem.parties.forms import (
     BankAccountForm,
     ClientFilterForm,
@@ -549,6 +550,40 @@ def search(request):
             "too_short": 0 < len(text) < 2,
         },
     )
+
+
+# --- Pickers: options of the client, counterparty and contact pickers (parties.pickers) -------------------
+
+
+@login_required
+@permission_required("parties.view_client", raise_exception=True)
+@fragment
+def client_picker(request):
+    return render_options(request, pickers.CLIENT_PICKER, queries.visible_clients(request.user).active())
+
+
+@login_required
+@permission_required("parties.view_counterparty", raise_exception=True)
+@fragment
+def counterparty_picker(request):
+    """A client's legal entities (?client=), or any the user may see when no client is chosen yet."""
+    client_id = parent_id(request, pickers.COUNTERPARTY_PICKER)
+    rows = queries.visible_counterparties(request.user).active()
+    if client_id:
+        rows = rows.filter(client_id=client_id)
+    return render_options(request, pickers.COUNTERPARTY_PICKER, rows, filtered=bool(client_id))
+
+
+@login_required
+@permission_required("parties.view_contact", raise_exception=True)
+@fragment
+def contact_picker(request):
+    """A client's contact persons (?client=), or any the user may see when no client is chosen yet."""
+    client_id = parent_id(request, pickers.CONTACT_PICKER)
+    rows = queries.visible_contacts(request.user).active()
+    if client_id:
+        rows = rows.filter(client_id=client_id)
+    return render_options(request, pickers.CONTACT_PICKER, rows, filtered=bool(client_id))
 
 
 # --- Settings: sources and tags (core.reference_lists renders, parties.services writes) ----------------

@@ -55,7 +55,7 @@ def test_main_pages_load_without_csp_violations(page, log_in_as, records, live_s
 
     paths = [
         "/", "/clients/", f"/clients/{records['client'].pk}/",
-        "/crm/deals/", f"/crm/deals/{records['deal'].pk}/", "/crm/deals/list/",
+        "/crm/deals/", f"/crm/deals/{records['deal'].pk}/", "/crm/deals/list/", "/crm/deals/new/",
         "/crm/leads/", f"/crm/leads/{records['lead'].pk}/",
         "/crm/complaints/", f"/crm/complaints/{records['complaint'].pk}/",
         "/crm/my-day/", "/crm/tasks/", "/crm/segments/", f"/crm/segments/{records['segment'].pk}/",

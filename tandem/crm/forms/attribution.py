@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, field_label
-from tandem.core.models import User
+from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, ModelChoiceField, field_label
+from tandem.core.pickers import USER_PICKER, PickerField, active_users
 from tandem.crm.models import Campaign, MarketingEvent
 from tandem.crm.queries.visibility import visible_leads
 from tandem.parties.models import Client, Source
+from tandem.parties.pickers import client_field
 from tandem.parties.queries import visible_clients
 
 
@@ -20,7 +21,7 @@ class CampaignForm(forms.Form):
     starts_on = DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
     ends_on = DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
     cost = AmountField(label=field_label(Campaign, "cost"), required=False)
-    currency = forms.CharField(label=field_label(Campaign, "currency"), max_length=3, required=False)
+    currency = CurrencyField(label=field_label(Campaign, "currency"))
 
     @classmethod
     def initial_for(cls, obj) -> dict:
@@ -34,9 +35,9 @@ class EventForm(forms.Form):
     ends_on = DateField(label=field_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
     location = forms.CharField(label=field_label(MarketingEvent, "location"), max_length=200, required=False)
     cost = AmountField(label=field_label(MarketingEvent, "cost"), required=False)
-    currency = forms.CharField(label=field_label(MarketingEvent, "currency"), max_length=3, required=False)
-    responsible = ModelChoiceField(label=field_label(MarketingEvent, "responsible"), required=False,
-                                         queryset=User.objects.filter(is_active=True))
+    currency = CurrencyField(label=field_label(MarketingEvent, "currency"))
+    responsible = PickerField(USER_PICKER, label=field_label(MarketingEvent, "responsible"), required=False,
+                              queryset=active_users())
     campaign = ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
                                       queryset=Campaign.objects.active())
     source = ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
@@ -48,12 +49,12 @@ class EventForm(forms.Form):
 
 
 class AttendeeForm(forms.Form):
-    client = ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
+    client = client_field(gettext_lazy("Client"), required=False)
     lead = ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active()
         self.fields["lead"].queryset = visible_leads(user).order_by("name", "id")
 
 

@@ -10,9 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.forms import DateTimeField, DateTimeInput, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
+from tandem.core.pickers import USER_PICKER, PickerField, active_users
 from tandem.crm.models import Complaint, ComplaintCategory
+from tandem.crm.pickers import deal_field
 from tandem.crm.queries.visibility import visible_deals
 from tandem.parties import queries as parties
+from tandem.parties.pickers import client_field
 
 _label = partial(field_label, Complaint)
 
@@ -46,27 +49,26 @@ class ComplaintFilterForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    client = ModelChoiceField(label=_label("client"), queryset=None)
+    client = client_field(_label("client"))
     category = ModelChoiceField(label=_label("category"), queryset=ComplaintCategory.objects.all())
     severity = forms.ChoiceField(label=_label("severity"), choices=Complaint.Severity.choices,
                                  initial=Complaint.Severity.MEDIUM)
     description = forms.CharField(label=_label("description"), widget=forms.Textarea(attrs={"rows": 4}))
-    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
-    assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
-                                      help_text=gettext_lazy("Leave empty to take it yourself."))
+    deal = deal_field(_label("deal"), required=False)
+    assignee = PickerField(USER_PICKER, label=_label("assignee"), required=False, queryset=active_users(),
+                           help_text=gettext_lazy("Leave empty to take it yourself."))
     deadline = DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
                                    help_text=gettext_lazy("Leave empty for the deadline of its severity."))
 
     def __init__(self, *args, user, client=None, category_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         offer_active(self.fields["category"], category_id)  # an archived category only where it is set
-        self.fields["client"].queryset = parties.visible_clients(user).order_by("search_name", "id")
+        self.fields["client"].queryset = parties.visible_clients(user)
         offer_active(self.fields["client"], client.pk if client else None)
-        deals = visible_deals(user)
-        self.fields["deal"].queryset = deals.filter(client=client) if client else deals
-        self.fields["assignee"].label_from_instance = lambda u: u.display_name
+        self.fields["deal"].queryset = visible_deals(user).select_related("client", "stage")
         if client is not None:
             self.fields["client"].initial = client.pk
+            self.fields["deal"].narrow = {"client_id": client.pk}
 
 
 class ComplaintEditForm(ComplaintForm):
@@ -76,6 +78,7 @@ class ComplaintEditForm(ComplaintForm):
     def __init__(self, *args, user, complaint, **kwargs):
         super().__init__(*args, user=user, client=complaint.client, category_id=complaint.category_id, **kwargs)
         del self.fields["client"]
+        self.fields["deal"].fix_parent(complaint.client_id)
         for name in ("assignee", "deadline"):
             self.fields[name].required = True
             self.fields[name].help_text = ""

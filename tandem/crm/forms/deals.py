@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from tandem.core import limits
 from tandem.core.forms import (
     AmountField,
+    CurrencyField,
     DateField,
     DateInput,
     DateTimeField,
@@ -18,26 +19,26 @@ from tandem.core.forms import (
     offer_active,
 )
 from tandem.core.models import User
+from tandem.core.pickers import owner_field, owners_queryset
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule, Task
 from tandem.crm.services import deals as services
-from tandem.parties.models import Contact, Counterparty, Source, Tag
-from tandem.parties.queries import visible_clients
+from tandem.parties.models import Source, Tag
+from tandem.parties.pickers import client_field, contact_field, counterparty_field
+from tandem.parties.queries import visible_clients, visible_contacts, visible_counterparties
 
 
 class DealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
-                                          required=False)
-    contact = ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
-                                     required=False)
-    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
-                                   required=False)
+    client = client_field(gettext_lazy("client"))
+    counterparty = counterparty_field(gettext_lazy("counterparty"), required=False)
+    contact = contact_field(gettext_lazy("contact person"), required=False)
+    owner = owner_field(gettext_lazy("owner"), required=False,
+                        help_text=gettext_lazy("Leave empty to own it yourself."))
     pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
     amount = AmountField(label=gettext_lazy("amount"),
                                 required=False)
-    currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
+    currency = CurrencyField(label=gettext_lazy("currency"))
     expected_close_date = DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=DateInput)
     source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
@@ -49,16 +50,24 @@ class DealForm(forms.Form):
 
     def __init__(self, *args, user, deal: Deal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).order_by("name")
+        # Pickers search what the user may see; a counterparty or contact of another client than the deal's
+        # is refused by the service, naming the field.
+        self.fields["client"].queryset = visible_clients(user)
+        self.fields["counterparty"].queryset = visible_counterparties(user)
+        self.fields["contact"].queryset = visible_contacts(user)
         client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
         if client_id and limits.is_id(client_id):
-            self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
-            self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
+            for name in ("counterparty", "contact"):
+                self.fields[name].narrow = {"client_id": int(client_id)}
         # Archived records are not offered, except the one the deal already names.
         for name in ("client", "counterparty", "contact", "source", "campaign"):
             offer_active(self.fields[name], getattr(deal, f"{name}_id") if deal else None)
         if not user.has_perm("crm.view_all_deals"):
             del self.fields["owner"]
+        elif deal is not None:
+            self.fields["owner"].queryset = owners_queryset(deal.owner_id)
+        if deal is not None:
+            self.fields["currency"].keep_code(deal.currency)
         if deal is not None:
             del self.fields["pipeline"]
         else:

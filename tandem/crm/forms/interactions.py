@@ -19,10 +19,12 @@ from tandem.core.forms import (
 )
 from tandem.core.models import User
 from tandem.crm.models import Interaction
+from tandem.crm.pickers import deal_field
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import interactions as services
 from tandem.parties import queries as parties
 from tandem.parties.models import Source
+from tandem.parties.pickers import contact_field, counterparty_field
 
 _label = partial(field_label, Interaction)
 
@@ -36,9 +38,9 @@ class InteractionForm(forms.Form):
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
     occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
                                       help_text=_("Leave empty for now."))
-    contact = ModelChoiceField(label=_label("contact"), required=False, queryset=None)
-    counterparty = ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
-    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    contact = contact_field(_label("contact"), required=False)
+    counterparty = counterparty_field(_label("counterparty"), required=False)
+    deal = deal_field(_label("deal"), required=False)
     subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
     text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
@@ -64,7 +66,10 @@ class InteractionForm(forms.Form):
         # Archived records are not offered, except the one the interaction already names.
         for name in ("contact", "counterparty", "source"):
             offer_active(self.fields[name], getattr(interaction, f"{name}_id") if interaction else None)
-        self.fields["deal"].queryset = visible_deals(user).filter(client=client)
+        self.fields["deal"].queryset = visible_deals(user).filter(client=client).select_related("client", "stage")
+        # The client is the page's: the pickers offer its rows only.
+        for name in ("contact", "counterparty", "deal"):
+            self.fields[name].fix_parent(client.pk)
         if quick:
             self.fields["text"].widget.attrs["rows"] = 2
             for name in list(self.fields):

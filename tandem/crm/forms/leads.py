@@ -7,10 +7,12 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import AmountField, ModelChoiceField, field_label, offer_active
+from tandem.core.forms import AmountField, CurrencyField, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
+from tandem.core.pickers import as_select, owner_field, owners_queryset
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
-from tandem.parties.models import Client, Source
+from tandem.parties.models import Source
+from tandem.parties.pickers import client_field
 from tandem.parties.queries import visible_clients
 
 _label = partial(field_label, Lead)
@@ -45,7 +47,7 @@ class LeadForm(forms.Form):
     email = forms.EmailField(label=_label("email"), required=False)
     phone = forms.CharField(label=_label("phone"), max_length=40, required=False,
                             help_text=gettext_lazy("International format, e.g. +49 30 123456"))
-    owner = ModelChoiceField(label=_label("owner"), queryset=User.objects.none())
+    owner = owner_field(_label("owner"))
     source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
     campaign = ModelChoiceField(label=_label("campaign"), required=False,
@@ -56,9 +58,10 @@ class LeadForm(forms.Form):
     def __init__(self, *args, user, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user.has_perm("crm.view_all_leads"):
-            self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("first_name", "username")
-        else:
+            self.fields["owner"].queryset = owners_queryset(lead.owner_id if lead else None)
+        else:  # a representative's leads are their own: a select of one
             self.fields["owner"].queryset = User.objects.filter(pk=user.pk)
+            as_select(self.fields["owner"], lambda u: u.display_name)
         self.fields["owner"].initial = lead.owner_id if lead else user.pk
         if lead is not None:
             for name in ("name", "company_name", "email", "phone", "notes"):
@@ -76,21 +79,20 @@ class LeadForm(forms.Form):
 
 
 class QualifyForm(forms.Form):
-    client = ModelChoiceField(label=gettext_lazy("Link to existing client"), required=False,
-                                    queryset=Client.objects.none(),
-                                    help_text=gettext_lazy("Leave empty to create a new client from the lead."))
+    client = client_field(gettext_lazy("Link to existing client"), required=False,
+                          help_text=gettext_lazy("Leave empty to create a new client from the lead."))
     create_client = forms.BooleanField(
         label=gettext_lazy("Create a new client anyway: I checked the clients above and none is this lead"),
         required=False)
     deal_title = forms.CharField(label=gettext_lazy("Deal title"), max_length=200, required=False)
     amount = AmountField(label=Deal._meta.get_field("amount").verbose_name, required=False)
-    currency = forms.CharField(label=Deal._meta.get_field("currency").verbose_name, required=False, max_length=3)
+    currency = CurrencyField(label=Deal._meta.get_field("currency").verbose_name)
     pipeline = ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
                                       queryset=Pipeline.objects.active())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = visible_clients(user).active().order_by("search_name", "id")
+        self.fields["client"].queryset = visible_clients(user).active()
 
 
 class DisqualifyForm(forms.Form):

@@ -6,11 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import limits
-from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, ModelMultipleChoiceField
-from tandem.core.models import User
+from tandem.core.forms import (
+    AmountField,
+    CurrencyField,
+    DateField,
+    DateInput,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+)
+from tandem.core.pickers import OWNER_PICKER, PickerField, active_users
 from tandem.crm.models import Segment
 from tandem.crm.segments import RELATIVE_BOUNDS
 from tandem.parties.models import Client, Source
+from tandem.parties.pickers import client_field
 
 CRITERIA_FIELDS = ("status", "kind", "owner_id", "source_id", "tags", "name_contains", "no_interaction_days",
                    "created_within_days", "won_within_months", "last_interaction_after",
@@ -27,8 +35,7 @@ class SegmentForm(forms.Form):
     status = forms.MultipleChoiceField(label=_("Client status"), choices=Client.Status.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     kind = forms.ChoiceField(label=_("Client type"), choices=[("", "—"), *Client.Kind.choices], required=False)
-    owner_id = ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True)
-                                      .order_by("username"), required=False)
+    owner_id = PickerField(OWNER_PICKER, label=_("Owner"), queryset=active_users(), required=False)
     source_id = ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
@@ -51,8 +58,8 @@ class SegmentForm(forms.Form):
                                        max_value=limits.MAX_ID)
     won_amount_min = AmountField(label=_("Won amount, at least"), required=False)
     won_amount_max = AmountField(label=_("Won amount, at most"), required=False)
-    currency = forms.CharField(label=_("Currency of won amount"), required=False, max_length=3,
-                               help_text=_("Empty: the company's base currency."))
+    currency = CurrencyField(label=_("Currency of won amount"), blank=True,
+                             help_text=_("Empty: the company's base currency."))
 
     @classmethod
     def initial_for(cls, segment: Segment) -> dict:
@@ -90,7 +97,7 @@ class SegmentForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    client = ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = client_field(_("Client"))
 
     def __init__(self, *args, clients=None, **kwargs):
         super().__init__(*args, **kwargs)

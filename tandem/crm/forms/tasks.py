@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.forms import DateField, DateInput, DateTimeField, DateTimeInput, IdField, ModelChoiceField
 from tandem.core.models import User
+from tandem.core.pickers import USER_PICKER, PickerField, active_users
 from tandem.crm.models import Task
 
 LINK_FIELDS = ("client", "deal", "lead", "complaint")
@@ -14,8 +15,7 @@ LINK_FIELDS = ("client", "deal", "lead", "complaint")
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
-                                      .order_by("username"))
+    assignee = PickerField(USER_PICKER, label=_("Assignee"), queryset=active_users())
     due_at = DateTimeField(label=_("Due"), widget=DateTimeInput)
     remind_at = DateTimeField(label=_("Remind at"), required=False, widget=DateTimeInput)
     priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.NORMAL)

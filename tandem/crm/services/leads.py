@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, workflow
@@ -154,12 +153,10 @@ def _contact_for(lead: Lead, client: Client, *, by: User) -> Contact | None:
     reused rather than doubled. A private person's lead (a B2C client that is the person) makes none."""
     if not lead.company_name and client.kind != Client.Kind.B2B:
         return None
-    same = Q(pk__in=[])
-    if lead.email:
-        same |= Q(email__iexact=lead.email) | Q(alternate_email__iexact=lead.email)
-    if lead.phone:
-        same |= Q(phone=lead.phone) | Q(mobile_phone=lead.phone)
-    existing = client.contacts.filter(same, is_archived=False).order_by("pk").first()
+    # Channels keep e-mails in lower case and phones in E.164 as their search values (parties.models).
+    keys = [value for value in (lead.email.lower(), lead.phone) if value]
+    existing = (client.contacts.filter(channels__search_value__in=keys, is_archived=False).order_by("pk").first()
+                if keys else None)
     if existing is not None:
         return existing
     first_name, last_name = _split_name(lead.name)

@@ -144,8 +144,14 @@ def test_deal_form_offers_no_archived_client_but_a_deal_keeps_and_shows_its_own(
     client.force_login(sales_manager)
     page = client.get(reverse("crm:deal-detail", args=[deal.pk]))
     assert page.status_code == 200 and "Busy Bee GmbH" in page.content.decode()
+    # The new deal's client picker lists no client in the page; its search offers the open one only.
     new_deal_page = client.get(reverse("crm:deal-create")).content.decode()
-    assert "Busy Bee GmbH" not in new_deal_page and "Open Door KG" in new_deal_page
+    assert "Busy Bee GmbH" not in new_deal_page and "Open Door KG" not in new_deal_page
+    offered = "".join(client.get(reverse("parties:client-picker"), {"q": text}).content.decode()
+                      for text in ("Busy", "Door"))
+    assert "Busy Bee GmbH" not in offered and "Open Door KG" in offered
+    # The deal that names the archived client shows it in its picker.
+    assert "Busy Bee GmbH" in client.get(reverse("crm:deal-edit", args=[deal.pk])).content.decode()
 
 
 # --- API --------------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ from tandem.core import limits
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
-from tandem.core.htmx import is_htmx
+from tandem.core.htmx import fragment, is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.pickers import parent_id, render_options
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.deals import (
     BoardFilterForm,
@@ -40,6 +41,7 @@ from tandem.crm.forms.deals import (
 )
 from tandem.crm.forms.interactions import InteractionForm
 from tandem.crm.models import Deal, Interaction, LostReason, Pipeline, Stage, StageRule
+from tandem.crm.pickers import DEAL_PICKER
 from tandem.crm.queries.deals import (
     DEAL_RELATED,
     board_columns,
@@ -105,6 +107,18 @@ def deal_list(request):
     query.pop("page", None)
     return render(request, "crm/deal_list.html",
                   {"form": form, "page_obj": page, "deals": page.object_list, "query": query.urlencode()})
+
+
+@login_required
+@permission_required("crm.view_deal", raise_exception=True)
+@fragment
+def deal_picker(request):
+    """Options of a deal picker: the chosen client's deals (?client=), or any deal the user may see."""
+    client_id = parent_id(request, DEAL_PICKER)
+    rows = visible_deals(request.user).select_related("client", "stage")
+    if client_id:
+        rows = rows.filter(client_id=client_id).order_by("-created_at", "-id")
+    return render_options(request, DEAL_PICKER, rows, filtered=bool(client_id))
 
 
 # --- One deal -----------------------------------------------------------------------------------------
@@ -403,6 +417,7 @@ urlpatterns = [
     path("deals/", deal_board, name="deal-board"),
     path("deals/list/", deal_list, name="deal-list"),
     path("deals/new/", deal_create, name="deal-create"),
+    path("deals/picker/", deal_picker, name="deal-picker"),
     path("deals/<int:pk>/", deal_detail, name="deal-detail"),
     path("deals/<int:pk>/edit/", deal_edit, name="deal-edit"),
     path("deals/<int:pk>/move/", deal_move, name="deal-move"),
