@@ -462,3 +462,32 @@ def test_main_pages_render_in_every_language(web, make_user, language):
         response = browser.get(url)
         assert response.status_code == 200, url
         assert response["Content-Language"] == language, url
+
+
+def test_every_source_string_is_in_every_catalogue(tmp_path, settings, monkeypatch):
+    """Extract the strings from the code and templates as makemessages does (README's command) and check
+    that each catalogue translates every one: a string added without a translation fails here."""
+    import shutil
+
+    from django.core.management import call_command
+
+    import tandem
+
+    if shutil.which("xgettext") is None:
+        pytest.fail("GNU gettext is missing: `make test` installs it (scripts/install-chromium.sh).")
+    source = Path(tandem.__file__).parent
+    shutil.copytree(source, tmp_path / "tandem", ignore=shutil.ignore_patterns(
+        "tests", "static", "locale", "migrations", "__pycache__", "*.pyc", "*.mo", "*.po"))
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    (tmp_path / "locale").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for domain in ("django",):
+        call_command("makemessages", locale=["ru"], domain=domain, keep_pot=True, verbosity=0)
+    wanted = {(e.get("msgctxt"), e["msgid"]) for e in _po_entries(tmp_path / "locale" / "django.pot")
+              if e["msgid"]}
+    assert len(wanted) > 500  # the extraction found the application's strings
+    for language in TRANSLATED:
+        translated = {(e.get("msgctxt"), e["msgid"]) for e in _po_entries(po_file(language))
+                      if e["msgid"] and all(_translations(e)) and "fuzzy" not in e["flags"]}
+        missing = sorted(msgid for _ctx, msgid in wanted - {key for key in translated})
+        assert missing == [], f"{language}: {len(missing)} strings without a translation, e.g. {missing[:5]}"
