@@ -5,9 +5,7 @@
    data-submit-on-change     a <select> (or any field) submits its form when changed
    data-select-on-click      a read-only field selects its whole text when clicked (copy a link)
    data-remove-form          a link that, clicked, removes its enclosing inline form instead of navigating
-   data-swap-bad-request     htmx requests inside this element swap in 400 answers (forms with errors)
-   data-menu-toggle          the header's menu button (narrow screens): opens and closes the module links
-                             it names in aria-controls; Escape closes them */
+   data-swap-bad-request     htmx requests inside this element swap in 400 answers (forms with errors) */
 (function () {
   "use strict";
 
@@ -26,10 +24,6 @@
     if (selectable && typeof selectable.select === "function") {
       selectable.select();
     }
-    var toggle = event.target.closest("[data-menu-toggle]");
-    if (toggle) {
-      setMenuOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
-    }
     var remover = event.target.closest("[data-remove-form]");
     if (remover) {
       var form = remover.closest("form");
@@ -38,24 +32,6 @@
         form.remove();
       }
     }
-  });
-
-  function setMenuOpen(toggle, open) {
-    toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
-    if (menu) {
-      menu.classList.toggle("is-open", open);
-    }
-  }
-
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") {
-      return;
-    }
-    document.querySelectorAll("[data-menu-toggle][aria-expanded=true]").forEach(function (toggle) {
-      setMenuOpen(toggle, false);
-      toggle.focus();
-    });
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
