@@ -92,8 +92,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tandem.core.middleware.ApiErrorShapeMiddleware",  # outermost of ours: shapes every /api/ error
     "django.middleware.common.CommonMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx (core.htmx.is_htmx) for the middleware below too
+    "tandem.core.middleware.InputGuardMiddleware",  # NUL, surrogates, >64-bit ints, too large bodies
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.core.middleware.UserLanguageMiddleware",  # after auth: it reads user.language
@@ -105,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tandem.core.middleware.ReferencedRecordMiddleware",  # last: it sees the view's exceptions first
 ]
+
+# Request bodies (JSON, form posts) above this answer 413; nothing the application takes comes close.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 ROOT_URLCONF = "tandem.urls"
 WSGI_APPLICATION = "tandem.wsgi.application"

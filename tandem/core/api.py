@@ -3,8 +3,6 @@ and our legal entities."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
-from tandem.core import exchange_rates, legal_entities, modules, money, services
+from tandem.core import exchange_rates, legal_entities, limits, modules, money, services
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, User
 from tandem.core.pagination import Page, PageParams, paginate
@@ -174,7 +172,7 @@ def import_exchange_rates(request, file: File[UploadedFile] = None):
 
 @router.get("/exchange-rates/convert", response=ConversionOut, tags=["settings"],
             summary="Convert an amount at the rate valid on a date (latest on or before it)")
-def convert_amount(request, amount: str, from_currency: str, to_currency: str, date: datetime.date | None = None):
+def convert_amount(request, amount: str, from_currency: str, to_currency: str, date: limits.Date | None = None):
     require_permission(request, "core.view_exchangerate")
     on = date or timezone.localdate()
     source = exchange_rates.parse_currency(from_currency, field="from_currency")

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tandem.core import audit
+from tandem.core import audit, limits
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import ExchangeRate, User
@@ -31,8 +31,8 @@ from tandem.core.permissions import require_permission
 from tandem.core.services import base_currency as company_base_currency
 
 RATE_FIELDS = ("base_currency", "quote_currency", "date", "rate")
-RATE_PLACES = Decimal("0.00000001")
-MAX_RATE = Decimal("9999999999")
+RATE_PLACES = limits.EXCHANGE_RATE_STEP
+MAX_RATE = limits.MAX_EXCHANGE_RATE  # 15 significant digits: reads back identically on SQLite
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
 COLUMN_ALIASES = {"date": "date", "day": "date", "currency": "currency", "quote": "currency",
@@ -95,12 +95,15 @@ def parse_rate(value, *, field: str = "rate", decimal_comma: bool = False) -> De
 
 def parse_date(value, *, field: str = "date") -> datetime.date:
     if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise BusinessRuleError("invalid_date", _("“%(value)s” is not a date like 2026-01-31.")
-                                % {"value": value or ""}, field=field) from None
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise BusinessRuleError("invalid_date", _("“%(value)s” is not a date like 2026-01-31.")
+                                    % {"value": value or ""}, field=field) from None
+    limits.check_date(day, field=field)
+    return day
 
 
 def _check_pair(base: str, quote: str) -> None:

@@ -1,12 +1,65 @@
 """Form helpers shared by every app's views."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, Q, RestrictedError
 
+from tandem.core import limits
 from tandem.core.concurrency import conflict_from_integrity_error
 from tandem.core.errors import AccessDenied, BusinessRuleError
+
+# Form fields that hold core.limits: use them for every date, time, amount and duration a form takes.
+
+
+class DateField(forms.DateField):
+    default_validators = [limits.validate_date]
+
+
+class DateTimeField(forms.DateTimeField):
+    default_validators = [limits.validate_date]
+
+
+class AmountField(forms.DecimalField):
+    def __init__(self, *, min_value=limits.MIN_AMOUNT, max_value=limits.MAX_AMOUNT, **kwargs):
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+class IdField(forms.IntegerField):
+    """A record id sent as a plain number (hidden fields): at most 64 bits, so the lookup cannot overflow."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=limits.MAX_ID, **kwargs)
+
+
+def _refuse_beyond_64_bits(field, value) -> None:
+    if value not in field.empty_values and limits.integer_text_problem(str(value)):
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                              params={"value": value})
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A picker whose posted id beyond 64 bits is an invalid choice (Django would let the database overflow)."""
+
+    def to_python(self, value):
+        _refuse_beyond_64_bits(self, value)
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value or ():
+            if limits.integer_text_problem(str(item)):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": item})
+        return super()._check_values(value)
+
+
+class DurationMinutesField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=limits.MAX_DURATION_MINUTES, **kwargs)
 
 
 def add_business_error(form: forms.Form, exc: BusinessRuleError) -> None:

@@ -1,16 +1,21 @@
+import json
 import zoneinfo
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, modules, services, two_factor
-from tandem.core.api_errors import error_body
+from tandem.core import audit, limits, modules, services, two_factor
+from tandem.core.api_errors import HTTP_ERROR_CODES, error_body
 from tandem.core.deletion import ReferencedError
 from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
 
@@ -153,4 +158,117 @@ class AuditActorMiddleware:
                 max_age=services.KNOWN_DEVICE_MAX_AGE, httponly=True, samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,
             )
+        return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _refusal(request, status: int, code: str, message: str, field: str | None = None):
+    """The API's JSON error shape under /api/, a short page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(error_body(code, message, field), status=status)
+    html = render_to_string("400.html", {"message": message, "field": field, "status": status}, request=request)
+    return HttpResponse(html, status=status)
+
+
+# Free-text searches: a long number there is text (a 20-digit bank account), not an id.
+TEXT_PARAMETERS = frozenset({"q", "search", "name_contains"})
+
+
+def _first_problem(data, *, check_integers: bool) -> tuple[str, str] | None:
+    """(name, message) of the first bad key or value of a QueryDict or dict of path values. Form posts are
+    checked for text only: their pickers refuse ids beyond 64 bits themselves (core.forms.ModelChoiceField),
+    and a long number in a text field (an account number) is legitimate."""
+    items = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+    for key, values in items:
+        integers = check_integers and key not in TEXT_PARAMETERS
+        for value in (key, *values):
+            if isinstance(value, int) and not isinstance(value, bool):
+                problem = None if -limits.MAX_ID - 1 <= value <= limits.MAX_ID else limits.integer_message()
+            elif isinstance(value, str):
+                problem = limits.text_problem(value) or (integers and limits.integer_text_problem(value))
+            else:
+                problem = None
+            if problem:
+                return key, problem
+    return None
+
+
+class InputGuardMiddleware:
+    """Refuse, before any view runs, input no field may hold (core.limits), with 400 naming the field:
+    NUL characters and lone surrogates in query strings, form posts and JSON bodies, whole numbers beyond
+    64 bits in query strings (not free-text searches), JSON bodies (numbers, not strings) and URL ids;
+    bodies over DATA_UPLOAD_MAX_MEMORY_SIZE answer 413."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return self._too_large(request)
+        return self.get_response(request)
+
+    def _too_large(self, request):
+        message = gettext("The request is too large (at most %(size)s MB).") % {
+            "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+        return _refusal(request, 413, "too_large", message)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        try:
+            found = _first_problem(view_kwargs, check_integers=True) or _first_problem(
+                request.GET, check_integers=True)
+            if not found and request.method not in ("GET", "HEAD", "OPTIONS"):
+                found = self._body_problem(request)
+        except RequestDataTooBig:
+            return self._too_large(request)
+        if found:
+            field, message = found
+            return _refusal(request, 400, "invalid", message, field)
+        return None
+
+    @staticmethod
+    def _body_problem(request) -> tuple[str, str] | None:
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return _first_problem(request.POST, check_integers=False)
+        if content_type == "application/json" and request.body:
+            try:
+                data = json.loads(request.body)
+            except ValueError:
+                return None  # the API answers malformed JSON itself
+            found = limits.find_problem(data)
+            if found:
+                path, message = found
+                return ".".join(str(p) for p in path) or None, message
+        return None
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/, every error answers the documented JSON {code, field, message, errors}, whoever made
+    it (ninja's 405, Django's 404/500 pages, a 413)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (_is_api(request) and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            status = response.status_code
+            try:
+                message = HTTPStatus(status).phrase + "."
+            except ValueError:
+                message = "Error."
+            code = HTTP_ERROR_CODES.get(status) or {413: "too_large", 500: "server_error"}.get(status, "error")
+            shaped = JsonResponse(error_body(code, message), status=status)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
         return response

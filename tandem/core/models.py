@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import limits
 from tandem.core.currencies import is_active_currency
 
 
@@ -263,6 +264,8 @@ class ExchangeRate(TrackedModel):
             models.UniqueConstraint(fields=["base_currency", "quote_currency", "date"],
                                     name="exchange_rate_one_per_pair_and_day"),
             models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            # core.limits: 15 significant digits, what SQLite reads back identically.
+            models.CheckConstraint(condition=Q(rate__lte=limits.MAX_EXCHANGE_RATE), name="exchange_rate_range"),
             models.CheckConstraint(condition=~Q(base_currency=models.F("quote_currency")),
                                    name="exchange_rate_two_currencies"),
         ]

@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
+from tandem.core import limits
 from tandem.core.money import parse_decimal, quantize
 
-MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: every id column holds at most this
+MAX_ID = limits.MAX_ID  # the largest signed 64-bit integer: every id column holds at most this
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id in a path, a filter or a body: a positive signed 64-bit integer (else 400 naming the parameter)."""
@@ -40,9 +41,11 @@ class InputSchema(Schema):
 DecimalString = Annotated[
     Decimal | None,
     BeforeValidator(parse_decimal),
+    AfterValidator(limits.amount_in_range),
     PlainSerializer(lambda v: None if v is None else str(v), return_type=str | None, when_used="json"),
     WithJsonSchema({"anyOf": [{"type": "string", "format": "decimal", "examples": ["1250.00"]}, {"type": "null"}],
-                    "description": 'Decimal as a string, e.g. "1250.00".'}),
+                    "description": f'Decimal as a string, e.g. "1250.00"; {limits.MIN_AMOUNT} to '
+                                   f'{limits.MAX_AMOUNT}.'}),
 ]
 """Input type for amounts: `amount: DecimalString = None` takes "1250.5" or 1250 and gives Decimal("1250.5")."""
 
@@ -193,8 +196,8 @@ class ExchangeRateFilters(Schema):
     currency: str | None = Field(None, description="Either side of the pair.")
     base_currency: str | None = None
     quote_currency: str | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: limits.Date | None = None
+    date_to: limits.Date | None = None
 
 
 class ExchangeRateImportOut(Schema):

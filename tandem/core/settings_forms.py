@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import limits
+from tandem.core.forms import DateField
 from tandem.core.legal_entities import LOGO_MAX_BYTES
 
 LOGO_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
@@ -46,9 +48,10 @@ class BankAccountForm(forms.Form):
 
 
 class ExchangeRateForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     base_currency = forms.CharField(label=_("1 unit of"), min_length=3, max_length=3)
-    rate = forms.DecimalField(label=_("Rate"), max_digits=18, decimal_places=8)
+    rate = forms.DecimalField(label=_("Rate"), max_digits=18, decimal_places=8, min_value=limits.EXCHANGE_RATE_STEP,
+                              max_value=limits.MAX_EXCHANGE_RATE)
     quote_currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3)
 
 
@@ -61,5 +64,5 @@ class ExchangeRateImportForm(forms.Form):
 
 class ExchangeRateFilterForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

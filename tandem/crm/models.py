@@ -7,12 +7,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import limits
 from tandem.core.db_functions import SecondsBetween
 from tandem.core.models import ArchivableModel, TrackedModel, validate_currency
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
+_amount_message = lazy(limits.amount_message, str)
+
+
+def amount_in_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
+    """The database holds core.limits' amount range: never negative, and at most what SQLite reads back
+    exactly. A refusal (a race past the services' checks) answers 409 naming the field with the range."""
+    condition = Q(**{f"{field}__gte": limits.MIN_AMOUNT, f"{field}__lte": limits.MAX_AMOUNT})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=_amount_message())
 
 
 # --- Attribution ------------------------------------------------------------------------------------
@@ -32,10 +44,7 @@ class Campaign(ArchivableModel, TrackedModel):
         ordering = ["-starts_on", "name"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-        constraints = [
-            models.CheckConstraint(condition=Q(cost__gte=0), name="campaign_cost_not_negative",
-                                   violation_error_message=_("The cost cannot be negative.")),
-        ]
+        constraints = [amount_in_range("cost", "campaign_cost_range")]
 
     def __str__(self) -> str:
         return self.name
@@ -77,8 +86,7 @@ class MarketingEvent(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                                    name="marketing_event_period"),
-            models.CheckConstraint(condition=Q(cost__gte=0), name="marketing_event_cost_not_negative",
-                                   violation_error_message=_("The cost cannot be negative.")),
+            amount_in_range("cost", "marketing_event_cost_range"),
         ]
 
     def __str__(self) -> str:
@@ -322,10 +330,7 @@ class Deal(TrackedModel):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "closed_at"]),
         ]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="deal_amount_not_negative",
-                                   violation_error_message=_("The amount cannot be negative.")),
-        ]
+        constraints = [amount_in_range("amount", "deal_amount_range", nullable=True)]
 
     def __str__(self) -> str:
         return self.title
@@ -437,6 +442,12 @@ class Interaction(TrackedModel):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         indexes = [models.Index(fields=["client", "-occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__isnull=True)
+                                   | Q(duration_minutes__lte=limits.MAX_DURATION_MINUTES),
+                                   name="interaction_duration_range",
+                                   violation_error_message=lazy(limits.duration_message, str)()),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject or self.text[:40]}"

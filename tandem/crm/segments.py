@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.core import limits
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.money import parse_decimal
@@ -71,6 +72,8 @@ def _as_int(key: str, value, *, minimum: int = 0) -> int:
         _refuse(key, _("Enter a whole number."))
     if number < minimum:
         _refuse(key, _("Enter a number of at least %(minimum)s.") % {"minimum": minimum})
+    if number > limits.MAX_ID:
+        _refuse(key, limits.integer_message())
     return number
 
 
@@ -78,9 +81,13 @@ def _as_date(key: str, value) -> str:
     if not isinstance(value, str):
         _refuse(key, _("Enter a date as YYYY-MM-DD."))
     try:
-        return datetime.date.fromisoformat(value.strip()).isoformat()
+        day = datetime.date.fromisoformat(value.strip())
     except ValueError:
         _refuse(key, _("Enter a date as YYYY-MM-DD."))
+    problem = limits.date_problem(day)
+    if problem:
+        _refuse(key, problem)
+    return day.isoformat()
 
 
 def _as_amount(key: str, value) -> str:
@@ -92,6 +99,9 @@ def _as_amount(key: str, value) -> str:
         _refuse(key, _("Enter an amount as a decimal string, e.g. \"1500.00\"."))
     if amount < 0:
         _refuse(key, _("Enter an amount of zero or more."))
+    problem = limits.amount_problem(amount)
+    if problem:
+        _refuse(key, problem)
     return str(amount)
 
 
@@ -177,8 +187,13 @@ def criteria_currency(criteria: dict) -> str:
 
 
 def _start_of(day: str) -> datetime.datetime:
-    """Midnight of an ISO date in the current time zone."""
-    date = datetime.date.fromisoformat(day)
+    """Midnight of an ISO date in the current time zone. A date stored before core.limits held the window
+    (say 0001-01-01) is brought into it, so the segment still evaluates instead of breaking its pages."""
+    try:
+        date = datetime.date.fromisoformat(day)
+    except (TypeError, ValueError):
+        date = limits.MIN_DATE
+    date = min(max(date, limits.MIN_DATE), limits.MAX_DATE)
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
 
 

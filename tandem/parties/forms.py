@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.forms import DateField, ModelChoiceField
 from tandem.core.models import User
 from tandem.parties.models import BankAccount, Client, Contact, Counterparty, Source, Tag
 from tandem.parties.queries import can_see_all_clients
@@ -51,17 +52,17 @@ class ClientFilterForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *Client.Kind.choices]
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("All owners")
     )
-    tag = forms.ModelChoiceField(
+    tag = ModelChoiceField(
         label=_("Tag"),
         required=False,
         queryset=Tag.objects.all(),
         to_field_name="name",
         empty_label=_("All tags"),
     )
-    source = forms.ModelChoiceField(
+    source = ModelChoiceField(
         label=_("Source"), required=False, queryset=Source.objects.all(), empty_label=_("All sources")
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
@@ -103,8 +104,8 @@ class ClientForm(forms.Form):
     status = forms.ChoiceField(
         label=_label(Client, "status"), choices=Client.Status.choices, initial=Client.Status.PROSPECT
     )
-    owner = forms.ModelChoiceField(label=_label(Client, "owner"), queryset=User.objects.none())
-    first_source = forms.ModelChoiceField(
+    owner = ModelChoiceField(label=_label(Client, "owner"), queryset=User.objects.none())
+    first_source = ModelChoiceField(
         label=_label(Client, "first_source"), required=False, queryset=Source.objects.active()
     )
     email = forms.EmailField(label=_label(Client, "email"), required=False)
@@ -168,8 +169,8 @@ class CounterpartyForm(forms.Form):
     postal_address = forms.CharField(
         label=_label(Counterparty, "postal_address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    valid_from = forms.DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
-    valid_to = forms.DateField(
+    valid_from = DateField(label=_label(Counterparty, "valid_from"), widget=DateInput)
+    valid_to = DateField(
         label=_label(Counterparty, "valid_to"),
         required=False,
         widget=DateInput,

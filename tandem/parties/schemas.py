@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.audit_render import action_text, change_rows, render_entry
 from tandem.core.schemas import ArchivedFilter, ArchiveOut, Id, InputSchema
 from tandem.parties.models import Client, Source
@@ -92,8 +93,8 @@ class CounterpartyOut(ArchiveOut):
 
 class CounterpartyIn(InputSchema):
     legal_name: str
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date
+    valid_to: limits.Date | None = None
     tax_id: str = ""
     registration_number: str = ""
     legal_address: str = ""
@@ -103,8 +104,8 @@ class CounterpartyIn(InputSchema):
 
 class CounterpartyPatch(InputSchema):
     legal_name: str | None = None
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
+    valid_from: limits.Date | None = None
+    valid_to: limits.Date | None = None
     tax_id: str | None = None
     registration_number: str | None = None
     legal_address: str | None = None

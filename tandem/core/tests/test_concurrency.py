@@ -34,8 +34,8 @@ def test_a_named_constraint_gives_its_field_and_message(db):
         IntegrityError('duplicate key value violates unique constraint "tag_name_unique_ci"'))
     assert (refusal.code, refusal.status_code) == ("conflict", 409)
     assert refusal.field == "name" and refusal.message == "A tag with this name exists already."
-    check = conflict_from_integrity_error(IntegrityError("CHECK constraint failed: deal_amount_not_negative"))
-    assert check.field == "amount" and check.message == "The amount cannot be negative."
+    check = conflict_from_integrity_error(IntegrityError("CHECK constraint failed: deal_amount_range"))
+    assert check.field == "amount" and check.message == "Enter an amount between 0 and 99999999999.9999."
 
 
 def test_an_unnamed_sqlite_unique_failure_still_names_the_column(db):

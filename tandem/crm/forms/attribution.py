@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateInput, field_label
+from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, field_label
 from tandem.core.models import User
 from tandem.crm.models import Campaign, MarketingEvent
 from tandem.crm.queries.visibility import visible_leads
@@ -15,12 +15,11 @@ from tandem.parties.queries import visible_clients
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=field_label(Campaign, "name"), max_length=200)
-    source = forms.ModelChoiceField(label=field_label(Campaign, "source"), required=False,
+    source = ModelChoiceField(label=field_label(Campaign, "source"), required=False,
                                     queryset=Source.objects.active())
-    starts_on = forms.DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
-    ends_on = forms.DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
-    cost = forms.DecimalField(label=field_label(Campaign, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    starts_on = DateField(label=field_label(Campaign, "starts_on"), required=False, widget=DateInput)
+    ends_on = DateField(label=field_label(Campaign, "ends_on"), required=False, widget=DateInput)
+    cost = AmountField(label=field_label(Campaign, "cost"), required=False)
     currency = forms.CharField(label=field_label(Campaign, "currency"), max_length=3, required=False)
 
     @classmethod
@@ -31,17 +30,16 @@ class CampaignForm(forms.Form):
 class EventForm(forms.Form):
     name = forms.CharField(label=field_label(MarketingEvent, "name"), max_length=200)
     kind = forms.ChoiceField(label=field_label(MarketingEvent, "kind"), choices=MarketingEvent.Kind.choices)
-    starts_on = forms.DateField(label=field_label(MarketingEvent, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=field_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
+    starts_on = DateField(label=field_label(MarketingEvent, "starts_on"), widget=DateInput)
+    ends_on = DateField(label=field_label(MarketingEvent, "ends_on"), required=False, widget=DateInput)
     location = forms.CharField(label=field_label(MarketingEvent, "location"), max_length=200, required=False)
-    cost = forms.DecimalField(label=field_label(MarketingEvent, "cost"), required=False, min_value=0, max_digits=18,
-                              decimal_places=4)
+    cost = AmountField(label=field_label(MarketingEvent, "cost"), required=False)
     currency = forms.CharField(label=field_label(MarketingEvent, "currency"), max_length=3, required=False)
-    responsible = forms.ModelChoiceField(label=field_label(MarketingEvent, "responsible"), required=False,
+    responsible = ModelChoiceField(label=field_label(MarketingEvent, "responsible"), required=False,
                                          queryset=User.objects.filter(is_active=True))
-    campaign = forms.ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
+    campaign = ModelChoiceField(label=field_label(MarketingEvent, "campaign"), required=False,
                                       queryset=Campaign.objects.active())
-    source = forms.ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
+    source = ModelChoiceField(label=field_label(MarketingEvent, "source"), required=False,
                                     queryset=Source.objects.active())
 
     @classmethod
@@ -50,8 +48,8 @@ class EventForm(forms.Form):
 
 
 class AttendeeForm(forms.Form):
-    client = forms.ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
-    lead = forms.ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
+    client = ModelChoiceField(label=gettext_lazy("Client"), required=False, queryset=Client.objects.none())
+    lead = ModelChoiceField(label=gettext_lazy("Lead"), required=False, queryset=Client.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,5 +61,5 @@ class ReportForm(forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("Group by"), required=False, choices=[
         ("source", gettext_lazy("Source")), ("campaign", gettext_lazy("Campaign")),
         ("event", gettext_lazy("Marketing event"))])
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+    date_from = DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
+    date_to = DateField(label=gettext_lazy("To"), required=False, widget=DateInput)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateTimeInput, field_label, offer_active
+from tandem.core.forms import DateTimeField, DateTimeInput, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Complaint
 from tandem.crm.queries.visibility import visible_deals
@@ -26,7 +26,7 @@ class ComplaintFilterForm(forms.Form):
                                choices=[("", gettext_lazy("All statuses")), *Complaint.Status.choices])
     severity = forms.ChoiceField(label=_label("severity"), required=False,
                                  choices=[("", gettext_lazy("All severities")), *Complaint.Severity.choices])
-    assignee = forms.ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
+    assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       empty_label=gettext_lazy("All assignees"))
     overdue = forms.BooleanField(label=gettext_lazy("Overdue"), required=False)
 
@@ -42,15 +42,15 @@ class ComplaintFilterForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    client = forms.ModelChoiceField(label=_label("client"), queryset=None)
+    client = ModelChoiceField(label=_label("client"), queryset=None)
     category = forms.ChoiceField(label=_label("category"), choices=Complaint.Category.choices)
     severity = forms.ChoiceField(label=_label("severity"), choices=Complaint.Severity.choices,
                                  initial=Complaint.Severity.MEDIUM)
     description = forms.CharField(label=_label("description"), widget=forms.Textarea(attrs={"rows": 4}))
-    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
-    assignee = forms.ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
+    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       help_text=gettext_lazy("Leave empty to take it yourself."))
-    deadline = forms.DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
+    deadline = DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
                                    help_text=gettext_lazy("Leave empty for the deadline of its severity."))
 
     def __init__(self, *args, user, client=None, **kwargs):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import DateInput, offer_active
+from tandem.core import limits
+from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
@@ -15,23 +16,23 @@ from tandem.parties.queries import visible_clients
 
 class DealForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    client = forms.ModelChoiceField(label=gettext_lazy("client"), queryset=None)
-    counterparty = forms.ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
+    client = ModelChoiceField(label=gettext_lazy("client"), queryset=None)
+    counterparty = ModelChoiceField(label=gettext_lazy("counterparty"), queryset=Counterparty.objects.none(),
                                           required=False)
-    contact = forms.ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
+    contact = ModelChoiceField(label=gettext_lazy("contact person"), queryset=Contact.objects.none(),
                                      required=False)
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.active(),
                                       required=False)
-    amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=18, decimal_places=4, min_value=0,
+    amount = AmountField(label=gettext_lazy("amount"),
                                 required=False)
     currency = forms.CharField(label=gettext_lazy("currency"), min_length=3, max_length=3, required=False)
-    expected_close_date = forms.DateField(label=gettext_lazy("expected close date"), required=False,
+    expected_close_date = DateField(label=gettext_lazy("expected close date"), required=False,
                                           widget=DateInput)
-    source = forms.ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
+    source = ModelChoiceField(label=gettext_lazy("source"), queryset=Source.objects.active(),
                                     required=False)
-    campaign = forms.ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
+    campaign = ModelChoiceField(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(),
                                       required=False)
     # The version the user opened (edits only): a save after someone else's is refused, nothing written.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -40,7 +41,7 @@ class DealForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = visible_clients(user).order_by("name")
         client_id = self.data.get("client") or (deal.client_id if deal else self.initial.get("client"))
-        if client_id and str(client_id).isdigit():
+        if client_id and limits.is_id(client_id):
             self.fields["counterparty"].queryset = Counterparty.objects.filter(client_id=client_id)
             self.fields["contact"].queryset = Contact.objects.filter(client_id=client_id)
         # Archived records are not offered, except the one the deal already names.
@@ -68,13 +69,13 @@ class DealForm(forms.Form):
 
 class DealFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
                                    required=False)
     status = forms.ChoiceField(label=gettext_lazy("status"), required=False,
                                choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
-    owner = forms.ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
+    owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
 
     def filters(self) -> dict:
@@ -86,17 +87,17 @@ class DealFilterForm(forms.Form):
 
 
 class LoseForm(forms.Form):
-    lost_reason = forms.ModelChoiceField(label=gettext_lazy("lost reason"),
+    lost_reason = ModelChoiceField(label=gettext_lazy("lost reason"),
                                          queryset=LostReason.objects.filter(is_active=True), required=False)
     note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReportForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
                                       required=False)
-    date_from = forms.DateField(label=gettext_lazy("from"), required=False,
+    date_from = DateField(label=gettext_lazy("from"), required=False,
                                 widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput)
+    date_to = DateField(label=gettext_lazy("to"), required=False, widget=DateInput)
 
 
 class PipelineForm(forms.Form):
@@ -104,13 +105,13 @@ class PipelineForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    pipeline = forms.ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all())
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     probability = forms.IntegerField(label=gettext_lazy("probability, %"), min_value=0, max_value=100, initial=10)
 
 
 class StageRuleForm(forms.Form):
-    stage = forms.ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)
     label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
     field_name = forms.ChoiceField(label=gettext_lazy("field"), required=False,

@@ -7,7 +7,14 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateTimeInput, field_label, offer_active
+from tandem.core.forms import (
+    DateTimeField,
+    DateTimeInput,
+    DurationMinutesField,
+    ModelChoiceField,
+    field_label,
+    offer_active,
+)
 from tandem.crm.models import Interaction
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import interactions as services
@@ -24,17 +31,17 @@ class InteractionForm(forms.Form):
     """Shape of an interaction; the rules (same client, duration, outcome) are checked by the service."""
 
     kind = forms.ChoiceField(label=_label("kind"), choices=Interaction.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
+    occurred_at = DateTimeField(label=_label("occurred_at"), required=False, widget=DateTimeInput,
                                       help_text=_("Leave empty for now."))
-    contact = forms.ModelChoiceField(label=_label("contact"), required=False, queryset=None)
-    counterparty = forms.ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
-    deal = forms.ModelChoiceField(label=_label("deal"), required=False, queryset=None)
+    contact = ModelChoiceField(label=_label("contact"), required=False, queryset=None)
+    counterparty = ModelChoiceField(label=_label("counterparty"), required=False, queryset=None)
+    deal = ModelChoiceField(label=_label("deal"), required=False, queryset=None)
     subject = forms.CharField(label=_label("subject"), required=False, max_length=200)
     text = forms.CharField(label=_label("text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=_label("duration_minutes"), required=False)
+    duration_minutes = DurationMinutesField(label=_label("duration_minutes"), required=False)
     outcome = forms.ChoiceField(label=_label("outcome"), required=False,
                                 choices=[("", "—"), *Interaction.Outcome.choices])
-    source = forms.ModelChoiceField(label=_label("source"), required=False,
+    source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
 
     QUICK_FIELDS = ("kind", "contact", "duration_minutes", "outcome", "text")

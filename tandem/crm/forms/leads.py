@@ -7,7 +7,7 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import field_label, offer_active
+from tandem.core.forms import AmountField, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, Lead, MarketingEvent, Pipeline
 from tandem.parties.models import Client, Source
@@ -22,11 +22,11 @@ class LeadFilterForm(forms.Form):
                                                       "placeholder": gettext_lazy("Name, company, email, phone")}))
     status = forms.ChoiceField(label=_label("status"), required=False,
                                choices=[("", gettext_lazy("All statuses")), *Lead.Status.choices])
-    source = forms.ModelChoiceField(label=_label("source"), required=False, queryset=Source.objects.all(),
+    source = ModelChoiceField(label=_label("source"), required=False, queryset=Source.objects.all(),
                                     empty_label=gettext_lazy("All sources"))
-    campaign = forms.ModelChoiceField(label=_label("campaign"), required=False, queryset=Campaign.objects.all(),
+    campaign = ModelChoiceField(label=_label("campaign"), required=False, queryset=Campaign.objects.all(),
                                       empty_label=gettext_lazy("All campaigns"))
-    event = forms.ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all(),
+    event = ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all(),
                                    empty_label=gettext_lazy("All events"))
 
     def filters(self) -> dict:
@@ -45,12 +45,12 @@ class LeadForm(forms.Form):
     email = forms.EmailField(label=_label("email"), required=False)
     phone = forms.CharField(label=_label("phone"), max_length=40, required=False,
                             help_text=gettext_lazy("International format, e.g. +49 30 123456"))
-    owner = forms.ModelChoiceField(label=_label("owner"), queryset=User.objects.none())
-    source = forms.ModelChoiceField(label=_label("source"), required=False,
+    owner = ModelChoiceField(label=_label("owner"), queryset=User.objects.none())
+    source = ModelChoiceField(label=_label("source"), required=False,
                                     queryset=Source.objects.active())
-    campaign = forms.ModelChoiceField(label=_label("campaign"), required=False,
+    campaign = ModelChoiceField(label=_label("campaign"), required=False,
                                       queryset=Campaign.objects.active())
-    event = forms.ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all())
+    event = ModelChoiceField(label=_label("event"), required=False, queryset=MarketingEvent.objects.all())
     notes = forms.CharField(label=_label("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, lead=None, **kwargs):
@@ -76,17 +76,16 @@ class LeadForm(forms.Form):
 
 
 class QualifyForm(forms.Form):
-    client = forms.ModelChoiceField(label=gettext_lazy("Link to existing client"), required=False,
+    client = ModelChoiceField(label=gettext_lazy("Link to existing client"), required=False,
                                     queryset=Client.objects.none(),
                                     help_text=gettext_lazy("Leave empty to create a new client from the lead."))
     create_client = forms.BooleanField(
         label=gettext_lazy("Create a new client anyway: I checked the clients above and none is this lead"),
         required=False)
     deal_title = forms.CharField(label=gettext_lazy("Deal title"), max_length=200, required=False)
-    amount = forms.DecimalField(label=Deal._meta.get_field("amount").verbose_name, required=False, min_value=0,
-                                max_digits=18, decimal_places=4)
+    amount = AmountField(label=Deal._meta.get_field("amount").verbose_name, required=False)
     currency = forms.CharField(label=Deal._meta.get_field("currency").verbose_name, required=False, max_length=3)
-    pipeline = forms.ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
+    pipeline = ModelChoiceField(label=Pipeline._meta.verbose_name, required=False,
                                       queryset=Pipeline.objects.active())
 
     def __init__(self, *args, user, **kwargs):

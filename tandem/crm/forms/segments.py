@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateInput
+from tandem.core import limits
+from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, ModelMultipleChoiceField
 from tandem.core.models import User
 from tandem.crm.models import Segment
 from tandem.parties.models import Client, Source
@@ -24,20 +25,20 @@ class SegmentForm(forms.Form):
     status = forms.MultipleChoiceField(label=_("Client status"), choices=Client.Status.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     kind = forms.ChoiceField(label=_("Client type"), choices=[("", "—"), *Client.Kind.choices], required=False)
-    owner_id = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True)
+    owner_id = ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True)
                                       .order_by("username"), required=False)
-    source_id = forms.ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
+    source_id = ModelChoiceField(label=_("Source of first contact"), queryset=Source.objects.all(),
                                        required=False)
     tags = forms.CharField(label=_("Tags (any of)"), required=False, help_text=_("Separate tags with commas."))
     name_contains = forms.CharField(label=_("Name contains"), required=False, max_length=200)
-    last_interaction_after = forms.DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
-    last_interaction_before = forms.DateField(label=_("No interaction since"), required=False, widget=DateInput)
-    won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0)
-    won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0)
-    won_amount_min = forms.DecimalField(label=_("Won amount, at least"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
-    won_amount_max = forms.DecimalField(label=_("Won amount, at most"), required=False, min_value=0,
-                                        decimal_places=4, max_digits=18)
+    last_interaction_after = DateField(label=_("Last interaction on or after"), required=False, widget=DateInput)
+    last_interaction_before = DateField(label=_("No interaction since"), required=False, widget=DateInput)
+    won_deals_min = forms.IntegerField(label=_("Won deals, at least"), required=False, min_value=0,
+                                       max_value=limits.MAX_ID)
+    won_deals_max = forms.IntegerField(label=_("Won deals, at most"), required=False, min_value=0,
+                                       max_value=limits.MAX_ID)
+    won_amount_min = AmountField(label=_("Won amount, at least"), required=False)
+    won_amount_max = AmountField(label=_("Won amount, at most"), required=False)
     currency = forms.CharField(label=_("Currency of won amount"), required=False, max_length=3,
                                help_text=_("Empty: the company's base currency."))
 
@@ -77,7 +78,7 @@ class SegmentForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
 
     def __init__(self, *args, clients=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,5 +87,5 @@ class AddMemberForm(forms.Form):
 
 
 class ComparisonForm(forms.Form):
-    ids = forms.ModelMultipleChoiceField(label=_("Segments"), queryset=Segment.objects.all(),
+    ids = ModelMultipleChoiceField(label=_("Segments"), queryset=Segment.objects.all(),
                                          widget=forms.CheckboxSelectMultiple)

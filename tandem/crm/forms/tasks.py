@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.forms import DateInput, DateTimeInput
+from tandem.core.forms import DateField, DateInput, DateTimeField, DateTimeInput, IdField, ModelChoiceField
 from tandem.core.models import User
 from tandem.crm.models import Task
 
@@ -14,17 +14,17 @@ LINK_FIELDS = ("client", "deal", "lead", "complaint")
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
+    assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
                                       .order_by("username"))
-    due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeInput)
-    remind_at = forms.DateTimeField(label=_("Remind at"), required=False, widget=DateTimeInput)
+    due_at = DateTimeField(label=_("Due"), widget=DateTimeInput)
+    remind_at = DateTimeField(label=_("Remind at"), required=False, widget=DateTimeInput)
     priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.NORMAL)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # The record the task is about: set from the page the task is created on (?client=&deal=&lead=).
-    client = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    deal = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    complaint = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    client = IdField(required=False, widget=forms.HiddenInput)
+    deal = IdField(required=False, widget=forms.HiddenInput)
+    lead = IdField(required=False, widget=forms.HiddenInput)
+    complaint = IdField(required=False, widget=forms.HiddenInput)
 
     @classmethod
     def initial_for(cls, task: Task) -> dict:
@@ -42,10 +42,10 @@ class TaskFilterForm(forms.Form):
                                initial=Task.Status.OPEN)
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Task.Priority.choices],
                                  required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
+    assignee = ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True)
                                       .order_by("username"), required=False)
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput)
-    due_to = forms.DateField(label=_("Due to"), required=False, widget=DateInput)
+    due_from = DateField(label=_("Due from"), required=False, widget=DateInput)
+    due_to = DateField(label=_("Due to"), required=False, widget=DateInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

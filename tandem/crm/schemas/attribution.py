@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import (
     ArchiveOut,
     BaseTotalOut,
@@ -53,8 +54,8 @@ class CampaignOut(ArchiveOut):
 
 class _CampaignFields(InputSchema):
     source_id: Id | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: limits.Date | None = None
+    ends_on: limits.Date | None = None
     cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
 
@@ -127,7 +128,7 @@ class EventOut(Schema):
 
 class _EventFields(InputSchema):
     kind: MarketingEvent.Kind = MarketingEvent.Kind.EXHIBITION
-    ends_on: datetime.date | None = None
+    ends_on: limits.Date | None = None
     location: str = Field("", max_length=200)
     cost: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
@@ -138,12 +139,12 @@ class _EventFields(InputSchema):
 
 class EventIn(_EventFields):
     name: str = Field(min_length=1, max_length=200)
-    starts_on: datetime.date
+    starts_on: limits.Date
 
 
 class EventPatch(_EventFields):
     name: str | None = Field(None, min_length=1, max_length=200)
-    starts_on: datetime.date | None = None
+    starts_on: limits.Date | None = None
 
 
 class EventFilters(Schema):
@@ -162,8 +163,8 @@ class AttendeeIn(InputSchema):
 
 class AttributionFilters(Schema):
     group: Literal["source", "campaign", "event"] = "source"
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: limits.Date | None = Field(None, alias="from")
+    date_to: limits.Date | None = Field(None, alias="to")
 
 
 class AttributionRowOut(Schema):

@@ -6,6 +6,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import Id, InputSchema
 from tandem.crm.models import Complaint
 
@@ -35,7 +36,7 @@ class ComplaintIn(InputSchema):
     description: str
     deal_id: Id | None = None
     assignee_id: Id | None = Field(None, description="Defaults to the caller.")
-    deadline: datetime.datetime | None = Field(None, description="Defaults to the severity's deadline.")
+    deadline: limits.DateTime | None = Field(None, description="Defaults to the severity's deadline.")
 
 
 class ComplaintPatch(InputSchema):
@@ -44,7 +45,7 @@ class ComplaintPatch(InputSchema):
     description: str | None = None
     deal_id: Id | None = Field(None, description="null unlinks the deal.")
     assignee_id: Id | None = None
-    deadline: datetime.datetime | None = None
+    deadline: limits.DateTime | None = None
 
 
 class ResolutionIn(InputSchema):

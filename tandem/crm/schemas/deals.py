@@ -7,6 +7,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import ArchiveOut, BaseTotalOut, DecimalString, Id, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, StageRule
 
@@ -168,7 +169,7 @@ class _DealFields(InputSchema):
     owner_id: Id | None = None
     amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    expected_close_date: datetime.date | None = None
+    expected_close_date: limits.Date | None = None
     source_id: Id | None = None
     campaign_id: Id | None = None
 
@@ -232,8 +233,8 @@ class StageVisitOut(Schema):
 
 class LostAtStageFilters(Schema):
     pipeline: Id | None = None
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: limits.Date | None = Field(None, alias="from")
+    date_to: limits.Date | None = Field(None, alias="to")
 
 
 class LostAtStageRowOut(Schema):

@@ -7,16 +7,13 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import Id, InputSchema
 from tandem.crm.models import Interaction
 from tandem.crm.queries.timeline import DEFAULT_LIMIT, MAX_LIMIT, TYPES
 
 TimelineType = Literal[tuple(TYPES)]  # type: ignore[valid-type]
 KindFilter = Literal[(*Interaction.Kind.values, "call")]  # type: ignore[valid-type]
-
-
-MAX_MINUTES = 2**31 - 1  # the column is a 32-bit integer
-
 
 
 class Ref(Schema):
@@ -49,26 +46,26 @@ class InteractionOut(Schema):
 class InteractionIn(InputSchema):
     client_id: Id
     kind: Interaction.Kind
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str = ""
     text: str = ""
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] = ""
     source_id: Id | None = None
 
 
 class InteractionPatch(InputSchema):
     kind: Interaction.Kind | None = None
-    occurred_at: datetime.datetime | None = None
+    occurred_at: limits.DateTime | None = None
     subject: str | None = None
     text: str | None = None
     contact_id: Id | None = None
     counterparty_id: Id | None = None
     deal_id: Id | None = None
-    duration_minutes: int | None = Field(None, ge=0, le=MAX_MINUTES)
+    duration_minutes: limits.DurationMinutes | None = None
     outcome: Interaction.Outcome | Literal[""] | None = None
     source_id: Id | None = None
 
@@ -80,7 +77,7 @@ class InteractionFilters(Schema):
 
 class TimelineParams(Schema):
     type: TimelineType | None = Field(None, description="Show only this type of item.")
-    before: datetime.datetime | None = Field(None, description="Items older than this (the `older` cursor).")
+    before: limits.DateTime | None = Field(None, description="Items older than this (the `older` cursor).")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

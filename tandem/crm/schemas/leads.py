@@ -6,6 +6,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import DecimalString, Id, InputSchema
 from tandem.crm.models import Lead
 from tandem.crm.schemas.attribution import Ref, ref
@@ -101,7 +102,7 @@ class QualifyIn(InputSchema):
     amount: DecimalString = None
     currency: str | None = Field(None, min_length=3, max_length=3)
     pipeline_id: Id | None = None
-    expected_close_date: datetime.date | None = None
+    expected_close_date: limits.Date | None = None
 
 
 class DisqualifyIn(InputSchema):

@@ -7,15 +7,16 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core import limits
 from tandem.core.schemas import Id, InputSchema
 from tandem.crm.models import Task
 
 
 class TaskIn(InputSchema):
     title: str = Field(..., max_length=200)
-    due_at: datetime.datetime
+    due_at: limits.DateTime
     assignee_id: Id | None = Field(None, description="Defaults to the caller.")
-    remind_at: datetime.datetime | None = None
+    remind_at: limits.DateTime | None = None
     priority: Task.Priority = Task.Priority.NORMAL
     description: str = ""
     client_id: Id | None = None
@@ -26,9 +27,9 @@ class TaskIn(InputSchema):
 
 class TaskPatch(InputSchema):
     title: str | None = Field(None, max_length=200)
-    due_at: datetime.datetime | None = None
+    due_at: limits.DateTime | None = None
     assignee_id: Id | None = None
-    remind_at: datetime.datetime | None = None
+    remind_at: limits.DateTime | None = None
     priority: Task.Priority | None = None
     description: str | None = None
     client_id: Id | None = None
@@ -41,8 +42,8 @@ class TaskFilters(Schema):
     status: Task.Status | None = None
     priority: Task.Priority | None = None
     assignee_id: Id | None = None
-    due_from: datetime.date | None = None
-    due_to: datetime.date | None = None
+    due_from: limits.Date | None = None
+    due_to: limits.Date | None = None
     q: str = ""
     client_id: Id | None = None
     deal_id: Id | None = None

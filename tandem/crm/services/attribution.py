@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, deletion
+from tandem.core import archive, audit, deletion, limits
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.money import parse_decimal, quantize
@@ -48,6 +48,7 @@ def _money_values(values: dict) -> dict:
             cost = Decimal(0)
         if cost < 0:
             raise BusinessRuleError("negative_amount", _("The cost cannot be negative."), field="cost")
+        limits.check_amount(cost, field="cost")
         values["cost"] = cost
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
@@ -56,6 +57,7 @@ def _money_values(values: dict) -> dict:
 
 def _round_cost(obj) -> None:
     obj.cost = quantize(obj.cost, obj.currency) if obj.currency else obj.cost
+    limits.check_amount(obj.cost, field="cost")  # rounding to the currency may carry it past the range
 
 
 def _check_period(obj) -> None:

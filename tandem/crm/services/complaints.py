@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, workflow
+from tandem.core import archive, audit, limits, workflow
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -59,6 +59,7 @@ def register_complaint(
         deadline = Complaint.default_deadline(severity, now)
     elif deadline <= now:
         raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."), field="deadline")
+    limits.check_date(deadline, field="deadline")
     with transaction.atomic():
         complaint = Complaint.objects.create(
             client=client, category=category, severity=severity, description=description, deal=deal,
@@ -112,6 +113,7 @@ def update_complaint(complaint: Complaint, *, by: User, **values) -> Complaint:
             deadline = values["deadline"]
             if deadline is None:
                 raise BusinessRuleError("required", _("Set a deadline."), field="deadline")
+            limits.check_date(deadline, field="deadline")
             if deadline != locked.deadline and deadline <= timezone.now():
                 raise BusinessRuleError("deadline_in_past", _("The deadline must be in the future."),
                                         field="deadline")

@@ -11,7 +11,7 @@ conditions). Every entry into and exit from a stage is a DealStageVisit row with
 Concurrent edits: every change adds one to `deal.version`; `update_deal(expected_version=…)` refuses an edit
 based on an older version (409 "stale"), and `move_deal_to_stage(from_stage=…)` refuses a move from a board
 that no longer shows where the deal is. The database backs these with constraints (one open stage visit per
-deal, amounts not negative, one default pipeline, pipeline names unique in any letter case)."""
+deal, amounts within core.limits' range, one default pipeline, pipeline names unique in any letter case)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import archive, audit, deletion, workflow
+from tandem.core import archive, audit, deletion, limits, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -103,10 +103,13 @@ def create_deal(
         raise BusinessRuleError("owner_not_allowed", _("You can only open deals you own."), field="owner")
     if amount is not None and Decimal(amount) < 0:
         raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+    limits.check_amount(amount, field="amount")
     currency = (currency or base_currency()).upper()
+    amount = _rounded(amount, currency)
+    limits.check_amount(amount, field="amount")  # rounding to the currency may carry it past the range
     now = timezone.now()
     deal = Deal(
-        title=title, client=client, stage=stage, owner=owner, amount=_rounded(amount, currency),
+        title=title, client=client, stage=stage, owner=owner, amount=amount,
         currency=currency, counterparty=counterparty, contact=contact,
         expected_close_date=expected_close_date, source=source, campaign=campaign,
         event=event, stage_entered_at=now, created_by=by,
@@ -178,7 +181,9 @@ def update_deal(deal: Deal, *, by: User, expected_version: int | None = None, **
             locked.currency = locked.currency.upper()
         if locked.amount is not None and Decimal(locked.amount) < 0:
             raise BusinessRuleError("negative_amount", _("The amount cannot be negative."), field="amount")
+        limits.check_amount(locked.amount, field="amount")
         locked.amount = _rounded(locked.amount, locked.currency)
+        limits.check_amount(locked.amount, field="amount")  # rounding to the currency may carry it past the range
         if locked.counterparty_id and locked.counterparty.client_id != locked.client_id:
             raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."),
                                     field="counterparty")

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit
+from tandem.core import archive, audit, limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -59,6 +59,8 @@ def _check(client: Client, values: dict) -> dict:
         if duration < 0:
             raise BusinessRuleError("negative_duration", _("The duration cannot be negative."),
                                     field="duration_minutes")
+        if duration > limits.MAX_DURATION_MINUTES:
+            raise BusinessRuleError("out_of_range", limits.duration_message(), field="duration_minutes")
     outcome = values.get("outcome") or ""
     if outcome:
         if kind not in CALL_KINDS:
@@ -75,6 +77,7 @@ def _check(client: Client, values: dict) -> dict:
         raise BusinessRuleError("required", _("A note needs a text."), field="text")
     if values.get("occurred_at") is None:
         values["occurred_at"] = timezone.now()
+    limits.check_date(values["occurred_at"], field="occurred_at")
     return values
 
 

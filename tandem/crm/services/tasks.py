@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, workflow
+from tandem.core import archive, audit, limits, workflow
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -89,6 +89,7 @@ def _check_values(values: dict, *, by: User, task: Task | None = None) -> dict:
     for name in ("due_at", "remind_at"):
         if values.get(name) is not None and timezone.is_naive(values[name]):
             values[name] = timezone.make_aware(values[name])
+        limits.check_date(values.get(name), field=name)
     due_at = values.get("due_at", task.due_at if task else None)
     remind_at = values.get("remind_at", task.remind_at if task else None)
     if remind_at is not None and due_at is not None and remind_at > due_at:

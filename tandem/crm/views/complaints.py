@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
@@ -44,7 +45,7 @@ def complaint_create(request):
     client = None
     client_id = request.POST.get("client") or request.GET.get("client")
     if client_id:
-        client = parties.visible_clients(request.user).filter(pk=client_id).first() if client_id.isdigit() else None
+        client = parties.visible_clients(request.user).filter(pk=client_id).first() if limits.is_id(client_id) else None
     form = ComplaintForm(request.POST or None, user=request.user, client=client)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

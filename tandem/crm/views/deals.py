@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
@@ -53,7 +54,7 @@ def _deal(request, pk) -> Deal:
 
 def _pipeline(request) -> Pipeline | None:
     pk = request.GET.get("pipeline") or request.POST.get("pipeline")
-    if pk and str(pk).isdigit():
+    if pk and limits.is_id(pk):
         return get_object_or_404(Pipeline, pk=pk)
     return Pipeline.objects.active().order_by("-is_default", "name").first()
 
@@ -165,7 +166,7 @@ def _act(request, deal: Deal, service, success: str, *args, **kwargs):
 def deal_move(request, pk):
     deal = _deal(request, pk)
     stage_id = request.POST.get("stage_id", "")
-    stage = Stage.objects.filter(pk=stage_id).first() if stage_id.isdigit() else None
+    stage = Stage.objects.filter(pk=stage_id).first() if limits.is_id(stage_id) else None
     if stage is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a stage."), field="stage"))
     from_stage_id = request.POST.get("from_stage_id", "")
@@ -188,7 +189,7 @@ def deal_move(request, pk):
 def deal_checklist(request, pk):
     deal = _deal(request, pk)
     rule_id = request.POST.get("rule_id", "")
-    rule = StageRule.objects.select_related("stage").filter(pk=rule_id).first() if rule_id.isdigit() else None
+    rule = StageRule.objects.select_related("stage").filter(pk=rule_id).first() if limits.is_id(rule_id) else None
     if rule is None:
         return _refusal(request, deal, BusinessRuleError("invalid", _("Choose a checklist item."), field="rule"))
     try:

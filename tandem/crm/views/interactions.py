@@ -15,10 +15,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from tandem.core import limits
 from tandem.core.forms import call_service
 from tandem.core.htmx import is_htmx
 from tandem.core.references import resolve_visible
@@ -33,11 +35,15 @@ from tandem.parties import queries as parties
 
 
 def _before(request) -> datetime.datetime | None:
+    """The `older` cursor; anything that is not a moment inside core.limits' window is ignored."""
     value = request.GET.get("before") or ""
     try:
-        return parse_datetime(value)
+        moment = parse_datetime(value)
     except ValueError:
         return None
+    if moment is None or limits.date_problem(moment):
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _timeline_context(request, client, *, type_="", before=None) -> dict:

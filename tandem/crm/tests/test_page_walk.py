@@ -1,0 +1,133 @@
+"""Every page of the HTML interface, walked with hostile query values: none may answer 5xx.
+
+The walk takes every URL pattern (core, parties, crm; not the admin nor the API, fuzzed elsewhere), fills
+its ids with real objects made by the factories, and asks it, as an administrator and as a sales
+representative, with each query parameter the page's own forms use (plus common ones) set to huge
+integers, NUL, dates far outside any calendar, "null" and very long text."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tandem.core.models import ApiToken, Company
+from tandem.core.services import get_company
+from tandem.crm.models import Segment
+from tandem.crm.tests.factories import DealFactory
+from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+from tandem.crm.tests.factories_marketing import (
+    CampaignFactory,
+    EventAttendeeFactory,
+    LeadFactory,
+    MarketingEventFactory,
+)
+from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
+from tandem.parties.models import BankAccount
+from tandem.parties.tests.factories import ContactFactory, CounterpartyFactory
+
+HOSTILE = ["9223372036854775808", "-9223372036854775809", "-1", "0", "a\x00b", "0001-01-01", "9999-12-31",
+           "9999-12-31T23:30", "null", "x" * 3000, "1e309", "NaN", "2024-02-30", "%ED%A0%80"]
+RAW = "%ED%A0%80"  # a lone surrogate, UTF-8 encoded as a browser might send it: already quoted
+COMMON_PARAMS = {"q", "page", "per_page", "owner", "client", "pipeline", "stage", "status", "kind", "from", "to",
+                 "date_from", "date_to", "due_from", "due_to", "assignee", "priority", "source", "campaign",
+                 "segment", "ids", "type", "before", "sort", "next", "severity", "category", "view", "tag"}
+SKIPPED_PREFIXES = ("admin/", "api/", "i18n/", "account/logout/", "healthz")
+
+
+def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            space = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, route, space)
+        elif isinstance(entry, URLPattern):
+            yield route, f"{namespace}{entry.name}"
+
+
+@pytest.fixture
+def world(sales, sales_rep, admin_user):
+    deal = DealFactory(owner=sales_rep)
+    client = deal.client
+    counterparty = CounterpartyFactory(client=client)
+    bank = BankAccount.objects.create(counterparty=counterparty, bank_name="Bank", account_number="DE00123")
+    event = MarketingEventFactory()
+    segment = SegmentFactory(criteria={"last_interaction_before": "2020-01-01"})
+    SegmentFactory(kind=Segment.Kind.STATIC).members.add(client)
+    task = TaskFactory(assignee=sales_rep, client=client, remind_at=None)
+    token = ApiToken.objects.filter(user=sales_rep).first()
+    return {
+        "deal": deal.pk, "client": client.pk, "counterparty": counterparty.pk, "bankaccount": bank.pk,
+        "contact": ContactFactory(client=client).pk, "lead": LeadFactory(owner=sales_rep).pk,
+        "campaign": CampaignFactory().pk, "event": event.pk,
+        "attendee": EventAttendeeFactory(event=event, client=client).pk,
+        "complaint": ComplaintFactory(client=client, assignee=sales_rep).pk,
+        "interaction": InteractionFactory(client=client).pk, "segment": segment.pk, "task": task.pk,
+        "reminder": task.pk, "token": token.pk if token else 1, "role": Group.objects.first().pk,
+    }
+
+
+def _url(route: str, name: str, ids: dict) -> str | None:
+    """A concrete URL for a route, ids of real objects; None for routes that take no GET by design."""
+    kind = name.rsplit(":", 1)[-1].split("-")[0]
+
+    def fill(match):
+        converter, param = match.group(1), match.group(2)
+        if param == "pk":
+            key = kind
+        elif param.endswith("_pk"):
+            key = param[:-3]
+        elif param == "key":
+            return "crm" if converter == "str" else "A" * 43
+        else:
+            key = param
+        assert key in ids, f"the walk has no object for <{param}> in {name}: add one to the world fixture"
+        return str(ids[key])
+
+    route = re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)
+    if route.startswith("^"):  # a regex route (the calendar feed): its key
+        route = re.sub(r"\(\?P<key>[^)]*\)", "A" * 43, route).strip("^$").replace("\\.", ".")
+    return "/" + route
+
+
+def _query(values: dict) -> str:
+    return "&".join(f"{quote(k)}={v if v == RAW else quote(v)}" for k, v in values.items())
+
+
+def _page_params(html: str) -> set[str]:
+    return set(re.findall(r'name="([A-Za-z_][\w-]*)"', html)) - {"csrfmiddlewaretoken"}
+
+
+# The company's time zone at both ends of the world: a date near a limit must survive either conversion.
+@pytest.mark.parametrize("who,zone", [("admin_user", "Pacific/Kiritimati"), ("sales_rep", "Pacific/Pago_Pago")])
+def test_every_page_survives_hostile_query_values(request, world, who, zone):
+    Company.objects.update_or_create(pk=get_company().pk, defaults={"time_zone": zone})
+    user = request.getfixturevalue(who)
+    http = HttpClient()
+    http.force_login(user)
+    pages = [(route, name) for route, name in _patterns(get_resolver())
+             if not route.startswith(SKIPPED_PREFIXES) and name != "core:login"]
+    assert len(pages) > 60
+    broken = []
+    for route, name in pages:
+        url = _url(route, name, world)
+        first = http.get(url)
+        if first.status_code >= 500:
+            broken.append((url, first.status_code))
+            continue
+        if first.status_code != 200:
+            continue  # a POST-only action (405) or a redirect: no page to query
+        own = _page_params(first.content.decode(errors="replace"))
+        for value in HOSTILE:
+            response = http.get(f"{url}?{_query({p: value for p in COMMON_PARAMS | own})}")
+            if response.status_code >= 500:
+                broken.append((url, "all", value[:20], response.status_code))
+        for param in own if who == "admin_user" else ():
+            # One at a time too: a refused neighbour must not hide what this one breaks.
+            for value in ("9223372036854775808", "0001-01-01", "9999-12-31"):
+                response = http.get(f"{url}?{_query({param: value})}")
+                if response.status_code >= 500:
+                    broken.append((url, param, value, response.status_code))
+    assert not broken, broken

@@ -1,0 +1,288 @@
+"""Issue #10, point 1: whatever is written reads back identically on SQLite and PostgreSQL.
+
+The extremes of every range in core.limits (amounts, dates, moments, durations, ids) are written into every
+column that holds such a value, then read back and compared with what was written, exactly. The suite runs
+on SQLite by default and on PostgreSQL with DATABASE_URL=postgres://…: these tests run on both.
+SQLite keeps decimals as floats (15 significant digits): the amount and exchange rate ranges are chosen so
+that this holds."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from tandem.core import limits
+from tandem.core.models import ExchangeRate
+from tandem.core.money import quantize
+from tandem.core.schemas import money_text
+from tandem.crm.models import Campaign, Complaint, Deal, Interaction, MarketingEvent, Task
+from tandem.crm.tests.factories import DealFactory
+from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
+from tandem.crm.tests.factories_planning import TaskFactory
+from tandem.parties.models import Counterparty, Source
+from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
+
+API = "/api/v1"
+UTC = datetime.UTC
+
+AMOUNTS = [
+    limits.MIN_AMOUNT,
+    limits.AMOUNT_STEP,
+    Decimal("0.1"),
+    Decimal("12345678901.2345"),
+    Decimal("98765432109.8766"),
+    limits.MAX_AMOUNT - limits.AMOUNT_STEP,
+    limits.MAX_AMOUNT,
+]
+DATES = [limits.MIN_DATE, datetime.date(2000, 2, 29), limits.MAX_DATE]
+MOMENTS = [
+    datetime.datetime.combine(limits.MIN_DATE, datetime.time.min, tzinfo=UTC),
+    datetime.datetime(1970, 1, 1, tzinfo=UTC),
+    datetime.datetime.combine(limits.MAX_DATE, datetime.time.max, tzinfo=UTC),
+]
+DURATIONS = [0, 1, limits.MAX_DURATION_MINUTES]
+
+# model -> (factory, the columns holding one kind of ranged value). Columns of one model get the same
+# value at once, so "to >= from" constraints hold at every extreme.
+AMOUNT_COLUMNS = {
+    Campaign: (CampaignFactory, ["cost"]),
+    MarketingEvent: (MarketingEventFactory, ["cost"]),
+    Deal: (DealFactory, ["amount"]),
+}
+RATES = [
+    limits.EXCHANGE_RATE_STEP,
+    Decimal("1.0832"),
+    Decimal("1234567.12345678"),
+    limits.MAX_EXCHANGE_RATE,
+]
+RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
+DATE_COLUMNS = {
+    ExchangeRate: (lambda: _exchange_rate(), ["date"]),
+    Counterparty: (CounterpartyFactory, ["valid_from", "valid_to"]),
+    Campaign: (CampaignFactory, ["starts_on", "ends_on"]),
+    MarketingEvent: (MarketingEventFactory, ["starts_on", "ends_on"]),
+    Deal: (DealFactory, ["expected_close_date"]),
+}
+MOMENT_COLUMNS = {
+    Interaction: (InteractionFactory, ["occurred_at"]),
+    Complaint: (ComplaintFactory, ["deadline"]),
+    Task: (TaskFactory, ["due_at", "remind_at"]),
+}
+DURATION_COLUMNS = {Interaction: (InteractionFactory, ["duration_minutes"])}
+
+
+def _exchange_rate():
+    return ExchangeRate.objects.create(
+        base_currency="EUR", quote_currency="USD", date=datetime.date(2026, 1, 1), rate=Decimal("1.1")
+    )
+
+
+def _columns(table):
+    return {(model._meta.label, name) for model, (_factory, names) in table.items() for name in names}
+
+
+def test_every_amount_and_date_column_is_round_tripped():
+    """A new decimal or date column joins the tables above (and core.limits' ranges), or this fails."""
+    found = {"decimal": set(), "date": set()}
+    for model in apps.get_app_configs():
+        if not model.name.startswith("tandem."):
+            continue
+        for model_class in model.get_models():
+            for field in model_class._meta.concrete_fields:
+                if isinstance(field, models.DecimalField):
+                    found["decimal"].add((model_class._meta.label, field.name))
+                elif type(field) is models.DateField and field.editable:
+                    found["date"].add((model_class._meta.label, field.name))
+    assert found["decimal"] == _columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS)
+    assert found["date"] == _columns(DATE_COLUMNS)
+
+
+def _round_trip(table, values):
+    for model, (factory, names) in table.items():
+        pk = factory().pk
+        for value in values:
+            model.objects.filter(pk=pk).update(**dict.fromkeys(names, value))
+            for name in names:
+                read = model.objects.filter(pk=pk).values_list(name, flat=True).get()
+                assert read == value, (model.__name__, name, value, read)
+                if isinstance(value, Decimal):  # the same digits, not merely an equal number
+                    step = Decimal(1).scaleb(-model._meta.get_field(name).decimal_places)
+                    assert str(read) == str(value.quantize(step)), (model.__name__, name, read)
+                if isinstance(value, datetime.datetime):
+                    assert read.utcoffset() == datetime.timedelta(0) and read.microsecond == value.microsecond
+
+
+@pytest.mark.django_db
+def test_amount_extremes_read_back_identically():
+    _round_trip(AMOUNT_COLUMNS, AMOUNTS)
+
+
+@pytest.mark.django_db
+def test_exchange_rate_extremes_read_back_identically():
+    _round_trip(RATE_COLUMNS, RATES)
+
+
+@pytest.mark.django_db
+def test_date_extremes_read_back_identically():
+    _round_trip(DATE_COLUMNS, DATES)
+
+
+@pytest.mark.django_db
+def test_moment_extremes_read_back_identically():
+    _round_trip(MOMENT_COLUMNS, MOMENTS)
+
+
+@pytest.mark.django_db
+def test_duration_extremes_read_back_identically():
+    _round_trip(DURATION_COLUMNS, DURATIONS)
+
+
+@pytest.mark.django_db
+def test_largest_id_reads_back_identically():
+    source = Source.objects.create(pk=limits.MAX_ID, name="Last id")
+    deal = DealFactory(source=source)
+    assert Source.objects.get(pk=limits.MAX_ID).name == "Last id"
+    assert Deal.objects.filter(pk=deal.pk).values_list("source_id", flat=True).get() == limits.MAX_ID
+
+
+# --- The same through the API: what a client sends is what it (and the database) reads back ----------------
+
+
+def _send(http, method, url, data):
+    response = getattr(http, method)(url, json.dumps(data), content_type="application/json")
+    assert response.status_code in (200, 201), (url, data, response.content)
+    return response.json()
+
+
+def _moment(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def manager_api(api, sales_manager):
+    return api(sales_manager)
+
+
+@pytest.fixture
+def client_of_manager(sales_manager):
+    return ClientFactory(name="Range Round Trip Ltd", owner=sales_manager)
+
+
+def test_api_round_trips_the_extremes(manager_api, sales, sales_manager, client_of_manager):
+    low, high = limits.MIN_DATE.isoformat(), limits.MAX_DATE.isoformat()
+    # The API writes moments in milliseconds (Django's JSON encoder, as JavaScript reads them): the last one
+    # it can show is 23:59:59.999 (the database keeps microseconds, see above).
+    first, last = "1900-01-01T00:00:00Z", "2200-12-31T23:59:59.999Z"
+    source = Source.objects.create(pk=limits.MAX_ID, name="Last id")
+
+    # Deal amounts and costs are kept in the currency's minor unit: the largest a euro amount can be is
+    # 99999999999.99 (what rounds past the range is refused), and that reads back as sent.
+    top = Decimal("99999999999.99")
+    for amount in [*AMOUNTS, top]:
+        sent = str(amount)
+        payload = {
+            "title": f"Edge {sent}",
+            "client_id": client_of_manager.pk,
+            "amount": sent,
+            "currency": "EUR",
+            "expected_close_date": high if amount else low,
+            "source_id": limits.MAX_ID,
+        }
+        if quantize(amount, "EUR") > limits.MAX_AMOUNT:
+            refused = manager_api.post(f"{API}/crm/deals", json.dumps(payload), content_type="application/json")
+            assert refused.status_code == 400 and refused.json()["field"] == "amount", refused.content
+            continue
+        created = _send(manager_api, "post", f"{API}/crm/deals", payload)
+        again = manager_api.get(f"{API}/crm/deals/{created['id']}").json()
+        stored = Deal.objects.get(pk=created["id"])
+        assert stored.amount == quantize(amount, "EUR") and stored.source_id == source.pk
+        assert again["amount"] == created["amount"] == money_text(amount, "EUR")
+        assert again["expected_close_date"] == (high if amount else low)
+        assert again["source"]["id"] == limits.MAX_ID
+    assert Deal.objects.get(amount=top).amount == top
+
+    top_cost = top
+    campaign = _send(
+        manager_api,
+        "post",
+        f"{API}/crm/campaigns",
+        {"name": "Range edges", "cost": str(top_cost), "currency": "EUR", "starts_on": low, "ends_on": high},
+    )
+    again = manager_api.get(f"{API}/crm/campaigns/{campaign['id']}").json()
+    assert (again["cost"], again["starts_on"], again["ends_on"]) == (str(top_cost), low, high)
+    assert Campaign.objects.get(pk=campaign["id"]).cost == top_cost
+    event = _send(
+        manager_api,
+        "post",
+        f"{API}/crm/events",
+        {"name": "Range edges", "cost": "0", "currency": "EUR", "starts_on": low, "ends_on": high},
+    )
+    again = manager_api.get(f"{API}/crm/events/{event['id']}").json()
+    assert (again["cost"], again["starts_on"], again["ends_on"]) == ("0.00", low, high)
+
+    party = _send(
+        manager_api,
+        "post",
+        f"{API}/clients/{client_of_manager.pk}/counterparties",
+        {"legal_name": "Range Edges GmbH", "valid_from": low, "valid_to": high},
+    )
+    again = manager_api.get(f"{API}/counterparties/{party['id']}").json()
+    assert (again["valid_from"], again["valid_to"]) == (low, high)
+
+    task = _send(manager_api, "post", f"{API}/crm/tasks", {"title": "Edges", "due_at": last, "remind_at": first})
+    again = manager_api.get(f"{API}/crm/tasks/{task['id']}").json()
+    assert (_moment(again["due_at"]), _moment(again["remind_at"])) == (_moment(last), _moment(first))
+    stored = Task.objects.get(pk=task["id"])
+    assert (stored.due_at, stored.remind_at) == (_moment(last), _moment(first))
+
+    for moment, minutes in ((first, 0), (last, limits.MAX_DURATION_MINUTES)):
+        logged = _send(
+            manager_api,
+            "post",
+            f"{API}/crm/interactions",
+            {
+                "client_id": client_of_manager.pk,
+                "kind": "meeting",
+                "subject": "Edge",
+                "occurred_at": moment,
+                "duration_minutes": minutes,
+            },
+        )
+        stored = Interaction.objects.get(pk=logged["id"])
+        assert (stored.occurred_at, stored.duration_minutes) == (_moment(moment), minutes)
+        assert (_moment(logged["occurred_at"]), logged["duration_minutes"]) == (_moment(moment), minutes)
+
+    complaint = _send(
+        manager_api,
+        "post",
+        f"{API}/crm/complaints",
+        {"client_id": client_of_manager.pk, "category": "quality", "description": "Edge", "deadline": last},
+    )
+    again = manager_api.get(f"{API}/crm/complaints/{complaint['id']}").json()
+    assert _moment(again["deadline"]) == _moment(last) == Complaint.objects.get(pk=complaint["id"]).deadline
+
+
+def test_exchange_rate_extremes_through_the_api(api, admin_user):
+    http = api(admin_user)
+    for day, rate in (("1900-01-01", limits.MAX_EXCHANGE_RATE), ("2200-12-31", limits.EXCHANGE_RATE_STEP)):
+        created = _send(
+            http, "post", f"{API}/exchange-rates", {"date": day, "quote_currency": "USD", "rate": str(rate)}
+        )
+        stored = ExchangeRate.objects.get(pk=created["id"])
+        assert (stored.date.isoformat(), stored.rate) == (day, rate)
+        assert (created["date"], Decimal(created["rate"])) == (day, rate)
+    for field, payload in (
+        ("rate", {"date": "2026-01-01", "rate": str(limits.MAX_EXCHANGE_RATE + limits.EXCHANGE_RATE_STEP)}),
+        ("date", {"date": "1899-12-31", "rate": "1.5"}),
+        ("date", {"date": "9999-12-31", "rate": "1.5"}),
+    ):
+        response = http.post(
+            f"{API}/exchange-rates", json.dumps({**payload, "quote_currency": "CHF"}), content_type="application/json"
+        )
+        assert response.status_code == 400 and response.json()["field"] == field, response.content
+    assert not ExchangeRate.objects.filter(quote_currency="CHF").exists()
+    assert http.get(f"{API}/exchange-rates", {"date_from": "0001-01-01"}).status_code == 400
