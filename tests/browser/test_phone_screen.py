@@ -22,7 +22,7 @@ from tandem.core.models import ExchangeRate, LegalEntity, LegalEntityBankAccount
 from tandem.core.services import create_api_token
 from tandem.crm.models import Segment
 from tandem.crm.services import deals as deal_services
-from tandem.crm.tests.factories import DealFactory
+from tandem.crm.tests.factories import DealFactory, LostReasonFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import (
     CampaignFactory,
@@ -31,8 +31,8 @@ from tandem.crm.tests.factories_marketing import (
     MarketingEventFactory,
 )
 from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
-from tandem.parties.models import BankAccount
-from tandem.parties.tests.factories import ClientFactory, ContactFactory, CounterpartyFactory
+from tandem.parties.models import BankAccount, Tag
+from tandem.parties.tests.factories import ClientFactory, ContactFactory, CounterpartyFactory, SourceFactory
 
 pytestmark = pytest.mark.browser
 
@@ -87,6 +87,7 @@ NOT_PAGES = {
     "crm:reminder-dismiss": "POST-only",
     "crm:client-timeline": "htmx fragment of the client card (walked inside it)",
     "crm:calendar-feed-ics": "an iCalendar file, no page",
+    "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
@@ -185,6 +186,9 @@ def demo(make_user):
     ExchangeRate.objects.create(
         base_currency="EUR", quote_currency="USD", date=datetime.date(2026, 11, 30), rate=Decimal("1.08320000")
     )
+    SourceFactory(name="Trade fair Hannover")
+    Tag.objects.create(name="key-account")
+    LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
 
     resources = {
@@ -229,16 +233,32 @@ def _resource_for(url_name: str, resources: dict):
     return resources[max(matches, key=len)] if matches else None
 
 
+def _any_record(resource: str):
+    """For a resource the fixture does not name: the first row of the model of that name (user, lost-reason)."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.model_name == resource.replace("-", "").replace("_", ""):
+            return model._default_manager.order_by("pk").first()
+    return None
+
+
 def _kwargs(url_name: str, pattern: URLPattern, resources: dict) -> dict | None:
     kwargs = {}
     for param in pattern.pattern.regex.groupindex:
         if param == "pk":
             record = _resource_for(url_name, resources)
+            if record is None:
+                words = url_name.split(":")[-1].split("-")  # user-reset-password: user-reset, then user
+                record = next(
+                    filter(None, (_any_record("-".join(words[:n])) for n in range(len(words) - 1, 0, -1))), None
+                )
         elif param == "key":
             kwargs[param] = "crm"
             continue
-        else:  # client_pk, counterparty_pk, attendee_pk, account_pk ...
-            record = resources.get(param.removesuffix("_pk"))
+        else:  # client_pk, counterparty_pk, attendee_pk, account_pk, user_id ...
+            resource = param.removesuffix("_pk").removesuffix("_id")
+            record = resources.get(resource) or _any_record(resource)
         if record is None:
             return None
         kwargs[param] = record.pk
