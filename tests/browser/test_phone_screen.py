@@ -1,0 +1,453 @@
+"""A phone-sized screen (390 × 844): every main page fits the width — nothing scrolls sideways, wide tables
+scroll inside their own box, the deal board's columns inside the board — and the menu button, the search,
+the reminder bell and the user menu are in reach. At 1280 px the menu is the usual bar.
+
+The pages are derived from the URL configuration, so a new page is walked without touching this test: each
+URL's parameters are filled from the records below by the resource its name starts with. URLs that are no
+page to look at (POST-only actions, fragments, files) are listed explicitly in NOT_PAGES."""
+
+import datetime
+from decimal import Decimal
+from pprint import pformat
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tandem.core import roles
+from tandem.core.models import ExchangeRate, LegalEntity, LegalEntityBankAccount
+from tandem.core.services import create_api_token
+from tandem.crm.models import Segment
+from tandem.crm.services import deals as deal_services
+from tandem.crm.tests.factories import DealFactory, LostReasonFactory
+from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+from tandem.crm.tests.factories_marketing import (
+    CampaignFactory,
+    EventAttendeeFactory,
+    LeadFactory,
+    MarketingEventFactory,
+)
+from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
+from tandem.parties.models import BankAccount, Tag
+from tandem.parties.tests.factories import ClientFactory, ContactFactory, CounterpartyFactory, SourceFactory
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# URL namespaces that are not Tandem's own pages (Django admin, the API and its docs, language switch).
+FOREIGN_NAMESPACES = {"admin", "api-1.0.0", "i18n"}
+
+# URL names that are no page to look at, and why. Everything else in the URL conf is walked.
+NOT_PAGES = {
+    "healthz": "health check (JSON)",
+    "set_language": "POST-only language switch",
+    "core:login": "walked logged out separately",
+    "core:logout": "POST-only",
+    "core:token-revoke": "POST-only",
+    "core:two-factor-verify": "only during the second login step",
+    "core:two-factor-disable": "POST-only",
+    "core:exchange-rate-import": "POST-only (CSV upload)",
+    "core:role-two-factor": "POST-only",
+    "core:module-switch": "POST-only",
+    "core:legal-entity-set-default": "POST-only",
+    "core:legal-entity-logo": "POST-only (upload)",
+    "core:legal-entity-bank-account-add": "POST-only",
+    "core:legal-entity-bank-account-remove": "POST-only",
+    "parties:client-archive": "POST-only",
+    "parties:client-restore": "POST-only",
+    "parties:counterparty-archive": "POST-only",
+    "parties:counterparty-restore": "POST-only",
+    "parties:contact-archive": "POST-only",
+    "parties:contact-restore": "POST-only",
+    "crm:deal-move": "POST-only",
+    "crm:deal-checklist": "POST-only",
+    "crm:deal-win": "POST-only",
+    "crm:deal-lose": "POST-only",
+    "crm:deal-reopen": "POST-only",
+    "crm:lead-reopen": "POST-only",
+    "crm:campaign-archive": "POST-only",
+    "crm:campaign-restore": "POST-only",
+    "crm:event-attendee-add": "POST-only",
+    "crm:event-attendee-remove": "POST-only",
+    "crm:complaint-start": "POST-only",
+    "crm:complaint-resolve": "POST-only",
+    "crm:complaint-reject": "POST-only",
+    "crm:complaint-reopen": "POST-only",
+    "crm:segment-member-add": "POST-only",
+    "crm:segment-member-remove": "POST-only",
+    "crm:task-complete": "POST-only",
+    "crm:task-cancel": "POST-only",
+    "crm:task-reopen": "POST-only",
+    "crm:reminders": "htmx fragment of the header's bell (walked inside every page)",
+    "crm:reminder-dismiss": "POST-only",
+    "crm:client-timeline": "htmx fragment of the client card (walked inside it)",
+    "crm:calendar-feed-ics": "an iCalendar file, no page",
+    "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
+}
+
+# The pages issue #12 names: all derived from the URL conf, all full pages.
+NAMED_PAGES = [
+    "/",
+    "/clients/",
+    "/clients/new/",
+    "/crm/deals/",
+    "/crm/deals/list/",
+    "/crm/deals/new/",
+    "/crm/leads/",
+    "/crm/tasks/",
+    "/crm/my-day/",
+    "/crm/calendar/",
+    "/crm/complaints/",
+    "/crm/segments/",
+    "/crm/reports/lost-at-stage/",
+    "/crm/marketing/report/",
+    "/settings/company/",
+    "/settings/legal-entities/",
+    "/settings/exchange-rates/",
+    "/settings/roles/",
+    "/settings/modules/",
+    "/account/tokens/",
+    "/account/profile/",
+]
+
+LONG = "Internationale Pumpen- und Armaturenhandelsgesellschaft Süd-West mbH & Co. KG"
+
+
+@pytest.fixture
+def demo(make_user):
+    """A small but realistic data set: long names, several deals per stage, every kind of record a URL
+    names. Factories, not the demo loader: fast."""
+    boss = make_user(roles.ADMINISTRATOR, username="boss", first_name="Maximiliane", last_name="Oberhuber-Schmidt")
+    rep = make_user(roles.SALES_REPRESENTATIVE, username="rep", first_name="Bartholomew", last_name="Featherstone")
+    pipeline = deal_services.ensure_default_pipeline()
+    client = ClientFactory(
+        name=LONG, owner=rep, email="einkauf.abteilung@pumpen-armaturen-handel.example", phone="+49 89 123456789"
+    )
+    clients = [client] + [ClientFactory(name=f"{LONG[:40]} {n}", owner=rep) for n in range(4)]
+    counterparty = CounterpartyFactory(client=client, legal_name=LONG + " Holding")
+    bank_account = BankAccount.objects.create(
+        counterparty=counterparty,
+        bank_name="Bayerische Landesbank",
+        account_number="DE89370400440532013000",
+        bic="BYLADEMMXXX",
+    )
+    contact = ContactFactory(
+        client=client,
+        first_name="Friedrich-Wilhelm",
+        last_name="Hohenzollern-Sigmaringen",
+        email="friedrich-wilhelm.hohenzollern@pumpen-armaturen-handel.example",
+    )
+    deals = [
+        DealFactory(
+            owner=rep,
+            client=clients[n % len(clients)],
+            pipeline=pipeline,
+            title=f"Annual framework agreement for centrifugal pumps {n}",
+            amount=Decimal("123456.78"),
+        )
+        for n in range(3)
+    ]
+    stages = list(pipeline.stages.order_by("position"))
+    for n, stage in enumerate(stages[1:], start=3):
+        DealFactory(
+            owner=rep,
+            client=clients[n % len(clients)],
+            stage=stage,
+            pipeline=pipeline,
+            title=f"Replacement seals and spare parts package {n}",
+            amount=Decimal("9876543.21"),
+        )
+    interaction = InteractionFactory(client=client, created_by=rep, text="Long call about the framework " * 8)
+    complaint = ComplaintFactory(client=client, assignee=rep, description="The seal leaks at high pressure " * 5)
+    task = TaskFactory(
+        assignee=rep,
+        title="Call back about the framework agreement for centrifugal pumps",
+        client=client,
+        remind_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    TaskFactory(assignee=boss, title="Review the quarter", remind_at=timezone.now() - datetime.timedelta(hours=1))
+    lead = LeadFactory(owner=rep, company_name=LONG, name="Konstantin Wassermann-Obergfell")
+    campaign = CampaignFactory(name="Spring trade fair campaign for industrial pump distributors")
+    event = MarketingEventFactory(name="Hannover Messe industrial automation and pumps pavilion", campaign=campaign)
+    attendee = EventAttendeeFactory(event=event, client=client)
+    segment = SegmentFactory(name="Key accounts in Bavaria", kind=Segment.Kind.STATIC)
+    segment.members.add(*clients)
+    entity = LegalEntity.objects.create(
+        name=LONG, tax_id="DE123456789", is_default=True, registered_address="Industriestraße 1\n80331 München"
+    )
+    entity_account = LegalEntityBankAccount.objects.create(
+        legal_entity=entity, bank_name="Deutsche Bank", iban="DE89370400440532013000", currency="EUR"
+    )
+    ExchangeRate.objects.create(
+        base_currency="EUR", quote_currency="USD", date=datetime.date(2026, 11, 30), rate=Decimal("1.08320000")
+    )
+    SourceFactory(name="Trade fair Hannover")
+    Tag.objects.create(name="key-account")
+    LostReasonFactory(name="Price too high for the framework agreement")
+    token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
+
+    resources = {
+        "client": client,
+        "counterparty": counterparty,
+        "bankaccount": bank_account,
+        "contact": contact,
+        "deal": deals[0],
+        "interaction": interaction,
+        "complaint": complaint,
+        "task": task,
+        "reminder": task,
+        "lead": lead,
+        "campaign": campaign,
+        "event": event,
+        "attendee": attendee,
+        "segment": segment,
+        "legal-entity": entity,
+        "account": entity_account,
+        "token": token,
+        "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
+    }
+    return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _url_patterns(patterns=None, prefix="", namespace=""):
+    """(name with namespace, route, pattern) of every Tandem URL."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in FOREIGN_NAMESPACES or str(entry.pattern).startswith(("admin/", "api/", "i18n/")):
+                continue
+            inner = f"{entry.namespace}:" if entry.namespace else namespace
+            yield from _url_patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry
+
+
+def _resource_for(url_name: str, resources: dict):
+    """The record a URL's `pk` names: the longest resource its name (without namespace) starts with."""
+    bare = url_name.split(":")[-1]
+    matches = [key for key in resources if bare == key or bare.startswith(key + "-")]
+    return resources[max(matches, key=len)] if matches else None
+
+
+def _any_record(resource: str):
+    """For a resource the fixture does not name: the first row of the model of that name (user, lost-reason)."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.model_name == resource.replace("-", "").replace("_", ""):
+            return model._default_manager.order_by("pk").first()
+    return None
+
+
+def _kwargs(url_name: str, pattern: URLPattern, resources: dict) -> dict | None:
+    kwargs = {}
+    for param in pattern.pattern.regex.groupindex:
+        if param == "pk":
+            record = _resource_for(url_name, resources)
+            if record is None:
+                words = url_name.split(":")[-1].split("-")  # user-reset-password: user-reset, then user
+                record = next(
+                    filter(None, (_any_record("-".join(words[:n])) for n in range(len(words) - 1, 0, -1))), None
+                )
+        elif param == "key":
+            kwargs[param] = "crm"
+            continue
+        else:  # client_pk, counterparty_pk, attendee_pk, account_pk, user_id ...
+            resource = param.removesuffix("_pk").removesuffix("_id")
+            record = resources.get(resource) or _any_record(resource)
+        if record is None:
+            return None
+        kwargs[param] = record.pk
+    return kwargs
+
+
+def main_pages(resources: dict) -> list[str]:
+    from django.urls import reverse
+
+    pages, unfilled = [], []
+    for name, _route, pattern in _url_patterns():
+        if name.lstrip(":") in NOT_PAGES or name in NOT_PAGES:
+            continue
+        kwargs = _kwargs(name, pattern, resources)
+        if kwargs is None:
+            unfilled.append(name)
+            continue
+        pages.append(reverse(name.lstrip(":"), kwargs=kwargs))
+    assert not unfilled, f"add a record for these URLs to the demo fixture, or list them in NOT_PAGES: {unfilled}"
+    return pages
+
+
+# Everything wider than the screen: its tag, classes, text and right edge (so a failure says what to fix).
+WIDER_THAN_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 0.5) continue;
+    let inside = false;  // scrolled inside a box of its own: fine
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (["auto", "scroll", "hidden"].includes(style.overflowX) && up.getBoundingClientRect().right <= width + 0.5) {
+        inside = true; break;
+      }
+    }
+    if (!inside) found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(box.right)} `
+                            + `"${(el.textContent || "").trim().slice(0, 40)}"`);
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def _header_problems(page, *, has_bell: bool) -> list[str]:
+    """What of the header is out of reach on this page."""
+    problems = []
+    header = page.locator("header.shell-header")
+    wanted = {
+        "menu button": header.locator("[data-menu-toggle]"),
+        "search": header.get_by_role("searchbox"),
+        "user menu": header.locator(".user-menu > summary"),
+    }
+    if has_bell:
+        wanted["reminder bell"] = header.locator(".reminder-bell > summary")
+    for what, locator in wanted.items():
+        if not locator.is_visible():
+            problems.append(f"{what} not visible")
+            continue
+        box = locator.bounding_box()
+        if box["x"] < 0 or box["x"] + box["width"] > page.viewport_size["width"] + 0.5:
+            problems.append(f"{what} off screen at x={box['x']:.0f}..{box['x'] + box['width']:.0f}")
+    if header.locator("#shell-menu a").first.is_visible():
+        problems.append("module links shown before the menu button is pressed")
+    return problems
+
+
+def _walk(page, paths, *, width: int, has_bell: bool, allowed=(200,)) -> tuple[dict, list]:
+    """Load each page; return {path: what is wrong} for pages wider than the screen or with the header
+    out of reach, and the paths that answered a fragment (htmx partials) or 405 (POST-only actions)."""
+    problems, fragments = {}, []
+    for path in paths:
+        try:
+            response = page.goto(path)
+        except PlaywrightError:  # an empty error answer, e.g. 405 from a POST-only action added since
+            response = page.request.get(path)
+        if response.status == 405:  # an action, no page: skipped like those in NOT_PAGES
+            fragments.append(path)
+            continue
+        assert response.status in allowed, f"{path} answered {response.status}"
+        if page.locator("header.shell-header").count() == 0:
+            fragments.append(path)
+            continue
+        if has_bell:  # the bell is loaded by htmx after the page: wait for it, it is part of the header
+            page.locator(".reminder-bell > summary").wait_for()
+        found = []
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            found.append(f"scrollWidth {scroll_width}: {page.evaluate(WIDER_THAN_SCREEN)}")
+        if width < 1024:
+            found += _header_problems(page, has_bell=has_bell)
+        if found:
+            problems[path] = found
+    return problems, fragments
+
+
+def test_every_page_fits_a_phone_for_an_administrator(page, log_in_as, demo):
+    page.set_viewport_size(PHONE)
+    log_in_as(demo["boss"])
+    paths = main_pages(demo["resources"])
+    assert set(NAMED_PAGES) <= set(paths), set(NAMED_PAGES) - set(paths)
+    problems, fragments = _walk(page, paths, width=PHONE["width"], has_bell=True)
+    assert problems == {}, pformat(problems)
+    assert not set(NAMED_PAGES) & set(fragments), fragments
+
+    # The menu button opens the module links; one of them leads to its page.
+    page.goto("/clients/")
+    toggle = page.get_by_role("button", name="Menu")
+    deals_link = page.locator("#shell-menu").get_by_role("link", name="Deals")
+    expect(deals_link).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(deals_link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.keyboard.press("Escape")
+    expect(deals_link).to_be_hidden()
+    toggle.click()
+    deals_link.click()
+    page.wait_for_url("**/crm/deals/")
+    expect(page.locator("#board")).to_be_visible()
+    # The board's columns scroll inside the board, not the page.
+    assert page.evaluate("document.getElementById('board').scrollWidth") > PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # The search is a field of its own row; typing and Enter searches.
+    search = page.get_by_role("searchbox", name="Search")
+    search.fill("Pumpen")
+    search.press("Enter")
+    page.wait_for_url("**/search/?q=Pumpen")
+    expect(page.locator("main").get_by_text(LONG).first).to_be_visible()
+
+    # The user menu opens within the screen and leads to the settings.
+    page.locator(".user-menu > summary").click()
+    company = page.locator(".user-menu").get_by_role("link", name="Company settings")
+    expect(company).to_be_visible()
+    box = company.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    company.click()
+    page.wait_for_url("**/settings/company/")
+    page.locator(".reminder-bell > summary").wait_for()
+
+    # The bell's list opens on screen too.
+    page.locator(".reminder-bell > summary").click()
+    reminder = page.locator(".reminder-list li", has_text="Review the quarter")
+    expect(reminder).to_be_visible()
+    box = reminder.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_every_page_fits_a_phone_for_a_representative(page, log_in_as, demo):
+    page.set_viewport_size(PHONE)
+    log_in_as(demo["rep"])
+    # A representative may not open the settings or change marketing: those answer 403, on a page that fits.
+    problems, _fragments = _walk(
+        page, main_pages(demo["resources"]), width=PHONE["width"], has_bell=True, allowed=(200, 403)
+    )
+    assert problems == {}, pformat(problems)
+    page.get_by_role("button", name="Menu").click()
+    page.locator("#shell-menu").get_by_role("link", name="My day").click()
+    page.wait_for_url("**/crm/my-day/")
+    page.locator(".reminder-bell > summary").wait_for()  # no request left running when the test ends
+
+
+def test_login_page_fits_a_phone(page):
+    page.set_viewport_size(PHONE)
+    page.goto("/account/login/")
+    expect(page.locator("input[name=username]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_on_a_desktop_the_menu_is_a_bar(page, log_in_as, demo):
+    page.set_viewport_size(DESKTOP)
+    log_in_as(demo["boss"])
+    problems, _fragments = _walk(page, main_pages(demo["resources"]), width=DESKTOP["width"], has_bell=True)
+    assert problems == {}, pformat(problems)
+    page.goto("/clients/")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    header = page.locator("header.shell-header")
+    links = header.locator("#shell-menu a")
+    expect(links.first).to_be_visible()
+    # One row: the brand, every module link, the search, the bell and the user menu share the same line.
+    parts = [
+        header.locator(".brand"),
+        *links.all(),
+        header.get_by_role("searchbox"),
+        header.locator(".reminder-bell > summary"),
+        header.locator(".user-menu > summary"),
+    ]
+    middles = [box["y"] + box["height"] / 2 for box in (part.bounding_box() for part in parts)]
+    assert max(middles) - min(middles) < 12, middles
+    links.filter(has_text="Deals").click()
+    page.wait_for_url("**/crm/deals/")
+    page.locator(".reminder-bell > summary").wait_for()  # no request left running when the test ends
