@@ -34,7 +34,7 @@ AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks", "legal entities", "exchange rates",
+    "tasks", "sales targets", "legal entities", "exchange rates",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -59,7 +59,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         **{area: frozenset({READ, ADD, CHANGE}) for area in ("deals", "leads", "complaints", "tasks")},
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
-        "sales set-up": READ_ONLY,
+        "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
@@ -98,6 +98,7 @@ API_AREAS = {
     "/api/v1/crm/reports/lost-at-stage": "deals",
     "/api/v1/crm/pipelines": "sales set-up",
     "/api/v1/crm/lost-reasons": "sales set-up",
+    "/api/v1/crm/complaint-categories": "sales set-up",
     "/api/v1/crm/stages": "sales set-up",
     "/api/v1/crm/leads": "leads",
     "/api/v1/crm/campaigns": "marketing",
@@ -110,6 +111,8 @@ API_AREAS = {
     "/api/v1/crm/segments": "segments",
     "/api/v1/crm/reports/segment-comparison": "segments",
     "/api/v1/crm/tasks": "tasks",
+    "/api/v1/crm/targets": "sales targets",
+    "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
 }
@@ -119,6 +122,8 @@ PAGE_AREAS = {
     "core:home": "own account", "core:password-change": "own account",
     "core:profile": "own account", "core:two-factor": "own account", "core:token": "own account",
     "core:company-settings": "settings", "core:role": "settings", "core:module": "settings",
+    "core:user": "users", "parties:source": "sources", "parties:tag": "tags",
+    "crm:lost-reason": "sales set-up", "crm:complaint-category": "sales set-up",
     "parties:client": "clients", "parties:search": "clients", "parties:contact": "contacts",
     "parties:counterparty": "counterparties", "parties:bankaccount": "counterparties",
     "crm:deal": "deals", "crm:report-lost-at-stage": "deals", "crm:pipeline": "sales set-up",
@@ -126,6 +131,7 @@ PAGE_AREAS = {
     "crm:event-attendee": "event attendance", "crm:report-attribution": "marketing",
     "crm:client-timeline": "interactions", "crm:interaction": "interactions", "crm:complaint": "complaints",
     "crm:segment": "segments", "crm:report-segment-comparison": "segments",
+    "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
 }
@@ -141,7 +147,9 @@ PUBLIC_PAGES = {
 PAGE_VERBS = {
     "list": READ, "detail": READ, "board": READ, "search": READ, "timeline": READ, "stage": READ,
     "attribution": READ, "comparison": READ, "day": READ, "reminders": READ, "home": READ, "feed": READ,
-    "settings": READ, "dismiss": READ,
+    "dismiss": READ,
+    # A settings page manages its list (company settings, sources, tags, lost reasons, …): changing, not reading.
+    "settings": CHANGE, "rename": CHANGE, "deactivate": CHANGE, "reactivate": CHANGE,
     "create": ADD, "add": ADD,
     "edit": CHANGE, "move": CHANGE, "checklist": CHANGE, "win": CHANGE, "lose": CHANGE, "reopen": CHANGE,
     "qualify": CHANGE, "disqualify": CHANGE, "start": CHANGE, "resolve": CHANGE, "reject": CHANGE,
@@ -177,7 +185,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE}
 def api_verb(method: str, operation_id: str) -> str:
     name = operation_id.rsplit("_api_", 1)[-1]
     name = name.split("_", 1)[1] if name.split("_", 1)[0] in {"deals", "leads", "attribution", "interactions",
-                                                                 "complaints", "segments", "tasks"} else name
+                                                                 "complaints", "segments", "tasks",
+                                                                 "reference"} else name
+    name = name.removeprefix("lists_")  # crm/api/reference_lists.py
     if method == "get":
         return READ
     if method == "delete" or name.startswith(("delete_", "remove_")):
@@ -206,7 +216,7 @@ def build_world(actor):
     from tandem.crm.models import EventAttendee
     from tandem.crm.services import deals as deal_services
     from tandem.crm.tests.factories import DealFactory, LostReasonFactory
-    from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
+    from tandem.crm.tests.factories_activity import ComplaintCategoryFactory, ComplaintFactory, InteractionFactory
     from tandem.crm.tests.factories_marketing import CampaignFactory, LeadFactory, MarketingEventFactory
     from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
     from tandem.parties.models import BankAccount, Contact, Counterparty, Tag
@@ -241,7 +251,8 @@ def build_world(actor):
         "lost_reason_id": LostReasonFactory().pk, "source_id": SourceFactory().pk,
         "owner_id": client.owner_id, "assignee_id": client.owner_id,
         "tag_id": Tag.objects.create(name="matrix").pk, "key": "crm",
-        "user_id": UserFactory(username="matrix-colleague").pk,
+        "user_id": UserFactory(username="matrix-colleague").pk, "month": "2026-06",
+        "category_id": ComplaintCategoryFactory().pk,
     }
     entity = default_legal_entity()
     entity.logo.save("matrix.png", ContentFile(_PNG), save=True)
@@ -427,6 +438,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "event attendance": ids["event_id"], "interactions": ids["interaction_id"],
                     "complaints": ids["complaint_id"], "segments": ids["segment_id"], "tasks": ids["task_id"],
                     "own account": ids["token_id"], "settings": actor_group_id(actor),
+                    "users": ids["user_id"], "sources": ids["source_id"], "tags": ids["tag_id"],
+                    "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
+                    else ids["category_id"],
                     "legal entities": ids["entity_id"],
                 }[area]
             else:

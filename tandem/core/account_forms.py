@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,3 +109,43 @@ class CompanyForm(forms.Form):
         code = self.cleaned_data["base_currency"].strip().upper()
         validate_currency(code)
         return code
+
+
+# --- Users (settings) -------------------------------------------------------------------------------
+
+def role_choices():
+    return [(name, name) for name in Group.objects.order_by("name").values_list("name", flat=True)]
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    # "Browser language" (empty) first, as on the profile page: the user's pages follow their browser.
+    language = forms.ChoiceField(label=_("Language"), choices=user_language_choices, required=False)
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=role_choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    is_active = forms.BooleanField(label=_("Active"), required=False,
+                                   help_text=_("An inactive user cannot sign in or use API tokens."))
+
+
+class UserCreateForm(UserEditForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(
+        label=_("Initial password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to generate one; it is shown once."),
+    )
+    field_order = ["username", "first_name", "last_name", "email", "language", "roles", "password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["is_active"]
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label=_("New password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to generate one; it is shown once."),
+    )

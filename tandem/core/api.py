@@ -3,14 +3,16 @@ and our legal entities."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from tandem.core import exchange_rates, legal_entities, limits, modules, money, services
+from tandem.core import exchange_rates, legal_entities, limits, modules, money, queries, services
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import ApiToken, LegalEntity, LegalEntityBankAccount, User
 from tandem.core.pagination import Page, PageParams, paginate
@@ -33,14 +35,18 @@ from tandem.core.schemas import (
     MePatch,
     ModuleOut,
     ModulePatch,
+    PasswordResetIn,
+    PasswordResetOut,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
+    UserCreatedOut,
+    UserIn,
     UserOut,
+    UserPatch,
 )
 
 router = Router(tags=["account"])
-
 
 
 def _me(user) -> dict:
@@ -121,22 +127,66 @@ def update_module(request, key: str, payload: ModulePatch):
     return _module(key, registered[key], modules.enabled_module_keys())
 
 
-# --- Users: deactivate rather than delete -----------------------------------------------------------
+# --- Users: managed by administrators; deactivated rather than deleted ------------------------------
 
 def _user(request, user_id: int) -> User:
     require_permission(request, "core.view_user")
     return get_object_or_404(User, pk=user_id)
 
 
+def _user_out(user_id: int) -> User:
+    return queries.user_for_administration(user_id)
+
+
+class UserFilters(Schema):
+    q: str = ""
+    active: Literal["true", "false", ""] = ""
+
+
+@router.get("/users", response=Page[UserOut], tags=["users"], summary="List users with roles and last sign-in")
+def list_users(request, filters: Query[UserFilters], pagination: Query[PageParams]):
+    require_permission(request, "core.view_user")
+    return paginate(queries.users_for_administration(q=filters.q, active=filters.active), pagination)
+
+
+@router.post("/users", response={201: UserCreatedOut}, tags=["users"],
+             summary="Create a user (a generated password is returned once)")
+def create_user(request, payload: UserIn):
+    user, generated = services.create_user(by=request.user, **payload.dict())
+    out = _user_out(user.pk)
+    out.generated_password = generated
+    return out
+
+
+@router.get("/users/{user_id}", response=UserOut, tags=["users"], summary="One user")
+def get_user(request, user_id: Id):
+    return _user_out(_user(request, user_id).pk)
+
+
+@router.patch("/users/{user_id}", response=UserOut, tags=["users"],
+              summary="Change a user's name, email, language, roles or active flag")
+def update_user(request, user_id: Id, payload: UserPatch):
+    user = _user(request, user_id)
+    services.update_user(user, by=request.user, **payload.dict(exclude_unset=True))
+    return _user_out(user.pk)
+
+
+@router.post("/users/{user_id}/reset-password", response=PasswordResetOut, tags=["users"],
+             summary="Set or generate a user's password (generated one returned once); revokes their API tokens")
+def reset_password(request, user_id: Id, payload: PasswordResetIn):
+    generated, revoked = services.reset_password(_user(request, user_id), by=request.user, password=payload.password)
+    return {"generated_password": generated, "revoked_tokens": revoked}
+
+
 @router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"],
              summary="Deactivate a user (no login, out of choice lists; what they did and own stays)")
 def deactivate_user(request, user_id: Id):
-    return services.deactivate_user(_user(request, user_id), by=request.user)
+    return _user_out(services.deactivate_user(_user(request, user_id), by=request.user).pk)
 
 
 @router.post("/users/{user_id}/reactivate", response=UserOut, tags=["users"], summary="Reactivate a user")
 def reactivate_user(request, user_id: Id):
-    return services.reactivate_user(_user(request, user_id), by=request.user)
+    return _user_out(services.reactivate_user(_user(request, user_id), by=request.user).pk)
 
 
 @router.delete("/users/{user_id}", response={204: None}, tags=["users"],

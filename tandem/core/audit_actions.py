@@ -16,6 +16,7 @@ ACTIONS = {
     "core.user.reactivated": _("reactivated the user"),
     "core.user.deleted": _("deleted the user"),
     "core.user.password_changed": _("changed the password"),
+    "core.user.password_reset": _("reset the user's password"),
     "core.user.roles_changed": _("changed the user's roles"),
     "core.user.permissions_changed": _("changed the user's permissions"),
     "core.auth.login_failed": _("failed to sign in"),
@@ -33,7 +34,8 @@ ACTIONS = {
 
 CHANGE_LABELS = {
     "core.user": {"device": _("Authenticator"), "ip": _("Address"), "groups": _("Roles"),
-                  "user_permissions": _("Permissions")},
+                  "user_permissions": _("Permissions"), "roles": _("Roles"),
+                  "generated": _("Password generated"), "revoked_tokens": _("API tokens revoked")},
     "core.loginthrottle": {"username": _("Username"), "ip": _("Address")},
     "core.apitoken": {"reason": _("Reason")},
 }

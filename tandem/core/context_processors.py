@@ -13,17 +13,25 @@ def shell(request):
     if step:
         # Before the second login step: no menu, search, account pages or widgets (a widget that polls
         # would meet the step's redirect and reload the page under the user's fingers).
-        return {"two_factor_step": step, "shell_widgets": [], "menu": [], "search_url": None, "account_menu": []}
+        return {"two_factor_step": step, "shell_widgets": [], "menu": [], "search_url": None, "account_menu": [],
+                "settings_menu": []}
     enabled = getattr(request, "enabled_modules", None)
     if enabled is None:
         enabled = modules.enabled_module_keys()
     menu, search_url = [], None
+    # Settings pages: users in core, reference lists each module declares (AppConfig.settings_menu).
+    settings_menu = []
+    if user.has_perm("core.change_user"):
+        settings_menu.append({"label": _("Users"), "url": reverse("core:user-list"), "key": "core"})
     for key, cfg in modules.registered_modules().items():
         if key not in enabled:
             continue
         for entry in getattr(cfg, "menu", ()):
             if entry.permission is None or user.has_perm(entry.permission):
                 menu.append({"label": entry.label, "url": reverse(entry.url_name), "key": key})
+        for entry in getattr(cfg, "settings_menu", ()):
+            if entry.permission is None or user.has_perm(entry.permission):
+                settings_menu.append({"label": entry.label, "url": reverse(entry.url_name), "key": key})
         if search_url is None and getattr(cfg, "search_url_name", None):
             search_url = reverse(cfg.search_url_name)
     account_menu = [
@@ -41,6 +49,7 @@ def shell(request):
         account_menu.append({"label": _("Exchange rates"), "url": reverse("core:exchange-rate-list")})
     if user.has_perm("core.change_modulesetting"):
         account_menu.append({"label": _("Modules"), "url": reverse("core:module-list")})
+    account_menu.extend({"label": entry["label"], "url": entry["url"]} for entry in settings_menu)
     return {
         # Markup other modules put into every page (e.g. the CRM's reminder poller): shell_widgets(request).
         "shell_widgets": modules.collect("shell_widgets", request, enabled=enabled),
@@ -48,4 +57,5 @@ def shell(request):
         "search_url": search_url,
         "search_query": request.GET.get("q", "") if search_url and request.path == search_url else "",
         "account_menu": account_menu,
+        "settings_menu": settings_menu,
     }

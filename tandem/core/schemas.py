@@ -81,7 +81,57 @@ class UserOut(Schema):
     id: int
     username: str
     name: str = Field(alias="display_name")
+    first_name: str
+    last_name: str
+    email: str
+    language: str
     is_active: bool
+    roles: list[str]
+    last_login: datetime.datetime | None = Field(description="Last sign-in; null if never.")
+    two_factor: bool
+
+    @staticmethod
+    def resolve_roles(obj) -> list[str]:
+        return sorted(group.name for group in obj.groups.all())
+
+    @staticmethod
+    def resolve_two_factor(obj) -> bool:
+        if hasattr(obj, "two_factor_on"):
+            return obj.two_factor_on
+        return obj.totpdevice_set.filter(confirmed=True).exists()
+
+
+class UserIn(InputSchema):
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    language: str | None = Field(None, description="A language code; empty or omitted: the browser's language.")
+    roles: list[str] = Field(default_factory=list, description="Role names, e.g. \"Sales representative\".")
+    password: str | None = Field(None, description="Omit to have one generated (returned once).")
+
+
+class UserCreatedOut(UserOut):
+    generated_password: str | None = Field(
+        None, description="The generated password, shown once; null when one was given.")
+
+
+class UserPatch(InputSchema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    language: str | None = None
+    is_active: bool | None = None
+    roles: list[str] | None = None
+
+
+class PasswordResetIn(InputSchema):
+    password: str | None = Field(None, description="Omit to have one generated (returned once).")
+
+
+class PasswordResetOut(Schema):
+    generated_password: str | None = Field(None, description="Shown once; null when one was given.")
+    revoked_tokens: int
 
 
 class MePatch(InputSchema):

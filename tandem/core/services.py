@@ -8,15 +8,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, caching, deletion
-from tandem.core.errors import BusinessRuleError, TwoFactorSetupRequired
+from tandem.core.errors import BusinessRuleError, ConflictError, TwoFactorSetupRequired
 from tandem.core.models import (
+    BROWSER_LANGUAGE,
     ApiToken,
     Company,
     LegalEntity,
@@ -27,6 +33,7 @@ from tandem.core.models import (
     user_language_choices,
 )
 from tandem.core.permissions import require_permission, user_requires_two_factor
+from tandem.core.roles import ADMINISTRATOR
 
 TOKEN_PREFIX = "tdm_"
 
@@ -352,17 +359,34 @@ def update_profile(user: User, **values) -> User:
 
 # --- Users: deactivate rather than delete -----------------------------------------------------------
 
+def _is_active_administrator(user: User) -> bool:
+    return user.is_active and user.groups.filter(name=ADMINISTRATOR).exists()
+
+
+def _ensure_an_administrator_remains(was_administrator: bool) -> None:
+    """Called inside a user change's transaction, after the change: if the user was an active administrator,
+    refuse (409, rolled back) when no active administrator would be left to manage users."""
+    if not was_administrator:
+        return
+    # Lock the role's row: two administrators demoting each other at once are serialized.
+    Group.objects.select_for_update().filter(name=ADMINISTRATOR).first()
+    if not User.objects.filter(is_active=True, groups__name=ADMINISTRATOR).exists():
+        raise ConflictError("last_administrator",
+                            _("At least one active administrator must remain."))
+
 
 def _set_user_active(user: User, active: bool, *, by: User) -> User:
     require_permission(by, "core.change_user")
     if user.pk == by.pk and not active:
-        raise BusinessRuleError("own_account", _("You cannot deactivate your own account."))
+        raise BusinessRuleError("own_account", _("You cannot deactivate your own account."), field="is_active")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active != active:
+            was_administrator = _is_active_administrator(locked)
             locked.is_active = active
             audit.mute_user_signals(locked)  # audited here, with its own action code
             locked.save(update_fields=["is_active"])
+            _ensure_an_administrator_remains(was_administrator)
             audit.record(locked, "core.user.reactivated" if active else "core.user.deactivated", by=by,
                          changes={"is_active": [not active, active]})
         if not active:
@@ -389,3 +413,170 @@ def delete_user(user: User, *, by: User) -> None:
         raise BusinessRuleError("own_account", _("You cannot delete your own account."))
     deletion.delete(user, by=by, changes={"username": user.username},
                     hint=_("Deactivate the user instead."))
+
+
+# --- Users: managed by administrators ---------------------------------------------------------------
+
+USER_FIELDS = ("first_name", "last_name", "email", "language", "is_active", "roles")
+
+
+def generate_password() -> str:
+    """A random password for an administrator to hand over once (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def _clean_username(username: str, *, exclude_pk: int | None = None) -> str:
+    username = (username or "").strip()
+    if not username:
+        raise BusinessRuleError("required", _("Enter a username."), field="username")
+    if len(username) > 150:
+        raise BusinessRuleError("too_long", _("The username may have at most 150 characters."), field="username")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise BusinessRuleError(
+            "invalid", _("A username may contain only letters, digits and @ . + - _ characters."), field="username"
+        ) from None
+    taken = User.objects.filter(username__iexact=username).exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ConflictError("duplicate", _("The username %(username)s is already taken.") % {"username": username},
+                            field="username")
+    return username
+
+
+def _clean_profile_values(values: dict) -> dict:
+    cleaned = {}
+    for field in ("first_name", "last_name"):
+        if field in values:
+            value = (values[field] or "").strip()
+            if len(value) > 150:
+                raise BusinessRuleError("too_long", _("At most 150 characters."), field=field)
+            cleaned[field] = value
+    if "email" in values:
+        email = (values["email"] or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise BusinessRuleError("invalid", _("Enter a valid email address."), field="email") from None
+        cleaned["email"] = email
+    if "language" in values:
+        language = values["language"] or BROWSER_LANGUAGE  # empty or null: the browser's language
+        if language not in dict(user_language_choices()):
+            message = _("Unsupported language %(language)s.") % {"language": language}
+            raise BusinessRuleError("invalid_choice", message, field="language")
+        cleaned["language"] = language
+    return cleaned
+
+
+def _resolve_roles(roles) -> list[Group]:
+    """Role names (or groups) to groups; an unknown name is refused naming it."""
+    names = sorted({role.name if isinstance(role, Group) else str(role) for role in roles or ()})
+    groups = {group.name: group for group in Group.objects.filter(name__in=names)}
+    unknown = [name for name in names if name not in groups]
+    if unknown:
+        raise BusinessRuleError("invalid_choice", _("Unknown role %(role)s.") % {"role": unknown[0]}, field="roles")
+    return [groups[name] for name in names]
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise BusinessRuleError("invalid_password", " ".join(exc.messages), field="password") from None
+
+
+def _role_names(user: User) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def create_user(*, by: User, username: str, first_name: str = "", last_name: str = "", email: str = "",
+                language: str | None = None, roles=(), password: str | None = None) -> tuple[User, str | None]:
+    """Create a user with roles. Without a password one is generated and returned (shown once, never
+    stored in clear); with one, None is returned in its place."""
+    require_permission(by, "core.add_user")
+    username = _clean_username(username)
+    values = _clean_profile_values({"first_name": first_name, "last_name": last_name, "email": email,
+                                    "language": language or BROWSER_LANGUAGE})
+    groups = _resolve_roles(roles)
+    generated = None
+    if not password:
+        password = generated = generate_password()
+    user = User(username=username, **values)
+    _check_password(password, user)
+    with transaction.atomic(), audit.signals_muted():  # audited here, with the roles, in one entry
+        user.set_password(password)
+        user.save()
+        user.groups.set(groups)
+        audit.record(user, "core.user.created", by=by, changes={
+            "username": [None, username], **{field: [None, value] for field, value in values.items() if value},
+            "roles": [[], [group.name for group in groups]],
+        })
+    return user, generated
+
+
+def update_user(user: User, *, by: User, **values) -> User:
+    """An administrator changes a user's name, email, language, roles or active flag, audited; deactivating
+    oneself or leaving no active administrator is refused."""
+    require_permission(by, "core.change_user")
+    unknown = sorted(set(values) - set(USER_FIELDS))
+    if unknown:
+        raise BusinessRuleError("unknown_field", _("Unknown field %(field)s.") % {"field": unknown[0]},
+                                field=unknown[0])
+    cleaned = _clean_profile_values(values)
+    if "is_active" in values:
+        if values["is_active"] is None:
+            raise BusinessRuleError("required", _("This field cannot be empty."), field="is_active")
+        cleaned["is_active"] = bool(values["is_active"])
+        if user.pk == by.pk and not cleaned["is_active"]:
+            raise BusinessRuleError("own_account", _("You cannot deactivate your own account."), field="is_active")
+    groups = _resolve_roles(values["roles"]) if "roles" in values and values["roles"] is not None else None
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        fields = [field for field in cleaned]
+        before = {**audit.snapshot(locked, fields), "roles": _role_names(locked)}
+        was_administrator = _is_active_administrator(locked)
+        for field, value in cleaned.items():
+            setattr(locked, field, value)
+        with audit.signals_muted():  # audited below, with the service's own action code
+            if fields:
+                locked.save(update_fields=fields)
+            if groups is not None:
+                locked.groups.set(groups)
+        after = {**audit.snapshot(locked, fields), "roles": _role_names(locked)}
+        changes = audit.diff(before, after)
+        if changes:
+            _ensure_an_administrator_remains(was_administrator)
+            if list(changes) != ["is_active"]:
+                audit.record(locked, "core.user.updated", by=by, changes=changes)
+            elif locked.is_active:
+                audit.record(locked, "core.user.reactivated", by=by, changes=changes)
+            else:
+                audit.record(locked, "core.user.deactivated", by=by, changes=changes)
+        if not locked.is_active and "is_active" in changes:
+            # Credentials end with the account, as with deactivate_user.
+            revoke_user_tokens(locked, RevokedReason.USER_DEACTIVATED, by=by)
+    for field, value in cleaned.items():
+        setattr(user, field, value)
+    return user
+
+
+def reset_password(user: User, *, by: User, password: str | None = None) -> tuple[str | None, int]:
+    """An administrator sets a user's password (or has one generated). The user's sessions end (Django's
+    session hash) and their API tokens are revoked. Returns (generated password or None, tokens revoked)."""
+    require_permission(by, "core.change_user")
+    generated = None
+    if not password:
+        password = generated = generate_password()
+    _check_password(password, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        # Credentials issued under the old password end with it (as core.signals does for other changes).
+        revoked = revoke_user_tokens(locked, RevokedReason.PASSWORD_CHANGED, by=by)
+        locked.set_password(password)
+        audit.mute_user_signals(locked)  # audited here as a reset, not also as a change of one's own
+        locked.save(update_fields=["password"])
+        audit.record(locked, "core.user.password_reset", by=by,
+                     changes={"generated": [None, generated is not None], "revoked_tokens": [None, revoked]})
+    user.password = locked.password
+    return generated, revoked

@@ -57,7 +57,9 @@ def remember_user_before_save(sender, instance, raw=False, update_fields=None, *
 @receiver(post_save, sender=User)
 def audit_user_saved(sender, instance, created, raw=False, **kwargs):
     quiet = _quiet(instance, raw)
-    password_changed = getattr(instance, "_password", None) is not None and not created
+    # A service that audits the save itself (core.services.reset_password) also revokes the tokens itself.
+    by_service = getattr(instance, "_audited_by_service", False)
+    password_changed = getattr(instance, "_password", None) is not None and not created and not by_service
     instance._audited_by_service = False
     if quiet and not password_changed:
         return

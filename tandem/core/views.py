@@ -25,8 +25,17 @@ from django.views import defaults as django_defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tandem.core import modules, services, two_factor
-from tandem.core.account_forms import ApiTokenForm, CompanyForm, LoginForm, ProfileForm, TwoFactorCodeForm
+from tandem.core import modules, queries, services, two_factor
+from tandem.core.account_forms import (
+    ApiTokenForm,
+    CompanyForm,
+    LoginForm,
+    PasswordResetForm,
+    ProfileForm,
+    TwoFactorCodeForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from tandem.core.api_errors import error_body
 from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import add_business_error, call_service
@@ -62,11 +71,14 @@ def _with_next(url_name: str, next_url: str) -> str:
 def home(request):
     """Greeting, the user's modules (the shell's menu) and what each enabled module chooses to count.
 
-    A module may define `home_summary(user) -> [{"label", "count", "url"}]` on its AppConfig; core
-    never imports it."""
-    summary = modules.collect("home_summary", request.user, enabled=getattr(request, "enabled_modules", None))
+    A module may define `home_summary(user) -> [{"label", "count", "url"}]` (small counters) and
+    `home_sections(request) -> [{"id", "html"}]` (rendered sections, e.g. a dashboard for the user's role)
+    on its AppConfig; core never imports it."""
+    enabled = getattr(request, "enabled_modules", None)
+    summary = modules.collect("home_summary", request.user, enabled=enabled)
     context = {
         "summary": summary,
+        "sections": modules.collect("home_sections", request, enabled=enabled),
         "active_token_count": request.user.api_tokens.filter(revoked_at__isnull=True).count(),
         "two_factor_on": two_factor.has_two_factor(request.user),
     }
@@ -335,6 +347,97 @@ def module_switch(request, key: str):
         else:
             messages.success(request, _("%(module)s is switched off. Its data is kept.") % {"module": label})
     return redirect("core:module-list")
+
+
+# --- Users -----------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("core.change_user", raise_exception=True)
+def user_list(request):
+    active = request.GET.get("active", "true")
+    if active not in ("true", "false", ""):
+        active = "true"
+    q = request.GET.get("q", "")
+    users = queries.users_for_administration(q=q, active=active)
+    return render(request, "core/user_list.html", {"users": users, "q": q, "active": active})
+
+
+def _user_initial(user) -> dict:
+    return {"first_name": user.first_name, "last_name": user.last_name, "email": user.email,
+            "language": user.language, "is_active": user.is_active,
+            "roles": [group.name for group in user.groups.all()]}
+
+
+def _password_shown(request, user, password, heading):
+    return render(request, "core/user_password.html", {"shown_user": user, "password": password, "heading": heading})
+
+
+@login_required
+@permission_required("core.add_user", raise_exception=True)
+@never_cache
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = call_service(form, services.create_user, by=request.user, **form.cleaned_data)
+        if result is not None:
+            user, generated = result
+            if generated:
+                return _password_shown(request, user, generated, _("User %(name)s created") % {"name": user})
+            messages.success(request, _("User %(name)s has been created.") % {"name": user})
+            return redirect("core:user-list")
+    return render(request, "core/user_form.html", {"form": form})
+
+
+@login_required
+@permission_required("core.change_user", raise_exception=True)
+def user_edit(request, pk: int):
+    user = get_object_or_404(queries.users_for_administration(), pk=pk)
+    form = UserEditForm(request.POST or None, initial=_user_initial(user))
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.update_user, user, by=request.user, **form.cleaned_data) is not None:
+            messages.success(request, _("User %(name)s has been saved.") % {"name": user})
+            return redirect("core:user-list")
+    context = {"form": form, "edited_user": user, "password_form": PasswordResetForm()}
+    return render(request, "core/user_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@permission_required("core.change_user", raise_exception=True)
+@require_POST
+@never_cache
+def user_reset_password(request, pk: int):
+    user = get_object_or_404(queries.users_for_administration(), pk=pk)
+    password_form = PasswordResetForm(request.POST)
+    if password_form.is_valid():
+        result = call_service(password_form, services.reset_password, user, by=request.user,
+                              password=password_form.cleaned_data["password"])
+        if result is not None:
+            generated, _revoked = result
+            if generated:
+                return _password_shown(request, user, generated,
+                                       _("New password for %(name)s") % {"name": user})
+            messages.success(request, _("The password of %(name)s has been changed.") % {"name": user})
+            return redirect("core:user-edit", pk=user.pk)
+    context = {"form": UserEditForm(initial=_user_initial(user)), "edited_user": user, "password_form": password_form}
+    return render(request, "core/user_form.html", context, status=400)
+
+
+@login_required
+@permission_required("core.change_user", raise_exception=True)
+@require_POST
+def user_set_active(request, pk: int, active: bool):
+    user = get_object_or_404(User, pk=pk)
+    service = services.reactivate_user if active else services.deactivate_user
+    try:
+        service(user, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        if active:
+            messages.success(request, _("%(name)s has been reactivated.") % {"name": user})
+        else:
+            messages.success(request, _("%(name)s has been deactivated and can no longer sign in.") % {"name": user})
+    return redirect(_next_url(request, reverse("core:user-list")))
 
 
 def page_not_found(request, exception):

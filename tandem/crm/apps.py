@@ -14,9 +14,9 @@ def _perms(*models: str, actions=("view", "add", "change", "delete")) -> list[st
 
 _WORK = ("interaction", "lead", "deal", "dealchecklistitem", "complaint", "task")
 _MARKETING = ("campaign", "marketingevent", "eventattendee", "segment")
-_SETUP = ("pipeline", "stage", "stagerule", "lostreason")
+_SETUP = ("pipeline", "stage", "stagerule", "lostreason", "complaintcategory")
 _TEAM = ["crm.view_all_leads", "crm.view_all_deals", "crm.view_all_tasks"]
-_READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
+_READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget", actions=("view",)) + _TEAM
 
 
 # What CRM records refer to, by referenced table: {table: [(CRM table, its field), ...]}. Each blocks a hard
@@ -24,7 +24,7 @@ _READ_ALL = _perms(*_WORK, *_MARKETING, *_SETUP, actions=("view",)) + _TEAM
 DELETION_BLOCKERS = {
     "core.User": [
         ("crm.Deal", "owner"), ("crm.Lead", "owner"), ("crm.Complaint", "assignee"), ("crm.Task", "assignee"),
-        ("crm.Interaction", "created_by"),
+        ("crm.Interaction", "created_by"), ("crm.SalesTarget", "user"),
     ],
     "parties.Client": [
         ("crm.Deal", "client"), ("crm.Lead", "client"), ("crm.Interaction", "client"),
@@ -42,6 +42,7 @@ DELETION_BLOCKERS = {
     "crm.Pipeline": [("crm.Deal", "stage__pipeline")],  # a deal is in its stage's pipeline
     "crm.Stage": [("crm.Deal", "stage"), ("crm.DealStageVisit", "stage")],
     "crm.LostReason": [("crm.Deal", "lost_reason")],
+    "crm.ComplaintCategory": [("crm.Complaint", "category")],
 }
 
 
@@ -60,13 +61,18 @@ class CrmConfig(AppConfig):
         MenuEntry(_("Complaints"), "crm:complaint-list", "crm.view_complaint"),
         MenuEntry(_("Marketing"), "crm:campaign-list", "crm.view_campaign"),
         MenuEntry(_("Segments"), "crm:segment-list", "crm.view_segment"),
+        MenuEntry(_("Sales targets"), "crm:target-list", "crm.change_salestarget"),
+    ]
+    settings_menu = [
+        MenuEntry(_("Lost reasons"), "crm:lost-reason-settings", "crm.change_lostreason"),
+        MenuEntry(_("Complaint categories"), "crm:complaint-category-settings", "crm.change_complaintcategory"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
-        roles.SALES_MANAGER: _perms(*_WORK, *_MARKETING, *_SETUP) + _TEAM,
+        roles.ADMINISTRATOR: _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget") + _TEAM,
+        roles.SALES_MANAGER: _perms(*_WORK, *_MARKETING, *_SETUP, "salestarget") + _TEAM,
         # Own leads, deals, tasks only (record rules in crm.queries); reads marketing and set-up.
         roles.SALES_REPRESENTATIVE: _perms(*_WORK, actions=("view", "add", "change"))
-        + _perms(*_MARKETING, *_SETUP, actions=("view",)) + ["crm.add_eventattendee"],
+        + _perms(*_MARKETING, *_SETUP, actions=("view",)) + ["crm.add_eventattendee", "crm.view_salestarget"],
         roles.WAREHOUSE: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
         roles.ACCOUNTANT: _perms("deal", "complaint", actions=("view",)) + ["crm.view_all_deals"],
         roles.PRODUCTION: _perms("complaint", actions=("view",)) + _perms("task", actions=("view", "change")),
@@ -95,6 +101,10 @@ class CrmConfig(AppConfig):
         registry.register(Task, visibility.visible_tasks, sees_all=lambda u: u.has_perm("crm.view_all_tasks"))
         registry.register(Interaction, visibility.visible_interactions)
         registry.register(Complaint, visibility.visible_complaints)
+        from tandem.crm.models import SalesTarget
+        from tandem.crm.queries.targets import visible_targets
+
+        registry.register(SalesTarget, visible_targets, sees_all=lambda u: u.has_perm("crm.view_all_deals"))
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card's timeline: interactions, deals, complaints, tasks and changes, with quick add."""
@@ -103,6 +113,12 @@ class CrmConfig(AppConfig):
         from tandem.crm.views.interactions import timeline_panel_html
 
         return [{"id": "timeline", "title": _("Timeline"), "html": timeline_panel_html(request, client)}]
+
+    def home_sections(self, request) -> list[dict]:
+        """The home page's sales dashboard: the team's for a manager, the user's own for a representative."""
+        from tandem.crm.views.dashboard import home_sections  # models are not loaded when this module is
+
+        return home_sections(request)
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` (parties' load_demo) calls this hook: load the CRM demo data; lines to print."""

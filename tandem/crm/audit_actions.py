@@ -28,6 +28,13 @@ ACTIONS = {
     "crm.stage.archived": _("archived the stage"),
     "crm.stage.restored": _("restored the stage from the archive"),
     "crm.lostreason.created": _("added a lost reason"),
+    "crm.lostreason.renamed": _("renamed the lost reason"),
+    "crm.lostreason.deactivated": _("stopped offering the lost reason"),
+    "crm.lostreason.reactivated": _("offered the lost reason again"),
+    "crm.complaintcategory.created": _("added a complaint category"),
+    "crm.complaintcategory.updated": _("changed the complaint category"),
+    "crm.complaintcategory.archived": _("archived the complaint category"),
+    "crm.complaintcategory.restored": _("restored the complaint category from the archive"),
     # Interactions, complaints, tasks
     "crm.interaction.created": _("logged an interaction"),
     "crm.interaction.updated": _("changed the interaction"),
@@ -44,6 +51,9 @@ ACTIONS = {
     "crm.task.cancelled": _("cancelled the task"),
     "crm.task.open": _("reopened the task"),
     "crm.calendarfeed.regenerated": _("issued a new calendar feed link"),
+    # Sales targets
+    "crm.salestarget.set": _("set the monthly sales target"),
+    "crm.salestarget.deleted": _("removed the monthly sales target"),
     # Marketing
     "crm.campaign.created": _("created the campaign"),
     "crm.campaign.updated": _("changed the campaign"),

@@ -40,12 +40,22 @@ from tandem.crm.models import (
     LostReason,
     MarketingEvent,
     Pipeline,
+    SalesTarget,
     Segment,
     Stage,
     StageRule,
     Task,
 )
-from tandem.crm.services import attribution, complaints, deals, interactions, leads, segments, tasks
+from tandem.crm.services import (
+    attribution,
+    complaints,
+    deals,
+    interactions,
+    leads,
+    reference_lists,
+    segments,
+    tasks,
+)
 from tandem.parties import services as party_services
 from tandem.parties.demo import DE_FIRST, DE_LAST, DE_STEMS, DE_TRADES, RU_FIRST, RU_LAST, german_vat_id
 from tandem.parties.models import Client, Contact, Counterparty, Source
@@ -112,15 +122,15 @@ EMAIL_SUBJECTS = ["Offer attached", "Order confirmation", "Technical data sheet"
 NOTES = ["Prefers calls before 10 am.", "Budget approval expected next month.", "Asked for references.",
          "Competitor visited them last week.", "Plans to expand the warehouse next year.",
          "Decision by the managing director only."]
-COMPLAINTS = [  # category, severity, description
-    (Complaint.Category.QUALITY, Complaint.Severity.HIGH, "Two shelf uprights arrived bent."),
-    (Complaint.Category.DELIVERY, Complaint.Severity.MEDIUM, "Delivery came three days late."),
-    (Complaint.Category.BILLING, Complaint.Severity.LOW, "Invoice shows the list price, not the agreed price."),
-    (Complaint.Category.SERVICE, Complaint.Severity.MEDIUM, "Technician did not show up for the appointment."),
-    (Complaint.Category.QUALITY, Complaint.Severity.CRITICAL, "Conveyor motor failed after one week."),
-    (Complaint.Category.DELIVERY, Complaint.Severity.HIGH, "Wrong pallet racks delivered."),
-    (Complaint.Category.OTHER, Complaint.Severity.LOW, "Packaging waste left on site."),
-    (Complaint.Category.BILLING, Complaint.Severity.MEDIUM, "Credit note still missing."),
+COMPLAINTS = [  # category code (crm.ComplaintCategory.code), severity, description
+    ("quality", Complaint.Severity.HIGH, "Two shelf uprights arrived bent."),
+    ("delivery", Complaint.Severity.MEDIUM, "Delivery came three days late."),
+    ("billing", Complaint.Severity.LOW, "Invoice shows the list price, not the agreed price."),
+    ("service", Complaint.Severity.MEDIUM, "Technician did not show up for the appointment."),
+    ("quality", Complaint.Severity.CRITICAL, "Conveyor motor failed after one week."),
+    ("delivery", Complaint.Severity.HIGH, "Wrong pallet racks delivered."),
+    ("other", Complaint.Severity.LOW, "Packaging waste left on site."),
+    ("billing", Complaint.Severity.MEDIUM, "Credit note still missing."),
 ]
 RESOLUTIONS = ["Replacement parts shipped free of charge.", "Corrected invoice sent.",
                "Goodwill discount of 5 % on the next order.", "New appointment held, work completed."]
@@ -244,6 +254,7 @@ class _CrmDemoBuilder:
             "complaints": Complaint.objects.count(),
             "tasks": Task.objects.count(),
             "segments": Segment.objects.count(),
+            "sales_targets": SalesTarget.objects.count(),
         }
 
     # The whole set
@@ -276,6 +287,22 @@ class _CrmDemoBuilder:
         self.complaint_set()
         self.task_set()
         self.segment_set(manager)
+        self.target_set(manager)
+
+    # Sales targets: the representatives' monthly targets for the last 12 months and this one (one insert).
+
+    def target_set(self, manager: User) -> None:
+        currency = get_company().base_currency
+        month = timezone.localdate(self.now).replace(day=1)
+        months = [month]
+        for _ in range(12):
+            months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+        base = {"rep1": 30000, "rep2": 24000}
+        SalesTarget.objects.bulk_create([
+            SalesTarget(user=self.users[name], month=first, currency=currency, created_by=manager,
+                        amount=Decimal(amount + 1000 * self.rng.randrange(0, 6)))
+            for name, amount in base.items() for first in months
+        ])
 
     # Marketing
 
@@ -601,6 +628,7 @@ class _CrmDemoBuilder:
         rng = self.rng
         manager = self.users["manager"]
         assignees = [self.users["manager"], self.users["rep1"], self.users["rep2"], self.users["warehouse"]]
+        reference_lists.ensure_default_complaint_categories()
         plan = (["new"] * 5 + ["new_overdue"] * 3 + ["in_progress"] * 5 + ["in_progress_overdue"] * 3
                 + ["resolved"] * 8 + ["rejected"] * 3)
         columns = [*TRACKED, "status_changed_at", "closed_at"]

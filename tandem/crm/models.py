@@ -467,14 +467,36 @@ class Interaction(TrackedModel):
 
 # --- Complaints -------------------------------------------------------------------------------------
 
-class Complaint(TrackedModel):
-    class Category(models.TextChoices):
-        QUALITY = "quality", _("Product quality")
-        DELIVERY = "delivery", _("Delivery")
-        BILLING = "billing", _("Billing")
-        SERVICE = "service", _("Service")
-        OTHER = "other", _("Other")
+class ComplaintCategory(ArchivableModel):
+    """What a complaint is about: a reference list managed on a settings page. Archived categories stay on
+    the complaints that name them but are not offered for new ones."""
 
+    # The fixed values categories had before they became rows; the API still accepts them on input.
+    FORMER_CODES = {
+        "quality": _("Product quality"), "delivery": _("Delivery"), "billing": _("Billing"),
+        "service": _("Service"), "other": _("Other"),
+    }
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=20, blank=True, default="",
+                            help_text=_("A short stable key for integrations; optional."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="complaintcategory_code_unique"),
+            models.UniqueConstraint(Lower("name"), name="complaint_category_name_unique_ci",
+                                    violation_error_message=_("A complaint category with this name exists already.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Complaint(TrackedModel):
     class Severity(models.TextChoices):
         LOW = "low", _("Low")
         MEDIUM = "medium", _("Medium")
@@ -500,7 +522,8 @@ class Complaint(TrackedModel):
                                related_name="complaints")
     deal = models.ForeignKey(Deal, verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="complaints")
-    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    category = models.ForeignKey(ComplaintCategory, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="complaints")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     description = models.TextField(_("description"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT,
@@ -520,7 +543,7 @@ class Complaint(TrackedModel):
         verbose_name_plural = _("complaints")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_category_display()}"
+        return f"#{self.pk} {self.category}"
 
     @classmethod
     def default_deadline(cls, severity: str, opened_at: datetime.datetime) -> datetime.datetime:
@@ -625,3 +648,28 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.user}"
+
+
+# --- Sales targets ----------------------------------------------------------------------------------
+
+class SalesTarget(TrackedModel):
+    """What a representative should win in one month, in the company's base currency (set by a manager)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("representative"), on_delete=models.CASCADE,
+                             related_name="sales_targets")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("target"), **AMOUNT)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+
+    class Meta:
+        ordering = ["-month", "user_id"]
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "month"], name="sales_target_once_per_month"),
+            amount_in_range("amount", "sales_target_range"),
+            models.CheckConstraint(condition=Q(month__day=1), name="sales_target_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.month:%Y-%m}: {self.amount} {self.currency}"

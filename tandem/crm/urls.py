@@ -1,6 +1,16 @@
 """CRM pages under /crm/: each area's views module owns its urlpatterns."""
 
-from tandem.crm.views import attribution, complaints, deals, interactions, leads, segments, tasks
+from tandem.crm.views import (
+    attribution,
+    complaints,
+    dashboard,
+    deals,
+    interactions,
+    leads,
+    reference_lists,
+    segments,
+    tasks,
+)
 
 app_name = "crm"
 
@@ -12,4 +22,6 @@ urlpatterns = [
     *complaints.urlpatterns,
     *segments.urlpatterns,
     *tasks.urlpatterns,
+    *reference_lists.urlpatterns,
+    *dashboard.urlpatterns,
 ]

@@ -35,11 +35,12 @@ from tandem.parties.schemas import (
     SearchHitOut,
     SourceIn,
     SourceOut,
+    SourcePatch,
     TagOut,
+    TagPatch,
 )
 
 router = Router(tags=["clients"])
-
 
 
 def _with_list_details(qs: QuerySet[Client]) -> QuerySet[Client]:
@@ -322,3 +323,25 @@ def create_source(request, payload: SourceIn):
 def list_tags(request):
     require_permission(request, "parties.view_tag")
     return list(Tag.objects.all())
+
+
+@router.patch("/sources/{source_id}", response=SourceOut, tags=["lookups"],
+              summary="Rename a source or change its channel")
+def update_source(request, source_id: Id, payload: SourcePatch):
+    return services.update_source(_source(request, source_id), by=request.user, **patch_values(payload, Source))
+
+
+def _tag(request, tag_id: int) -> Tag:
+    require_permission(request, "parties.view_tag")
+    return resolve_visible(Tag, tag_id)
+
+
+@router.patch("/tags/{tag_id}", response=TagOut, tags=["lookups"], summary="Rename a tag on every client")
+def rename_tag(request, tag_id: Id, payload: TagPatch):
+    return services.rename_tag(_tag(request, tag_id), by=request.user, name=payload.name)
+
+
+@router.delete("/tags/{tag_id}", response={204: None}, tags=["lookups"],
+               summary="Delete a tag no client carries (409 naming the clients otherwise)")
+def delete_tag(request, tag_id: Id):
+    services.delete_tag(_tag(request, tag_id), by=request.user)

@@ -20,10 +20,15 @@ class PartiesConfig(AppConfig):
 
     module_key = "parties"
     module_requires = ()
-    url_prefixes = ("/clients/", "/search/", "/api/v1/clients", "/api/v1/counterparties", "/api/v1/contacts",
-                    "/api/v1/search", "/api/v1/sources", "/api/v1/tags")
+    url_prefixes = ("/clients/", "/search/", "/settings/sources/", "/settings/tags/", "/api/v1/clients",
+                    "/api/v1/counterparties", "/api/v1/contacts", "/api/v1/search", "/api/v1/sources",
+                    "/api/v1/tags")
     menu = [MenuEntry(_("Clients"), "parties:client-list", "parties.view_client")]
     search_url_name = "parties:search"
+    settings_menu = [
+        MenuEntry(_("Sources"), "parties:source-settings", "parties.change_source"),
+        MenuEntry(_("Tags"), "parties:tag-settings", "parties.change_tag"),
+    ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE + _DELETE + _LOOKUPS,
         roles.SALES_MANAGER: _READ + _WRITE + _DELETE + _LOOKUPS,
@@ -49,6 +54,7 @@ class PartiesConfig(AppConfig):
         # References parties holds to rows of core and of its own lookups: they block a hard delete.
         register_blocker("core.User", "parties.Client", "owner")
         register_blocker("parties.Source", "parties.Client", "first_source")
+        register_blocker("parties.Tag", "parties.Client", "tags")
 
         from tandem.core import visibility
         from tandem.parties import queries

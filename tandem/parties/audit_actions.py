@@ -24,6 +24,9 @@ ACTIONS = {
     "parties.source.archived": _("archived the source"),
     "parties.source.restored": _("restored the source from the archive"),
     "parties.source.deleted": _("deleted the source"),
+    "parties.source.updated": _("changed the source"),
+    "parties.tag.renamed": _("renamed the tag"),
+    "parties.tag.deleted": _("deleted the tag"),
 }
 
 PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobile_phone"),

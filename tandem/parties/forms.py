@@ -239,3 +239,10 @@ class ContactForm(forms.Form):
         values = dict(self.cleaned_data)
         values.pop("allow_duplicates")
         return values
+
+
+class SourceForm(forms.Form):
+    """Add a source on the settings page (shape only; parties.services.create_source checks the rest)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Source.Channel.choices, initial=Source.Channel.OTHER)

@@ -42,8 +42,17 @@ class SourceIn(InputSchema):
     channel: Source.Channel = Source.Channel.OTHER
 
 
+class SourcePatch(InputSchema):
+    name: str | None = None
+    channel: Source.Channel | None = None
+
+
 class TagOut(Schema):
     id: int
+    name: str
+
+
+class TagPatch(InputSchema):
     name: str
 
 

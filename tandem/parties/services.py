@@ -139,6 +139,29 @@ def create_source(*, by: User, name: str, channel: str = Source.Channel.OTHER) -
     return source
 
 
+def update_source(source: Source, *, by: User, **values) -> Source:
+    """Rename a source or change its channel; names stay unique (case-insensitively)."""
+    require_permission(by, "parties.change_source")
+    _refuse_unknown_fields(values, ("name", "channel"))
+    with transaction.atomic():
+        locked = Source.objects.select_for_update().get(pk=source.pk)
+        before = audit.snapshot(locked, ("name", "channel"))
+        if "name" in values:
+            locked.name = (values["name"] or "").strip()
+        if "channel" in values:
+            locked.channel = values["channel"]
+        # Before model validation, whose case-insensitive constraint would answer 400 rather than 409.
+        if locked.name and Source.objects.filter(name__iexact=locked.name).exclude(pk=locked.pk).exists():
+            raise ConflictError("duplicate", _("Source “%(name)s” already exists.") % {"name": locked.name},
+                                field="name")
+        _clean(locked, exclude=("archived_by",))
+        changes = audit.diff(before, audit.snapshot(locked, ("name", "channel")))
+        if changes:
+            locked.save(update_fields=list(changes))
+            audit.record(locked, "parties.source.updated", by=by, changes=changes)
+    return locked
+
+
 def archive_source(source: Source, *, by: User) -> Source:
     """No longer offered for new clients, leads and deals; records that name it keep showing it."""
     require_permission(by, "parties.change_source")
@@ -154,6 +177,34 @@ def delete_source(source: Source, *, by: User) -> None:
     """Only a source nothing refers to; otherwise refused (409) naming the references."""
     require_permission(by, "parties.delete_source")
     deletion.delete(source, by=by, changes=audit.snapshot(source, ("name", "channel")))
+
+
+# --- Tags -------------------------------------------------------------------------------------------
+
+def rename_tag(tag: Tag, *, by: User, name: str) -> Tag:
+    """Rename a tag on every client that carries it; a name already in use is refused (no silent merge)."""
+    require_permission(by, "parties.change_tag")
+    name = (name or "").strip()
+    if not name:
+        raise BusinessRuleError("required", _("Enter a name."), field="name")
+    if len(name) > 50:
+        raise BusinessRuleError("too_long", _("A tag may have at most 50 characters."), field="name")
+    with transaction.atomic():
+        locked = Tag.objects.select_for_update().get(pk=tag.pk)
+        if Tag.objects.filter(name__iexact=name).exclude(pk=locked.pk).exists():
+            raise ConflictError("duplicate", _("Tag “%(name)s” already exists.") % {"name": name}, field="name")
+        if locked.name != name:
+            changes = {"name": [locked.name, name]}
+            locked.name = name
+            locked.save(update_fields=["name"])
+            audit.record(locked, "parties.tag.renamed", by=by, changes=changes)
+    return locked
+
+
+def delete_tag(tag: Tag, *, by: User) -> None:
+    """Only a tag no client carries; otherwise refused (409) naming how many clients do."""
+    require_permission(by, "parties.delete_tag")
+    deletion.delete(tag, by=by, changes={"name": tag.name}, hint=_("Remove it from those clients first."))
 
 
 # --- Clients ----------------------------------------------------------------------------------------

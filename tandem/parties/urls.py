@@ -4,8 +4,16 @@ from tandem.parties import views
 
 app_name = "parties"
 
-# Every path stays under /clients/ or /search/: PartiesConfig.url_prefixes switches them off with the module.
+# Every path stays under /clients/, /search/ or /settings/{sources,tags}/: PartiesConfig.url_prefixes switches them
+# off with the module.
 urlpatterns = [
+    path("settings/sources/", views.source_settings, name="source-settings"),
+    path("settings/sources/<int:pk>/rename/", views.source_rename, name="source-rename"),
+    path("settings/sources/<int:pk>/archive/", views.source_archive, name="source-archive"),
+    path("settings/sources/<int:pk>/restore/", views.source_restore, name="source-restore"),
+    path("settings/tags/", views.tag_settings, name="tag-settings"),
+    path("settings/tags/<int:pk>/rename/", views.tag_rename, name="tag-rename"),
+    path("settings/tags/<int:pk>/delete/", views.tag_delete, name="tag-delete"),
     path("clients/", views.client_list, name="client-list"),
     path("clients/new/", views.client_create, name="client-create"),
     path("clients/<int:pk>/", views.client_detail, name="client-detail"),

@@ -39,7 +39,8 @@ def test_home_page_reads_no_settings_permissions_or_policies(client, sales_rep, 
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/")
     assert response.status_code == 200
-    assert len(captured) <= 6, [query["sql"] for query in captured.captured_queries]
+    # 6 for the shell and the page, 4 for the CRM dashboard (my day, pipeline, won this month, target).
+    assert len(captured) <= 10, [query["sql"] for query in captured.captured_queries]
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     for table in ("core_company", "core_modulesetting", "auth_permission", "core_rolepolicy"):
         assert table not in sql

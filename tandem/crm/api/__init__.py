@@ -2,8 +2,18 @@
 
 from ninja import Router
 
-from tandem.crm.api import attribution, complaints, deals, interactions, leads, segments, tasks
+from tandem.crm.api import (
+    attribution,
+    complaints,
+    deals,
+    interactions,
+    leads,
+    reference_lists,
+    segments,
+    targets,
+    tasks,
+)
 
 router = Router()
-for area in (deals, leads, attribution, interactions, complaints, segments, tasks):
+for area in (deals, leads, attribution, interactions, complaints, segments, tasks, reference_lists, targets):
     router.add_router("/", area.router)

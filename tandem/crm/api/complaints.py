@@ -44,7 +44,8 @@ def list_complaints(request, filters: Query[ComplaintFilters], pagination: Query
     now = timezone.now()
     qs = services.filter_complaints(
         visible_complaints(request.user), status=filters.status or "", severity=filters.severity or "",
-        assignee_id=filters.assignee_id, client_id=filters.client_id, overdue=filters.overdue, now=now,
+        assignee_id=filters.assignee_id, client_id=filters.client_id, category_id=filters.category_id,
+        overdue=filters.overdue, now=now,
     )
     page = paginate(qs, pagination)
     page["items"] = [_out(c, now) for c in page["items"]]

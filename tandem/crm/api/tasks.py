@@ -55,7 +55,7 @@ def list_tasks(request, filters: Query[TaskFilters], pagination: Query[PageParam
     f = filters.dict()
     qs = agenda.filter_tasks(visible_tasks(request.user), status=f["status"] or "", priority=f["priority"] or "",
                              assignee_id=f["assignee_id"], due_from=f["due_from"], due_to=f["due_to"], q=f["q"],
-                             client_id=f["client_id"], deal_id=f["deal_id"])
+                             client_id=f["client_id"], deal_id=f["deal_id"], overdue=f["overdue"])
     return paginate(qs, pagination)
 
 

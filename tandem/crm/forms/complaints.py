@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.forms import DateTimeField, DateTimeInput, ModelChoiceField, field_label, offer_active
 from tandem.core.models import User
-from tandem.crm.models import Complaint
+from tandem.crm.models import Complaint, ComplaintCategory
 from tandem.crm.queries.visibility import visible_deals
 from tandem.parties import queries as parties
 
@@ -26,6 +26,9 @@ class ComplaintFilterForm(forms.Form):
                                choices=[("", gettext_lazy("All statuses")), *Complaint.Status.choices])
     severity = forms.ChoiceField(label=_label("severity"), required=False,
                                  choices=[("", gettext_lazy("All severities")), *Complaint.Severity.choices])
+    category = ModelChoiceField(label=_label("category"), required=False,
+                                queryset=ComplaintCategory.objects.all(),
+                                empty_label=gettext_lazy("All categories"))
     assignee = ModelChoiceField(label=_label("assignee"), required=False, queryset=_active_users(),
                                       empty_label=gettext_lazy("All assignees"))
     overdue = forms.BooleanField(label=gettext_lazy("Overdue"), required=False)
@@ -36,14 +39,15 @@ class ComplaintFilterForm(forms.Form):
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
-        assignee = data.get("assignee")
+        assignee, category = data.get("assignee"), data.get("category")
         return {"status": data.get("status", ""), "severity": data.get("severity", ""),
-                "assignee_id": assignee.pk if assignee else None, "overdue": bool(data.get("overdue"))}
+                "assignee_id": assignee.pk if assignee else None, "category_id": category.pk if category else None,
+                "overdue": bool(data.get("overdue"))}
 
 
 class ComplaintForm(forms.Form):
     client = ModelChoiceField(label=_label("client"), queryset=None)
-    category = forms.ChoiceField(label=_label("category"), choices=Complaint.Category.choices)
+    category = ModelChoiceField(label=_label("category"), queryset=ComplaintCategory.objects.all())
     severity = forms.ChoiceField(label=_label("severity"), choices=Complaint.Severity.choices,
                                  initial=Complaint.Severity.MEDIUM)
     description = forms.CharField(label=_label("description"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -53,8 +57,9 @@ class ComplaintForm(forms.Form):
     deadline = DateTimeField(label=_label("deadline"), required=False, widget=DateTimeInput,
                                    help_text=gettext_lazy("Leave empty for the deadline of its severity."))
 
-    def __init__(self, *args, user, client=None, **kwargs):
+    def __init__(self, *args, user, client=None, category_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_active(self.fields["category"], category_id)  # an archived category only where it is set
         self.fields["client"].queryset = parties.visible_clients(user).order_by("search_name", "id")
         offer_active(self.fields["client"], client.pk if client else None)
         deals = visible_deals(user)
@@ -69,7 +74,7 @@ class ComplaintEditForm(ComplaintForm):
     are required here (they are always set on a registered complaint)."""
 
     def __init__(self, *args, user, complaint, **kwargs):
-        super().__init__(*args, user=user, client=complaint.client, **kwargs)
+        super().__init__(*args, user=user, client=complaint.client, category_id=complaint.category_id, **kwargs)
         del self.fields["client"]
         for name in ("assignee", "deadline"):
             self.fields[name].required = True
@@ -77,7 +82,7 @@ class ComplaintEditForm(ComplaintForm):
 
     @staticmethod
     def initial_for(complaint: Complaint) -> dict:
-        return {"category": complaint.category, "severity": complaint.severity,
+        return {"category": complaint.category_id, "severity": complaint.severity,
                 "description": complaint.description, "deal": complaint.deal_id,
                 "assignee": complaint.assignee_id, "deadline": timezone.localtime(complaint.deadline)}
 

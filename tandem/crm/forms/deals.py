@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from tandem.core import limits
-from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField, offer_active
+from tandem.core.forms import AmountField, DateField, DateInput, IdField, ModelChoiceField, offer_active
 from tandem.core.models import User
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
 from tandem.crm.services import deals as services
@@ -77,13 +77,21 @@ class DealFilterForm(forms.Form):
                                choices=[("", gettext_lazy("All"))] + list(Deal.Status.choices))
     owner = ModelChoiceField(label=gettext_lazy("owner"), queryset=User.objects.filter(is_active=True),
                                    required=False)
+    won_from = DateField(label=gettext_lazy("won from"), required=False, widget=DateInput)
+    won_to = DateField(label=gettext_lazy("won to"), required=False, widget=DateInput)
+    # Links from the home page's activity table ("deals moved this week"); kept, not shown.
+    moved_by = IdField(required=False, widget=forms.HiddenInput)
+    moved_from = DateField(required=False, widget=forms.HiddenInput)
+    moved_to = DateField(required=False, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         d = self.cleaned_data
         return {"q": d["q"], "pipeline": d["pipeline"] and d["pipeline"].pk, "stage": d["stage"] and d["stage"].pk,
-                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk}
+                "status": d["status"], "owner_id": d["owner"] and d["owner"].pk, "won_from": d["won_from"],
+                "won_to": d["won_to"], "moved_by": d["moved_by"], "moved_from": d["moved_from"],
+                "moved_to": d["moved_to"]}
 
 
 class LoseForm(forms.Form):

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.forms import (
+    DateField,
+    DateInput,
     DateTimeField,
     DateTimeInput,
     DurationMinutesField,
@@ -15,6 +17,7 @@ from tandem.core.forms import (
     field_label,
     offer_active,
 )
+from tandem.core.models import User
 from tandem.crm.models import Interaction
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.services import interactions as services
@@ -70,3 +73,21 @@ class InteractionForm(forms.Form):
         values = dict(self.cleaned_data)
         values["outcome"] = values.get("outcome") or ""
         return values
+
+
+class InteractionFilterForm(forms.Form):
+    """The interaction list's filters (the home page's "calls" and "meetings" link here)."""
+
+    kind = forms.ChoiceField(label=_("type"), required=False,
+                             choices=[("", _("Any")), ("call", _("Call")), *Interaction.Kind.choices])
+    author = ModelChoiceField(label=_("logged by"), required=False,
+                                    queryset=User.objects.filter(is_active=True).order_by("username"))
+    occurred_from = DateField(label=_("from"), required=False, widget=DateInput)
+    occurred_to = DateField(label=_("to"), required=False, widget=DateInput)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"kind": d["kind"], "created_by_id": d["author"] and d["author"].pk,
+                "occurred_from": d["occurred_from"], "occurred_to": d["occurred_to"]}

@@ -46,6 +46,7 @@ class TaskFilterForm(forms.Form):
                                       .order_by("username"), required=False)
     due_from = DateField(label=_("Due from"), required=False, widget=DateInput)
     due_to = DateField(label=_("Due to"), required=False, widget=DateInput)
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,4 +58,4 @@ class TaskFilterForm(forms.Form):
         assignee = data.get("assignee")
         return {"q": data.get("q") or "", "status": data.get("status") or "", "priority": data.get("priority") or "",
                 "assignee_id": assignee.pk if assignee else None, "due_from": data.get("due_from"),
-                "due_to": data.get("due_to")}
+                "due_to": data.get("due_to"), "overdue": bool(data.get("overdue"))}

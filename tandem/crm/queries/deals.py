@@ -4,22 +4,39 @@ Callers pass querysets already narrowed by crm.queries.visibility (the record ru
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tandem.core.money import BaseTotal, convert_totals
 from tandem.core.services import base_currency
-from tandem.crm.models import Deal, DealChecklistItem, Pipeline, Stage, StageRule
+from tandem.crm.models import Deal, DealChecklistItem, DealStageVisit, Pipeline, Stage, StageRule
 
 DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline", "source", "campaign",
                 "lost_reason")
 CARDS_PER_COLUMN = 50
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def stage_moves() -> QuerySet[DealStageVisit]:
+    """Stage visits that are a move from another stage: the deal's previous visit, in another stage, was left
+    at the very instant this one was entered (crm.services.deals.move_deal_to_stage)."""
+    previous = (DealStageVisit.objects.filter(deal_id=OuterRef("deal_id"), left_at=OuterRef("entered_at"))
+                .exclude(stage_id=OuterRef("stage_id")))
+    return DealStageVisit.objects.filter(Exists(previous))
+
+
 def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, owner_id=None, client_id=None,
-                 q=None) -> QuerySet[Deal]:
+                 q=None, won_from: datetime.date | None = None, won_to: datetime.date | None = None,
+                 moved_by: int | None = None, moved_from: datetime.date | None = None,
+                 moved_to: datetime.date | None = None) -> QuerySet[Deal]:
+    """List filters. won_from/won_to: won deals closed on those local days (inclusive); moved_by with
+    moved_from/moved_to: deals that user moved to another stage on those days."""
     if pipeline:
         qs = qs.filter(stage__pipeline_id=pipeline)
     if stage:
@@ -32,6 +49,19 @@ def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, 
         qs = qs.filter(client_id=client_id)
     if q and q.strip():
         qs = qs.filter(Q(title__icontains=q.strip()) | Q(client__name__icontains=q.strip()))
+    if won_from or won_to:
+        qs = qs.filter(status=Deal.Status.WON)
+        if won_from:
+            qs = qs.filter(closed_at__gte=_day_start(won_from))
+        if won_to:
+            qs = qs.filter(closed_at__lt=_day_start(won_to + datetime.timedelta(days=1)))
+    if moved_by:
+        moves = stage_moves().filter(deal_id=OuterRef("pk"), entered_by_id=moved_by)
+        if moved_from:
+            moves = moves.filter(entered_at__gte=_day_start(moved_from))
+        if moved_to:
+            moves = moves.filter(entered_at__lt=_day_start(moved_to + datetime.timedelta(days=1)))
+        qs = qs.filter(Exists(moves))
     return qs
 
 

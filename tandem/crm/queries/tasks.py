@@ -61,7 +61,11 @@ def due_reminders(user, now: datetime.datetime | None = None) -> QuerySet[Task]:
 
 def filter_tasks(qs: QuerySet[Task], *, status: str = "", priority: str = "", assignee_id: int | None = None,
                  due_from: datetime.date | None = None, due_to: datetime.date | None = None, q: str = "",
-                 client_id: int | None = None, deal_id: int | None = None) -> QuerySet[Task]:
+                 client_id: int | None = None, deal_id: int | None = None, overdue: bool = False,
+                 now: datetime.datetime | None = None) -> QuerySet[Task]:
+    """List filters; `overdue`: open tasks due before now."""
+    if overdue:
+        qs = qs.filter(status=Task.Status.OPEN, due_at__lt=now or timezone.now())
     if status:
         qs = qs.filter(status=status)
     if priority:

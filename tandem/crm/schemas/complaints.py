@@ -15,7 +15,8 @@ class ComplaintOut(Schema):
     id: int
     client_id: int
     deal_id: int | None
-    category: str
+    category: int = Field(description="The complaint category's id (see /crm/complaint-categories).")
+    category_name: str
     severity: str
     description: str
     assignee_id: int
@@ -28,10 +29,18 @@ class ComplaintOut(Schema):
     created_at: datetime.datetime
     created_by_id: int | None
 
+    @staticmethod
+    def resolve_category(obj) -> int:
+        return obj.category_id
+
+    @staticmethod
+    def resolve_category_name(obj) -> str:
+        return obj.category.name
+
 
 class ComplaintIn(InputSchema):
     client_id: Id
-    category: Complaint.Category
+    category: Id | str = Field(description="A complaint category's id, or its code (e.g. \"quality\").")
     severity: Complaint.Severity = Complaint.Severity.MEDIUM
     description: str
     deal_id: Id | None = None
@@ -40,7 +49,7 @@ class ComplaintIn(InputSchema):
 
 
 class ComplaintPatch(InputSchema):
-    category: Complaint.Category | None = None
+    category: Id | str | None = Field(None, description="A complaint category's id, or its code.")
     severity: Complaint.Severity | None = None
     description: str | None = None
     deal_id: Id | None = Field(None, description="null unlinks the deal.")
@@ -57,4 +66,5 @@ class ComplaintFilters(Schema):
     severity: Complaint.Severity | None = None
     assignee_id: Id | None = None
     client_id: Id | None = None
+    category_id: Id | None = None
     overdue: bool = False

@@ -87,6 +87,11 @@ class DealFilters(Schema):
     owner_id: Id | None = None
     client_id: Id | None = None
     q: str | None = Field(None, description="Part of the title or the client's name.")
+    won_from: datetime.date | None = Field(None, description="Won deals closed on or after this day.")
+    won_to: datetime.date | None = Field(None, description="Won deals closed on or before this day.")
+    moved_by: Id | None = Field(None, description="Deals this user moved to another stage (see moved_from/to).")
+    moved_from: datetime.date | None = None
+    moved_to: datetime.date | None = None
 
 
 class DealOut(Schema):

@@ -73,6 +73,9 @@ class InteractionPatch(InputSchema):
 class InteractionFilters(Schema):
     client_id: Id | None = None
     kind: KindFilter | None = Field(None, description="An interaction type, or 'call' for both call types.")
+    created_by_id: Id | None = Field(None, description="Logged by this user.")
+    occurred_from: datetime.date | None = Field(None, description="On or after this day.")
+    occurred_to: datetime.date | None = Field(None, description="On or before this day.")
 
 
 class TimelineParams(Schema):

@@ -47,6 +47,7 @@ class TaskFilters(Schema):
     q: str = ""
     client_id: Id | None = None
     deal_id: Id | None = None
+    overdue: bool = Field(False, description="Only open tasks due before now.")
 
 
 class TaskOut(Schema):

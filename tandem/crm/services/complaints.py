@@ -18,7 +18,8 @@ from tandem.core import archive, audit, limits, workflow
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
-from tandem.crm.models import Complaint
+from tandem.core.schemas import MAX_ID
+from tandem.crm.models import Complaint, ComplaintCategory
 from tandem.parties.models import Client
 
 COMPLAINT_FIELDS = ("category", "severity", "description", "deal", "assignee", "deadline")
@@ -26,12 +27,28 @@ OPEN_STATUSES = (Complaint.Status.NEW, Complaint.Status.IN_PROGRESS)
 CLOSED_STATUSES = (Complaint.Status.RESOLVED, Complaint.Status.REJECTED)
 
 
+def complaint_category(value, *, current_id: int | None = None) -> ComplaintCategory:
+    """The category a caller names: a row, its id (int or digits) or its code ("quality", the former fixed
+    values). An archived one is refused unless it is the complaint's current category."""
+    if isinstance(value, ComplaintCategory):
+        category = value
+    elif isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        # Ids beyond the column's range name no row (and must not reach the database as an overflow).
+        category = ComplaintCategory.objects.filter(pk=int(value)).first() if 0 < int(value) <= MAX_ID else None
+    elif isinstance(value, str) and value.strip():
+        category = ComplaintCategory.objects.filter(code=value.strip()).first()
+    else:
+        category = None
+    if category is None or (category.is_archived and category.pk != current_id):
+        raise BusinessRuleError("invalid_category", _("Choose a category."), field="category")
+    return category
+
 
 def register_complaint(
     *,
     by: User,
     client: Client,
-    category: str,
+    category: ComplaintCategory | int | str,
     description: str,
     severity: str = Complaint.Severity.MEDIUM,
     deal=None,
@@ -40,8 +57,7 @@ def register_complaint(
 ) -> Complaint:
     """Register a client's complaint. The assignee defaults to `by`, the deadline to the severity's."""
     require_permission(by, "crm.add_complaint")
-    if category not in Complaint.Category.values:
-        raise BusinessRuleError("invalid_category", _("Choose a category."), field="category")
+    category = complaint_category(category)
     if severity not in Complaint.Severity.values:
         raise BusinessRuleError("invalid_severity", _("Choose a severity."), field="severity")
     description = (description or "").strip()
@@ -91,8 +107,8 @@ def update_complaint(complaint: Complaint, *, by: User, **values) -> Complaint:
             raise ConflictError("not_editable", _("Only a new or in-progress complaint can be changed."),
                                 field="status")
         before = audit.snapshot(locked, COMPLAINT_FIELDS)
-        if "category" in values and values["category"] not in Complaint.Category.values:
-            raise BusinessRuleError("invalid_category", _("Choose a category."), field="category")
+        if "category" in values:
+            values["category"] = complaint_category(values["category"], current_id=locked.category_id)
         if "severity" in values and values["severity"] not in Complaint.Severity.values:
             raise BusinessRuleError("invalid_severity", _("Choose a severity."), field="severity")
         if "description" in values:
@@ -198,6 +214,7 @@ def filter_complaints(
     severity: str = "",
     assignee_id: int | None = None,
     client_id: int | None = None,
+    category_id: int | None = None,
     overdue: bool = False,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Complaint]:
@@ -209,6 +226,8 @@ def filter_complaints(
         qs = qs.filter(assignee_id=assignee_id)
     if client_id:
         qs = qs.filter(client_id=client_id)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
     if overdue:
         qs = qs.filter(overdue_q(now or timezone.now()))
-    return qs.select_related("client", "deal", "assignee").order_by("deadline", "id")
+    return qs.select_related("client", "deal", "assignee", "category").order_by("deadline", "id")

@@ -156,7 +156,18 @@ def kinds_for(name: str) -> set[str]:
     return {name} if name in Interaction.Kind.values else set()
 
 
-def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None, kind: str = "") -> QuerySet:
+def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None, kind: str = "",
+                        created_by_id: int | None = None, occurred_from: datetime.date | None = None,
+                        occurred_to: datetime.date | None = None) -> QuerySet:
+    """List filters; occurred_from/occurred_to are local days (inclusive), created_by_id who logged it."""
+    if created_by_id:
+        qs = qs.filter(created_by_id=created_by_id)
+    if occurred_from:
+        qs = qs.filter(occurred_at__gte=timezone.make_aware(datetime.datetime.combine(occurred_from,
+                                                                                      datetime.time.min)))
+    if occurred_to:
+        end = occurred_to + datetime.timedelta(days=1)
+        qs = qs.filter(occurred_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min)))
     if client_id:
         qs = qs.filter(client_id=client_id)
     if kind:

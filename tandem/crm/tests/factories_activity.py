@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from tandem.core.tests.factories import UserFactory
-from tandem.crm.models import Complaint, Interaction, Task
+from tandem.crm.models import Complaint, ComplaintCategory, Interaction, Task
 from tandem.parties.tests.factories import ClientFactory
 
 
@@ -19,12 +19,23 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("client.owner")
 
 
+class ComplaintCategoryFactory(factory.django.DjangoModelFactory):
+    """By default the "quality" category the data migration creates (made again if a test flushed it)."""
+
+    class Meta:
+        model = ComplaintCategory
+        django_get_or_create = ("code",)
+
+    code = "quality"
+    name = factory.LazyAttribute(lambda o: str(ComplaintCategory.FORMER_CODES.get(o.code, o.code.title())))
+
+
 class ComplaintFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Complaint
 
     client = factory.SubFactory(ClientFactory)
-    category = Complaint.Category.QUALITY
+    category = factory.SubFactory(ComplaintCategoryFactory)
     severity = Complaint.Severity.MEDIUM
     description = factory.Sequence(lambda n: f"Broken part {n}")
     assignee = factory.SelfAttribute("client.owner")

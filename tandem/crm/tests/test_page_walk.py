@@ -13,9 +13,9 @@ from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tandem.core.models import ApiToken, Company
+from tandem.core.models import ApiToken, Company, LegalEntity, LegalEntityBankAccount
 from tandem.core.services import get_company
-from tandem.crm.models import Segment
+from tandem.crm.models import LostReason, Segment
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import (
@@ -25,7 +25,7 @@ from tandem.crm.tests.factories_marketing import (
     MarketingEventFactory,
 )
 from tandem.crm.tests.factories_planning import SegmentFactory, TaskFactory
-from tandem.parties.models import BankAccount
+from tandem.parties.models import BankAccount, Source, Tag
 from tandem.parties.tests.factories import ContactFactory, CounterpartyFactory
 
 HOSTILE = ["9223372036854775808", "-9223372036854775809", "-1", "0", "a\x00b", "0001-01-01", "9999-12-31",
@@ -58,6 +58,8 @@ def world(sales, sales_rep, admin_user):
     SegmentFactory(kind=Segment.Kind.STATIC).members.add(client)
     task = TaskFactory(assignee=sales_rep, client=client, remind_at=None)
     token = ApiToken.objects.filter(user=sales_rep).first()
+    entity = LegalEntity.objects.create(name="Walk GmbH", base_currency="EUR", country="DE", is_default=True)
+    entity_account = LegalEntityBankAccount.objects.create(legal_entity=entity, iban="DE89370400440532013000")
     return {
         "deal": deal.pk, "client": client.pk, "counterparty": counterparty.pk, "bankaccount": bank.pk,
         "contact": ContactFactory(client=client).pk, "lead": LeadFactory(owner=sales_rep).pk,
@@ -66,6 +68,9 @@ def world(sales, sales_rep, admin_user):
         "complaint": ComplaintFactory(client=client, assignee=sales_rep).pk,
         "interaction": InteractionFactory(client=client).pk, "segment": segment.pk, "task": task.pk,
         "reminder": task.pk, "token": token.pk if token else 1, "role": Group.objects.first().pk,
+        "source": Source.objects.create(name="Walk source").pk, "tag": Tag.objects.create(name="walk").pk,
+        "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
+        "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
     }
 
 

@@ -18,7 +18,8 @@ from tandem.core import limits
 from tandem.core.models import ExchangeRate
 from tandem.core.money import quantize
 from tandem.core.schemas import money_text
-from tandem.crm.models import Campaign, Complaint, Deal, Interaction, MarketingEvent, Task
+from tandem.core.tests.factories import UserFactory
+from tandem.crm.models import Campaign, Complaint, Deal, Interaction, MarketingEvent, SalesTarget, Task
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
@@ -52,6 +53,7 @@ AMOUNT_COLUMNS = {
     Campaign: (CampaignFactory, ["cost"]),
     MarketingEvent: (MarketingEventFactory, ["cost"]),
     Deal: (DealFactory, ["amount"]),
+    SalesTarget: (lambda: _sales_target(), ["amount"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -73,6 +75,14 @@ MOMENT_COLUMNS = {
     Task: (TaskFactory, ["due_at", "remind_at"]),
 }
 DURATION_COLUMNS = {Interaction: (InteractionFactory, ["duration_minutes"])}
+# Months are stored as their first day.
+MONTHS = [limits.MIN_DATE, datetime.date(2200, 12, 1)]
+MONTH_COLUMNS = {SalesTarget: (lambda: _sales_target(), ["month"])}
+
+
+def _sales_target():
+    return SalesTarget.objects.create(user=UserFactory(), month=datetime.date(2026, 12, 1), amount=Decimal("1000"),
+                                      currency="EUR")
 
 
 def _exchange_rate():
@@ -98,7 +108,7 @@ def test_every_amount_and_date_column_is_round_tripped():
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
     assert found["decimal"] == _columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS)
-    assert found["date"] == _columns(DATE_COLUMNS)
+    assert found["date"] == _columns(DATE_COLUMNS) | _columns(MONTH_COLUMNS)
 
 
 def _round_trip(table, values):
@@ -129,6 +139,11 @@ def test_exchange_rate_extremes_read_back_identically():
 @pytest.mark.django_db
 def test_date_extremes_read_back_identically():
     _round_trip(DATE_COLUMNS, DATES)
+
+
+@pytest.mark.django_db
+def test_month_extremes_read_back_identically():
+    _round_trip(MONTH_COLUMNS, MONTHS)
 
 
 @pytest.mark.django_db

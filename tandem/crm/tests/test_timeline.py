@@ -12,7 +12,7 @@ from tandem.crm.queries.timeline import build_timeline
 from tandem.crm.services.complaints import register_complaint, resolve_complaint
 from tandem.crm.services.interactions import log_interaction
 from tandem.crm.tests.factories import DealFactory
-from tandem.crm.tests.factories_activity import InteractionFactory, TimelineTaskFactory
+from tandem.crm.tests.factories_activity import ComplaintCategoryFactory, InteractionFactory, TimelineTaskFactory
 from tandem.parties import services as parties_services
 from tandem.parties.tests.factories import ClientFactory
 
@@ -58,7 +58,7 @@ def test_merges_all_sources_newest_first_without_duplicate_audit(sales_rep, card
 def test_filter_by_type(sales_rep, card):
     log_interaction(by=sales_rep, client=card, kind="call_in", outcome="reached")
     log_interaction(by=sales_rep, client=card, kind="note", text="n")
-    register_complaint(by=sales_rep, client=card, category="quality", description="Scratched")
+    register_complaint(by=sales_rep, client=card, category=ComplaintCategoryFactory(), description="Scratched")
 
     assert kinds(build_timeline(sales_rep, card, type="call")) == [("interaction", "call_in")]
     assert {k for k, _e in kinds(build_timeline(sales_rep, card, type="interaction"))} == {"interaction"}

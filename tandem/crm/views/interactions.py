@@ -23,8 +23,9 @@ from django.views.decorators.http import require_http_methods
 from tandem.core import limits
 from tandem.core.forms import call_service
 from tandem.core.htmx import is_htmx
+from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
-from tandem.crm.forms.interactions import InteractionForm
+from tandem.crm.forms.interactions import InteractionFilterForm, InteractionForm
 from tandem.crm.models import Interaction
 from tandem.crm.queries import timeline as timelines
 from tandem.crm.queries.visibility import visible_interactions
@@ -145,7 +146,21 @@ def interaction_delete(request, pk):
                   status=400 if form.errors else 200)
 
 
+@login_required
+@permission_required("crm.view_interaction", raise_exception=True)
+def interaction_list(request):
+    """Interactions of the clients the user may see, filtered by type, author and days."""
+    form = InteractionFilterForm(request.GET or None)
+    qs = services.filter_interactions(visible_interactions(request.user), **form.filters())
+    page = DeferredJoinPaginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "crm/interaction_list.html",
+                  {"form": form, "page_obj": page, "interactions": page.object_list, "query": query.urlencode()})
+
+
 urlpatterns = [
+    path("interactions/", interaction_list, name="interaction-list"),
     path("clients/<int:client_pk>/timeline/", client_timeline, name="client-timeline"),
     path("clients/<int:client_pk>/interactions/new/", interaction_create, name="interaction-create"),
     path("interactions/<int:pk>/edit/", interaction_edit, name="interaction-edit"),
