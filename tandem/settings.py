@@ -207,6 +207,8 @@ LANGUAGES = [
     ("pt-br", _("Portuguese (Brazil)")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats follow the default legal entity's country too (core.formats).
+FORMAT_MODULE_PATH = ["tandem.core.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -203,7 +203,7 @@ def _header(entries) -> str:
 
 
 # Entries that are the same in every script: abbreviations, codes, a bare format.
-LATIN_EVERYWHERE = {"CRM", "SMS", "BIC / SWIFT", "%(record_type)s %(event)s", "%(actor)s %(action)s"}
+LATIN_EVERYWHERE = {"CRM", "SMS", "BIC / SWIFT", "IBAN", "BIC", "%(record_type)s %(event)s", "%(actor)s %(action)s"}
 # Untranslated-looking entries: text in these languages must be in their script.
 SCRIPT = {
     "ru": ("[а-яё]", LATIN_EVERYWHERE | {"email", "Email"}),

@@ -73,6 +73,8 @@ def _plain(value):
         return str(value)
     if isinstance(value, list | tuple | set):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
 
 
@@ -100,6 +102,7 @@ def diff(before: dict, after: dict) -> dict:
 _ACTIONS: dict[str, object] = {}
 _CHANGE_LABELS: dict[str, dict[str, object]] = {}
 _VALUE_FORMATTERS: dict[str, object] = {}
+_SENTENCES: dict[str, object] = {}
 
 
 def register_actions(actions: dict) -> None:
@@ -120,6 +123,18 @@ def register_change_labels(model_label: str, labels: dict) -> None:
 def register_value_formatter(model_label: str, field_name: str, formatter) -> None:
     """A display function for one field's values (e.g. phone numbers), called with the stored value."""
     _VALUE_FORMATTERS[f"{model_label}.{field_name}"] = formatter
+
+
+def register_sentences(sentences: dict) -> None:
+    """Whole sentences for action codes, said instead of the label when the entry has what they need:
+    {"crm.deal.moved": ("stage", _("moved the deal from %(old)s to %(new)s"))} uses the change of one key
+    (its formatted old and new values); a function `changes -> (sentence, keys it says) | None` decides
+    itself (e.g. from a checklist item's raw True/False)."""
+    _SENTENCES.update(sentences)
+
+
+def sentence(code: str):
+    return _SENTENCES.get(code)
 
 
 def registered_actions() -> dict:
@@ -151,16 +166,29 @@ def record(
     """Write one audit entry. `root` is the record whose page shows it (defaults to obj itself).
     `action` is a registered code (register_actions); a test keeps every code in the code base registered."""
     root = root or obj
+    changes = _with_currency(obj, changes or {})
     return AuditEntry.objects.create(
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        changes=changes or {},
+        changes=changes,
         root_content_type=ContentType.objects.get_for_model(root, for_concrete_model=False),
         root_object_id=str(root.pk),
     )
+
+
+def _with_currency(obj: models.Model, changes: dict) -> dict:
+    """An amount that changes without its currency keeps the currency as context ("_currency"), so the
+    entry reads "€99.50" later without loading the record."""
+    currency = getattr(obj, "currency", None)
+    if not isinstance(currency, str) or not currency or "currency" in changes:
+        return changes
+    amounts = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.DecimalField)]
+    if not any(name in changes for name in amounts):
+        return changes
+    return {**changes, "_currency": currency}
 
 
 def history_for(obj: models.Model, *, user=None):

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, limits, modules, services, two_factor
+from tandem.core import audit, formats, limits, modules, services, two_factor
 from tandem.core.api_errors import HTTP_ERROR_CODES, error_body
 from tandem.core.deletion import ReferencedError
 from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
@@ -43,7 +43,9 @@ class UserLanguageMiddleware:
         zone = zoneinfo.ZoneInfo(company_zone) if company_zone else timezone.get_default_timezone()
         # Overrides, not activation: the thread goes back to its defaults after the request, so one user's
         # language never leaks into work done later on the same thread.
-        with translation.override(language), timezone.override(zone):
+        # Numbers and dates follow the default legal entity's country as well (core.formats), read once.
+        with translation.override(language), timezone.override(zone), formats.country_for_request(
+                services.default_country()):
             request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)
             response.headers.setdefault("Content-Language", translation.get_language())

@@ -82,11 +82,20 @@ class CrmConfig(AppConfig):
     def ready(self):
         from tandem.core import audit  # models are not loaded when this module is
         from tandem.core.deletion import register_blocker
-        from tandem.crm.audit_actions import ACTIONS, CHANGE_LABELS
+        from tandem.crm.audit_actions import ACTIONS, CHANGE_LABELS, SENTENCES
+        from tandem.crm.models import StageRule
+        from tandem.crm.segments import describe_criteria
 
         audit.register_actions(ACTIONS)
+        audit.register_sentences(SENTENCES)
         for model_label, labels in CHANGE_LABELS.items():
             audit.register_change_labels(model_label, labels)
+        kinds = dict(StageRule.Kind.choices)
+        audit.register_value_formatter("crm.pipeline", "kind", lambda value: kinds.get(value, value))
+        audit.register_value_formatter(
+            "crm.segment", "criteria",
+            lambda value: "; ".join(f"{label}: {text}" for label, text in describe_criteria(value))
+            if isinstance(value, dict) else value)
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)

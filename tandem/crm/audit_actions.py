@@ -71,9 +71,27 @@ ACTIONS = {
     "crm.segment.member_removed": _("removed a client from the segment"),
 }
 
-# Change keys that are not fields of the audited model.
+# Change keys that are not fields of the audited model (None: not shown; "forward" is said by the sentence).
 CHANGE_LABELS = {
-    "crm.deal": {"forward": _("Forward")},
+    "crm.deal": {"forward": None},
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
                      "probability": _("Probability, %")},
+}
+
+
+def _checklist_sentence(changes: dict):
+    """One ticked or unticked checklist item as a sentence; several stay a list."""
+    items = [(key, value) for key, value in changes.items() if isinstance(value, list) and len(value) == 2]
+    if len(items) != 1:
+        return None
+    item, (_old, new) = items[0]
+    if new:
+        return _("ticked “%(item)s” on the deal's checklist") % {"item": item}, {item}
+    return _("unticked “%(item)s” on the deal's checklist") % {"item": item}, {item}
+
+
+# Whole sentences (core.audit.register_sentences): the change they say is not listed again.
+SENTENCES = {
+    "crm.deal.moved": ("stage", _("moved the deal from %(old)s to %(new)s")),
+    "crm.deal.checklist": _checklist_sentence,
 }

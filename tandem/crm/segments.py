@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tandem.core import limits
+from tandem.core import formats, limits
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.money import parse_decimal
@@ -257,9 +257,32 @@ def segment_clients(segment: Segment, user) -> QuerySet[Client]:
 
 
 def describe_criteria(criteria: dict) -> list[tuple[str, str]]:
-    """(label, value) pairs for showing a rule segment's criteria to people."""
+    """(label, value) pairs for showing a rule segment's criteria to people: choices by their labels, owner
+    and source by name, dates and amounts formatted for the user (core.formats)."""
     labels = criteria_labels()
-    return [(str(labels.get(k, k)), ", ".join(v) if isinstance(v, list) else str(v)) for k, v in criteria.items()]
+    names = {"status": dict(Client.Status.choices), "kind": dict(Client.Kind.choices)}
+    rows = []
+    for key, value in criteria.items():
+        values = value if isinstance(value, list) else [value]
+        if key in names:
+            texts = [str(names[key].get(v, v)) for v in values]
+        elif key == "owner_id":
+            owners = {u.pk: u.display_name for u in User.objects.filter(pk__in=[v for v in values if str(v).isdigit()])}
+            texts = [owners.get(int(v), str(v)) if str(v).isdigit() else str(v) for v in values]
+        elif key == "source_id":
+            sources = dict(Source.objects.filter(pk__in=[v for v in values if str(v).isdigit()])
+                           .values_list("pk", "name"))
+            texts = [sources.get(int(v), str(v)) if str(v).isdigit() else str(v) for v in values]
+        elif key.startswith("last_interaction_"):
+            texts = [formats.format_date(v) for v in values]
+        elif key.startswith("won_amount_"):
+            texts = [formats.format_money(v, criteria.get("currency", "")) for v in values]
+        elif key.startswith("won_deals_"):
+            texts = [formats.format_number(v) for v in values]
+        else:
+            texts = [str(v) for v in values]
+        rows.append((str(labels.get(key, key)), ", ".join(texts)))
+    return rows
 
 
 def criteria_labels() -> dict:

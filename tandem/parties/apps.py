@@ -44,10 +44,11 @@ class PartiesConfig(AppConfig):
         # Imported here: an AppConfig module is loaded before models are ready.
         from tandem.core import audit
         from tandem.core.deletion import register_blocker
-        from tandem.parties.audit_actions import ACTIONS, PHONE_FIELDS
+        from tandem.parties.audit_actions import ACTIONS, PHONE_FIELDS, SENTENCES
         from tandem.parties.phones import format_phone
 
         audit.register_actions(ACTIONS)
+        audit.register_sentences(SENTENCES)
         for model_label, fields in PHONE_FIELDS.items():
             for field_name in fields:
                 audit.register_value_formatter(model_label, field_name, format_phone)

@@ -31,3 +31,8 @@ ACTIONS = {
 
 PHONE_FIELDS = {"parties.client": ("phone",), "parties.contact": ("phone", "mobile_phone"),
                 "parties.counterparty": ("phone",)}
+
+# Whole sentences (core.audit.register_sentences): the change they say is not listed again.
+SENTENCES = {
+    "parties.counterparty.updated": ("valid_to", _("marked the counterparty valid until %(new)s")),
+}

@@ -65,5 +65,6 @@ def test_manager_creates_client_with_changing_counterparty_and_finds_it_by_tax_i
     history = page.locator("#history")
     expect(history).to_contain_text("Spree Logistik GmbH & Co. KG")
     expect(history).to_contain_text("Markus Brandt")
-    closed = history.locator("tr", has_text="Changed the counterparty").filter(has_text="Spree Logistik GmbH")
-    expect(closed).to_contain_text(re.compile(r"2024-06-30|06/30/2024|30\.06\.2024"))
+    closed = history.locator("tr", has_text="Marked the counterparty valid until").filter(
+        has_text="Spree Logistik GmbH")
+    expect(closed).to_contain_text(re.compile(r"Jun 30, 2024|30 Jun 2024|30\.06\.2024"))

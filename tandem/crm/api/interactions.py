@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from tandem.core.audit_render import changes_text, render_entry
 from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
@@ -99,8 +100,10 @@ def _item_out(item: timelines.TimelineItem) -> dict:
         title, actor = str(obj), obj.assignee
     elif item.kind == "task":
         title, text, actor = obj.title, obj.description, obj.assignee
-    else:
-        title, text, actor = obj.action, obj.object_repr, obj.actor
+    else:  # an audit entry: the renderer's sentence, then the record and the changes it does not say
+        shown = render_entry(obj)
+        title, actor = shown.summary, obj.actor
+        text = "\n".join(part for part in (obj.object_repr, changes_text(shown.changes)) if part)
     return {"kind": item.kind, "event": item.event, "at": item.at, "object_id": int(obj.pk), "title": title,
             "text": text, "actor": actor.display_name if actor else None}
 

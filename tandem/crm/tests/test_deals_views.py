@@ -24,7 +24,7 @@ def test_board_shows_columns_cards_and_totals(rep, deal, stages, sales_rep):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Pumps for Acme" in html and "Needs analysis" in html
-    assert "1,200.50\u00a0EUR" in html and reverse("crm:deal-detail", args=[deal.pk]) in html
+    assert "€1,200.50" in html and reverse("crm:deal-detail", args=[deal.pk]) in html
     assert "vendor/sortable/Sortable.min.js" in html and "crm/board.js" in html
 
 

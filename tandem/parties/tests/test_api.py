@@ -333,7 +333,7 @@ def test_history_lists_changes_of_client_and_its_records_newest_first(api, sales
     assert body["items"][1]["actor"]["id"] == sales_manager.pk
     # Words next to the raw data: the action, who did it, and the changes with labels and "—" for empty.
     assert body["items"][0]["action_label"] == "changed the client"
-    assert body["items"][0]["summary"] == f"{sales_rep.display_name} changed the client"
+    assert body["items"][0]["summary"] == f"{sales_rep.display_name} changed the notes from — to Met at the fair"
     assert body["items"][0]["changes_display"] == [
         {"field": "notes", "label": "Notes", "old": "—", "new": "Met at the fair"}]
     assert body["items"][1]["summary"] == f"{sales_manager.display_name} added a counterparty"

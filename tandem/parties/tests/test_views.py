@@ -214,11 +214,10 @@ def test_card_shows_current_and_past_counterparties_contacts_and_history(as_user
     assert "DE111" in html and "DE89370400​44".replace("\u200b", "") in html and "Old Bank" in html
     assert "+49 30 7654321" in html and "anna@acme.example" in html and "Telegram @anna" in html
     assert "+49 30 1234567" in html and "vip" in html
-    # History: who, what, and "old → new" of the closed predecessor.
-    assert "Changed the counterparty" in html and "Created the client" in html
-    assert sales_manager.display_name in html
+    # History: who, and what happened to the closed predecessor, in a sentence with a readable date.
     closed = today - datetime.timedelta(days=1)
-    assert f"— → {closed.strftime('%m/%d/%Y')}" in html
+    assert f"Marked the counterparty valid until {closed:%b} {closed.day}, {closed.year}" in html
+    assert "Created the client" in html and sales_manager.display_name in html
 
 
 def test_card_of_unknown_client_is_404(as_user, sales_manager):
