@@ -38,15 +38,18 @@ def _ends_with_pk(qs: QuerySet) -> bool:
     return last == "pk" or last == qs.model._meta.pk.attname or last == qs.model._meta.pk.name
 
 
-def page_rows(qs: QuerySet, start: int, stop: int, count: int | None = None) -> list:
+def page_rows(qs: QuerySet, start: int, stop: int, count: int | None = None, *, keys_first: bool = False) -> list:
     """Rows start..stop-1 of an ordered queryset, the same as ``list(qs[start:stop])``.
 
     The first page is one plain query; later pages select the page's primary keys first and then fetch
     those rows (keeping the queryset's select_related and prefetch_related) in the same order. Given the
     row ``count`` and an ordering ending in the primary key, a page in the second half is read backwards
     from the end, so the index skips at most half of the rows.
+
+    ``keys_first`` reads the first page that way too: for a queryset joining many tables, where SQLite's
+    planner may start from a joined table and sort every row instead of walking the sort index to the LIMIT.
     """
-    if start <= 0 or not isinstance(qs, QuerySet) or qs.query.combinator or qs._fields is not None:
+    if (start <= 0 and not keys_first) or not isinstance(qs, QuerySet) or qs.query.combinator or qs._fields is not None:
         return list(qs[start:stop])
     keys = qs.prefetch_related(None).values_list("pk", flat=True)
     if count is not None and start >= count:
@@ -61,12 +64,12 @@ def page_rows(qs: QuerySet, start: int, stop: int, count: int | None = None) -> 
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def paginate(qs: QuerySet, params: PageParams) -> dict:
+def paginate(qs: QuerySet, params: PageParams, *, keys_first: bool = False) -> dict:
     """One page of an ordered queryset; a page past the end is empty (count tells how many exist)."""
     start = (params.page - 1) * params.page_size
     count = qs.count()
     return {
-        "items": page_rows(qs, start, start + params.page_size, count),
+        "items": page_rows(qs, start, start + params.page_size, count, keys_first=keys_first),
         "count": count,
         "page": params.page,
         "page_size": params.page_size,
@@ -76,10 +79,15 @@ def paginate(qs: QuerySet, params: PageParams) -> dict:
 class DeferredJoinPaginator(Paginator):
     """django.core.paginator.Paginator whose pages are read with page_rows (a deferred join)."""
 
+    def __init__(self, *args, keys_first: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys_first = keys_first
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(page_rows(self.object_list, bottom, top, self.count), number, self)
+        return self._get_page(page_rows(self.object_list, bottom, top, self.count, keys_first=self.keys_first),
+                              number, self)

@@ -163,6 +163,10 @@ class Lead(TrackedModel):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         permissions = [("view_all_leads", _("Can see leads of other owners"))]
+        indexes = [  # the lead list newest first, all and a representative's own
+            models.Index(fields=["created_at", "id"], name="lead_newest"),
+            models.Index(fields=["owner", "created_at", "id"], name="lead_owner_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.company_name or self.name
@@ -355,8 +359,15 @@ class Deal(TrackedModel):
             # The board: newest open cards per stage, and per-stage counts and sums read from the index alone.
             models.Index(fields=["status", "stage", "created_at", "id"], name="deal_board_cards"),
             models.Index(fields=["status", "stage", "currency", "amount"], name="deal_board_totals"),
-            models.Index(fields=["owner", "status"]),
+            # A representative's board (own open cards per stage) and own deal list, newest first.
+            models.Index(fields=["owner", "status", "stage", "created_at", "id"], name="deal_owner_board"),
+            models.Index(fields=["owner", "created_at", "id"], name="deal_owner_newest"),
             models.Index(fields=["status", "closed_at"]),
+            # The deal list newest first (all, and filtered by status) stops after one page.
+            models.Index(fields=["created_at", "id"], name="deal_newest"),
+            models.Index(fields=["status", "created_at", "id"], name="deal_status_newest"),
+            # Segments: a client's won deals counted and summed per currency from the index alone.
+            models.Index(fields=["client", "status", "currency", "amount"], name="deal_client_status_amount"),
         ]
         constraints = [amount_in_range("amount", "deal_amount_range", nullable=True)]
 
@@ -417,7 +428,8 @@ class DealStageVisit(models.Model):
 
     class Meta:
         ordering = ["entered_at", "id"]
-        indexes = [models.Index(fields=["stage", "left_at"])]
+        # The lost-at-stage report's average time per stage, read from the index alone.
+        indexes = [models.Index(fields=["stage", "left_at", "duration_seconds", "deal"], name="visit_stage_durations")]
         constraints = [
             # A deal is in one stage at a time: at most one visit without an end.
             models.UniqueConstraint(fields=["deal"], condition=Q(left_at__isnull=True), name="stage_visit_one_open",

@@ -81,7 +81,8 @@ def _deal_out(deal: Deal) -> Deal:
 def list_deals(request, filters: Query[DealFilters], pagination: Query[PageParams]):
     require_permission(request, "crm.view_deal")
     qs = filter_deals(visible_deals(request.user), **filters.dict())
-    return paginate(qs.select_related(*DEAL_RELATED).order_by("-created_at", "-id"), pagination)
+    # Keys first: joined to its 8 related tables SQLite would sort every deal instead of reading the index.
+    return paginate(qs.select_related(*DEAL_RELATED).order_by("-created_at", "-id"), pagination, keys_first=True)
 
 
 @router.post("/deals", response={201: DealOut}, summary="Open a deal")

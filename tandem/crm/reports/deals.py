@@ -13,12 +13,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tandem.core.money import BaseTotal, convert_totals
 from tandem.core.services import base_currency
-from tandem.crm.models import Deal, DealStageVisit, Pipeline
+from tandem.crm.models import Deal, DealStageVisit, Pipeline, Stage
 
 ONE_DECIMAL = Decimal("0.1")
 SECONDS_PER_DAY = Decimal(86400)
@@ -124,8 +124,12 @@ def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -
 
 def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
     """Finished stage visits (left in [start, end)) of the pipeline's deals, per stage: count, average time."""
-    qs = DealStageVisit.objects.filter(stage__pipeline=pipeline, left_at__isnull=False,
-                                       deal__in=deals.filter(stage__pipeline=pipeline).values("pk"))
+    if deals.query.where:  # narrowed (e.g. a representative's own deals): those of them in the pipeline
+        of_deals = Q(deal__in=deals.filter(stage__pipeline=pipeline).values("pk"))
+    else:  # every deal: leave out the few that moved to another pipeline rather than list all the others
+        elsewhere = Deal.objects.filter(stage__in=Stage.objects.exclude(pipeline=pipeline).values("pk"))
+        of_deals = ~Q(deal__in=elsewhere.values("pk"))
+    qs = DealStageVisit.objects.filter(of_deals, stage__pipeline=pipeline, left_at__isnull=False)
     if start:
         qs = qs.filter(left_at__gte=start)
     if end:

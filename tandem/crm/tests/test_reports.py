@@ -102,3 +102,17 @@ def test_percent_and_days_are_pure():
     assert reports.percent(0, 0) == Decimal("0.0")
     assert reports.duration_days(datetime.timedelta(hours=36)) == Decimal("1.5")
     assert reports.duration_days(None) is None
+
+
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_time_per_stage_counts_only_deals_now_in_the_pipeline(pipeline, data, narrowed):
+    """A deal moved to another pipeline takes its past stays with it, whether the report covers every deal
+    or only one owner's (the two are read by different queries)."""
+    a = pipeline.stages.order_by("position").first()
+    moved = DealFactory(pipeline=pipeline, stage=a, visit=False)
+    DealStageVisit.objects.create(deal=moved, stage=a, entered_at=at("2025-02-01"), left_at=at("2025-02-21"))
+    Deal.objects.filter(pk=moved.pk).update(stage=PipelineFactory(name="Service", stages=["X"]).stages.get())
+    open_deal = Deal.objects.get(stage__pipeline=pipeline, status=Deal.Status.OPEN)
+    deals = Deal.objects.filter(owner__in=[open_deal.owner]) if narrowed else Deal.objects.all()
+    rows = {row.name: row for row in reports.lost_at_stage(deals, pipeline).stages}
+    assert rows["A"].completed_visits == 2 and rows["A"].average_days == Decimal("2.3")

@@ -102,7 +102,8 @@ def deal_board(request):
 def deal_list(request):
     form = DealFilterForm(request.GET or None)
     deals = filter_deals(visible_deals(request.user), **form.filters()).select_related(*DEAL_RELATED)
-    page = DeferredJoinPaginator(deals.order_by("-created_at", "-id"), DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(deals.order_by("-created_at", "-id"), DEALS_PER_PAGE,
+                                 keys_first=True).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "crm/deal_list.html",
