@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_sales_target_range'),
+        ('crm', '0011_stage_limit_and_meeting_fields'),
         ('parties', '0005_invariants_and_client_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
