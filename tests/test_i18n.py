@@ -203,7 +203,9 @@ def _header(entries) -> str:
 
 
 # Entries that are the same in every script: abbreviations, codes, a bare format.
-LATIN_EVERYWHERE = {"CRM", "SMS", "BIC / SWIFT", "IBAN", "BIC", "%(record_type)s %(event)s", "%(actor)s %(action)s"}
+# Messenger names and the example of a channel list (a phone, an address, a handle) stay as they are.
+LATIN_EVERYWHERE = {"CRM", "SMS", "BIC / SWIFT", "IBAN", "BIC", "Telegram", "WhatsApp", "Skype", "E-mail",
+                    "+48 22 654 32 10, anna@example.com, @anna_k…", "%(record_type)s %(event)s", "%(actor)s %(action)s"}
 # Untranslated-looking entries: text in these languages must be in their script.
 SCRIPT = {
     "ru": ("[а-яё]", LATIN_EVERYWHERE | {"email", "Email"}),

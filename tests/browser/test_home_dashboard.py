@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_manager_sets_a_target_and_sees_it_on_home(page, log_in_as, make_user):
     from tandem.core.services import get_company
-    from tandem.crm.models import Deal
+    from tandem.crm.models import Deal, Pipeline
     from tandem.crm.services import deals as services
     from tandem.parties.tests.factories import ClientFactory
 
@@ -26,6 +26,7 @@ def test_manager_sets_a_target_and_sees_it_on_home(page, log_in_as, make_user):
     manager = make_user(roles.SALES_MANAGER, username="mara", first_name="Mara", last_name="Boss")
     rep = make_user(roles.SALES_REPRESENTATIVE, username="rep1", first_name="Rita", last_name="Kern")
     services.ensure_default_pipeline()
+    Pipeline.objects.update(win_rules=Pipeline.WinRules.CURRENT)  # won from its first stage, whose rules hold
     deal = services.create_deal(by=rep, client=ClientFactory(owner=rep, name="Havel Bau"), title="Cranes",
                                 amount=Decimal("1500.00"))
     services.win_deal(deal, by=rep)

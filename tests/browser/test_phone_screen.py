@@ -347,7 +347,7 @@ def _walk(page, paths, *, width: int, has_bell: bool, allowed=(200,)) -> tuple[d
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
             found.append(f"scrollWidth {scroll_width}: {page.evaluate(WIDER_THAN_SCREEN)}")
-        if width < 1024:
+        if width < 1200:
             found += _header_problems(page, has_bell=has_bell)
         if found:
             problems[path] = found
@@ -415,6 +415,7 @@ def test_every_page_fits_a_phone_for_a_representative(page, log_in_as, demo):
         page, main_pages(demo["resources"]), width=PHONE["width"], has_bell=True, allowed=(200, 403)
     )
     assert problems == {}, pformat(problems)
+    page.goto("/clients/")  # the walk may end on a refused page
     page.get_by_role("button", name="Menu").click()
     page.locator("#shell-menu").get_by_role("link", name="My day").click()
     page.wait_for_url("**/crm/my-day/")

@@ -33,7 +33,7 @@ def test_manager_sets_changes_and_removes_a_target_audited(sales_manager, sales_
     services.set_target(sales_rep, "2026-03", "30000.00", by=sales_manager)  # unchanged: no entry
     entries = list(AuditEntry.objects.filter(action="crm.salestarget.set").order_by("id"))
     assert len(entries) == 2
-    assert entries[1].changes == {"amount": ["25000.0100", "30000.00"]}
+    assert entries[1].changes["amount"] == ["25000.0100", "30000.00"]
     services.delete_target(SalesTarget.objects.get(), by=sales_manager)
     assert not SalesTarget.objects.exists()
     assert AuditEntry.objects.filter(action="crm.salestarget.deleted").count() == 1
