@@ -24,7 +24,7 @@ def test_twenty_simultaneous_clients_with_one_tax_id_create_one(make_user):
 
     def register(index):
         return services.add_counterparty(clients[index], by=manager, legal_name=f"Applicant {index} GmbH",
-                                         tax_id="de 123 456 789", valid_from=START)
+                                         tax_id="de 123 456 788", valid_from=START)
 
     outcomes = run_in_parallel(register, 20)
 
@@ -33,7 +33,7 @@ def test_twenty_simultaneous_clients_with_one_tax_id_create_one(make_user):
     assert len(created) == 1
     assert len(refused) == 19
     assert all(isinstance(e, ConflictError) and e.code == "duplicate" and e.field == "tax_id" for e in refused)
-    assert Counterparty.objects.filter(tax_id="DE123456789").count() == 1
+    assert Counterparty.objects.filter(tax_id="DE123456788").count() == 1
 
 
 def test_twenty_simultaneous_new_clients_with_one_email_create_one(make_user):
@@ -54,10 +54,10 @@ def test_confirmed_duplicates_are_all_saved_at_once(make_user):
     clients = [ClientFactory(owner=manager, name=f"Branch {i}") for i in range(20)]
 
     def register(index):
-        return services.add_counterparty(clients[index], by=manager, legal_name="Branch GmbH", tax_id="DE999",
+        return services.add_counterparty(clients[index], by=manager, legal_name="Branch GmbH", tax_id="DE999999995",
                                          valid_from=START, allow_duplicates=True)
 
     outcomes = run_in_parallel(register, 20)
 
     assert all(isinstance(o, Counterparty) for o in outcomes)
-    assert Counterparty.objects.filter(tax_id="DE999").count() == 20
+    assert Counterparty.objects.filter(tax_id="DE999999995").count() == 20
