@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PG_URL=${TANDEM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/tandem}
 export TANDEM_TESTING=1 TANDEM_DEBUG=0 PYTHONDONTWRITEBYTECODE=1
+# Test processes per database pass (pytest-xdist); the suite is written to run in parallel.
+WORKERS=${TANDEM_TEST_WORKERS:-2}
 
 pg_up() {
   "$VENV/bin/python" - "$PG_URL" <<'PY'
@@ -23,7 +25,7 @@ echo "== lint (ruff, import-linter layers)"
 "$VENV/bin/lint-imports" --no-cache >/dev/null
 
 echo "== tests on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" "$VENV/bin/pytest" -q "$@"
+DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" "$VENV/bin/pytest" -q -n "$WORKERS" "$@"
 
 if ! pg_up && [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is down; starting it"
@@ -32,7 +34,7 @@ if ! pg_up && [ "${CI:-}" = "true" ]; then
 fi
 if pg_up; then
   echo "== tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q "$@"
+  DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -n "$WORKERS" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL at $PG_URL is not reachable; CI must run the suite on it." >&2
   exit 1
