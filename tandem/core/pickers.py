@@ -308,7 +308,18 @@ def render_options(request, source: PickerSource, queryset: QuerySet, *, filtere
 def parent_id(request, source: PickerSource) -> int | None:
     """The parent row a dependent picker's request names (`?client=12`), if a number."""
     value = (request.GET.get(source.parent or "") or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) <= limits.MAX_ID else None
+
+
+def render_child_options(request, source: PickerSource, queryset: QuerySet, *, ordering: tuple[str, ...] = ()):
+    """Options of a dependent picker: the rows of the parent the request names (`?client=12`, in `ordering`
+    when given), or every row of `queryset` when no parent is chosen yet."""
+    parent = parent_id(request, source)
+    if parent:
+        queryset = queryset.filter(**{f"{source.parent}_id": parent})
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+    return render_options(request, source, queryset, filtered=bool(parent))
 
 
 # --- Owners: active users with a sales role ---------------------------------------------------------------

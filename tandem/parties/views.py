@@ -26,7 +26,7 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment, is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.core.pickers import parent_id, render_options
+from tandem.core.pickers import render_child_options, render_options
 from tandem.parties import pickers, queries, services
 from tandem.parties.forms import (
     BankAccountForm,
@@ -567,11 +567,8 @@ def client_picker(request):
 @fragment
 def counterparty_picker(request):
     """A client's legal entities (?client=), or any the user may see when no client is chosen yet."""
-    client_id = parent_id(request, pickers.COUNTERPARTY_PICKER)
-    rows = queries.visible_counterparties(request.user).active()
-    if client_id:
-        rows = rows.filter(client_id=client_id)
-    return render_options(request, pickers.COUNTERPARTY_PICKER, rows, filtered=bool(client_id))
+    return render_child_options(request, pickers.COUNTERPARTY_PICKER,
+                                queries.visible_counterparties(request.user).active())
 
 
 @login_required
@@ -579,11 +576,7 @@ def counterparty_picker(request):
 @fragment
 def contact_picker(request):
     """A client's contact persons (?client=), or any the user may see when no client is chosen yet."""
-    client_id = parent_id(request, pickers.CONTACT_PICKER)
-    rows = queries.visible_contacts(request.user).active()
-    if client_id:
-        rows = rows.filter(client_id=client_id)
-    return render_options(request, pickers.CONTACT_PICKER, rows, filtered=bool(client_id))
+    return render_child_options(request, pickers.CONTACT_PICKER, queries.visible_contacts(request.user).active())
 
 
 # --- Settings: sources and tags (core.reference_lists renders, parties.services writes) ----------------

@@ -215,3 +215,10 @@ def test_a_deal_edit_page_shows_its_choices_by_name_with_their_ids_hidden(client
     assert response.status_code == 302
     deal.refresh_from_db()
     assert deal.counterparty == cp and deal.client == acme
+
+
+@pytest.mark.parametrize("url_name", ["parties:counterparty-picker", "parties:contact-picker", "crm:deal-picker"])
+def test_a_client_id_beyond_64_bits_is_refused_not_an_error(client, sales_manager, url_name):
+    client.force_login(sales_manager)
+    response = client.get(reverse(url_name), {"client": "9223372036854775808", "q": "ab"})
+    assert response.status_code == 400

@@ -23,7 +23,7 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment, is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.core.pickers import parent_id, render_options
+from tandem.core.pickers import render_child_options
 from tandem.core.references import resolve_visible
 from tandem.crm.forms.deals import (
     BoardFilterForm,
@@ -115,11 +115,8 @@ def deal_list(request):
 @fragment
 def deal_picker(request):
     """Options of a deal picker: the chosen client's deals (?client=), or any deal the user may see."""
-    client_id = parent_id(request, DEAL_PICKER)
-    rows = visible_deals(request.user).select_related("client", "stage")
-    if client_id:
-        rows = rows.filter(client_id=client_id).order_by("-created_at", "-id")
-    return render_options(request, DEAL_PICKER, rows, filtered=bool(client_id))
+    return render_child_options(request, DEAL_PICKER, visible_deals(request.user).select_related("client", "stage"),
+                                ordering=("-created_at", "-id"))
 
 
 # --- One deal -----------------------------------------------------------------------------------------
