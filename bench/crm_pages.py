@@ -60,6 +60,7 @@ def populate_activity(deals: int, reps, manager, fresh: bool) -> None:
     from tandem.crm.models import (
         Campaign,
         Complaint,
+        ComplaintCategory,
         Deal,
         EventAttendee,
         Interaction,
@@ -68,6 +69,7 @@ def populate_activity(deals: int, reps, manager, fresh: bool) -> None:
         Segment,
         Task,
     )
+    from tandem.crm.services.reference_lists import ensure_default_complaint_categories
     from tandem.parties.models import Client
 
     if Interaction.objects.count() == deals and not fresh:
@@ -84,6 +86,8 @@ def populate_activity(deals: int, reps, manager, fresh: bool) -> None:
         event = MarketingEvent.objects.create(
             name="Bench fair", starts_on=now.date() - datetime.timedelta(days=200), campaign=campaign,
             cost=Decimal("12000"), responsible=manager, created_by=manager)
+        ensure_default_complaint_categories()
+        quality = ComplaintCategory.objects.filter(code="quality").first() or ComplaintCategory.objects.first()
         rows = Deal.objects.order_by("pk").values_list("pk", "client_id", "owner_id", "created_at")
         interactions, tasks, complaints = [], [], []
         kinds = [k for k, _ in Interaction.Kind.choices]
@@ -102,7 +106,7 @@ def populate_activity(deals: int, reps, manager, fresh: bool) -> None:
                     created_by_id=owner_id))
             if n % COMPLAINTS_PER_DEAL == 0:
                 complaints.append(Complaint(
-                    client_id=client_id, deal_id=deal_id, category="quality", description=f"Broken {n}",
+                    client_id=client_id, deal_id=deal_id, category=quality, description=f"Broken {n}",
                     assignee_id=owner_id, deadline=now + datetime.timedelta(days=rng.uniform(-10, 20)),
                     status=["new", "in_progress", "resolved"][n % 3], created_by_id=owner_id))
             if len(interactions) >= BATCH:

@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, deletion
+from tandem.core import archive, audit, deletion, reference_lists
 from tandem.core.concurrency import bump_version, lock_values, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
@@ -185,9 +185,9 @@ def update_source(source: Source, *, by: User, **values) -> Source:
         if "channel" in values:
             locked.channel = values["channel"]
         # Before model validation, whose case-insensitive constraint would answer 400 rather than 409.
-        if locked.name and Source.objects.filter(name__iexact=locked.name).exclude(pk=locked.pk).exists():
-            raise ConflictError("duplicate", _("Source “%(name)s” already exists.") % {"name": locked.name},
-                                field="name")
+        if locked.name:
+            reference_lists.refuse_duplicate(Source, locked.name, exclude_pk=locked.pk,
+                                             message=_("Source “%(name)s” already exists.") % {"name": locked.name})
         _clean(locked, exclude=("archived_by",))
         changes = audit.diff(before, audit.snapshot(locked, ("name", "channel")))
         if changes:
@@ -218,21 +218,9 @@ def delete_source(source: Source, *, by: User) -> None:
 def rename_tag(tag: Tag, *, by: User, name: str) -> Tag:
     """Rename a tag on every client that carries it; a name already in use is refused (no silent merge)."""
     require_permission(by, "parties.change_tag")
-    name = (name or "").strip()
-    if not name:
-        raise BusinessRuleError("required", _("Enter a name."), field="name")
-    if len(name) > 50:
-        raise BusinessRuleError("too_long", _("A tag may have at most 50 characters."), field="name")
-    with transaction.atomic():
-        locked = Tag.objects.select_for_update().get(pk=tag.pk)
-        if Tag.objects.filter(name__iexact=name).exclude(pk=locked.pk).exists():
-            raise ConflictError("duplicate", _("Tag “%(name)s” already exists.") % {"name": name}, field="name")
-        if locked.name != name:
-            changes = {"name": [locked.name, name]}
-            locked.name = name
-            locked.save(update_fields=["name"])
-            audit.record(locked, "parties.tag.renamed", by=by, changes=changes)
-    return locked
+    return reference_lists.rename_entry(tag, by=by, name=name, action="parties.tag.renamed", max_length=50,
+                                        too_long=_("A tag may have at most 50 characters."),
+                                        duplicate=_("Tag “%(name)s” already exists."))
 
 
 def delete_tag(tag: Tag, *, by: User) -> None:

@@ -6,6 +6,8 @@ pages of sources and tags are at the end."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -586,11 +588,8 @@ def _source_rows(show_all: bool) -> list[reference_lists.Row]:
         client_count=Count("clients", distinct=True)).order_by("name")
     rows = []
     for source in sources:
-        if source.is_archived:
-            actions = [reference_lists.Action(_("Restore"), reverse("parties:source-restore", args=[source.pk]),
-                                              secondary=False)]
-        else:
-            actions = [reference_lists.Action(_("Archive"), reverse("parties:source-archive", args=[source.pk]))]
+        actions = [reference_lists.archive_action(source, reverse("parties:source-archive", args=[source.pk]),
+                                                  reverse("parties:source-restore", args=[source.pk]))]
         rows.append(reference_lists.Row(
             pk=source.pk, name=source.name, details=[source.get_channel_display(), source.client_count],
             state="archived" if source.is_archived else "",
@@ -616,25 +615,17 @@ def source_settings(request):
         return _source_page(request, SourceForm())
     if not request.user.has_perm("parties.add_source"):
         raise PermissionDenied
-    form = SourceForm(request.POST)
-    if form.is_valid():
-        source = call_service(form, services.create_source, by=request.user, **form.cleaned_data)
-        if source is not None:
-            return redirect(f"{reverse('parties:source-settings')}#row-{source.pk}")
-    return _source_page(request, form, status=400)
+    return reference_lists.add(request, SourceForm(request.POST), services.create_source,
+                               functools.partial(_source_page, request), reverse("parties:source-settings"))
 
 
 @login_required
 @permission_required("parties.change_source", raise_exception=True)
 @require_POST
 def source_rename(request, pk: int):
-    source = get_object_or_404(Source, pk=pk)
-    form = reference_lists.NameForm(request.POST)
-    if form.is_valid() and call_service(form, services.update_source, source, by=request.user,
-                                        name=form.cleaned_data["name"]) is not None:
-        return redirect(f"{reverse('parties:source-settings')}#row-{source.pk}")
-    message = next(iter(form.errors.values()))[0]
-    return _source_page(request, SourceForm(), rename_errors={source.pk: message}, status=400)
+    return reference_lists.rename(request, get_object_or_404(Source, pk=pk), services.update_source,
+                                  functools.partial(_source_page, request, SourceForm()),
+                                  reverse("parties:source-settings"))
 
 
 @login_required
@@ -684,12 +675,8 @@ def tag_settings(request):
 @permission_required("parties.change_tag", raise_exception=True)
 @require_POST
 def tag_rename(request, pk: int):
-    tag = get_object_or_404(Tag, pk=pk)
-    form = reference_lists.NameForm(request.POST)
-    if form.is_valid() and call_service(form, services.rename_tag, tag, by=request.user,
-                                        name=form.cleaned_data["name"]) is not None:
-        return redirect(f"{reverse('parties:tag-settings')}#row-{tag.pk}")
-    return _tag_page(request, rename_errors={tag.pk: next(iter(form.errors.values()))[0]}, status=400)
+    return reference_lists.rename(request, get_object_or_404(Tag, pk=pk), services.rename_tag,
+                                  functools.partial(_tag_page, request), reverse("parties:tag-settings"))
 
 
 @login_required

@@ -38,6 +38,7 @@ from tandem.crm.schemas.deals import (
     PipelineOut,
     PipelinePatch,
     StageOut,
+    StagePatch,
     StageRuleOut,
     StageRulePatch,
     StageVisitOut,
@@ -222,6 +223,19 @@ def archive_stage(request, stage_id: Id):
 def restore_stage(request, stage_id: Id):
     require_permission(request, "crm.view_pipeline")
     return services.restore_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
+
+
+@router.patch("/stages/{stage_id}", response=StageOut, summary="Change a stage's probability or days limit",
+              description="Send only what changes: `probability` (0–100) and/or `max_days` (1–3650 days a deal "
+                          "may stay in the stage before the board marks it; null removes the limit).")
+def update_stage(request, stage_id: Id, payload: StagePatch):
+    require_permission(request, "crm.view_pipeline")
+    stage = get_object_or_404(Stage, pk=stage_id)
+    values = payload.dict(exclude_unset=True)
+    if values.get("probability", 0) is None:
+        raise BusinessRuleError("required", _("Enter a probability from 0 to 100."), field="probability")
+    return services.update_stage(stage, by=request.user, probability=values.get("probability", stage.probability),
+                                 max_days=values.get("max_days", stage.max_days))
 
 
 @router.post("/pipelines", response={201: PipelineOut}, summary="Create a pipeline with stages and rules")

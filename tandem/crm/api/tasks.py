@@ -34,11 +34,15 @@ def _task(request, task_id: int):
     return resolve_visible(visible_tasks(request.user), task_id)
 
 
-@router.get("/tasks/my-day", response=MyDayOut, summary="My open tasks: overdue, today, upcoming")
+@router.get("/tasks/my-day", response=MyDayOut, summary="My open tasks: overdue, today, upcoming",
+            description=f"Each section lists its first tasks by due time (at most {agenda.OVERDUE_SHOWN} overdue, "
+                        f"{agenda.TODAY_SHOWN} today, {agenda.UPCOMING_SHOWN} upcoming); `…_count` says how many "
+                        "there are. `GET /tasks?overdue=true&assignee_id=<me>` (or `due_from`/`due_to`) lists all.")
 def my_day(request):
     require_permission(request, "crm.view_task")
     day = agenda.my_day(request.user)
-    return {"overdue": day.overdue, "today": day.today, "upcoming": day.upcoming}
+    return {"overdue": day.overdue, "overdue_count": day.overdue_count, "today": day.today,
+            "today_count": day.today_count, "upcoming": day.upcoming, "upcoming_count": day.upcoming_count}
 
 
 @router.post("/calendar-feed", response={201: CalendarFeedOut},

@@ -192,6 +192,15 @@ class StageLimitsForm(forms.Form):
                                   required=False)
 
 
+class RuleRoleForm(forms.Form):
+    """The role that alone may tick an existing checklist item, changed in the pipeline settings."""
+
+    rule = ModelChoiceField(label=gettext_lazy("rule"), queryset=StageRule.objects.select_related("stage"),
+                            widget=forms.HiddenInput)
+    required_role = forms.ModelChoiceField(label=gettext_lazy("only ticked by (role)"), required=False,
+                                           queryset=Group.objects.order_by("name"))
+
+
 class StageRuleForm(forms.Form):
     stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)

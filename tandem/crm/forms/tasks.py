@@ -51,7 +51,10 @@ class TaskFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and not user.has_perm("crm.view_all_tasks"):
-            del self.fields["assignee"]
+            # Not shown to whoever sees only own tasks, but "?assignee=<me>" (My day's link to all overdue
+            # tasks) still narrows the list to the tasks assigned to them.
+            self.fields["assignee"] = ModelChoiceField(queryset=User.objects.filter(pk=user.pk), required=False,
+                                                       widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {"status": Task.Status.OPEN}

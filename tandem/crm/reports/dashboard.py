@@ -19,7 +19,7 @@ from tandem.core.services import current_company
 from tandem.crm.models import Deal, Interaction, SalesTarget, Task
 from tandem.crm.queries.deals import stage_moves
 from tandem.crm.queries.targets import representatives
-from tandem.crm.queries.tasks import my_day
+from tandem.crm.queries.tasks import my_day_counts
 from tandem.crm.queries.visibility import visible_deals
 
 CALL_KINDS = (Interaction.Kind.CALL_IN, Interaction.Kind.CALL_OUT)
@@ -239,10 +239,10 @@ def representative_dashboard(user, now: datetime.datetime | None = None) -> Repr
     """The user's own day (crm's My day), pipeline and target. Four queries."""
     p = periods(now)
     currency = base_currency()
-    day = my_day(user, p.now)
+    overdue_tasks, today_tasks = my_day_counts(user, p.now)
     own = visible_deals(user).filter(owner=user)
     won = won_by_owner(own, p).get(user.pk, {})
     return RepresentativeDashboard(
-        periods=p, currency=currency, overdue_tasks=len(day.overdue), today_tasks=len(day.today),
+        periods=p, currency=currency, overdue_tasks=overdue_tasks, today_tasks=today_tasks,
         pipeline=pipeline(own), won_this_month=won.get("this", {}), won_count=won.get("this_count", 0),
         target=targets_by_user(p.month, [user.pk]).get(user.pk))

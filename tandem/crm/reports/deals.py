@@ -112,9 +112,14 @@ def build_rows(stages, lost_rows, duration_rows) -> tuple[list[StageRow], int, d
 
 # --- Queries ------------------------------------------------------------------------------------------
 
-def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
-    """Lost deals of the pipeline closed in [start, end), per stage and currency: count and amount."""
-    qs = deals.filter(stage__pipeline=pipeline, status=Deal.Status.LOST)
+def _stage_ids(pipeline: Pipeline, stages=None) -> list[int]:
+    return [s.pk for s in stages] if stages is not None else list(pipeline.stages.values_list("pk", flat=True))
+
+
+def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None, stages=None) -> list[dict]:
+    """Lost deals of the pipeline closed in [start, end), per stage and currency: count and amount.
+    `stages`: the pipeline's stages when the caller has them (saves a query)."""
+    qs = deals.filter(stage_id__in=_stage_ids(pipeline, stages), status=Deal.Status.LOST)
     if start:
         qs = qs.filter(closed_at__gte=start)
     if end:
@@ -122,20 +127,25 @@ def lost_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -
     return list(qs.order_by().values("stage_id", "currency").annotate(count=Count("id"), amount=Sum("amount")))
 
 
-def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None) -> list[dict]:
-    """Finished stage visits (left in [start, end)) of the pipeline's deals, per stage: count, average time."""
+def duration_rows(deals: QuerySet[Deal], pipeline: Pipeline, start=None, end=None, stages=None) -> list[dict]:
+    """Finished stage visits (left in [start, end)) of the pipeline's deals, per stage: count, average time.
+
+    `stage_id IN (the pipeline's stages)` rather than a join to the stages: the database then reads the
+    covering index (stage, left_at, duration_seconds, deal) one stage range at a time instead of scanning it
+    all and looking up each visit's stage (SQLite: ~45 instead of ~70 ms for 260,000 visits)."""
+    stage_ids = _stage_ids(pipeline, stages)
     if deals.query.where:  # narrowed (e.g. a representative's own deals): those of them in the pipeline
-        of_deals = Q(deal__in=deals.filter(stage__pipeline=pipeline).values("pk"))
+        of_deals = Q(deal__in=deals.filter(stage_id__in=stage_ids).values("pk"))
     else:  # every deal: leave out the few that moved to another pipeline rather than list all the others
         elsewhere = Deal.objects.filter(stage__in=Stage.objects.exclude(pipeline=pipeline).values("pk"))
         of_deals = ~Q(deal__in=elsewhere.values("pk"))
-    qs = DealStageVisit.objects.filter(of_deals, stage__pipeline=pipeline, left_at__isnull=False)
+    qs = DealStageVisit.objects.filter(of_deals, stage_id__in=stage_ids, left_at__isnull=False)
     if start:
         qs = qs.filter(left_at__gte=start)
     if end:
         qs = qs.filter(left_at__lt=end)
     rows = qs.order_by().values("stage_id").annotate(
-        visits=Count("id"), average_seconds=Avg("duration_seconds"))
+        visits=Count("*"), average_seconds=Avg("duration_seconds"))
     return [{"stage_id": r["stage_id"], "visits": r["visits"],
              "average": None if r["average_seconds"] is None else datetime.timedelta(seconds=r["average_seconds"])}
             for r in rows]
@@ -148,9 +158,10 @@ def lost_at_stage(deals: QuerySet[Deal], pipeline: Pipeline, date_from: datetime
     `deals` is the caller's visible deals (crm.queries.visibility.visible_deals), so a representative's report
     covers own deals only. Two aggregate queries plus one for the stages, whatever the number of deals."""
     start, end = period_bounds(date_from, date_to)
-    stages, total, totals = build_rows(list(pipeline.stages.order_by("position")),
-                                       lost_rows(deals, pipeline, start, end),
-                                       duration_rows(deals, pipeline, start, end))
+    pipeline_stages = list(pipeline.stages.order_by("position"))
+    stages, total, totals = build_rows(pipeline_stages,
+                                       lost_rows(deals, pipeline, start, end, pipeline_stages),
+                                       duration_rows(deals, pipeline, start, end, pipeline_stages))
     on, base, rates = rate_date(date_to), base_currency(), {}
     for row in stages:
         row.lost_base = convert_totals(row.lost_amounts, base, on=on, rates=rates)

@@ -75,6 +75,12 @@ class StageRulePatch(InputSchema):
                                                          "null lets anyone who may change the deal tick it.")
 
 
+class StagePatch(InputSchema):
+    probability: int | None = Field(None, ge=0, le=100, description="Chance of winning a deal in this stage, in %.")
+    max_days: int | None = Field(None, ge=1, le=3650, description="Days a deal may stay in the stage before the "
+                                                                  "board marks it; null: no limit.")
+
+
 class PipelinePatch(InputSchema):
     win_rules: Pipeline.WinRules
 

@@ -75,9 +75,12 @@ class TaskOut(Schema):
 
 
 class MyDayOut(Schema):
-    overdue: list[TaskOut]
-    today: list[TaskOut]
-    upcoming: list[TaskOut]
+    overdue: list[TaskOut] = Field(..., description="The longest overdue open tasks, oldest first (at most 10).")
+    overdue_count: int = Field(..., description="All overdue open tasks, also those not in `overdue`.")
+    today: list[TaskOut] = Field(..., description="Due later today, soonest first (at most 20).")
+    today_count: int
+    upcoming: list[TaskOut] = Field(..., description="Due in the next seven days, soonest first (at most 20).")
+    upcoming_count: int
 
 
 class CalendarFeedOut(Schema):

@@ -6,42 +6,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit
-from tandem.core.errors import BusinessRuleError, ConflictError
+from tandem.core import archive, audit, reference_lists
+from tandem.core.errors import BusinessRuleError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
 from tandem.crm.models import ComplaintCategory, LostReason
-
-
-def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise BusinessRuleError("required", _("Enter a name."), field="name")
-    if len(name) > 100:
-        raise BusinessRuleError("too_long", _("At most 100 characters."), field="name")
-    return name
-
-
-def _refuse_duplicate(model, name: str, exclude_pk=None) -> None:
-    if model._default_manager.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        raise ConflictError("duplicate", _("“%(name)s” exists already.") % {"name": name}, field="name")
-
 
 # --- Lost reasons -----------------------------------------------------------------------------------
 
 def rename_lost_reason(reason: LostReason, *, by: User, name: str) -> LostReason:
     """Deals lost for this reason show the new name."""
     require_permission(by, "crm.change_lostreason")
-    name = _clean_name(name)
-    with transaction.atomic():
-        locked = LostReason.objects.select_for_update().get(pk=reason.pk)
-        _refuse_duplicate(LostReason, name, locked.pk)
-        if locked.name != name:
-            changes = {"name": [locked.name, name]}
-            locked.name = name
-            locked.save(update_fields=["name"])
-            audit.record(locked, "crm.lostreason.renamed", by=by, changes=changes)
-    return locked
+    return reference_lists.rename_entry(reason, by=by, name=name, action="crm.lostreason.renamed")
 
 
 def set_lost_reason_active(reason: LostReason, active: bool, *, by: User) -> LostReason:
@@ -62,9 +38,9 @@ def set_lost_reason_active(reason: LostReason, active: bool, *, by: User) -> Los
 def create_complaint_category(*, by: User, name: str, position: int | None = None) -> ComplaintCategory:
     """A new category, last in the list unless a position is given."""
     require_permission(by, "crm.add_complaintcategory")
-    name = _clean_name(name)
+    name = reference_lists.clean_name(name)
     with transaction.atomic():
-        _refuse_duplicate(ComplaintCategory, name)
+        reference_lists.refuse_duplicate(ComplaintCategory, name)
         if position is None:
             last = ComplaintCategory.objects.order_by("-position").values_list("position", flat=True).first()
             position = (last or 0) + 10
@@ -86,8 +62,8 @@ def update_complaint_category(category: ComplaintCategory, *, by: User, **values
         locked = ComplaintCategory.objects.select_for_update().get(pk=category.pk)
         before = audit.snapshot(locked, ("name", "position"))
         if "name" in values:
-            locked.name = _clean_name(values["name"])
-            _refuse_duplicate(ComplaintCategory, locked.name, locked.pk)
+            locked.name = reference_lists.clean_name(values["name"])
+            reference_lists.refuse_duplicate(ComplaintCategory, locked.name, exclude_pk=locked.pk)
         if "position" in values:
             locked.position = values["position"]
         changes = audit.diff(before, audit.snapshot(locked, ("name", "position")))

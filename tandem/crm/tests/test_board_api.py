@@ -50,3 +50,31 @@ def test_meeting_place_and_attendees_and_refusals_by_kind(api, sales_rep, own_cl
     refused = http.patch(url, {"kind": "note", "text": "x"}, content_type=JSON)  # a note has no place
     assert refused.status_code == 400
     assert Interaction.objects.get().kind == "meeting"
+
+
+def test_a_stage_day_limit_and_probability_change_through_the_api(api, stages, sales_manager, sales_rep):
+    from tandem.core.models import AuditEntry
+
+    stage = stages["Proposal"]
+    url = f"{BASE}/stages/{stage.pk}"
+    assert api(sales_rep).patch(url, {"max_days": 5}, content_type=JSON).status_code == 403
+    http = api(sales_manager)
+    response = http.patch(url, {"max_days": 14}, content_type=JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["max_days"], body["probability"]) == (stage.pk, 14, stage.probability)
+    stage.refresh_from_db()
+    assert stage.max_days == 14
+    assert AuditEntry.objects.filter(action="crm.stage.updated").exists()
+    response = http.patch(url, {"probability": 55}, content_type=JSON)  # the limit stays
+    assert (response.json()["probability"], response.json()["max_days"]) == (55, 14)
+    response = http.patch(url, {"max_days": None}, content_type=JSON)  # null removes it
+    assert response.status_code == 200 and response.json()["max_days"] is None
+    for bad in ({"max_days": 0}, {"max_days": 3651}, {"probability": 101}, {"probability": None},
+                {"max_days": "soon"}):
+        refused = http.patch(url, bad, content_type=JSON)
+        assert refused.status_code in (400, 422), bad
+        assert refused.json()["field"].endswith(next(iter(bad))), refused.json()
+    stage.refresh_from_db()
+    assert (stage.probability, stage.max_days) == (55, None)
+    assert http.patch(f"{BASE}/stages/999999", {"max_days": 3}, content_type=JSON).status_code == 404

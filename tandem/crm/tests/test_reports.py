@@ -116,3 +116,60 @@ def test_time_per_stage_counts_only_deals_now_in_the_pipeline(pipeline, data, na
     deals = Deal.objects.filter(owner__in=[open_deal.owner]) if narrowed else Deal.objects.all()
     rows = {row.name: row for row in reports.lost_at_stage(deals, pipeline).stages}
     assert rows["A"].completed_visits == 2 and rows["A"].average_days == Decimal("2.3")
+
+
+@pytest.mark.parametrize("period", [(None, None), (datetime.date(2025, 2, 1), datetime.date(2025, 4, 30))])
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_report_equals_a_straightforward_computation(pipeline, narrowed, period):
+    """The grouped SQL (stage ranges of the covering index, no join) gives what a plain Python walk over every
+    deal and stage visit gives: random deals of two owners in two pipelines, some moved between them."""
+    import random
+
+    from tandem.core.tests.factories import UserFactory
+
+    rng = random.Random(1212)
+    other = PipelineFactory(name="Service", stages=["X", "Y"])
+    stages = list(pipeline.stages.order_by("position")) + list(other.stages.order_by("position"))
+    owners = [UserFactory(), UserFactory()]
+    reason = LostReasonFactory(name="Price")
+    for _ in range(60):
+        stage = rng.choice(stages)
+        status = rng.choice([Deal.Status.OPEN, Deal.Status.LOST, Deal.Status.LOST, Deal.Status.WON])
+        closed = at("2025-01-01") + datetime.timedelta(days=rng.randrange(0, 150), hours=rng.randrange(24))
+        deal = DealFactory(pipeline=stage.pipeline, stage=stage, owner=rng.choice(owners), status=status,
+                           amount=rng.choice([None, Decimal(rng.randrange(1, 10**6)) / 100]),
+                           currency=rng.choice(["EUR", "USD"]), lost_reason=reason if status == "lost" else None,
+                           closed_at=None if status == "open" else closed, visit=False)
+        entered = at("2025-01-01") + datetime.timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(1440))
+        visits = rng.randrange(0, 4)
+        for n in range(visits):  # one after the other; only the last may still be open
+            left = entered + datetime.timedelta(minutes=rng.randrange(1, 20000))
+            still_open = n == visits - 1 and rng.random() < 0.3
+            DealStageVisit.objects.create(deal=deal, stage=rng.choice(stages), entered_at=entered,
+                                          left_at=None if still_open else left)
+            entered = left
+    deals = Deal.objects.filter(owner=owners[0]) if narrowed else Deal.objects.all()
+    date_from, date_to = period
+    report = reports.lost_at_stage(deals, pipeline, date_from, date_to)
+
+    start, end = reports.period_bounds(date_from, date_to)
+
+    def within(moment):
+        return moment is not None and (start is None or moment >= start) and (end is None or moment < end)
+
+    mine = [d for d in deals.select_related("stage") if d.stage.pipeline_id == pipeline.pk]
+    expected = {}
+    for stage in pipeline.stages.order_by("position"):
+        lost_deals = [d for d in mine if d.stage_id == stage.pk and d.status == "lost" and within(d.closed_at)]
+        amounts = {}
+        for d in lost_deals:
+            amounts[d.currency] = amounts.get(d.currency, Decimal(0)) + (d.amount or Decimal(0))
+        stays = [v.left_at - v.entered_at for v in DealStageVisit.objects.filter(deal__in=[d.pk for d in mine],
+                                                                               stage=stage)
+                 if within(v.left_at)]
+        average = sum(stays, datetime.timedelta()) / len(stays) if stays else None
+        expected[stage.name] = (len(lost_deals), amounts, len(stays), reports.duration_days(average))
+    got = {row.name: (row.lost_count, row.lost_amounts, row.completed_visits, row.average_days)
+           for row in report.stages}
+    assert got == expected
+    assert report.total_lost == sum(e[0] for e in expected.values()) > 0

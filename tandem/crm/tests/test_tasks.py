@@ -1,6 +1,7 @@
 """Tasks: links checked against visibility, reminders, my day, transitions, pages."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -183,3 +184,38 @@ def test_reminder_widget_and_dismiss(client, sales_rep):
     assert "Ring Bob" not in response.content.decode()
     task.refresh_from_db()
     assert task.reminder_dismissed_at is not None
+
+
+def test_my_day_lists_the_first_tasks_of_each_section_and_counts_them_all(client, api, sales_rep, other_rep):
+    """A representative with many tasks: each section shows its first few by due time, its badge the total,
+    and a link to the task list narrowed to exactly those tasks (the user's own, open)."""
+    now = timezone.now()
+    overdue = [TaskFactory(assignee=sales_rep, title=f"Late {n:02d}", due_at=now - (n + 2) * 24 * HOUR)
+               for n in range(agenda.OVERDUE_SHOWN + 3)]
+    upcoming = [TaskFactory(assignee=sales_rep, title=f"Soon {n:02d}", due_at=now + 2 * 24 * HOUR + n * HOUR)
+                for n in range(agenda.UPCOMING_SHOWN + 2)]
+    TaskFactory(assignee=other_rep, created_by=sales_rep, title="Late of a colleague", due_at=now - 24 * HOUR)
+    day = agenda.my_day(sales_rep, now)
+    assert day.overdue == sorted(overdue, key=lambda t: t.due_at)[:agenda.OVERDUE_SHOWN]
+    assert (day.overdue_count, day.more_overdue) == (agenda.OVERDUE_SHOWN + 3, 3)
+    assert day.upcoming == upcoming[:agenda.UPCOMING_SHOWN] and day.upcoming_count == agenda.UPCOMING_SHOWN + 2
+    assert (day.today, day.today_count, day.more_today) == ([], 0, 0)
+    assert agenda.my_day_counts(sales_rep, now) == (agenda.OVERDUE_SHOWN + 3, 0)
+
+    client.force_login(sales_rep)
+    html = client.get("/crm/my-day/").content.decode()
+    assert html.count("Late ") == agenda.OVERDUE_SHOWN and "Late 12" in html and "Late 00" not in html
+    assert f'<small class="badge">{agenda.OVERDUE_SHOWN + 3}</small>' in html
+    assert "3 more not shown here." in html and "Show all 13 in the task list" in html
+    link = re.search(r'id="more-overdue".*?href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    listed = client.get(link).content.decode()
+    assert all(t.title in listed for t in overdue) and "Late of a colleague" not in listed
+    assert "Soon" not in listed
+    link = re.search(r'id="more-upcoming".*?href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    listed = client.get(link).content.decode()
+    assert all(t.title in listed for t in upcoming) and "Late" not in listed
+
+    body = api(sales_rep).get("/api/v1/crm/tasks/my-day").json()
+    assert len(body["overdue"]) == agenda.OVERDUE_SHOWN and body["overdue_count"] == agenda.OVERDUE_SHOWN + 3
+    assert len(body["upcoming"]) == agenda.UPCOMING_SHOWN and body["upcoming_count"] == agenda.UPCOMING_SHOWN + 2
+    assert body["today"] == [] and body["today_count"] == 0

@@ -161,3 +161,39 @@ def test_deal_page_disables_the_item_with_the_reason(client, negotiation_deal, a
     response = client.post(reverse("crm:deal-checklist", args=[negotiation_deal.pk]),
                            {"rule_id": approval.pk, "done": "on"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and f"Ticked by {sales_manager.display_name}" in response.content.decode()
+
+
+def test_pipeline_settings_change_the_role_of_an_existing_checklist_item(client, stages, approval, sales_manager,
+                                                                        sales_rep):
+    manager_role = Group.objects.get(name=roles.SALES_MANAGER)
+    client.force_login(sales_manager)
+    page = client.get(reverse("crm:pipeline-list")).content.decode()
+    assert f'data-rule="{approval.pk}"' in page
+    assert f'<option value="{manager_role.pk}" selected>' in page
+    # Amount (a required field) has no role to choose.
+    amount = stages["Proposal"].rules.get(kind=StageRule.Kind.REQUIRED_FIELD)
+    assert f'data-rule="{amount.pk}"' not in page
+    response = client.post(reverse("crm:pipeline-list"),
+                           {"action": "rule_role", "rule": approval.pk, "required_role": ""}, follow=True)
+    assert response.status_code == 200 and "saved" in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.required_role is None
+    assert AuditEntry.objects.filter(action="crm.pipeline.rule_changed").exists()
+    client.post(reverse("crm:pipeline-list"),
+                {"action": "rule_role", "rule": approval.pk, "required_role": manager_role.pk})
+    approval.refresh_from_db()
+    assert approval.required_role == manager_role
+    # A role on a required field is refused on the page; nothing changes.
+    response = client.post(reverse("crm:pipeline-list"),
+                           {"action": "rule_role", "rule": amount.pk, "required_role": manager_role.pk}, follow=True)
+    assert "Only a checklist item can require a role." in response.content.decode()
+    amount.refresh_from_db()
+    assert amount.required_role is None
+    # A representative reads the rules but gets no form and may not post one.
+    client.force_login(sales_rep)
+    assert f'data-rule="{approval.pk}"' not in client.get(reverse("crm:pipeline-list")).content.decode()
+    response = client.post(reverse("crm:pipeline-list"),
+                           {"action": "rule_role", "rule": approval.pk, "required_role": ""})
+    assert response.status_code == 403
+    approval.refresh_from_db()
+    assert approval.required_role == manager_role

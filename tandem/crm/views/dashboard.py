@@ -80,7 +80,7 @@ def home_sections(request) -> list[dict]:
     else:
         board = report.representative_dashboard(user)
         context = {"board": board, "pipeline_url": open_deals_url(user.pk),
-                   "won_url": won_url(user.pk, board.periods.month), "overdue_url": overdue_url(),
+                   "won_url": won_url(user.pk, board.periods.month), "overdue_url": overdue_url(user.pk),
                    "today_url": reverse("crm:my-day")}
         template = "crm/partials/_home_representative.html"
     return [{"id": "crm-dashboard", "html": render_to_string(template, context, request=request)}]

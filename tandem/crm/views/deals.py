@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,7 @@ from tandem.crm.forms.deals import (
     LostReasonForm,
     PipelineForm,
     ReportForm,
+    RuleRoleForm,
     StageForm,
     StageLimitsForm,
     StageRuleForm,
@@ -354,6 +356,22 @@ def _update_stage_limits(request):
     return redirect("crm:pipeline-list")
 
 
+def _update_rule_role(request):
+    """POST action "rule_role": the role that alone may tick one checklist item, from its row in the table."""
+    if not request.user.has_perm("crm.change_stagerule"):
+        raise PermissionDenied()
+    form = RuleRoleForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        if call_service(form, services.set_rule_role, d["rule"], by=request.user,
+                        required_role=d["required_role"]) is not None:
+            messages.success(request, _("Checklist item “%(rule)s” saved.") % {"rule": d["rule"]})
+            return redirect("crm:pipeline-list")
+    problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    messages.error(request, problems or _("The checklist item could not be saved."))
+    return redirect("crm:pipeline-list")
+
+
 @login_required
 @permission_required("crm.view_pipeline", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -368,6 +386,8 @@ def pipeline_list(request):
             return redirect("crm:pipeline-list")
         if action == "stage_limits":
             return _update_stage_limits(request)
+        if action == "rule_role":
+            return _update_rule_role(request)
         if action in SETUP_FORMS:
             form = forms_[action] = SETUP_FORMS[action](request.POST, prefix=action)
             if form.is_valid():
@@ -390,6 +410,8 @@ def pipeline_list(request):
         "pipelines": pipelines_with_stages(), "lost_reasons": LostReason.objects.all(), "forms": forms_,
         "can_setup": request.user.has_perm("crm.add_pipeline"),
         "can_change_stage": request.user.has_perm("crm.change_stage"),
+        "can_change_rule": request.user.has_perm("crm.change_stagerule"),
+        "roles": Group.objects.order_by("name") if request.user.has_perm("crm.change_stagerule") else (),
     })
 
 

@@ -4,38 +4,33 @@ complaint categories (add, rename, archive). Thin: core.reference_lists renders,
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.core import reference_lists
-from tandem.core.forms import call_service
 from tandem.core.reference_lists import Action, NameForm, Row
 from tandem.crm.models import ComplaintCategory, LostReason
 from tandem.crm.services import deals as deal_services
 from tandem.crm.services import reference_lists as services
 
 
-def _rename(request, obj, service, page, url_name):
-    form = NameForm(request.POST)
-    if form.is_valid() and call_service(form, service, obj, by=request.user, name=form.cleaned_data["name"]):
-        return redirect(f"{reverse(url_name)}#row-{obj.pk}")
-    return page(request, NameForm(), rename_errors={obj.pk: next(iter(form.errors.values()))[0]}, status=400)
-
-
 def _add(request, perm, service, page, url_name):
     if not request.user.has_perm(perm):
         raise PermissionDenied
-    form = NameForm(request.POST)
-    if form.is_valid():
-        created = call_service(form, service, by=request.user, name=form.cleaned_data["name"])
-        if created is not None:
-            return redirect(f"{reverse(url_name)}#row-{created.pk}")
-    return page(request, form, status=400)
+    return reference_lists.add(request, NameForm(request.POST), service, functools.partial(page, request),
+                               reverse(url_name))
+
+
+def _rename(request, obj, service, page, url_name):
+    return reference_lists.rename(request, obj, service, functools.partial(page, request, NameForm()),
+                                  reverse(url_name))
 
 
 # --- Lost reasons -----------------------------------------------------------------------------------
@@ -95,11 +90,9 @@ def _category_page(request, form, *, rename_errors=None, status=200):
         complaint_count=Count("complaints", distinct=True))
     rows = []
     for category in categories:
-        if category.is_archived:
-            action = Action(_("Restore"), reverse("crm:complaint-category-restore", args=[category.pk]),
-                            secondary=False)
-        else:
-            action = Action(_("Archive"), reverse("crm:complaint-category-archive", args=[category.pk]))
+        action = reference_lists.archive_action(
+            category, reverse("crm:complaint-category-archive", args=[category.pk]),
+            reverse("crm:complaint-category-restore", args=[category.pk]))
         rows.append(Row(pk=category.pk, name=category.name, details=[category.complaint_count],
                         state="archived" if category.is_archived else "",
                         rename_url=reverse("crm:complaint-category-rename", args=[category.pk]), actions=[action]))

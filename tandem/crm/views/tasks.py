@@ -5,6 +5,7 @@ crm.services.tasks writes, crm.queries.tasks reads, crm.calendar builds the feed
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -45,7 +46,19 @@ def _back(request, default: str) -> str:
 @login_required
 @permission_required("crm.view_task", raise_exception=True)
 def my_day(request):
-    return render(request, "crm/my_day.html", {"day": agenda.my_day(request.user), "now": timezone.now()})
+    day = agenda.my_day(request.user)
+    me = request.user.pk
+
+    def tasks_url(**params):
+        return f"{reverse('crm:task-list')}?{urlencode({'assignee': me, **params})}"
+
+    return render(request, "crm/my_day.html", {
+        "day": day, "now": timezone.now(),
+        "overdue_url": tasks_url(overdue="on"),
+        "today_url": tasks_url(due_from=day.today_date.isoformat(), due_to=day.today_date.isoformat()),
+        "upcoming_url": tasks_url(due_from=(day.today_date + datetime.timedelta(days=1)).isoformat(),
+                                  due_to=day.upcoming_until.isoformat()),
+    })
 
 
 @login_required
