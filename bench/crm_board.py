@@ -190,10 +190,14 @@ def main() -> None:
     from django.db import connection
 
     manager, reps, pipeline = populate(args.deals, args.fresh)
+    load = os.getloadavg()
     print(f"timing {args.requests} requests per case on {connection.vendor}, in ms; queries, size and rows found "
-          f"(list count) of one response; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+          f"(list count) of one response; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print_header()
     run_cases(manager, reps, pipeline, args.requests)
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
 if __name__ == "__main__":

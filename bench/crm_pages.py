@@ -148,6 +148,8 @@ def cases(manager, reps, pipeline) -> list[tuple[str, str, str, str, dict | None
     d90 = {"date_from": (datetime.date.today() - datetime.timedelta(days=90)).isoformat()}
     name = deal.client.name.split()[2]  # "00042": a number in the clients' names
     return [
+        ("page", "web", "home (manager dashboard)", "/", None),
+        ("page", "rep_web", "home (rep: my day, pipeline)", "/", None),
         ("page", "web", "board (manager)", "/crm/deals/", None),
         ("page", "rep_web", "board (rep, own)", "/crm/deals/", None),
         ("page", "web", "deal list page", "/crm/deals/list/", None),

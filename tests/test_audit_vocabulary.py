@@ -12,8 +12,10 @@ TANDEM = Path(__file__).resolve().parent.parent / "tandem"
 CALL = re.compile(r"audit\.record\(")
 CODE = re.compile(r"\"([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+)\"")
 # The places that build codes: core.workflow.transition writes <app>.<model>.<new status>, core.archive
-# <app>.<model>.archived/restored, core.deletion <app>.<model>.deleted (or the action it is given).
-DYNAMIC = {TANDEM / "core" / "workflow.py", TANDEM / "core" / "archive.py", TANDEM / "core" / "deletion.py"}
+# <app>.<model>.archived/restored, core.deletion <app>.<model>.deleted (or the action it is given),
+# core.reference_lists.rename_entry the action it is given (`action="…"`, found below).
+DYNAMIC = {TANDEM / "core" / "workflow.py", TANDEM / "core" / "archive.py", TANDEM / "core" / "deletion.py",
+           TANDEM / "core" / "reference_lists.py"}
 DELETE_SERVICE = re.compile(r"^def delete_([a-z_]+)\(.*?(?=^def |\Z)", re.S | re.M)
 ACTION_ARGUMENT = re.compile(r"\baction=\"([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+)\"")
 
