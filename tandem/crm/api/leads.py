@@ -43,7 +43,9 @@ def list_leads(request, filters: Query[LeadFilters], pagination: Query[PageParam
     qs = filter_leads(visible_leads(request.user), q=filters.q, status=filters.status or "",
                       owner_id=filters.owner_id, source_id=filters.source_id, campaign_id=filters.campaign_id,
                       event_id=filters.event_id)
-    return paginate(qs, pagination)
+    # Keys first: the page's ids in index order (lead_newest), then those rows with their joins; with the
+    # joins in one query SQLite sorted every lead (~100 ms at 33,000 leads).
+    return paginate(qs, pagination, keys_first=True)
 
 
 @router.post("/leads", response={201: LeadOut}, summary="Create a lead")

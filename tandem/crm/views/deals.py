@@ -77,12 +77,22 @@ def _pipeline(request) -> Pipeline | None:
 
 # --- Board and list -----------------------------------------------------------------------------------
 
+_ID_MARK = 987654321987  # stands for a deal's id in a reversed URL
+
+
 def _board_context(request, pipeline: Pipeline | None) -> dict:
     """The board of a pipeline narrowed by the filter bar (?owner=me|<id>&source=<id>&tag=<name>, which a
     move keeps: the board's script posts to the move URL with the page's query)."""
     form = BoardFilterForm(request.GET, user=request.user)
     deals = filter_deals(visible_deals(request.user), **form.filters())
     columns = board_columns(deals, pipeline) if pipeline else []
+    # Each card links to its deal and posts moves to it: two URLs per card, built from one reverse() each
+    # rather than two {% url %} per card (250 cards: ~25 ms of the board's rendering).
+    detail, move = reverse("crm:deal-detail", args=[_ID_MARK]), reverse("crm:deal-move", args=[_ID_MARK])
+    for column in columns:
+        for deal in column["cards"]:
+            deal.detail_url = detail.replace(str(_ID_MARK), str(deal.pk))
+            deal.move_url = move.replace(str(_ID_MARK), str(deal.pk))
     query = request.GET.copy()
     query["pipeline"] = pipeline.pk if pipeline else ""
     return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),

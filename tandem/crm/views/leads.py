@@ -36,7 +36,7 @@ def _lead(request, pk) -> Lead:
 def lead_list(request):
     form = LeadFilterForm(request.GET or None)
     leads = filter_leads(visible_leads(request.user), **form.filters())
-    page = DeferredJoinPaginator(leads, LEADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(leads, LEADS_PER_PAGE, keys_first=True).get_page(request.GET.get("page"))
     return render(request, "crm/lead_list.html", {"form": form, "page_obj": page, "leads": page.object_list})
 
 
