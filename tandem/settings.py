@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "tandem.core",
     "tandem.parties",
+    "tandem.catalog",
+    "tandem.stock",
     "tandem.crm",
 ]
 

@@ -7,10 +7,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import limits
 from tandem.core.currencies import is_active_currency
+
+# Column shapes of ARCHITECTURE.md "Money and quantities": amounts and quantities 18.4, unit prices and rates 18.6.
+AMOUNT = {"max_digits": 18, "decimal_places": 4}
+QUANTITY = AMOUNT
+RATE = {"max_digits": 18, "decimal_places": 6}
+_amount_message = lazy(limits.amount_message, str)
+
+
+def amount_in_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
+    """The database holds core.limits' amount range: never negative, and at most what SQLite reads back
+    exactly. A refusal (a race past the services' checks) answers 409 naming the field with the range."""
+    condition = Q(**{f"{field}__gte": limits.MIN_AMOUNT, f"{field}__lte": limits.MAX_AMOUNT})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=_amount_message())
 
 
 def validate_currency(value: str) -> None:

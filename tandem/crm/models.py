@@ -13,20 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import limits
 from tandem.core.db_functions import SecondsBetween
-from tandem.core.models import ArchivableModel, TrackedModel, validate_currency
-
-AMOUNT = {"max_digits": 18, "decimal_places": 4}
-_amount_message = lazy(limits.amount_message, str)
-
-
-def amount_in_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
-    """The database holds core.limits' amount range: never negative, and at most what SQLite reads back
-    exactly. A refusal (a race past the services' checks) answers 409 naming the field with the range."""
-    condition = Q(**{f"{field}__gte": limits.MIN_AMOUNT, f"{field}__lte": limits.MAX_AMOUNT})
-    if nullable:
-        condition |= Q(**{f"{field}__isnull": True})
-    return models.CheckConstraint(condition=condition, name=name, violation_error_message=_amount_message())
-
+from tandem.core.models import AMOUNT, ArchivableModel, TrackedModel, amount_in_range, validate_currency
 
 # --- Attribution ------------------------------------------------------------------------------------
 

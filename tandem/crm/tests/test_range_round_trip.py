@@ -14,8 +14,9 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from tandem.catalog.models import Product, Unit
 from tandem.core import limits
-from tandem.core.models import ExchangeRate
+from tandem.core.models import ExchangeRate, LegalEntity
 from tandem.core.money import quantize
 from tandem.core.schemas import money_text
 from tandem.core.tests.factories import UserFactory
@@ -26,6 +27,7 @@ from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEvent
 from tandem.crm.tests.factories_planning import TaskFactory
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
+from tandem.stock.models import Location, Lot, Reservation, StockLevel, StockMove, Warehouse, WarehouseStock
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -54,6 +56,11 @@ AMOUNT_COLUMNS = {
     MarketingEvent: (MarketingEventFactory, ["cost"]),
     Deal: (DealFactory, ["amount"]),
     SalesTarget: (lambda: _sales_target(), ["amount"]),
+    # Quantities share the amount range (core.limits.MAX_QUANTITY).
+    StockMove: (lambda: _stock_move(), ["value"]),
+    StockLevel: (lambda: StockLevel.objects.create(product=_product(), location=_location()), ["on_hand"]),
+    WarehouseStock: (lambda: WarehouseStock.objects.create(product=_product(), warehouse=_location().warehouse),
+                     ["on_hand", "reserved", "incoming"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -62,12 +69,24 @@ RATES = [
     limits.MAX_EXCHANGE_RATE,
 ]
 RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
+# Unit prices and costs: 6 decimal places, 9 digits before the point.
+UNIT_PRICES = [Decimal("0.000001"), Decimal("1.5"), limits.MAX_RATE]
+UNIT_PRICE_COLUMNS = {StockMove: (lambda: _stock_move(), ["unit_cost"])}
+# Above zero: a unit's step, the quantity a move carries or a reservation holds.
+STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
+STEP_COLUMNS = {
+    Unit: (lambda: _unit(), ["step"]),
+    StockMove: (lambda: _stock_move(), ["quantity"]),
+    Reservation: (lambda: _reservation(), ["quantity"]),
+}
 DATE_COLUMNS = {
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
     Counterparty: (CounterpartyFactory, ["valid_from", "valid_to"]),
     Campaign: (CampaignFactory, ["starts_on", "ends_on"]),
     MarketingEvent: (MarketingEventFactory, ["starts_on", "ends_on"]),
     Deal: (DealFactory, ["expected_close_date"]),
+    StockMove: (lambda: _stock_move(), ["effective_date"]),
+    Lot: (lambda: Lot.objects.create(product=_product(), code="L1"), ["expiry_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -83,6 +102,34 @@ MONTH_COLUMNS = {SalesTarget: (lambda: _sales_target(), ["month"])}
 def _sales_target():
     return SalesTarget.objects.create(user=UserFactory(), month=datetime.date(2026, 12, 1), amount=Decimal("1000"),
                                       currency="EUR")
+
+
+def _unit():
+    return Unit.objects.create(code=f"u{Unit.objects.count()}", name="unit")
+
+
+def _product():
+    return Product.objects.create(sku=f"SKU-{Product.objects.count()}", name="Product", unit=_unit())
+
+
+def _location():
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
+    warehouse = Warehouse.objects.create(company=company, code=f"W{Warehouse.objects.count()}", name="Main")
+    return Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+
+
+def _stock_move():
+    location = _location()
+    return StockMove.objects.create(company=location.warehouse.company, product=_product(), kind="receipt",
+                                    quantity=Decimal(1), to_location=location, effective_date=datetime.date.today())
+
+
+def _reservation():
+    from django.contrib.contenttypes.models import ContentType
+
+    location = _location()
+    return Reservation.objects.create(product=_product(), warehouse=location.warehouse, quantity=Decimal(1),
+                                      origin_type=ContentType.objects.get_for_model(Unit), origin_id=1)
 
 
 def _exchange_rate():
@@ -107,7 +154,8 @@ def test_every_amount_and_date_column_is_round_tripped():
                     found["decimal"].add((model_class._meta.label, field.name))
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
-    assert found["decimal"] == _columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS)
+    assert found["decimal"] == (_columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS) | _columns(UNIT_PRICE_COLUMNS)
+        | _columns(STEP_COLUMNS))
     assert found["date"] == _columns(DATE_COLUMNS) | _columns(MONTH_COLUMNS)
 
 
@@ -134,6 +182,12 @@ def test_amount_extremes_read_back_identically():
 @pytest.mark.django_db
 def test_exchange_rate_extremes_read_back_identically():
     _round_trip(RATE_COLUMNS, RATES)
+
+
+@pytest.mark.django_db
+def test_unit_price_and_step_extremes_read_back_identically():
+    _round_trip(UNIT_PRICE_COLUMNS, UNIT_PRICES)
+    _round_trip(STEP_COLUMNS, STEPS)
 
 
 @pytest.mark.django_db
