@@ -77,7 +77,15 @@ def _pipeline(request) -> Pipeline | None:
 
 # --- Board and list -----------------------------------------------------------------------------------
 
-_ID_MARK = 987654321987  # stands for a deal's id in a reversed URL
+_ID_MARK = "987654321987"  # stands for a deal's id in a reversed URL
+
+
+def _set_urls(deals, **url_names) -> None:
+    """deal.<attribute> = the URL named for it, with the deal's id: one reverse() per name, not per deal."""
+    for attribute, name in url_names.items():
+        pattern = reverse(name, args=[_ID_MARK])
+        for deal in deals:
+            setattr(deal, attribute, pattern.replace(_ID_MARK, str(deal.pk)))
 
 
 def _board_context(request, pipeline: Pipeline | None) -> dict:
@@ -88,11 +96,8 @@ def _board_context(request, pipeline: Pipeline | None) -> dict:
     columns = board_columns(deals, pipeline) if pipeline else []
     # Each card links to its deal and posts moves to it: two URLs per card, built from one reverse() each
     # rather than two {% url %} per card (250 cards: ~25 ms of the board's rendering).
-    detail, move = reverse("crm:deal-detail", args=[_ID_MARK]), reverse("crm:deal-move", args=[_ID_MARK])
-    for column in columns:
-        for deal in column["cards"]:
-            deal.detail_url = detail.replace(str(_ID_MARK), str(deal.pk))
-            deal.move_url = move.replace(str(_ID_MARK), str(deal.pk))
+    _set_urls([deal for column in columns for deal in column["cards"]], detail_url="crm:deal-detail",
+              move_url="crm:deal-move")
     query = request.GET.copy()
     query["pipeline"] = pipeline.pk if pipeline else ""
     return {"pipeline": pipeline, "columns": columns, "board_total": board_total(columns),
@@ -116,6 +121,7 @@ def deal_list(request):
     deals = filter_deals(visible_deals(request.user), **form.filters()).select_related(*DEAL_RELATED)
     page = DeferredJoinPaginator(deals.order_by("-created_at", "-id"), DEALS_PER_PAGE,
                                  keys_first=True).get_page(request.GET.get("page"))
+    _set_urls(page.object_list, detail_url="crm:deal-detail")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "crm/deal_list.html",
