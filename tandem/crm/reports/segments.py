@@ -12,7 +12,7 @@ Per segment, over its members the user may see and the deals of those clients th
 - conversion rate: won / closed deals, closed = won + lost (open deals are not decided yet), in percent
   with two decimals; None while the segment has no closed deal.
 
-Every number is an SQL aggregate: three queries per segment whatever its size."""
+Every number is an SQL aggregate: two queries per segment (members, deals by currency) whatever its size."""
 
 from __future__ import annotations
 
@@ -64,17 +64,20 @@ def compare_segments(segments: list[Segment], user) -> list[SegmentRow]:
     for segment in segments:
         members = segment_clients(segment, user)
         deals = visible_deals(user).filter(client__in=members.values("pk"))
-        totals = deals.aggregate(
-            deals=Count("pk"),
-            won=Count("pk", filter=Q(status=Deal.Status.WON)),
-            lost=Count("pk", filter=Q(status=Deal.Status.LOST)),
+        # One pass over the segment's deals: counts of all, won and lost, and the won amounts, per currency.
+        won = Q(status=Deal.Status.WON)
+        per_currency = list(
+            deals.order_by().values("currency")
+            .annotate(deals=Count("pk"), n=Count("pk", filter=won), lost=Count("pk", filter=Q(status=Deal.Status.LOST)),
+                      with_amount=Count("amount", filter=won), total=Sum("amount", filter=won))
+            .order_by("currency")
         )
-        per_currency = (
-            deals.filter(status=Deal.Status.WON).order_by().values("currency")
-            .annotate(n=Count("pk"), with_amount=Count("amount"), total=Sum("amount")).order_by("currency")
-        )
+        totals = {key: sum(row[key] for row in per_currency) for key in ("deals", "n", "lost")}
+        totals["won"] = totals.pop("n")
         by_currency = []
         for row in per_currency:
+            if not row["n"]:
+                continue
             total = row["total"] or Decimal(0)
             average = (quantize(total / row["with_amount"], row["currency"]) if row["with_amount"] else None)
             by_currency.append(CurrencyTotals(row["currency"], row["n"], quantize(total, row["currency"]), average))
