@@ -475,7 +475,11 @@ class Interaction(TrackedModel):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
-        indexes = [models.Index(fields=["client", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at"]),
+            # The manager's home page: calls and meetings each representative logged this week (index only).
+            models.Index(fields=["created_by", "occurred_at", "kind"], name="interaction_author_time"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__isnull=True)
                                    | Q(duration_minutes__lte=limits.MAX_DURATION_MINUTES),
