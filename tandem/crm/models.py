@@ -567,6 +567,8 @@ class Complaint(TrackedModel):
         ordering = ["deadline", "id"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+        # The complaint list (page and API) in its order, keys first: no sort of every complaint.
+        indexes = [models.Index(fields=["deadline", "id"], name="complaint_deadline")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.category}"

@@ -219,7 +219,8 @@ def annotate_clients(qs: QuerySet[Client], currency: str) -> QuerySet[Client]:
     last = (Interaction.objects.filter(client=OuterRef("pk")).order_by().values("client")
             .annotate(last=Max("occurred_at")).values("last"))
     won = Deal.objects.filter(client=OuterRef("pk"), status=Deal.Status.WON).order_by().values("client")
-    won_count = won.annotate(n=Count("pk")).values("n")
+    # COUNT(*), not COUNT(id): PostgreSQL then counts from the (client, status, …) index alone.
+    won_count = won.annotate(n=Count("*")).values("n")
     won_sum = won.filter(currency=currency).annotate(total=Sum("amount")).values("total")
     return qs.annotate(
         last_interaction_at=Subquery(last),

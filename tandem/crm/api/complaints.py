@@ -47,7 +47,7 @@ def list_complaints(request, filters: Query[ComplaintFilters], pagination: Query
         assignee_id=filters.assignee_id, client_id=filters.client_id, category_id=filters.category_id,
         overdue=filters.overdue, now=now,
     )
-    page = paginate(qs, pagination)
+    page = paginate(qs, pagination, keys_first=True)
     page["items"] = [_out(c, now) for c in page["items"]]
     return page
 

@@ -31,7 +31,7 @@ def complaint_list(request):
     form = ComplaintFilterForm(request.GET or None)
     now = timezone.now()
     qs = services.filter_complaints(visible_complaints(request.user), now=now, **form.filters())
-    page = DeferredJoinPaginator(qs, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, COMPLAINTS_PER_PAGE, keys_first=True).get_page(request.GET.get("page"))
     for complaint in page.object_list:
         complaint.overdue = complaint.is_overdue(now)
     return render(request, "crm/complaint_list.html", {"form": form, "page_obj": page,

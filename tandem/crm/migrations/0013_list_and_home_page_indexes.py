@@ -14,6 +14,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name='complaint',
+            index=models.Index(fields=['deadline', 'id'], name='complaint_deadline'),
+        ),
+        migrations.AddIndex(
             model_name='dealstagevisit',
             index=models.Index(fields=['entered_by', 'entered_at'], name='visit_entered_by_at'),
         ),
