@@ -64,7 +64,7 @@ def test_board_filters_by_owner_source_and_tag_kept_in_the_url(client, sales, sa
 
 def test_a_move_answers_with_the_filtered_board(client, sales, stages, sales_manager, sales_rep, base):
     deal = DealFactory(pipeline=sales, owner=sales_manager, title="Mine")
-    DealFactory(pipeline=sales, owner=sales_rep, title="Someone else's")
+    DealFactory(pipeline=sales, owner=sales_rep, title="Other client task")
     client.force_login(sales_manager)
     response = client.post(f"{reverse('crm:deal-move', args=[deal.pk])}?owner=me&pipeline={sales.pk}",
                            {"stage_id": stages["Needs analysis"].pk}, headers={"X-Requested-With": "fetch"})
@@ -271,13 +271,16 @@ def test_client_card_shows_deals_with_totals_open_tasks_and_buttons(client, own_
     Deal.objects.filter(pk=won.pk).update(status=Deal.Status.WON)
     TaskFactory(client=own_client, assignee=sales_rep, title="Visit them")
     TaskFactory(client=own_client, assignee=sales_rep, title="Finished", status=Task.Status.DONE)
+    TaskFactory(deal=won, assignee=sales_rep, title="Send the invoice")  # on the client's deal only
+    TaskFactory(deal=DealFactory(pipeline=sales, owner=sales_rep), assignee=sales_rep, title="Other client task")
     client.force_login(sales_rep)
     html = client.get(reverse("parties:client-detail", args=[own_client.pk])).content.decode()
     assert "Open one" in html and "Won one" in html
     assert 'data-open-total><span class="base-total" data-base-total="100' in html
     assert 'data-won-total><span class="base-total" data-base-total="250' in html
     tasks = html[html.index('id="open-tasks"'):html.index("</section>", html.index('id="open-tasks"'))]
-    assert "Visit them" in tasks and "Finished" not in tasks
+    assert "Visit them" in tasks and "Send the invoice" in tasks and "Finished" not in tasks
+    assert "Other client task" not in tasks
     create = reverse("crm:interaction-create", args=[own_client.pk])
     for needle in (f'{reverse("crm:deal-create")}?client={own_client.pk}', f"{create}?kind=call_out",
                    f"{create}?kind=meeting", f"{create}?kind=sms", f"{create}?kind=email",

@@ -4,7 +4,6 @@ a deal, a task or an interaction of each kind for the client."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +27,12 @@ def client_card_panels(request, client) -> list[dict]:
                        "html": render_to_string("crm/partials/_client_deals.html",
                                                 {"client": client, **summary}, request=request)})
     if user.has_perm("crm.view_task"):
-        # `deal IN (the client's deals)`, not a join: each side of the OR reads its own index (no scan of all
-        # open tasks).
-        of_client = Q(client=client) | Q(deal__in=Deal.objects.filter(client=client).values("pk"))
-        tasks = (visible_tasks(user).filter(of_client, status=Task.Status.OPEN)
+        # The ids of the client's tasks and of its deals' tasks (UNION ALL, each from its own index), not
+        # `client = X OR deal.client = X`: with the OR both SQLite and PostgreSQL walked every task in due
+        # order (~60-150 ms at 50,000 tasks).
+        of_client = Task.objects.filter(client=client).values("pk").union(
+            Task.objects.filter(deal__in=Deal.objects.filter(client=client).values("pk")).values("pk"), all=True)
+        tasks = (visible_tasks(user).filter(pk__in=of_client, status=Task.Status.OPEN)
                  .select_related("assignee", "deal").order_by("due_at", "id"))
         shown = list(tasks[:TASKS_SHOWN])
         count = len(shown) if len(shown) < TASKS_SHOWN else tasks.count()
