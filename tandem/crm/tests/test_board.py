@@ -64,7 +64,7 @@ def test_board_filters_by_owner_source_and_tag_kept_in_the_url(client, sales, sa
 
 def test_a_move_answers_with_the_filtered_board(client, sales, stages, sales_manager, sales_rep, base):
     deal = DealFactory(pipeline=sales, owner=sales_manager, title="Mine")
-    DealFactory(pipeline=sales, owner=sales_rep, title="Other client task")
+    DealFactory(pipeline=sales, owner=sales_rep, title="Someone else's")
     client.force_login(sales_manager)
     response = client.post(f"{reverse('crm:deal-move', args=[deal.pk])}?owner=me&pipeline={sales.pk}",
                            {"stage_id": stages["Needs analysis"].pk}, headers={"X-Requested-With": "fetch"})
