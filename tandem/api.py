@@ -2,6 +2,7 @@
 
 from ninja import Swagger
 
+from tandem.catalog.api import router as catalog_router
 from tandem.core.api import router as core_router
 from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
@@ -38,3 +39,4 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
+api.add_router("/catalog/", catalog_router)
