@@ -35,11 +35,14 @@ AREAS = (
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks", "sales targets", "legal entities", "exchange rates",
+    "products", "price lists",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
 _EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
 _READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterparties", "sources", "tags")}
+# The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
+_READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -60,17 +63,18 @@ MAY: dict[str, dict[str, frozenset]] = {
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
         "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
+        **_READS_CATALOG,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
-    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                       "tasks": frozenset({READ, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
-    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
-                       "deals": READ_ONLY, "complaints": READ_ONLY,
+    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
+                       "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
     # Production: reads clients and complaints, works the tasks given to them.
-    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE})},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
@@ -116,6 +120,9 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/catalog/": "products",
+    "/api/v1/catalog/price-lists": "price lists",
+    "/api/v1/catalog/price-groups": "price lists",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -135,6 +142,8 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
+    "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -266,7 +275,35 @@ def build_world(actor):
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
+    ids.update(_catalog_world())
     return ids
+
+
+def _catalog_world() -> dict:
+    from decimal import Decimal
+
+    from tandem.catalog.models import (
+        AttributeValue,
+        PriceList,
+        PriceListItem,
+        ProductBarcode,
+        UnitConversion,
+    )
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    unit, box = UnitFactory(code="pc"), UnitFactory(code="box")
+    product = ProductFactory(sku="MATRIX-1", unit=unit)
+    price_list = PriceList.objects.create(name="Matrix list", currency="EUR")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal(5))
+    conversion = UnitConversion.objects.create(product=product, from_unit=box, to_unit=unit, factor=Decimal(12))
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    from tandem.catalog.models import Attribute
+
+    value = AttributeValue.objects.create(attribute=Attribute.objects.create(name="Matrix size"), value="M")
+    return {"product_id": product.pk, "price_list_id": price_list.pk, "item_id": item.pk, "item_pk": item.pk,
+            "conversion_id": conversion.pk, "conversion_pk": conversion.pk, "barcode_id": barcode.pk,
+            "barcode_pk": barcode.pk, "unit_id": unit.pk, "unit_pk": unit.pk, "attribute_value_id": value.pk,
+            "category_pk": CategoryFactory().pk}
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -300,6 +337,8 @@ def sample(schema: dict, components: dict, ids: dict, name: str = ""):
         return "2026-06-01"
     if fmt == "date-time":
         return "2026-06-01T10:00:00Z"
+    if fmt == "decimal":
+        return "1"
     if fmt == "email" or "email" in name:
         return "matrix@example.com"
     if name == "currency":
@@ -447,6 +486,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "products": ids["product_id"], "price lists": ids["price_list_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -92,7 +92,7 @@ def list_products(request, filters: Query[ProductFilters], pagination: Query[Pag
 def create_product(request, payload: ProductIn):
     require_permission(request, "catalog.add_product")
     product = services.create_product(by=request.user, **_values(payload.dict()))
-    return 201, _product_out(product)
+    return _product_out(product)
 
 
 @router.get("/products/{product_id}", response=ProductOut, summary="Get a product",
@@ -122,7 +122,6 @@ def update_product(request, product_id: Id, payload: ProductPatch, response: Htt
 def delete_product(request, product_id: Id):
     require_permission(request, "catalog.delete_product")
     services.delete_product(resolve_visible(Product, product_id), by=request.user)
-    return 204, None
 
 
 @router.post("/products/{product_id}/archive", response=ProductOut, summary="Archive a product (and its variants)")
@@ -142,7 +141,7 @@ def add_barcode(request, product_id: Id, payload: BarcodeIn):
     require_permission(request, "catalog.change_product")
     product = resolve_visible(Product, product_id)
     unit = resolve_visible(Unit, payload.unit_id, "unit_id")
-    return 201, services.add_barcode(product, by=request.user, code=payload.code, unit=unit)
+    return services.add_barcode(product, by=request.user, code=payload.code, unit=unit)
 
 
 @router.delete("/products/{product_id}/barcodes/{barcode_id}", response={204: None}, summary="Remove a barcode")
@@ -150,7 +149,6 @@ def remove_barcode(request, product_id: Id, barcode_id: Id):
     require_permission(request, "catalog.change_product")
     barcode = resolve_visible(ProductBarcode.objects.filter(product_id=product_id), barcode_id)
     services.remove_barcode(barcode, by=request.user)
-    return 204, None
 
 
 @router.post("/products/{product_id}/variants", response={201: list[ProductOut]},
@@ -163,7 +161,7 @@ def generate_variants(request, product_id: Id, payload: VariantsIn):
     values = [resolve_visible(AttributeValue.objects.select_related("attribute"), pk, "attribute_value_ids")
               for pk in payload.attribute_value_ids]
     created = services.generate_variants(template, by=request.user, attribute_values=values)
-    return 201, list(queries.with_list_details(Product.objects.filter(pk__in=[p.pk for p in created])))
+    return list(queries.with_list_details(Product.objects.filter(pk__in=[p.pk for p in created])))
 
 
 @router.get("/products/{product_id}/price", response=PriceOut, summary="The price a client gets, explained",
@@ -195,7 +193,7 @@ def list_categories(request, archived: ArchivedFilter = "false"):
 @router.post("/categories", response={201: CategoryOut}, summary="Create a product category")
 def create_category(request, payload: CategoryIn):
     require_permission(request, "catalog.add_category")
-    return 201, services.create_category(by=request.user, **_values(payload.dict()))
+    return services.create_category(by=request.user, **_values(payload.dict()))
 
 
 @router.patch("/categories/{category_id}", response=CategoryOut, summary="Change a product category")
@@ -226,7 +224,7 @@ def list_units(request, archived: ArchivedFilter = "false"):
 @router.post("/units", response={201: UnitOut}, summary="Create a unit of measure")
 def create_unit(request, payload: UnitIn):
     require_permission(request, "catalog.add_unit")
-    return 201, services.create_unit(by=request.user, **payload.dict())
+    return services.create_unit(by=request.user, **payload.dict())
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, summary="Change a unit of measure")
@@ -247,14 +245,13 @@ def list_unit_conversions(request, product_id: Id | None = None):
              description="1 from_unit = factor to_unit, for one product or (without product_id) for all.")
 def create_unit_conversion(request, payload: UnitConversionIn):
     require_permission(request, "catalog.change_unit")
-    return 201, services.create_unit_conversion(by=request.user, **_values(payload.dict()))
+    return services.create_unit_conversion(by=request.user, **_values(payload.dict()))
 
 
 @router.delete("/unit-conversions/{conversion_id}", response={204: None}, summary="Remove a unit conversion")
 def delete_unit_conversion(request, conversion_id: Id):
     require_permission(request, "catalog.change_unit")
     services.delete_unit_conversion(resolve_visible(UnitConversion, conversion_id), by=request.user)
-    return 204, None
 
 
 @router.get("/tax-categories", response=list[TaxCategoryOut], summary="List tax categories")
@@ -274,7 +271,7 @@ def list_price_groups(request, archived: ArchivedFilter = "false"):
 @router.post("/price-groups", response={201: PriceGroupOut}, summary="Create a price group")
 def create_price_group(request, payload: PriceGroupIn):
     require_permission(request, "catalog.add_pricelist")
-    return 201, services.create_price_group(by=request.user, **payload.dict())
+    return services.create_price_group(by=request.user, **payload.dict())
 
 
 @router.get("/price-lists", response=Page[PriceListOut], summary="List price lists")
@@ -306,7 +303,7 @@ def create_price_list(request, payload: PriceListIn):
             except BusinessRuleError as exc:
                 exc.field = f"items.{position}.{exc.field}" if exc.field else f"items.{position}"
                 raise
-    return 201, queries.price_list_with_items(PriceList.objects.filter(pk=price_list.pk)).get()
+    return queries.price_list_with_items(PriceList.objects.filter(pk=price_list.pk)).get()
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListDetailOut, summary="Get a price list with items")
@@ -344,7 +341,7 @@ def restore_price_list(request, price_list_id: Id):
 def set_price_list_item(request, price_list_id: Id, payload: PriceListItemIn):
     require_permission(request, "catalog.change_pricelist")
     price_list = resolve_visible(PriceList, price_list_id)
-    return 201, services.set_price_list_item(price_list, by=request.user, **_values(payload.dict()))
+    return services.set_price_list_item(price_list, by=request.user, **_values(payload.dict()))
 
 
 @router.delete("/price-lists/{price_list_id}/items/{item_id}", response={204: None},
@@ -353,4 +350,3 @@ def remove_price_list_item(request, price_list_id: Id, item_id: Id):
     require_permission(request, "catalog.change_pricelist")
     item = resolve_visible(PriceListItem.objects.filter(price_list_id=price_list_id), item_id)
     services.remove_price_list_item(item, by=request.user)
-    return 204, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -26,7 +27,7 @@ class UnitOut(ArchiveOut):
 class UnitIn(InputSchema):
     code: str = Field(max_length=16)
     name: str = Field(max_length=100)
-    step: DecimalString = Field("1", description="The smallest quantity: 1 for pieces, 0.001 for kilograms.")
+    step: DecimalString = Field(Decimal(1), description="The smallest quantity: 1 for pieces, 0.001 for kilograms.")
 
 
 class UnitPatch(InputSchema):
@@ -221,9 +222,9 @@ class PriceListItemOut(Schema):
 
 class PriceListItemIn(InputSchema):
     product_id: Id
-    min_quantity: DecimalString = "0"
+    min_quantity: DecimalString = Decimal(0)
     unit_price: DecimalString
-    discount_percent: DecimalString = "0"
+    discount_percent: DecimalString = Decimal(0)
 
 
 class PriceListOut(ArchiveOut):
@@ -269,7 +270,7 @@ class PriceListFilters(Schema):
 
 
 class PriceQuery(Schema):
-    quantity: DecimalString = Field("1", description="In `unit_id` (default: the stock unit).")
+    quantity: DecimalString = Field(Decimal(1), description="In `unit_id` (default: the stock unit).")
     date: limits.Date | None = Field(None, description="Default: today.")
     currency: str = Field(min_length=3, max_length=3)
     price_group: list[Id] = Field(default_factory=list, description="The client's price groups (ids), first "
