@@ -66,18 +66,21 @@ def _refuse_duplicate(model, field: str, value, *, exclude_pk=None, message: str
         raise ConflictError("duplicate", message, field=field)
 
 
-def _save_new(obj, action: str, fields, *, by, duplicate_field: str, duplicate_message: str, root=None):
+def _save_new(obj, record, *, duplicate_field: str, duplicate_message: str):
+    """Insert `obj` and call `record(obj)` (its audit entry) in one transaction; a unique index hit by a race
+    answers 409 "duplicate" on `duplicate_field`."""
     try:
         with transaction.atomic():
             obj.save()
-            audit.record(obj, action, by=by, changes=audit.snapshot(obj, fields), root=root)
+            record(obj)
     except IntegrityError:
         raise ConflictError("duplicate", duplicate_message, field=duplicate_field) from None
     return obj
 
 
-def _update(obj, values: dict, fields, action: str, *, by, expected_version=None, check=None, root=None):
-    """Lock, refuse a stale edit, set the values, validate, audit the difference, save."""
+def _update(obj, values: dict, fields, record, *, expected_version=None, check=None):
+    """Lock, refuse a stale edit, set the values, validate, save, and call `record(row, changes)` (the audit
+    entry) when something changed."""
     _refuse_unknown_fields(values, fields)
     model = type(obj)
     with transaction.atomic():
@@ -102,7 +105,7 @@ def _update(obj, values: dict, fields, action: str, *, by, expected_version=None
             except IntegrityError:
                 field = next(iter(changes))
                 raise ConflictError("duplicate", _("This value is already used."), field=field) from None
-            audit.record(locked, action, by=by, changes=changes, root=root)
+            record(locked, changes)
     return locked
 
 
@@ -114,13 +117,15 @@ def create_unit(*, by, code: str, name: str, step: Decimal = Decimal(1)) -> Unit
     _clean(unit)
     message = _("Unit “%(code)s” already exists.") % {"code": unit.code}
     _refuse_duplicate(Unit, "code", unit.code, message=message)
-    return _save_new(unit, "catalog.unit.created", UNIT_FIELDS, by=by, duplicate_field="code",
-                     duplicate_message=message)
+    return _save_new(unit, lambda row: audit.record(
+        row, "catalog.unit.created", by=by, changes=audit.snapshot(row, UNIT_FIELDS)),
+        duplicate_field="code", duplicate_message=message)
 
 
 def update_unit(unit: Unit, *, by, **values) -> Unit:
     require_permission(by, "catalog.change_unit")
-    return _update(unit, values, UNIT_FIELDS, "catalog.unit.updated", by=by)
+    return _update(unit, values, UNIT_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.unit.updated", by=by, changes=changes))
 
 
 def archive_unit(unit: Unit, *, by) -> Unit:
@@ -150,8 +155,10 @@ def create_unit_conversion(*, by, from_unit: Unit, to_unit: Unit, factor: Decima
     if pair.exists():
         raise ConflictError("duplicate", message, field="to_unit")
     root = product or conversion
-    return _save_new(conversion, "catalog.unitconversion.created", ("product", "from_unit", "to_unit", "factor"),
-                     by=by, duplicate_field="to_unit", duplicate_message=message, root=root)
+    return _save_new(conversion, lambda row: audit.record(
+        row, "catalog.unitconversion.created", by=by, root=root,
+        changes=audit.snapshot(row, ("product", "from_unit", "to_unit", "factor"))),
+        duplicate_field="to_unit", duplicate_message=message)
 
 
 def delete_unit_conversion(conversion: UnitConversion, *, by) -> None:
@@ -181,13 +188,15 @@ def create_category(*, by, name: str, parent: Category | None = None) -> Categor
     archive.refuse_archived_links(category)
     message = _("Category “%(name)s” already exists here.") % {"name": category.name}
     _refuse_duplicate(Category, "name", category.name, message=message, parent=parent)
-    return _save_new(category, "catalog.category.created", CATEGORY_FIELDS, by=by, duplicate_field="name",
-                     duplicate_message=message)
+    return _save_new(category, lambda row: audit.record(
+        row, "catalog.category.created", by=by, changes=audit.snapshot(row, CATEGORY_FIELDS)),
+        duplicate_field="name", duplicate_message=message)
 
 
 def update_category(category: Category, *, by, **values) -> Category:
     require_permission(by, "catalog.change_category")
-    return _update(category, values, CATEGORY_FIELDS, "catalog.category.updated", by=by,
+    return _update(category, values, CATEGORY_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.category.updated", by=by, changes=changes),
                    check=_refuse_category_cycle)
 
 
@@ -208,15 +217,17 @@ def create_tax_category(*, by, name: str, rate: Decimal) -> TaxCategory:
     _clean(tax)
     message = _("Tax category “%(name)s” already exists.") % {"name": tax.name}
     _refuse_duplicate(TaxCategory, "name", tax.name, message=message)
-    return _save_new(tax, "catalog.taxcategory.created", TAX_CATEGORY_FIELDS, by=by, duplicate_field="name",
-                     duplicate_message=message)
+    return _save_new(tax, lambda row: audit.record(
+        row, "catalog.taxcategory.created", by=by, changes=audit.snapshot(row, TAX_CATEGORY_FIELDS)),
+        duplicate_field="name", duplicate_message=message)
 
 
 def update_tax_category(tax: TaxCategory, *, by, **values) -> TaxCategory:
     require_permission(by, "catalog.change_taxcategory")
     if "rate" in values:
         _check_percent(values["rate"], "rate")
-    return _update(tax, values, TAX_CATEGORY_FIELDS, "catalog.taxcategory.updated", by=by)
+    return _update(tax, values, TAX_CATEGORY_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.taxcategory.updated", by=by, changes=changes))
 
 
 def _check_percent(value, field: str) -> None:
@@ -268,7 +279,8 @@ def update_product(product: Product, *, by, expected_version: int | None = None,
         values["sku"] = (values["sku"] or "").strip()
         _refuse_duplicate(Product, "sku", values["sku"], exclude_pk=product.pk,
                           message=_("A product with SKU “%(sku)s” already exists.") % {"sku": values["sku"]})
-    return _update(product, values, PRODUCT_FIELDS, "catalog.product.updated", by=by,
+    return _update(product, values, PRODUCT_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.product.updated", by=by, changes=changes),
                    expected_version=expected_version, check=_check_product)
 
 
@@ -343,8 +355,9 @@ def create_attribute(*, by, name: str, values=()) -> Attribute:
     message = _("Attribute “%(name)s” already exists.") % {"name": attribute.name}
     _refuse_duplicate(Attribute, "name", attribute.name, message=message)
     with transaction.atomic():
-        _save_new(attribute, "catalog.attribute.created", ("name",), by=by, duplicate_field="name",
-                  duplicate_message=message)
+        _save_new(attribute, lambda row: audit.record(
+        row, "catalog.attribute.created", by=by, changes=audit.snapshot(row, ("name",))),
+        duplicate_field="name", duplicate_message=message)
         for value in values:
             add_attribute_value(attribute, by=by, value=value)
     return attribute
@@ -357,8 +370,9 @@ def add_attribute_value(attribute: Attribute, *, by, value: str) -> AttributeVal
     _clean(row)
     message = _("“%(value)s” is already a value of %(attribute)s.") % {"value": value, "attribute": attribute}
     _refuse_duplicate(AttributeValue, "value", value, message=message, attribute=attribute)
-    return _save_new(row, "catalog.attributevalue.created", ("value",), by=by, duplicate_field="value",
-                     duplicate_message=message, root=attribute)
+    return _save_new(row, lambda row: audit.record(
+        row, "catalog.attributevalue.created", by=by, changes=audit.snapshot(row, ("value",)), root=attribute),
+        duplicate_field="value", duplicate_message=message)
 
 
 def _slug(text: str) -> str:
@@ -402,13 +416,15 @@ def create_price_group(*, by, name: str) -> PriceGroup:
     _clean(group)
     message = _("Price group “%(name)s” already exists.") % {"name": group.name}
     _refuse_duplicate(PriceGroup, "name", group.name, message=message)
-    return _save_new(group, "catalog.pricegroup.created", PRICE_GROUP_FIELDS, by=by, duplicate_field="name",
-                     duplicate_message=message)
+    return _save_new(group, lambda row: audit.record(
+        row, "catalog.pricegroup.created", by=by, changes=audit.snapshot(row, PRICE_GROUP_FIELDS)),
+        duplicate_field="name", duplicate_message=message)
 
 
 def update_price_group(group: PriceGroup, *, by, **values) -> PriceGroup:
     require_permission(by, "catalog.change_pricelist")
-    return _update(group, values, PRICE_GROUP_FIELDS, "catalog.pricegroup.updated", by=by)
+    return _update(group, values, PRICE_GROUP_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.pricegroup.updated", by=by, changes=changes))
 
 
 def archive_price_group(group: PriceGroup, *, by) -> PriceGroup:
@@ -448,7 +464,8 @@ def update_price_list(price_list: PriceList, *, by, expected_version: int | None
     require_permission(by, "catalog.change_pricelist")
     if values.get("currency"):
         values["currency"] = values["currency"].upper().strip()
-    return _update(price_list, values, PRICE_LIST_FIELDS, "catalog.pricelist.updated", by=by,
+    return _update(price_list, values, PRICE_LIST_FIELDS,
+                   lambda row, changes: audit.record(row, "catalog.pricelist.updated", by=by, changes=changes),
                    expected_version=expected_version, check=_check_price_list)
 
 
