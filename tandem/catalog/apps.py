@@ -51,3 +51,9 @@ class CatalogConfig(AppConfig):
         register_blocker("catalog.Unit", "catalog.Product", "unit")
         register_blocker("catalog.TaxCategory", "catalog.Product", "tax_category")
         register_blocker("catalog.PriceGroup", "catalog.PriceList", "price_group")
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: units, categories, ~30 products with variants, price lists."""
+        from tandem.catalog.demo import build_catalog_demo  # models are not loaded when this module is
+
+        return build_catalog_demo(seed=seed, scale=scale)

@@ -92,9 +92,9 @@ def _update(obj, values: dict, fields, record, *, expected_version=None, check=N
         for field, value in values.items():
             setattr(locked, field, "" if value is None and field in ("description",) else value)
         archive.refuse_archived_links(locked, before=before_links)
-        _clean(locked)
         if check:
             check(locked)
+        _clean(locked)
         changes = audit.diff(before, audit.snapshot(locked, fields))
         if changes:
             if hasattr(locked, "version"):
