@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tandem.catalog.models import (
@@ -24,11 +25,11 @@ from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, 
 def _text(model, name, **kwargs):
     field = model._meta.get_field(name)
     kwargs.setdefault("required", not field.blank)
-    return forms.CharField(label=field.verbose_name, max_length=field.max_length, **kwargs)
+    return forms.CharField(label=capfirst(field.verbose_name), max_length=field.max_length, **kwargs)
 
 
 def _label(model, name):
-    return model._meta.get_field(name).verbose_name
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def _category_choice(field, current_id=None):

@@ -190,6 +190,7 @@ def demo(make_user):
     Tag.objects.create(name="key-account")
     LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
+    catalog = _catalog_records()
 
     resources = {
         "client": client,
@@ -210,8 +211,31 @@ def demo(make_user):
         "account": entity_account,
         "token": token,
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
+        **catalog,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _catalog_records() -> dict:
+    """A product with long names, barcodes, a box conversion and variants; a price list with breaks."""
+    from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    pc, box = UnitFactory(code="pc"), UnitFactory(code="box")
+    category = CategoryFactory(name="Centrifugal pumps for industrial applications",
+                               parent=CategoryFactory(name="Pumps and pumping equipment"))
+    product = ProductFactory(sku="PUMP-CENTRIFUGAL-INDUSTRIAL-4000", name=LONG + " centrifugal pump", unit=pc,
+                             category=category)
+    ProductFactory(sku="PUMP-CENTRIFUGAL-INDUSTRIAL-4000-XL-NAVY", name=LONG + " XL navy", unit=pc,
+                   template=product)
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    conversion = UnitConversion.objects.create(product=product, from_unit=box, to_unit=pc, factor=Decimal(12))
+    price_list = PriceList.objects.create(name="Wholesale PLN 2026 for distributors in the whole country",
+                                          currency="PLN")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, min_quantity=Decimal(100),
+                                        unit_price=Decimal("123456.789012"), discount_percent=Decimal("12.5"))
+    return {"product": product, "barcode": barcode, "pricelist": price_list, "item": item, "unit": pc,
+            "category": category, "conversion": conversion}
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):
