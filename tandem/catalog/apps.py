@@ -19,11 +19,10 @@ class CatalogConfig(AppConfig):
     module_key = "catalog"
     module_requires = ()
     url_prefixes = ("/catalog/", "/api/v1/catalog/")
-    # One entry in the module bar (it must fit one row at 1280 px); price lists are linked from the product
-    # list and listed with the catalogue's settings.
-    menu = [MenuEntry(_("Products"), "catalog:product-list", "catalog.view_product")]
+    # One module-bar entry "Catalog" (a dropdown of these pages, core.context_processors.shell).
+    menu = [MenuEntry(_("Products"), "catalog:product-list", "catalog.view_product"),
+            MenuEntry(_("Price lists"), "catalog:pricelist-list", "catalog.view_pricelist")]
     settings_menu = [
-        MenuEntry(_("Price lists"), "catalog:pricelist-list", "catalog.change_pricelist"),
         MenuEntry(_("Product categories"), "catalog:category-settings", "catalog.change_category"),
         MenuEntry(_("Units of measure"), "catalog:unit-settings", "catalog.change_unit"),
     ]
