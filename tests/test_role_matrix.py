@@ -299,10 +299,12 @@ def _catalog_world() -> dict:
     barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
     from tandem.catalog.models import Attribute
 
-    value = AttributeValue.objects.create(attribute=Attribute.objects.create(name="Matrix size"), value="M")
+    attribute = Attribute.objects.create(name="Matrix size")
+    value = AttributeValue.objects.create(attribute=attribute, value="M")
     return {"product_id": product.pk, "price_list_id": price_list.pk, "item_id": item.pk, "item_pk": item.pk,
             "conversion_id": conversion.pk, "conversion_pk": conversion.pk, "barcode_id": barcode.pk,
             "barcode_pk": barcode.pk, "unit_id": unit.pk, "unit_pk": unit.pk, "attribute_value_id": value.pk,
+            "attribute_id": attribute.pk,
             "category_pk": CategoryFactory().pk}
 
 

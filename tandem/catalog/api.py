@@ -11,6 +11,7 @@ from ninja import Query, Router
 from tandem.catalog import queries, services
 from tandem.catalog.errors import NoPrice
 from tandem.catalog.models import (
+    Attribute,
     AttributeValue,
     Category,
     PriceGroup,
@@ -24,6 +25,10 @@ from tandem.catalog.models import (
 )
 from tandem.catalog.pricing import price_for
 from tandem.catalog.schemas import (
+    AttributeIn,
+    AttributeOut,
+    AttributeValueIn,
+    AttributeValueOut,
     BarcodeIn,
     BarcodeOut,
     CategoryIn,
@@ -44,6 +49,7 @@ from tandem.catalog.schemas import (
     ProductIn,
     ProductOut,
     ProductPatch,
+    TaxCategoryIn,
     TaxCategoryOut,
     UnitConversionIn,
     UnitConversionOut,
@@ -258,6 +264,33 @@ def delete_unit_conversion(request, conversion_id: Id):
 def list_tax_categories(request):
     require_permission(request, "catalog.view_taxcategory")
     return list(TaxCategory.objects.active()[:1000])
+
+
+@router.post("/tax-categories", response={201: TaxCategoryOut}, summary="Create a tax category")
+def create_tax_category(request, payload: TaxCategoryIn):
+    require_permission(request, "catalog.add_taxcategory")
+    return services.create_tax_category(by=request.user, **payload.dict())
+
+
+@router.get("/attributes", response=list[AttributeOut], summary="List variant attributes with their values")
+def list_attributes(request):
+    require_permission(request, "catalog.view_product")
+    return list(Attribute.objects.active().prefetch_related("values__attribute")[:1000])
+
+
+@router.post("/attributes", response={201: AttributeOut}, summary="Create a variant attribute with values")
+def create_attribute(request, payload: AttributeIn):
+    require_permission(request, "catalog.change_product")
+    attribute = services.create_attribute(by=request.user, **payload.dict())
+    return Attribute.objects.prefetch_related("values__attribute").get(pk=attribute.pk)
+
+
+@router.post("/attributes/{attribute_id}/values", response={201: AttributeValueOut},
+             summary="Add a value to a variant attribute")
+def add_attribute_value(request, attribute_id: Id, payload: AttributeValueIn):
+    require_permission(request, "catalog.change_product")
+    attribute = resolve_visible(Attribute, attribute_id)
+    return services.add_attribute_value(attribute, by=request.user, value=payload.value)
 
 
 # --- Price groups and price lists ----------------------------------------------------------------------

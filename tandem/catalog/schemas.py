@@ -89,6 +89,40 @@ class TaxCategoryOut(ArchiveOut):
         return f"{obj.rate.normalize():f}"
 
 
+class AttributeValueOut(Schema):
+    id: int
+    attribute: str
+    value: str
+
+    @staticmethod
+    def resolve_attribute(obj) -> str:
+        return obj.attribute.name
+
+
+class TaxCategoryIn(InputSchema):
+    name: str = Field(max_length=100)
+    rate: DecimalString = Field(description="Percent, 0 to 100.")
+
+
+class AttributeOut(ArchiveOut):
+    id: int
+    name: str
+    values: list[AttributeValueOut]
+
+    @staticmethod
+    def resolve_values(obj) -> list:
+        return list(obj.values.all())
+
+
+class AttributeIn(InputSchema):
+    name: str = Field(max_length=100)
+    values: list[str] = Field(default_factory=list, max_length=100, description='In order, e.g. ["S", "M", "L"].')
+
+
+class AttributeValueIn(InputSchema):
+    value: str = Field(max_length=100)
+
+
 class BarcodeOut(Schema):
     id: int
     code: str
@@ -98,16 +132,6 @@ class BarcodeOut(Schema):
 class BarcodeIn(InputSchema):
     code: str = Field(max_length=32, description="EAN-8, EAN-13, UPC-A or GTIN-14 with a correct check digit.")
     unit_id: Id | None = None
-
-
-class AttributeValueOut(Schema):
-    id: int
-    attribute: str
-    value: str
-
-    @staticmethod
-    def resolve_attribute(obj) -> str:
-        return obj.attribute.name
 
 
 class ProductOut(ArchiveOut):

@@ -114,14 +114,16 @@ def test_units_conversions_and_variants(manager_api, product, pc):
     same = send(manager_api, "post", f"{API}/unit-conversions",
                 {"from_unit_id": pc.pk, "to_unit_id": pc.pk, "factor": "2"})
     assert same.status_code == 400 and same.json()["field"] == "to_unit"
-    from tandem.catalog import services
-    from tandem.core.models import User
-
-    size = services.create_attribute(by=User.objects.get(username="manager1"), name="Size", values=["S", "M"])
-    ids = list(size.values.values_list("pk", flat=True))
+    size = send(manager_api, "post", f"{API}/attributes", {"name": "Size", "values": ["S"]}).json()
+    more = send(manager_api, "post", f"{API}/attributes/{size['id']}/values", {"value": "M"})
+    assert more.status_code == 201 and more.json()["attribute"] == "Size"
+    again = send(manager_api, "post", f"{API}/attributes/{size['id']}/values", {"value": "m"})
+    assert again.status_code == 409 and again.json()["field"] == "value"
+    ids = [size["values"][0]["id"], more.json()["id"]]
     made = send(manager_api, "post", f"{API}/products/{product.pk}/variants", {"attribute_value_ids": ids})
-    assert made.status_code == 201 and [v["sku"] for v in made.json()] == ["PUMP-1-S", "PUMP-1-M"] or \
-        sorted(v["sku"] for v in made.json()) == ["PUMP-1-M", "PUMP-1-S"]
+    assert made.status_code == 201 and [v["sku"] for v in made.json()] == ["PUMP-1-M", "PUMP-1-S"]
+    tax = send(manager_api, "post", f"{API}/tax-categories", {"name": "Reduced", "rate": "120"})
+    assert tax.status_code == 400 and tax.json()["field"] == "rate"
 
 
 def test_readers_read_but_do_not_write(api, sales_rep, product):
