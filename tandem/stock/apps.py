@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
+from tandem.core.menu import MenuEntry
 
 _READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove"]
 _OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot"]
@@ -17,7 +18,7 @@ class StockConfig(AppConfig):
     module_key = "stock"
     module_requires = ("catalog",)
     url_prefixes = ("/stock/", "/api/v1/stock/")
-    menu = []
+    menu = [MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION,
         roles.SALES_MANAGER: _READ + _VALUATION,
