@@ -119,6 +119,7 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
 
     recorded: list[RevaluationEntry] = []
     warehouses: dict[int, Warehouse] = {}
+    locked = set(pending)  # the callers hold the WarehouseStock locks of the pools they start with
     while pending:
         key = min(pending, key=lambda k: pending[k])
         position = pending.pop(key)
@@ -126,6 +127,12 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
         if warehouse_id not in warehouses:
             warehouses[warehouse_id] = Warehouse.objects.select_related("company").get(pk=warehouse_id)
         company = warehouses[warehouse_id].company
+        if key not in locked:  # a pool reached through a transfer: serialise with moves recorded there
+            from tandem.catalog.models import Product
+            from tandem.stock.services import lock_warehouse_stock
+
+            lock_warehouse_stock(Product(pk=product_id), [warehouses[warehouse_id]])
+            locked.add(key)
         fifo = company.valuation_method == "fifo"
         currency = company.base_currency
         state = _restart_state(product_id, warehouse_id, position, fifo=fifo)
