@@ -126,3 +126,17 @@ def test_page_and_api_show_the_value_at_a_date(shop, client, api, admin_user, vi
     html = client.get(f"/stock/valuation/?warehouse={warehouse.pk}&date=2026-03-11").content.decode()
     assert "LAMP" in html and "7.50" in html
     assert client.get("/stock/valuation/?date=bad").status_code == 200
+
+
+def test_the_ledger_reads_the_differences_by_period(shop, api, make_user):
+    warehouse, shelf, lamp = shop("average")
+    receive(shelf, lamp, 2, "10", D(2026, 3, 1))
+    shipped = ship(shelf, lamp, 2, D(2026, 4, 2))
+    receive(shelf, lamp, 2, "20", D(2026, 3, 15))  # late: the April shipment took 2 of 4 at 15
+    response = api(make_user("Accountant")).get("/api/v1/stock/valuation/revaluations?from=2026-04-01&to=2026-04-30")
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [(i["move_id"], i["old_value"], i["new_value"], i["difference"], i["effective_date"]) for i in items] == [
+        (shipped.pk, "20.00", "30.00", "10.00", "2026-04-02")]
+    assert api(make_user("Accountant")).get("/api/v1/stock/valuation/revaluations?from=2026-05-01").json()[
+        "count"] == 0

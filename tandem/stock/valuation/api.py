@@ -40,7 +40,7 @@ def stock_valuation(request, filters: Query[ValuationFilters]):
             summary="Differences back-dated entries made to moves valued before them (for the ledger)")
 def revaluations(request, filters: Query[RevaluationFilters], page: Query[PageParams]):
     require_permission(request, "stock.view_valuation")
-    rows = RevaluationEntry.objects.order_by("effective_date", "id")
+    rows = RevaluationEntry.objects.select_related("company").order_by("effective_date", "id")
     if filters.warehouse:
         rows = rows.filter(warehouse_id=filters.warehouse)
     if filters.date_from:

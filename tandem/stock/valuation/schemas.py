@@ -7,7 +7,7 @@ import datetime
 from ninja import Field, Schema
 
 from tandem.core import limits
-from tandem.core.schemas import Id
+from tandem.core.schemas import Id, money_text
 
 
 class ValuationFilters(Schema):
@@ -57,16 +57,21 @@ class RevaluationOut(Schema):
     difference: str
     cause_move_id: int | None
     cause_correction_id: int | None
+    currency: str = Field(description="The legal entity's base currency, which the values are in.")
     created_at: datetime.datetime
 
     @staticmethod
+    def resolve_currency(obj) -> str:
+        return obj.company.base_currency
+
+    @staticmethod
     def resolve_old_value(obj) -> str:
-        return str(obj.old_value)
+        return money_text(obj.old_value, obj.company.base_currency)
 
     @staticmethod
     def resolve_new_value(obj) -> str:
-        return str(obj.new_value)
+        return money_text(obj.new_value, obj.company.base_currency)
 
     @staticmethod
     def resolve_difference(obj) -> str:
-        return str(obj.difference)
+        return money_text(obj.difference, obj.company.base_currency)
