@@ -20,6 +20,7 @@ at the current cost at its position; a transfer from another warehouse enters wi
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -56,7 +57,7 @@ class PoolState:
     current_cost: Decimal = ZERO
     cum_in: Decimal = ZERO
     cum_out: Decimal = ZERO
-    layers: list[Layer] = field(default_factory=list)   # FIFO: layers not yet fully consumed
+    layers: deque[Layer] = field(default_factory=deque)   # FIFO: layers not yet fully consumed, in order
 
 
 @dataclass
@@ -106,19 +107,19 @@ def _fifo_take(state: PoolState, q: Decimal, currency: str) -> Decimal:
     low, high = state.cum_out, state.cum_out + q
     value = ZERO
     covered = ZERO
-    keep = []
-    for layer in state.layers:
+    layers = state.layers
+    for layer in layers:  # in order; stops at the first layer this take does not reach
+        if layer.start >= high:
+            break
         end = layer.start + layer.quantity
         if end <= low:
             continue
         a = max(low, layer.start) - layer.start
         b = min(high, end) - layer.start
-        if b > a:
-            value += layer.taken(b, currency) - layer.taken(a, currency)
-            covered += b - a
-        if end > high:
-            keep.append(layer)
-    state.layers = keep
+        value += layer.taken(b, currency) - layer.taken(a, currency)
+        covered += b - a
+    while layers and layers[0].start + layers[0].quantity <= high:
+        layers.popleft()  # consumed
     uncovered = q - covered
     if uncovered > 0:
         value += quantize(uncovered * state.current_cost, currency)

@@ -97,6 +97,8 @@ class RevaluationEntry(models.Model):
                                    related_name="+")
     cause_correction = models.ForeignKey(CostCorrection, null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="revaluations")
+    batch = models.UUIDField(_("revaluation"), db_index=True,
+                             help_text=_("The entries one back-dated change made share it."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

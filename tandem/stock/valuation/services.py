@@ -10,6 +10,8 @@ whose numbers changed in bulk. A transfer out whose value changed revalues the r
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections import deque
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -106,18 +108,20 @@ def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolSta
         open_layers = (pool.filter(_before(position), cum_in__gt=last.cum_out)
                        .exclude(basis=ValuationEntry.Basis.OUT).order_by("effective_date", "move_id")
                        .values_list("cum_in", "quantity", "unit_cost", "value"))
-        state.layers = [Layer(cum_in - quantity, quantity, cost, value)
-                        for cum_in, quantity, cost, value in open_layers]
+        state.layers = deque(Layer(cum_in - quantity, quantity, cost, value)
+                             for cum_in, quantity, cost, value in open_layers)
     return state
 
 
-def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None) -> list[RevaluationEntry]:
+def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None):
     """Replay each pool in `pending` ({(product_id, warehouse_id): position}) from its position; pools a
-    changed transfer reaches are added. Returns (and announces) the revaluation entries recorded."""
+    changed transfer reaches are added. Returns (and announces) the revaluation entries recorded, a queryset
+    of one batch."""
     from tandem.stock.models import StockMove, Warehouse
     from tandem.stock.signals import stock_revalued
 
-    recorded: list[RevaluationEntry] = []
+    recorded = 0
+    batch = uuid.uuid4()
     warehouses: dict[int, Warehouse] = {}
     locked = set(pending)  # the callers hold the WarehouseStock locks of the pools they start with
     while pending:
@@ -165,23 +169,47 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
                 revalued.append((move_id, date, value, new_value))
         _write(changed, move_updates)
         if revalued:
-            kinds = dict(StockMove.objects.filter(pk__in=[r[0] for r in revalued]).values_list("pk", "kind"))
-            batch = [RevaluationEntry(move_id=move_id, warehouse_id=warehouse_id, product_id=product_id,
-                                      company_id=company.pk, kind=kinds[move_id], effective_date=date,
-                                      old_value=old, new_value=new, difference=new - old, cause_move=cause_move,
-                                      cause_correction=cause_correction)
-                     for move_id, date, old, new in revalued]
-            recorded.extend(RevaluationEntry.objects.bulk_create(batch, batch_size=2000))
-        for move_id, date in cascades:
-            for target in (ValuationEntry.objects.filter(move_id=move_id, basis=ValuationEntry.Basis.TRANSFER)
-                           .values_list("warehouse_id", flat=True)):
-                target_key = (product_id, target)
-                spot = (date, move_id)
-                if target_key not in pending or spot < pending[target_key]:
-                    pending[target_key] = spot
+            kinds = {}
+            for chunk in _chunks([r[0] for r in revalued]):
+                kinds.update(StockMove.objects.filter(pk__in=chunk).values_list("pk", "kind"))
+            now = timezone.now()
+            _insert_revaluations([(move_id, warehouse_id, product_id, company.pk, kinds[move_id], date, old, new,
+                                   new - old, getattr(cause_move, "pk", None), getattr(cause_correction, "pk", None),
+                                   batch, now)
+                                  for move_id, date, old, new in revalued])
+            recorded += len(revalued)
+        cascade_targets = []
+        for chunk in _chunks([move_id for move_id, _date in cascades]):
+            cascade_targets += (ValuationEntry.objects.filter(move_id__in=chunk, basis=ValuationEntry.Basis.TRANSFER)
+                                .values_list("move_id", "effective_date", "warehouse_id"))
+        for move_id, date, target in cascade_targets:
+            target_key = (product_id, target)
+            spot = (date, move_id)
+            if target_key not in pending or spot < pending[target_key]:
+                pending[target_key] = spot
+    entries = RevaluationEntry.objects.filter(batch=batch).order_by("id")
     if recorded:
-        stock_revalued.send(sender=RevaluationEntry, entries=recorded, cause=cause_correction or cause_move)
-    return recorded
+        stock_revalued.send(sender=RevaluationEntry, entries=entries, cause=cause_correction or cause_move)
+    return entries
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _insert_revaluations(rows: list) -> None:
+    quote = connection.ops.quote_name
+    columns = ("move_id", "warehouse_id", "product_id", "company_id", "kind", "effective_date", "old_value",
+               "new_value", "difference", "cause_move_id", "cause_correction_id", "batch", "created_at")
+    batch_column = RevaluationEntry._meta.get_field("batch")
+    created_column = RevaluationEntry._meta.get_field("created_at")
+    rows = [(*row[:11], batch_column.get_db_prep_value(row[11], connection),
+             created_column.get_db_prep_value(row[12], connection)) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(RevaluationEntry._meta.db_table)} "
+                           f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                           rows)
 
 
 def _write(changed: list, move_updates: list) -> None:
