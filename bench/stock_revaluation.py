@@ -96,13 +96,13 @@ def populate(args, method: str):
         WarehouseStock.objects.bulk_create([WarehouseStock(product=p, warehouse=warehouse) for p in [*others, target]])
         now = timezone.now()
         move_table, entry_table = StockMove._meta.db_table, ValuationEntry._meta.db_table
-        days = "(i % 364)"
+        days = "(i %% 364)"
         with connection.cursor() as cursor:
             # Other products: receipts of 1 at 1.00, valued, with their entries (running numbers are noise).
             cursor.execute(
                 f"INSERT INTO {move_table} (company_id, product_id, kind, quantity, from_location_id, to_location_id, "
                 f"lot_id, effective_date, unit_cost, value, reason, origin_type_id, origin_id, created_at, "
-                f"created_by_id) SELECT %s, {first} + (i % {OTHER_PRODUCTS}), 'receipt', 1, NULL, %s, NULL, "
+                f"created_by_id) SELECT %s, {first} + (i %% {OTHER_PRODUCTS}), 'receipt', 1, NULL, %s, NULL, "
                 f"{_day_sql(vendor, days)}, 1, 1, '', NULL, NULL, %s, NULL "
                 f"FROM ({_series_sql(vendor, args.other_moves)}) s",
                 [company.pk, shelf.pk, now])
