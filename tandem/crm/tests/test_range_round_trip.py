@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from tandem.catalog.models import Product, Unit
+from tandem.catalog.models import PriceList, PriceListItem, Product, TaxCategory, Unit, UnitConversion
 from tandem.core import limits
 from tandem.core.models import ExchangeRate, LegalEntity
 from tandem.core.money import quantize
@@ -71,13 +71,24 @@ RATES = [
 RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
 # Unit prices and costs: 6 decimal places, 9 digits before the point.
 UNIT_PRICES = [Decimal("0.000001"), Decimal("1.5"), limits.MAX_RATE]
-UNIT_PRICE_COLUMNS = {StockMove: (lambda: _stock_move(), ["unit_cost"])}
+UNIT_PRICE_COLUMNS = {
+    StockMove: (lambda: _stock_move(), ["unit_cost"]),
+    PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
+    UnitConversion: (lambda: _unit_conversion(), ["factor"]),
+}
+# Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
+PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
+PERCENT_COLUMNS = {
+    TaxCategory: (lambda: TaxCategory.objects.create(name="Standard", rate=Decimal(23)), ["rate"]),
+    PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
+}
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
 STEP_COLUMNS = {
     Unit: (lambda: _unit(), ["step"]),
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
+    PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
 }
 DATE_COLUMNS = {
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -87,6 +98,7 @@ DATE_COLUMNS = {
     Deal: (DealFactory, ["expected_close_date"]),
     StockMove: (lambda: _stock_move(), ["effective_date"]),
     Lot: (lambda: Lot.objects.create(product=_product(), code="L1"), ["expiry_date"]),
+    PriceList: (lambda: PriceList.objects.create(name="List", currency="EUR"), ["valid_from", "valid_to"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -110,6 +122,15 @@ def _unit():
 
 def _product():
     return Product.objects.create(sku=f"SKU-{Product.objects.count()}", name="Product", unit=_unit())
+
+
+def _price_list_item():
+    price_list = PriceList.objects.create(name="List", currency="EUR")
+    return PriceListItem.objects.create(price_list=price_list, product=_product(), unit_price=Decimal(1))
+
+
+def _unit_conversion():
+    return UnitConversion.objects.create(from_unit=_unit(), to_unit=_unit(), factor=Decimal(12))
 
 
 def _location():
@@ -155,7 +176,7 @@ def test_every_amount_and_date_column_is_round_tripped():
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
     assert found["decimal"] == (_columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS) | _columns(UNIT_PRICE_COLUMNS)
-        | _columns(STEP_COLUMNS))
+        | _columns(STEP_COLUMNS) | _columns(PERCENT_COLUMNS))
     assert found["date"] == _columns(DATE_COLUMNS) | _columns(MONTH_COLUMNS)
 
 
@@ -188,6 +209,11 @@ def test_exchange_rate_extremes_read_back_identically():
 def test_unit_price_and_step_extremes_read_back_identically():
     _round_trip(UNIT_PRICE_COLUMNS, UNIT_PRICES)
     _round_trip(STEP_COLUMNS, STEPS)
+
+
+@pytest.mark.django_db
+def test_percent_extremes_read_back_identically():
+    _round_trip(PERCENT_COLUMNS, PERCENTS)
 
 
 @pytest.mark.django_db
