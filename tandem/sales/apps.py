@@ -7,7 +7,8 @@ from tandem.core.menu import MenuEntry
 _READ = ["sales.view_quote", "sales.view_quoteline", "sales.view_order", "sales.view_orderline"]
 _WRITE = ["sales.add_quote", "sales.change_quote", "sales.add_order", "sales.change_order"]
 _ALL = ["sales.view_all_quotes"]
-_MANAGE = ["sales.override_price"]
+_MANAGE = ["sales.override_price", "sales.view_clientpricing", "sales.change_clientpricing",
+           "sales.add_clientpricing"]
 
 # What sales documents refer to, by referenced table: each blocks a hard delete of the referenced row.
 DELETION_BLOCKERS = {
@@ -18,6 +19,7 @@ DELETION_BLOCKERS = {
     "catalog.Product": [("sales.QuoteLine", "product"), ("sales.OrderLine", "product")],
     "catalog.Unit": [("sales.QuoteLine", "unit"), ("sales.OrderLine", "unit")],
     "stock.Warehouse": [("sales.Order", "warehouse")],
+    "catalog.PriceGroup": [("sales.ClientPricing", "price_group")],
     "core.User": [("sales.Quote", "owner"), ("sales.Order", "owner")],
 }
 
@@ -38,11 +40,11 @@ class SalesConfig(AppConfig):
         roles.ADMINISTRATOR: _READ + _WRITE + _ALL + _MANAGE,
         roles.SALES_MANAGER: _READ + _WRITE + _ALL + _MANAGE,
         # Own clients only (parties' record rules); prices from the price list.
-        roles.SALES_REPRESENTATIVE: _READ + _WRITE,
+        roles.SALES_REPRESENTATIVE: _READ + _WRITE + ["sales.view_clientpricing"],
         roles.WAREHOUSE: _READ + _ALL,
         roles.ACCOUNTANT: _READ + _ALL,
         roles.PRODUCTION: _READ + _ALL,
-        roles.VIEWER: _READ + _ALL,
+        roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"],
     }
 
     def ready(self):

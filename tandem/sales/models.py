@@ -244,3 +244,19 @@ class OrderLine(SalesLine):
     @property
     def open_quantity(self) -> Decimal:
         return self.quantity - self.shipped_quantity
+
+
+class ClientPricing(TrackedModel):
+    """Which price group a client buys in (catalog's lists for that group beat the general ones)."""
+
+    client = models.OneToOneField("parties.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                                  related_name="sales_pricing")
+    price_group = models.ForeignKey("catalog.PriceGroup", verbose_name=_("price group"), on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("client price group")
+        verbose_name_plural = _("client price groups")
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.price_group}"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from tandem.catalog.units import conversion_factor
 from tandem.core import audit, limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import LegalEntity
@@ -90,9 +91,7 @@ def price_line(doc, line, *, by, product, quantity, unit=None, unit_price=None, 
         raise BusinessRuleError("template_product", _("Choose one of the variants of %(product)s.")
                                 % {"product": product.sku}, field="product")
     unit = unit or product.unit
-    if unit.pk != product.unit_id and not _convertible(product, unit):
-        raise BusinessRuleError("unit_not_allowed", _("%(product)s is not sold in %(unit)s.")
-                                % {"product": product.sku, "unit": unit.code}, field="unit")
+    stock_quantity_factor(product, unit)
     quantity = _decimal(quantity, "quantity")
     if quantity is None or quantity <= 0:
         raise BusinessRuleError("quantity_not_positive", _("Enter a quantity above zero."), field="quantity")
@@ -153,21 +152,10 @@ def price_line(doc, line, *, by, product, quantity, unit=None, unit_price=None, 
     limits.check_amount(line.net_amount, field="quantity")
 
 
-def _convertible(product, unit) -> bool:
-    """Whether the product is sold in `unit` (catalog's conversions, once it has them)."""
-    return stock_quantity_factor(product, unit) is not None
-
-
-def stock_quantity_factor(product, unit) -> Decimal | None:
-    """How many stock units one `unit` is for this product (1 for its own unit; None: no conversion known)."""
-    if unit.pk == product.unit_id:
-        return Decimal(1)
-    try:
-        from tandem.catalog import units as catalog_units  # catalog's conversions, when it provides them
-    except ImportError:
-        return None
-    convert = getattr(catalog_units, "conversion_factor", None)
-    return convert(product, unit, product.unit) if convert else None
+def stock_quantity_factor(product, unit) -> Decimal:
+    """How many stock units one `unit` is for this product; refuses (400 no_unit_conversion, field "unit") a
+    unit the product cannot be converted from."""
+    return conversion_factor(unit, product.unit, product)
 
 
 def recompute_totals(doc, lines=None) -> list[str]:

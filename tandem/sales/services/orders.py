@@ -176,7 +176,7 @@ def remove_order_line(line: OrderLine, *, by, expected_version: int | None = Non
 
 def stock_quantity(line: OrderLine) -> Decimal:
     """The line's quantity in the product's stock unit."""
-    factor = common.stock_quantity_factor(line.product, line.unit) or Decimal(1)
+    factor = common.stock_quantity_factor(line.product, line.unit)
     return line.quantity * factor
 
 
