@@ -2,4 +2,8 @@
 
 from ninja import Router
 
+from tandem.sales.api import orders, quotes
+
 router = Router()
+for area in (quotes, orders):
+    router.add_router("/", area.router)
