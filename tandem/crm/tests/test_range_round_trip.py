@@ -40,6 +40,10 @@ from tandem.stock.models import (
     WarehouseStock,
 )
 
+# Upper apps' tables by name (crm must not import sales; the ladder holds for tests too).
+Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in ("Quote", "QuoteLine", "Order",
+                                                                               "OrderLine"))
+
 API = "/api/v1"
 UTC = datetime.UTC
 
@@ -75,6 +79,11 @@ AMOUNT_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
+    Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
+    QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
+    OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
+                                        "short_quantity", "shipped_quantity"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -91,12 +100,16 @@ UNIT_PRICE_COLUMNS = {
     UnitConversion: (lambda: _unit_conversion(), ["factor"]),
     ValuationEntry: (lambda: _valuation_entry(), ["unit_cost", "current_cost"]),
     CostCorrection: (lambda: _cost_correction(), ["old_unit_cost", "new_unit_cost"]),
+    QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
+    OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
 PERCENT_COLUMNS = {
     TaxCategory: (lambda: TaxCategory.objects.create(name="Standard", rate=Decimal(23)), ["rate"]),
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
+    QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
+    OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
@@ -105,6 +118,8 @@ STEP_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
+    QuoteLine: (lambda: _quote_line(), ["quantity"]),
+    OrderLine: (lambda: _order_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -118,6 +133,9 @@ DATE_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
     CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["effective_date"]),
+    Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
+    Order: (lambda: _order(), ["order_date", "requested_date"]),
+    OrderLine: (lambda: _order_line(), ["expected_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -191,6 +209,34 @@ def _reservation():
     location = _location()
     return Reservation.objects.create(product=_product(), warehouse=location.warehouse, quantity=Decimal(1),
                                       origin_type=ContentType.objects.get_for_model(Unit), origin_id=1)
+
+
+def _sales_document(model, date_field):
+    counterparty = CounterpartyFactory()
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
+    return model.objects.create(company=company, client=counterparty.client, counterparty=counterparty,
+                                owner=UserFactory(), currency="EUR", **{date_field: datetime.date(2026, 1, 1)})
+
+
+def _quote():
+    return _sales_document(Quote, "quote_date")
+
+
+def _order():
+    return _sales_document(Order, "order_date")
+
+
+def _line_values():
+    product = _product()
+    return {"product": product, "unit": product.unit, "quantity": Decimal(1), "unit_price": Decimal(1)}
+
+
+def _quote_line():
+    return QuoteLine.objects.create(quote=_quote(), **_line_values())
+
+
+def _order_line():
+    return OrderLine.objects.create(order=_order(), **_line_values())
 
 
 def _exchange_rate():
