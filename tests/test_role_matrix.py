@@ -34,7 +34,7 @@ AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks", "sales targets", "legal entities", "exchange rates",
+    "tasks", "sales targets", "legal entities", "exchange rates", "quotes", "sales orders",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -60,18 +60,20 @@ MAY: dict[str, dict[str, frozenset]] = {
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
         "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
+        # Quotes and orders for own clients (prices from the price lists; overriding them is a manager's).
+        "quotes": frozenset({READ, ADD, CHANGE}), "sales orders": frozenset({READ, ADD, CHANGE}),
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                      "tasks": frozenset({READ, CHANGE})},
+                      "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
-                       "deals": READ_ONLY, "complaints": READ_ONLY,
+                       "deals": READ_ONLY, "complaints": READ_ONLY, "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                       "tasks": frozenset({READ, CHANGE})},
+                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
     ANONYMOUS: {},
@@ -116,6 +118,8 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/sales/quotes": "quotes",
+    "/api/v1/sales/orders": "sales orders",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -135,6 +139,7 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -160,6 +165,7 @@ PAGE_VERBS = {
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
     "import": ADD, "new": ADD, "logo": READ,
+    "send": CHANGE, "accept": CHANGE, "expire": CHANGE, "confirm": CHANGE, "close": CHANGE, "pdf": READ,
     "delete": DELETE, "remove": DELETE,
 }
 
@@ -180,9 +186,14 @@ API_VERB_OVERRIDES = {
     ("delete", "/api/v1/legal-entities/{entity_id}/bank-accounts/{account_id}"): CHANGE,
     ("delete", "/api/v1/legal-entities/{entity_id}/logo"): CHANGE,
     ("post", "/api/v1/exchange-rates/import"): ADD,
+    # A quote's or order's lines are edits of the document.
+    ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
+    ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # A document's lines are edits of the quote or order.
+                       "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -266,7 +277,28 @@ def build_world(actor):
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
+    ids.update(_sales_world(client, counterparty, deal, entity))
     return ids
+
+
+def _sales_world(client, counterparty, deal, entity) -> dict:
+    """A draft quote and a draft order (one line each) of the world's client."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
+
+    unit = Unit.objects.create(code="matrix-pc", name="piece")
+    product = Product.objects.create(sku="MATRIX-1", name="Matrix service", unit=unit, kind=Product.Kind.SERVICE)
+    common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal,
+              "owner": client.owner, "currency": "EUR", "number": "MATRIX-1"}
+    quote = Quote.objects.create(quote_date=datetime.date(2026, 6, 1), **common)
+    order = Order.objects.create(order_date=datetime.date(2026, 6, 1), **common)
+    line = {"product": product, "unit": unit, "quantity": 1, "unit_price": 10, "net_amount": 10, "gross_amount": 10}
+    return {"quote_id": quote.pk, "order_id": order.pk, "product_id": product.pk,
+            "quote_line_id": QuoteLine.objects.create(quote=quote, **line).pk,
+            "order_line_id": OrderLine.objects.create(order=order, **line).pk,
+            "quote_line_pk": QuoteLine.objects.filter(quote=quote).get().pk,
+            "order_line_pk": OrderLine.objects.filter(order=order).get().pk,
+            "quantity": 1}  # a line's required decimal string (the body sample takes it from here)
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -447,6 +479,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

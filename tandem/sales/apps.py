@@ -68,3 +68,33 @@ class SalesConfig(AppConfig):
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)
+
+    # --- Hooks other apps' pages call (core.modules.collect) ----------------------------------------------
+
+    def client_card_panels(self, request, client) -> list[dict]:
+        """The client card lists the client's quotes and orders, with a "New quote" button."""
+        from tandem.sales.views import client_card_panels  # models are not loaded when this module is
+
+        return client_card_panels(request, client)
+
+    def client_card_actions(self, request, client) -> list[dict]:
+        from tandem.sales.views import client_card_actions
+
+        return client_card_actions(request, client)
+
+    def deal_page_panels(self, request, deal) -> list[dict]:
+        """The deal page lists the deal's quotes and orders, with a "New quote" button."""
+        from tandem.sales.views import deal_page_panels
+
+        return deal_page_panels(request, deal)
+
+    def deal_page_actions(self, request, deal) -> list[dict]:
+        from tandem.sales.views import deal_page_actions
+
+        return deal_page_actions(request, deal)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: a year of quotes and orders for the demo clients."""
+        from tandem.sales.demo import build_sales_demo
+
+        return build_sales_demo(seed=seed, scale=scale)

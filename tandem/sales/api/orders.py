@@ -74,28 +74,31 @@ def add_order_line(request, order_id: Id, payload: LineIn, response: HttpRespons
     return 201, _out(order, response)
 
 
-def _line(order, line_id: int) -> OrderLine:
+def _line(order, order_line_id: int) -> OrderLine:
     return resolve_visible(OrderLine.objects.filter(order=order).select_related("order__client", "product", "unit"),
-                           line_id)
+                           order_line_id)
 
 
-@router.patch("/orders/{order_id}/lines/{line_id}", response=OrderOut, summary="Change a line of a draft order",
+@router.patch("/orders/{order_id}/lines/{order_line_id}", response=OrderOut,
+              summary="Change a line of a draft order",
               description=_VERSION)
-def update_order_line(request, order_id: Id, line_id: Id, payload: LinePatch, response: HttpResponse):
+def update_order_line(request, order_id: Id, order_line_id: Id, payload: LinePatch, response: HttpResponse):
     order = _order(request, order_id)
     require_permission(request, "sales.change_order")
     values = payload.dict(exclude_unset=True)
     seen = expected_version(request, values.pop("version", None))
-    services.update_order_line(_line(order, line_id), by=request.user, expected_version=seen, **line_values(values))
+    services.update_order_line(_line(order, order_line_id), by=request.user, expected_version=seen,
+                               **line_values(values))
     return _out(order, response)
 
 
-@router.delete("/orders/{order_id}/lines/{line_id}", response=OrderOut, summary="Remove a line of a draft order",
+@router.delete("/orders/{order_id}/lines/{order_line_id}", response=OrderOut,
+               summary="Remove a line of a draft order",
                description=_VERSION)
-def remove_order_line(request, order_id: Id, line_id: Id, response: HttpResponse):
+def remove_order_line(request, order_id: Id, order_line_id: Id, response: HttpResponse):
     order = _order(request, order_id)
     require_permission(request, "sales.change_order")
-    services.remove_order_line(_line(order, line_id), by=request.user,
+    services.remove_order_line(_line(order, order_line_id), by=request.user,
                                expected_version=expected_version(request, None))
     return _out(order, response)
 

@@ -90,29 +90,29 @@ def add_quote_line(request, quote_id: Id, payload: LineIn, response: HttpRespons
     return 201, _out(quote, response)
 
 
-def _line(quote, line_id: Id) -> QuoteLine:
+def _line(quote, quote_line_id: Id) -> QuoteLine:
     return resolve_visible(QuoteLine.objects.filter(quote=quote).select_related("quote__client", "product", "unit"),
-                           line_id)
+                           quote_line_id)
 
 
-@router.patch("/quotes/{quote_id}/lines/{line_id}", response=QuoteOut, summary="Change a line of a draft quote",
+@router.patch("/quotes/{quote_id}/lines/{quote_line_id}", response=QuoteOut, summary="Change a line of a draft quote",
               description=_VERSION)
-def update_quote_line(request, quote_id: Id, line_id: Id, payload: LinePatch, response: HttpResponse):
+def update_quote_line(request, quote_id: Id, quote_line_id: Id, payload: LinePatch, response: HttpResponse):
     quote = _quote(request, quote_id)
     require_permission(request, "sales.change_quote")
     values = payload.dict(exclude_unset=True)
     seen = expected_version(request, values.pop("version", None))
-    services.update_quote_line(_line(quote, line_id), by=request.user, expected_version=seen,
+    services.update_quote_line(_line(quote, quote_line_id), by=request.user, expected_version=seen,
                                **line_values(values))
     return _out(quote, response)
 
 
-@router.delete("/quotes/{quote_id}/lines/{line_id}", response=QuoteOut, summary="Remove a line of a draft quote",
+@router.delete("/quotes/{quote_id}/lines/{quote_line_id}", response=QuoteOut, summary="Remove a line of a draft quote",
                description=_VERSION)
-def remove_quote_line(request, quote_id: Id, line_id: Id, response: HttpResponse):
+def remove_quote_line(request, quote_id: Id, quote_line_id: Id, response: HttpResponse):
     quote = _quote(request, quote_id)
     require_permission(request, "sales.change_quote")
-    services.remove_quote_line(_line(quote, line_id), by=request.user,
+    services.remove_quote_line(_line(quote, quote_line_id), by=request.user,
                                expected_version=expected_version(request, None))
     return _out(quote, response)
 
