@@ -206,8 +206,8 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
             new_lines.append(new)
         shipment = Shipment.objects.create(
             company=locked.company, order=locked, client=locked.client, warehouse=locked.warehouse,
-            shipment_date=shipment_date, carrier=(carrier or "").strip(), tracking_number=(tracking_number or "").strip(),
-            note=(note or "").strip(), created_by=by)
+            shipment_date=shipment_date, carrier=(carrier or "").strip(),
+            tracking_number=(tracking_number or "").strip(), note=(note or "").strip(), created_by=by)
         shipment.number = f"SH-{shipment_date.year}-{shipment.pk:05d}"
         shipment.save(update_fields=["number"])
         for line in new_lines:

@@ -11,6 +11,8 @@ from tandem.core import roles
 from tandem.sales.services import orders
 from tandem.stock.models import Location, Lot
 
+__all__ = ["storekeeper", "quarantine", "valve", "serum", "serum_lots", "make_order"]
+
 ORDER_DATE = datetime.date(2026, 3, 2)
 
 

@@ -11,8 +11,6 @@ from tandem.crm.models import Complaint, ComplaintCategory
 from tandem.parties.tests.factories import ClientFactory
 from tandem.sales.models import CustomerReturn
 from tandem.sales.services import returns, shipments
-from tandem.sales.tests.shipping_fixtures import (  # noqa: F401 (fixtures)
-    make_order, quarantine, serum, serum_lots, storekeeper, valve)
 from tandem.stock.models import StockLevel, StockMove, WarehouseStock
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +40,8 @@ def test_a_return_into_quarantine_after_a_complaint(make_order, receive, pump, s
     line = order.lines.get()
 
     draft = returns.create_return(order, by=sales_rep, complaint=complaint, reason="Leaks",
-                                  lines=[{"order_line": line, "quantity": D(2)}], return_date=datetime.date(2026, 3, 10))
+                                  lines=[{"order_line": line, "quantity": D(2)}],
+                                  return_date=datetime.date(2026, 3, 10))
     assert (draft.status, draft.location, draft.number[:3]) == (CustomerReturn.Status.DRAFT, quarantine, "RT-")
     with pytest.raises(AccessDenied):  # the warehouse receives
         returns.receive_return(draft, by=sales_rep)

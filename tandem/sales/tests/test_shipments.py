@@ -11,8 +11,6 @@ from tandem.core.models import AuditEntry
 from tandem.sales.calculations import order_status_from_shipped
 from tandem.sales.models import Order, Shipment
 from tandem.sales.services import shipments
-from tandem.sales.tests.shipping_fixtures import (  # noqa: F401 (fixtures)
-    make_order, quarantine, serum, serum_lots, storekeeper, valve)
 from tandem.stock import queries as stock_queries
 from tandem.stock.models import StockMove, WarehouseStock
 
