@@ -44,6 +44,8 @@ class SalesConfig(AppConfig):
     menu = [
         MenuEntry(_("Quotes"), "sales:quote-list", "sales.view_quote"),
         MenuEntry(_("Sales orders"), "sales:order-list", "sales.view_order"),
+        MenuEntry(_("Shipments"), "sales:shipment-list", "sales.view_shipment"),
+        MenuEntry(_("Customer returns"), "sales:return-list", "sales.view_customerreturn"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE + _ALL + _MANAGE + _SHIP_READ + _SHIP_REQUEST + _SHIP_CONFIRM,
@@ -73,9 +75,10 @@ class SalesConfig(AppConfig):
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card lists the client's quotes and orders, with a "New quote" button."""
+        from tandem.sales import shipping_views
         from tandem.sales.views import client_card_panels  # models are not loaded when this module is
 
-        return client_card_panels(request, client)
+        return client_card_panels(request, client) + shipping_views.client_card_panels(request, client)
 
     def client_card_actions(self, request, client) -> list[dict]:
         from tandem.sales.views import client_card_actions
@@ -84,9 +87,16 @@ class SalesConfig(AppConfig):
 
     def deal_page_panels(self, request, deal) -> list[dict]:
         """The deal page lists the deal's quotes and orders, with a "New quote" button."""
+        from tandem.sales import shipping_views
         from tandem.sales.views import deal_page_panels
 
-        return deal_page_panels(request, deal)
+        return deal_page_panels(request, deal) + shipping_views.deal_page_panels(request, deal)
+
+    def complaint_page_panels(self, request, complaint) -> list[dict]:
+        """The complaint page shows the customer returns linked to it."""
+        from tandem.sales.shipping_views import complaint_page_panels
+
+        return complaint_page_panels(request, complaint)
 
     def deal_page_actions(self, request, deal) -> list[dict]:
         from tandem.sales.views import deal_page_actions

@@ -43,6 +43,6 @@ ACTIONS = {
 CHANGE_LABELS = {
     "sales.quote": {"lines": None, "line": _("line")},
     "sales.order": {"lines": None, "line": _("line"), "shortages": _("short")},
-    "sales.shipment": {"lines": _("lines"), "order": _("sales order")},
-    "sales.customerreturn": {"lines": _("lines"), "order": _("sales order")},
+    "sales.shipment": {"items": _("goods"), "order_number": _("sales order")},
+    "sales.customerreturn": {"items": _("goods"), "order_number": _("sales order")},
 }

@@ -114,8 +114,8 @@ def create_return(order: Order, *, by, lines, location: Location | None = None, 
             line.customer_return = customer_return
         ReturnLine.objects.bulk_create(new_lines)
         audit.record(customer_return, "sales.customerreturn.created", by=by, root=locked.client, changes={
-            "number": [None, customer_return.number], "order": [None, locked.number],
-            "lines": ", ".join(f"{line.product.sku}: {plain(line.quantity)}" for line in new_lines)})
+            "number": [None, customer_return.number], "order_number": [None, locked.number],
+            "items": ", ".join(f"{line.product.sku}: {plain(line.quantity)}" for line in new_lines)})
         if receive:
             customer_return = receive_return(customer_return, by=by)
     return customer_return

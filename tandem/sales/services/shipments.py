@@ -214,8 +214,8 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
             line.shipment = shipment
         ShipmentLine.objects.bulk_create(new_lines)
         audit.record(shipment, "sales.shipment.created", by=by, root=locked.client, changes={
-            "number": [None, shipment.number], "order": [None, locked.number],
-            "lines": ", ".join(f"{line.product.sku}: {plain(line.quantity)}" for line in new_lines)})
+            "number": [None, shipment.number], "order_number": [None, locked.number],
+            "items": ", ".join(f"{line.product.sku}: {plain(line.quantity)}" for line in new_lines)})
     return shipment
 
 
