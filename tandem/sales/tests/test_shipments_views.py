@@ -62,7 +62,7 @@ def test_ship_part_of_an_order_through_the_pages(client, order, sales_rep, store
 
 def test_client_card_deal_page_and_complaint_page_show_the_documents(client, order, storekeeper, sales_rep,
                                                                      client_of_rep, deal, quarantine):
-    from tandem.sales.services import returns, shipments
+    from tandem.sales.services import shipments
 
     shipment = shipments.create_shipment(order, by=storekeeper)
     for step in (shipments.pick_shipment, shipments.pack_shipment, shipments.ship_shipment):
