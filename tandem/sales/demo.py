@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.catalog.models import Product, Unit
+from tandem.core import roles
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import LegalEntity, User
 from tandem.parties.models import Client
@@ -50,8 +51,9 @@ def _warehouse(company: LegalEntity) -> Warehouse:
 def build_sales_demo(*, seed: int = SEED, scale: float = 1.0) -> list[str]:
     if Quote.objects.exists():
         return []
-    admin = User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.filter(
-        username="admin").first()
+    admin = (User.objects.filter(is_superuser=True).order_by("pk").first()
+             or User.objects.filter(username="admin").first()
+             or User.objects.filter(groups__name=roles.ADMINISTRATOR).order_by("pk").first())
     company = LegalEntity.objects.order_by("-is_default", "pk").first()
     clients = list(Client.objects.active().filter(counterparties__isnull=False).distinct().order_by("pk")
                    [:max(5, round(25 * scale))])

@@ -146,8 +146,8 @@ def quote_edit(request, pk):
 def _lines_response(request, doc, context_fn, detail_url, *, line_form=None, status=200):
     if is_htmx(request):
         doc = _reload(request, doc)
-        return render(request, "sales/partials/_lines.html", context_fn(request, doc, line_form=line_form),
-                      status=status)
+        return render(request, "sales/partials/_lines.html",
+                      {**context_fn(request, doc, line_form=line_form), "oob": True}, status=status)
     if status != 200 and line_form is not None:
         return render(request, f"sales/{'quote' if isinstance(doc, Quote) else 'order'}_detail.html",
                       context_fn(request, _reload(request, doc), line_form=line_form), status=status)

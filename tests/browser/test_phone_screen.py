@@ -88,6 +88,7 @@ NOT_PAGES = {
     "crm:client-timeline": "htmx fragment of the client card (walked inside it)",
     "crm:calendar-feed-ics": "an iCalendar file, no page",
     "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
+    "sales:quote-pdf": "a PDF file, no page",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
@@ -191,7 +192,10 @@ def demo(make_user):
     LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
 
+    quote, order = _sales_documents(client, counterparty, deals[0], entity, rep)
     resources = {
+        "quote": quote,
+        "order": order,
         "client": client,
         "counterparty": counterparty,
         "bankaccount": bank_account,
@@ -212,6 +216,25 @@ def demo(make_user):
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
     }
     return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _sales_documents(client, counterparty, deal, entity, rep):
+    """A quote and an order with a long line each (sales pages)."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
+
+    unit = Unit.objects.create(code="pc", name="piece")
+    product = Product.objects.create(sku="PUMP-CENTRIFUGAL-HIGH-PRESSURE-2000", name=LONG + " pump", unit=unit)
+    common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal, "owner": rep,
+              "currency": "EUR", "net_total": Decimal("9876543.21"), "total": Decimal("9876543.21")}
+    quote = Quote.objects.create(number="Q-2026-00001", quote_date=datetime.date(2026, 11, 2), **common)
+    order = Order.objects.create(number="SO-2026-00001", order_date=datetime.date(2026, 11, 3), **common)
+    line = {"product": product, "unit": unit, "quantity": Decimal("1234.5"), "unit_price": Decimal("8000.5"),
+            "discount_percent": Decimal("7.5"), "tax_rate": Decimal(19), "net_amount": Decimal("9876543.21"),
+            "price_explanation": "list Wholesale EUR 2026, break ≥ 100 pc, −5 %"}
+    QuoteLine.objects.create(quote=quote, **line)
+    OrderLine.objects.create(order=order, **line)
+    return quote, order
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):
@@ -371,7 +394,7 @@ def test_every_page_fits_a_phone_for_an_administrator(page, log_in_as, demo):
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(deals_link).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.evaluate(WIDER_THAN_SCREEN)
     page.keyboard.press("Escape")
     expect(deals_link).to_be_hidden()
     toggle.click()
@@ -437,18 +460,27 @@ def test_on_a_desktop_the_menu_is_a_bar(page, log_in_as, demo):
     page.goto("/clients/")
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     header = page.locator("header.shell-header")
-    links = header.locator("#shell-menu a")
-    expect(links.first).to_be_visible()
-    # One row: the brand, every module link, the search, the bell and the user menu share the same line.
+    # A module with one page is a link, a module with several a dropdown named after it.
+    entries = header.locator("#shell-menu > li > a, #shell-menu > li > details > summary")
+    expect(entries.first).to_be_visible()
+    assert "CRM" in entries.all_inner_texts(), entries.all_inner_texts()
+    # One row: the brand, every module entry, the search, the bell and the user menu share the same line.
     parts = [
         header.locator(".brand"),
-        *links.all(),
+        *entries.all(),
         header.get_by_role("searchbox"),
         header.locator(".reminder-bell > summary"),
         header.locator(".user-menu > summary"),
     ]
     middles = [box["y"] + box["height"] / 2 for box in (part.bounding_box() for part in parts)]
     assert max(middles) - min(middles) < 12, middles
-    links.filter(has_text="Deals").click()
+    deals = header.locator("#shell-menu").get_by_role("link", name="Deals")
+    expect(deals).to_be_hidden()
+    entries.filter(has_text="CRM").click()
+    expect(deals).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(deals).to_be_hidden()
+    entries.filter(has_text="CRM").click()
+    deals.click()
     page.wait_for_url("**/crm/deals/")
     page.locator(".reminder-bell > summary").wait_for()  # no request left running when the test ends

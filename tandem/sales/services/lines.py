@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tandem.catalog.units import conversion_factor
-from tandem.core import audit, limits
+from tandem.core import limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import LegalEntity
 from tandem.parties.queries import visible_clients
@@ -179,14 +179,15 @@ def line_snapshot(line) -> dict:
             "tax_rate": str(line.tax_rate.normalize())}
 
 
-def audit_line(doc, action: str, line, *, by, before: dict | None = None) -> None:
+def line_changes(line, *, before: dict | None = None) -> dict:
+    """What an audit entry about an added, changed (`before`) or removed (`line` None) line records."""
     after = line_snapshot(line) if line is not None else None
     if before and after:
         changes = {f"_{k}": [before[k], after[k]] for k in after if before.get(k) != after[k]}
         changes["line"] = _line_text(after)
     else:
         changes = {"line": _line_text(after or before)}
-    audit.record(doc, action, by=by, root=doc.client, changes=changes)
+    return changes
 
 
 def _line_text(snapshot: dict) -> str:

@@ -133,7 +133,7 @@ def add_order_line(order: Order, *, by, expected_version: int | None = None, **v
         common.price_line(locked, line, by=by, on_date=locked.order_date, **values)
         line.save()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.order.line_added", line, by=by)
+        audit.record(locked, "sales.order.line_added", by=by, root=locked.client, changes=common.line_changes(line))
     return line
 
 
@@ -157,7 +157,8 @@ def update_order_line(line: OrderLine, *, by, expected_version: int | None = Non
         common.price_line(locked, line, by=by, on_date=locked.order_date, **merged)
         line.save()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.order.line_changed", line, by=by, before=before)
+        audit.record(locked, "sales.order.line_changed", by=by, root=locked.client,
+                     changes=common.line_changes(line, before=before))
     return line
 
 
@@ -170,7 +171,8 @@ def remove_order_line(line: OrderLine, *, by, expected_version: int | None = Non
         before = common.line_snapshot(line)
         line.delete()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.order.line_removed", None, by=by, before=before)
+        audit.record(locked, "sales.order.line_removed", by=by, root=locked.client,
+                     changes=common.line_changes(None, before=before))
     return locked
 
 

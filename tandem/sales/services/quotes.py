@@ -131,7 +131,7 @@ def add_quote_line(quote: Quote, *, by, expected_version: int | None = None, **v
         common.price_line(locked, line, by=by, on_date=locked.quote_date, **values)
         line.save()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.quote.line_added", line, by=by)
+        audit.record(locked, "sales.quote.line_added", by=by, root=locked.client, changes=common.line_changes(line))
     return line
 
 
@@ -156,7 +156,8 @@ def update_quote_line(line: QuoteLine, *, by, expected_version: int | None = Non
         common.price_line(locked, line, by=by, on_date=locked.quote_date, **merged)
         line.save()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.quote.line_changed", line, by=by, before=before)
+        audit.record(locked, "sales.quote.line_changed", by=by, root=locked.client,
+                     changes=common.line_changes(line, before=before))
     return line
 
 
@@ -169,7 +170,8 @@ def remove_quote_line(line: QuoteLine, *, by, expected_version: int | None = Non
         before = common.line_snapshot(line)
         line.delete()
         locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        common.audit_line(locked, "sales.quote.line_removed", None, by=by, before=before)
+        audit.record(locked, "sales.quote.line_removed", by=by, root=locked.client,
+                     changes=common.line_changes(None, before=before))
     return locked
 
 
