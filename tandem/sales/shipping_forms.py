@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.sales.calculations import plain
 from tandem.stock.models import Location, Lot, StockLevel
 
 
@@ -27,9 +28,13 @@ class _RowsForm(forms.Form):
 
 
 def _quantity_field(initial: Decimal, maximum: Decimal, step) -> forms.DecimalField:
-    return forms.DecimalField(label=_("Quantity"), required=False, min_value=0, max_value=maximum, initial=initial,
-                              max_digits=18, decimal_places=4,
-                              widget=forms.NumberInput(attrs={"step": step or "any", "inputmode": "decimal"}))
+    """A quantity input shown without trailing zeros (5, 2.5), stepping by the unit's step."""
+    field = forms.DecimalField(label=_("Quantity"), required=False, min_value=0, max_value=maximum,
+                               initial=plain(initial), max_digits=18, decimal_places=4,
+                               widget=forms.NumberInput(attrs={"step": plain(step) if step else "any",
+                                                               "inputmode": "decimal"}))
+    field.widget.attrs["max"] = plain(maximum)
+    return field
 
 
 class ShipmentForm(_RowsForm):
