@@ -68,7 +68,7 @@ def _shipped_lots(order_line: OrderLine) -> list[Lot]:
 
 
 def _lock_order(order) -> Order:
-    return Order.objects.select_for_update().select_related("client", "warehouse").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("client", "warehouse").get(pk=order.pk)
 
 
 def _check_location(order: Order, location: Location | None) -> Location:
@@ -96,7 +96,7 @@ def create_return(order: Order, *, by, lines, location: Location | None = None, 
         locked = _lock_order(order)
         location = _check_location(locked, location)
         order_lines = {line.pk: line for line in
-                       OrderLine.objects.select_for_update().filter(order=locked).select_related("product")
+                       OrderLine.objects.select_for_update(of=("self",)).filter(order=locked).select_related("product")
                        .order_by("pk")}
         returned = returned_quantities(locked)
         wanted = list(lines or [])
@@ -156,7 +156,7 @@ def _check_line(order, index, order_lines, returned, *, order_line, quantity, lo
 
 
 def _lock(customer_return) -> CustomerReturn:
-    return (CustomerReturn.objects.select_for_update().select_related("order", "client", "location")
+    return (CustomerReturn.objects.select_for_update(of=("self",)).select_related("order", "client", "location")
             .get(pk=customer_return.pk))
 
 

@@ -97,11 +97,19 @@ def suggest_lot(order_line: OrderLine, location: Location, on_date: datetime.dat
 
 
 def _lock_order(order) -> Order:
-    return Order.objects.select_for_update().select_related("client", "warehouse").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("client", "warehouse").get(pk=order.pk)
 
 
 def _lock(shipment) -> Shipment:
-    return Shipment.objects.select_for_update().select_related("order", "client", "warehouse").get(pk=shipment.pk)
+    return (Shipment.objects.select_for_update(of=("self",)).select_related("order", "client", "warehouse")
+            .get(pk=shipment.pk))
+
+
+def _locked_lines(order) -> dict[int, OrderLine]:
+    """The order's lines by id, locked (only their own rows: never the product or unit rows they join)."""
+    lines = (OrderLine.objects.select_for_update(of=("self",)).filter(order=order)
+             .select_related("product", "unit").order_by("pk"))
+    return {line.pk: line for line in lines}
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -185,9 +193,7 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
         if locked.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),
                                     field="order")
-        order_lines = {line.pk: line for line in
-                       OrderLine.objects.select_for_update().filter(order=locked).select_related("product", "unit")
-                       .order_by("pk")}
+        order_lines = _locked_lines(locked)
         pending = in_open_shipments(locked)
         wanted = list(lines) if lines else _everything_left(locked, pending)
         if not wanted:
@@ -290,9 +296,7 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
             shipped.carrier = carrier.strip()
         if tracking_number is not None:
             shipped.tracking_number = tracking_number.strip()
-        order_lines = {line.pk: line for line in
-                       OrderLine.objects.select_for_update().filter(order=order).select_related("product", "unit")
-                       .order_by("pk")}
+        order_lines = _locked_lines(order)
         lines = list(shipped.lines.select_related("location", "lot").order_by("product_id", "pk"))
         for line in lines:
             order_line = order_lines[line.order_line_id]
