@@ -297,7 +297,7 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
         if tracking_number is not None:
             shipped.tracking_number = tracking_number.strip()
         order_lines = _locked_lines(order)
-        lines = list(shipped.lines.select_related("location", "lot").order_by("product_id", "pk"))
+        lines = list(shipped.lines.select_related("location__warehouse__company", "lot").order_by("product_id", "pk"))
         for line in lines:
             order_line = order_lines[line.order_line_id]
             if line.quantity > stock_quantity(order_line) - order_line.shipped_quantity:
