@@ -29,6 +29,10 @@ from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import Location, Lot, Reservation, StockLevel, StockMove, Warehouse, WarehouseStock
 
+# Upper apps' tables by name (crm must not import sales; the ladder holds for tests too).
+Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in ("Quote", "QuoteLine", "Order",
+                                                                               "OrderLine"))
+
 API = "/api/v1"
 UTC = datetime.UTC
 
@@ -61,6 +65,11 @@ AMOUNT_COLUMNS = {
     StockLevel: (lambda: StockLevel.objects.create(product=_product(), location=_location()), ["on_hand"]),
     WarehouseStock: (lambda: WarehouseStock.objects.create(product=_product(), warehouse=_location().warehouse),
                      ["on_hand", "reserved", "incoming"]),
+    Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
+    Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
+    QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
+    OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
+                                        "short_quantity", "shipped_quantity"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -75,12 +84,16 @@ UNIT_PRICE_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["unit_cost"]),
     PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
     UnitConversion: (lambda: _unit_conversion(), ["factor"]),
+    QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
+    OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
 PERCENT_COLUMNS = {
     TaxCategory: (lambda: TaxCategory.objects.create(name="Standard", rate=Decimal(23)), ["rate"]),
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
+    QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
+    OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
@@ -89,6 +102,8 @@ STEP_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
+    QuoteLine: (lambda: _quote_line(), ["quantity"]),
+    OrderLine: (lambda: _order_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -99,6 +114,9 @@ DATE_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["effective_date"]),
     Lot: (lambda: Lot.objects.create(product=_product(), code="L1"), ["expiry_date"]),
     PriceList: (lambda: PriceList.objects.create(name="List", currency="EUR"), ["valid_from", "valid_to"]),
+    Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
+    Order: (lambda: _order(), ["order_date", "requested_date"]),
+    OrderLine: (lambda: _order_line(), ["expected_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -151,6 +169,34 @@ def _reservation():
     location = _location()
     return Reservation.objects.create(product=_product(), warehouse=location.warehouse, quantity=Decimal(1),
                                       origin_type=ContentType.objects.get_for_model(Unit), origin_id=1)
+
+
+def _sales_document(model, date_field):
+    counterparty = CounterpartyFactory()
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
+    return model.objects.create(company=company, client=counterparty.client, counterparty=counterparty,
+                                owner=UserFactory(), currency="EUR", **{date_field: datetime.date(2026, 1, 1)})
+
+
+def _quote():
+    return _sales_document(Quote, "quote_date")
+
+
+def _order():
+    return _sales_document(Order, "order_date")
+
+
+def _line_values():
+    product = _product()
+    return {"product": product, "unit": product.unit, "quantity": Decimal(1), "unit_price": Decimal(1)}
+
+
+def _quote_line():
+    return QuoteLine.objects.create(quote=_quote(), **_line_values())
+
+
+def _order_line():
+    return OrderLine.objects.create(order=_order(), **_line_values())
 
 
 def _exchange_rate():
