@@ -34,7 +34,8 @@ AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks", "sales targets", "legal entities", "exchange rates", "quotes", "sales orders",
+    "tasks", "sales targets", "legal entities", "exchange rates", "stock valuation",
+    "products", "price lists", "quotes", "sales orders",
     # shipments: made from orders (by sales or the warehouse); shipping steps: pick, pack, ship, deliver — the
     # warehouse confirms them; customer returns: recorded by sales or the warehouse, received by the warehouse.
     "shipments", "shipping steps", "customer returns",
@@ -43,6 +44,8 @@ AREAS = (
 # --- What each role may do (as a business person states it) ---------------------------------------------
 _EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
 _READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterparties", "sources", "tags")}
+# The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
+_READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -50,7 +53,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
     # Reads our legal entities and the exchange rates, does not maintain them.
     roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
-                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY,
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, "stock valuation": READ_ONLY,
                           # Asks for shipments and records returns; the warehouse confirms and receives them.
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD})},
@@ -66,6 +69,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
         "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
+        **_READS_CATALOG,
         # Quotes and orders for own clients (prices from the price lists; overriding them is a manager's).
         "quotes": frozenset({READ, ADD, CHANGE}), "sales orders": frozenset({READ, ADD, CHANGE}),
         # Asks for shipments of own clients' orders and records their returns; the warehouse confirms them.
@@ -73,22 +77,26 @@ MAY: dict[str, dict[str, frozenset]] = {
         "customer returns": frozenset({READ, ADD}),
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
-    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                       "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": frozenset({READ, CHANGE}),
                       "customer returns": frozenset({READ, ADD, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
-    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
-                       "deals": READ_ONLY, "complaints": READ_ONLY, "quotes": READ_ONLY, "sales orders": READ_ONLY,
+    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
+                       "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
+                       "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
-                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
+                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
+                       "stock valuation": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
-    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
+    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
-    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
+    # Costs and stock values (stock valuation) are for accounting and management only.
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
+                   **_EVERYONE},
     ANONYMOUS: {},
 }
 
@@ -131,6 +139,10 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/catalog/": "products",
+    "/api/v1/catalog/price-lists": "price lists",
+    "/api/v1/catalog/price-groups": "price lists",
+    "/api/v1/stock/valuation": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
     "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
@@ -157,6 +169,9 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
+    "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
+    "stock_valuation:valuation": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     **{f"sales:shipment-{step}": "shipping steps" for step in ("pick", "pack", "ship", "deliver")},
@@ -299,8 +314,38 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_sales_world(client, counterparty, deal, entity))
+    ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
     return ids
+
+
+def _catalog_world() -> dict:
+    from decimal import Decimal
+
+    from tandem.catalog.models import (
+        AttributeValue,
+        PriceList,
+        PriceListItem,
+        ProductBarcode,
+        UnitConversion,
+    )
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    unit, box = UnitFactory(code="pc"), UnitFactory(code="box")
+    product = ProductFactory(sku="MATRIX-1", unit=unit)
+    price_list = PriceList.objects.create(name="Matrix list", currency="EUR")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal(5))
+    conversion = UnitConversion.objects.create(product=product, from_unit=box, to_unit=unit, factor=Decimal(12))
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    from tandem.catalog.models import Attribute
+
+    attribute = Attribute.objects.create(name="Matrix size")
+    value = AttributeValue.objects.create(attribute=attribute, value="M")
+    return {"product_id": product.pk, "price_list_id": price_list.pk, "item_id": item.pk, "item_pk": item.pk,
+            "conversion_id": conversion.pk, "conversion_pk": conversion.pk, "barcode_id": barcode.pk,
+            "barcode_pk": barcode.pk, "unit_id": unit.pk, "unit_pk": unit.pk, "attribute_value_id": value.pk,
+            "attribute_id": attribute.pk,
+            "category_pk": CategoryFactory().pk}
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:
@@ -309,7 +354,7 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
     from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
 
     unit = Unit.objects.create(code="matrix-pc", name="piece")
-    product = Product.objects.create(sku="MATRIX-1", name="Matrix service", unit=unit, kind=Product.Kind.SERVICE)
+    product = Product.objects.create(sku="MATRIX-S1", name="Matrix service", unit=unit, kind=Product.Kind.SERVICE)
     common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal,
               "owner": client.owner, "currency": "EUR", "number": "MATRIX-1"}
     quote = Quote.objects.create(quote_date=datetime.date(2026, 6, 1), **common)
@@ -374,6 +419,8 @@ def sample(schema: dict, components: dict, ids: dict, name: str = ""):
         return "2026-06-01"
     if fmt == "date-time":
         return "2026-06-01T10:00:00Z"
+    if fmt == "decimal":
+        return "1"
     if fmt == "email" or "email" in name:
         return "matrix@example.com"
     if name == "currency":
@@ -521,6 +568,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
                     "customer returns": ids["return_id"],

@@ -5,11 +5,13 @@ price lists). Other apps rely on: Product.sku/name/unit/tracking/kind/is_archive
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import QUANTITY, RATE, ArchivableModel, TrackedModel, amount_in_range, validate_currency
+from tandem.core.search_keys import fold
 
 
 class Unit(ArchivableModel, TrackedModel):
@@ -84,6 +86,15 @@ class Product(ArchivableModel, TrackedModel):
     # Variants share a template product (size, colour); a template itself is never stocked or sold.
     template = models.ForeignKey("self", verbose_name=_("template"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="variants")
+    sale_unit = models.ForeignKey(Unit, verbose_name=_("sale unit"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text=_("Empty: the stock unit."))
+    purchase_unit = models.ForeignKey(Unit, verbose_name=_("purchase unit"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+", help_text=_("Empty: the stock unit."))
+    description = models.TextField(_("description"), blank=True)
+    attribute_values = models.ManyToManyField("catalog.AttributeValue", verbose_name=_("attribute values"),
+                                              blank=True, related_name="products")
+    # Folded "SKU name" (core.search_keys): what people type finds the product on every database.
+    search_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
     tax_category = models.ForeignKey(TaxCategory, verbose_name=_("tax category"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="products")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -95,6 +106,21 @@ class Product(ArchivableModel, TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_key = fold(f"{self.sku} {self.name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_template(self) -> bool:
+        """A product whose variants are sold instead (known once variants were loaded or counted)."""
+        return self.variants.exists()
+
+    @property
+    def sales_unit(self) -> Unit:
+        return self.sale_unit or self.unit
 
     @property
     def is_stocked(self) -> bool:
@@ -200,3 +226,60 @@ class UnitConversion(TrackedModel):
 
     def __str__(self) -> str:
         return f"1 {self.from_unit} = {self.factor.normalize():f} {self.to_unit}"
+
+
+def validate_barcode(value: str) -> None:
+    """An EAN-8, EAN-13 or GTIN-14 (UPC-A as 12 digits) with a correct check digit (python-stdnum)."""
+    from stdnum import ean
+
+    if not ean.is_valid(value or ""):
+        raise ValidationError(_("%(value)s is not a valid EAN/GTIN barcode (check the digits)."),
+                              params={"value": value})
+
+
+class ProductBarcode(TrackedModel):
+    """A barcode printed on the product (or its box): EAN/GTIN, unique across the catalogue."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="barcodes")
+    code = models.CharField(_("barcode"), max_length=14, unique=True, validators=[validate_barcode])
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", help_text=_("The unit the code is printed on (e.g. box); empty: "
+                                                           "the stock unit."))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("barcode")
+        verbose_name_plural = _("barcodes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Attribute(ArchivableModel, TrackedModel):
+    """What variants differ by: "Size", "Colour"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(TrackedModel):
+    attribute = models.ForeignKey(Attribute, verbose_name=_("attribute"), on_delete=models.CASCADE,
+                                  related_name="values")
+    value = models.CharField(_("value"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["attribute__name", "position", "value"]
+        constraints = [models.UniqueConstraint(fields=["attribute", "value"], name="attribute_value_unique")]
+        verbose_name = _("attribute value")
+        verbose_name_plural = _("attribute values")
+
+    def __str__(self) -> str:
+        return self.value

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import PriceGroup, PriceList, PriceListItem, Product, Unit
-from tandem.catalog.units import conversion_factor
+from tandem.catalog.units import conversion_ratio
 from tandem.core.formats import format_number
 
 UNIT_PRICE_PLACES = Decimal("0.000001")
@@ -103,16 +103,16 @@ def price_for(product: Product, *, quantity: Decimal, on_date: datetime.date, cu
     Raises catalog.units.NoUnitConversion (code "no_unit_conversion", field "unit") for a unit the product
     cannot be converted from."""
     quantity = Decimal(quantity)
-    factor = Decimal(1)
+    multiply, divide = Decimal(1), Decimal(1)
     if unit is not None and unit.pk != product.unit_id:
-        factor = conversion_factor(unit, product.unit, product)  # stock units in one `unit`
+        multiply, divide = conversion_ratio(unit, product.unit, product)  # stock units in one `unit`
     group_ids = _group_ids(price_groups)
-    items = list(candidate_items(product, quantity=quantity * factor, on_date=on_date, currency=currency,
+    items = list(candidate_items(product, quantity=quantity * multiply / divide, on_date=on_date, currency=currency,
                                  group_ids=group_ids))
     if not items:
         return None
     item = min(items, key=lambda row: item_rank(row, product_id=product.pk, group_ids=group_ids))
-    unit_price = (item.unit_price * factor).quantize(UNIT_PRICE_PLACES, ROUND_HALF_UP)
+    unit_price = (item.unit_price * multiply / divide).quantize(UNIT_PRICE_PLACES, ROUND_HALF_UP)
     template_sku = item.product.sku if item.product_id != product.pk else ""
     explanation = explain(item, unit_code=product.unit.code, discount_percent=item.discount_percent,
                           template_sku=template_sku)

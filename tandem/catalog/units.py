@@ -27,10 +27,11 @@ def round_to_step(quantity: Decimal, step: Decimal) -> Decimal:
     return (steps * step).quantize(step.normalize()) if step.as_tuple().exponent < 0 else steps * step
 
 
-def conversion_factor(from_unit: Unit, to_unit: Unit, product: Product | None = None) -> Decimal:
-    """How many `to_unit` make one `from_unit` (for `product` when it has its own conversion)."""
+def conversion_ratio(from_unit: Unit, to_unit: Unit, product: Product | None = None) -> tuple[Decimal, Decimal]:
+    """(multiply by, divide by) turning a quantity of `from_unit` into `to_unit`: a stored row read backwards
+    divides by its factor rather than multiplying by a rounded inverse (30 pc = 2.5 boxes exactly)."""
     if from_unit.pk == to_unit.pk:
-        return Decimal(1)
+        return Decimal(1), Decimal(1)
     pair = Q(from_unit=from_unit, to_unit=to_unit) | Q(from_unit=to_unit, to_unit=from_unit)
     scope = Q(product__isnull=True)
     if product is not None:
@@ -46,13 +47,20 @@ def conversion_factor(from_unit: Unit, to_unit: Unit, product: Product | None = 
         own = 0 if product is not None and product_id == product.pk else 1 if product_id else 2
         return own, 0 if row[1] == from_unit.pk else 1
 
-    product_id, row_from, factor = min(rows, key=rank)
-    return factor if row_from == from_unit.pk else Decimal(1) / factor
+    _product_id, row_from, factor = min(rows, key=rank)
+    return (factor, Decimal(1)) if row_from == from_unit.pk else (Decimal(1), factor)
+
+
+def conversion_factor(from_unit: Unit, to_unit: Unit, product: Product | None = None) -> Decimal:
+    """How many `to_unit` make one `from_unit` (for `product` when it has its own conversion)."""
+    multiply, divide = conversion_ratio(from_unit, to_unit, product)
+    return multiply / divide
 
 
 def convert_quantity(quantity: Decimal, from_unit: Unit, to_unit: Unit, product: Product | None = None, *,
                      rounded: bool = True) -> Decimal:
     """`quantity` of `from_unit` in `to_unit`, rounded to `to_unit.step` unless `rounded=False`.
     Raises NoUnitConversion (code "no_unit_conversion", field "unit")."""
-    converted = Decimal(quantity) * conversion_factor(from_unit, to_unit, product)
+    multiply, divide = conversion_ratio(from_unit, to_unit, product)
+    converted = Decimal(quantity) * multiply / divide
     return round_to_step(converted, to_unit.step) if rounded else converted

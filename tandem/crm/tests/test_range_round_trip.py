@@ -27,7 +27,18 @@ from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEvent
 from tandem.crm.tests.factories_planning import TaskFactory
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
-from tandem.stock.models import Location, Lot, Reservation, StockLevel, StockMove, Warehouse, WarehouseStock
+from tandem.stock.models import (
+    CostCorrection,
+    Location,
+    Lot,
+    Reservation,
+    RevaluationEntry,
+    StockLevel,
+    StockMove,
+    ValuationEntry,
+    Warehouse,
+    WarehouseStock,
+)
 
 # Upper apps' tables by name (crm must not import sales; the ladder holds for tests too).
 Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in ("Quote", "QuoteLine", "Order",
@@ -65,6 +76,9 @@ AMOUNT_COLUMNS = {
     StockLevel: (lambda: StockLevel.objects.create(product=_product(), location=_location()), ["on_hand"]),
     WarehouseStock: (lambda: WarehouseStock.objects.create(product=_product(), warehouse=_location().warehouse),
                      ["on_hand", "reserved", "incoming"]),
+    ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
+                                                  "cum_in", "cum_out"]),
+    RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
@@ -84,6 +98,8 @@ UNIT_PRICE_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["unit_cost"]),
     PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
     UnitConversion: (lambda: _unit_conversion(), ["factor"]),
+    ValuationEntry: (lambda: _valuation_entry(), ["unit_cost", "current_cost"]),
+    CostCorrection: (lambda: _cost_correction(), ["old_unit_cost", "new_unit_cost"]),
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
 }
@@ -114,6 +130,9 @@ DATE_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["effective_date"]),
     Lot: (lambda: Lot.objects.create(product=_product(), code="L1"), ["expiry_date"]),
     PriceList: (lambda: PriceList.objects.create(name="List", currency="EUR"), ["valid_from", "valid_to"]),
+    ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
+    CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
+    RevaluationEntry: (lambda: _revaluation_entry(), ["effective_date"]),
     Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
     Order: (lambda: _order(), ["order_date", "requested_date"]),
     OrderLine: (lambda: _order_line(), ["expected_date"]),
@@ -161,6 +180,27 @@ def _stock_move():
     location = _location()
     return StockMove.objects.create(company=location.warehouse.company, product=_product(), kind="receipt",
                                     quantity=Decimal(1), to_location=location, effective_date=datetime.date.today())
+
+
+def _valuation_entry():
+    move = _stock_move()
+    return ValuationEntry.objects.create(move=move, product=move.product, warehouse=move.to_location.warehouse,
+                                         effective_date=move.effective_date, basis="given", quantity=Decimal(1))
+
+
+def _cost_correction():
+    return CostCorrection.objects.create(move=_stock_move(), effective_date=datetime.date.today(),
+                                         old_unit_cost=Decimal(1), new_unit_cost=Decimal(2))
+
+
+def _revaluation_entry():
+    import uuid
+
+    move = _stock_move()
+    return RevaluationEntry.objects.create(
+        move=move, warehouse=move.to_location.warehouse, product=move.product, company=move.company, kind="shipment",
+        effective_date=move.effective_date, old_value=Decimal(1), new_value=Decimal(2), difference=Decimal(1),
+        batch=uuid.uuid4())
 
 
 def _reservation():
