@@ -36,6 +36,9 @@ AREAS = (
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks", "sales targets", "legal entities", "exchange rates", "stock valuation",
     "products", "price lists", "quotes", "sales orders",
+    # shipments: made from orders (by sales or the warehouse); shipping steps: pick, pack, ship, deliver — the
+    # warehouse confirms them; customer returns: recorded by sales or the warehouse, received by the warehouse.
+    "shipments", "shipping steps", "customer returns",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -50,7 +53,10 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
     # Reads our legal entities and the exchange rates, does not maintain them.
     roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
-                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, "stock valuation": READ_ONLY},
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, "stock valuation": READ_ONLY,
+                          # Asks for shipments and records returns; the warehouse confirms and receives them.
+                          "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
+                          "customer returns": frozenset({READ, ADD})},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -66,20 +72,27 @@ MAY: dict[str, dict[str, frozenset]] = {
         **_READS_CATALOG,
         # Quotes and orders for own clients (prices from the price lists; overriding them is a manager's).
         "quotes": frozenset({READ, ADD, CHANGE}), "sales orders": frozenset({READ, ADD, CHANGE}),
+        # Asks for shipments of own clients' orders and records their returns; the warehouse confirms them.
+        "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
+        "customer returns": frozenset({READ, ADD}),
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
-                      "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
+                      "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
+                      "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": frozenset({READ, CHANGE}),
+                      "customer returns": frozenset({READ, ADD, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
                        "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
+                       "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        "stock valuation": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
-                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
+                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
+                       "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -132,6 +145,11 @@ API_AREAS = {
     "/api/v1/stock/valuation": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
+    "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
+    "/api/v1/sales/shipments": "shipments",
+    **{f"/api/v1/sales/shipments/{{shipment_id}}/{step}": "shipping steps" for step in ("pick", "pack", "ship",
+                                                                                        "deliver")},
+    "/api/v1/sales/returns": "customer returns",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -155,6 +173,8 @@ PAGE_AREAS = {
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
+    "sales:shipment": "shipments", "sales:return": "customer returns",
+    **{f"sales:shipment-{step}": "shipping steps" for step in ("pick", "pack", "ship", "deliver")},
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -180,6 +200,7 @@ PAGE_VERBS = {
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
     "import": ADD, "new": ADD, "logo": READ,
+    "pick": CHANGE, "pack": CHANGE, "ship": CHANGE, "deliver": CHANGE, "receive": CHANGE,
     "send": CHANGE, "accept": CHANGE, "expire": CHANGE, "confirm": CHANGE, "close": CHANGE, "pdf": READ,
     "delete": DELETE, "remove": DELETE,
 }
@@ -294,6 +315,7 @@ def build_world(actor):
     ids["client_pk"] = ids["client_id"]
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
+    ids.update(_shipping_world(ids))
     return ids
 
 
@@ -344,6 +366,26 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
             "quote_line_pk": QuoteLine.objects.filter(quote=quote).get().pk,
             "order_line_pk": OrderLine.objects.filter(order=order).get().pk,
             "quantity": 1}  # a line's required decimal string (the body sample takes it from here)
+
+
+def _shipping_world(ids: dict) -> dict:
+    """A shipment (to pick) and a draft customer return of the world's order."""
+    from tandem.sales.models import CustomerReturn, Order, ReturnLine, Shipment, ShipmentLine
+    from tandem.stock.models import Location, Warehouse
+
+    order = Order.objects.select_related("client").get(pk=ids["order_id"])
+    warehouse = Warehouse.objects.create(company=order.company, code="MATRIX", name="Matrix warehouse")
+    location = Location.objects.create(warehouse=warehouse, code="M1", is_default=True)
+    line = order.lines.get()
+    common = {"company": order.company, "order": order, "client": order.client}
+    shipment = Shipment.objects.create(warehouse=warehouse, shipment_date=datetime.date(2026, 6, 2), number="SH-M",
+                                       **common)
+    ShipmentLine.objects.create(shipment=shipment, order_line=line, product=line.product, quantity=1,
+                                location=location)
+    customer_return = CustomerReturn.objects.create(location=location, return_date=datetime.date(2026, 6, 3),
+                                                    number="RT-M", **common)
+    ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product, quantity=1)
+    return {"shipment_id": shipment.pk, "return_id": customer_return.pk, "location_id": location.pk}
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -528,6 +570,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "legal entities": ids["entity_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
+                    "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
+                    "customer returns": ids["return_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
@@ -560,7 +604,7 @@ def actor_group_id(actor) -> int:
 
 # Path parameters that name a record owned by (or filed under a client of) someone.
 OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
-                           "interaction_id", "complaint_id", "task_id"}
+                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id"}
 
 
 @pytest.mark.django_db

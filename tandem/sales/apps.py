@@ -10,17 +10,26 @@ _ALL = ["sales.view_all_quotes"]
 _MANAGE = ["sales.override_price", "sales.view_clientpricing", "sales.change_clientpricing",
            "sales.add_clientpricing"]
 
+# Shipments and customer returns (issue #13.5): the warehouse confirms picks and shipments.
+_SHIP_READ = ["sales.view_shipment", "sales.view_shipmentline", "sales.view_customerreturn", "sales.view_returnline"]
+_SHIP_REQUEST = ["sales.add_shipment", "sales.change_shipment", "sales.add_customerreturn"]
+_SHIP_CONFIRM = ["sales.confirm_shipment", "sales.change_customerreturn"]
+
 # What sales documents refer to, by referenced table: each blocks a hard delete of the referenced row.
 DELETION_BLOCKERS = {
     "parties.Client": [("sales.Quote", "client"), ("sales.Order", "client")],
     "parties.Counterparty": [("sales.Quote", "counterparty"), ("sales.Order", "counterparty")],
     "parties.Contact": [("sales.Quote", "contact"), ("sales.Order", "contact")],
     "crm.Deal": [("sales.Quote", "deal"), ("sales.Order", "deal")],
-    "catalog.Product": [("sales.QuoteLine", "product"), ("sales.OrderLine", "product")],
+    "catalog.Product": [("sales.QuoteLine", "product"), ("sales.OrderLine", "product"),
+                        ("sales.ShipmentLine", "product"), ("sales.ReturnLine", "product")],
     "catalog.Unit": [("sales.QuoteLine", "unit"), ("sales.OrderLine", "unit")],
-    "stock.Warehouse": [("sales.Order", "warehouse")],
+    "stock.Warehouse": [("sales.Order", "warehouse"), ("sales.Shipment", "warehouse")],
     "catalog.PriceGroup": [("sales.ClientPricing", "price_group")],
     "core.User": [("sales.Quote", "owner"), ("sales.Order", "owner")],
+    "stock.Location": [("sales.ShipmentLine", "location"), ("sales.CustomerReturn", "location")],
+    "stock.Lot": [("sales.ShipmentLine", "lot"), ("sales.ReturnLine", "lot")],
+    "crm.Complaint": [("sales.CustomerReturn", "complaint")],
 }
 
 
@@ -35,16 +44,18 @@ class SalesConfig(AppConfig):
     menu = [
         MenuEntry(_("Quotes"), "sales:quote-list", "sales.view_quote"),
         MenuEntry(_("Sales orders"), "sales:order-list", "sales.view_order"),
+        MenuEntry(_("Shipments"), "sales:shipment-list", "sales.view_shipment"),
+        MenuEntry(_("Customer returns"), "sales:return-list", "sales.view_customerreturn"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _WRITE + _ALL + _MANAGE,
-        roles.SALES_MANAGER: _READ + _WRITE + _ALL + _MANAGE,
+        roles.ADMINISTRATOR: _READ + _WRITE + _ALL + _MANAGE + _SHIP_READ + _SHIP_REQUEST + _SHIP_CONFIRM,
+        roles.SALES_MANAGER: _READ + _WRITE + _ALL + _MANAGE + _SHIP_READ + _SHIP_REQUEST,
         # Own clients only (parties' record rules); prices from the price list.
-        roles.SALES_REPRESENTATIVE: _READ + _WRITE + ["sales.view_clientpricing"],
-        roles.WAREHOUSE: _READ + _ALL,
-        roles.ACCOUNTANT: _READ + _ALL,
-        roles.PRODUCTION: _READ + _ALL,
-        roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"],
+        roles.SALES_REPRESENTATIVE: _READ + _WRITE + ["sales.view_clientpricing"] + _SHIP_READ + _SHIP_REQUEST,
+        roles.WAREHOUSE: _READ + _ALL + _SHIP_READ + _SHIP_REQUEST + _SHIP_CONFIRM,
+        roles.ACCOUNTANT: _READ + _ALL + _SHIP_READ,
+        roles.PRODUCTION: _READ + _ALL + _SHIP_READ,
+        roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
     }
 
     def ready(self):
@@ -64,9 +75,10 @@ class SalesConfig(AppConfig):
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card lists the client's quotes and orders, with a "New quote" button."""
+        from tandem.sales import shipping_views
         from tandem.sales.views import client_card_panels  # models are not loaded when this module is
 
-        return client_card_panels(request, client)
+        return client_card_panels(request, client) + shipping_views.client_card_panels(request, client)
 
     def client_card_actions(self, request, client) -> list[dict]:
         from tandem.sales.views import client_card_actions
@@ -75,9 +87,16 @@ class SalesConfig(AppConfig):
 
     def deal_page_panels(self, request, deal) -> list[dict]:
         """The deal page lists the deal's quotes and orders, with a "New quote" button."""
+        from tandem.sales import shipping_views
         from tandem.sales.views import deal_page_panels
 
-        return deal_page_panels(request, deal)
+        return deal_page_panels(request, deal) + shipping_views.deal_page_panels(request, deal)
+
+    def complaint_page_panels(self, request, complaint) -> list[dict]:
+        """The complaint page shows the customer returns linked to it."""
+        from tandem.sales.shipping_views import complaint_page_panels
+
+        return complaint_page_panels(request, complaint)
 
     def deal_page_actions(self, request, deal) -> list[dict]:
         from tandem.sales.views import deal_page_actions

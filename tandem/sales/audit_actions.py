@@ -25,6 +25,17 @@ ACTIONS = {
     "sales.order.shipped": _("shipped the sales order"),
     "sales.order.closed": _("closed the sales order"),
     "sales.order.cancelled": _("cancelled the sales order"),
+    # Shipments and customer returns
+    "sales.shipment.created": _("made a shipment"),
+    "sales.shipment.changed": _("changed the shipment"),
+    "sales.shipment.picked": _("confirmed the shipment picked"),
+    "sales.shipment.packed": _("confirmed the shipment packed"),
+    "sales.shipment.shipped": _("shipped the shipment"),
+    "sales.shipment.delivered": _("marked the shipment delivered"),
+    "sales.shipment.cancelled": _("cancelled the shipment"),
+    "sales.customerreturn.created": _("recorded a customer return"),
+    "sales.customerreturn.received": _("received the customer return"),
+    "sales.customerreturn.cancelled": _("cancelled the customer return"),
     # Price groups of clients
     "sales.clientpricing.changed": _("changed the client's price group"),
 }
@@ -32,4 +43,6 @@ ACTIONS = {
 CHANGE_LABELS = {
     "sales.quote": {"lines": None, "line": _("line")},
     "sales.order": {"lines": None, "line": _("line"), "shortages": _("short")},
+    "sales.shipment": {"items": _("goods"), "order_number": _("sales order")},
+    "sales.customerreturn": {"items": _("goods"), "order_number": _("sales order")},
 }

@@ -83,3 +83,25 @@ def _totals(amounts, rates, currency, tax_rounding) -> Totals:
         by_rate_tax = {rate: line_tax(net, rate, currency) for rate, net in by_rate_net.items()}
     tax_total = sum(by_rate_tax.values(), Decimal(0))
     return Totals(lines=amounts, net=net_total, tax=tax_total, total=net_total + tax_total, tax_by_rate=by_rate_tax)
+
+
+# --- Shipping: the order's status from its quantities (issue #13.5) ---------------------------------------------
+
+
+def order_status_from_shipped(status: str, lines: Iterable[tuple[Decimal, Decimal]]) -> str:
+    """The status a confirmed order has after shipping, from (ordered, shipped) per goods line in stock units:
+    nothing shipped keeps the status, every line fully shipped is "shipped", anything between "partly_shipped".
+    Closed and cancelled orders keep their status. Service lines are not passed (they never ship)."""
+    if status not in ("confirmed", "partly_shipped", "shipped"):
+        return status
+    lines = list(lines)
+    if not lines or all(shipped <= 0 for _ordered, shipped in lines):
+        return status
+    if all(shipped >= ordered for ordered, shipped in lines):
+        return "shipped"
+    return "partly_shipped"
+
+
+def plain(quantity: Decimal) -> str:
+    """A quantity without trailing zeros and never in exponent form (10, 2.5), for messages and API extras."""
+    return format(quantity.normalize(), "f")

@@ -20,6 +20,7 @@ from tandem.parties.models import Client
 from tandem.sales.models import Order, Quote
 from tandem.sales.services import orders as order_services
 from tandem.sales.services import quotes as quote_services
+from tandem.sales.shipping_demo import build_shipping_demo
 from tandem.stock import services as stock_services
 from tandem.stock.models import Location, StockMove, Warehouse
 
@@ -75,7 +76,8 @@ def build_sales_demo(*, seed: int = SEED, scale: float = 1.0) -> list[str]:
         for client in clients:
             for _n in range(QUOTES_PER_CLIENT):
                 _one_story(rng, admin, client, sellable, today)
-    return [f"sales: {Quote.objects.count()} quotes, {Order.objects.count()} sales orders"]
+    lines = [f"sales: {Quote.objects.count()} quotes, {Order.objects.count()} sales orders"]
+    return lines + build_shipping_demo(seed=seed, by=admin)  # shipments and returns (sales.shipping_demo)
 
 
 def _one_story(rng: random.Random, admin, client, products, today) -> None:

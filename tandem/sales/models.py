@@ -260,3 +260,188 @@ class ClientPricing(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.price_group}"
+
+
+# --- Shipments and customer returns (issue #13.5) --------------------------------------------------------------
+# Quantities here are in the product's stock unit, like OrderLine.reserved_quantity/shipped_quantity.
+
+
+class Shipment(TrackedModel):
+    """Goods of one sales order leaving one warehouse: picked, packed, shipped (the stock moves are posted),
+    delivered; cancelled while not yet shipped. What is not shipped stays reserved on the order (backorder)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("To pick")
+        PICKED = "picked", _("Picked")
+        PACKED = "packed", _("Packed")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PICKED, Status.CANCELLED},
+        Status.PICKED: {Status.PACKED, Status.CANCELLED},
+        Status.PACKED: {Status.SHIPPED, Status.CANCELLED},
+        Status.SHIPPED: {Status.DELIVERED},
+        Status.DELIVERED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("number"), max_length=32, blank=True, db_index=True)
+    company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
+                                related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("sales order"), on_delete=models.PROTECT,
+                              related_name="shipments")
+    client = models.ForeignKey("parties.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="+")
+    warehouse = models.ForeignKey("stock.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT,
+                                  related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    shipment_date = models.DateField(_("shipment date"))
+    delivered_date = models.DateField(_("delivered on"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["-shipment_date", "-id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        permissions = [("confirm_shipment", _("Can confirm picks, packing, shipments and deliveries"))]
+        indexes = [
+            models.Index(fields=["client", "shipment_date", "id"], name="shipment_client_date"),
+            models.Index(fields=["status", "shipment_date", "id"], name="shipment_status_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not shipped yet and not cancelled: its lines still count against what is left to ship."""
+        return self.status in (self.Status.DRAFT, self.Status.PICKED, self.Status.PACKED)
+
+    def can_edit(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_pick(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_pack(self) -> bool:
+        return self.status == self.Status.PICKED
+
+    def can_ship(self) -> bool:
+        return self.status == self.Status.PACKED
+
+    def can_deliver(self) -> bool:
+        return self.status == self.Status.SHIPPED
+
+    def can_cancel(self) -> bool:
+        return self.is_open
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE,
+                                 related_name="lines")
+    order_line = models.ForeignKey(OrderLine, verbose_name=_("sales order line"), on_delete=models.PROTECT,
+                                   related_name="shipment_lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    location = models.ForeignKey("stock.Location", verbose_name=_("location"), on_delete=models.PROTECT,
+                                 related_name="+")
+    lot = models.ForeignKey("stock.Lot", verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    stock_move = models.OneToOneField("stock.StockMove", verbose_name=_("stock move"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["shipment_id", "id"]
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
+
+
+class CustomerReturn(TrackedModel):
+    """Goods a client sends back from an order, received into a storage or quarantine location; linked to
+    a complaint when there is one. Receiving posts RETURN stock moves at the cost they left with."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.RECEIVED, Status.CANCELLED},
+        Status.RECEIVED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("number"), max_length=32, blank=True, db_index=True)
+    company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
+                                related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("sales order"), on_delete=models.PROTECT,
+                              related_name="returns")
+    client = models.ForeignKey("parties.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="+")
+    complaint = models.ForeignKey("crm.Complaint", verbose_name=_("complaint"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("stock.Location", verbose_name=_("received into"), on_delete=models.PROTECT,
+                                 related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    return_date = models.DateField(_("return date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["-return_date", "-id"]
+        verbose_name = _("customer return")
+        verbose_name_plural = _("customer returns")
+        indexes = [
+            models.Index(fields=["client", "return_date", "id"], name="return_client_date"),
+            models.Index(fields=["complaint"], name="return_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    def can_receive(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_cancel(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ReturnLine(models.Model):
+    customer_return = models.ForeignKey(CustomerReturn, verbose_name=_("customer return"), on_delete=models.CASCADE,
+                                        related_name="lines")
+    order_line = models.ForeignKey(OrderLine, verbose_name=_("sales order line"), on_delete=models.PROTECT,
+                                   related_name="return_lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    lot = models.ForeignKey("stock.Lot", verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    unit_cost = models.DecimalField(_("unit cost"), null=True, blank=True, **RATE,
+                                    help_text=_("The cost the goods left with (from the shipment's stock move)."))
+    stock_move = models.OneToOneField("stock.StockMove", verbose_name=_("stock move"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["customer_return_id", "id"]
+        verbose_name = _("customer return line")
+        verbose_name_plural = _("customer return lines")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"

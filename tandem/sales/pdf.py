@@ -41,3 +41,21 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- Delivery note (issue #13.5): the same letterhead, the shipment's lines with lots, no prices -------------
+
+
+def delivery_note_html(shipment, *, request=None) -> str:
+    lines = list(shipment.lines.select_related("product__unit", "lot", "location", "order_line").order_by("pk"))
+    order = shipment.order
+    return render_to_string("sales/shipment_pdf.html", {
+        "shipment": shipment, "order": order, "lines": lines, "entity": shipment.company,
+        "logo": _logo_data_uri(shipment.company),
+    }, request=request)
+
+
+def render_delivery_note_pdf(shipment, *, request=None) -> bytes:
+    from weasyprint import HTML  # heavy (pango, fonts): loaded when the first PDF is made
+
+    return HTML(string=delivery_note_html(shipment, request=request)).write_pdf()

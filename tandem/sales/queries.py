@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tandem.parties.queries import visible_clients
-from tandem.sales.models import Order, Quote
+from tandem.sales.models import CustomerReturn, Order, Quote, Shipment
 
 
 def _visible(model, user, perm: str) -> QuerySet:
@@ -59,3 +59,60 @@ def document_with_lines(qs: QuerySet, pk):
 
     return resolve_visible(qs.select_related("client", "company", "counterparty", "contact", "deal", "owner")
                            .prefetch_related("lines__product", "lines__unit"), pk)
+
+
+# --- Shipments and customer returns (issue #13.5) --------------------------------------------------------------
+
+
+def visible_shipments(user) -> QuerySet[Shipment]:
+    """Shipments of the clients the user may see (everyone's with sales.view_all_quotes, e.g. the warehouse)."""
+    return _visible(Shipment, user, "sales.view_shipment")
+
+
+def visible_returns(user) -> QuerySet[CustomerReturn]:
+    return _visible(CustomerReturn, user, "sales.view_customerreturn")
+
+
+def filter_shipments(qs: QuerySet, *, status: str = "", client_id: int | None = None, order_id: int | None = None,
+                     deal_id: int | None = None, q: str = "") -> QuerySet:
+    if status:
+        qs = qs.filter(status=status)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if order_id:
+        qs = qs.filter(order_id=order_id)
+    if deal_id:
+        qs = qs.filter(order__deal_id=deal_id)
+    if q:
+        text = q.strip()
+        qs = qs.filter(Q(number__icontains=text) | Q(tracking_number__icontains=text)
+                       | Q(order__number__icontains=text))
+    return qs.select_related("client", "order", "warehouse")
+
+
+def shipments_of_client(user, client) -> QuerySet[Shipment]:
+    return visible_shipments(user).filter(client=client).select_related("order").order_by("-shipment_date", "-id")
+
+
+def shipments_of_deal(user, deal) -> QuerySet[Shipment]:
+    return visible_shipments(user).filter(order__deal=deal).select_related("order").order_by("-shipment_date", "-id")
+
+
+def returns_of_complaint(user, complaint) -> QuerySet[CustomerReturn]:
+    return visible_returns(user).filter(complaint=complaint).select_related("order", "location")
+
+
+def shipment_with_lines(qs: QuerySet, pk):
+    from tandem.core.references import resolve_visible
+
+    return resolve_visible(qs.select_related("client", "company", "order", "warehouse", "order__counterparty",
+                                             "order__contact")
+                           .prefetch_related("lines__product__unit", "lines__location", "lines__lot",
+                                             "lines__order_line"), pk)
+
+
+def return_with_lines(qs: QuerySet, pk):
+    from tandem.core.references import resolve_visible
+
+    return resolve_visible(qs.select_related("client", "company", "order", "location__warehouse", "complaint")
+                           .prefetch_related("lines__product__unit", "lines__lot", "lines__order_line"), pk)

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from tandem.core import limits
 from tandem.core.schemas import DecimalString, Id, InputSchema, money_text
-from tandem.sales.models import Order, Quote
+from tandem.sales.models import CustomerReturn, Order, Quote, Shipment
 
 
 class Ref(Schema):
@@ -325,3 +325,230 @@ class ClientPricingIn(InputSchema):
 class ClientPricingOut(Schema):
     client_id: int
     price_group: Ref | None
+
+
+# --- Shipments and customer returns (issue #13.5) --------------------------------------------------------------
+# Quantities are in the product's stock unit (`unit`), as decimal strings.
+
+SHIPMENT_ACTIONS = ("pick", "pack", "ship", "deliver", "cancel")
+RETURN_ACTIONS = ("receive", "cancel")
+
+
+class ShipmentLineOut(Schema):
+    id: int
+    order_line_id: int
+    product: Ref
+    quantity: str = Field(description="Decimal as a string, in the product's stock unit.")
+    unit: str = Field(description="The product's stock unit (code).")
+    location: Ref = Field(description="Where the goods are taken from (a location of the shipment's warehouse).")
+    lot: Ref | None = Field(description="Lot or serial number; lot-tracked products always have one.")
+    stock_move_id: int | None = Field(description="The SHIPMENT stock move, once shipped.")
+    unit_cost: str | None = Field(description="The stock move's unit cost when valuation has set it.")
+
+    @staticmethod
+    def resolve_product(obj):
+        return {"id": obj.product_id, "name": str(obj.product)}
+
+    @staticmethod
+    def resolve_quantity(obj):
+        return _number(obj.quantity)
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.product.unit.code
+
+    @staticmethod
+    def resolve_location(obj):
+        return {"id": obj.location_id, "name": obj.location.code}
+
+    @staticmethod
+    def resolve_lot(obj):
+        return {"id": obj.lot_id, "name": obj.lot.code} if obj.lot_id else None
+
+    @staticmethod
+    def resolve_unit_cost(obj):
+        return _number(obj.stock_move.unit_cost) if obj.stock_move_id and obj.stock_move.unit_cost is not None \
+            else None
+
+
+class ShipmentSummaryOut(Schema):
+    id: int
+    number: str
+    status: str = Field(description="draft (to pick) → picked → packed → shipped → delivered; or cancelled.")
+    order: Ref
+    client: Ref
+    warehouse: Ref
+    shipment_date: datetime.date
+    delivered_date: datetime.date | None
+    carrier: str
+    tracking_number: str
+    version: int
+    actions: list[str] = Field(description="The steps the shipment can take now (from its can_<action>()).")
+
+    @staticmethod
+    def resolve_order(obj):
+        return {"id": obj.order_id, "name": obj.order.number}
+
+    @staticmethod
+    def resolve_client(obj):
+        return _ref(obj.client)
+
+    @staticmethod
+    def resolve_warehouse(obj):
+        return {"id": obj.warehouse_id, "name": obj.warehouse.code}
+
+    @staticmethod
+    def resolve_actions(obj):
+        return [name for name in SHIPMENT_ACTIONS if getattr(obj, f"can_{name}")()]
+
+
+class ShipmentOut(ShipmentSummaryOut):
+    note: str
+    lines: list[ShipmentLineOut]
+
+
+class LeftToShipOut(Schema):
+    order_line_id: int
+    product: Ref
+    unit: str
+    ordered: str = Field(description="The line's quantity in the product's stock unit.")
+    shipped: str
+    in_open_shipments: str = Field(description="In shipments not shipped yet (and not cancelled).")
+    left: str = Field(description="What a new shipment may still take.")
+    reserved: str = Field(description="Still reserved for the line (the backorder's reservation).")
+    returned: str
+
+
+class ShipmentLineIn(InputSchema):
+    order_line_id: Id
+    quantity: DecimalString = Field(..., description="In the product's stock unit; at most what is left to ship.")
+    location_id: Id | None = Field(None, description="A location of the order's warehouse; omitted: its default "
+                                                     "storage location.")
+    lot_id: Id | None = Field(None, description="Required for lot-tracked products unless one can be suggested "
+                                                "(the lot reserved for the line, else the earliest expiring).")
+
+
+class ShipmentIn(InputSchema):
+    order_id: Id
+    shipment_date: limits.Date | None = Field(None, description="Omitted: today.")
+    carrier: str | None = Field(None, max_length=100)
+    tracking_number: str | None = Field(None, max_length=100)
+    note: str | None = Field(None, max_length=5000)
+    lines: list[ShipmentLineIn] = Field([], max_length=500, description="Omitted or empty: everything left to "
+                                                                        "ship on the order.")
+
+
+class ShipmentPatch(InputSchema):
+    shipment_date: limits.Date | None = None
+    carrier: str | None = Field(None, max_length=100)
+    tracking_number: str | None = Field(None, max_length=100)
+    note: str | None = Field(None, max_length=5000)
+    version: int | None = Field(None, ge=1, description="The version you saw (as in GET); omitted: no check.")
+
+
+class ShipIn(StepIn):
+    carrier: str | None = Field(None, max_length=100)
+    tracking_number: str | None = Field(None, max_length=100)
+
+
+class DeliverIn(StepIn):
+    delivered_date: limits.Date | None = Field(None, description="Omitted: today.")
+
+
+class ShipmentFilters(Schema):
+    status: Shipment.Status | None = None
+    client_id: Id | None = None
+    order_id: Id | None = None
+    deal_id: Id | None = None
+    q: str | None = Field(None, max_length=50, description="Part of the number, order number or tracking number.")
+
+
+class ReturnLineOut(Schema):
+    id: int
+    order_line_id: int
+    product: Ref
+    quantity: str
+    unit: str
+    lot: Ref | None
+    unit_cost: str | None = Field(description="The cost the goods left with (from the shipment's stock move).")
+    stock_move_id: int | None = Field(description="The RETURN stock move, once received.")
+
+    @staticmethod
+    def resolve_product(obj):
+        return {"id": obj.product_id, "name": str(obj.product)}
+
+    @staticmethod
+    def resolve_quantity(obj):
+        return _number(obj.quantity)
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.product.unit.code
+
+    @staticmethod
+    def resolve_lot(obj):
+        return {"id": obj.lot_id, "name": obj.lot.code} if obj.lot_id else None
+
+    @staticmethod
+    def resolve_unit_cost(obj):
+        return _number(obj.unit_cost)
+
+
+class ReturnSummaryOut(Schema):
+    id: int
+    number: str
+    status: str = Field(description="draft → received; or cancelled.")
+    order: Ref
+    client: Ref
+    complaint_id: int | None
+    location: Ref = Field(description="Where the goods went (a storage or quarantine location).")
+    return_date: datetime.date
+    reason: str
+    version: int
+    actions: list[str]
+
+    @staticmethod
+    def resolve_order(obj):
+        return {"id": obj.order_id, "name": obj.order.number}
+
+    @staticmethod
+    def resolve_client(obj):
+        return _ref(obj.client)
+
+    @staticmethod
+    def resolve_location(obj):
+        return {"id": obj.location_id, "name": str(obj.location)}
+
+    @staticmethod
+    def resolve_actions(obj):
+        return [name for name in RETURN_ACTIONS if getattr(obj, f"can_{name}")()]
+
+
+class ReturnOut(ReturnSummaryOut):
+    lines: list[ReturnLineOut]
+
+
+class ReturnLineIn(InputSchema):
+    order_line_id: Id
+    quantity: DecimalString = Field(..., description="In the product's stock unit; at most shipped − returned.")
+    lot_id: Id | None = Field(None, description="Lot-tracked products: one of the lots shipped (omitted: the only "
+                                                "one shipped).")
+
+
+class ReturnIn(InputSchema):
+    order_id: Id
+    location_id: Id | None = Field(None, description="Omitted: the quarantine location of the order's warehouse, "
+                                                     "else its default location.")
+    complaint_id: Id | None = Field(None, description="The client's complaint the return answers.")
+    return_date: limits.Date | None = Field(None, description="Omitted: today.")
+    reason: str | None = Field(None, max_length=300)
+    receive: bool = Field(False, description="Receive at once (posts the RETURN moves; needs the warehouse's "
+                                             "permission).")
+    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=500)
+
+
+class ReturnFilters(Schema):
+    status: CustomerReturn.Status | None = None
+    client_id: Id | None = None
+    order_id: Id | None = None
+    complaint_id: Id | None = None

@@ -89,6 +89,7 @@ NOT_PAGES = {
     "crm:calendar-feed-ics": "an iCalendar file, no page",
     "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
     "sales:quote-pdf": "a PDF file, no page",
+    "sales:shipment-pdf": "a PDF file (delivery note), no page",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
@@ -194,7 +195,10 @@ def demo(make_user):
     catalog = _catalog_records()
 
     quote, order = _sales_documents(client, counterparty, deals[0], entity, rep)
+    shipment, customer_return = _shipping_documents(order, complaint)
     resources = {
+        "shipment": shipment,
+        "return": customer_return,
         "quote": quote,
         "order": order,
         "client": client,
@@ -257,6 +261,31 @@ def _sales_documents(client, counterparty, deal, entity, rep):
     QuoteLine.objects.create(quote=quote, **line)
     OrderLine.objects.create(order=order, **line)
     return quote, order
+
+
+def _shipping_documents(order, complaint):
+    """A shipment and a customer return of the order, with long names (shipment and return pages)."""
+    from tandem.sales.models import CustomerReturn, ReturnLine, Shipment, ShipmentLine
+    from tandem.stock.models import Location, Lot, Warehouse
+
+    warehouse = Warehouse.objects.create(company=order.company, code="MUC-CENTRAL", name=LONG + " Lager")
+    shelf = Location.objects.create(warehouse=warehouse, code="HALL-07-RACK-12-SHELF-04", is_default=True)
+    quarantine = Location.objects.create(warehouse=warehouse, code="QUARANTINE-RETURNS", kind="quarantine")
+    line = order.lines.get()
+    lot = Lot.objects.create(product=line.product, code="LOT-2026-11-000123456789",
+                             expiry_date=datetime.date(2028, 1, 31))
+    common = {"company": order.company, "order": order, "client": order.client}
+    shipment = Shipment.objects.create(number="SH-2026-00001", warehouse=warehouse, carrier="Deutsche Post DHL Group",
+                                       tracking_number="JJD0001234567890123456789",
+                                       shipment_date=datetime.date(2026, 11, 4), **common)
+    ShipmentLine.objects.create(shipment=shipment, order_line=line, product=line.product, quantity=Decimal("1234.5"),
+                                location=shelf, lot=lot)
+    customer_return = CustomerReturn.objects.create(number="RT-2026-00001", location=quarantine, complaint=complaint,
+                                                    return_date=datetime.date(2026, 11, 20),
+                                                    reason="The seal leaks at high pressure", **common)
+    ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product,
+                              quantity=Decimal("2"), lot=lot)
+    return shipment, customer_return
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):

@@ -43,6 +43,8 @@ from tandem.stock.models import (
 # Upper apps' tables by name (crm must not import sales; the ladder holds for tests too).
 Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in ("Quote", "QuoteLine", "Order",
                                                                                "OrderLine"))
+Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", name) for name in (
+    "Shipment", "ShipmentLine", "CustomerReturn", "ReturnLine"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -102,6 +104,7 @@ UNIT_PRICE_COLUMNS = {
     CostCorrection: (lambda: _cost_correction(), ["old_unit_cost", "new_unit_cost"]),
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
+    ReturnLine: (lambda: _return_line(), ["unit_cost"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -120,6 +123,8 @@ STEP_COLUMNS = {
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
     QuoteLine: (lambda: _quote_line(), ["quantity"]),
     OrderLine: (lambda: _order_line(), ["quantity"]),
+    ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
+    ReturnLine: (lambda: _return_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -136,6 +141,8 @@ DATE_COLUMNS = {
     Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
     Order: (lambda: _order(), ["order_date", "requested_date"]),
     OrderLine: (lambda: _order_line(), ["expected_date"]),
+    Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
+    CustomerReturn: (lambda: _customer_return(), ["return_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -237,6 +244,35 @@ def _quote_line():
 
 def _order_line():
     return OrderLine.objects.create(order=_order(), **_line_values())
+
+
+def _shipment():
+    order = _order()
+    return Shipment.objects.create(company=order.company, order=order, client=order.client,
+                                   warehouse=_location().warehouse, shipment_date=datetime.date(2026, 1, 2))
+
+
+def _shipment_line():
+    line = _order_line()
+    shipment = Shipment.objects.create(company=line.order.company, order=line.order, client=line.order.client,
+                                       warehouse=_location().warehouse, shipment_date=datetime.date(2026, 1, 2))
+    return ShipmentLine.objects.create(shipment=shipment, order_line=line, product=line.product, quantity=Decimal(1),
+                                       location=shipment.warehouse.locations.first())
+
+
+def _customer_return():
+    order = _order()
+    return CustomerReturn.objects.create(company=order.company, order=order, client=order.client,
+                                         location=_location(), return_date=datetime.date(2026, 1, 3))
+
+
+def _return_line():
+    line = _order_line()
+    customer_return = CustomerReturn.objects.create(company=line.order.company, order=line.order,
+                                                    client=line.order.client, location=_location(),
+                                                    return_date=datetime.date(2026, 1, 3))
+    return ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product,
+                                     quantity=Decimal(1))
 
 
 def _exchange_rate():

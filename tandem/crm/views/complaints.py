@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core import limits
+from tandem.core import limits, modules
 from tandem.core.forms import call_service
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
@@ -72,6 +72,10 @@ def _detail(request, complaint, *, form=None, status=200):
         "can_reopen": services.can_reopen(complaint),
         "may_change": request.user.has_perm("crm.change_complaint"),
         "can_edit": services.can_edit(complaint),
+        # AppConfig hook complaint_page_panels (core.modules.collect): e.g. sales shows the customer returns
+        # linked to the complaint; crm never names the apps that add them. [{"id", "title", "html"}]
+        "panels": modules.collect("complaint_page_panels", request, complaint,
+                                  enabled=getattr(request, "enabled_modules", None)),
     }
     return render(request, "crm/complaint_detail.html", context, status=status)
 

@@ -1,9 +1,9 @@
-"""Sales REST API under /api/v1/sales/: quotes and orders, each area module owns its Router."""
+"""Sales REST API under /api/v1/sales/: quotes, orders, shipments and returns, each area module owns its Router."""
 
 from ninja import Router
 
-from tandem.sales.api import orders, quotes
+from tandem.sales.api import orders, quotes, returns, shipments
 
 router = Router()
-for area in (quotes, orders):
+for area in (quotes, orders, shipments, returns):
     router.add_router("/", area.router)

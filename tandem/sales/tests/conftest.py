@@ -93,3 +93,6 @@ def deal(pipeline, sales_rep, client_of_rep, counterparty, contact):
 def stocked(company, warehouse, shelf, pump, installation, counterparty):
     """Everything a quote needs."""
     return True
+
+
+from tandem.sales.tests.shipping_fixtures import *  # noqa: E402, F403 (shipment and return fixtures)
