@@ -72,7 +72,35 @@ def world(sales, sales_rep, admin_user):
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
         **_catalog_world(),
+        **_sales_world(client, counterparty, deal, entity),
     }
+
+
+def _sales_world(client, counterparty, deal, entity) -> dict:
+    """A quote, an order, a shipment and a return of the world's client (sales pages)."""
+    import datetime
+
+    from tandem.catalog.models import Product, Unit
+    from tandem.sales.models import CustomerReturn, Order, OrderLine, Quote, QuoteLine, Shipment
+    from tandem.stock.models import Location, Warehouse
+
+    unit = Unit.objects.create(code="walk-pc", name="piece")
+    product = Product.objects.create(sku="WALK-S1", name="Walk service", unit=unit, kind=Product.Kind.SERVICE)
+    common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal,
+              "owner": client.owner, "currency": "EUR", "number": "WALK-1"}
+    day = datetime.date(2026, 6, 1)
+    quote = Quote.objects.create(quote_date=day, **common)
+    order = Order.objects.create(order_date=day, **common)
+    line = {"product": product, "unit": unit, "quantity": 1, "unit_price": 10, "net_amount": 10, "gross_amount": 10}
+    warehouse = Warehouse.objects.create(company=entity, code="WALK", name="Walk warehouse")
+    location = Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+    shipment = Shipment.objects.create(company=entity, order=order, client=client, warehouse=warehouse,
+                                       shipment_date=day)
+    customer_return = CustomerReturn.objects.create(company=entity, order=order, client=client, location=location,
+                                                    return_date=day)
+    return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
+            "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
+            "order_line": OrderLine.objects.create(order=order, **line).pk}
 
 
 def _catalog_world() -> dict:
