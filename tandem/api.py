@@ -8,6 +8,7 @@ from tandem.core.authentication import api_auth
 from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.parties.api import router as parties_router
+from tandem.stock.api import router as stock_router
 
 DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
 
@@ -38,3 +39,4 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
+api.add_router("/", stock_router)

@@ -35,6 +35,7 @@ AREAS = (
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks", "sales targets", "legal entities", "exchange rates",
+    "warehouses", "stock",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -47,7 +48,8 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
     # Reads our legal entities and the exchange rates, does not maintain them.
     roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
-                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY},
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY,
+                          "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -60,18 +62,22 @@ MAY: dict[str, dict[str, frozenset]] = {
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
         "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
+        "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
+    # Receives, moves, adjusts and counts stock; reads the warehouses set up by the administrator.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                      "tasks": frozenset({READ, CHANGE})},
+                      "tasks": frozenset({READ, CHANGE}), "warehouses": READ_ONLY,
+                      "stock": frozenset({READ, ADD, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
                        "deals": READ_ONLY, "complaints": READ_ONLY,
-                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
+                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
+                       "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                       "tasks": frozenset({READ, CHANGE})},
+                       "tasks": frozenset({READ, CHANGE}), "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
     ANONYMOUS: {},
@@ -116,6 +122,9 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/stock/warehouses": "warehouses",
+    "/api/v1/stock/locations": "warehouses",
+    "/api/v1/stock/": "stock",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -135,6 +144,7 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -266,7 +276,31 @@ def build_world(actor):
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
+    ids.update(_stock_world(entity, actor))
     return ids
+
+
+def _stock_world(entity, actor) -> dict:
+    """A warehouse with a bin, a lot-tracked product with stock in it, a draft count, an expected receipt."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product, Unit
+    from tandem.stock import queries as stock_queries
+    from tandem.stock import services as stock_services
+
+    warehouse = stock_services.create_warehouse(company=entity, code="MTX", name="Matrix store", by=None)
+    location = stock_services.create_location(warehouse=warehouse, code="BIN", by=None)
+    unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    product = Product.objects.create(sku="MTX-1", name="Matrix item", unit=unit, tracking=Product.Tracking.LOT)
+    lot = stock_services.get_or_create_lot(product=product, code="Matrix lot", by=None)
+    stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot, by=None)
+    count = stock_services.create_count(warehouse=warehouse, by=None)
+    expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
+                                             expected_date=datetime.date(2026, 6, 1), by=None)
+    return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
+            "count_id": count.pk, "expected_id": expected.pk,
+            "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
+            "quantity": "1", "counted": "1"}
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------

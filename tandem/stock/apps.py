@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
 
-_READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove"]
-_OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot"]
+_READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove",
+         "stock.view_stockcount", "stock.view_expectedreceipt"]
+_OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot", "stock.add_stockcount",
+            "stock.change_stockcount", "stock.add_expectedreceipt", "stock.change_expectedreceipt"]
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core import audit, limits, workflow
-from tandem.core.archive import archive, refuse_archived_links
+from tandem.core.archive import archive, refuse_archived_links, restore
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.stock.errors import insufficient_stock
 from tandem.stock.models import (
@@ -201,6 +201,8 @@ class MoveLine:
     quantity: Decimal
     lot: Lot | None = None
     unit_cost: Decimal | None = None
+    lot_code: str = ""  # a new (or existing) lot of the product by its code, when `lot` is not given
+    expiry_date: datetime.date | None = None
 
 
 def _line_error(index: int, exc: BusinessRuleError) -> BusinessRuleError:
@@ -216,8 +218,12 @@ def record_moves(*, lines: list[MoveLine], kind: str, from_location: Location | 
     with transaction.atomic():
         for index, line in enumerate(lines):
             try:
+                lot = line.lot
+                if lot is None and line.lot_code:
+                    lot = get_or_create_lot(product=line.product, code=line.lot_code, expiry_date=line.expiry_date,
+                                            by=by)
                 moves.append(record_move(product=line.product, quantity=line.quantity, kind=kind,
-                                         from_location=from_location, to_location=to_location, lot=line.lot,
+                                         from_location=from_location, to_location=to_location, lot=lot,
                                          effective_date=effective_date, unit_cost=line.unit_cost, origin=origin,
                                          reason=reason, by=by))
             except BusinessRuleError as exc:
@@ -246,8 +252,10 @@ def transfer_stock(*, product, quantity: Decimal, from_location: Location, to_lo
 
 
 def adjust_stock(*, product, location: Location, quantity: Decimal, reason: str, lot=None, effective_date=None,
-                 unit_cost: Decimal | None = None, origin=None, by, check_reserved: bool = True) -> StockMove:
-    """Correct on hand in a location by a signed quantity (found +, broken or lost −), with a reason."""
+                 unit_cost: Decimal | None = None, origin=None, by, check_reserved: bool = True,
+                 lot_code: str = "", expiry_date: datetime.date | None = None) -> StockMove:
+    """Correct on hand in a location by a signed quantity (found +, broken or lost −), with a reason.
+    `lot_code`: a lot of the product by its code (created when new, with `expiry_date`)."""
     if not (reason or "").strip():
         raise BusinessRuleError("reason_required", _("Say why the stock is adjusted."), field="reason")
     try:
@@ -257,13 +265,16 @@ def adjust_stock(*, product, location: Location, quantity: Decimal, reason: str,
     if quantity == 0:
         raise BusinessRuleError("quantity_zero", _("An adjustment changes stock: enter a quantity other than zero."),
                                 field="quantity")
-    if quantity > 0:
-        return record_move(product=product, quantity=quantity, kind=StockMove.Kind.ADJUSTMENT, to_location=location,
-                           lot=lot, effective_date=effective_date, unit_cost=unit_cost, origin=origin,
-                           reason=reason.strip(), by=by)
-    return record_move(product=product, quantity=-quantity, kind=StockMove.Kind.ADJUSTMENT, from_location=location,
-                       lot=lot, effective_date=effective_date, origin=origin, reason=reason.strip(), by=by,
-                       check_reserved=check_reserved)
+    with transaction.atomic():
+        if lot is None and lot_code:
+            lot = get_or_create_lot(product=product, code=lot_code, expiry_date=expiry_date, by=by)
+        if quantity > 0:
+            return record_move(product=product, quantity=quantity, kind=StockMove.Kind.ADJUSTMENT,
+                               to_location=location, lot=lot, effective_date=effective_date, unit_cost=unit_cost,
+                               origin=origin, reason=reason.strip(), by=by)
+        return record_move(product=product, quantity=-quantity, kind=StockMove.Kind.ADJUSTMENT,
+                           from_location=location, lot=lot, effective_date=effective_date, origin=origin,
+                           reason=reason.strip(), by=by, check_reserved=check_reserved)
 
 
 # --- Lots -----------------------------------------------------------------------------------------------------
@@ -545,6 +556,17 @@ def archive_warehouse(warehouse: Warehouse, *, by) -> Warehouse:
     return archive(warehouse, by=by)
 
 
+def restore_warehouse(warehouse: Warehouse, *, by) -> Warehouse:
+    return restore(warehouse, by=by)
+
+
+def restore_location(location: Location, *, by) -> Location:
+    if location.warehouse.is_archived:
+        raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                % {"name": location.warehouse}, field="warehouse")
+    return restore(location, by=by, root=location.warehouse)
+
+
 # --- Stock counts ------------------------------------------------------------------------------------------------
 
 
@@ -568,8 +590,8 @@ def _locked_draft(count: StockCount) -> StockCount:
 
 
 def set_count_line(count: StockCount, *, product, location: Location, counted: Decimal, lot=None,
-                   by) -> StockCountLine:
-    """Enter (or correct) what was counted of a product in a location (and lot)."""
+                   by, lot_code: str = "") -> StockCountLine:
+    """Enter (or correct) what was counted of a product in a location (and lot; `lot_code` finds or makes it)."""
     try:
         counted = Decimal(counted)
     except (ArithmeticError, TypeError, ValueError):
@@ -580,11 +602,15 @@ def set_count_line(count: StockCount, *, product, location: Location, counted: D
     if not product.is_stocked:
         raise BusinessRuleError("not_stocked", _("%(product)s is a service and has no stock.")
                                 % {"product": product.sku}, field="product")
-    _check_lot(product, lot, Decimal(1))
+    if lot is not None or not lot_code:
+        _check_lot(product, lot, Decimal(1))
     if getattr(product, "tracking", "") == "serial" and counted > 1:
         raise BusinessRuleError("serial_quantity", _("A serial number is counted 0 or 1."), field="counted")
     with transaction.atomic():
         locked = _locked_draft(count)
+        if lot is None and lot_code:
+            lot = get_or_create_lot(product=product, code=lot_code, by=by)
+            _check_lot(product, lot, Decimal(1))
         if location.warehouse_id != locked.warehouse_id:
             raise BusinessRuleError("other_warehouse", _("Choose a location of %(warehouse)s.")
                                     % {"warehouse": locked.warehouse.code}, field="location")
