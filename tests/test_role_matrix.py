@@ -193,6 +193,7 @@ API_VERB_OVERRIDES = {
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -481,6 +482,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "warehouses": ids["location_id"] if name.startswith("stock:location")
+                    else ids["warehouse_id"],
+                    "stock": ids["count_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -43,11 +43,13 @@ from tandem.stock.schemas import (
     MoveLineIn,
     MoveOut,
     ReceiptIn,
+    StockHitOut,
     TransferIn,
     WarehouseIn,
     WarehouseOut,
     WarehousePatch,
 )
+from tandem.stock.search import find_stock
 
 router = Router(tags=["stock"])
 READ = "stock.view_stockmove"
@@ -408,3 +410,16 @@ def cancel_count(request, count_id: Id):
     return _count_dict(services.cancel_count(count, by=request.user), lines=True)
 
 
+
+
+@router.get("/stock/search", response=list[StockHitOut], summary="Stock of an item: available per warehouse",
+            description="Products whose SKU starts with `q` or whose name contains it (at least 2 characters), "
+                        "each with on hand, reserved, available and incoming per warehouse.")
+def search_stock(request, q: str = ""):
+    require_permission(request, READ)
+    hits = []
+    for hit in find_stock(q[:100]):
+        product = hit["product"]
+        hits.append({"product_id": product.pk, "sku": product.sku, "name": product.name,
+                     "available": [_balance_dict(b) for b in queries.balances(product=product)]})
+    return hits

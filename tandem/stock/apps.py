@@ -2,12 +2,32 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
+from tandem.core.menu import MenuEntry
 
 _READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove",
          "stock.view_stockcount", "stock.view_expectedreceipt"]
 _OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot", "stock.add_stockcount",
             "stock.change_stockcount", "stock.add_expectedreceipt", "stock.change_expectedreceipt"]
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
+
+# The references stock holds to archivable rows (its own and the catalog's): they block a hard delete.
+_BLOCKERS = [
+    ("stock.Warehouse", "stock.Location", "warehouse"),
+    ("stock.Warehouse", "stock.WarehouseStock", "warehouse"),
+    ("stock.Warehouse", "stock.StockCount", "warehouse"),
+    ("stock.Warehouse", "stock.ExpectedReceipt", "warehouse"),
+    ("stock.Warehouse", "stock.Reservation", "warehouse"),
+    ("stock.Location", "stock.StockMove", "from_location"),
+    ("stock.Location", "stock.StockMove", "to_location"),
+    ("stock.Location", "stock.StockLevel", "location"),
+    ("stock.Location", "stock.StockCountLine", "location"),
+    ("catalog.Product", "stock.StockMove", "product"),
+    ("catalog.Product", "stock.Lot", "product"),
+    ("catalog.Product", "stock.WarehouseStock", "product"),
+    ("catalog.Product", "stock.Reservation", "product"),
+    ("catalog.Product", "stock.ExpectedReceipt", "product"),
+    ("core.LegalEntity", "stock.Warehouse", "company"),
+]
 
 
 class StockConfig(AppConfig):
@@ -18,7 +38,8 @@ class StockConfig(AppConfig):
     module_key = "stock"
     module_requires = ("catalog",)
     url_prefixes = ("/stock/", "/api/v1/stock/")
-    menu = []
+    menu = [MenuEntry(_("Stock"), "stock:stock-list", "stock.view_stockmove")]
+    settings_menu = [MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.change_warehouse")]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP,
         roles.SALES_MANAGER: _READ,
@@ -32,6 +53,24 @@ class StockConfig(AppConfig):
     def ready(self):
         # Imported here: an AppConfig module is loaded before models are ready.
         from tandem.core import audit
+        from tandem.core.deletion import register_blocker
         from tandem.stock.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+        for model, related_model, field in _BLOCKERS:
+            register_blocker(model, related_model, field)
+
+    def global_search_sections(self, user, text: str) -> list[dict]:
+        """The global search's answer to "stock of item X": products by SKU or name, available per warehouse."""
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.stock.search import stock_search_section
+
+        return stock_search_section(user, text)
+
+    def product_panels(self, request, product) -> list[str]:
+        """Panels for the catalog's product page (its registry collects this hook)."""
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.stock.views import product_stock_panel
+
+        panel = product_stock_panel(request, product)
+        return [panel] if panel else []
