@@ -107,6 +107,22 @@ def _consume_reservations(product, warehouse, origin, quantity: Decimal, lot=Non
                                 % {"quantity": _fmt(quantity)}, field="quantity")
 
 
+def _check_lot_free(product, warehouse, lot, origin, quantity: Decimal) -> None:
+    """A lot leaving a warehouse must not take what is held of that very lot for other documents."""
+    origin_type, origin_id = _origin(origin)
+    held = Reservation.objects.filter(product=product, warehouse=warehouse, lot=lot)
+    if origin_type is not None:
+        held = held.exclude(origin_type=origin_type, origin_id=origin_id)
+    held_for_others = held.aggregate(total=Sum("quantity"))["total"] or ZERO
+    if not held_for_others:
+        return
+    there = StockLevel.objects.filter(product=product, location__warehouse=warehouse, lot=lot) \
+        .aggregate(total=Sum("on_hand"))["total"] or ZERO
+    if quantity > there - held_for_others:
+        raise insufficient_stock(product, warehouse, wanted=quantity, available=max(there - held_for_others, ZERO),
+                                 lot=lot)
+
+
 def _check_lot(product, lot, quantity: Decimal) -> None:
     tracking = getattr(product, "tracking", "none")
     if tracking in ("lot", "serial"):
@@ -161,13 +177,17 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
         if source is not None:
             row = rows[source.pk]
             # Only what is not held for others may leave, plus what was held for this very origin.
-            available = row.on_hand - (row.reserved if check_reserved else 0) + release_reserved
+            # Between bins of one warehouse nothing leaves it: reserved goods may move too.
+            within = target is not None and target.pk == source.pk
+            available = row.on_hand - (row.reserved if check_reserved and not within else 0) + release_reserved
             if quantity > available and not source.allow_negative:
                 raise insufficient_stock(product, source, wanted=quantity, available=max(available, ZERO))
             here = _level(product, from_location, lot)
             if quantity > here and (not source.allow_negative or getattr(product, "tracking", "") == "serial"):
                 raise insufficient_stock(product, from_location, wanted=quantity, available=max(here, ZERO),
                                          lot=lot)
+            if lot is not None and check_reserved and not within and not source.allow_negative:
+                _check_lot_free(product, source, lot, origin, quantity)
             if release_reserved:
                 _consume_reservations(product, source, origin, release_reserved, lot=lot)
             row.on_hand -= quantity
@@ -699,9 +719,16 @@ def post_count(count: StockCount, *, by) -> StockCount:
             line.on_hand_at_posting = on_hand
             difference = line.counted - on_hand
             if difference:
-                line.move = adjust_stock(product=line.product, location=line.location, lot=line.lot,
-                                         quantity=difference, reason=reason, effective_date=locked.count_date,
-                                         origin=locked, by=by, check_reserved=False)
+                # Less found than is promised to orders: refused where negatives are not allowed (release
+                # or move the reservations first), so available never goes below zero there.
+                try:
+                    line.move = adjust_stock(product=line.product, location=line.location, lot=line.lot,
+                                             quantity=difference, reason=reason, effective_date=locked.count_date,
+                                             origin=locked, by=by)
+                except BusinessRuleError as exc:
+                    raise type(exc)(exc.code, _("%(product)s in %(location)s: %(message)s") % {
+                        "product": line.product.sku, "location": line.location.code, "message": exc.message},
+                        field="lines", extra={**exc.extra, "line_id": line.pk}) from None
             line.save(update_fields=["on_hand_at_posting", "move"])
     return locked
 

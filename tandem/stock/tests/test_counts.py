@@ -40,13 +40,19 @@ def test_warehouse_counts_main_and_posts_the_differences(room):
         services.post_count(posted, by=None)
 
 
-def test_a_count_lower_than_reserved_still_posts(room):
+def test_a_count_lower_than_what_is_reserved_is_refused_until_released(room):
     services.receive_stock(product=room.bolt, quantity=D(10), location=room.main_stock, by=None)
     services.reserve_stock(product=room.bolt, warehouse=room.main, quantity=D(8), origin=room.milk, by=None)
     count = services.create_count(warehouse=room.main, by=None)
     services.set_count_line(count, product=room.bolt, location=room.main_stock, counted=D(5), by=None)
+    with pytest.raises(ConflictError) as refused:
+        services.post_count(count, by=None)
+    assert refused.value.code == "insufficient_stock" and "BOLT-8 in STOCK" in refused.value.message
+    assert StockCount.objects.get(pk=count.pk).status == StockCount.Status.DRAFT
+    assert StockMove.objects.filter(kind=StockMove.Kind.ADJUSTMENT).count() == 0
+    services.release_reservations(origin=room.milk, by=None)
     services.post_count(count, by=None)
-    assert queries.available(room.bolt, room.main) == D(-3)  # 5 there, 8 promised: the shortage shows
+    assert queries.available(room.bolt, room.main) == D(5)
 
 
 def test_csv_import_all_rows_or_none(room):

@@ -151,3 +151,49 @@ def test_archiving_a_bin_with_stock_is_refused(room):
     assert refused.value.code == "archived"
     with pytest.raises(ConflictError):
         services.archive_warehouse(room.main, by=None)
+
+
+def test_reserved_goods_may_move_between_bins_but_not_leave(room):
+    services.receive_stock(product=room.bolt, quantity=D(5), location=room.bin_a, by=None)
+    services.reserve_stock(product=room.bolt, warehouse=room.main, quantity=D(5), origin=room.milk, by=None)
+    services.transfer_stock(product=room.bolt, quantity=D(5), from_location=room.bin_a, to_location=room.bin_b,
+                            by=None)
+    with pytest.raises(ConflictError):
+        services.transfer_stock(product=room.bolt, quantity=D(1), from_location=room.bin_b,
+                                to_location=room.second_stock, by=None)
+    assert queries.available(room.bolt, room.main) == 0
+
+
+def test_a_lot_held_for_one_order_does_not_ship_for_another(room, today):
+    fresh = services.get_or_create_lot(product=room.milk, code="F", expiry_date=today + datetime.timedelta(9),
+                                       by=None)
+    later = services.get_or_create_lot(product=room.milk, code="G", expiry_date=today + datetime.timedelta(30),
+                                       by=None)
+    services.receive_stock(product=room.milk, quantity=D(3), location=room.main_stock, lot=fresh, by=None)
+    services.receive_stock(product=room.milk, quantity=D(3), location=room.main_stock, lot=later, by=None)
+    services.reserve_stock(product=room.milk, warehouse=room.main, quantity=D(3), origin=room.bolt, by=None,
+                           on_date=today)
+    with pytest.raises(ConflictError) as refused:
+        services.record_move(product=room.milk, quantity=D(1), kind=StockMove.Kind.SHIPMENT,
+                             from_location=room.main_stock, lot=fresh, by=None)
+    assert "(F)" in refused.value.message
+    services.record_move(product=room.milk, quantity=D(3), kind=StockMove.Kind.SHIPMENT,
+                         from_location=room.main_stock, lot=later, by=None)
+
+
+def test_a_failure_in_the_middle_of_a_document_leaves_nothing(room, monkeypatch):
+    calls = []
+    original = services._change_level
+
+    def fail_on_the_third(*args):
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return original(*args)
+
+    monkeypatch.setattr(services, "_change_level", fail_on_the_third)
+    lines = [services.MoveLine(room.bolt, D(5)), services.MoveLine(room.bolt, D(1)), services.MoveLine(room.bolt, D(2))]
+    with pytest.raises(RuntimeError):
+        services.record_moves(lines=lines, kind=StockMove.Kind.RECEIPT, to_location=room.main_stock, by=None)
+    assert StockMove.objects.count() == 0 and not StockLevel.objects.exists()
+    assert not WarehouseStock.objects.exclude(on_hand=0).exists()
