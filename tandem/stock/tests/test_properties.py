@@ -111,7 +111,7 @@ def _check_invariants(world):
     strict = {loc.pk for loc in world["locations"] if not loc.warehouse.allow_negative}
     assert all(q >= 0 for (p, loc, lot), q in levels.items() if loc in strict)
     by_warehouse = defaultdict(Decimal)
-    for (p, loc, lot), q in levels.items():
+    for (p, loc, _lot), q in levels.items():
         by_warehouse[(p, next(x.warehouse_id for x in world["locations"] if x.pk == loc))] += q
     held = defaultdict(Decimal)
     for p, w, q in Reservation.objects.values_list("product_id", "warehouse_id", "quantity"):
