@@ -11,6 +11,11 @@ def _plain(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+def _fixed(value: Decimal) -> str:
+    """As the API shows quantities: four decimal places, the same on every database."""
+    return str(Decimal(value).quantize(Decimal("0.0001")))
+
+
 def insufficient_stock(product, place, *, wanted: Decimal, available: Decimal, lot=None) -> ConflictError:
     """`place`: a warehouse (its code is named) or a location (warehouse/bin)."""
     where = place.code if hasattr(place, "allow_negative") else str(place)
@@ -22,5 +27,5 @@ def insufficient_stock(product, place, *, wanted: Decimal, available: Decimal, l
         % {"available": _plain(available), "product": product.sku, "warehouse": where,
            "wanted": _plain(wanted)},
         field="quantity",
-        extra={"available": str(available), "wanted": str(wanted)},
+        extra={"available": _fixed(available), "wanted": _fixed(wanted)},
     )
