@@ -60,6 +60,12 @@ class StockConfig(AppConfig):
         for model, related_model, field in _BLOCKERS:
             register_blocker(model, related_model, field)
 
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: two warehouses, a year of receipts, transfers, lots, counts."""
+        from tandem.stock.demo import build_stock_demo  # models are not loaded when this module is
+
+        return build_stock_demo(seed=seed, scale=scale)
+
     def global_search_sections(self, user, text: str) -> list[dict]:
         """The global search's answer to "stock of item X": products by SKU or name, available per warehouse."""
         # Imported here: an AppConfig module is loaded before models are ready.
