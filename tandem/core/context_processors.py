@@ -5,7 +5,8 @@ from tandem.core import modules
 
 
 def shell(request):
-    """Menu of enabled modules the user may open, the global search box, the account menu."""
+    """Menu of enabled modules the user may open (one group per module, each with its pages), the global
+    search box, the account menu."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
@@ -26,9 +27,13 @@ def shell(request):
     for key, cfg in modules.registered_modules().items():
         if key not in enabled:
             continue
-        for entry in getattr(cfg, "menu", ()):
-            if entry.permission is None or user.has_perm(entry.permission):
-                menu.append({"label": entry.label, "url": reverse(entry.url_name), "key": key})
+        entries = [{"label": entry.label, "url": reverse(entry.url_name), "key": key}
+                   for entry in getattr(cfg, "menu", ())
+                   if entry.permission is None or user.has_perm(entry.permission)]
+        if entries:
+            # A module with several pages is one group (a dropdown on wide screens): the bar stays one line
+            # with a dozen modules on.
+            menu.append({"label": cfg.verbose_name, "key": key, "items": entries})
         for entry in getattr(cfg, "settings_menu", ()):
             if entry.permission is None or user.has_perm(entry.permission):
                 settings_menu.append({"label": entry.label, "url": reverse(entry.url_name), "key": key})

@@ -400,7 +400,7 @@ def test_every_page_fits_a_phone_for_an_administrator(page, log_in_as, demo):
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(deals_link).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.evaluate(WIDER_THAN_SCREEN)
     page.keyboard.press("Escape")
     expect(deals_link).to_be_hidden()
     toggle.click()
@@ -466,18 +466,27 @@ def test_on_a_desktop_the_menu_is_a_bar(page, log_in_as, demo):
     page.goto("/clients/")
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     header = page.locator("header.shell-header")
-    links = header.locator("#shell-menu a")
-    expect(links.first).to_be_visible()
-    # One row: the brand, every module link, the search, the bell and the user menu share the same line.
+    # A module with one page is a link, a module with several a dropdown named after it.
+    entries = header.locator("#shell-menu > li > a, #shell-menu > li > details > summary")
+    expect(entries.first).to_be_visible()
+    assert "CRM" in entries.all_inner_texts(), entries.all_inner_texts()
+    # One row: the brand, every module entry, the search, the bell and the user menu share the same line.
     parts = [
         header.locator(".brand"),
-        *links.all(),
+        *entries.all(),
         header.get_by_role("searchbox"),
         header.locator(".reminder-bell > summary"),
         header.locator(".user-menu > summary"),
     ]
     middles = [box["y"] + box["height"] / 2 for box in (part.bounding_box() for part in parts)]
     assert max(middles) - min(middles) < 12, middles
-    links.filter(has_text="Deals").click()
+    deals = header.locator("#shell-menu").get_by_role("link", name="Deals")
+    expect(deals).to_be_hidden()
+    entries.filter(has_text="CRM").click()
+    expect(deals).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(deals).to_be_hidden()
+    entries.filter(has_text="CRM").click()
+    deals.click()
     page.wait_for_url("**/crm/deals/")
     page.locator(".reminder-bell > summary").wait_for()  # no request left running when the test ends

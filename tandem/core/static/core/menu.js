@@ -9,13 +9,30 @@
     var menu = document.getElementById(toggle.getAttribute("aria-controls"));
     if (menu) {
       menu.classList.toggle("is-open", open);
+      // On a narrow screen the opened menu lists every module's pages: its groups unfold with it.
+      menu.querySelectorAll("details[data-menu-group]").forEach(function (group) {
+        group.open = open;
+      });
     }
+  }
+
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-menu-group][open]").forEach(function (group) {
+      if (group !== except) {
+        group.open = false;
+      }
+    });
   }
 
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
     if (toggle) {
       setMenuOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    // On a wide screen a module's dropdown closes when another opens or the click lands elsewhere.
+    if (!document.querySelector("[data-menu-toggle][aria-expanded=true]")) {
+      closeGroups(event.target.closest && event.target.closest("details[data-menu-group]"));
     }
   });
 
@@ -23,6 +40,7 @@
     if (event.key !== "Escape") {
       return;
     }
+    closeGroups(null);
     document.querySelectorAll("[data-menu-toggle][aria-expanded=true]").forEach(function (toggle) {
       setMenuOpen(toggle, false);
       toggle.focus();
