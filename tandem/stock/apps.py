@@ -38,7 +38,10 @@ class StockConfig(AppConfig):
     module_key = "stock"
     module_requires = ("catalog",)
     url_prefixes = ("/stock/", "/api/v1/stock/")
-    menu = [MenuEntry(_("Stock"), "stock:stock-list", "stock.view_stockmove")]
+    menu = [MenuEntry(_("Stock list"), "stock:stock-list", "stock.view_stockmove"),
+            MenuEntry(_("Stock moves"), "stock:move-list", "stock.view_stockmove"),
+            MenuEntry(_("Stock counts"), "stock:count-list", "stock.view_stockcount"),
+            MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.view_warehouse")]
     settings_menu = [MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.change_warehouse")]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP,
