@@ -105,3 +105,27 @@ def test_product_picker_finds_by_sku_and_name(client, make_user, room):
     _storekeeper(client, make_user)
     options = client.get(reverse("stock:product-picker") + "?q=bolt", headers={"HX-Request": "true"})
     assert "BOLT-8 Bolt M8" in options.content.decode()
+
+
+def test_stock_list_page_queries_do_not_grow_with_rows(client, make_user, room):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.catalog.models import Product
+
+    _storekeeper(client, make_user)
+    url = reverse("stock:stock-list") + f"?warehouse={room.main.pk}"
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.receive_stock(product=room.bolt, quantity=Decimal(1), location=room.main_stock, by=None)
+    queries_for_page()  # warm caches (content types, module switches)
+    few = queries_for_page()
+    for number in range(30):
+        product = Product.objects.create(sku=f"Q-{number:03}", name=f"Part {number}", unit=room.bolt.unit)
+        services.receive_stock(product=product, quantity=Decimal(1), location=room.main_stock, by=None)
+    assert queries_for_page() == few
+    assert few <= 10, few
