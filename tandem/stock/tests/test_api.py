@@ -144,3 +144,17 @@ def test_expected_receipts_raise_incoming(api, make_user, room):
     assert http.post(f"/api/v1/stock/expected-receipts/{made.json()['id']}/clear", {},
                      content_type=JSON).status_code == 204
     assert WarehouseStock.objects.get(product=room.bolt, warehouse=room.main).incoming == 0
+
+
+def test_stock_of_an_item_in_one_call(api, make_user, room):
+    from decimal import Decimal
+
+    from tandem.stock import services
+
+    services.receive_stock(product=room.bolt, quantity=Decimal(4), location=room.bin_a, by=None)
+    services.reserve_stock(product=room.bolt, warehouse=room.main, quantity=Decimal(1), origin=room.milk, by=None)
+    http = api(make_user(roles.SALES_REPRESENTATIVE, username="rep"))
+    hits = http.get("/api/v1/stock/search?q=bolt").json()
+    assert [(h["sku"], [(a["warehouse_id"], a["available"]) for a in h["available"]]) for h in hits] == [
+        ("BOLT-8", [(room.main.pk, "3.0000")])]
+    assert http.get("/api/v1/stock/search?q=b").json() == []
