@@ -128,14 +128,11 @@ def product_availability(product) -> list[dict]:
     result = []
     for warehouse in warehouses():
         row = rows.get(warehouse.pk)
-        on_hand = row.on_hand if row else ZERO
-        reserved = row.reserved if row else ZERO
-        incoming = row.incoming if row else ZERO
         if row is None:
             continue
-        result.append({"warehouse": warehouse, "on_hand": on_hand, "reserved": reserved,
-                       "available": on_hand - reserved, "incoming": incoming,
-                       "expected_date": expected_date(product, warehouse) if incoming else None})
+        result.append({"warehouse": warehouse, "on_hand": row.on_hand, "reserved": row.reserved,
+                       "available": row.available, "incoming": row.incoming,
+                       "expected_date": expected_date(product, warehouse) if row.incoming else None})
     return result
 
 
