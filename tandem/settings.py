@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tandem.catalog",
     "tandem.stock",
     "tandem.crm",
+    "tandem.sales",
 ]
 
 MIDDLEWARE = [

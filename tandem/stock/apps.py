@@ -8,6 +8,7 @@ _READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock
          "stock.view_stockcount", "stock.view_expectedreceipt"]
 _OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot", "stock.add_stockcount",
             "stock.change_stockcount", "stock.add_expectedreceipt", "stock.change_expectedreceipt"]
+_VALUATION = ["stock.view_valuation"]  # costs and stock values: accounting and management
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
 
 # The references stock holds to archivable rows (its own and the catalog's): they block a hard delete.
@@ -41,14 +42,15 @@ class StockConfig(AppConfig):
     menu = [MenuEntry(_("Stock list"), "stock:stock-list", "stock.view_stockmove"),
             MenuEntry(_("Stock moves"), "stock:move-list", "stock.view_stockmove"),
             MenuEntry(_("Stock counts"), "stock:count-list", "stock.view_stockcount"),
-            MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.view_warehouse")]
+            MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.view_warehouse"),
+            MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
     settings_menu = [MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.change_warehouse")]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP,
-        roles.SALES_MANAGER: _READ,
+        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION,
+        roles.SALES_MANAGER: _READ + _VALUATION,
         roles.SALES_REPRESENTATIVE: _READ,
         roles.WAREHOUSE: _READ + _OPERATE,
-        roles.ACCOUNTANT: _READ,
+        roles.ACCOUNTANT: _READ + _VALUATION,
         roles.PRODUCTION: _READ,
         roles.VIEWER: _READ,
     }
@@ -58,8 +60,10 @@ class StockConfig(AppConfig):
         from tandem.core import audit
         from tandem.core.deletion import register_blocker
         from tandem.stock.audit_actions import ACTIONS
+        from tandem.stock.valuation.apps import connect
 
         audit.register_actions(ACTIONS)
+        connect()
         for model, related_model, field in _BLOCKERS:
             register_blocker(model, related_model, field)
 

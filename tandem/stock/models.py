@@ -304,3 +304,6 @@ class StockCountLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.location_id}: {self.counted}"
+# Valuation tables live in tandem.stock.valuation (owned by the valuation work); imported here so they are
+# models of the stock app.
+from tandem.stock.valuation.models import CostCorrection, RevaluationEntry, ValuationEntry  # noqa: E402, F401

@@ -38,6 +38,7 @@ from tandem.stock.models import (
     Warehouse,
     WarehouseStock,
 )
+from tandem.stock.valuation import services as valuation
 
 ZERO = Decimal(0)
 
@@ -210,6 +211,7 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
             unit_cost=unit_cost, reason=reason,
             origin_type=origin_type, origin_id=origin_id, created_by=_user(by),
         )
+        valuation.value_move(move)
     return move
 
 

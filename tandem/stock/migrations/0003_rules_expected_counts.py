@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('catalog', '0001_initial'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('core', '0005_exchange_rate_range'),
-        ('stock', '0001_initial'),
+        ('stock', '0002_valuation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
