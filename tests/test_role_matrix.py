@@ -85,8 +85,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
-                      # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
-                      "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE})},
+                       "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -562,6 +561,11 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "products": ids["product_id"], "price lists": ids["price_list_id"],
+                    "quotes": ids["quote_id"], "sales orders": ids["order_id"],
+                    "warehouses": ids["location_id"] if name.startswith("stock:location")
+                    else ids["warehouse_id"],
+                    "stock": ids["count_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
