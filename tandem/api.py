@@ -10,6 +10,7 @@ from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.parties.api import router as parties_router
 from tandem.sales.api import router as sales_router
+from tandem.stock.api import router as stock_router
 from tandem.stock.valuation.api import router as stock_valuation_router
 
 DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
@@ -41,6 +42,7 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
+api.add_router("/", stock_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/stock/valuation", stock_valuation_router)
 api.add_router("/sales/", sales_router)

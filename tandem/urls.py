@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tandem.parties.urls")),
     path("crm/", include("tandem.crm.urls")),
+    path("stock/", include("tandem.stock.urls")),
     path("catalog/", include("tandem.catalog.urls")),
     path("stock/valuation/", include("tandem.stock.valuation.views")),
     path("sales/", include("tandem.sales.urls")),

@@ -39,6 +39,7 @@ AREAS = (
     # shipments: made from orders (by sales or the warehouse); shipping steps: pick, pack, ship, deliver — the
     # warehouse confirms them; customer returns: recorded by sales or the warehouse, received by the warehouse.
     "shipments", "shipping steps", "customer returns",
+    "warehouses", "stock",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -56,7 +57,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "legal entities": READ_ONLY, "exchange rates": READ_ONLY, "stock valuation": READ_ONLY,
                           # Asks for shipments and records returns; the warehouse confirms and receives them.
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
-                          "customer returns": frozenset({READ, ADD})},
+                          "customer returns": frozenset({READ, ADD}),
+                          "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -75,12 +77,15 @@ MAY: dict[str, dict[str, frozenset]] = {
         # Asks for shipments of own clients' orders and records their returns; the warehouse confirms them.
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
+        "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                       "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": frozenset({READ, CHANGE}),
-                      "customer returns": frozenset({READ, ADD, CHANGE})},
+                      "customer returns": frozenset({READ, ADD, CHANGE}),
+                      # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
+                      "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -88,11 +93,12 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
-                       "stock valuation": READ_ONLY},
+                       "stock valuation": READ_ONLY, "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
-                       "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY},
+                       "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
+                       "warehouses": READ_ONLY, "stock": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -139,6 +145,9 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/stock/warehouses": "warehouses",
+    "/api/v1/stock/locations": "warehouses",
+    "/api/v1/stock/": "stock",
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
@@ -169,6 +178,7 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation",
@@ -228,6 +238,7 @@ API_VERB_OVERRIDES = {
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
@@ -316,6 +327,7 @@ def build_world(actor):
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
+    ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     return ids
 
 
@@ -386,6 +398,29 @@ def _shipping_world(ids: dict) -> dict:
                                                     number="RT-M", **common)
     ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product, quantity=1)
     return {"shipment_id": shipment.pk, "return_id": customer_return.pk, "location_id": location.pk}
+
+
+def _stock_world(entity, actor) -> dict:
+    """A warehouse with a bin, a lot-tracked product with stock in it, a draft count, an expected receipt."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product, Unit
+    from tandem.stock import queries as stock_queries
+    from tandem.stock import services as stock_services
+
+    warehouse = stock_services.create_warehouse(company=entity, code="MTX", name="Matrix store", by=None)
+    location = stock_services.create_location(warehouse=warehouse, code="BIN", by=None)
+    unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    product = Product.objects.create(sku="MTX-1", name="Matrix item", unit=unit, tracking=Product.Tracking.LOT)
+    lot = stock_services.get_or_create_lot(product=product, code="Matrix lot", by=None)
+    stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot, by=None)
+    count = stock_services.create_count(warehouse=warehouse, by=None)
+    expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
+                                             expected_date=datetime.date(2026, 6, 1), by=None)
+    return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
+            "count_id": count.pk, "expected_id": expected.pk,
+            "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
+            "quantity": "1", "counted": "1"}
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -572,6 +607,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
                     "customer returns": ids["return_id"],
+                    "warehouses": ids["location_id"] if name.startswith("stock:location")
+                    else ids["warehouse_id"],
+                    "stock": ids["count_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

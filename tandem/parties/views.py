@@ -542,6 +542,8 @@ def search(request):
             ("contact", _("Contact persons")),
         )
     ]
+    # Other modules answer too (stock: "available per warehouse" of a product), without parties naming them.
+    sections = modules.collect("global_search_sections", request.user, text) if len(text) >= 2 else []
     return render(
         request,
         "parties/search.html",
@@ -549,6 +551,7 @@ def search(request):
             "q": text,
             "hits": hits,
             "groups": [(label, items) for label, items in groups if items],
+            "sections": sections,
             "too_short": 0 < len(text) < 2,
         },
     )

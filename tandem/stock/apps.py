@@ -4,10 +4,31 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import roles
 from tandem.core.menu import MenuEntry
 
-_READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove"]
-_OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot"]
+_READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove",
+         "stock.view_stockcount", "stock.view_expectedreceipt"]
+_OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot", "stock.add_stockcount",
+            "stock.change_stockcount", "stock.add_expectedreceipt", "stock.change_expectedreceipt"]
 _VALUATION = ["stock.view_valuation"]  # costs and stock values: accounting and management
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
+
+# The references stock holds to archivable rows (its own and the catalog's): they block a hard delete.
+_BLOCKERS = [
+    ("stock.Warehouse", "stock.Location", "warehouse"),
+    ("stock.Warehouse", "stock.WarehouseStock", "warehouse"),
+    ("stock.Warehouse", "stock.StockCount", "warehouse"),
+    ("stock.Warehouse", "stock.ExpectedReceipt", "warehouse"),
+    ("stock.Warehouse", "stock.Reservation", "warehouse"),
+    ("stock.Location", "stock.StockMove", "from_location"),
+    ("stock.Location", "stock.StockMove", "to_location"),
+    ("stock.Location", "stock.StockLevel", "location"),
+    ("stock.Location", "stock.StockCountLine", "location"),
+    ("catalog.Product", "stock.StockMove", "product"),
+    ("catalog.Product", "stock.Lot", "product"),
+    ("catalog.Product", "stock.WarehouseStock", "product"),
+    ("catalog.Product", "stock.Reservation", "product"),
+    ("catalog.Product", "stock.ExpectedReceipt", "product"),
+    ("core.LegalEntity", "stock.Warehouse", "company"),
+]
 
 
 class StockConfig(AppConfig):
@@ -18,7 +39,12 @@ class StockConfig(AppConfig):
     module_key = "stock"
     module_requires = ("catalog",)
     url_prefixes = ("/stock/", "/api/v1/stock/")
-    menu = [MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
+    menu = [MenuEntry(_("Stock list"), "stock:stock-list", "stock.view_stockmove"),
+            MenuEntry(_("Stock moves"), "stock:move-list", "stock.view_stockmove"),
+            MenuEntry(_("Stock counts"), "stock:count-list", "stock.view_stockcount"),
+            MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.view_warehouse"),
+            MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
+    settings_menu = [MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.change_warehouse")]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION,
         roles.SALES_MANAGER: _READ + _VALUATION,
@@ -32,10 +58,32 @@ class StockConfig(AppConfig):
     def ready(self):
         # Imported here: an AppConfig module is loaded before models are ready.
         from tandem.core import audit
+        from tandem.core.deletion import register_blocker
         from tandem.stock.audit_actions import ACTIONS
-
-        audit.register_actions(ACTIONS)
-
         from tandem.stock.valuation.apps import connect
 
+        audit.register_actions(ACTIONS)
         connect()
+        for model, related_model, field in _BLOCKERS:
+            register_blocker(model, related_model, field)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: two warehouses, a year of receipts, transfers, lots, counts."""
+        from tandem.stock.demo import build_stock_demo  # models are not loaded when this module is
+
+        return build_stock_demo(seed=seed, scale=scale)
+
+    def global_search_sections(self, user, text: str) -> list[dict]:
+        """The global search's answer to "stock of item X": products by SKU or name, available per warehouse."""
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.stock.search import stock_search_section
+
+        return stock_search_section(user, text)
+
+    def product_panels(self, request, product) -> list[str]:
+        """Panels for the catalog's product page (its registry collects this hook)."""
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.stock.views import product_stock_panel
+
+        panel = product_stock_panel(request, product)
+        return [panel] if panel else []

@@ -7,12 +7,25 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import ConflictError
 
 
-def insufficient_stock(product, warehouse, *, wanted: Decimal, available: Decimal) -> ConflictError:
+def _plain(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def _fixed(value: Decimal) -> str:
+    """As the API shows quantities: four decimal places, the same on every database."""
+    return str(Decimal(value).quantize(Decimal("0.0001")))
+
+
+def insufficient_stock(product, place, *, wanted: Decimal, available: Decimal, lot=None) -> ConflictError:
+    """`place`: a warehouse (its code is named) or a location (warehouse/bin)."""
+    where = place.code if hasattr(place, "allow_negative") else str(place)
+    if lot is not None:
+        where = f"{where} ({lot.code})"
     return ConflictError(
         "insufficient_stock",
         _("Only %(available)s of %(product)s are available in %(warehouse)s; %(wanted)s are needed.")
-        % {"available": available.normalize(), "product": product.sku, "warehouse": warehouse.code,
-           "wanted": wanted.normalize()},
+        % {"available": _plain(available), "product": product.sku, "warehouse": where,
+           "wanted": _plain(wanted)},
         field="quantity",
-        extra={"available": str(available), "wanted": str(wanted)},
+        extra={"available": _fixed(available), "wanted": _fixed(wanted)},
     )

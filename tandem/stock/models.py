@@ -125,6 +125,8 @@ class StockMove(models.Model):
         indexes = [
             models.Index(fields=["product", "effective_date", "id"], name="stock_move_product_date"),
             models.Index(fields=["origin_type", "origin_id"], name="stock_move_origin"),
+            models.Index(fields=["from_location", "effective_date"], name="stock_move_from_date"),
+            models.Index(fields=["to_location", "effective_date"], name="stock_move_to_date"),
         ]
         verbose_name = _("stock move")
         verbose_name_plural = _("stock moves")
@@ -168,7 +170,9 @@ class WarehouseStock(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="warehouse_stock_once"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="warehouse_stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(incoming__gte=0), name="warehouse_stock_incoming_not_negative"),
         ]
+        indexes = [models.Index(fields=["warehouse", "product"], name="warehouse_stock_by_warehouse")]
         verbose_name = _("warehouse stock")
         verbose_name_plural = _("warehouse stock")
 
@@ -195,7 +199,8 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive")]
-        indexes = [models.Index(fields=["origin_type", "origin_id"], name="reservation_origin")]
+        indexes = [models.Index(fields=["origin_type", "origin_id"], name="reservation_origin"),
+                   models.Index(fields=["product", "warehouse", "lot"], name="reservation_product_lot")]
         verbose_name = _("reservation")
         verbose_name_plural = _("reservations")
 
@@ -203,6 +208,102 @@ class Reservation(models.Model):
         return f"{self.quantity} × {self.product_id}@{self.warehouse_id}"
 
 
+class ExpectedReceipt(TrackedModel):
+    """Goods expected in a warehouse on a date (a purchase order line, a production order): the incoming
+    quantity of WarehouseStock is the sum of these; sales shows "expected on" for a shortage from them."""
+
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="expected_receipts")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
+                                  related_name="expected_receipts")
+    expected_date = models.DateField(_("expected on"))
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    origin_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    origin_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expected_date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="expected_receipt_quantity_positive")]
+        indexes = [
+            models.Index(fields=["product", "warehouse", "expected_date"], name="expected_receipt_product"),
+            models.Index(fields=["origin_type", "origin_id"], name="expected_receipt_origin"),
+        ]
+        verbose_name = _("expected receipt")
+        verbose_name_plural = _("expected receipts")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}@{self.warehouse_id} {self.expected_date}"
+
+
+class StockCount(TrackedModel):
+    """A count of (part of) a warehouse: counted quantities per product, location and lot; posting it turns
+    each difference from on hand into an adjustment move."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        POSTED = "posted", _("Posted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.POSTED, Status.CANCELLED},
+        Status.POSTED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
+                                  related_name="counts")
+    count_date = models.DateField(_("count date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-count_date", "-id"]
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+
+    def __str__(self) -> str:
+        return f"{self.warehouse.code} {self.count_date}"
+
+    def can_edit(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_post(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_cancel(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    location = models.ForeignKey(Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    counted = models.DecimalField(_("counted"), **QUANTITY)
+    # Filled when the count is posted: what the books said then, and the adjustment it made.
+    on_hand_at_posting = models.DecimalField(_("on hand at posting"), null=True, blank=True, **QUANTITY)
+    move = models.ForeignKey(StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(counted__gte=0), name="stock_count_line_counted_not_negative"),
+            models.UniqueConstraint(fields=["count", "product", "location", "lot"], condition=Q(lot__isnull=False),
+                                    name="stock_count_line_per_lot"),
+            models.UniqueConstraint(fields=["count", "product", "location"], condition=Q(lot__isnull=True),
+                                    name="stock_count_line_without_lot"),
+        ]
+        verbose_name = _("stock count line")
+        verbose_name_plural = _("stock count lines")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id}: {self.counted}"
 # Valuation tables live in tandem.stock.valuation (owned by the valuation work); imported here so they are
 # models of the stock app.
 from tandem.stock.valuation.models import CostCorrection, RevaluationEntry, ValuationEntry  # noqa: E402, F401

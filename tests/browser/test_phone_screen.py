@@ -88,6 +88,16 @@ NOT_PAGES = {
     "crm:client-timeline": "htmx fragment of the client card (walked inside it)",
     "crm:calendar-feed-ics": "an iCalendar file, no page",
     "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
+    "stock:product-picker": "htmx fragment of the product picker",
+    "stock:warehouse-archive": "POST-only",
+    "stock:warehouse-restore": "POST-only",
+    "stock:warehouse-location-add": "POST-only",
+    "stock:location-archive": "POST-only",
+    "stock:location-restore": "POST-only",
+    "stock:count-line-add": "POST-only",
+    "stock:count-import": "POST-only (CSV upload)",
+    "stock:count-post": "POST-only",
+    "stock:count-cancel": "POST-only",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",
 }
@@ -219,9 +229,28 @@ def demo(make_user):
         "account": entity_account,
         "token": token,
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
+        **_stock_resources(entity),
         **catalog,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _stock_resources(entity) -> dict:
+    """Warehouses with bins and goods in them (long names), a stock count with a line."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.stock import services as stock_services
+
+    warehouse = stock_services.create_warehouse(company=entity, code="MUC-CENTRAL",
+                                                name="Zentrallager München-Freimann Hochregal", by=None)
+    location = stock_services.create_location(warehouse=warehouse, code="HR-01-A-17",
+                                              name="Hochregal 01, Gang A, Fach 17", by=None)
+    unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    product = Product.objects.create(sku="PUMP-CENTRIFUGAL-9000", name=LONG[:60] + " centrifugal pump", unit=unit)
+    stock_services.receive_stock(product=product, quantity=Decimal("1234567.5"), location=location, by=None,
+                                 reason="Lieferschein 2026-000123 vom Hauptlieferanten")
+    count = stock_services.create_count(warehouse=warehouse, note="Inventur Hochregal", by=None)
+    stock_services.set_count_line(count, product=product, location=location, counted=Decimal("1234560"), by=None)
+    return {"warehouse": warehouse, "location": location, "count": count}
 
 
 def _catalog_records() -> dict:
