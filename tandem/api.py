@@ -7,6 +7,7 @@ from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
 from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
+from tandem.finance.api import router as finance_router
 from tandem.parties.api import router as parties_router
 
 DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
@@ -38,3 +39,4 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
+api.add_router("/finance/", finance_router)

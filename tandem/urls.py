@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tandem.parties.urls")),
     path("crm/", include("tandem.crm.urls")),
+    path("finance/", include("tandem.finance.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"

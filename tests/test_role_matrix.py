@@ -35,11 +35,16 @@ AREAS = (
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks", "sales targets", "legal entities", "exchange rates",
+    "ledger", "ledger set-up", "bookkeeping", "period closing",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
 _EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
 _READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterparties", "sources", "tags")}
+# The ledger: entries, the chart, periods and reports are read by those who follow the figures; only accountants
+# (and administrators) post, reverse, keep the chart and close periods.
+_LEDGER_AREAS = ("ledger", "ledger set-up", "bookkeeping", "period closing")
+_READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -47,7 +52,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
     # Reads our legal entities and the exchange rates, does not maintain them.
     roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
-                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY},
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, **_READS_LEDGER},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -68,7 +73,8 @@ MAY: dict[str, dict[str, frozenset]] = {
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
                        "deals": READ_ONLY, "complaints": READ_ONLY,
-                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD})},
+                       "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
+                       **{area: ALL for area in _LEDGER_AREAS}},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE})},
@@ -116,6 +122,12 @@ API_AREAS = {
     "/api/v1/crm/dashboard": "deals",
     "/api/v1/legal-entities": "legal entities",
     "/api/v1/exchange-rates": "exchange rates",
+    "/api/v1/finance/accounts": "ledger set-up",
+    "/api/v1/finance/journals": "ledger set-up",
+    "/api/v1/finance/entries": "bookkeeping",
+    "/api/v1/finance/reports": "ledger",
+    "/api/v1/finance/fiscal-years": "period closing",
+    "/api/v1/finance/periods": "period closing",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -135,6 +147,8 @@ PAGE_AREAS = {
     "crm:target": "sales targets",
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
+    "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
+    "finance:period": "period closing",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -159,7 +173,7 @@ PAGE_VERBS = {
     "complete": CHANGE, "cancel": CHANGE, "switch": CHANGE, "factor": CHANGE,
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
-    "import": ADD, "new": ADD, "logo": READ,
+    "import": ADD, "new": ADD, "logo": READ, "export": READ,
     "delete": DELETE, "remove": DELETE,
 }
 
@@ -180,9 +194,15 @@ API_VERB_OVERRIDES = {
     ("delete", "/api/v1/legal-entities/{entity_id}/bank-accounts/{account_id}"): CHANGE,
     ("delete", "/api/v1/legal-entities/{entity_id}/logo"): CHANGE,
     ("post", "/api/v1/exchange-rates/import"): ADD,
+    # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
+    ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
+                       "finance:account-install": ADD, "finance:entry-line-row": ADD,
+                       "finance:trial-balance": READ, "finance:trial-balance-export": READ,
+                       "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -266,7 +286,26 @@ def build_world(actor):
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
+    ids.update(_ledger_world())
     return ids
+
+
+def _ledger_world() -> dict:
+    """Our default legal entity's chart, fiscal year 2026 and one posted entry (June)."""
+    from tandem.core.services import default_legal_entity
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance import services as finance
+    from tandem.finance.models import Account, Journal
+
+    accountant = UserFactory(username="matrix-accountant", role=roles.ACCOUNTANT)
+    company = default_legal_entity()
+    finance.install_chart_template(company, by=accountant)
+    year = finance.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank, capital = (Account.objects.get(company=company, code=code) for code in ("1010", "3000"))
+    entry = finance.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
+                               date=datetime.date(2026, 6, 1), by=accountant, lines=[
+                                   {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
+    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -447,6 +486,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "period closing": ids["period_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

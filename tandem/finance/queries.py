@@ -231,9 +231,14 @@ def with_running_balance(ledger: AccountLedger, page_lines: list[EntryLine]) -> 
     return out
 
 
-def default_range(company, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+def default_range(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The current month."""
     today = today or datetime.date.today()
     start = today.replace(day=1)
     next_month = (start + datetime.timedelta(days=32)).replace(day=1)
     return start, next_month - datetime.timedelta(days=1)
+
+
+def entry_totals(entry_ids: list[int]) -> dict[int, Decimal]:
+    rows = EntryLine.objects.filter(entry_id__in=entry_ids).values("entry_id").annotate(t=Sum("debit")).order_by()
+    return {row["entry_id"]: row["t"] for row in rows}

@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit
+from tandem.core import archive, audit
 from tandem.core.concurrency import refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
@@ -428,6 +428,8 @@ def create_journal(company, *, by, code: str, name: str, kind: str) -> Journal:
     code, name = (code or "").strip().upper(), (name or "").strip()
     if not code:
         raise BusinessRuleError("required", _("Enter a code."), field="code")
+    if len(code) > 8:
+        raise BusinessRuleError("too_long", _("A journal code has at most 8 characters."), field="code")
     if not name:
         raise BusinessRuleError("required", _("Enter a name."), field="name")
     if kind not in Journal.Kind.values:
@@ -468,3 +470,23 @@ def install_chart_template(company, *, by, template: str = "generic") -> int:
         audit.record(company, "finance.chart.installed", by=by, changes={"template": template, "accounts": created})
     return created
 
+
+
+def archive_account(account: Account, *, by) -> Account:
+    require_permission(by, "finance.change_account")
+    return archive.archive(account, by=by)
+
+
+def restore_account(account: Account, *, by) -> Account:
+    require_permission(by, "finance.change_account")
+    return archive.restore(account, by=by)
+
+
+def archive_journal(journal: Journal, *, by) -> Journal:
+    require_permission(by, "finance.change_journal")
+    return archive.archive(journal, by=by)
+
+
+def restore_journal(journal: Journal, *, by) -> Journal:
+    require_permission(by, "finance.change_journal")
+    return archive.restore(journal, by=by)
