@@ -11,7 +11,7 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
-from tandem.core.schemas import Id, patch_values
+from tandem.core.schemas import Id, money_text, patch_values
 from tandem.finance import queries, reports, services
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
 from tandem.finance.schemas import (
@@ -159,7 +159,7 @@ def list_entries(request, filters: Query[EntryFilters], pagination: Query[PagePa
     require_permission(request, "finance.view_entry")
     qs = queries.entries(_company(filters.company_id), journal_id=filters.journal_id, status=filters.status or "",
                          date_from=filters.date_from, date_to=filters.date_to, account_id=filters.account_id)
-    return paginate(qs.prefetch_related("lines__account").select_related("origin_type"), pagination)
+    return paginate(qs.prefetch_related(queries.lines_prefetch()).select_related("origin_type"), pagination)
 
 
 @router.post("/entries", response={201: EntryOut}, summary="Post a journal entry",
@@ -178,7 +178,8 @@ def create_entry(request, payload: EntryIn):
                                        f"lines.{index}.account_id"),
             "debit": line.debit, "credit": line.credit, "currency": line.currency or "",
             "amount_currency": line.amount_currency, "rate": line.rate, "memo": line.memo,
-            "client": resolve_visible(parties_queries.visible_clients(request.user), line.client_id, f"lines.{index}.client_id"),
+            "client": resolve_visible(parties_queries.visible_clients(request.user), line.client_id,
+                                      f"lines.{index}.client_id"),
             "counterparty": resolve_visible(Counterparty, line.counterparty_id, f"lines.{index}.counterparty_id"),
         })
     entry = services.post_entry(company=company, journal=journal, date=payload.date, memo=payload.memo,
@@ -211,27 +212,27 @@ def _trial_balance(params: TrialBalanceQuery):
                                  compare=params.compare)
 
 
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
 @router.get("/reports/trial-balance", response=TrialBalanceOut, summary="Trial balance",
             description="Per account: balance before `date_from` (opening, debit positive), debits and credits "
                         "in the range, closing; with `compare` the closing of the compared range.")
 def trial_balance(request, params: Query[TrialBalanceQuery]):
     require_permission(request, "finance.view_account")
     report = _trial_balance(params)
-    totals = report.totals
+    totals, currency = report.totals, report.currency
+
+    def text(value):
+        return money_text(value, currency)
+
     return {
         "company_id": report.company.pk, "currency": report.currency, "date_from": report.date_from,
         "date_to": report.date_to, "compare_from": report.compare_from, "compare_to": report.compare_to,
         "rows": [{"account_id": r.account.pk, "code": r.account.code, "name": r.account.name,
-                  "type": r.account.type, "opening": str(r.opening), "debit": str(r.debit),
-                  "credit": str(r.credit), "closing": str(r.closing), "previous_closing": _text(r.previous_closing)}
+                  "type": r.account.type, "opening": text(r.opening), "debit": text(r.debit),
+                  "credit": text(r.credit), "closing": text(r.closing), "previous_closing": text(r.previous_closing)}
                  for r in report.rows],
-        "totals": {"account_id": 0, "code": "", "name": "", "type": "", "opening": str(totals["opening"]),
-                   "debit": str(totals["debit"]), "credit": str(totals["credit"]), "closing": str(totals["closing"]),
-                   "previous_closing": _text(totals["previous_closing"]) if report.compare_to else None},
+        "totals": {"account_id": 0, "code": "", "name": "", "type": "", "opening": text(totals["opening"]),
+                   "debit": text(totals["debit"]), "credit": text(totals["credit"]), "closing": text(totals["closing"]),
+                   "previous_closing": text(totals["previous_closing"]) if report.compare_to else None},
     }
 
 

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from tandem.core.models import LegalEntity
 from tandem.core.services import default_legal_entity
@@ -71,7 +71,11 @@ def entry_with_lines(company, pk) -> Entry | None:
     return (Entry.objects.filter(company=company, pk=pk)
             .select_related("journal", "fiscal_year", "period", "posted_by", "reversal_of__journal",
                             "reversal_of__fiscal_year")
-            .prefetch_related("lines__account", "lines__client", "lines__counterparty").first())
+            .prefetch_related(lines_prefetch()).first())
+
+
+def lines_prefetch() -> Prefetch:
+    return Prefetch("lines", EntryLine.objects.select_related("account", "company", "client", "counterparty"))
 
 
 def entry_total(entry: Entry) -> Decimal:

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from tandem.core.limits import Date
-from tandem.core.schemas import ArchivedFilter, ArchiveOut, DecimalString, Id, InputSchema
+from tandem.core.schemas import ArchivedFilter, ArchiveOut, DecimalString, Id, InputSchema, money_text
 from tandem.finance.models import Account, Entry, Journal
 
 AccountType = Literal[tuple(Account.Type.values)]
@@ -129,10 +129,10 @@ class EntryLineOut(Schema):
     account_id: int
     account_code: str = Field(alias="account.code")
     account_name: str = Field(alias="account.name")
-    debit: str
-    credit: str
+    debit: str = Field(description="In the legal entity's base currency.")
+    credit: str = Field(description="In the legal entity's base currency.")
     currency: str
-    amount_currency: str
+    amount_currency: str = Field(description="Signed (debit positive), in `currency`.")
     rate: str
     memo: str
     client_id: int | None
@@ -140,15 +140,15 @@ class EntryLineOut(Schema):
 
     @staticmethod
     def resolve_debit(obj) -> str:
-        return str(obj.debit)
+        return money_text(obj.debit, obj.company.base_currency)
 
     @staticmethod
     def resolve_credit(obj) -> str:
-        return str(obj.credit)
+        return money_text(obj.credit, obj.company.base_currency)
 
     @staticmethod
     def resolve_amount_currency(obj) -> str:
-        return str(obj.amount_currency)
+        return money_text(obj.amount_currency, obj.currency)
 
     @staticmethod
     def resolve_rate(obj) -> str:

@@ -342,11 +342,10 @@ def close_fiscal_year(year: FiscalYear, *, by, journal: Journal | None = None) -
             _post(company=company, journal=journal, date=year.end_date, lines=lines,
                   memo=_("Closing of fiscal year %(year)s") % {"year": year.name}, origin=None, by=by,
                   is_closing=True, allow_closed=True)
-        now = timezone.now()
+        now, actor = timezone.now(), (by if getattr(by, "pk", None) else None)
         Period.objects.filter(pk__in=[p.pk for p in periods]).update(
-            status=Period.Status.CLOSED, status_changed_at=now, status_changed_by=by if getattr(by, "pk", None) else None)
-        year.status, year.closed_at, year.closed_by = FiscalYear.Status.CLOSED, now, (by if getattr(by, "pk", None)
-                                                                                        else None)
+            status=Period.Status.CLOSED, status_changed_at=now, status_changed_by=actor)
+        year.status, year.closed_at, year.closed_by = FiscalYear.Status.CLOSED, now, actor
         year.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
         audit.record(year, "finance.fiscalyear.closed", by=by,
                      changes={"status": [FiscalYear.Status.OPEN, FiscalYear.Status.CLOSED],

@@ -3,7 +3,7 @@ finance.services.install_chart_template and editable afterwards. Rows: code, nam
 
 from django.utils.translation import gettext_lazy as _
 
-A, L, E, I, X = "asset", "liability", "equity", "income", "expense"
+A, L, E, IN, X = "asset", "liability", "equity", "income", "expense"
 
 ACCOUNTS = [
     ("1", _("Assets"), A, "", None),
@@ -28,10 +28,10 @@ ACCOUNTS = [
     ("3", _("Equity"), E, "", None),
     ("3000", _("Share capital"), E, "", "3"),
     ("3100", _("Retained earnings"), E, "retained_earnings", "3"),
-    ("4", _("Income"), I, "", None),
-    ("4000", _("Sales of goods"), I, "sales", "4"),
-    ("4100", _("Sales of services"), I, "sales", "4"),
-    ("4900", _("Other income"), I, "", "4"),
+    ("4", _("Income"), IN, "", None),
+    ("4000", _("Sales of goods"), IN, "sales", "4"),
+    ("4100", _("Sales of services"), IN, "sales", "4"),
+    ("4900", _("Other income"), IN, "", "4"),
     ("5", _("Cost of sales"), X, "", None),
     ("5000", _("Cost of goods sold"), X, "cogs", "5"),
     ("5100", _("Inventory adjustments"), X, "cogs", "5"),

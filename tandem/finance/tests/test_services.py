@@ -16,8 +16,8 @@ JAN = datetime.date(2026, 1, 15)
 
 
 def post(ledger, account, journal, by, lines, date=JAN, memo="test"):
-    return services.post_entry(company=ledger, journal=journal(), date=date, memo=memo, by=by,
-                               lines=[{"account": account(code), "debit": D(d), "credit": D(c)} for code, d, c in lines])
+    lines = [{"account": account(code), "debit": D(d), "credit": D(c)} for code, d, c in lines]
+    return services.post_entry(company=ledger, journal=journal(), date=date, memo=memo, by=by, lines=lines)
 
 
 def test_install_chart_ships_accounts_and_journals_once(ledger, accountant):
