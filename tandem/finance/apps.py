@@ -50,3 +50,9 @@ class FinanceConfig(AppConfig):
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""
+        from tandem.finance.demo import build_finance_demo  # models are not loaded when this module is
+
+        return build_finance_demo(seed=seed)
