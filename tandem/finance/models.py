@@ -263,7 +263,11 @@ class EntryLine(models.Model):
             models.CheckConstraint(condition=Q(debit=0) | Q(credit=0), name="entry_line_one_side"),
             models.CheckConstraint(condition=Q(rate__gt=0), name="entry_line_rate_positive"),
         ]
-        indexes = [models.Index(fields=["account", "date", "entry"], name="entry_line_account_date")]
+        indexes = [
+            models.Index(fields=["account", "date", "entry"], name="entry_line_account_date"),
+            # The lines of the periods a report's range cuts (the trial balance sums the rest from balances).
+            models.Index(fields=["company", "date"], name="entry_line_company_date"),
+        ]
         verbose_name = _("entry line")
         verbose_name_plural = _("entry lines")
 

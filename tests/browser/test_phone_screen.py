@@ -88,6 +88,13 @@ NOT_PAGES = {
     "crm:client-timeline": "htmx fragment of the client card (walked inside it)",
     "crm:calendar-feed-ics": "an iCalendar file, no page",
     "crm:target-edit": "POST-only row form of the sales targets page (issue #12 dashboards branch)",
+    "finance:account-install": "POST-only",
+    "finance:account-archive": "POST-only",
+    "finance:entry-reverse": "POST-only",
+    "finance:entry-line-row": "htmx fragment of the manual entry form (walked inside it)",
+    "finance:period-close": "POST-only",
+    "finance:period-reopen": "POST-only",
+    "finance:trial-balance-export": "an XLSX file, no page",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
@@ -190,6 +197,7 @@ def demo(make_user):
     Tag.objects.create(name="key-account")
     LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
+    ledger_account, entry = _ledger(entity, boss)
 
     resources = {
         "client": client,
@@ -210,8 +218,26 @@ def demo(make_user):
         "account": entity_account,
         "token": token,
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
+        "account-detail": ledger_account,
+        "entry": entry,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _ledger(entity, by):
+    """The generic chart, this year's fiscal year and an entry with a long memo, today."""
+    from tandem.finance import services
+    from tandem.finance.models import Account, Journal
+
+    today = timezone.localdate()
+    services.install_chart_template(entity, by=by)
+    services.create_fiscal_year(entity, start_date=datetime.date(today.year, 1, 1), by=by)
+    bank, supplies = (Account.objects.get(company=entity, code=code) for code in ("1010", "6200"))
+    entry = services.post_entry(company=entity, journal=Journal.objects.get(company=entity, code="PUR"), date=today,
+                                memo="Replacement seals and spare parts for the centrifugal pumps " * 2, by=by,
+                                lines=[{"account": supplies, "debit": Decimal("9876543.21")},
+                                       {"account": bank, "credit": Decimal("9876543.21")}])
+    return bank, entry
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):
