@@ -237,7 +237,7 @@ def trial_balance(request, params: Query[TrialBalanceQuery]):
 
 
 @router.get("/reports/trial-balance.xlsx", summary="Trial balance as an XLSX workbook",
-            response={200: bytes}, openapi_extra={"responses": {"200": {"content": {
+            response={200: bytes}, openapi_extra={"responses": {"200": {"description": "The workbook.", "content": {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                     "schema": {"type": "string", "format": "binary"}}}}}})
 def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
