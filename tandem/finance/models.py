@@ -115,7 +115,7 @@ class FiscalYear(TrackedModel):
         ordering = ["company_id", "start_date"]
         constraints = [
             models.UniqueConstraint(fields=["company", "start_date"], name="fiscal_year_start_per_company"),
-            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="fiscal_year_ends_after"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="fiscal_year_ends_after"),
         ]
         verbose_name = _("fiscal year")
         verbose_name_plural = _("fiscal years")
