@@ -86,10 +86,10 @@ def generate(lines: int) -> tuple[object, float]:
     vendor = connection.vendor
     entries = lines // 2
     if vendor == "postgresql":
-        day = "(DATE '2020-01-01' + (s.i % {days}))".format(days=DAYS)
+        day = f"(DATE '2020-01-01' + (s.i % {DAYS}))"
         now, false = "now()", "false"
     else:
-        day = "date('2020-01-01', '+' || (s.i % {days}) || ' days')".format(days=DAYS)
+        day = f"date('2020-01-01', '+' || (s.i % {DAYS}) || ' days')"
         now, false = "CURRENT_TIMESTAMP", "0"
     amount = "(((e.id * 7919) % 100000) / 100.0 + 1)"
     with transaction.atomic(), connection.cursor() as cursor:
