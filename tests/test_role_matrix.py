@@ -148,7 +148,7 @@ PAGE_AREAS = {
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
-    "finance:period": "period closing",
+    "finance:period": "period closing", "finance:fiscal-year": "period closing",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -203,6 +203,7 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:account-install": ADD, "finance:entry-line-row": ADD,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
+                       "finance:fiscal-year-close": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -487,7 +488,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
                     "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
-                    "period closing": ids["period_id"],
+                    "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

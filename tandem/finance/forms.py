@@ -80,3 +80,23 @@ class RangeForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class AccountForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=16)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    type = forms.ChoiceField(label=_("Type"), choices=Account.Type.choices)
+    subtype = forms.ChoiceField(label=_("Subtype"), choices=Account.Subtype.choices, required=False)
+    parent = ModelChoiceField(label=_("Group"), queryset=Account.objects.none(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, company, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Account.objects.filter(company=company).active().order_by("code")
+        if account is not None:
+            parents = parents.exclude(pk=account.pk)
+        self.fields["parent"].queryset = parents
+
+
+class FiscalYearForm(forms.Form):
+    start_date = DateField(label=_("First day"), widget=DateInput())

@@ -266,7 +266,7 @@ class EntryLine(models.Model):
         indexes = [
             models.Index(fields=["account", "date", "entry"], name="entry_line_account_date"),
             # The lines of the periods a report's range cuts (the trial balance sums the rest from balances).
-            models.Index(fields=["company", "date"], name="entry_line_company_date"),
+            models.Index(fields=["period", "date"], name="entry_line_period_date"),
         ]
         verbose_name = _("entry line")
         verbose_name_plural = _("entry lines")

@@ -124,17 +124,28 @@ def _sums(qs, fields=("debit", "credit")) -> dict[int, tuple[Decimal, Decimal]]:
 
 
 def _movements(company, date_from: datetime.date | None, date_to: datetime.date) -> dict[int, tuple]:
-    """Posted debits and credits per account dated in [date_from, date_to] (date_from None: since ever)."""
+    """Posted debits and credits per account dated in [date_from, date_to] (date_from None: since ever).
+
+    Periods wholly inside the range are summed from AccountBalance; at most two periods are cut by the range's
+    edges, and only their lines are read (by period, through the entry_line_period_date index)."""
+    touched = Period.objects.filter(company=company, start_date__lte=date_to)
+    if date_from is not None:
+        touched = touched.filter(end_date__gte=date_from)
     whole = Q(period__end_date__lte=date_to)
     if date_from is not None:
         whole &= Q(period__start_date__gte=date_from)
+    cut = Q(end_date__gt=date_to)
+    if date_from is not None:
+        cut |= Q(start_date__lt=date_from)
+    cut_ids = list(touched.filter(cut).values_list("pk", flat=True))
+    sources = [_sums(AccountBalance.objects.filter(whole, company=company))]
+    if cut_ids:
+        lines = EntryLine.objects.filter(period_id__in=cut_ids, date__lte=date_to)
+        if date_from is not None:
+            lines = lines.filter(date__gte=date_from)
+        sources.append(_sums(lines))
     result: dict[int, list[Decimal]] = {}
-    for source in (
-        _sums(AccountBalance.objects.filter(whole, company=company)),
-        # Lines of the periods cut by the range's edges.
-        _sums(EntryLine.objects.filter(company=company, date__lte=date_to, **(
-            {"date__gte": date_from} if date_from else {})).exclude(whole)),
-    ):
+    for source in sources:
         for account_id, (debit, credit) in source.items():
             sums = result.setdefault(account_id, [ZERO, ZERO])
             sums[0] += debit

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import call_service
 from tandem.core.htmx import fragment
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.references import resolve_visible
 from tandem.finance import queries, reports, services
-from tandem.finance.forms import EntryForm, RangeForm, ReopenForm
-from tandem.finance.models import Account, Entry, Period
+from tandem.finance.forms import AccountForm, EntryForm, FiscalYearForm, RangeForm, ReopenForm
+from tandem.finance.models import Account, Entry, FiscalYear, Period
 
 PER_PAGE = 50
 
@@ -67,6 +68,43 @@ def account_detail(request, pk):
         rows = queries.with_running_balance(ledger, list(page.object_list))
     return render(request, "finance/account_detail.html", {"account": account, "form": form, "ledger": ledger,
                                                            "page_obj": page, "rows": rows})
+
+
+@login_required
+@permission_required("finance.add_account", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    company = _company()
+    form = AccountForm(request.POST or None, company=company)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account = call_service(form, services.create_account, company, by=request.user, code=data["code"],
+                               name=data["name"], type=data["type"], subtype=data["subtype"], parent=data["parent"])
+        if account is not None:
+            messages.success(request, _("Account %(account)s created.") % {"account": account})
+            return redirect("finance:account-list")
+    return render(request, "finance/account_form.html", {"form": form, "account": None},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@permission_required("finance.change_account", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk):
+    account = resolve_visible(Account.objects.select_related("company"), pk)
+    initial = {"code": account.code, "name": account.name, "type": account.type, "subtype": account.subtype,
+               "parent": account.parent_id, "version": account.version}
+    form = AccountForm(request.POST or None, company=account.company, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        updated = call_service(form, services.update_account, account, by=request.user, expected_version=version,
+                               **data)
+        if updated is not None:
+            messages.success(request, _("Account %(account)s saved.") % {"account": updated})
+            return redirect("finance:account-detail", account.pk)
+    return render(request, "finance/account_form.html", {"form": form, "account": account},
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 @login_required
@@ -177,7 +215,39 @@ def entry_reverse(request, pk):
 def period_list(request):
     company = _company()
     years = list(queries.fiscal_years(company).prefetch_related("periods"))
-    return render(request, "finance/period_list.html", {"years": years, "reopen_form": ReopenForm()})
+    return render(request, "finance/period_list.html", {"years": years, "year_form": FiscalYearForm()})
+
+
+@login_required
+@permission_required("finance.add_fiscalyear", raise_exception=True)
+@require_POST
+def fiscal_year_create(request):
+    form = FiscalYearForm(request.POST)
+    if form.is_valid():
+        year = call_service(form, services.create_fiscal_year, _company(), start_date=form.cleaned_data["start_date"],
+                            by=request.user)
+        if year is not None:
+            messages.success(request, _("Fiscal year %(year)s opened.") % {"year": year})
+            return redirect("finance:period-list")
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("finance:period-list")
+
+
+@login_required
+@permission_required("finance.change_fiscalyear", raise_exception=True)
+@require_POST
+def fiscal_year_close(request, pk):
+    year = resolve_visible(FiscalYear.objects.select_related("company"), pk)
+    try:
+        services.close_fiscal_year(year, by=request.user)
+    except AccessDenied:
+        raise
+    except BusinessRuleError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Fiscal year %(year)s closed; its result is in retained earnings.")
+                         % {"year": year})
+    return redirect("finance:period-list")
 
 
 def _period_action(request, pk, action):

@@ -94,6 +94,8 @@ NOT_PAGES = {
     "finance:entry-line-row": "htmx fragment of the manual entry form (walked inside it)",
     "finance:period-close": "POST-only",
     "finance:period-reopen": "POST-only",
+    "finance:fiscal-year-create": "POST-only (form on the periods page)",
+    "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
 }
 
@@ -219,6 +221,7 @@ def demo(make_user):
         "token": token,
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
         "account-detail": ledger_account,
+        "account-edit": ledger_account,
         "entry": entry,
     }
     return {"boss": boss, "rep": rep, "resources": resources}

@@ -73,3 +73,25 @@ def test_a_viewer_reads_but_cannot_post(client, make_user, ledger):
     client.force_login(make_user(roles.VIEWER, username="v"))
     assert client.get("/finance/reports/trial-balance/").status_code == 200
     assert client.get("/finance/entries/new/").status_code == 403
+
+
+def test_accounts_are_created_and_edited_on_pages(browser, ledger, account):
+    assert browser.get("/finance/accounts/new/").status_code == 200
+    response = browser.post("/finance/accounts/new/", {"code": "1020", "name": "Savings", "type": "asset",
+                                                       "subtype": "bank", "parent": account("10").pk})
+    assert response.status_code == 302
+    duplicate = browser.post("/finance/accounts/new/", {"code": "1020", "name": "Again", "type": "asset"})
+    assert duplicate.status_code == 400 and "1020" in duplicate.content.decode()
+    savings = account("1020")
+    edited = browser.post(f"/finance/accounts/{savings.pk}/edit/", {
+        "code": "1020", "name": "Savings account", "type": "asset", "subtype": "bank", "version": savings.version})
+    assert edited.status_code == 302
+    assert account("1020").name == "Savings account"
+
+
+def test_fiscal_year_opened_and_closed_on_the_periods_page(browser, ledger):
+    browser.post("/finance/fiscal-years/new/", {"start_date": "2027-01-01"})
+    year = ledger.fiscal_years.get(start_date="2027-01-01")
+    assert year.periods.count() == 12
+    browser.post(f"/finance/fiscal-years/{ledger.fiscal_years.get(start_date='2026-01-01').pk}/close/")
+    assert ledger.fiscal_years.get(start_date="2026-01-01").status == "closed"
