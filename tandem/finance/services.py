@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -59,7 +59,6 @@ class LineIn:
     memo: str = ""
     client: object = None
     counterparty: object = None
-    extra: dict = field(default_factory=dict)
 
 
 def _as_line(raw) -> LineIn:
