@@ -11,7 +11,7 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
-from tandem.core.schemas import Id, money_text, patch_values
+from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
 from tandem.finance.schemas import (
@@ -101,7 +101,7 @@ def restore_account(request, account_id: Id):
 # --- Journals ------------------------------------------------------------------------------------------------
 
 @router.get("/journals", response=list[JournalOut], summary="List journals")
-def list_journals(request, company_id: Id | None = None, archived: str = "false"):
+def list_journals(request, company_id: Id | None = None, archived: ArchivedFilter = "false"):
     require_permission(request, "finance.view_journal")
     return list(queries.journals(_company(company_id), archived=archived))
 

@@ -235,6 +235,22 @@ class Entry(TrackedModel):
     def can_reverse(self) -> bool:
         return self.status == self.Status.POSTED and not self.is_closing and self.reversal_of_id is None
 
+    # Once posted, only the status may change (posted → reversed, by finance.services.reverse_entry).
+    MUTABLE_AFTER_POSTING = frozenset({"status", "updated_at"})
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if self.pk and self.posted_at is not None and (
+                update_fields is None or not set(update_fields) <= self.MUTABLE_AFTER_POSTING):
+            raise PostedEntryIsImmutable(self)
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+class PostedEntryIsImmutable(Exception):
+    """A posted entry or one of its lines was about to be changed: correct it with a reversing entry."""
+
+    def __init__(self, entry):
+        super().__init__(f"Journal entry {entry.pk} is posted; reverse it instead of changing it.")
+
 
 class EntryLine(models.Model):
     """One side of an entry in the base currency (debit or credit), with the foreign currency amount (signed:
@@ -273,6 +289,11 @@ class EntryLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} D {self.debit} C {self.credit}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:  # lines are written once, with their entry
+            raise PostedEntryIsImmutable(self.entry)
+        super().save(*args, **kwargs)
 
 
 class AccountBalance(models.Model):

@@ -161,3 +161,16 @@ def test_account_ledger_drills_down_to_the_lines(ledger, account, journal, accou
     rows = queries.with_running_balance(book, list(book.lines))
     assert [balance for _line, balance in rows] == [D("10.00"), D("15.00")]
     assert book.closing == D("15.00")
+
+
+def test_a_posted_entry_and_its_lines_cannot_be_saved_changed(ledger, account, journal, accountant):
+    from tandem.finance.models import PostedEntryIsImmutable
+
+    entry = post(ledger, account, journal, accountant, [("6100", "40.00", "0"), ("1010", "0", "40.00")])
+    entry.memo = "changed"
+    with pytest.raises(PostedEntryIsImmutable):
+        entry.save()
+    line = entry.lines.first()
+    line.debit = D("41.00")
+    with pytest.raises(PostedEntryIsImmutable):
+        line.save()
