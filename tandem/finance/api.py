@@ -39,7 +39,7 @@ router = Router(tags=["finance"])
 
 
 def _company(company_id):
-    company = queries.company_for(None, company_id)
+    company = queries.company_for(company_id)
     if company is None:
         raise BusinessRuleError("not_found", _("There is no such legal entity."), field="company_id")
     return company

@@ -19,7 +19,7 @@ from tandem.finance.models import Account, AccountBalance, Entry, EntryLine, Fis
 ZERO = Decimal(0)
 
 
-def company_for(user, company_id: int | None = None):
+def company_for(company_id: int | None = None):
     """The legal entity a finance page or endpoint works on: the one asked for, else the default."""
     if company_id:
         return LegalEntity.objects.filter(pk=company_id).first()

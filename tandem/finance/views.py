@@ -23,7 +23,7 @@ PER_PAGE = 50
 
 
 def _company():
-    return queries.company_for(None)
+    return queries.company_for()
 
 
 def _range(request) -> RangeForm:
