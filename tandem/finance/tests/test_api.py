@@ -119,3 +119,13 @@ def test_only_accountants_and_administrators_post(api, make_user, ledger, accoun
     assert (response.status_code == 201) is may_post
     reads = http.get(f"{URL}/reports/trial-balance?date_from=2026-01-01&date_to=2026-01-31").status_code
     assert (reads == 200) is (role != roles.SALES_REPRESENTATIVE)
+
+
+def test_entry_list_and_trial_balance_take_a_fixed_number_of_queries(http, account, journal,
+                                                                     django_assert_max_num_queries):
+    for day in range(1, 21):
+        _post(http, f"{URL}/entries", _entry(account, journal, date=f"2026-01-{day:02d}"))
+    with django_assert_max_num_queries(12):
+        assert http.get(f"{URL}/entries?page_size=50").json()["count"] == 20
+    with django_assert_max_num_queries(14):
+        http.get(f"{URL}/reports/trial-balance?date_from=2026-01-10&date_to=2026-02-10&compare=year")
