@@ -2,6 +2,7 @@
 
 from ninja import Swagger
 
+from tandem.catalog.api import router as catalog_router
 from tandem.core.api import router as core_router
 from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
@@ -9,6 +10,8 @@ from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.finance.api import router as finance_router
 from tandem.parties.api import router as parties_router
+from tandem.sales.api import router as sales_router
+from tandem.stock.valuation.api import router as stock_valuation_router
 
 DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
 
@@ -40,3 +43,6 @@ api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
 api.add_router("/finance/", finance_router)
+api.add_router("/catalog/", catalog_router)
+api.add_router("/stock/valuation", stock_valuation_router)
+api.add_router("/sales/", sales_router)

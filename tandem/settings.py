@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tandem.stock",
     "tandem.finance",
     "tandem.crm",
+    "tandem.sales",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("tandem.parties.urls")),
     path("crm/", include("tandem.crm.urls")),
     path("finance/", include("tandem.finance.urls")),
+    path("catalog/", include("tandem.catalog.urls")),
+    path("stock/valuation/", include("tandem.stock.valuation.views")),
+    path("sales/", include("tandem.sales.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"

@@ -36,6 +36,8 @@ AREAS = (
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
     "tasks", "sales targets", "legal entities", "exchange rates",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    "tasks", "sales targets", "legal entities", "exchange rates", "stock valuation",
+    "products", "price lists", "quotes", "sales orders",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -45,6 +47,8 @@ _READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterpa
 # (and administrators) post, reverse, keep the chart and close periods.
 _LEDGER_AREAS = ("ledger", "ledger set-up", "bookkeeping", "period closing")
 _READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
+# The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
+_READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -52,7 +56,8 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Runs the sales team: every client and every piece of CRM work, the pipelines and marketing; no settings.
     # Reads our legal entities and the exchange rates, does not maintain them.
     roles.SALES_MANAGER: {**{area: ALL for area in AREAS if area not in ("settings", "users")}, **_EVERYONE,
-                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, **_READS_LEDGER},
+                          "legal entities": READ_ONLY, "exchange rates": READ_ONLY, "stock valuation": READ_ONLY,
+                          **_READS_LEDGER},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -65,21 +70,27 @@ MAY: dict[str, dict[str, frozenset]] = {
         "interactions": ALL,
         "marketing": READ_ONLY, "event attendance": frozenset({READ, ADD}), "segments": READ_ONLY,
         "sales set-up": READ_ONLY, "sales targets": READ_ONLY,  # only their own target
+        **_READS_CATALOG,
+        # Quotes and orders for own clients (prices from the price lists; overriding them is a manager's).
+        "quotes": frozenset({READ, ADD, CHANGE}), "sales orders": frozenset({READ, ADD, CHANGE}),
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
-    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                      "tasks": frozenset({READ, CHANGE})},
+    roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
+                      "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
-    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, "counterparties": frozenset({READ, ADD, CHANGE}),
-                       "deals": READ_ONLY, "complaints": READ_ONLY,
+    roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
+                       "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
+                       "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
-                       **{area: ALL for area in _LEDGER_AREAS}},
+                       "stock valuation": READ_ONLY, **{area: ALL for area in _LEDGER_AREAS}},
     # Production: reads clients and complaints, works the tasks given to them.
-    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, "complaints": READ_ONLY,
-                       "tasks": frozenset({READ, CHANGE})},
+    roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
+                       "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
-    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users")}, **_EVERYONE},
+    # Costs and stock values (stock valuation) are for accounting and management only.
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
+                   **_EVERYONE},
     ANONYMOUS: {},
 }
 
@@ -128,6 +139,12 @@ API_AREAS = {
     "/api/v1/finance/reports": "ledger",
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/catalog/": "products",
+    "/api/v1/catalog/price-lists": "price lists",
+    "/api/v1/catalog/price-groups": "price lists",
+    "/api/v1/stock/valuation": "stock valuation",
+    "/api/v1/sales/quotes": "quotes",
+    "/api/v1/sales/orders": "sales orders",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -149,6 +166,10 @@ PAGE_AREAS = {
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
+    "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
+    "stock_valuation:valuation": "stock valuation",
+    "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
 }
@@ -174,6 +195,7 @@ PAGE_VERBS = {
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
     "import": ADD, "new": ADD, "logo": READ, "export": READ,
+    "send": CHANGE, "accept": CHANGE, "expire": CHANGE, "confirm": CHANGE, "close": CHANGE, "pdf": READ,
     "delete": DELETE, "remove": DELETE,
 }
 
@@ -204,6 +226,14 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+    # A quote's or order's lines are edits of the document.
+    ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
+    ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
+}
+# Likewise for pages, by URL name.
+PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # A document's lines are edits of the quote or order.
+                       "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -288,6 +318,8 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_sales_world(client, counterparty, deal, entity))
+    ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     return ids
 
 
@@ -307,6 +339,55 @@ def _ledger_world() -> dict:
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
     return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+
+
+def _catalog_world() -> dict:
+    from decimal import Decimal
+
+    from tandem.catalog.models import (
+        AttributeValue,
+        PriceList,
+        PriceListItem,
+        ProductBarcode,
+        UnitConversion,
+    )
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    unit, box = UnitFactory(code="pc"), UnitFactory(code="box")
+    product = ProductFactory(sku="MATRIX-1", unit=unit)
+    price_list = PriceList.objects.create(name="Matrix list", currency="EUR")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal(5))
+    conversion = UnitConversion.objects.create(product=product, from_unit=box, to_unit=unit, factor=Decimal(12))
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    from tandem.catalog.models import Attribute
+
+    attribute = Attribute.objects.create(name="Matrix size")
+    value = AttributeValue.objects.create(attribute=attribute, value="M")
+    return {"product_id": product.pk, "price_list_id": price_list.pk, "item_id": item.pk, "item_pk": item.pk,
+            "conversion_id": conversion.pk, "conversion_pk": conversion.pk, "barcode_id": barcode.pk,
+            "barcode_pk": barcode.pk, "unit_id": unit.pk, "unit_pk": unit.pk, "attribute_value_id": value.pk,
+            "attribute_id": attribute.pk,
+            "category_pk": CategoryFactory().pk}
+
+
+def _sales_world(client, counterparty, deal, entity) -> dict:
+    """A draft quote and a draft order (one line each) of the world's client."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
+
+    unit = Unit.objects.create(code="matrix-pc", name="piece")
+    product = Product.objects.create(sku="MATRIX-S1", name="Matrix service", unit=unit, kind=Product.Kind.SERVICE)
+    common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal,
+              "owner": client.owner, "currency": "EUR", "number": "MATRIX-1"}
+    quote = Quote.objects.create(quote_date=datetime.date(2026, 6, 1), **common)
+    order = Order.objects.create(order_date=datetime.date(2026, 6, 1), **common)
+    line = {"product": product, "unit": unit, "quantity": 1, "unit_price": 10, "net_amount": 10, "gross_amount": 10}
+    return {"quote_id": quote.pk, "order_id": order.pk, "product_id": product.pk,
+            "quote_line_id": QuoteLine.objects.create(quote=quote, **line).pk,
+            "order_line_id": OrderLine.objects.create(order=order, **line).pk,
+            "quote_line_pk": QuoteLine.objects.filter(quote=quote).get().pk,
+            "order_line_pk": OrderLine.objects.filter(order=order).get().pk,
+            "quantity": 1}  # a line's required decimal string (the body sample takes it from here)
 
 
 # --- Minimal valid request bodies, from the OpenAPI document -----------------------------------------------
@@ -340,6 +421,8 @@ def sample(schema: dict, components: dict, ids: dict, name: str = ""):
         return "2026-06-01"
     if fmt == "date-time":
         return "2026-06-01T10:00:00Z"
+    if fmt == "decimal":
+        return "1"
     if fmt == "email" or "email" in name:
         return "matrix@example.com"
     if name == "currency":
@@ -489,6 +572,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "legal entities": ids["entity_id"],
                     "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
+                    "products": ids["product_id"], "price lists": ids["price_list_id"],
+                    "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

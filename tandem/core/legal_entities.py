@@ -7,6 +7,8 @@ Rules in one place, used by the settings pages and the API:
 - IBAN and BIC are checked with stdnum.iban / stdnum.bic and stored compact (DE89370400440532013000);
 - the first entity becomes the default; exactly one is the default (a partial unique index), and the
   default's base currency is the installation's (Company.base_currency follows it);
+- the stock valuation method (moving average or FIFO) is fixed once an upper app (stock) says the entity has
+  history that was costed with it (`register_valuation_method_lock`);
 - a logo is a PNG, JPEG, GIF or WebP image of at most 2 MB, stored under var/media/legal-entities/.
 Every change is audited as core.legalentity.* in its transaction."""
 
@@ -28,11 +30,28 @@ from tandem.core.services import get_company
 from tandem.core.tax_ids import validate_tax_id
 
 ENTITY_FIELDS = ("name", "tax_id", "registration_number", "registered_address", "postal_address", "base_currency",
-                 "country")
+                 "country", "valuation_method")
 AUDITED_FIELDS = (*ENTITY_FIELDS, "logo", "is_default")
 BANK_ACCOUNT_FIELDS = ("bank_name", "iban", "bic", "currency")
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+
+# Callables (entity) -> bool registered by upper apps: True when the entity's valuation method may no longer
+# change (stock registers "the entity has stock moves": their costs were computed with the method).
+_VALUATION_METHOD_LOCKS: list = []
+
+
+def register_valuation_method_lock(check) -> None:
+    if check not in _VALUATION_METHOD_LOCKS:
+        _VALUATION_METHOD_LOCKS.append(check)
+
+
+def normalize_valuation_method(value: str | None) -> str:
+    code = (value or "").strip().lower()
+    if code not in LegalEntity.ValuationMethod.values:
+        raise BusinessRuleError("invalid_choice", _("Choose one of: %(choices)s.")
+                                % {"choices": ", ".join(LegalEntity.ValuationMethod.values)}, field="valuation_method")
+    return code
 
 
 
@@ -131,6 +150,11 @@ def _clean(values: dict, *, country: str) -> dict:
     for name in ("registered_address", "postal_address"):
         if name in values:
             values[name] = (values[name] or "").strip()
+    if "valuation_method" in values:
+        if values["valuation_method"] in (None, ""):
+            del values["valuation_method"]
+        else:
+            values["valuation_method"] = normalize_valuation_method(values["valuation_method"])
     return values
 
 
@@ -189,6 +213,11 @@ def update_legal_entity(entity: LegalEntity, *, by: User, logo=None, remove_logo
     with transaction.atomic():
         locked = LegalEntity.objects.select_for_update().get(pk=entity.pk)
         before = audit.snapshot(locked, AUDITED_FIELDS)
+        method = values.get("valuation_method", locked.valuation_method)
+        if method != locked.valuation_method and any(check(locked) for check in _VALUATION_METHOD_LOCKS):
+            raise BusinessRuleError("valuation_method_fixed",
+                                    _("The stock valuation method cannot change once the legal entity has stock "
+                                      "moves."), field="valuation_method")
         for field, value in values.items():
             setattr(locked, field, value)
         if remove_logo and locked.logo:

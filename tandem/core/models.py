@@ -296,6 +296,12 @@ class LegalEntity(TrackedModel):
     """One of the business's own companies. Every ERP document will belong to one; exactly one is the default
     (a partial unique index), and its base currency is the installation's (Company.base_currency)."""
 
+    class ValuationMethod(models.TextChoices):
+        """How stock leaving a warehouse is costed (tandem.stock.valuation)."""
+
+        MOVING_AVERAGE = "average", _("Moving average")
+        FIFO = "fifo", _("FIFO (first in, first out)")
+
     name = models.CharField(_("name"), max_length=200)
     tax_id = models.CharField(_("tax ID"), max_length=32, blank=True,
                               help_text=_("VAT or tax number, checked for the country when its format is known."))
@@ -309,6 +315,9 @@ class LegalEntity(TrackedModel):
                                            "are read as numbers of this country."))
     logo = models.ImageField(_("logo"), upload_to="legal-entities/", blank=True)
     is_default = models.BooleanField(_("default"), default=False)
+    valuation_method = models.CharField(
+        _("stock valuation"), max_length=16, choices=ValuationMethod.choices, default=ValuationMethod.MOVING_AVERAGE,
+        help_text=_("How the cost of goods leaving stock is computed. Fixed once the entity has stock moves."))
 
     class Meta:
         ordering = ["-is_default", "name"]

@@ -289,6 +289,8 @@ class LegalEntityOut(Schema):
     postal_address: str
     base_currency: str
     country: str
+    valuation_method: Literal["average", "fifo"] = Field(
+        description="How stock leaving a warehouse is costed: moving average or FIFO.")
     is_default: bool
     logo_url: str | None
     bank_accounts: list[LegalEntityBankAccountOut]
@@ -312,6 +314,8 @@ class LegalEntityIn(InputSchema):
     postal_address: str = ""
     base_currency: str | None = Field(None, description="ISO 4217; default: the company's base currency.")
     country: str = Field("", description="ISO 3166 alpha-2; local phone numbers are read as this country's.")
+    valuation_method: Literal["average", "fifo"] = Field(
+        "average", description="Stock valuation: moving average or FIFO; fixed once the entity has stock moves.")
     is_default: bool = False
 
 
@@ -323,6 +327,8 @@ class LegalEntityPatch(InputSchema):
     postal_address: str | None = None
     base_currency: str | None = None
     country: str | None = None
+    valuation_method: Literal["average", "fifo"] | None = Field(
+        None, description="Refused (400 valuation_method_fixed) once the entity has stock moves.")
 
 
 class BaseTotalOut(Schema):

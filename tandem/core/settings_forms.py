@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import limits
 from tandem.core.forms import DateField
 from tandem.core.legal_entities import LOGO_MAX_BYTES
+from tandem.core.models import LegalEntity
 
 LOGO_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
 
@@ -23,6 +24,10 @@ class LegalEntityForm(forms.Form):
                                           "are read as numbers of this country."))
     base_currency = forms.CharField(label=_("Base currency"), min_length=3, max_length=3,
                                     help_text=_("ISO 4217 code, e.g. EUR."))
+    valuation_method = forms.ChoiceField(
+        label=_("Stock valuation"), choices=LegalEntity.ValuationMethod.choices, required=False,
+        initial=LegalEntity.ValuationMethod.MOVING_AVERAGE,
+        help_text=_("How the cost of goods leaving stock is computed. Fixed once the entity has stock moves."))
     registered_address = forms.CharField(label=_("Registered address"), required=False,
                                          widget=forms.Textarea(attrs={"rows": 3}))
     postal_address = forms.CharField(label=_("Postal address"), required=False,

@@ -2,9 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
+from tandem.core.menu import MenuEntry
 
 _READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock.view_stockmove"]
 _OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot"]
+_VALUATION = ["stock.view_valuation"]  # costs and stock values: accounting and management
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
 
 
@@ -16,13 +18,13 @@ class StockConfig(AppConfig):
     module_key = "stock"
     module_requires = ("catalog",)
     url_prefixes = ("/stock/", "/api/v1/stock/")
-    menu = []
+    menu = [MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP,
-        roles.SALES_MANAGER: _READ,
+        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION,
+        roles.SALES_MANAGER: _READ + _VALUATION,
         roles.SALES_REPRESENTATIVE: _READ,
         roles.WAREHOUSE: _READ + _OPERATE,
-        roles.ACCOUNTANT: _READ,
+        roles.ACCOUNTANT: _READ + _VALUATION,
         roles.PRODUCTION: _READ,
         roles.VIEWER: _READ,
     }
@@ -33,3 +35,7 @@ class StockConfig(AppConfig):
         from tandem.stock.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+
+        from tandem.stock.valuation.apps import connect
+
+        connect()

@@ -201,3 +201,8 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}@{self.warehouse_id}"
+
+
+# Valuation tables live in tandem.stock.valuation (owned by the valuation work); imported here so they are
+# models of the stock app.
+from tandem.stock.valuation.models import CostCorrection, RevaluationEntry, ValuationEntry  # noqa: E402, F401

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import BusinessRuleError
 from tandem.stock.errors import insufficient_stock
 from tandem.stock.models import Location, Reservation, StockLevel, StockMove, WarehouseStock
+from tandem.stock.valuation import services as valuation
 
 
 def _origin(origin) -> tuple[ContentType | None, int | None]:
@@ -106,6 +107,7 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
             unit_cost=unit_cost, reason=reason,
             origin_type=origin_type, origin_id=origin_id, created_by=by if getattr(by, "pk", None) else None,
         )
+        valuation.value_move(move)
     return move
 
 

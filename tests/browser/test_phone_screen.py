@@ -97,6 +97,7 @@ NOT_PAGES = {
     "finance:fiscal-year-create": "POST-only (form on the periods page)",
     "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
+    "sales:quote-pdf": "a PDF file, no page",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
@@ -200,8 +201,12 @@ def demo(make_user):
     LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
     ledger_account, entry = _ledger(entity, boss)
+    catalog = _catalog_records()
 
+    quote, order = _sales_documents(client, counterparty, deals[0], entity, rep)
     resources = {
+        "quote": quote,
+        "order": order,
         "client": client,
         "counterparty": counterparty,
         "bankaccount": bank_account,
@@ -223,6 +228,7 @@ def demo(make_user):
         "account-detail": ledger_account,
         "account-edit": ledger_account,
         "entry": entry,
+        **catalog,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
 
@@ -241,6 +247,43 @@ def _ledger(entity, by):
                                 lines=[{"account": supplies, "debit": Decimal("9876543.21")},
                                        {"account": bank, "credit": Decimal("9876543.21")}])
     return bank, entry
+def _catalog_records() -> dict:
+    """A product with long names, barcodes, a box conversion and variants; a price list with breaks."""
+    from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    pc, box = UnitFactory(code="pc"), UnitFactory(code="box")
+    category = CategoryFactory(name="Centrifugal pumps for industrial applications",
+                               parent=CategoryFactory(name="Pumps and pumping equipment"))
+    product = ProductFactory(sku="PUMP-CENTRIFUGAL-INDUSTRIAL-4000", name=LONG + " centrifugal pump", unit=pc,
+                             category=category)
+    ProductFactory(sku="PUMP-CENTRIFUGAL-INDUSTRIAL-4000-XL-NAVY", name=LONG + " XL navy", unit=pc,
+                   template=product)
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    conversion = UnitConversion.objects.create(product=product, from_unit=box, to_unit=pc, factor=Decimal(12))
+    price_list = PriceList.objects.create(name="Wholesale PLN 2026 for distributors in the whole country",
+                                          currency="PLN")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, min_quantity=Decimal(100),
+                                        unit_price=Decimal("123456.789012"), discount_percent=Decimal("12.5"))
+    return {"product": product, "barcode": barcode, "pricelist": price_list, "item": item, "unit": pc,
+            "category": category, "conversion": conversion}
+def _sales_documents(client, counterparty, deal, entity, rep):
+    """A quote and an order with a long line each (sales pages)."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
+
+    unit, _created = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})
+    product = Product.objects.create(sku="PUMP-CENTRIFUGAL-HIGH-PRESSURE-2000", name=LONG + " pump", unit=unit)
+    common = {"company": entity, "client": client, "counterparty": counterparty, "deal": deal, "owner": rep,
+              "currency": "EUR", "net_total": Decimal("9876543.21"), "total": Decimal("9876543.21")}
+    quote = Quote.objects.create(number="Q-2026-00001", quote_date=datetime.date(2026, 11, 2), **common)
+    order = Order.objects.create(number="SO-2026-00001", order_date=datetime.date(2026, 11, 3), **common)
+    line = {"product": product, "unit": unit, "quantity": Decimal("1234.5"), "unit_price": Decimal("8000.5"),
+            "discount_percent": Decimal("7.5"), "tax_rate": Decimal(19), "net_amount": Decimal("9876543.21"),
+            "price_explanation": "list Wholesale EUR 2026, break ≥ 100 pc, −5 %"}
+    QuoteLine.objects.create(quote=quote, **line)
+    OrderLine.objects.create(order=order, **line)
+    return quote, order
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):

@@ -230,3 +230,30 @@ def test_base_currency_and_country_are_cached_until_an_entity_changes(nordlicht,
         assert (base_currency(), default_country()) == ("EUR", "DE")
     legal_entities.update_legal_entity(nordlicht, by=admin_user, country="AT", base_currency="CHF", tax_id="")
     assert (base_currency(), default_country()) == ("CHF", "AT")
+
+
+# --- Stock valuation method ------------------------------------------------------------------------------
+
+def test_valuation_method_defaults_to_moving_average_and_changes_until_locked(api, admin_user, nordlicht):
+    from tandem.core import legal_entities
+
+    assert nordlicht.valuation_method == "average"
+    response = api(admin_user).patch(f"/api/v1/legal-entities/{nordlicht.pk}", {"valuation_method": "fifo"},
+                                     content_type=JSON)
+    assert response.status_code == 200 and response.json()["valuation_method"] == "fifo"
+    response = api(admin_user).patch(f"/api/v1/legal-entities/{nordlicht.pk}", {"valuation_method": "lifo"},
+                                     content_type=JSON)
+    assert response.status_code == 400 and response.json()["field"] == "valuation_method"
+
+    def locked(entity):
+        return entity.pk == nordlicht.pk
+
+    legal_entities.register_valuation_method_lock(locked)
+    try:
+        response = api(admin_user).patch(f"/api/v1/legal-entities/{nordlicht.pk}",
+                                         {"valuation_method": "average"}, content_type=JSON)
+        assert response.status_code == 400 and response.json()["code"] == "valuation_method_fixed"
+        nordlicht.refresh_from_db()
+        assert nordlicht.valuation_method == "fifo"
+    finally:
+        legal_entities._VALUATION_METHOD_LOCKS.remove(locked)

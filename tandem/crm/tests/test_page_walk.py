@@ -71,7 +71,25 @@ def world(sales, sales_rep, admin_user):
         "source": Source.objects.create(name="Walk source").pk, "tag": Tag.objects.create(name="walk").pk,
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
+        **_catalog_world(),
     }
+
+
+def _catalog_world() -> dict:
+    """The catalogue's records its pages name (product, price list and their parts)."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion
+    from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
+
+    product = ProductFactory(unit=UnitFactory(code="pc"))
+    price_list = PriceList.objects.create(name="Walk list", currency="EUR")
+    item = PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal(1))
+    conversion = UnitConversion.objects.create(product=product, from_unit=UnitFactory(code="box"),
+                                               to_unit=product.unit, factor=Decimal(12))
+    barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
+    return {"product": product.pk, "pricelist": price_list.pk, "item": item.pk, "conversion": conversion.pk,
+            "barcode": barcode.pk, "unit": product.unit_id, "category": CategoryFactory().pk}
 
 
 def _url(route: str, name: str, ids: dict) -> str | None:

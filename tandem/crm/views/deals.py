@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core import limits
+from tandem.core import limits, modules
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
@@ -220,6 +220,11 @@ def _detail_context(request, deal: Deal) -> dict:
         **_activity_context(request, deal),
         "lose_form": LoseForm(),
         "can_change": request.user.has_perm("crm.change_deal"),
+        # What upper modules add to the deal page (e.g. sales: quotes and orders, "New quote"), through the
+        # AppConfig hooks deal_page_panels / deal_page_actions (core.modules.collect): crm never names them.
+        "panels": modules.collect("deal_page_panels", request, deal, enabled=getattr(request, "enabled_modules", None)),
+        "more_actions": modules.collect("deal_page_actions", request, deal,
+                                        enabled=getattr(request, "enabled_modules", None)),
     }
 
 

@@ -25,7 +25,7 @@ def test_receive_reserve_ship_and_release(setup):
     warehouse, shelf, product = setup
     services.record_move(product=product, quantity=Decimal(10), kind=StockMove.Kind.RECEIPT, to_location=shelf,
                          effective_date=datetime.date(2026, 11, 1), unit_cost=Decimal("2.5"), by=None)
-    order_line = Unit.objects.create(code="order-line-stand-in", name="origin")  # any row can be an origin
+    order_line = Unit.objects.create(code="origin", name="order line stand-in")  # any row can be an origin
     services.reserve_stock(product=product, warehouse=warehouse, quantity=Decimal(7), origin=order_line, by=None)
     assert queries.available(product, warehouse) == Decimal(3)
 

@@ -1,0 +1,91 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import roles
+from tandem.core.menu import MenuEntry
+
+_READ = ["sales.view_quote", "sales.view_quoteline", "sales.view_order", "sales.view_orderline"]
+_WRITE = ["sales.add_quote", "sales.change_quote", "sales.add_order", "sales.change_order"]
+_ALL = ["sales.view_all_quotes"]
+_MANAGE = ["sales.override_price", "sales.view_clientpricing", "sales.change_clientpricing",
+           "sales.add_clientpricing"]
+
+# What sales documents refer to, by referenced table: each blocks a hard delete of the referenced row.
+DELETION_BLOCKERS = {
+    "parties.Client": [("sales.Quote", "client"), ("sales.Order", "client")],
+    "parties.Counterparty": [("sales.Quote", "counterparty"), ("sales.Order", "counterparty")],
+    "parties.Contact": [("sales.Quote", "contact"), ("sales.Order", "contact")],
+    "crm.Deal": [("sales.Quote", "deal"), ("sales.Order", "deal")],
+    "catalog.Product": [("sales.QuoteLine", "product"), ("sales.OrderLine", "product")],
+    "catalog.Unit": [("sales.QuoteLine", "unit"), ("sales.OrderLine", "unit")],
+    "stock.Warehouse": [("sales.Order", "warehouse")],
+    "catalog.PriceGroup": [("sales.ClientPricing", "price_group")],
+    "core.User": [("sales.Quote", "owner"), ("sales.Order", "owner")],
+}
+
+
+class SalesConfig(AppConfig):
+    name = "tandem.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    module_key = "sales"
+    module_requires = ("crm", "catalog", "stock")
+    url_prefixes = ("/sales/", "/api/v1/sales/")
+    menu = [
+        MenuEntry(_("Quotes"), "sales:quote-list", "sales.view_quote"),
+        MenuEntry(_("Sales orders"), "sales:order-list", "sales.view_order"),
+    ]
+    role_permissions = {
+        roles.ADMINISTRATOR: _READ + _WRITE + _ALL + _MANAGE,
+        roles.SALES_MANAGER: _READ + _WRITE + _ALL + _MANAGE,
+        # Own clients only (parties' record rules); prices from the price list.
+        roles.SALES_REPRESENTATIVE: _READ + _WRITE + ["sales.view_clientpricing"],
+        roles.WAREHOUSE: _READ + _ALL,
+        roles.ACCOUNTANT: _READ + _ALL,
+        roles.PRODUCTION: _READ + _ALL,
+        roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"],
+    }
+
+    def ready(self):
+        # Imported here: an AppConfig module is loaded before models are ready.
+        from tandem.core import audit
+        from tandem.core.deletion import register_blocker
+        from tandem.sales.audit_actions import ACTIONS, CHANGE_LABELS
+
+        audit.register_actions(ACTIONS)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
+        for model, references in DELETION_BLOCKERS.items():
+            for related_model, field in references:
+                register_blocker(model, related_model, field)
+
+    # --- Hooks other apps' pages call (core.modules.collect) ----------------------------------------------
+
+    def client_card_panels(self, request, client) -> list[dict]:
+        """The client card lists the client's quotes and orders, with a "New quote" button."""
+        from tandem.sales.views import client_card_panels  # models are not loaded when this module is
+
+        return client_card_panels(request, client)
+
+    def client_card_actions(self, request, client) -> list[dict]:
+        from tandem.sales.views import client_card_actions
+
+        return client_card_actions(request, client)
+
+    def deal_page_panels(self, request, deal) -> list[dict]:
+        """The deal page lists the deal's quotes and orders, with a "New quote" button."""
+        from tandem.sales.views import deal_page_panels
+
+        return deal_page_panels(request, deal)
+
+    def deal_page_actions(self, request, deal) -> list[dict]:
+        from tandem.sales.views import deal_page_actions
+
+        return deal_page_actions(request, deal)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: a year of quotes and orders for the demo clients."""
+        from tandem.sales.demo import build_sales_demo
+
+        return build_sales_demo(seed=seed, scale=scale)

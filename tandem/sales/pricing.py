@@ -1,0 +1,29 @@
+"""The price a client gets: the client's price group (stored here, in sales.ClientPricing) handed to
+catalog's price_for, and the tax rate of the product's tax category."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from tandem.catalog import pricing as catalog_pricing
+from tandem.sales.models import ClientPricing
+
+
+def client_price_groups(client) -> list:
+    """The price groups a client buys in (none: the general lists only)."""
+    return [row.price_group for row in ClientPricing.objects.filter(client=client).select_related("price_group")]
+
+
+def list_price(product, *, client, quantity: Decimal, on_date: datetime.date, currency: str, unit=None,
+               price_groups=None):
+    """catalog.pricing.PriceResult (unit_price, discount_percent, explanation) or None when no list has it."""
+    groups = client_price_groups(client) if price_groups is None else price_groups
+    return catalog_pricing.price_for(product, quantity=quantity, on_date=on_date, currency=currency,
+                                     price_groups=groups, unit=unit)
+
+
+def tax_rate_of(product) -> Decimal:
+    """The rate of the product's tax category (catalog.TaxCategory.rate, percent); 0 without one."""
+    category = product.tax_category
+    return Decimal(category.rate) if category is not None else Decimal(0)

@@ -1,0 +1,183 @@
+"""Valuation against a slow reference: random receipts (some back-dated, some without a cost), shipments,
+adjustments, transfers between two warehouses and cost corrections; every move's cost and the stock value at
+random dates equal what a replay of all moves from scratch, in date order, gives — to the cent."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.catalog.models import Product, Unit
+from tandem.core.models import LegalEntity
+from tandem.stock import services
+from tandem.stock.models import Location, RevaluationEntry, StockMove, Warehouse
+from tandem.stock.valuation import services as valuation
+from tandem.stock.valuation.queries import value_at
+
+START = datetime.date(2026, 1, 1)
+CENT = Decimal("0.01")
+_sku = itertools.count()
+
+
+def cents(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def six(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+# --- The reference: replay every move from the start, in (date, id) order ----------------------------------
+
+class RefLayer:
+    def __init__(self, quantity, cost, value):
+        self.quantity, self.cost, self.value, self.taken = quantity, cost, value, Decimal(0)
+
+    def worth(self, x):  # value of the first x units
+        return self.value if x >= self.quantity else cents(x * self.cost)
+
+
+def reference(moves, fifo: bool):
+    """moves: dicts with id, date, qty, src, dst (warehouse or None), cost (given unit cost or None).
+    Returns ({move id: value}, {warehouse: [(date, quantity, value) after each move]})."""
+    qty, val, cost = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    layers, deficit = defaultdict(list), defaultdict(Decimal)
+    values, history = {}, defaultdict(list)
+    for move in sorted(moves, key=lambda m: (m["date"], m["id"])):
+        q = move["qty"]
+        out_value = None
+        if move["src"] is not None:
+            w = move["src"]
+            if fifo:
+                left, out_value = q, Decimal(0)
+                while left > 0 and layers[w]:
+                    layer = layers[w][0]
+                    take = min(left, layer.quantity - layer.taken)
+                    out_value += layer.worth(layer.taken + take) - layer.worth(layer.taken)
+                    layer.taken += take
+                    left -= take
+                    if layer.taken == layer.quantity:
+                        layers[w].pop(0)
+                if left > 0:
+                    out_value += cents(left * cost[w])
+                    deficit[w] += left
+            else:
+                out_value = val[w] if (qty[w] > 0 and q == qty[w]) else cents(q * cost[w])
+            qty[w] -= q
+            val[w] -= out_value
+            values[move["id"]] = out_value
+            history[w].append((move["date"], qty[w], val[w]))
+        if move["dst"] is not None:
+            w = move["dst"]
+            if out_value is not None:
+                in_value, in_cost = out_value, six(out_value / q)
+            else:
+                in_cost = move["cost"] if move["cost"] is not None else cost[w]
+                in_value = cents(q * in_cost)
+                values[move["id"]] = in_value
+            qty[w] += q
+            val[w] += in_value
+            if fifo:
+                layer = RefLayer(q, in_cost, in_value)
+                absorbed = min(deficit[w], q)
+                layer.taken, deficit[w] = absorbed, deficit[w] - absorbed
+                if layer.taken < layer.quantity:
+                    layers[w].append(layer)
+                cost[w] = in_cost
+            else:
+                cost[w] = six(val[w] / qty[w]) if qty[w] > 0 else in_cost
+            history[w].append((move["date"], qty[w], val[w]))
+    return values, history
+
+
+def reference_at(history, date):
+    state = (Decimal(0), Decimal(0))
+    for day, q, v in history:
+        if day <= date:
+            state = (q, v)
+    return state
+
+
+# --- Random operations ------------------------------------------------------------------------------------
+
+quantities = st.integers(1, 40).map(Decimal) | st.decimals("0.001", "30", places=3)
+costs = st.decimals("0.01", "99.99", places=2) | st.decimals("0.000001", "5", places=6)
+operation = st.one_of(
+    st.tuples(st.just("receipt"), st.integers(0, 60), quantities, costs | st.none(), st.integers(0, 1)),
+    st.tuples(st.just("ship"), st.integers(0, 60), quantities, st.none(), st.integers(0, 1)),
+    st.tuples(st.just("transfer"), st.integers(0, 60), quantities, st.none(), st.integers(0, 1)),
+    st.tuples(st.just("correct"), st.integers(0, 60), st.integers(0, 20).map(Decimal), costs, st.integers(0, 1)),
+)
+
+
+@pytest.fixture(params=["average", "fifo"])
+def world(request, db):
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR", is_default=True,
+                                         valuation_method=request.param)
+    shelves = []
+    for code in ("A", "B"):
+        warehouse = Warehouse.objects.create(company=company, code=code, name=code, allow_negative=True)
+        shelves.append(Location.objects.create(warehouse=warehouse, code="1", is_default=True))
+    return request.param == "fifo", shelves, Unit.objects.create(code="pc", name="piece")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=1, max_size=25), probes=st.lists(st.integers(-1, 62), max_size=6))
+def test_costs_and_values_equal_a_replay_from_scratch(world, ops, probes):
+    fifo, shelves, unit = world
+    product = Product.objects.create(sku=f"P{next(_sku)}", name="Thing", unit=unit)
+    warehouses = [shelf.warehouse for shelf in shelves]
+    log, receipts, first_value = [], [], {}
+    for kind, day, q, cost, side in ops:
+        date = START + datetime.timedelta(days=day)
+        here, there = shelves[side], shelves[1 - side]
+        if kind == "correct":
+            if not receipts:
+                continue
+            target = receipts[int(q) % len(receipts)]
+            valuation.correct_cost(StockMove.objects.get(pk=target["id"]), unit_cost=cost, by=None)
+            target["cost"] = cost
+            continue
+        if kind == "receipt":
+            move = services.record_move(product=product, quantity=q, kind=StockMove.Kind.RECEIPT if cost is not None
+                                        else StockMove.Kind.ADJUSTMENT, to_location=here, effective_date=date,
+                                        unit_cost=cost, by=None)
+            entry = {"id": move.pk, "date": date, "qty": q, "src": None, "dst": here.warehouse_id, "cost": cost}
+            if cost is not None:
+                receipts.append(entry)
+        elif kind == "ship":
+            move = services.record_move(product=product, quantity=q, kind=StockMove.Kind.SHIPMENT,
+                                        from_location=here, effective_date=date, by=None)
+            entry = {"id": move.pk, "date": date, "qty": q, "src": here.warehouse_id, "dst": None, "cost": None}
+        else:
+            move = services.record_move(product=product, quantity=q, kind=StockMove.Kind.TRANSFER,
+                                        from_location=here, to_location=there, effective_date=date, by=None)
+            entry = {"id": move.pk, "date": date, "qty": q, "src": here.warehouse_id, "dst": there.warehouse_id,
+                     "cost": None}
+        log.append(entry)
+        first_value[move.pk] = move.value
+
+    values, history = reference(log, fifo)
+    stored = dict(StockMove.objects.filter(product=product).values_list("pk", "value"))
+    assert stored == values
+    # Every change after a move was first costed is on record: first value + differences = current value.
+    changes = defaultdict(Decimal)
+    for move_id, difference in RevaluationEntry.objects.filter(product=product).values_list("move_id",
+                                                                                         "difference"):
+        changes[move_id] += difference
+    receipt_ids = {entry["id"] for entry in receipts}
+    for move_id, value in values.items():
+        if move_id not in receipt_ids:
+            assert first_value[move_id] + changes[move_id] == value, move_id
+    for day in probes:
+        date = START + datetime.timedelta(days=day)
+        for warehouse in warehouses:
+            at = value_at(product, warehouse, date)
+            assert (at.quantity, at.value) == reference_at(history[warehouse.pk], date), (warehouse.code, date)

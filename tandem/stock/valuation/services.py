@@ -1,0 +1,227 @@
+"""Writes of stock valuation: cost a new move, correct a receipt's cost, revalue after back-dated changes.
+
+A pool is one product in one warehouse (the warehouse belongs to one legal entity, whose valuation method and
+base currency apply). A move enters the pools it touches as ValuationEntry rows; transfers inside one
+warehouse change no value and have none. After any change at position (date, move id) of a pool, `_revalue`
+restarts from the entry just before it (its running quantity, value, current cost and, for FIFO, the layers
+not yet consumed, found by cum_in > cum_out) and replays only that pool's later entries, writing the rows
+whose numbers changed in bulk. A transfer out whose value changed revalues the receiving pool from there."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import deque
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.core.errors import BusinessRuleError
+from tandem.stock.valuation.engine import ZERO, Layer, PoolState, Step, apply
+from tandem.stock.valuation.models import CostCorrection, RevaluationEntry, ValuationEntry
+
+INCOMING_KINDS = {"receipt", "return", "adjustment"}
+_ENTRY_FIELDS = ("unit_cost", "value", "running_quantity", "running_value", "current_cost", "cum_in", "cum_out")
+
+
+def value_move(move) -> list[ValuationEntry]:
+    """Put a just-recorded move into its pools and cost it (and everything after it, when it is back-dated).
+    Called by stock.services.record_move inside its transaction."""
+    source = move.from_location.warehouse if move.from_location_id else None
+    target = move.to_location.warehouse if move.to_location_id else None
+    if source is not None and target is not None and source.pk == target.pk:
+        return []  # a move between locations of one warehouse changes no value
+    entries = []
+    if source is not None:
+        entries.append(ValuationEntry(move=move, product_id=move.product_id, warehouse=source,
+                                      effective_date=move.effective_date, basis=ValuationEntry.Basis.OUT,
+                                      quantity=move.quantity))
+    if target is not None:
+        if source is not None:
+            basis = ValuationEntry.Basis.TRANSFER
+        elif move.unit_cost is not None:
+            basis = ValuationEntry.Basis.GIVEN
+        else:
+            basis = ValuationEntry.Basis.DERIVED
+        entries.append(ValuationEntry(move=move, product_id=move.product_id, warehouse=target,
+                                      effective_date=move.effective_date, basis=basis, quantity=move.quantity,
+                                      unit_cost=move.unit_cost or ZERO))
+    with transaction.atomic():
+        ValuationEntry.objects.bulk_create(entries)
+        entries = list(ValuationEntry.objects.filter(move=move).select_related("warehouse__company"))
+        fresh = {entry.pk for entry in entries}
+        # The source pool first: a transfer enters the target with the value it left the source with.
+        entries.sort(key=lambda entry: entry.basis != ValuationEntry.Basis.OUT)
+        _revalue({(move.product_id, entry.warehouse_id): (move.effective_date, move.pk) for entry in entries},
+                 fresh=fresh, cause_move=move)
+        move.refresh_from_db(fields=["unit_cost", "value"])
+    return entries
+
+
+def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | None = None, reason: str = "",
+                 by) -> CostCorrection:
+    """A receipt's cost turned out different (invoice, freight): its unit cost becomes `unit_cost` and every
+    later move that took from it is revalued; the differences are recorded and announced (stock_revalued)."""
+    from tandem.core.permissions import require_permission
+    from tandem.stock.services import lock_warehouse_stock
+
+    if by is not None:  # like stock.services.record_move: other services call it on behalf of their user
+        require_permission(by, "stock.add_stockmove")
+    unit_cost = Decimal(unit_cost)
+    if unit_cost < 0:
+        raise BusinessRuleError("negative_cost", _("A unit cost cannot be negative."), field="unit_cost")
+    with transaction.atomic():
+        entry = (ValuationEntry.objects.select_related("warehouse").filter(move=move)
+                 .exclude(basis=ValuationEntry.Basis.OUT).first())
+        if entry is None or entry.basis == ValuationEntry.Basis.TRANSFER:
+            raise BusinessRuleError("not_a_receipt", _("Only the cost of goods received can be corrected."),
+                                    field="move")
+        lock_warehouse_stock(move.product, [entry.warehouse])
+        correction = CostCorrection.objects.create(
+            move=move, effective_date=effective_date or timezone.localdate(), old_unit_cost=entry.unit_cost,
+            new_unit_cost=unit_cost, reason=reason, created_by=by if getattr(by, "pk", None) else None)
+        ValuationEntry.objects.filter(pk=entry.pk).update(basis=ValuationEntry.Basis.GIVEN, unit_cost=unit_cost)
+        type(move).objects.filter(pk=move.pk).update(unit_cost=unit_cost)
+        _revalue({(move.product_id, entry.warehouse_id): (move.effective_date, move.pk)}, fresh=set(),
+                 cause_correction=correction)
+    return correction
+
+
+# --- Replay -------------------------------------------------------------------------------------------------
+
+def _before(position) -> Q:
+    date, move_id = position
+    return Q(effective_date__lt=date) | Q(effective_date=date, move_id__lt=move_id)
+
+
+def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolState:
+    pool = ValuationEntry.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    last = pool.filter(_before(position)).order_by("-effective_date", "-move_id").first()
+    if last is None:
+        return PoolState()
+    state = PoolState(quantity=last.running_quantity, value=last.running_value, current_cost=last.current_cost,
+                      cum_in=last.cum_in, cum_out=last.cum_out)
+    if fifo:
+        open_layers = (pool.filter(_before(position), cum_in__gt=last.cum_out)
+                       .exclude(basis=ValuationEntry.Basis.OUT).order_by("effective_date", "move_id")
+                       .values_list("cum_in", "quantity", "unit_cost", "value"))
+        state.layers = deque(Layer(cum_in - quantity, quantity, cost, value)
+                             for cum_in, quantity, cost, value in open_layers)
+    return state
+
+
+def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None):
+    """Replay each pool in `pending` ({(product_id, warehouse_id): position}) from its position; pools a
+    changed transfer reaches are added. Returns (and announces) the revaluation entries recorded, a queryset
+    of one batch."""
+    from tandem.stock.models import StockMove, Warehouse
+    from tandem.stock.signals import stock_revalued
+
+    recorded = 0
+    batch = uuid.uuid4()
+    warehouses: dict[int, Warehouse] = {}
+    locked = set(pending)  # the callers hold the WarehouseStock locks of the pools they start with
+    while pending:
+        key = min(pending, key=lambda k: pending[k])
+        position = pending.pop(key)
+        product_id, warehouse_id = key
+        if warehouse_id not in warehouses:
+            warehouses[warehouse_id] = Warehouse.objects.select_related("company").get(pk=warehouse_id)
+        company = warehouses[warehouse_id].company
+        if key not in locked:  # a pool reached through a transfer: serialise with moves recorded there
+            from tandem.catalog.models import Product
+            from tandem.stock.services import lock_warehouse_stock
+
+            lock_warehouse_stock(Product(pk=product_id), [warehouses[warehouse_id]])
+            locked.add(key)
+        fifo = company.valuation_method == "fifo"
+        currency = company.base_currency
+        state = _restart_state(product_id, warehouse_id, position, fifo=fifo)
+        rows = list(ValuationEntry.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+                    .exclude(_before(position)).order_by("effective_date", "move_id")
+                    .values_list("id", "move_id", "effective_date", "basis", "quantity", *_ENTRY_FIELDS))
+        transfer_values = {}
+        transfer_moves = [row[1] for row in rows if row[3] == ValuationEntry.Basis.TRANSFER]
+        if transfer_moves:
+            transfer_values = dict(ValuationEntry.objects.filter(move_id__in=transfer_moves,
+                                                                 basis=ValuationEntry.Basis.OUT)
+                                   .values_list("move_id", "value"))
+        changed, move_updates, revalued, cascades = [], [], [], []
+        for (pk, move_id, date, basis, quantity, unit_cost, value, *running) in rows:
+            step = Step(basis, quantity, unit_cost=unit_cost, value=transfer_values.get(move_id))
+            new_cost, new_value = apply(state, step, fifo=fifo, currency=currency)
+            new = (new_cost, new_value, state.quantity, state.value, state.current_cost, state.cum_in,
+                   state.cum_out)
+            if pk not in fresh and new == (unit_cost, value, *running):
+                continue
+            changed.append((*new, pk))
+            if basis != ValuationEntry.Basis.TRANSFER and (pk in fresh or (new_cost, new_value) != (unit_cost, value)):
+                # The move carries the cost it left with (or entered with); a transfer's is its outgoing side's.
+                move_updates.append((new_cost, new_value, move_id))
+            if pk in fresh or new_value == value:
+                continue
+            if basis == ValuationEntry.Basis.OUT:
+                cascades.append((move_id, date))
+            if basis != ValuationEntry.Basis.TRANSFER:
+                revalued.append((move_id, date, value, new_value))
+        _write(changed, move_updates)
+        if revalued:
+            kinds = {}
+            for chunk in _chunks([r[0] for r in revalued]):
+                kinds.update(StockMove.objects.filter(pk__in=chunk).values_list("pk", "kind"))
+            now = timezone.now()
+            _insert_revaluations([(move_id, warehouse_id, product_id, company.pk, kinds[move_id], date, old, new,
+                                   new - old, getattr(cause_move, "pk", None), getattr(cause_correction, "pk", None),
+                                   batch, now)
+                                  for move_id, date, old, new in revalued])
+            recorded += len(revalued)
+        cascade_targets = []
+        for chunk in _chunks([move_id for move_id, _date in cascades]):
+            cascade_targets += (ValuationEntry.objects.filter(move_id__in=chunk, basis=ValuationEntry.Basis.TRANSFER)
+                                .values_list("move_id", "effective_date", "warehouse_id"))
+        for move_id, date, target in cascade_targets:
+            target_key = (product_id, target)
+            spot = (date, move_id)
+            if target_key not in pending or spot < pending[target_key]:
+                pending[target_key] = spot
+    entries = RevaluationEntry.objects.filter(batch=batch).order_by("id")
+    if recorded:
+        stock_revalued.send(sender=RevaluationEntry, entries=entries, cause=cause_correction or cause_move)
+    return entries
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _insert_revaluations(rows: list) -> None:
+    quote = connection.ops.quote_name
+    columns = ("move_id", "warehouse_id", "product_id", "company_id", "kind", "effective_date", "old_value",
+               "new_value", "difference", "cause_move_id", "cause_correction_id", "batch", "created_at")
+    batch_column = RevaluationEntry._meta.get_field("batch")
+    created_column = RevaluationEntry._meta.get_field("created_at")
+    rows = [(*row[:11], batch_column.get_db_prep_value(row[11], connection),
+             created_column.get_db_prep_value(row[12], connection)) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(RevaluationEntry._meta.db_table)} "
+                           f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                           rows)
+
+
+def _write(changed: list, move_updates: list) -> None:
+    """Bulk UPDATE by primary key (executemany: one prepared statement, fast on SQLite and PostgreSQL)."""
+    quote = connection.ops.quote_name
+    if changed:
+        sets = ", ".join(f"{quote(name)} = %s" for name in _ENTRY_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {quote(ValuationEntry._meta.db_table)} SET {sets} WHERE id = %s", changed)
+    if move_updates:
+        from tandem.stock.models import StockMove
+
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {quote(StockMove._meta.db_table)} SET unit_cost = %s, value = %s "
+                               "WHERE id = %s", move_updates)
