@@ -34,10 +34,9 @@ AREAS = (
     "own account", "company facts", "settings", "users",
     "clients", "contacts", "counterparties", "sources", "tags",
     "deals", "sales set-up", "leads", "marketing", "event attendance", "interactions", "complaints", "segments",
-    "tasks", "sales targets", "legal entities", "exchange rates",
-    "ledger", "ledger set-up", "bookkeeping", "period closing",
     "tasks", "sales targets", "legal entities", "exchange rates", "stock valuation",
     "products", "price lists", "quotes", "sales orders",
+    "ledger", "ledger set-up", "bookkeeping", "period closing",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -218,14 +217,6 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
-}
-# Likewise for pages, by URL name.
-PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
-                       # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
-                       "finance:account-install": ADD, "finance:entry-line-row": ADD,
-                       "finance:trial-balance": READ, "finance:trial-balance-export": READ,
-                       "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
-                       "finance:fiscal-year-close": CHANGE,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -234,6 +225,11 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
+                       # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
+                       "finance:account-install": ADD, "finance:entry-line-row": ADD,
+                       "finance:trial-balance": READ, "finance:trial-balance-export": READ,
+                       "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
+                       "finance:fiscal-year-close": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
