@@ -8,6 +8,7 @@ from tandem.core.api_errors import install_error_handlers
 from tandem.core.authentication import api_auth
 from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
+from tandem.finance.api import router as finance_router
 from tandem.parties.api import router as parties_router
 from tandem.sales.api import router as sales_router
 from tandem.stock.api import router as stock_router
@@ -43,6 +44,7 @@ api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/crm/", crm_router)
 api.add_router("/", stock_router)
+api.add_router("/finance/", finance_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/stock/valuation", stock_valuation_router)
 api.add_router("/sales/", sales_router)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "tandem.parties",
     "tandem.catalog",
     "tandem.stock",
+    "tandem.finance",
     "tandem.crm",
     "tandem.sales",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tandem.parties.urls")),
     path("crm/", include("tandem.crm.urls")),
     path("stock/", include("tandem.stock.urls")),
+    path("finance/", include("tandem.finance.urls")),
     path("catalog/", include("tandem.catalog.urls")),
     path("stock/valuation/", include("tandem.stock.valuation.views")),
     path("sales/", include("tandem.sales.urls")),

@@ -87,7 +87,25 @@ def records(admin_user, sales_rep, own_client, foreign_client):
     MarketingEventFactory()
     LeadFactory(owner=sales_rep)
     SegmentFactory()
+    _ledger(admin_user)
     return deal
+
+
+def _ledger(user):
+    """The generic chart, the fiscal year 2026 and one posted entry."""
+    import datetime
+
+    from tandem.core.services import default_legal_entity
+    from tandem.finance import services
+    from tandem.finance.models import Account, Journal
+
+    company = default_legal_entity()
+    services.install_chart_template(company, by=user)
+    services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=user)
+    bank, capital = (Account.objects.get(company=company, code=code) for code in ("1010", "3000"))
+    services.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
+                        date=datetime.date(2026, 3, 2), by=user,
+                        lines=[{"account": bank, "debit": "10.00"}, {"account": capital, "credit": "10.00"}])
 
 
 @pytest.fixture(params=["administrator", "sales representative"])

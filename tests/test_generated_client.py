@@ -15,8 +15,11 @@ import pytest
 
 def _generate(document: dict, where: Path) -> None:
     (where / "openapi.json").write_text(json.dumps(document))
+    # Spreadsheets (the trial balance export) are binary downloads to the generator.
     (where / "config.yaml").write_text("post_hooks: []\nproject_name_override: tandem_client\n"
-                                       "package_name_override: tandem_client\n")
+                                       "package_name_override: tandem_client\ncontent_type_overrides:\n"
+                                       "  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: "
+                                       "application/octet-stream\n")
     generator = Path(sys.executable).with_name("openapi-python-client")
     subprocess.run(
         [str(generator), "generate", "--path", "openapi.json", "--meta", "none", "--config", "config.yaml",

@@ -40,11 +40,16 @@ AREAS = (
     # warehouse confirms them; customer returns: recorded by sales or the warehouse, received by the warehouse.
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
+    "ledger", "ledger set-up", "bookkeeping", "period closing",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
 _EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
 _READS_CLIENTS = {area: READ_ONLY for area in ("clients", "contacts", "counterparties", "sources", "tags")}
+# The ledger: entries, the chart, periods and reports are read by those who follow the figures; only accountants
+# (and administrators) post, reverse, keep the chart and close periods.
+_LEDGER_AREAS = ("ledger", "ledger set-up", "bookkeeping", "period closing")
+_READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 # The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
 _READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 
@@ -58,7 +63,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           # Asks for shipments and records returns; the warehouse confirms and receives them.
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
-                          "warehouses": READ_ONLY, "stock": READ_ONLY},
+                          "warehouses": READ_ONLY, "stock": READ_ONLY,
+                          **_READS_LEDGER},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -93,7 +99,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
-                       "stock valuation": READ_ONLY, "warehouses": READ_ONLY, "stock": READ_ONLY},
+                       "stock valuation": READ_ONLY, "warehouses": READ_ONLY, "stock": READ_ONLY,
+                       **{area: ALL for area in _LEDGER_AREAS}},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -148,6 +155,12 @@ API_AREAS = {
     "/api/v1/stock/warehouses": "warehouses",
     "/api/v1/stock/locations": "warehouses",
     "/api/v1/stock/": "stock",
+    "/api/v1/finance/accounts": "ledger set-up",
+    "/api/v1/finance/journals": "ledger set-up",
+    "/api/v1/finance/entries": "bookkeeping",
+    "/api/v1/finance/reports": "ledger",
+    "/api/v1/finance/fiscal-years": "period closing",
+    "/api/v1/finance/periods": "period closing",
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
@@ -179,6 +192,8 @@ PAGE_AREAS = {
     "crm:task": "tasks", "crm:my-day": "tasks", "crm:calendar-feed": "tasks", "crm:reminder": "tasks",
     "core:legal-entity": "legal entities", "core:exchange-rate": "exchange rates",
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
+    "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
+    "finance:period": "period closing", "finance:fiscal-year": "period closing",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation",
@@ -209,8 +224,8 @@ PAGE_VERBS = {
     "complete": CHANGE, "cancel": CHANGE, "switch": CHANGE, "factor": CHANGE,
     "verify": CHANGE, "disable": CHANGE, "setup": CHANGE, "change": CHANGE, "profile": CHANGE,
     "password": CHANGE, "revoke": CHANGE, "restore": CHANGE, "archive": CHANGE, "default": CHANGE,
-    "import": ADD, "new": ADD, "logo": READ,
     "pick": CHANGE, "pack": CHANGE, "ship": CHANGE, "deliver": CHANGE, "receive": CHANGE,
+    "import": ADD, "new": ADD, "logo": READ, "export": READ,
     "send": CHANGE, "accept": CHANGE, "expire": CHANGE, "confirm": CHANGE, "close": CHANGE, "pdf": READ,
     "delete": DELETE, "remove": DELETE,
 }
@@ -232,6 +247,8 @@ API_VERB_OVERRIDES = {
     ("delete", "/api/v1/legal-entities/{entity_id}/bank-accounts/{account_id}"): CHANGE,
     ("delete", "/api/v1/legal-entities/{entity_id}/logo"): CHANGE,
     ("post", "/api/v1/exchange-rates/import"): ADD,
+    # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
+    ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -241,6 +258,11 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
+                       # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
+                       "finance:account-install": ADD, "finance:entry-line-row": ADD,
+                       "finance:trial-balance": READ, "finance:trial-balance-export": READ,
+                       "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
+                       "finance:fiscal-year-close": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -324,11 +346,30 @@ def build_world(actor):
     ids["attendee_pk"] = ids["attendee_id"]
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
+    ids.update(_ledger_world())
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     return ids
+
+
+def _ledger_world() -> dict:
+    """Our default legal entity's chart, fiscal year 2026 and one posted entry (June)."""
+    from tandem.core.services import default_legal_entity
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance import services as finance
+    from tandem.finance.models import Account, Journal
+
+    accountant = UserFactory(username="matrix-accountant", role=roles.ACCOUNTANT)
+    company = default_legal_entity()
+    finance.install_chart_template(company, by=accountant)
+    year = finance.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank, capital = (Account.objects.get(company=company, code=code) for code in ("1010", "3000"))
+    entry = finance.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
+                               date=datetime.date(2026, 6, 1), by=accountant, lines=[
+                                   {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
+    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
 
 
 def _catalog_world() -> dict:
@@ -603,6 +644,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
+                    "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],

@@ -98,6 +98,15 @@ NOT_PAGES = {
     "stock:count-import": "POST-only (CSV upload)",
     "stock:count-post": "POST-only",
     "stock:count-cancel": "POST-only",
+    "finance:account-install": "POST-only",
+    "finance:account-archive": "POST-only",
+    "finance:entry-reverse": "POST-only",
+    "finance:entry-line-row": "htmx fragment of the manual entry form (walked inside it)",
+    "finance:period-close": "POST-only",
+    "finance:period-reopen": "POST-only",
+    "finance:fiscal-year-create": "POST-only (form on the periods page)",
+    "finance:fiscal-year-close": "POST-only",
+    "finance:trial-balance-export": "an XLSX file, no page",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",
 }
@@ -202,6 +211,7 @@ def demo(make_user):
     Tag.objects.create(name="key-account")
     LostReasonFactory(name="Price too high for the framework agreement")
     token, _secret = create_api_token(boss, "Integration with the warehouse system", by=boss)
+    ledger_account, entry = _ledger(entity, boss)
     catalog = _catalog_records()
 
     quote, order = _sales_documents(client, counterparty, deals[0], entity, rep)
@@ -230,6 +240,9 @@ def demo(make_user):
         "token": token,
         "role": Group.objects.get(name=roles.SALES_REPRESENTATIVE),
         **_stock_resources(entity),
+        "account-detail": ledger_account,
+        "account-edit": ledger_account,
+        "entry": entry,
         **catalog,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
@@ -253,6 +266,20 @@ def _stock_resources(entity) -> dict:
     return {"warehouse": warehouse, "location": location, "count": count}
 
 
+def _ledger(entity, by):
+    """The generic chart, this year's fiscal year and an entry with a long memo, today."""
+    from tandem.finance import services
+    from tandem.finance.models import Account, Journal
+
+    today = timezone.localdate()
+    services.install_chart_template(entity, by=by)
+    services.create_fiscal_year(entity, start_date=datetime.date(today.year, 1, 1), by=by)
+    bank, supplies = (Account.objects.get(company=entity, code=code) for code in ("1010", "6200"))
+    entry = services.post_entry(company=entity, journal=Journal.objects.get(company=entity, code="PUR"), date=today,
+                                memo="Replacement seals and spare parts for the centrifugal pumps " * 2, by=by,
+                                lines=[{"account": supplies, "debit": Decimal("9876543.21")},
+                                       {"account": bank, "credit": Decimal("9876543.21")}])
+    return bank, entry
 def _catalog_records() -> dict:
     """A product with long names, barcodes, a box conversion and variants; a price list with breaks."""
     from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion

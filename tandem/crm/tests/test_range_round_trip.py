@@ -25,6 +25,7 @@ from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
 from tandem.crm.tests.factories_planning import TaskFactory
+from tandem.finance.models import AccountBalance, Entry, EntryLine, FiscalYear, Period
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import (
@@ -78,6 +79,8 @@ AMOUNT_COLUMNS = {
     StockLevel: (lambda: StockLevel.objects.create(product=_product(), location=_location()), ["on_hand"]),
     WarehouseStock: (lambda: WarehouseStock.objects.create(product=_product(), warehouse=_location().warehouse),
                      ["on_hand", "reserved", "incoming"]),
+    EntryLine: (lambda: _entry_line(), ["debit", "amount_currency"]),
+    AccountBalance: (lambda: _account_balance(), ["debit", "credit"]),
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
@@ -98,6 +101,7 @@ RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
 UNIT_PRICES = [Decimal("0.000001"), Decimal("1.5"), limits.MAX_RATE]
 UNIT_PRICE_COLUMNS = {
     StockMove: (lambda: _stock_move(), ["unit_cost"]),
+    EntryLine: (lambda: _entry_line(), ["rate"]),
     PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
     UnitConversion: (lambda: _unit_conversion(), ["factor"]),
     ValuationEntry: (lambda: _valuation_entry(), ["unit_cost", "current_cost"]),
@@ -120,6 +124,8 @@ STEP_COLUMNS = {
     Unit: (lambda: _unit(), ["step"]),
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
+    # A credit line (its debit zero: a line has one side) carries the credit extremes above zero.
+    EntryLine: (lambda: _entry_line(credit=True), ["credit"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
     QuoteLine: (lambda: _quote_line(), ["quantity"]),
     OrderLine: (lambda: _order_line(), ["quantity"]),
@@ -134,6 +140,10 @@ DATE_COLUMNS = {
     Deal: (DealFactory, ["expected_close_date"]),
     StockMove: (lambda: _stock_move(), ["effective_date"]),
     Lot: (lambda: Lot.objects.create(product=_product(), code="L1"), ["expiry_date"]),
+    FiscalYear: (lambda: _period().fiscal_year, ["start_date", "end_date"]),
+    Period: (lambda: _period(), ["start_date", "end_date"]),
+    Entry: (lambda: _entry_line().entry, ["date"]),
+    EntryLine: (lambda: _entry_line(), ["date"]),
     PriceList: (lambda: PriceList.objects.create(name="List", currency="EUR"), ["valid_from", "valid_to"]),
     ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
     CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
@@ -218,6 +228,31 @@ def _reservation():
                                       origin_type=ContentType.objects.get_for_model(Unit), origin_id=1)
 
 
+def _period():
+    company = LegalEntity.objects.create(name="Our books", base_currency="EUR")
+    year = FiscalYear.objects.create(company=company, name="2026", start_date=datetime.date(2026, 1, 1),
+                                     end_date=datetime.date(2026, 12, 31))
+    return Period.objects.create(company=company, fiscal_year=year, number=1, start_date=datetime.date(2026, 1, 1),
+                                 end_date=datetime.date(2026, 1, 31))
+
+
+def _entry_line(credit: bool = False):
+    from tandem.finance.models import Account, Journal
+
+    period = _period()
+    company = period.company
+    journal = Journal.objects.create(company=company, code="GEN", name="General", kind="general")
+    account = Account.objects.create(company=company, code="1010", name="Bank", type="asset")
+    entry = Entry.objects.create(company=company, journal=journal, fiscal_year=period.fiscal_year, period=period,
+                                 date=period.start_date, status="posted")
+    return EntryLine.objects.create(entry=entry, company=company, account=account, period=period,
+                                    date=period.start_date, debit=Decimal(0 if credit else 1),
+                                    credit=Decimal(1 if credit else 0), currency="EUR", amount_currency=Decimal(1))
+
+
+def _account_balance():
+    line = _entry_line()
+    return AccountBalance.objects.create(company=line.company, account=line.account, period=line.period)
 def _sales_document(model, date_field):
     counterparty = CounterpartyFactory()
     company = LegalEntity.objects.create(name="Our company", base_currency="EUR")

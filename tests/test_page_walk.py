@@ -1,6 +1,6 @@
 """Every page of the HTML interface, walked with hostile query values: none may answer 5xx.
 
-The walk takes every URL pattern (core, parties, crm; not the admin nor the API, fuzzed elsewhere), fills
+The walk takes every URL pattern (every app's; not the admin nor the API, fuzzed elsewhere), fills
 its ids with real objects made by the factories, and asks it, as an administrator and as a sales
 representative, with each query parameter the page's own forms use (plus common ones) set to huge
 integers, NUL, dates far outside any calendar, "null" and very long text."""
@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tandem.core.models import ApiToken, Company, LegalEntity, LegalEntityBankAccount
 from tandem.core.services import get_company
 from tandem.crm.models import LostReason, Segment
+from tandem.crm.services import deals as deal_services
 from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import (
@@ -48,7 +49,12 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 
 @pytest.fixture
-def world(sales, sales_rep, admin_user):
+def pipeline(db):
+    return deal_services.ensure_default_pipeline()
+
+
+@pytest.fixture
+def world(pipeline, sales_rep, admin_user):
     deal = DealFactory(owner=sales_rep)
     client = deal.client
     counterparty = CounterpartyFactory(client=client)

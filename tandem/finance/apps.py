@@ -1,0 +1,58 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import roles
+from tandem.core.menu import MenuEntry
+
+_READ = ["finance.view_account", "finance.view_journal", "finance.view_fiscalyear", "finance.view_period",
+         "finance.view_entry"]
+# Posting, reversing, closing: the accountant's work.
+_BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period", "finance.reopen_period",
+             "finance.add_fiscalyear", "finance.change_fiscalyear"]
+_CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
+
+DELETION_BLOCKERS = {
+    "parties.Client": [("finance.EntryLine", "client")],
+    "parties.Counterparty": [("finance.EntryLine", "counterparty")],
+}
+
+
+class FinanceConfig(AppConfig):
+    name = "tandem.finance"
+    label = "finance"
+    verbose_name = _("Finance")
+
+    module_key = "finance"
+    module_requires = ()
+    url_prefixes = ("/finance/", "/api/v1/finance/")
+    menu = [
+        MenuEntry(_("Journal entries"), "finance:entry-list", "finance.view_entry"),
+        MenuEntry(_("Trial balance"), "finance:trial-balance", "finance.view_account"),
+        MenuEntry(_("Chart of accounts"), "finance:account-list", "finance.view_account"),
+        MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
+    ]
+    role_permissions = {
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART,
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART,
+        # The sales manager reads the figures (reports, entries), posts nothing.
+        roles.SALES_MANAGER: _READ,
+        roles.VIEWER: _READ,
+    }
+
+    def ready(self):
+        from tandem.core import audit
+        from tandem.core.deletion import register_blocker
+        from tandem.finance.audit_actions import ACTIONS, CHANGE_LABELS
+
+        audit.register_actions(ACTIONS)
+        for model_label, labels in CHANGE_LABELS.items():
+            audit.register_change_labels(model_label, labels)
+        for model, references in DELETION_BLOCKERS.items():
+            for related_model, field in references:
+                register_blocker(model, related_model, field)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""
+        from tandem.finance.demo import build_finance_demo  # models are not loaded when this module is
+
+        return build_finance_demo(seed=seed)

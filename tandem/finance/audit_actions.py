@@ -1,0 +1,27 @@
+"""The audit vocabulary of finance: action codes in words."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "finance.entry.posted": _("posted the journal entry"),
+    "finance.entry.reversed": _("reversed the journal entry"),
+    "finance.period.closed": _("closed the period"),
+    "finance.period.open": _("reopened the period"),
+    "finance.fiscalyear.created": _("opened the fiscal year"),
+    "finance.fiscalyear.closed": _("closed the fiscal year and carried its result to retained earnings"),
+    "finance.account.created": _("created the account"),
+    "finance.account.changed": _("changed the account"),
+    "finance.account.archived": _("archived the account"),
+    "finance.account.restored": _("restored the account from the archive"),
+    "finance.journal.created": _("created the journal"),
+    "finance.journal.archived": _("archived the journal"),
+    "finance.journal.restored": _("restored the journal from the archive"),
+    "finance.chart.installed": _("installed a chart of accounts"),
+}
+
+CHANGE_LABELS = {
+    "finance.entry": {"reference": _("reference"), "total": _("total"), "reversal": _("reversal")},
+    "finance.period": {"reason": _("reason")},
+    "finance.fiscalyear": {"result": _("result")},
+    "core.legalentity": {"template": _("template"), "accounts": _("accounts")},
+}

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from tandem.finance import views
+
+app_name = "finance"
+
+# Every path stays under /finance/: FinanceConfig.url_prefixes switches them off with the module.
+urlpatterns = [
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/new/", views.account_create, name="account-create"),
+    path("accounts/install/", views.account_install, name="account-install"),
+    path("accounts/<int:pk>/edit/", views.account_edit, name="account-edit"),
+    path("accounts/<int:pk>/", views.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/archive/", views.account_archive, name="account-archive"),
+    path("entries/", views.entry_list, name="entry-list"),
+    path("entries/new/", views.entry_create, name="entry-create"),
+    path("entries/line-row/", views.entry_line_row, name="entry-line-row"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry-detail"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry-reverse"),
+    path("periods/", views.period_list, name="period-list"),
+    path("fiscal-years/new/", views.fiscal_year_create, name="fiscal-year-create"),
+    path("fiscal-years/<int:pk>/close/", views.fiscal_year_close, name="fiscal-year-close"),
+    path("periods/<int:pk>/close/", views.period_close, name="period-close"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
+    path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
+    path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
+]
