@@ -33,6 +33,14 @@ DELETION_BLOCKERS = {
 }
 
 
+def _register_panels() -> None:
+    """Sections sales adds to the pages of lower apps through their registries."""
+    from tandem.catalog import panels
+    from tandem.sales.views import product_page_panel
+
+    panels.register("quotes-and-orders", _("Quotes and orders"), product_page_panel, module="sales", order=60)
+
+
 class SalesConfig(AppConfig):
     name = "tandem.sales"
     label = "sales"
@@ -70,6 +78,7 @@ class SalesConfig(AppConfig):
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)
+        _register_panels()
 
     # --- Hooks other apps' pages call (core.modules.collect) ----------------------------------------------
 

@@ -54,6 +54,17 @@ def orders_of_deal(user, deal) -> QuerySet[Order]:
     return visible_orders(user).filter(deal=deal).order_by("-order_date", "-id")
 
 
+def quotes_with_product(user, product) -> QuerySet[Quote]:
+    """Quotes with a line of `product` (the product page), newest first."""
+    ids = visible_quotes(user).filter(lines__product=product).values("pk")
+    return Quote.objects.filter(pk__in=ids).select_related("client").order_by("-quote_date", "-id")
+
+
+def orders_with_product(user, product) -> QuerySet[Order]:
+    ids = visible_orders(user).filter(lines__product=product).values("pk")
+    return Order.objects.filter(pk__in=ids).select_related("client").order_by("-order_date", "-id")
+
+
 def document_with_lines(qs: QuerySet, pk):
     from tandem.core.references import resolve_visible
 

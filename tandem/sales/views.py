@@ -418,6 +418,15 @@ def deal_page_panels(request, deal) -> list[dict]:
                                           orders=queries.orders_of_deal(user, deal), new_quote_url=None)}]
 
 
+def product_page_panel(request, product) -> str | None:
+    """The catalog's product page, "Quotes and orders": the recent ones with a line of this product."""
+    user = request.user
+    if not user.has_perm("sales.view_quote") and not user.has_perm("sales.view_order"):
+        return None
+    return documents_panel_html(request, quotes=queries.quotes_with_product(user, product),
+                                orders=queries.orders_with_product(user, product), new_quote_url=None)
+
+
 def deal_page_actions(request, deal) -> list[dict]:
     if not request.user.has_perm("sales.add_quote"):
         return []

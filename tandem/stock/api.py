@@ -413,7 +413,8 @@ def cancel_count(request, count_id: Id):
 
 
 @router.get("/stock/search", response=list[StockHitOut], summary="Stock of an item: available per warehouse",
-            description="Products whose SKU starts with `q` or whose name contains it (at least 2 characters), "
+            description="Products whose SKU or name contains `q` (ignoring case and accents; at least 2 characters) "
+                        "or whose barcode is `q`, "
                         "each with on hand, reserved, available and incoming per warehouse.")
 def search_stock(request, q: str = ""):
     require_permission(request, READ)

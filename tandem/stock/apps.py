@@ -31,6 +31,17 @@ _BLOCKERS = [
 ]
 
 
+def _register_product_panels() -> None:
+    """The catalog's product page shows stock through its panel registry (catalog never imports stock)."""
+    from tandem.catalog import panels
+    from tandem.stock.views import product_moves_section, product_stock_section
+
+    panels.register("stock-per-warehouse", _("Stock per warehouse"), product_stock_section, module="stock",
+                    order=10, template="stock/partials/_panel_stock_per_warehouse.html")
+    panels.register("moves-history", _("Moves history"), product_moves_section, module="stock", order=20,
+                    open=False, template="stock/partials/_panel_moves_history.html")
+
+
 class StockConfig(AppConfig):
     name = "tandem.stock"
     label = "stock"
@@ -66,6 +77,7 @@ class StockConfig(AppConfig):
         connect()
         for model, related_model, field in _BLOCKERS:
             register_blocker(model, related_model, field)
+        _register_product_panels()
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: two warehouses, a year of receipts, transfers, lots, counts."""
@@ -79,11 +91,3 @@ class StockConfig(AppConfig):
         from tandem.stock.search import stock_search_section
 
         return stock_search_section(user, text)
-
-    def product_panels(self, request, product) -> list[str]:
-        """Panels for the catalog's product page (its registry collects this hook)."""
-        # Imported here: an AppConfig module is loaded before models are ready.
-        from tandem.stock.views import product_stock_panel
-
-        panel = product_stock_panel(request, product)
-        return [panel] if panel else []

@@ -358,3 +358,22 @@ def product_stock_panel(request, product) -> str:
     return render_to_string("stock/partials/_product_stock.html", {
         "product": product, "rows": queries.product_availability(product), "levels": queries.levels_of(product),
         "moves": queries.moves(product=product)[:10]}, request=request)
+
+
+MOVES_PANEL_LIMIT = 20
+
+
+def product_stock_section(request, product) -> dict | None:
+    """Product page, "Stock per warehouse": on hand, reserved, available, incoming per warehouse; bins and lots.
+    Quantities only: costs and values stay on the valuation pages (stock.view_valuation)."""
+    if not request.user.has_perm("stock.view_stockmove") or not product.is_stocked:
+        return None
+    return {"rows": queries.product_availability(product), "levels": list(queries.levels_of(product)),
+            "show_value": request.user.has_perm("stock.view_valuation")}
+
+
+def product_moves_section(request, product) -> dict | None:
+    """Product page, "Moves history": the last moves, with a link to the moves list filtered to the product."""
+    if not request.user.has_perm("stock.view_stockmove") or not product.is_stocked:
+        return None
+    return {"moves": list(queries.moves(product=product)[:MOVES_PANEL_LIMIT])}
