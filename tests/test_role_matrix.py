@@ -99,7 +99,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
-                       "stock valuation": READ_ONLY, "warehouses": READ_ONLY, "stock": READ_ONLY,
+                       # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
+                       "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS}},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -172,6 +173,8 @@ API_AREAS = {
     **{f"/api/v1/sales/shipments/{{shipment_id}}/{step}": "shipping steps" for step in ("pick", "pack", "ship",
                                                                                         "deliver")},
     "/api/v1/sales/returns": "customer returns",
+    # Which price group a client buys in: read like the price lists, set by those who keep them.
+    "/api/v1/sales/clients": "price lists",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -196,9 +199,10 @@ PAGE_AREAS = {
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
-    "stock_valuation:valuation": "stock valuation",
+    "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
+    "sales:client-price-group": "price lists",
     **{f"sales:shipment-{step}": "shipping steps" for step in ("pick", "pack", "ship", "deliver")},
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
@@ -454,12 +458,13 @@ def _stock_world(entity, actor) -> dict:
     unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
     product = Product.objects.create(sku="MTX-1", name="Matrix item", unit=unit, tracking=Product.Tracking.LOT)
     lot = stock_services.get_or_create_lot(product=product, code="Matrix lot", by=None)
-    stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot, by=None)
+    receipt = stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot,
+                                           unit_cost=Decimal(2), by=None)
     count = stock_services.create_count(warehouse=warehouse, by=None)
     expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
                                              expected_date=datetime.date(2026, 6, 1), by=None)
     return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
-            "count_id": count.pk, "expected_id": expected.pk,
+            "count_id": count.pk, "expected_id": expected.pk, "move_id": receipt.pk, "move_pk": receipt.pk,
             "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
             "quantity": "1", "counted": "1"}
 

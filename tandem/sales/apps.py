@@ -60,9 +60,10 @@ class SalesConfig(AppConfig):
         roles.SALES_MANAGER: _READ + _WRITE + _ALL + _MANAGE + _SHIP_READ + _SHIP_REQUEST,
         # Own clients only (parties' record rules); prices from the price list.
         roles.SALES_REPRESENTATIVE: _READ + _WRITE + ["sales.view_clientpricing"] + _SHIP_READ + _SHIP_REQUEST,
-        roles.WAREHOUSE: _READ + _ALL + _SHIP_READ + _SHIP_REQUEST + _SHIP_CONFIRM,
-        roles.ACCOUNTANT: _READ + _ALL + _SHIP_READ,
-        roles.PRODUCTION: _READ + _ALL + _SHIP_READ,
+        # Which price group a client buys in is read like the price lists are: by everyone.
+        roles.WAREHOUSE: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ + _SHIP_REQUEST + _SHIP_CONFIRM,
+        roles.ACCOUNTANT: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
+        roles.PRODUCTION: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
         roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
     }
 
@@ -84,10 +85,11 @@ class SalesConfig(AppConfig):
 
     def client_card_panels(self, request, client) -> list[dict]:
         """The client card lists the client's quotes and orders, with a "New quote" button."""
-        from tandem.sales import shipping_views
+        from tandem.sales import client_pricing_views, shipping_views
         from tandem.sales.views import client_card_panels  # models are not loaded when this module is
 
-        return client_card_panels(request, client) + shipping_views.client_card_panels(request, client)
+        return (client_card_panels(request, client) + shipping_views.client_card_panels(request, client)
+                + client_pricing_views.client_card_panels(request, client))
 
     def client_card_actions(self, request, client) -> list[dict]:
         from tandem.sales.views import client_card_actions

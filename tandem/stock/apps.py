@@ -9,6 +9,7 @@ _READ = ["stock.view_warehouse", "stock.view_location", "stock.view_lot", "stock
 _OPERATE = ["stock.add_stockmove", "stock.add_lot", "stock.change_lot", "stock.add_stockcount",
             "stock.change_stockcount", "stock.add_expectedreceipt", "stock.change_expectedreceipt"]
 _VALUATION = ["stock.view_valuation"]  # costs and stock values: accounting and management
+_CORRECT_COSTS = ["stock.add_costcorrection", "stock.view_costcorrection"]  # accounting corrects receipt costs
 _SETUP = ["stock.add_warehouse", "stock.change_warehouse", "stock.add_location", "stock.change_location"]
 
 # The references stock holds to archivable rows (its own and the catalog's): they block a hard delete.
@@ -57,11 +58,11 @@ class StockConfig(AppConfig):
             MenuEntry(_("Stock valuation"), "stock_valuation:valuation-list", "stock.view_valuation")]
     settings_menu = [MenuEntry(_("Warehouses"), "stock:warehouse-list", "stock.change_warehouse")]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION,
+        roles.ADMINISTRATOR: _READ + _OPERATE + _SETUP + _VALUATION + _CORRECT_COSTS,
         roles.SALES_MANAGER: _READ + _VALUATION,
         roles.SALES_REPRESENTATIVE: _READ,
         roles.WAREHOUSE: _READ + _OPERATE,
-        roles.ACCOUNTANT: _READ + _VALUATION,
+        roles.ACCOUNTANT: _READ + _VALUATION + _CORRECT_COSTS,
         roles.PRODUCTION: _READ,
         roles.VIEWER: _READ,
     }

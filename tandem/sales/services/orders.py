@@ -216,7 +216,8 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
                                              origin=line, by=by)
             line.reserved_quantity = reserve
             line.short_quantity = wanted - reserve
-            line.expected_date = _expected_date(line.product, confirmed.warehouse) if line.short_quantity else None
+            line.expected_date = (_expected_date(line.product, confirmed.warehouse, line.short_quantity)
+                                      if line.short_quantity else None)
             if line.short_quantity:
                 shortages[line.product.sku] = str(line.short_quantity.normalize())
         OrderLine.objects.bulk_update(goods, ["reserved_quantity", "short_quantity", "expected_date"])
@@ -227,10 +228,10 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
     return confirmed
 
 
-def _expected_date(product, warehouse) -> datetime.date | None:
-    """When more of the product is expected in the warehouse, when stock can tell (an incoming date)."""
-    expected = getattr(stock_queries, "expected_date", None)
-    return expected(product, warehouse) if expected else None
+def _expected_date(product, warehouse, missing) -> datetime.date | None:
+    """When the missing quantity of the product is expected in the warehouse (the expected receipts add up to
+    it), when stock can tell."""
+    return stock_queries.expected_date(product, warehouse, missing)
 
 
 def cancel_order(order: Order, *, by, expected_version: int | None = None) -> Order:

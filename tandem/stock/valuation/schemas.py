@@ -7,7 +7,7 @@ import datetime
 from ninja import Field, Schema
 
 from tandem.core import limits
-from tandem.core.schemas import Id, money_text
+from tandem.core.schemas import DecimalString, Id, InputSchema, money_text
 
 
 class ValuationFilters(Schema):
@@ -75,3 +75,19 @@ class RevaluationOut(Schema):
     @staticmethod
     def resolve_difference(obj) -> str:
         return money_text(obj.difference, obj.company.base_currency)
+
+
+class CostCorrectionIn(InputSchema):
+    move_id: Id = Field(description="The receipt (or positive adjustment) whose unit cost was wrong.")
+    unit_cost: DecimalString = Field(..., description="The right cost per unit, in the legal entity's currency.")
+    effective_date: limits.Date | None = Field(None, description="Of the correction; today when left out.")
+    reason: str = Field("", max_length=300, description="Why, e.g. the supplier's invoice number.")
+
+
+class CostCorrectionOut(Schema):
+    id: int
+    move_id: int
+    effective_date: datetime.date
+    old_unit_cost: str
+    new_unit_cost: str
+    reason: str

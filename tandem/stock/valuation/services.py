@@ -69,7 +69,7 @@ def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | No
     from tandem.stock.services import lock_warehouse_stock
 
     if by is not None:  # like stock.services.record_move: other services call it on behalf of their user
-        require_permission(by, "stock.add_stockmove")
+        require_permission(by, "stock.add_costcorrection")  # accountants (and administrators) correct costs
     unit_cost = Decimal(unit_cost)
     if unit_cost < 0:
         raise BusinessRuleError("negative_cost", _("A unit cost cannot be negative."), field="unit_cost")
