@@ -75,4 +75,5 @@ def test_the_form_on_the_receipt_move(client, make_user, room):
     shipped.refresh_from_db()
     assert shipped.value == Decimal("37.50")
     refused = client.post(reverse("stock_valuation:cost-correction-new", args=[shipped.pk]), {"unit_cost": "1"})
-    assert refused.status_code == 200 and "Only the cost of goods received can be corrected." in refused.content.decode()
+    assert refused.status_code == 200
+    assert "Only the cost of goods received can be corrected." in refused.content.decode()
