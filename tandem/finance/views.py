@@ -122,7 +122,8 @@ def account_archive(request, pk):
 @permission_required("finance.view_entry", raise_exception=True)
 def entry_list(request):
     company = _company()
-    qs = queries.entries(company, journal_id=request.GET.get("journal") or None,
+    journal = request.GET.get("journal", "")
+    qs = queries.entries(company, journal_id=int(journal) if journal.isdigit() and len(journal) < 19 else None,
                          status=request.GET.get("status", "") if request.GET.get("status") in Entry.Status.values
                          else "")
     page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
