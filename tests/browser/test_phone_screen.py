@@ -259,11 +259,12 @@ def _stock_resources(entity) -> dict:
                                               name="Hochregal 01, Gang A, Fach 17", by=None)
     unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
     product = Product.objects.create(sku="PUMP-CENTRIFUGAL-9000", name=LONG[:60] + " centrifugal pump", unit=unit)
-    stock_services.receive_stock(product=product, quantity=Decimal("1234567.5"), location=location, by=None,
-                                 reason="Lieferschein 2026-000123 vom Hauptlieferanten")
+    receipt = stock_services.receive_stock(product=product, quantity=Decimal("1234567.5"), location=location,
+                                           unit_cost=Decimal("1234.567891"), by=None,
+                                           reason="Lieferschein 2026-000123 vom Hauptlieferanten")
     count = stock_services.create_count(warehouse=warehouse, note="Inventur Hochregal", by=None)
     stock_services.set_count_line(count, product=product, location=location, counted=Decimal("1234560"), by=None)
-    return {"warehouse": warehouse, "location": location, "count": count}
+    return {"warehouse": warehouse, "location": location, "count": count, "move": receipt}
 
 
 def _ledger(entity, by):
@@ -324,7 +325,7 @@ def _shipping_documents(order, complaint):
     from tandem.sales.models import CustomerReturn, ReturnLine, Shipment, ShipmentLine
     from tandem.stock.models import Location, Lot, Warehouse
 
-    warehouse = Warehouse.objects.create(company=order.company, code="MUC-CENTRAL", name=LONG + " Lager")
+    warehouse = Warehouse.objects.create(company=order.company, code="MUC-SHIPPING", name=LONG + " Lager")
     shelf = Location.objects.create(warehouse=warehouse, code="HALL-07-RACK-12-SHELF-04", is_default=True)
     quarantine = Location.objects.create(warehouse=warehouse, code="QUARANTINE-RETURNS", kind="quarantine")
     line = order.lines.get()
