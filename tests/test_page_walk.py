@@ -88,7 +88,7 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
 
     from tandem.catalog.models import Product, Unit
     from tandem.sales.models import CustomerReturn, Order, OrderLine, Quote, QuoteLine, Shipment
-    from tandem.stock.models import Location, Warehouse
+    from tandem.stock.models import Location, StockCount, Warehouse
 
     unit = Unit.objects.create(code="walk-pc", name="piece")
     product = Product.objects.create(sku="WALK-S1", name="Walk service", unit=unit, kind=Product.Kind.SERVICE)
@@ -104,9 +104,31 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
                                        shipment_date=day)
     customer_return = CustomerReturn.objects.create(company=entity, order=order, client=client, location=location,
                                                     return_date=day)
+    count = StockCount.objects.create(warehouse=warehouse, count_date=day)
     return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
+            "warehouse": warehouse.pk, "location": location.pk, "count": count.pk, **_ledger_world(entity),
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
             "order_line": OrderLine.objects.create(order=order, **line).pk}
+
+
+def _ledger_world(entity) -> dict:
+    """The generic chart, a fiscal year with its periods and one posted entry (finance pages)."""
+    import datetime
+    from decimal import Decimal
+
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance import services
+    from tandem.finance.models import Account, Journal
+
+    accountant = UserFactory(username="walk-accountant", is_superuser=True)
+    services.install_chart_template(entity, by=accountant)
+    year = services.create_fiscal_year(entity, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank, supplies = (Account.objects.get(company=entity, code=code) for code in ("1010", "6200"))
+    entry = services.post_entry(company=entity, journal=Journal.objects.get(company=entity, code="GEN"),
+                                date=datetime.date(2026, 6, 1), by=accountant,
+                                lines=[{"account": supplies, "debit": Decimal(5)},
+                                       {"account": bank, "credit": Decimal(5)}])
+    return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk}
 
 
 def _catalog_world() -> dict:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment
@@ -122,7 +123,8 @@ def account_archive(request, pk):
 @permission_required("finance.view_entry", raise_exception=True)
 def entry_list(request):
     company = _company()
-    qs = queries.entries(company, journal_id=request.GET.get("journal") or None,
+    journal = request.GET.get("journal", "")
+    qs = queries.entries(company, journal_id=int(journal) if limits.is_id(journal) else None,
                          status=request.GET.get("status", "") if request.GET.get("status") in Entry.Status.values
                          else "")
     page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
