@@ -17,6 +17,7 @@ from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
 from tandem.sales.models import Order, OrderLine
+from tandem.sales import pricing
 from tandem.sales.services import lines as common
 from tandem.sales.services.quotes import default_warehouse
 from tandem.stock import queries as stock_queries
@@ -70,9 +71,10 @@ def create_order(*, by, client, company=None, counterparty=None, contact=None, d
         )
         order.number = f"SO-{order_date.year}-{order.pk:05d}"
         new_lines = []
-        for position, values in enumerate(lines, start=1):
+        price_groups = pricing.client_price_groups(client) if lines else None
+        for position, values in enumerate(common.load_products(lines), start=1):
             line = OrderLine(order=order, position=position)
-            common.price_line(order, line, by=by, on_date=order_date, **values)
+            common.price_line(order, line, by=by, on_date=order_date, price_groups=price_groups, **values)
             new_lines.append(line)
         OrderLine.objects.bulk_create(new_lines)
         order.save(update_fields=["number", *common.recompute_totals(order, new_lines)])
