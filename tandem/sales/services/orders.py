@@ -35,7 +35,9 @@ def allow_confirm_with_shortage() -> bool:
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("client").get(pk=order.pk)
+    # The order and its client locked, as before; the warehouse (a nullable join) read, not locked.
+    return (Order.objects.select_for_update(of=("self", "client")).select_related("client", "warehouse")
+            .get(pk=order.pk))
 
 
 def create_order(*, by, client, company=None, counterparty=None, contact=None, deal=None,
@@ -201,7 +203,8 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
         if not lines:
             raise BusinessRuleError("no_lines", _("Add at least one line before confirming the order."),
                                     field="lines")
-        confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by)
+        confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by, locked=True,
+                                        also_save=bump_version(locked))
         goods = [line for line in lines if line.product.is_stocked]
         if goods and confirmed.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),
@@ -222,7 +225,6 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
             if line.short_quantity:
                 shortages[line.product.sku] = str(line.short_quantity.normalize())
         OrderLine.objects.bulk_update(goods, ["reserved_quantity", "short_quantity", "expected_date"])
-        confirmed.save(update_fields=bump_version(confirmed))
         if shortages:
             audit.record(confirmed, "sales.order.changed", by=by, root=confirmed.client,
                          changes={"shortages": ", ".join(f"{sku}: {qty}" for sku, qty in shortages.items())})

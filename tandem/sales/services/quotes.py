@@ -221,6 +221,7 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
             total=accepted.total, note=accepted.note, order_date=order_date or _today(), quote=accepted,
             warehouse=default_warehouse(accepted.company_id), created_by=by,
         )
+        order.client = accepted.client  # read with the quote: callers (the page, the API) use it
         order.number = f"SO-{order.order_date.year}-{order.pk:05d}"
         order.save(update_fields=["number"])
         OrderLine.objects.bulk_create([
