@@ -71,7 +71,8 @@ def setup():
     price_list = PriceList.objects.filter(name="Bench EUR").first() or PriceList.objects.create(
         name="Bench EUR", currency="EUR")
     goods = []
-    for sku, name, price, cost in (("BENCH-PUMP", "Bench pump", "120", "50"), ("BENCH-VALVE", "Bench valve", "35", "12"),
+    for sku, name, price, cost in (("BENCH-PUMP", "Bench pump", "120", "50"),
+                                   ("BENCH-VALVE", "Bench valve", "35", "12"),
                                    ("BENCH-HOSE", "Bench hose 2 m", "9.90", "3.10")):
         good, created = Product.objects.get_or_create(sku=sku, defaults={"name": name, "unit": unit,
                                                                          "tax_category": tax})

@@ -16,8 +16,8 @@ from tandem.core import audit, limits, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
-from tandem.sales.models import Order, OrderLine
 from tandem.sales import pricing
+from tandem.sales.models import Order, OrderLine
 from tandem.sales.services import lines as common
 from tandem.sales.services.quotes import default_warehouse
 from tandem.stock import queries as stock_queries

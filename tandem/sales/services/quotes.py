@@ -14,8 +14,8 @@ from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
 from tandem.crm.services import deals as deal_services
-from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
 from tandem.sales import pricing
+from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
 from tandem.sales.services import lines as common
 from tandem.stock.models import Warehouse
 
