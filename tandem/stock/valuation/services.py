@@ -95,8 +95,17 @@ def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | No
 # --- Replay -------------------------------------------------------------------------------------------------
 
 def _before(position) -> Q:
+    """Entries before (date, move id). Written with a leading range on the date so that the pool index
+    (product, warehouse, effective_date, move) bounds the scan: a plain "date < d OR (date = d AND move < m)"
+    made SQLite walk the whole pool, slower with every move."""
     date, move_id = position
-    return Q(effective_date__lt=date) | Q(effective_date=date, move_id__lt=move_id)
+    return Q(effective_date__lte=date) & (Q(effective_date__lt=date) | Q(move_id__lt=move_id))
+
+
+def _from(position) -> Q:
+    """Entries at or after (date, move id): the complement of _before, as a range too."""
+    date, move_id = position
+    return Q(effective_date__gte=date) & (Q(effective_date__gt=date) | Q(move_id__gte=move_id))
 
 
 def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolState:
@@ -144,7 +153,7 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
         currency = company.base_currency
         state = _restart_state(product_id, warehouse_id, position, fifo=fifo)
         rows = list(ValuationEntry.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
-                    .exclude(_before(position)).order_by("effective_date", "move_id")
+                    .filter(_from(position)).order_by("effective_date", "move_id")
                     .values_list("id", "move_id", "effective_date", "basis", "quantity", *_ENTRY_FIELDS))
         transfer_values = {}
         transfer_moves = [row[1] for row in rows if row[3] == ValuationEntry.Basis.TRANSFER]
