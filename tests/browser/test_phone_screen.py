@@ -326,7 +326,7 @@ def _shipping_documents(order, complaint):
     from tandem.sales.models import CustomerReturn, ReturnLine, Shipment, ShipmentLine
     from tandem.stock.models import Location, Lot, Warehouse
 
-    warehouse = Warehouse.objects.create(company=order.company, code="MUC-CENTRAL", name=LONG + " Lager")
+    warehouse = Warehouse.objects.create(company=order.company, code="MUC-SHIPPING", name=LONG + " Lager")
     shelf = Location.objects.create(warehouse=warehouse, code="HALL-07-RACK-12-SHELF-04", is_default=True)
     quarantine = Location.objects.create(warehouse=warehouse, code="QUARANTINE-RETURNS", kind="quarantine")
     line = order.lines.get()
