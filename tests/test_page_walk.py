@@ -5,7 +5,6 @@ its ids with real objects made by the factories, and asks it, as an administrato
 representative, with each query parameter the page's own forms use (plus common ones) set to huge
 integers, NUL, dates far outside any calendar, "null" and very long text."""
 
-import datetime
 import re
 from urllib.parse import quote
 
@@ -80,24 +79,7 @@ def world(pipeline, sales_rep, admin_user):
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
-        **_ledger_world(entity, sales_rep),
     }
-
-
-def _ledger_world(entity, user) -> dict:
-    """The ledger's records its pages name: a fiscal year, its periods and one posted entry."""
-    from tandem.core.tests.factories import UserFactory
-    from tandem.finance import services as finance
-    from tandem.finance.models import Account, Journal
-
-    accountant = UserFactory(username="walk-accountant", role="Accountant")
-    finance.install_chart_template(entity, by=accountant)
-    year = finance.create_fiscal_year(entity, start_date=datetime.date(2026, 1, 1), by=accountant)
-    bank, capital = (Account.objects.get(company=entity, code=code) for code in ("1010", "3000"))
-    entry = finance.post_entry(company=entity, journal=Journal.objects.get(company=entity, code="GEN"),
-                               date=datetime.date(2026, 6, 1), by=accountant, lines=[
-                                   {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
-    return {"entry": entry.pk, "fiscal": year.pk, "period": entry.period_id}
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:
@@ -106,7 +88,7 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
 
     from tandem.catalog.models import Product, Unit
     from tandem.sales.models import CustomerReturn, Order, OrderLine, Quote, QuoteLine, Shipment
-    from tandem.stock.models import Location, Warehouse
+    from tandem.stock.models import Location, StockCount, Warehouse
 
     unit = Unit.objects.create(code="walk-pc", name="piece")
     product = Product.objects.create(sku="WALK-S1", name="Walk service", unit=unit, kind=Product.Kind.SERVICE)
@@ -122,14 +104,15 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
                                        shipment_date=day)
     customer_return = CustomerReturn.objects.create(company=entity, order=order, client=client, location=location,
                                                     return_date=day)
+    count = StockCount.objects.create(warehouse=warehouse, count_date=day)
     return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
-            **_stock_world(warehouse, location),
+            "warehouse": warehouse.pk, "location": location.pk, "count": count.pk, **_ledger_world(entity),
+            "move": _receipt(location).pk,  # the cost correction page of a receipt
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
             "order_line": OrderLine.objects.create(order=order, **line).pk}
 
 
-def _stock_world(warehouse, location) -> dict:
-    """Stock records its pages name: the warehouse and its bin, a draft count, a receipt (its cost correction)."""
+def _receipt(location):
     from decimal import Decimal
 
     from tandem.catalog.models import Product, Unit
@@ -137,10 +120,28 @@ def _stock_world(warehouse, location) -> dict:
 
     unit = Unit.objects.get_or_create(code="walk-pc", defaults={"name": "piece"})[0]
     product = Product.objects.create(sku="WALK-STOCK", name="Walk stock item", unit=unit)
-    receipt = stock_services.receive_stock(product=product, quantity=Decimal(3), location=location,
-                                           unit_cost=Decimal(2), by=None)
-    count = stock_services.create_count(warehouse=warehouse, by=None)
-    return {"warehouse": warehouse.pk, "location": location.pk, "count": count.pk, "move": receipt.pk}
+    return stock_services.receive_stock(product=product, quantity=Decimal(3), location=location,
+                                        unit_cost=Decimal(2), by=None)
+
+
+def _ledger_world(entity) -> dict:
+    """The generic chart, a fiscal year with its periods and one posted entry (finance pages)."""
+    import datetime
+    from decimal import Decimal
+
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance import services
+    from tandem.finance.models import Account, Journal
+
+    accountant = UserFactory(username="walk-accountant", is_superuser=True)
+    services.install_chart_template(entity, by=accountant)
+    year = services.create_fiscal_year(entity, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank, supplies = (Account.objects.get(company=entity, code=code) for code in ("1010", "6200"))
+    entry = services.post_entry(company=entity, journal=Journal.objects.get(company=entity, code="GEN"),
+                                date=datetime.date(2026, 6, 1), by=accountant,
+                                lines=[{"account": supplies, "debit": Decimal(5)},
+                                       {"account": bank, "credit": Decimal(5)}])
+    return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk}
 
 
 def _catalog_world() -> dict:

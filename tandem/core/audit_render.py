@@ -158,9 +158,12 @@ def _field(model, key: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return None
+    # A reverse relation (another app's rows pointing here, e.g. a legal entity's "accounts") is not a
+    # field of the record: the change is a plain value with its own label.
+    return None if field.auto_created and not field.concrete else field
 
 
 def _is_empty(value) -> bool:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment
@@ -123,7 +124,7 @@ def account_archive(request, pk):
 def entry_list(request):
     company = _company()
     journal = request.GET.get("journal", "")
-    qs = queries.entries(company, journal_id=int(journal) if journal.isdigit() and len(journal) < 19 else None,
+    qs = queries.entries(company, journal_id=int(journal) if limits.is_id(journal) else None,
                          status=request.GET.get("status", "") if request.GET.get("status") in Entry.Status.values
                          else "")
     page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from pathlib import Path
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+# The letterhead's layout (A4, header with our entity, line table) for every PDF of sales. A file beside the
+# code, not a <style> element: templates carry no inline styles (Content-Security-Policy), and WeasyPrint
+# takes the sheet directly.
+LETTER_CSS = Path(__file__).with_name("pdf_letter.css")
+
+
+def _letter_css():
+    from weasyprint import CSS  # heavy: loaded with the first PDF
+
+    return CSS(filename=str(LETTER_CSS))
 
 
 def _logo_data_uri(entity) -> str:
@@ -34,7 +46,7 @@ def quote_html(quote, *, request=None) -> str:
 def render_quote_pdf(quote, *, request=None) -> bytes:
     from weasyprint import HTML  # heavy (pango, fonts): loaded when the first PDF is made
 
-    return HTML(string=quote_html(quote, request=request)).write_pdf()
+    return HTML(string=quote_html(quote, request=request)).write_pdf(stylesheets=[_letter_css()])
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -58,4 +70,4 @@ def delivery_note_html(shipment, *, request=None) -> str:
 def render_delivery_note_pdf(shipment, *, request=None) -> bytes:
     from weasyprint import HTML  # heavy (pango, fonts): loaded when the first PDF is made
 
-    return HTML(string=delivery_note_html(shipment, request=request)).write_pdf()
+    return HTML(string=delivery_note_html(shipment, request=request)).write_pdf(stylesheets=[_letter_css()])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,6 +50,14 @@ def _origin(origin) -> tuple[ContentType | None, int | None]:
     return ContentType.objects.get_for_model(origin), origin.pk
 
 
+def _joined():
+    """The caller's transaction when there is one, else a new one. Used by the move and reservation writes,
+    which check everything before their first write (a refusal leaves nothing written), so they need no
+    SAVEPOINT of their own inside a caller's transaction (a sales order reserving or shipping three lines would
+    open and release one per line)."""
+    return nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+
+
 def _user(by):
     return by if getattr(by, "pk", None) else None
 
@@ -60,17 +69,18 @@ def _fmt(value: Decimal) -> str:
 def lock_warehouse_stock(product, warehouses) -> dict[int, WarehouseStock]:
     """The WarehouseStock rows of a product in the given warehouses, created if missing, locked in pk order."""
     ids = sorted({w.pk for w in warehouses})
-    existing = set(WarehouseStock.objects.filter(product=product, warehouse_id__in=ids)
-                   .values_list("warehouse_id", flat=True))
+    locked = WarehouseStock.objects.select_for_update().filter(product=product, warehouse_id__in=ids).order_by("pk")
+    rows = {row.warehouse_id: row for row in locked}  # the usual case: every row exists, one statement
+    if len(rows) == len(ids):
+        return rows
     for warehouse_id in ids:
-        if warehouse_id not in existing:
+        if warehouse_id not in rows:
             try:
                 with transaction.atomic():
                     WarehouseStock.objects.get_or_create(product=product, warehouse_id=warehouse_id)
             except IntegrityError:  # created by a concurrent transaction in the meantime
                 pass
-    rows = WarehouseStock.objects.select_for_update().filter(product=product, warehouse_id__in=ids).order_by("pk")
-    return {row.warehouse_id: row for row in rows}
+    return {row.warehouse_id: row for row in locked.all()}
 
 
 def _change_level(product, location: Location, lot, delta: Decimal) -> None:
@@ -92,20 +102,23 @@ def _consume_reservations(product, warehouse, origin, quantity: Decimal, lot=Non
         product=product, warehouse=warehouse, origin_type=origin_type, origin_id=origin_id).order_by("pk"))
     if lot is not None:
         held.sort(key=lambda r: r.lot_id != lot.pk)
-    left = quantity
+    left, taken_from = quantity, []
     for reservation in held:
         if left <= 0:
             break
         taken = min(reservation.quantity, left)
         left -= taken
-        if taken == reservation.quantity:
-            reservation.delete()
-        else:
-            reservation.quantity -= taken
-            reservation.save(update_fields=["quantity"])
-    if left > 0:
+        taken_from.append((reservation, taken))
+    if left > 0:  # refused before anything is written
         raise BusinessRuleError("not_reserved", _("Less than %(quantity)s is reserved for this document.")
                                 % {"quantity": _fmt(quantity)}, field="quantity")
+    emptied = [reservation.pk for reservation, taken in taken_from if taken == reservation.quantity]
+    if emptied:
+        Reservation.objects.filter(pk__in=emptied).delete()
+    for reservation, taken in taken_from:
+        if taken != reservation.quantity:
+            reservation.quantity -= taken
+            reservation.save(update_fields=["quantity"])
 
 
 def _check_lot_free(product, warehouse, lot, origin, quantity: Decimal) -> None:
@@ -173,7 +186,7 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
     source = from_location.warehouse if from_location else None
     target = to_location.warehouse if to_location else None
     company = (source or target).company
-    with transaction.atomic():
+    with _joined():
         rows = lock_warehouse_stock(product, [w for w in (source, target) if w is not None])
         if source is not None:
             row = rows[source.pk]
@@ -354,7 +367,7 @@ def reserve_stock(*, product, warehouse, quantity: Decimal, origin, lot=None, by
     on_date = on_date or timezone.localdate()
     tracked = getattr(product, "tracking", "none") in ("lot", "serial")
     origin_type, origin_id = _origin(origin)
-    with transaction.atomic():
+    with _joined():
         row = lock_warehouse_stock(product, [warehouse])[warehouse.pk]
         if quantity > row.available:
             raise insufficient_stock(product, warehouse, wanted=quantity, available=max(row.available, ZERO))

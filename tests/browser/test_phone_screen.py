@@ -281,6 +281,8 @@ def _ledger(entity, by):
                                 lines=[{"account": supplies, "debit": Decimal("9876543.21")},
                                        {"account": bank, "credit": Decimal("9876543.21")}])
     return bank, entry
+
+
 def _catalog_records() -> dict:
     """A product with long names, barcodes, a box conversion and variants; a price list with breaks."""
     from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion

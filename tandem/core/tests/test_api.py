@@ -136,6 +136,8 @@ def test_modules_list_and_switch(api, admin_user, sales_manager):
     # CRM needs the clients module: it must go first.
     response = admin.patch("/api/v1/modules/parties", {"enabled": False}, content_type=JSON)
     assert response.status_code == 400 and response.json()["code"] == "module_required"
+    # Sales needs CRM, CRM needs the clients module.
+    assert admin.patch("/api/v1/modules/sales", {"enabled": False}, content_type=JSON).status_code == 200
     assert admin.patch("/api/v1/modules/crm", {"enabled": False}, content_type=JSON).status_code == 200
     response = admin.patch("/api/v1/modules/parties", {"enabled": False}, content_type=JSON)
     assert response.status_code == 200 and response.json()["enabled"] is False

@@ -90,7 +90,8 @@ def test_switching_parties_off_hides_clients_and_on_restores_them(client, admin_
     assert 'data-module="parties"' in client.get("/").content.decode()
     assert client.get("/clients/").status_code == 200
 
-    # CRM requires the clients module, so it is switched off first.
+    # Sales requires CRM, CRM requires the clients module, so they are switched off first.
+    assert client.post(f"{MODULES_URL}sales/", {"enabled": "off"}).status_code == 302
     assert client.post(f"{MODULES_URL}crm/", {"enabled": "off"}).status_code == 302
     response = client.post(f"{MODULES_URL}parties/", {"enabled": "off"})
     assert response.status_code == 302
@@ -103,10 +104,11 @@ def test_switching_parties_off_hides_clients_and_on_restores_them(client, admin_
     client.post(f"{MODULES_URL}parties/", {"enabled": "on"})
     assert 'data-module="parties"' in client.get("/").content.decode()
     assert client.get("/clients/").status_code == 200
-    assert AuditEntry.objects.filter(action="core.module.switched", actor=admin_user).count() == 3
+    assert AuditEntry.objects.filter(action="core.module.switched", actor=admin_user).count() == 4
 
 
 def test_switched_off_module_page_says_not_found(client, admin_user):
+    modules.set_module_enabled("sales", False, by=admin_user)  # sales requires CRM,
     modules.set_module_enabled("crm", False, by=admin_user)  # CRM requires the clients module
     modules.set_module_enabled("parties", False, by=admin_user)
     client.force_login(admin_user)
@@ -137,7 +139,7 @@ def test_unknown_module_answers_404(client, admin_user):
     assert client.post(f"{MODULES_URL}nonsense/", {"enabled": "off"}).status_code == 404
 
 
-@override_settings(TANDEM_DISABLED_MODULES=["crm", "parties"])
+@override_settings(TANDEM_DISABLED_MODULES=["sales", "crm", "parties"])
 def test_module_switched_off_by_configuration_has_no_switch(client, admin_user):
     client.force_login(admin_user)
     page = client.get(MODULES_URL).content.decode()

@@ -30,10 +30,13 @@ from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import (
     CostCorrection,
+    ExpectedReceipt,
     Location,
     Lot,
     Reservation,
     RevaluationEntry,
+    StockCount,
+    StockCountLine,
     StockLevel,
     StockMove,
     ValuationEntry,
@@ -70,6 +73,7 @@ DURATIONS = [0, 1, limits.MAX_DURATION_MINUTES]
 # model -> (factory, the columns holding one kind of ranged value). Columns of one model get the same
 # value at once, so "to >= from" constraints hold at every extreme.
 AMOUNT_COLUMNS = {
+    StockCountLine: (lambda: _count_line(), ["counted", "on_hand_at_posting"]),
     Campaign: (CampaignFactory, ["cost"]),
     MarketingEvent: (MarketingEventFactory, ["cost"]),
     Deal: (DealFactory, ["amount"]),
@@ -124,6 +128,7 @@ STEP_COLUMNS = {
     Unit: (lambda: _unit(), ["step"]),
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
+    ExpectedReceipt: (lambda: _expected_receipt(), ["quantity"]),
     # A credit line (its debit zero: a line has one side) carries the credit extremes above zero.
     EntryLine: (lambda: _entry_line(credit=True), ["credit"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
@@ -133,6 +138,8 @@ STEP_COLUMNS = {
     ReturnLine: (lambda: _return_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
+    ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
+    StockCount: (lambda: _count_line().count, ["count_date"]),
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
     Counterparty: (CounterpartyFactory, ["valid_from", "valid_to"]),
     Campaign: (CampaignFactory, ["starts_on", "ends_on"]),
@@ -191,6 +198,18 @@ def _location():
     company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
     warehouse = Warehouse.objects.create(company=company, code=f"W{Warehouse.objects.count()}", name="Main")
     return Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+
+
+def _expected_receipt():
+    location = _location()
+    return ExpectedReceipt.objects.create(product=_product(), warehouse=location.warehouse, quantity=Decimal(1),
+                                          expected_date=datetime.date(2026, 6, 1))
+
+
+def _count_line():
+    location = _location()
+    count = StockCount.objects.create(warehouse=location.warehouse, count_date=datetime.date(2026, 6, 1))
+    return StockCountLine.objects.create(count=count, product=_product(), location=location, counted=Decimal(1))
 
 
 def _stock_move():

@@ -482,6 +482,7 @@ def test_pages_answer_404_while_the_module_is_off(as_user, sales_manager):
     from tandem.core.models import ModuleSetting
 
     acme = ClientFactory(owner=sales_manager)
+    ModuleSetting.objects.create(key="sales", enabled=False)  # sales requires CRM,
     ModuleSetting.objects.create(key="crm", enabled=False)  # CRM requires the clients module
     ModuleSetting.objects.create(key="parties", enabled=False)
     web = as_user(sales_manager)

@@ -16,6 +16,7 @@ from tandem.core import audit, limits, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine
 from tandem.sales.services import lines as common
 from tandem.sales.services.quotes import default_warehouse
@@ -34,7 +35,9 @@ def allow_confirm_with_shortage() -> bool:
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("client").get(pk=order.pk)
+    # The order and its client locked, as before; the warehouse (a nullable join) read, not locked.
+    return (Order.objects.select_for_update(of=("self", "client")).select_related("client", "warehouse")
+            .get(pk=order.pk))
 
 
 def create_order(*, by, client, company=None, counterparty=None, contact=None, deal=None,
@@ -70,9 +73,10 @@ def create_order(*, by, client, company=None, counterparty=None, contact=None, d
         )
         order.number = f"SO-{order_date.year}-{order.pk:05d}"
         new_lines = []
-        for position, values in enumerate(lines, start=1):
+        price_groups = pricing.client_price_groups(client) if lines else None
+        for position, values in enumerate(common.load_products(lines), start=1):
             line = OrderLine(order=order, position=position)
-            common.price_line(order, line, by=by, on_date=order_date, **values)
+            common.price_line(order, line, by=by, on_date=order_date, price_groups=price_groups, **values)
             new_lines.append(line)
         OrderLine.objects.bulk_create(new_lines)
         order.save(update_fields=["number", *common.recompute_totals(order, new_lines)])
@@ -199,7 +203,8 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
         if not lines:
             raise BusinessRuleError("no_lines", _("Add at least one line before confirming the order."),
                                     field="lines")
-        confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by)
+        confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by, locked=True,
+                                        also_save=bump_version(locked))
         goods = [line for line in lines if line.product.is_stocked]
         if goods and confirmed.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),
@@ -221,7 +226,6 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
             if line.short_quantity:
                 shortages[line.product.sku] = str(line.short_quantity.normalize())
         OrderLine.objects.bulk_update(goods, ["reserved_quantity", "short_quantity", "expected_date"])
-        confirmed.save(update_fields=bump_version(confirmed))
         if shortages:
             audit.record(confirmed, "sales.order.changed", by=by, root=confirmed.client,
                          changes={"shortages": ", ".join(f"{sku}: {qty}" for sku, qty in shortages.items())})

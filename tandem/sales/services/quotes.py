@@ -14,6 +14,7 @@ from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
 from tandem.crm.services import deals as deal_services
+from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
 from tandem.sales.services import lines as common
 from tandem.stock.models import Warehouse
@@ -69,9 +70,10 @@ def create_quote(*, by, client=None, deal=None, company=None, counterparty=None,
         )
         quote.number = f"Q-{quote_date.year}-{quote.pk:05d}"
         new_lines = []
-        for position, values in enumerate(lines, start=1):
+        price_groups = pricing.client_price_groups(client) if lines else None
+        for position, values in enumerate(common.load_products(lines), start=1):
             line = QuoteLine(quote=quote, position=position)
-            common.price_line(quote, line, by=by, on_date=quote_date, **values)
+            common.price_line(quote, line, by=by, on_date=quote_date, price_groups=price_groups, **values)
             new_lines.append(line)
         QuoteLine.objects.bulk_create(new_lines)
         quote.save(update_fields=["number", *common.recompute_totals(quote, new_lines)])
@@ -181,9 +183,7 @@ def _step(quote: Quote, to: str, *, by, expected_version=None) -> Quote:
     with transaction.atomic():
         locked = _lock(quote)
         refuse_stale(locked, expected_version)
-        moved = workflow.transition(locked, to, by=by)
-        moved.save(update_fields=bump_version(moved))
-    return moved
+        return workflow.transition(locked, to, by=by, locked=True, also_save=bump_version(locked))
 
 
 def send_quote(quote: Quote, *, by, expected_version: int | None = None) -> Quote:
@@ -212,8 +212,8 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
     with transaction.atomic():
         locked = _lock(quote)
         refuse_stale(locked, expected_version)
-        accepted = workflow.transition(locked, Quote.Status.ACCEPTED, by=by)
-        accepted.save(update_fields=bump_version(accepted))
+        accepted = workflow.transition(locked, Quote.Status.ACCEPTED, by=by, locked=True,
+                                       also_save=bump_version(locked))
         order = Order.objects.create(
             company_id=accepted.company_id, client_id=accepted.client_id, counterparty_id=accepted.counterparty_id,
             contact_id=accepted.contact_id, deal_id=accepted.deal_id, owner=by, currency=accepted.currency,
@@ -221,6 +221,7 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
             total=accepted.total, note=accepted.note, order_date=order_date or _today(), quote=accepted,
             warehouse=default_warehouse(accepted.company_id), created_by=by,
         )
+        order.client = accepted.client  # read with the quote: callers (the page, the API) use it
         order.number = f"SO-{order.order_date.year}-{order.pk:05d}"
         order.save(update_fields=["number"])
         OrderLine.objects.bulk_create([

@@ -97,7 +97,9 @@ def suggest_lot(order_line: OrderLine, location: Location, on_date: datetime.dat
 
 
 def _lock_order(order) -> Order:
-    return Order.objects.select_for_update(of=("self",)).select_related("client", "warehouse").get(pk=order.pk)
+    """The order (or order id) locked, with its client and warehouse."""
+    return (Order.objects.select_for_update(of=("self",)).select_related("client", "warehouse")
+            .get(pk=getattr(order, "pk", order)))
 
 
 def _lock(shipment) -> Shipment:
@@ -108,7 +110,7 @@ def _lock(shipment) -> Shipment:
 def _locked_lines(order) -> dict[int, OrderLine]:
     """The order's lines by id, locked (only their own rows: never the product or unit rows they join)."""
     lines = (OrderLine.objects.select_for_update(of=("self",)).filter(order=order)
-             .select_related("product", "unit").order_by("pk"))
+             .select_related("product", "product__unit", "unit").order_by("pk"))
     return {line.pk: line for line in lines}
 
 
@@ -123,7 +125,7 @@ def _decimal(value, field: str) -> Decimal:
 
 
 def _check_line(order: Order, index: int, *, order_line: OrderLine, quantity, location: Location | None,
-                lot: Lot | None, left: Decimal, on_date) -> ShipmentLine:
+                lot: Lot | None, left: Decimal, on_date, default_location=None) -> ShipmentLine:
     prefix = f"lines[{index}]."
     if order_line.order_id != order.pk:
         raise BusinessRuleError("foreign_line", _("The line belongs to another order."), field=f"{prefix}order_line")
@@ -140,7 +142,7 @@ def _check_line(order: Order, index: int, *, order_line: OrderLine, quantity, lo
             "more_than_left", _("Only %(left)s of %(product)s are left to ship on this order.")
             % {"left": plain(left), "product": product.sku}, field=f"{prefix}quantity",
             extra={"left": plain(left)})
-    location = location or stock_default_location(order.warehouse)
+    location = location or default_location or stock_default_location(order.warehouse)
     if location is None or location.warehouse_id != order.warehouse_id or location.is_archived:
         raise BusinessRuleError("foreign_location", _("Choose a location of the order's warehouse."),
                                 field=f"{prefix}location")
@@ -165,9 +167,10 @@ def stock_default_location(warehouse) -> Location | None:
     return locations.order_by("-is_default", "code").first()
 
 
-def _everything_left(order: Order, pending: dict[int, Decimal]) -> list[dict]:
+def _everything_left(order_lines, pending: dict[int, Decimal]) -> list[dict]:
+    """What is left to ship of each goods line (`order_lines`: the order's lines, already read and locked)."""
     lines = []
-    for line in order.lines.select_related("product").order_by("position", "pk"):
+    for line in sorted(order_lines, key=lambda x: (x.position, x.pk)):
         if line.product.is_stocked:
             left = left_to_ship(line, pending.get(line.pk, ZERO))
             if left > 0:
@@ -195,10 +198,13 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
                                     field="order")
         order_lines = _locked_lines(locked)
         pending = in_open_shipments(locked)
-        wanted = list(lines) if lines else _everything_left(locked, pending)
+        wanted = list(lines) if lines else _everything_left(order_lines.values(), pending)
         if not wanted:
             raise BusinessRuleError("nothing_to_ship", _("Nothing is left to ship on this order."), field="lines")
         new_lines = []
+        default_location = None
+        if any(not values.get("location") for values in wanted):
+            default_location = stock_default_location(locked.warehouse)
         for index, values in enumerate(wanted):
             given = values.get("order_line")
             order_line = order_lines.get(getattr(given, "pk", given))
@@ -207,11 +213,12 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
                                         field=f"lines[{index}].order_line")
             left = left_to_ship(order_line, pending.get(order_line.pk, ZERO))
             new = _check_line(locked, index, order_line=order_line, quantity=values.get("quantity"),
-                              location=values.get("location"), lot=values.get("lot"), left=left, on_date=shipment_date)
+                              location=values.get("location"), lot=values.get("lot"), left=left, on_date=shipment_date,
+                              default_location=default_location)
             pending[order_line.pk] = pending.get(order_line.pk, ZERO) + new.quantity
             new_lines.append(new)
         shipment = Shipment.objects.create(
-            company=locked.company, order=locked, client=locked.client, warehouse=locked.warehouse,
+            company_id=locked.company_id, order=locked, client=locked.client, warehouse=locked.warehouse,
             shipment_date=shipment_date, carrier=(carrier or "").strip(),
             tracking_number=(tracking_number or "").strip(), note=(note or "").strip(), created_by=by)
         shipment.number = f"SH-{shipment_date.year}-{shipment.pk:05d}"
@@ -257,9 +264,7 @@ def _step(shipment, to: str, *, by, expected_version, perm: str = CONFIRM_PERMIS
     common.check_client(by, shipment.client)
     locked = _lock(shipment)
     refuse_stale(locked, expected_version)
-    moved = workflow.transition(locked, to, by=by)
-    moved.save(update_fields=bump_version(moved))
-    return moved
+    return workflow.transition(locked, to, by=by, locked=True, also_save=bump_version(locked))
 
 
 def pick_shipment(shipment: Shipment, *, by, expected_version: int | None = None) -> Shipment:
@@ -288,14 +293,15 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
     require_permission(by, CONFIRM_PERMISSION)
     common.check_client(by, shipment.client)
     with transaction.atomic():
-        order = _lock_order(shipment.order)  # the order first, as create_shipment does: one lock order
+        order = _lock_order(shipment.order_id)  # the order first, as create_shipment does: one lock order
         locked = _lock(shipment)
         refuse_stale(locked, expected_version)
-        shipped = workflow.transition(locked, Shipment.Status.SHIPPED, by=by)
         if carrier is not None:
-            shipped.carrier = carrier.strip()
+            locked.carrier = carrier.strip()
         if tracking_number is not None:
-            shipped.tracking_number = tracking_number.strip()
+            locked.tracking_number = tracking_number.strip()
+        shipped = workflow.transition(locked, Shipment.Status.SHIPPED, by=by, locked=True,
+                                      also_save=["carrier", "tracking_number", *bump_version(locked)])
         order_lines = _locked_lines(order)
         lines = list(shipped.lines.select_related("location__warehouse__company", "lot").order_by("product_id", "pk"))
         for line in lines:
@@ -316,7 +322,6 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
             order_line.reserved_quantity -= release
         ShipmentLine.objects.bulk_update(lines, ["stock_move"])
         OrderLine.objects.bulk_update(list(order_lines.values()), ["shipped_quantity", "reserved_quantity"])
-        shipped.save(update_fields=["carrier", "tracking_number", *bump_version(shipped)])
         _follow_quantities(order, order_lines.values(), by=by)
     return shipped
 
@@ -324,8 +329,8 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
 def _follow_quantities(order: Order, order_lines, *, by) -> Order:
     status = order_status_from_shipped(order.status, [
         (stock_quantity(line), line.shipped_quantity) for line in order_lines if line.product.is_stocked])
-    if status != order.status:
-        order = workflow.transition(order, status, by=by)
+    if status != order.status:  # the caller holds the order's lock (_lock_order)
+        return workflow.transition(order, status, by=by, locked=True, also_save=bump_version(order))
     order.save(update_fields=bump_version(order))
     return order
 

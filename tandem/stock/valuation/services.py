@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import deque
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -49,15 +50,16 @@ def value_move(move) -> list[ValuationEntry]:
         entries.append(ValuationEntry(move=move, product_id=move.product_id, warehouse=target,
                                       effective_date=move.effective_date, basis=basis, quantity=move.quantity,
                                       unit_cost=move.unit_cost or ZERO))
-    with transaction.atomic():
+    # Inside record_move's transaction (which holds the pools' WarehouseStock locks): no savepoint of its own.
+    with nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic():
         ValuationEntry.objects.bulk_create(entries)
-        entries = list(ValuationEntry.objects.filter(move=move).select_related("warehouse__company"))
+        if any(entry.pk is None for entry in entries):  # a backend that cannot return the new ids
+            entries = list(ValuationEntry.objects.filter(move=move).select_related("warehouse__company"))
         fresh = {entry.pk for entry in entries}
         # The source pool first: a transfer enters the target with the value it left the source with.
         entries.sort(key=lambda entry: entry.basis != ValuationEntry.Basis.OUT)
         _revalue({(move.product_id, entry.warehouse_id): (move.effective_date, move.pk) for entry in entries},
-                 fresh=fresh, cause_move=move)
-        move.refresh_from_db(fields=["unit_cost", "value"])
+                 fresh=fresh, cause_move=move, warehouses={entry.warehouse_id: entry.warehouse for entry in entries})
     return entries
 
 
@@ -93,8 +95,17 @@ def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | No
 # --- Replay -------------------------------------------------------------------------------------------------
 
 def _before(position) -> Q:
+    """Entries before (date, move id). Written with a leading range on the date so that the pool index
+    (product, warehouse, effective_date, move) bounds the scan: a plain "date < d OR (date = d AND move < m)"
+    made SQLite walk the whole pool, slower with every move."""
     date, move_id = position
-    return Q(effective_date__lt=date) | Q(effective_date=date, move_id__lt=move_id)
+    return Q(effective_date__lte=date) & (Q(effective_date__lt=date) | Q(move_id__lt=move_id))
+
+
+def _from(position) -> Q:
+    """Entries at or after (date, move id): the complement of _before, as a range too."""
+    date, move_id = position
+    return Q(effective_date__gte=date) & (Q(effective_date__gt=date) | Q(move_id__gte=move_id))
 
 
 def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolState:
@@ -113,16 +124,17 @@ def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolSta
     return state
 
 
-def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None):
+def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None, warehouses=None):
     """Replay each pool in `pending` ({(product_id, warehouse_id): position}) from its position; pools a
     changed transfer reaches are added. Returns (and announces) the revaluation entries recorded, a queryset
-    of one batch."""
+    of one batch. `warehouses`: {id: Warehouse with its company} the caller has already read. The cost and
+    value written to `cause_move` are set on it too."""
     from tandem.stock.models import StockMove, Warehouse
     from tandem.stock.signals import stock_revalued
 
     recorded = 0
     batch = uuid.uuid4()
-    warehouses: dict[int, Warehouse] = {}
+    warehouses: dict[int, Warehouse] = dict(warehouses or {})
     locked = set(pending)  # the callers hold the WarehouseStock locks of the pools they start with
     while pending:
         key = min(pending, key=lambda k: pending[k])
@@ -141,7 +153,7 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
         currency = company.base_currency
         state = _restart_state(product_id, warehouse_id, position, fifo=fifo)
         rows = list(ValuationEntry.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
-                    .exclude(_before(position)).order_by("effective_date", "move_id")
+                    .filter(_from(position)).order_by("effective_date", "move_id")
                     .values_list("id", "move_id", "effective_date", "basis", "quantity", *_ENTRY_FIELDS))
         transfer_values = {}
         transfer_moves = [row[1] for row in rows if row[3] == ValuationEntry.Basis.TRANSFER]
@@ -168,6 +180,11 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
             if basis != ValuationEntry.Basis.TRANSFER:
                 revalued.append((move_id, date, value, new_value))
         _write(changed, move_updates)
+        if cause_move is not None:
+            for new_cost, new_value, move_id in move_updates:
+                if move_id == cause_move.pk:  # as stored (what refresh_from_db would read back)
+                    cause_move.unit_cost = _as_stored(cause_move, "unit_cost", new_cost)
+                    cause_move.value = _as_stored(cause_move, "value", new_value)
         if revalued:
             kinds = {}
             for chunk in _chunks([r[0] for r in revalued]):
@@ -191,6 +208,13 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
     if recorded:
         stock_revalued.send(sender=RevaluationEntry, entries=entries, cause=cause_correction or cause_move)
     return entries
+
+
+def _as_stored(obj, name: str, value):
+    if value is None:
+        return None
+    places = type(obj)._meta.get_field(name).decimal_places
+    return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
 def _chunks(items: list, size: int = 5000):
