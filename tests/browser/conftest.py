@@ -86,8 +86,13 @@ def page(request, browser, live_server, page_problems):
             page_problems.server_errors.append(f"{response.status} {response.request.method} {path}")
 
     tab.on("response", on_response)
-    tab.on("requestfailed", lambda request: page_problems.static_failures.append(f"failed {request.url}")
-           if "/static/" in request.url else None)
+    def on_request_failed(request):
+        # A page left before its files arrived (the walks go on as soon as a page has loaded; under load the
+        # browser may still be fetching) aborts them: not a broken file. A missing file answers 404 above.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
+            page_problems.static_failures.append(f"failed {request.url}: {request.failure}")
+
+    tab.on("requestfailed", on_request_failed)
     tab.on("pageerror", lambda error: page_problems.script_errors.append(str(error)))
     yield tab
     context.close()
