@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.catalog.models import Product
 from tandem.catalog.units import conversion_factor
 from tandem.core import limits
+from tandem.core.concurrency import bump_version
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import LegalEntity
 from tandem.parties.queries import can_see_all_clients, visible_clients
@@ -191,6 +192,60 @@ def recompute_totals(doc, lines=None) -> list[str]:
     doc.net_total, doc.tax_total, doc.total = totals.net, totals.tax, totals.total
     limits.check_amount(doc.total, field="lines")
     return ["net_total", "tax_total", "total"]
+
+
+# --- Editing the lines of a locked draft document (a quote or an order) ----------------------------------
+# The document services check the permission and the client, lock the document (refusing a stale version)
+# and call these inside their transaction, then audit the returned changes; the document's kind ("quote",
+# "order") names its date field and the lines' link to it.
+
+EDITABLE_LINE_FIELDS = {"product", "quantity", "unit", "unit_price", "discount_percent", "description"}
+
+
+def refuse_unknown_line_fields(values: dict) -> None:
+    unknown = set(values) - EDITABLE_LINE_FIELDS
+    if unknown:
+        raise BusinessRuleError("unknown_field", _("These fields cannot be changed here: %(fields)s.")
+                                % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+
+
+def add_line(locked, *, by, **values):
+    kind = locked._meta.model_name
+    line = locked.lines.model(**{kind: locked}, position=next_position(locked))
+    price_line(locked, line, by=by, on_date=getattr(locked, f"{kind}_date"), **values)
+    line.save()
+    _save_totals(locked)
+    return line, line_changes(line)
+
+
+def change_line(locked, line_pk: int, *, by, **values):
+    kind = locked._meta.model_name
+    line = locked.lines.model.objects.select_related("product", "unit").get(pk=line_pk, **{kind: locked})
+    before = line_snapshot(line)
+    merged = {"product": line.product, "quantity": line.quantity, "unit": line.unit}
+    if line.price_overridden:  # an agreed price stays; a list price follows the new quantity
+        merged |= {"unit_price": line.unit_price, "discount_percent": line.discount_percent}
+    merged |= values
+    if "product" in values and values["product"].pk != line.product_id and "unit" not in values:
+        merged["unit"] = None
+    price_line(locked, line, by=by, on_date=getattr(locked, f"{kind}_date"), **merged)
+    line.save()
+    _save_totals(locked)
+    return line, line_changes(line, before=before)
+
+
+def remove_line(locked, line_pk: int, *, by):
+    kind = locked._meta.model_name
+    line = locked.lines.model.objects.select_related("product", "unit").get(pk=line_pk, **{kind: locked})
+    before = line_snapshot(line)
+    line.delete()
+    _save_totals(locked)
+    return line_changes(None, before=before)
+
+
+def _save_totals(locked) -> None:
+    """Totals written back rounded and one more version (the caller audits, with its own code)."""
+    locked.save(update_fields=[*recompute_totals(locked), "updated_at", *bump_version(locked)])
 
 
 def next_position(doc) -> int:

@@ -133,36 +133,19 @@ def add_order_line(order: Order, *, by, expected_version: int | None = None, **v
     common.check_client(by, order.client)
     with transaction.atomic():
         locked = _editable(order, expected_version)
-        line = OrderLine(order=locked, position=common.next_position(locked))
-        common.price_line(locked, line, by=by, on_date=locked.order_date, **values)
-        line.save()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.order.line_added", by=by, root=locked.client, changes=common.line_changes(line))
+        line, changes = common.add_line(locked, by=by, **values)
+        audit.record(locked, "sales.order.line_added", by=by, root=locked.client, changes=changes)
     return line
 
 
 def update_order_line(line: OrderLine, *, by, expected_version: int | None = None, **values) -> OrderLine:
     require_permission(by, "sales.change_order")
     common.check_client(by, line.order.client)
-    unknown = set(values) - {"product", "quantity", "unit", "unit_price", "discount_percent", "description"}
-    if unknown:
-        raise BusinessRuleError("unknown_field", _("These fields cannot be changed here: %(fields)s.")
-                                % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    common.refuse_unknown_line_fields(values)
     with transaction.atomic():
         locked = _editable(line.order, expected_version)
-        line = OrderLine.objects.select_related("product", "unit").get(pk=line.pk, order=locked)
-        before = common.line_snapshot(line)
-        merged = {"product": line.product, "quantity": line.quantity, "unit": line.unit}
-        if line.price_overridden:  # an agreed price stays; a list price follows the new quantity
-            merged |= {"unit_price": line.unit_price, "discount_percent": line.discount_percent}
-        merged |= values
-        if "product" in values and values["product"].pk != line.product_id and "unit" not in values:
-            merged["unit"] = None
-        common.price_line(locked, line, by=by, on_date=locked.order_date, **merged)
-        line.save()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.order.line_changed", by=by, root=locked.client,
-                     changes=common.line_changes(line, before=before))
+        line, changes = common.change_line(locked, line.pk, by=by, **values)
+        audit.record(locked, "sales.order.line_changed", by=by, root=locked.client, changes=changes)
     return line
 
 
@@ -171,12 +154,8 @@ def remove_order_line(line: OrderLine, *, by, expected_version: int | None = Non
     common.check_client(by, line.order.client)
     with transaction.atomic():
         locked = _editable(line.order, expected_version)
-        line = OrderLine.objects.select_related("product", "unit").get(pk=line.pk, order=locked)
-        before = common.line_snapshot(line)
-        line.delete()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.order.line_removed", by=by, root=locked.client,
-                     changes=common.line_changes(None, before=before))
+        changes = common.remove_line(locked, line.pk, by=by)
+        audit.record(locked, "sales.order.line_removed", by=by, root=locked.client, changes=changes)
     return locked
 
 

@@ -129,11 +129,8 @@ def add_quote_line(quote: Quote, *, by, expected_version: int | None = None, **v
     common.check_client(by, quote.client)
     with transaction.atomic():
         locked = _editable(quote, expected_version)
-        line = QuoteLine(quote=locked, position=common.next_position(locked))
-        common.price_line(locked, line, by=by, on_date=locked.quote_date, **values)
-        line.save()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.quote.line_added", by=by, root=locked.client, changes=common.line_changes(line))
+        line, changes = common.add_line(locked, by=by, **values)
+        audit.record(locked, "sales.quote.line_added", by=by, root=locked.client, changes=changes)
     return line
 
 
@@ -141,25 +138,11 @@ def update_quote_line(line: QuoteLine, *, by, expected_version: int | None = Non
     """Change a line of a draft quote (`expected_version` is the quote's)."""
     require_permission(by, "sales.change_quote")
     common.check_client(by, line.quote.client)
-    unknown = set(values) - {"product", "quantity", "unit", "unit_price", "discount_percent", "description"}
-    if unknown:
-        raise BusinessRuleError("unknown_field", _("These fields cannot be changed here: %(fields)s.")
-                                % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    common.refuse_unknown_line_fields(values)
     with transaction.atomic():
         locked = _editable(line.quote, expected_version)
-        line = QuoteLine.objects.select_related("product", "unit").get(pk=line.pk, quote=locked)
-        before = common.line_snapshot(line)
-        merged = {"product": line.product, "quantity": line.quantity, "unit": line.unit}
-        if line.price_overridden:  # an agreed price stays; a list price follows the new quantity
-            merged |= {"unit_price": line.unit_price, "discount_percent": line.discount_percent}
-        merged |= values
-        if "product" in values and values["product"].pk != line.product_id and "unit" not in values:
-            merged["unit"] = None
-        common.price_line(locked, line, by=by, on_date=locked.quote_date, **merged)
-        line.save()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.quote.line_changed", by=by, root=locked.client,
-                     changes=common.line_changes(line, before=before))
+        line, changes = common.change_line(locked, line.pk, by=by, **values)
+        audit.record(locked, "sales.quote.line_changed", by=by, root=locked.client, changes=changes)
     return line
 
 
@@ -168,12 +151,8 @@ def remove_quote_line(line: QuoteLine, *, by, expected_version: int | None = Non
     common.check_client(by, line.quote.client)
     with transaction.atomic():
         locked = _editable(line.quote, expected_version)
-        line = QuoteLine.objects.select_related("product", "unit").get(pk=line.pk, quote=locked)
-        before = common.line_snapshot(line)
-        line.delete()
-        locked.save(update_fields=[*common.recompute_totals(locked), "updated_at", *bump_version(locked)])
-        audit.record(locked, "sales.quote.line_removed", by=by, root=locked.client,
-                     changes=common.line_changes(None, before=before))
+        changes = common.remove_line(locked, line.pk, by=by)
+        audit.record(locked, "sales.quote.line_removed", by=by, root=locked.client, changes=changes)
     return locked
 
 
