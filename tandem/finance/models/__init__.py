@@ -1,0 +1,25 @@
+"""Finance models by kind: the ledger (accounts, journals, periods, entries), taxes and invoices, payments.
+
+Each module's models are imported here so `from tandem.finance.models import X` keeps working; a new module
+adds its line below."""
+
+from tandem.finance.models.invoices import Invoice, InvoiceLine, InvoiceSequence, TaxRate
+from tandem.finance.models.ledger import (
+    Account,
+    AccountBalance,
+    Entry,
+    EntryLine,
+    EntrySequence,
+    FiscalYear,
+    Journal,
+    Period,
+    PostedEntryIsImmutable,
+)
+from tandem.finance.models.payments import Payment, PaymentAccount, PaymentAllocation
+
+__all__ = [
+    "Account", "AccountBalance", "Entry", "EntryLine", "EntrySequence", "FiscalYear", "Journal", "Period",
+    "PostedEntryIsImmutable",
+    "TaxRate", "Invoice", "InvoiceLine", "InvoiceSequence",
+    "PaymentAccount", "Payment", "PaymentAllocation",
+]
