@@ -14,6 +14,7 @@ from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
+from tandem.finance.receivables.api import router as receivables_router
 from tandem.finance.schemas import (
     AccountFilters,
     AccountIn,
@@ -36,6 +37,7 @@ from tandem.parties import queries as parties_queries
 from tandem.parties.models import Counterparty
 
 router = Router(tags=["finance"])
+router.add_router("", receivables_router)  # aging, overdue, credit limits, dunning (finance/receivables/api.py)
 
 
 def _company(company_id):
