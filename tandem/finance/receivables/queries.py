@@ -11,7 +11,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -59,22 +72,6 @@ def _signed(expression):
     return Case(When(kind__in=Invoice.CREDIT_KINDS, then=-expression), default=expression)
 
 
-def _bucket_condition(key: str, on: datetime.date) -> Q:
-    """The due dates of a bucket at `on`: days overdue = on − due date."""
-    low, high = next((lo, hi) for k, _label, lo, hi in BUCKETS if k == key)
-    condition = Q()
-    if low is not None:
-        condition &= Q(due_date__lte=on - datetime.timedelta(days=low))
-    if high is not None:
-        condition &= Q(due_date__gte=on - datetime.timedelta(days=high))
-    return condition
-
-
-def _bucket_sums(on: datetime.date, value, output) -> dict:
-    return {key: Sum(Case(When(_bucket_condition(key, on), then=_signed(value)), default=Value(ZERO),
-                          output_field=output), output_field=output) for key in BUCKET_KEYS}
-
-
 @dataclass
 class AgingRow:
     key: int | None
@@ -102,10 +99,25 @@ class Aging:
         return BUCKETS
 
 
+def _in_bucket(number: int, on: datetime.date) -> Q:
+    """The due dates of bucket `number` at `on` (days overdue = on − due date; due today is not due)."""
+    _key, _label, low, high = BUCKETS[number]
+    condition = Q()
+    if low is not None:
+        condition &= Q(due_date__lte=on - datetime.timedelta(days=low))
+    if high is not None:
+        condition &= Q(due_date__gte=on - datetime.timedelta(days=high))
+    return condition
+
+
 def aging(company, on: datetime.date, *, side: str = "receivable", group: str = "client", user=None,
           client_id: int | None = None, currency: str = "") -> Aging:
     """Open invoices of `side` bucketed by days overdue at `on`, per client or counterparty, in the base currency
-    and per invoice currency. `user` applies the record rule (a representative sees own clients only)."""
+    and per invoice currency. `user` applies the record rule (a representative sees own clients only).
+
+    One statement grouped by (client or counterparty, currency): per bucket a SUM(CASE WHEN due date in the
+    bucket) of the amount due and of its base value (× the invoice's rate), credit notes negative. Python adds
+    up those groups (clients × currencies rows), never the invoices."""
     if side not in SIDES:
         side = "receivable"
     key_field = "counterparty_id" if group == "counterparty" else "client_id"
@@ -114,37 +126,59 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
         qs = qs.filter(client_id=client_id)
     if currency:
         qs = qs.filter(currency=currency)
-    base_value = ExpressionWrapper(F("amount_due") * F("rate"), output_field=_BASE)
-    base_sums = {f"base_{key}": agg for key, agg in _bucket_sums(on, base_value, _BASE).items()}
-    rows = (qs.order_by().values(key_field, "currency")
-            .annotate(count=Count("id"), **_bucket_sums(on, F("amount_due"), _DECIMAL), **base_sums))
+    amount, base_value = _signed(F("amount_due")), _signed(ExpressionWrapper(F("amount_due") * F("rate"),
+                                                                              output_field=_BASE))
+    # The amounts of the five buckets, then their base values, in this order (read by position below).
+    sums = {key: Sum(Case(When(_in_bucket(number, on), then=amount), default=Value(ZERO), output_field=_DECIMAL),
+                     output_field=_DECIMAL) for number, key in enumerate(BUCKET_KEYS)}
+    sums.update({f"base_{key}": Sum(Case(When(_in_bucket(number, on), then=base_value), default=Value(ZERO),
+                                         output_field=_BASE), output_field=_BASE)
+                 for number, key in enumerate(BUCKET_KEYS)})
+    rows = qs.order_by().values_list(key_field, "currency").annotate(count=Count("id"), **sums)
     base = company.base_currency
     grouped: dict[int | None, AgingRow] = {}
+    base_sums: dict[int | None, list[Decimal]] = {}
     totals_by_currency: dict[str, dict[str, Decimal]] = {}
-    for row in rows:
-        key, code = row[key_field], row["currency"]
-        item = grouped.setdefault(key, AgingRow(key=key, name="", buckets=dict.fromkeys(BUCKET_KEYS, ZERO),
-                                                total=ZERO))
-        item.count += row["count"]
-        amounts = {k: money.quantize(row[k] or ZERO, code) for k in BUCKET_KEYS}
-        per_currency = item.by_currency.setdefault(code, dict.fromkeys(BUCKET_KEYS, ZERO))
-        all_currency = totals_by_currency.setdefault(code, dict.fromkeys(BUCKET_KEYS, ZERO))
-        for k in BUCKET_KEYS:
-            per_currency[k] += amounts[k]
-            all_currency[k] += amounts[k]
-            item.buckets[k] += money.quantize(row[f"base_{k}"] or ZERO, base)
+    width = len(BUCKET_KEYS)
+    for key, code, count, *values in rows:
+        amounts = [value or ZERO for value in values[:width]]
+        item = grouped.get(key)
+        if item is None:
+            item = grouped[key] = AgingRow(key=key, name="", buckets={}, total=ZERO)
+            base_sums[key] = [ZERO] * width
+        item.count += count
+        item.by_currency[code] = dict(zip(BUCKET_KEYS, amounts, strict=True))
+        overall = totals_by_currency.setdefault(code, dict.fromkeys(BUCKET_KEYS, ZERO))
+        for index, bucket in enumerate(BUCKET_KEYS):
+            overall[bucket] += amounts[index]
+        row_base = base_sums[key]
+        for index, value in enumerate(values[width:]):
+            if value:
+                row_base[index] += value
     names = _names(group, [key for key in grouped if key is not None])
     for key, item in grouped.items():
         item.name = names.get(key, "") if key is not None else str(_("No counterparty"))
+        # The base value of each bucket rounded once, from the exact sum of amount × rate.
+        item.buckets = {k: money.quantize(v, base) if v else ZERO for k, v in zip(BUCKET_KEYS, base_sums[key],
+                                                                                   strict=True)}
         item.total = sum(item.buckets.values(), ZERO)
-        for per_currency in item.by_currency.values():
-            per_currency["total"] = sum((per_currency[k] for k in BUCKET_KEYS), ZERO)
-    for per_currency in totals_by_currency.values():
-        per_currency["total"] = sum((per_currency[k] for k in BUCKET_KEYS), ZERO)
+        item.by_currency = dict(sorted(item.by_currency.items()))
+        for code, per_currency in item.by_currency.items():
+            _round_buckets(per_currency, code)
+    for code, per_currency in totals_by_currency.items():
+        _round_buckets(per_currency, code)
     ordered = sorted(grouped.values(), key=lambda r: (-r.total, r.name))
     totals = {k: sum((r.buckets[k] for r in ordered), ZERO) for k in BUCKET_KEYS}
     return Aging(company=company, on=on, side=side, group=group, currency=base, rows=ordered, totals=totals,
                  total=sum(totals.values(), ZERO), totals_by_currency=dict(sorted(totals_by_currency.items())))
+
+
+def _round_buckets(amounts: dict, currency: str) -> None:
+    """Round each bucket to the currency (SQLite sums in floating point) and add the total."""
+    for key in BUCKET_KEYS:
+        if amounts[key]:  # most buckets are empty: zero needs no rounding
+            amounts[key] = money.quantize(amounts[key], currency)
+    amounts["total"] = sum((amounts[k] for k in BUCKET_KEYS), ZERO)
 
 
 def _names(group: str, keys: list[int]) -> dict[int, str]:

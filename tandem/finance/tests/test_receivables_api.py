@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from tandem.core import roles
 from tandem.finance.models import CreditLimit, DunningReminder
-from tandem.finance.receivables import services
 from tandem.finance.tests.factories_receivables import incoming_payment, open_invoice
 from tandem.parties.tests.factories import ClientFactory
 
