@@ -146,3 +146,13 @@ def test_unknown_entity_and_bad_dates_are_refused(books, tmp_path):
         call_command("export_beancount", str(tmp_path / "x"), "--entity", "Nobody Ltd")
     with pytest.raises(CommandError, match="after"):
         call_command("export_beancount", str(tmp_path / "x"), "--from", "2027-02-01", "--to", "2027-01-01")
+
+
+@pytest.mark.django_db
+def test_the_tandem_command_dispatches_export_beancount(books, tmp_path, capsys):
+    from tandem.cli import main
+
+    path = tmp_path / "cli.beancount"
+    main(["tandem", "export-beancount", str(path)])
+    assert "10 transactions written" in capsys.readouterr().err
+    bean_check(path)

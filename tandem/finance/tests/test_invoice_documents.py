@@ -303,3 +303,18 @@ def test_who_may_download(client, api, make_user, sales_rep, viewer, sales_manag
     client.logout()
     response = client.get(reverse("finance:invoice-pdf", args=[invoice.pk]))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_the_links_partial_offers_the_documents_of_an_issued_invoice(rf, accountant):
+    from django.template.loader import render_to_string
+
+    invoice = make_invoice()
+    request = rf.get("/")
+    request.user = accountant
+    html = render_to_string("finance/partials/_invoice_documents.html", {"invoice": invoice}, request=request)
+    assert reverse("finance:invoice-pdf", args=[invoice.pk]) in html
+    assert reverse("finance:invoice-facturx", args=[invoice.pk]) in html
+    draft = make_invoice(status=Invoice.Status.DRAFT, number="", client=invoice.client,
+                         counterparty=invoice.counterparty)
+    assert "href" not in render_to_string("finance/partials/_invoice_documents.html", {"invoice": draft},
+                                          request=request)
