@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import views
+from tandem.finance import views, views_documents
 from tandem.finance.receivables import views as receivables_views
 
 app_name = "finance"
@@ -27,3 +27,5 @@ urlpatterns = [
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
     *receivables_views.urlpatterns,  # aging, overdue, dunning, credit limits
 ]
+# Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
+urlpatterns += views_documents.urlpatterns
