@@ -163,8 +163,9 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
                                                                                    strict=True)}
         item.total = sum(item.buckets.values(), ZERO)
         item.by_currency = dict(sorted(item.by_currency.items()))
-        for code, per_currency in item.by_currency.items():
-            _round_buckets(per_currency, code)
+        for per_currency in item.by_currency.values():
+            # Stored amounts are rounded to their currency, so their sums are exact (read with 4 places).
+            per_currency["total"] = sum((per_currency[k] for k in BUCKET_KEYS), ZERO)
     for code, per_currency in totals_by_currency.items():
         _round_buckets(per_currency, code)
     ordered = sorted(grouped.values(), key=lambda r: (-r.total, r.name))
