@@ -72,3 +72,23 @@ def test_api_and_page_answer_the_refusal(order, accountant, sales_rep, api, clie
     assert "Credit limit of Acme Pumps GmbH exceeded" in page.content.decode()
     detail = client.get(f"/sales/orders/{order.pk}/").content.decode()
     assert 'id="order-credit"' in detail and "data-limit" in detail
+
+
+def test_deal_page_shows_exposure_and_the_timeline_shows_a_sent_reminder(deal, accountant, sales_rep, client):
+    from django.urls import reverse
+
+    from tandem.core.services import default_legal_entity
+
+    company = default_legal_entity()
+    invoice = open_invoice(deal.client, amount="250.00", due=datetime.date.today() - datetime.timedelta(days=20),
+                           company=company)
+    receivables.set_credit_limit(deal.client, by=accountant, amount="1000", currency="EUR")
+    receivables.create_dunning_level(company, by=accountant, days_overdue=14, name="Second look",
+                                     text="{number}: {amount} is {days} days late.")
+    receivables.run_dunning(company, datetime.date.today(), by=accountant, send=True)
+    client.force_login(sales_rep)
+    page = client.get(reverse("crm:deal-detail", args=[deal.pk])).content.decode()
+    assert "Balance and credit limit" in page and "€1,000.00" in page
+    timeline = client.get(reverse("crm:client-timeline", args=[deal.client.pk])).content.decode()
+    assert "sent a payment reminder" in timeline
+    assert f"{invoice.number}: €250.00 is 20 days late." in timeline
