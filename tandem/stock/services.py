@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from tandem.catalog.models import Product
 from tandem.core import audit, limits, workflow
 from tandem.core.archive import archive, refuse_archived_links, restore
+from tandem.core.bulk import update_rows
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.stock.errors import insufficient_stock
 from tandem.stock.models import (
@@ -294,20 +295,6 @@ def _take_reserved(held: list[Reservation], quantity: Decimal, lot, taken_total:
         taken_total[reservation] = taken_total.get(reservation, ZERO) + taken
 
 
-def _update_rows(model, fields: list[str], objs) -> None:
-    """UPDATE … SET fields WHERE pk, one prepared statement for all `objs` (executemany)."""
-    if not objs:
-        return
-    quote = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(model._meta.pk.column)} = %s"
-    params = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns] + [obj.pk]
-              for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
 def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[StockMove]:
     """Check and write checked moves in order. Everything is checked (in memory, each move seeing the ones before
     it) before the first write, so a refusal leaves nothing written. A move with a lot comes alone (its lot
@@ -342,8 +329,8 @@ def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[St
         partly = [r for r, quantity in taken.items() if quantity != r.quantity]
         for reservation in partly:
             reservation.quantity -= taken[reservation]
-        _update_rows(Reservation, ["quantity"], partly)
-        _update_rows(WarehouseStock, ["on_hand", "reserved"], list(changed_rows.values()))
+        update_rows(Reservation, ["quantity"], partly)
+        update_rows(WarehouseStock, ["on_hand", "reserved"], list(changed_rows.values()))
         existing = []
         created = []
         for key in sorted(changed_levels, key=lambda k: (k[0], k[1], k[2] or 0)):
@@ -352,7 +339,7 @@ def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[St
                 created.append(StockLevel(product_id=key[0], location_id=key[1], lot_id=key[2], on_hand=on_hand))
             else:
                 existing.append(StockLevel(pk=pk, on_hand=on_hand))
-        _update_rows(StockLevel, ["on_hand"], existing)
+        update_rows(StockLevel, ["on_hand"], existing)
         if created:
             StockLevel.objects.bulk_create(created)
         plan = valuation.plan_costs(new_moves)
@@ -612,7 +599,7 @@ def reserve_many(*, warehouse, lines: list[tuple], by) -> list[Reservation]:
             origin_type, origin_id = _origin(origin)
             made.append(Reservation(product=product, warehouse=warehouse, quantity=quantity,
                                     origin_type=origin_type, origin_id=origin_id, created_by=_user(by)))
-        _update_rows(WarehouseStock, ["reserved"], list({row.pk: row for row in rows.values()}.values()))
+        update_rows(WarehouseStock, ["reserved"], list({row.pk: row for row in rows.values()}.values()))
         Reservation.objects.bulk_create(made)
     for reservation in made:
         reservation.parts = [reservation]

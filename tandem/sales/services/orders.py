@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits, workflow
+from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
@@ -211,7 +212,7 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
                                       if line.short_quantity else None)
             if line.short_quantity:
                 shortages[line.product.sku] = str(line.short_quantity.normalize())
-        OrderLine.objects.bulk_update(goods, ["reserved_quantity", "short_quantity", "expected_date"])
+        update_rows(OrderLine, ["reserved_quantity", "short_quantity", "expected_date"], goods)
         if shortages:
             audit.record(confirmed, "sales.order.changed", by=by, root=confirmed.client,
                          changes={"shortages": ", ".join(f"{sku}: {qty}" for sku, qty in shortages.items())})

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits, workflow
+from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
@@ -322,8 +323,8 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
         # All lines' moves at once (record_move's rules, each line seeing the ones before it; one lock statement).
         for line, move in zip(lines, stock_services.record_many(moves, by=by), strict=True):
             line.stock_move = move
-        ShipmentLine.objects.bulk_update(lines, ["stock_move"])
-        OrderLine.objects.bulk_update(list(order_lines.values()), ["shipped_quantity", "reserved_quantity"])
+        update_rows(ShipmentLine, ["stock_move"], lines)
+        update_rows(OrderLine, ["shipped_quantity", "reserved_quantity"], order_lines.values())
         _follow_quantities(order, order_lines.values(), by=by)
     return shipped
 
