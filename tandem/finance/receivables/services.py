@@ -113,9 +113,9 @@ def check_credit(client, amount, currency: str, *, by, company=None, on: datetim
 
     Call it inside the caller's transaction: the audit entry rolls back with a refused confirmation."""
     limit = queries.credit_limit_of(client)
-    if limit is None:
+    if limit is None:  # one statement for a client without a limit
         return None
-    company = company or default_legal_entity()
+    company = company or getattr(document, "company", None) or default_legal_entity()
     on = on or timezone.localdate()
     exposure = queries.client_exposure(client, on=on, company=company)
     amount = Decimal(amount or 0)

@@ -191,8 +191,7 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
         confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by, locked=True,
                                         also_save=bump_version(locked))
         # Credit limit (finance): 409 credit_limit_exceeded, or a manager's approval audited on the client.
-        receivables.check_credit(confirmed.client, confirmed.total, confirmed.currency, by=by,
-                                 company=confirmed.company, document=confirmed)
+        receivables.check_credit(confirmed.client, confirmed.total, confirmed.currency, by=by, document=confirmed)
         goods = [line for line in lines if line.product.is_stocked]
         if goods and confirmed.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),
