@@ -24,6 +24,7 @@ urlpatterns = [
     path("counts/new/", views.count_new, name="count-new"),
     path("counts/<int:pk>/", views.count_detail, name="count-detail"),
     path("counts/<int:pk>/lines/add/", views.count_line_add, name="count-line-add"),
+    path("counts/<int:pk>/lines/<int:line_id>/delete/", views.count_line_delete, name="count-line-delete"),
     path("counts/<int:pk>/import/", views.count_import, name="count-import"),
     path("counts/<int:pk>/post/", views.count_post, name="count-post"),
     path("counts/<int:pk>/cancel/", views.count_cancel, name="count-cancel"),

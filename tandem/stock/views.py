@@ -32,7 +32,7 @@ from tandem.stock.forms import (
     TransferForm,
     WarehouseForm,
 )
-from tandem.stock.models import Location, StockCount, StockMove, Warehouse
+from tandem.stock.models import Location, StockCount, StockCountLine, StockMove, Warehouse
 from tandem.stock.pickers import PRODUCT_PICKER, stocked_products
 
 STOCK_PER_PAGE = 50
@@ -292,6 +292,22 @@ def count_line_add(request, pk: int):
                         counted=data["counted"], lot_code=data.get("lot_code") or "", by=request.user):
             return redirect(f"{reverse('stock:count-detail', args=[pk])}#lines")
     return _count_page(request, count, line_form=form, status=400)
+
+
+@login_required
+@permission_required("stock.change_stockcount", raise_exception=True)
+@require_POST
+def count_line_delete(request, pk: int, line_id: int):
+    """Delete a line of a draft count; once posted or cancelled the page says why not (409)."""
+    count = get_object_or_404(StockCount.objects.select_related("warehouse"), pk=pk)
+    line = get_object_or_404(StockCountLine, pk=line_id, count=count)
+    try:
+        services.remove_count_line(line, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+        return _count_page(request, count, status=exc.status_code)
+    messages.success(request, _("Line deleted."))
+    return redirect(f"{reverse('stock:count-detail', args=[pk])}#lines")
 
 
 @login_required
