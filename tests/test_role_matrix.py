@@ -470,7 +470,8 @@ def _stock_world(entity, actor) -> dict:
     expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
                                              expected_date=datetime.date(2026, 6, 1), by=None)
     return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
-            "count_id": count.pk, "line_id": count_line.pk, "expected_id": expected.pk, "move_id": receipt.pk, "move_pk": receipt.pk,
+            "count_id": count.pk, "line_id": count_line.pk, "expected_id": expected.pk, "move_id": receipt.pk,
+            "move_pk": receipt.pk,
             "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
             "quantity": "1", "counted": "1"}
 
