@@ -96,7 +96,18 @@ def test_board_fits_the_screen_filters_and_marks_cards(page, log_in_as, week, wi
     expect(column.locator(".deal-card", has_text="Otto's deal")).to_have_count(0)
     second = page.locator("section.deal-column").nth(1)
     loaded = column.locator(".deal-card", has_text=re.compile(r"Crane 19\b"))  # the first card "more" loaded
-    loaded.drag_to(second.locator(".deal-cards"))
+    if width < 600:
+        # On a phone one column fills the screen: scroll the board until the next column shows, then drag.
+        loaded.scroll_into_view_if_needed()
+        page.locator("#board").evaluate(
+            "el => { el.scrollLeft = el.querySelector('section.deal-column').offsetWidth - 140; }")
+        source, target = loaded.bounding_box(), second.locator(".deal-cards").bounding_box()
+        page.mouse.move(source["x"] + source["width"] - 30, source["y"] + 10)
+        page.mouse.down()
+        page.mouse.move(target["x"] + 30, target["y"] + 30, steps=12)
+        page.mouse.up()
+    else:
+        loaded.drag_to(second.locator(".deal-cards"))
     expect(second.locator("[data-column-count]")).to_have_text("1", timeout=15_000)
     expect(second.locator(".deal-card", has_text=re.compile(r"Crane 19\b"))).to_have_count(1)
     expect(column.locator("[data-column-count]")).to_have_text("44")
