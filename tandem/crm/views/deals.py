@@ -120,6 +120,7 @@ MAX_BOARD_OFFSET = 100_000
 
 @login_required
 @permission_required("crm.view_deal", raise_exception=True)
+@fragment
 def deal_board_more(request, stage_id):
     """The next cards of one board column (its "N more" link, htmx): the column's open deals from `offset` on,
     narrowed by the board's filters like the board, appended to the column; the link itself is replaced
