@@ -248,3 +248,9 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
     response["Content-Disposition"] = f'attachment; filename="trial-balance-{params.date_from}-{params.date_to}.xlsx"'
     return response
 
+
+
+# Financial reports and budgets live in their own module (report_api.py), on this router.
+from tandem.finance.report_api import router as _reports_router  # noqa: E402
+
+router.add_router("", _reports_router)

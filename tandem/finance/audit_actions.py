@@ -17,11 +17,16 @@ ACTIONS = {
     "finance.journal.archived": _("archived the journal"),
     "finance.journal.restored": _("restored the journal from the archive"),
     "finance.chart.installed": _("installed a chart of accounts"),
+    "finance.budget.created": _("created the budget"),
+    "finance.budget.changed": _("changed the budget"),
+    "finance.budget.deleted": _("deleted the budget"),
+    "finance.budget.amounts_set": _("changed the budget's amounts"),
 }
 
 CHANGE_LABELS = {
     "finance.entry": {"reference": _("reference"), "total": _("total"), "reversal": _("reversal")},
     "finance.period": {"reason": _("reason")},
     "finance.fiscalyear": {"result": _("result")},
+    "finance.budget": {"cells": _("cells changed")},
     "core.legalentity": {"template": _("template"), "accounts": _("accounts")},
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import views
+from tandem.finance import report_views, views
 
 app_name = "finance"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
     path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
+    *report_views.urlpatterns,  # financial reports and budgets
 ]
