@@ -41,8 +41,12 @@ def main() -> None:
 
     company = default_legal_entity()
     if not Account.objects.filter(company=company).exists():
-        services.install_chart_template(company, by=None)
-        services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=None)
+        from tandem.core import roles
+        from tandem.core.tests.factories import UserFactory
+
+        user = UserFactory(username="bench-xlsx-accountant", role=roles.ACCOUNTANT)
+        services.install_chart_template(company, by=user)
+        services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=user)
     existing = EntryLine.objects.filter(company=company).count()
     if existing < args.lines:
         started = time.perf_counter()
