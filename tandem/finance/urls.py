@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import report_views, views
+from tandem.finance import report_views, views, views_documents
 
 app_name = "finance"
 
@@ -26,3 +26,5 @@ urlpatterns = [
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
     *report_views.urlpatterns,  # financial reports and budgets
 ]
+# Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
+urlpatterns += views_documents.urlpatterns
