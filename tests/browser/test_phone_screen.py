@@ -112,6 +112,7 @@ NOT_PAGES = {
     "finance:budget-create": "POST-only (form on the budgets page)",
     "finance:budget-edit": "POST-only (the grid's cells, htmx)",
     "finance:budget-delete": "POST-only",
+    "finance:aging-export": "an XLSX file (receivables aging), no page",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",
     "finance:invoice-pdf": "a PDF file (invoice), no page",

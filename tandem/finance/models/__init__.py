@@ -17,6 +17,7 @@ from tandem.finance.models.ledger import (
     PostedEntryIsImmutable,
 )
 from tandem.finance.models.payments import Payment, PaymentAccount, PaymentAllocation
+from tandem.finance.models.receivables import CreditLimit, CreditPolicy, DunningLevel, DunningReminder
 
 __all__ = [
     "Account", "AccountBalance", "Entry", "EntryLine", "EntrySequence", "FiscalYear", "Journal", "Period",
@@ -24,4 +25,5 @@ __all__ = [
     "TaxRate", "Invoice", "InvoiceLine", "InvoiceSequence",
     "PaymentAccount", "Payment", "PaymentAllocation",
     "Budget", "BudgetLine",
+    "CreditPolicy", "CreditLimit", "DunningLevel", "DunningReminder",
 ]

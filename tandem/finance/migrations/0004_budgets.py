@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_legal_entity_valuation_method'),
-        ('finance', '0002_invoices_payments'),
+        ('finance', '0003_receivables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
