@@ -170,6 +170,7 @@ API_AREAS = {
     "/api/v1/finance/journals": "ledger set-up",
     "/api/v1/finance/entries": "bookkeeping",
     "/api/v1/finance/reports": "ledger",
+    "/api/v1/finance/budgets": "ledger",  # budgets: read with the figures, kept by accountants
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
     "/api/v1/finance/receivables": "receivables",
@@ -214,6 +215,7 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:report": "ledger", "finance:budget": "ledger",
     "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
     "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
@@ -294,6 +296,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Financial reports are read (their names end in the report's name).
+                       **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
+                                                                      "budget-vs-actual", "cash-forecast")},
                        "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
@@ -419,7 +424,11 @@ def _ledger_world() -> dict:
     entry = finance.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
-    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+    from tandem.finance.budgets import create_budget
+
+    budget = create_budget(company, by=accountant, fiscal_year=year, name="Matrix plan")
+    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk,
+            "budget_id": budget.pk}
 
 
 def _invoice_documents_world(client, counterparty, entity) -> int:
@@ -707,6 +716,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
                     "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "ledger": ids["budget_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],

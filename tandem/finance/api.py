@@ -255,3 +255,8 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
 
 # --- Invoice documents (PDF, Factur-X, CII XML): their own router, tandem/finance/api_documents.py ------------
 router.add_router("", documents_router)
+
+# Financial reports and budgets live in their own module (report_api.py), on this router.
+from tandem.finance.report_api import router as _reports_router  # noqa: E402
+
+router.add_router("", _reports_router)

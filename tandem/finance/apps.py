@@ -5,10 +5,12 @@ from tandem.core import roles
 from tandem.core.menu import MenuEntry
 
 _READ = ["finance.view_account", "finance.view_journal", "finance.view_fiscalyear", "finance.view_period",
-         "finance.view_entry", "finance.view_invoice"]
+         "finance.view_entry", "finance.view_invoice", "finance.view_budget"]
 # Posting, reversing, closing: the accountant's work.
 _BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period", "finance.reopen_period",
              "finance.add_fiscalyear", "finance.change_fiscalyear"]
+# Budgets: planned by accountants, read with the figures.
+_BUDGET = ["finance.add_budget", "finance.change_budget", "finance.delete_budget"]
 # Receivables (issue #14.5): reading aging, overdue invoices and exposure; setting limits; dunning.
 _RECEIVABLES_READ = ["finance.view_receivables", "finance.view_creditlimit"]
 _DUNNING_READ = ["finance.view_dunninglevel", "finance.view_dunningreminder", "finance.view_creditpolicy"]
@@ -34,6 +36,8 @@ class FinanceConfig(AppConfig):
     menu = [
         MenuEntry(_("Journal entries"), "finance:entry-list", "finance.view_entry"),
         MenuEntry(_("Trial balance"), "finance:trial-balance", "finance.view_account"),
+        MenuEntry(_("Financial reports"), "finance:report-list", "finance.view_account"),
+        MenuEntry(_("Budgets"), "finance:budget-list", "finance.view_budget"),
         MenuEntry(_("Chart of accounts"), "finance:account-list", "finance.view_account"),
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
         MenuEntry(_("Aging"), "finance:aging", "finance.view_receivables"),
@@ -41,9 +45,9 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Dunning"), "finance:dunning-list", "finance.view_dunningreminder"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BUDGET + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP
         + ["finance.override_credit_limit"],
-        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BUDGET + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
         # The sales manager reads the figures (reports, entries), posts nothing; approves an order over a
         # client's credit limit when the legal entity's policy asks for approval.
         roles.SALES_MANAGER: _READ + _RECEIVABLES_READ + _DUNNING_READ + ["finance.override_credit_limit"],
@@ -80,5 +84,6 @@ class FinanceConfig(AppConfig):
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""
         from tandem.finance.demo import build_finance_demo  # models are not loaded when this module is
+        from tandem.finance.demo_budgets import build_budget_demo
 
-        return build_finance_demo(seed=seed)
+        return build_finance_demo(seed=seed) + build_budget_demo()

@@ -111,6 +111,11 @@ NOT_PAGES = {
     "finance:fiscal-year-create": "POST-only (form on the periods page)",
     "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
+    **{f"finance:report-{name}-export": "an XLSX file, no page" for name in (
+        "profit-and-loss", "balance-sheet", "cash-flow", "budget-vs-actual", "cash-forecast", "lines")},
+    "finance:budget-create": "POST-only (form on the budgets page)",
+    "finance:budget-edit": "POST-only (the grid's cells, htmx)",
+    "finance:budget-delete": "POST-only",
     "finance:aging-export": "an XLSX file (receivables aging), no page",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",

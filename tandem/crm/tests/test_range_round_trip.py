@@ -27,6 +27,7 @@ from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEvent
 from tandem.crm.tests.factories_planning import TaskFactory
 from tandem.finance.models import (
     AccountBalance,
+    BudgetLine,
     CreditLimit,
     DunningLevel,
     DunningReminder,
@@ -94,6 +95,7 @@ AMOUNT_COLUMNS = {
                      ["on_hand", "reserved", "incoming"]),
     EntryLine: (lambda: _entry_line(), ["debit", "amount_currency"]),
     AccountBalance: (lambda: _account_balance(), ["debit", "credit"]),
+    BudgetLine: (lambda: _budget_line(), ["amount"]),
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
@@ -285,6 +287,14 @@ def _entry_line(credit: bool = False):
 def _account_balance():
     line = _entry_line()
     return AccountBalance.objects.create(company=line.company, account=line.account, period=line.period)
+
+
+def _budget_line():
+    from tandem.finance.models import Budget
+
+    line = _entry_line()
+    budget = Budget.objects.create(company=line.company, fiscal_year=line.period.fiscal_year, name="Plan")
+    return BudgetLine.objects.create(budget=budget, account=line.account, period=line.period)
 def _sales_document(model, date_field):
     counterparty = CounterpartyFactory()
     company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
