@@ -166,6 +166,9 @@ API_AREAS = {
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
     "/api/v1/stock/valuation": "stock valuation",
+    # Inventory accounts against stock values: read by those who see stock values, pending postings posted by
+    # accountants (an addition to the ledger).
+    "/api/v1/stock-accounting/": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
     "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
@@ -200,6 +203,7 @@ PAGE_AREAS = {
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
+    "stock_accounting:": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     "sales:client-price-group": "price lists",
@@ -253,6 +257,7 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -267,6 +272,8 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Posting what waits for the ledger adds entries.
+                       "stock_accounting:pending-post": ADD,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 

@@ -39,6 +39,7 @@ from tandem.stock.models import (
     Warehouse,
     WarehouseStock,
 )
+from tandem.stock.signals import stock_move_recorded
 from tandem.stock.valuation import services as valuation
 
 ZERO = Decimal(0)
@@ -225,6 +226,7 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
             origin_type=origin_type, origin_id=origin_id, created_by=_user(by),
         )
         valuation.value_move(move)
+        stock_move_recorded.send(sender=StockMove, move=move)
     return move
 
 
