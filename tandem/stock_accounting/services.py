@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -197,6 +198,11 @@ def _book(company, postings: list[StockPosting], *, date, reason: str, memo: str
         posting.status, posting.reason, posting.entry, posting.posted_at = StockPosting.Status.POSTED, "", entry, now
 
 
+def _joined():
+    """The stock move's transaction (the receivers always run in one): no SAVEPOINT per move of a document."""
+    return nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+
+
 def _actor(by):
     return by if getattr(by, "pk", None) else None
 
@@ -207,7 +213,7 @@ def post_move(move: StockMove, *, by=None) -> list[StockPosting]:
     if not move.value:
         return []
     postings = []
-    with transaction.atomic():
+    with _joined():
         for leg in legs(move):
             posting = StockPosting(company=leg.company, move=move, stock_date=move.effective_date,
                                    amount=leg.sign * move.value, counter=leg.counter)
@@ -244,7 +250,7 @@ def post_revaluation(entries, *, by=None) -> list[StockPosting]:
             date, reason = dates[company.pk, day]
             groups[(company.pk, date or datetime.date.min, reason)].append((company, revaluation, posting))
     postings = []
-    with transaction.atomic():
+    with _joined():
         for (company_id, _date, reason), items in sorted(groups.items()):
             company, first = items[0][0], items[0][1]
             group = [posting for _company, _revaluation, posting in items]
