@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import views
+from tandem.finance import views, views_documents
 
 app_name = "finance"
 
@@ -25,3 +25,5 @@ urlpatterns = [
     path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
 ]
+# Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
+urlpatterns += views_documents.urlpatterns
