@@ -24,14 +24,14 @@ class StockAccountingConfig(AppConfig):
 
     def ready(self):
         from tandem.core import audit
-        from tandem.stock.signals import stock_move_recorded, stock_revalued
+        from tandem.stock.signals import stock_moves_recorded, stock_revalued
         from tandem.stock_accounting import receivers
         from tandem.stock_accounting.audit_actions import ACTIONS, CHANGE_LABELS
 
         audit.register_actions(ACTIONS)
         for model_label, labels in CHANGE_LABELS.items():
             audit.register_change_labels(model_label, labels)
-        stock_move_recorded.connect(receivers.post_recorded_move, dispatch_uid="stock_accounting.move")
+        stock_moves_recorded.connect(receivers.post_recorded_moves, dispatch_uid="stock_accounting.moves")
         stock_revalued.connect(receivers.post_revaluation, dispatch_uid="stock_accounting.revaluation")
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:

@@ -10,9 +10,9 @@ def _switched_on() -> bool:
     return "stock_accounting" in enabled_module_keys()
 
 
-def post_recorded_move(sender, move, **kwargs) -> None:
+def post_recorded_moves(sender, moves, **kwargs) -> None:
     if _switched_on():
-        services.post_move(move, by=move.created_by if move.created_by_id else None)
+        services.post_moves(moves)
 
 
 def post_revaluation(sender, entries, cause=None, **kwargs) -> None:

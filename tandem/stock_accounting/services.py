@@ -1,6 +1,6 @@
 """Stock values posted to the ledger (perpetual inventory, like Tryton's account_stock_continental).
 
-Each valued stock move is posted in its own transaction (stock.signals.stock_move_recorded), each revaluation
+Each valued stock move is posted in its own transaction (stock.signals.stock_moves_recorded), each revaluation
 likewise (stock.signals.stock_revalued), on the STK journal, accounts chosen by subtype:
 
     receipt                      Dr inventory        / Cr goods received not invoiced
@@ -207,21 +207,30 @@ def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
-def post_move(move: StockMove, *, by=None) -> list[StockPosting]:
-    """Post a just-recorded, valued move (in its transaction): one entry per legal entity whose inventory it
-    changes, origin = the move. Nothing for a move without value or inside one legal entity."""
-    if not move.value:
-        return []
+def post_moves(moves: list[StockMove]) -> list[StockPosting]:
+    """Post just-recorded, valued moves (in their transaction; stock.signals.stock_moves_recorded): one entry
+    per move and legal entity whose inventory it changes, origin = the move, by its recorder. Nothing for a
+    move without value or inside one legal entity. The ledger and the posting date are looked up once per
+    legal entity (and date) of the batch."""
     postings = []
+    ledgers, dates = {}, {}
     with _joined():
-        for leg in legs(move):
-            posting = StockPosting(company=leg.company, move=move, stock_date=move.effective_date,
-                                   amount=leg.sign * move.value, counter=leg.counter)
-            ledger = ledger_for(leg.company)
-            date, reason = _resolve(leg.company, move.effective_date, ledger)
-            _book(leg.company, [posting], date=date, reason=reason, memo=move_memo(move), origin=move,
-                  by=_actor(by), ledger=ledger)
-            postings.append(posting)
+        for move in moves:
+            if not move.value:
+                continue
+            for leg in legs(move):
+                company = leg.company
+                if company.pk not in ledgers:
+                    ledgers[company.pk] = ledger_for(company)
+                key = (company.pk, move.effective_date)
+                if key not in dates:
+                    dates[key] = _resolve(company, move.effective_date, ledgers[company.pk])
+                posting = StockPosting(company=company, move=move, stock_date=move.effective_date,
+                                       amount=leg.sign * move.value, counter=leg.counter)
+                date, reason = dates[key]
+                _book(company, [posting], date=date, reason=reason, memo=move_memo(move), origin=move,
+                      by=move.created_by if move.created_by_id else None, ledger=ledgers[company.pk])
+                postings.append(posting)
         StockPosting.objects.bulk_create(postings)
     return postings
 
