@@ -41,6 +41,9 @@ AREAS = (
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
+    # the legal entity's policy; dunning: reminder levels, runs and reminders.
+    "receivables", "credit limits", "dunning",
     # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
     "invoice documents",
 )
@@ -66,7 +69,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER, "invoice documents": READ_ONLY},
+                          **_READS_LEDGER, "invoice documents": READ_ONLY,
+                          # Reads receivables; accountants set limits and run dunning.
+                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -86,6 +91,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
+        # What their own clients owe and may still buy on credit.
+        "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -103,7 +110,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}, "invoice documents": READ_ONLY},
+                       **{area: ALL for area in _LEDGER_AREAS}, "invoice documents": READ_ONLY,
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -164,6 +172,11 @@ API_AREAS = {
     "/api/v1/finance/reports": "ledger",
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/finance/receivables": "receivables",
+    "/api/v1/finance/clients/{client_id}/exposure": "receivables",
+    "/api/v1/finance/clients/{client_id}/credit": "credit limits",
+    "/api/v1/finance/credit-policy": "credit limits",
+    "/api/v1/finance/dunning": "dunning",
     **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
        for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
@@ -204,6 +217,8 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
+    "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
     "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
@@ -264,6 +279,8 @@ API_VERB_OVERRIDES = {
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
     ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
+    # A dunning run adds reminders.
+    ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -280,6 +297,7 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
                        # Posting what waits for the ledger adds entries.
                        "stock_accounting:pending-post": ADD,
+                       "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
@@ -366,6 +384,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_sales_world(client, counterparty, deal, entity))
@@ -373,6 +392,19 @@ def build_world(actor):
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     return ids
+
+
+def _receivables_world(client) -> dict:
+    """An overdue invoice of the world's client and one dunning level."""
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.models import DunningLevel, Invoice
+
+    company = default_legal_entity()
+    invoice = Invoice.objects.create(company=company, client=client, status=Invoice.Status.ISSUED, number="MTX-INV-1",
+                                     invoice_date=datetime.date(2026, 5, 1), due_date=datetime.date(2026, 5, 15),
+                                     currency="EUR", total=10, amount_due=10)
+    level = DunningLevel.objects.create(company=company, days_overdue=7, name="Matrix reminder", text="{number}")
+    return {"level_id": level.pk, "overdue_invoice_id": invoice.pk}
 
 
 def _ledger_world() -> dict:

@@ -17,6 +17,7 @@ from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.finance.receivables import services as receivables
 from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine
 from tandem.sales.services import lines as common
@@ -189,6 +190,8 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
                                     field="lines")
         confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by, locked=True,
                                         also_save=bump_version(locked))
+        # Credit limit (finance): 409 credit_limit_exceeded, or a manager's approval audited on the client.
+        receivables.check_credit(confirmed.client, confirmed.total, confirmed.currency, by=by, document=confirmed)
         goods = [line for line in lines if line.product.is_stocked]
         if goods and confirmed.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),

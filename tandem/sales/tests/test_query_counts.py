@@ -27,7 +27,9 @@ EXPECTED = {
     "quote": 9,  # legal entity, counterparty; quote; price groups, the 3 products; their prices; lines; totals; audit
     "send": 4,  # lines exist; lock; status + version; audit
     "accept": 9,  # lock; status + version; audit; warehouse; order; number; quote lines; order lines; audit
-    "confirm": 8,  # lock order + lines; status + version; audit; the stock rows locked, written; reservations; lines
+    # lock order + lines; status + version; audit; the client's credit limit (finance); the stock rows locked,
+    # written; reservations; lines
+    "confirm": 9,
     "shipment": 8,  # lock order + lines; open shipments; location; shipment; number; lines; audit
     "pick": 3,  # lock; status + version; audit
     "pack": 3,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_legal_entity_valuation_method'),
-        ('finance', '0003_account_stock_subtypes'),
+        ('finance', '0004_account_stock_subtypes'),
         ('stock', '0003_rules_expected_counts'),
     ]
 

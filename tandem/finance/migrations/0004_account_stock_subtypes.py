@@ -15,7 +15,7 @@ def mark_stock_accounts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0002_invoices_payments'),
+        ('finance', '0003_receivables'),
     ]
 
     operations = [
