@@ -284,10 +284,14 @@ API_VERB_OVERRIDES = {
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
+    # Deleting a line of a draft stock count edits the count.
+    ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
+                       "stock:count-line-delete": CHANGE,  # a draft count's lines are edits of the count
+                       "crm:deal-board-more": READ,  # the next cards of a board column
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
@@ -518,10 +522,13 @@ def _stock_world(entity, actor) -> dict:
     receipt = stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot,
                                            unit_cost=Decimal(2), by=None)
     count = stock_services.create_count(warehouse=warehouse, by=None)
+    count_line = stock_services.set_count_line(count, product=product, location=location, lot=lot,
+                                               counted=Decimal(4), by=None)
     expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
                                              expected_date=datetime.date(2026, 6, 1), by=None)
     return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
-            "count_id": count.pk, "expected_id": expected.pk, "move_id": receipt.pk, "move_pk": receipt.pk,
+            "count_id": count.pk, "line_id": count_line.pk, "expected_id": expected.pk, "move_id": receipt.pk,
+            "move_pk": receipt.pk,
             "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
             "quantity": "1", "counted": "1"}
 

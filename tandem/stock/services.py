@@ -865,9 +865,20 @@ def set_count_line(count: StockCount, *, product, location: Location, counted: D
 
 
 def remove_count_line(line: StockCountLine, *, by) -> None:
+    """Delete a line entered by mistake while the count is a draft (409 once it is posted or cancelled: then
+    the line is what was adjusted)."""
     with transaction.atomic():
-        _locked_draft(line.count)
+        locked = _locked_draft(line.count)
+        line = StockCountLine.objects.select_related("product", "location", "lot").filter(
+            pk=line.pk, count=locked).first()
+        if line is None:
+            return  # removed meanwhile
+        changes = {"line": line.pk, "product": line.product.sku, "location": line.location.code,
+                   "counted": _fmt(line.counted)}
+        if line.lot_id:
+            changes["lot"] = line.lot.code
         line.delete()
+        audit.record(locked, "stock.stockcount.line_removed", by=by, root=locked.warehouse, changes=changes)
 
 
 @dataclass
