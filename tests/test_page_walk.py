@@ -77,6 +77,7 @@ def world(pipeline, sales_rep, admin_user):
         "source": Source.objects.create(name="Walk source").pk, "tag": Tag.objects.create(name="walk").pk,
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
+        "entity_id": entity.pk,  # stock_accounting: the legal entity whose pending stock postings are posted
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
     }

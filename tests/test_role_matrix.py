@@ -184,6 +184,9 @@ API_AREAS = {
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
     "/api/v1/stock/valuation": "stock valuation",
+    # Inventory accounts against stock values: read by those who see stock values, pending postings posted by
+    # accountants (an addition to the ledger).
+    "/api/v1/stock-accounting/": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
     "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
@@ -223,6 +226,7 @@ PAGE_AREAS = {
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
+    "stock_accounting:": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     "sales:client-price-group": "price lists",
@@ -276,6 +280,7 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
     # A dunning run adds reminders.
     ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
@@ -299,6 +304,8 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Financial reports are read (their names end in the report's name).
                        **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
                                                                       "budget-vs-actual", "cash-forecast")},
+                       # Posting what waits for the ledger adds entries.
+                       "stock_accounting:pending-post": ADD,
                        "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,

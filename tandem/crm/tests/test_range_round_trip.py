@@ -59,6 +59,7 @@ Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in 
                                                                                "OrderLine"))
 Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", name) for name in (
     "Shipment", "ShipmentLine", "CustomerReturn", "ReturnLine"))
+StockPosting = apps.get_model("stock_accounting", "StockPosting")
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -99,6 +100,7 @@ AMOUNT_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    StockPosting: (lambda: _stock_posting(), ["amount"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
@@ -169,6 +171,7 @@ DATE_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
     CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["effective_date"]),
+    StockPosting: (lambda: _stock_posting(), ["stock_date"]),
     Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
     Order: (lambda: _order(), ["order_date", "requested_date"]),
     OrderLine: (lambda: _order_line(), ["expected_date"]),
@@ -252,6 +255,13 @@ def _revaluation_entry():
         move=move, warehouse=move.to_location.warehouse, product=move.product, company=move.company, kind="shipment",
         effective_date=move.effective_date, old_value=Decimal(1), new_value=Decimal(2), difference=Decimal(1),
         batch=uuid.uuid4())
+
+
+def _stock_posting():
+    move = _stock_move()
+    return StockPosting.objects.create(company=move.company, move=move, stock_date=move.effective_date,
+                                       amount=Decimal(1), counter="goods_received", status="pending",
+                                       reason="no_ledger")
 
 
 def _reservation():
