@@ -9,11 +9,16 @@ _READ = ["finance.view_account", "finance.view_journal", "finance.view_fiscalyea
 # Posting, reversing, closing: the accountant's work.
 _BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period", "finance.reopen_period",
              "finance.add_fiscalyear", "finance.change_fiscalyear"]
+_INVOICE_READ = ["finance.view_invoice", "finance.view_taxrate"]
+# Drafts (from an order, or by hand); a representative's own clients only (record rule: finance.queries).
+_INVOICE_DRAFT = ["finance.add_invoice", "finance.change_invoice"]
+# Issuing (numbering and posting) and crediting: the accountant's.
+_INVOICE_ISSUE = ["finance.issue_invoice", "finance.add_taxrate", "finance.change_taxrate"]
 _CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
 
 DELETION_BLOCKERS = {
-    "parties.Client": [("finance.EntryLine", "client")],
-    "parties.Counterparty": [("finance.EntryLine", "counterparty")],
+    "parties.Client": [("finance.EntryLine", "client"), ("finance.Invoice", "client")],
+    "parties.Counterparty": [("finance.EntryLine", "counterparty"), ("finance.Invoice", "counterparty")],
 }
 
 
@@ -30,13 +35,17 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Trial balance"), "finance:trial-balance", "finance.view_account"),
         MenuEntry(_("Chart of accounts"), "finance:account-list", "finance.view_account"),
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
+        MenuEntry(_("Invoices"), "finance:invoice-list", "finance.view_invoice"),
+        MenuEntry(_("Tax rates"), "finance:taxrate-list", "finance.view_taxrate"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART,
-        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART,
-        # The sales manager reads the figures (reports, entries), posts nothing.
-        roles.SALES_MANAGER: _READ,
-        roles.VIEWER: _READ,
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE,
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE,
+        # The sales manager reads the figures (reports, entries), posts nothing; sales roles prepare draft
+        # invoices of their clients' orders, an accountant issues them.
+        roles.SALES_MANAGER: _READ + _INVOICE_READ + _INVOICE_DRAFT,
+        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT,
+        roles.VIEWER: _READ + _INVOICE_READ,
     }
 
     def ready(self):
@@ -44,6 +53,12 @@ class FinanceConfig(AppConfig):
         from tandem.core.deletion import register_blocker
         from tandem.finance.audit_actions import ACTIONS, CHANGE_LABELS
 
+        from tandem.core import visibility
+        from tandem.finance import invoice_queries
+        from tandem.finance.models import Invoice
+        from tandem.parties.queries import can_see_all_clients
+
+        visibility.register(Invoice, invoice_queries.visible_invoices, sees_all=can_see_all_clients)
         audit.register_actions(ACTIONS)
         for model_label, labels in CHANGE_LABELS.items():
             audit.register_change_labels(model_label, labels)
