@@ -248,3 +248,9 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
     response["Content-Disposition"] = f'attachment; filename="trial-balance-{params.date_from}-{params.date_to}.xlsx"'
     return response
 
+
+
+# Invoices, credit notes and tax rates: their own module (tandem/finance/invoice_api.py).
+from tandem.finance.invoice_api import router as invoice_router  # noqa: E402
+
+router.add_router("/", invoice_router)
