@@ -27,6 +27,7 @@ from tandem.core.models import LegalEntity
 from tandem.core.money import NoExchangeRate, exchange_rate, quantize
 from tandem.core.permissions import require_permission
 from tandem.core.workflow import transition
+from tandem.finance import signals
 from tandem.finance.calculations import LineInput, document_totals
 from tandem.finance.models import (
     Account,
@@ -299,7 +300,9 @@ def cancel_invoice(invoice: Invoice, *, by, expected_version: int | None = None)
         check_client(by, locked.client)
         refuse_stale(locked, expected_version)
         locked.version += 1
-        return transition(locked, Invoice.Status.CANCELLED, by=by, locked=True, also_save=["version"])
+        cancelled = transition(locked, Invoice.Status.CANCELLED, by=by, locked=True, also_save=["version"])
+        signals.invoice_cancelled.send(sender=Invoice, invoice=cancelled)
+    return cancelled
 
 
 # --- Issuing ----------------------------------------------------------------------------------------------------
