@@ -49,12 +49,10 @@ class FinanceConfig(AppConfig):
     }
 
     def ready(self):
-        from tandem.core import audit
+        from tandem.core import audit, visibility
         from tandem.core.deletion import register_blocker
-        from tandem.finance.audit_actions import ACTIONS, CHANGE_LABELS
-
-        from tandem.core import visibility
         from tandem.finance import invoice_queries
+        from tandem.finance.audit_actions import ACTIONS, CHANGE_LABELS
         from tandem.finance.models import Invoice
         from tandem.parties.queries import can_see_all_clients
 

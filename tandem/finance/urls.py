@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import views
+from tandem.finance import invoice_views, views
 
 app_name = "finance"
 
@@ -25,3 +25,6 @@ urlpatterns = [
     path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
 ]
+
+# Invoices, credit notes and tax rates (tandem/finance/invoice_views.py).
+urlpatterns += invoice_views.urlpatterns

@@ -44,12 +44,6 @@ def test_exempt_and_reverse_charge_lines_carry_no_tax():
     assert ("exempt", D(0)) in kinds and ("reverse_charge", D(23)) in kinds
 
 
-def test_sales_still_imports_the_totals_from_its_old_place():
-    from tandem.sales import calculations as sales_calculations
-
-    assert sales_calculations.document_totals is document_totals
-
-
 # --- Tax rates --------------------------------------------------------------------------------------------------
 
 def test_shipped_rates_are_installed_once_with_the_chart(ledger):

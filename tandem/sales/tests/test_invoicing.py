@@ -108,3 +108,10 @@ def test_api_invoices_an_order_and_lists_its_invoices(books, make_order, receive
     assert again.status_code == 400 and again.json()["code"] == "nothing_to_invoice"
     listed = api(sales_rep).get(f"{url}/invoices").json()
     assert [row["id"] for row in listed] == [response.json()["id"]]
+
+
+def test_sales_imports_the_totals_from_finance():
+    from tandem.finance import calculations
+    from tandem.sales import calculations as sales_calculations
+
+    assert sales_calculations.document_totals is calculations.document_totals
