@@ -41,6 +41,9 @@ AREAS = (
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    # invoices: drafts (by hand or from an order or shipment) — sales prepares them for own clients;
+    # invoice issuing: numbering, posting and crediting — the accountant's; tax rates: read by all who invoice.
+    "invoices", "invoice issuing", "tax rates",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -64,7 +67,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER},
+                          **_READS_LEDGER,
+                          "invoices": frozenset({READ, ADD, CHANGE}), "invoice issuing": NOTHING,
+                          "tax rates": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -84,6 +89,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
+        # Prepares draft invoices of own clients' orders; an accountant issues them.
+        "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -101,7 +108,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}},
+                       **{area: ALL for area in _LEDGER_AREAS},
+                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -156,6 +164,13 @@ API_AREAS = {
     "/api/v1/stock/warehouses": "warehouses",
     "/api/v1/stock/locations": "warehouses",
     "/api/v1/stock/": "stock",
+    "/api/v1/finance/invoices": "invoices",
+    "/api/v1/finance/invoices/{invoice_id}/issue": "invoice issuing",
+    "/api/v1/finance/invoices/{invoice_id}/credit": "invoice issuing",
+    "/api/v1/finance/tax-rates": "tax rates",
+    "/api/v1/sales/orders/{order_id}/invoice": "invoices",
+    "/api/v1/sales/shipments/{shipment_id}/invoice": "invoices",
+    "/api/v1/sales/returns/{return_id}/credit": "invoice issuing",
     "/api/v1/finance/accounts": "ledger set-up",
     "/api/v1/finance/journals": "ledger set-up",
     "/api/v1/finance/entries": "bookkeeping",
@@ -197,6 +212,9 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
+    "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
+    "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
@@ -267,6 +285,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Invoicing an order or a shipment, issuing, crediting: steps of documents.
+                       "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
+                       "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -351,6 +372,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_invoice_world(ids))
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
@@ -374,6 +396,24 @@ def _ledger_world() -> dict:
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
     return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+
+
+def _invoice_world(ids) -> dict:
+    """A draft invoice of the actor's client (made by an accountant) and the shipped tax rates."""
+    from decimal import Decimal
+
+    from tandem.core.models import User
+    from tandem.finance import services as finance
+    from tandem.finance.models import TaxRate
+    from tandem.parties.models import Client, Counterparty
+
+    accountant = User.objects.get(username="matrix-accountant")
+    invoice = finance.create_invoice(by=accountant, client=Client.objects.get(pk=ids["client_id"]),
+                                     counterparty=Counterparty.objects.get(pk=ids["counterparty_id"]),
+                                     invoice_date=datetime.date(2026, 6, 2), lines=[
+                                         {"description": "Matrix work", "quantity": Decimal(1),
+                                          "unit_price": Decimal(10), "tax_percent": Decimal(20)}])
+    return {"invoice_id": invoice.pk, "rate_id": TaxRate.objects.order_by("pk").first().pk}
 
 
 def _catalog_world() -> dict:
@@ -655,6 +695,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
                     "customer returns": ids["return_id"],
+                    "invoices": ids["order_id"] if name == "sales:order-invoice"
+                    else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["invoice_id"],
+                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],

@@ -39,7 +39,7 @@ class TaxRateOut(ArchiveOut):
 
 
 class TaxRateIn(InputSchema):
-    country: str = Field(min_length=2, max_length=2)
+    country: str = Field(max_length=100, description="ISO 3166 alpha-2 code (checked by the service).")
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     kind: TaxKind = "standard"
