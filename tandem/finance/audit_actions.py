@@ -36,6 +36,8 @@ ACTIONS.update({
     "finance.invoice.credited": _("settled part of the invoice with a credit note"),
     "finance.taxrate.created": _("created the tax rate"),
     "finance.taxrate.changed": _("changed the tax rate"),
+    "finance.taxrate.archived": _("archived the tax rate"),
+    "finance.taxrate.restored": _("restored the tax rate from the archive"),
 })
 
 CHANGE_LABELS.update({
