@@ -44,6 +44,8 @@ AREAS = (
     # invoices: drafts (by hand or from an order or shipment) — sales prepares them for own clients;
     # invoice issuing: numbering, posting and crediting — the accountant's; tax rates: read by all who invoice.
     "invoices", "invoice issuing", "tax rates",
+    # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
+    "invoice documents",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -69,7 +71,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
                           **_READS_LEDGER,
                           "invoices": frozenset({READ, ADD, CHANGE}), "invoice issuing": NOTHING,
-                          "tax rates": READ_ONLY},
+                          "tax rates": READ_ONLY, "invoice documents": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -109,7 +111,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS},
-                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL},
+                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -177,6 +179,8 @@ API_AREAS = {
     "/api/v1/finance/reports": "ledger",
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
+       for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
@@ -215,6 +219,8 @@ PAGE_AREAS = {
     "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
     "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
     "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
+    "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
+    "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
@@ -288,6 +294,8 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Invoicing an order or a shipment, issuing, crediting: steps of documents.
                        "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
                        "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
+                       # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
+                       "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -372,6 +380,8 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    if "invoice_id" not in ids:
+        ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_invoice_world(ids))
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
@@ -413,7 +423,15 @@ def _invoice_world(ids) -> dict:
                                      invoice_date=datetime.date(2026, 6, 2), lines=[
                                          {"description": "Matrix work", "quantity": Decimal(1),
                                           "unit_price": Decimal(10), "tax_percent": Decimal(20)}])
-    return {"invoice_id": invoice.pk, "rate_id": TaxRate.objects.order_by("pk").first().pk}
+    return {"draft_invoice_id": invoice.pk, "rate_id": TaxRate.objects.order_by("pk").first().pk}
+
+
+def _invoice_documents_world(client, counterparty, entity) -> int:
+    """An issued invoice of the client (its documents are what is downloaded); our entity has no VAT ID here, so
+    the e-invoice answers 409 naming it, the PDF renders."""
+    from tandem.finance.tests.factories_documents import make_invoice
+
+    return make_invoice(client=client, counterparty=counterparty, company=entity, number="MATRIX-INV-1").pk
 
 
 def _catalog_world() -> dict:
@@ -696,8 +714,9 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
                     "customer returns": ids["return_id"],
                     "invoices": ids["order_id"] if name == "sales:order-invoice"
-                    else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["invoice_id"],
-                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["invoice_id"],
+                    else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["draft_invoice_id"],
+                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["draft_invoice_id"],
+                    "invoice documents": ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
@@ -733,7 +752,7 @@ def actor_group_id(actor) -> int:
 
 # Path parameters that name a record owned by (or filed under a client of) someone.
 OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
-                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id"}
+                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "invoice_id"}
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import invoice_views, views
+from tandem.finance import invoice_views, views, views_documents
 
 app_name = "finance"
 
@@ -28,3 +28,5 @@ urlpatterns = [
 
 # Invoices, credit notes and tax rates (tandem/finance/invoice_views.py).
 urlpatterns += invoice_views.urlpatterns
+# Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
+urlpatterns += views_documents.urlpatterns
