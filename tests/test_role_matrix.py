@@ -92,7 +92,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
         # Prepares draft invoices of own clients' orders; an accountant issues them.
-        "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY,
+        "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
