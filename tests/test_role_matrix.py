@@ -44,6 +44,9 @@ AREAS = (
     # invoices: drafts (by hand or from an order or shipment) — sales prepares them for own clients;
     # invoice issuing: numbering, posting and crediting — the accountant's; tax rates: read by all who invoice.
     "invoices", "invoice issuing", "tax rates",
+    # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
+    # the legal entity's policy; dunning: reminder levels, runs and reminders.
+    "receivables", "credit limits", "dunning",
     # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
     "invoice documents",
 )
@@ -71,7 +74,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
                           **_READS_LEDGER,
                           "invoices": frozenset({READ, ADD, CHANGE}), "invoice issuing": NOTHING,
-                          "tax rates": READ_ONLY, "invoice documents": READ_ONLY},
+                          "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
+                          # Reads receivables; accountants set limits and run dunning.
+                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -93,6 +98,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
         # Prepares draft invoices of own clients' orders; an accountant issues them.
         "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
+        # What their own clients owe and may still buy on credit.
+        "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -111,7 +118,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS},
-                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY},
+                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -179,6 +187,11 @@ API_AREAS = {
     "/api/v1/finance/reports": "ledger",
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/finance/receivables": "receivables",
+    "/api/v1/finance/clients/{client_id}/exposure": "receivables",
+    "/api/v1/finance/clients/{client_id}/credit": "credit limits",
+    "/api/v1/finance/credit-policy": "credit limits",
+    "/api/v1/finance/dunning": "dunning",
     **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
        for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
@@ -219,6 +232,8 @@ PAGE_AREAS = {
     "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
     "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
     "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
+    "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
+    "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
     "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
@@ -277,6 +292,8 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    # A dunning run adds reminders.
+    ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -294,6 +311,7 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Invoicing an order or a shipment, issuing, crediting: steps of documents.
                        "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
                        "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
+                       "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
@@ -380,6 +398,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_invoice_world(ids))
@@ -388,6 +407,19 @@ def build_world(actor):
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     return ids
+
+
+def _receivables_world(client) -> dict:
+    """An overdue invoice of the world's client and one dunning level."""
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.models import DunningLevel, Invoice
+
+    company = default_legal_entity()
+    invoice = Invoice.objects.create(company=company, client=client, status=Invoice.Status.ISSUED, number="MTX-INV-1",
+                                     invoice_date=datetime.date(2026, 5, 1), due_date=datetime.date(2026, 5, 15),
+                                     currency="EUR", total=10, amount_due=10)
+    level = DunningLevel.objects.create(company=company, days_overdue=7, name="Matrix reminder", text="{number}")
+    return {"level_id": level.pk, "overdue_invoice_id": invoice.pk}
 
 
 def _ledger_world() -> dict:

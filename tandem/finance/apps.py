@@ -14,6 +14,12 @@ _INVOICE_READ = ["finance.view_invoice", "finance.view_taxrate"]
 _INVOICE_DRAFT = ["finance.add_invoice", "finance.change_invoice"]
 # Issuing (numbering and posting) and crediting: the accountant's.
 _INVOICE_ISSUE = ["finance.issue_invoice", "finance.add_taxrate", "finance.change_taxrate"]
+# Receivables (issue #14.5): reading aging, overdue invoices and exposure; setting limits; dunning.
+_RECEIVABLES_READ = ["finance.view_receivables", "finance.view_creditlimit"]
+_DUNNING_READ = ["finance.view_dunninglevel", "finance.view_dunningreminder", "finance.view_creditpolicy"]
+_CREDIT_KEEP = ["finance.add_creditlimit", "finance.change_creditlimit", "finance.add_creditpolicy",
+                "finance.change_creditpolicy", "finance.add_dunninglevel", "finance.change_dunninglevel",
+                "finance.run_dunning"]
 _CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
 
 DELETION_BLOCKERS = {
@@ -37,15 +43,23 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
         MenuEntry(_("Invoices"), "finance:invoice-list", "finance.view_invoice"),
         MenuEntry(_("Tax rates"), "finance:taxrate-list", "finance.view_taxrate"),
+        MenuEntry(_("Aging"), "finance:aging", "finance.view_receivables"),
+        MenuEntry(_("Overdue invoices"), "finance:overdue-list", "finance.view_receivables"),
+        MenuEntry(_("Dunning"), "finance:dunning-list", "finance.view_dunningreminder"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE,
-        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE,
-        # The sales manager reads the figures (reports, entries), posts nothing; sales roles prepare draft
-        # invoices of their clients' orders, an accountant issues them.
-        roles.SALES_MANAGER: _READ + _INVOICE_READ + _INVOICE_DRAFT,
-        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT,
-        roles.VIEWER: _READ + _INVOICE_READ,
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + ["finance.override_credit_limit"],
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
+        # The sales manager reads the figures (reports, entries), posts nothing; approves an order over a
+        # client's credit limit when the legal entity's policy asks for approval. Sales roles prepare draft
+        # invoices of their clients' orders; an accountant issues them.
+        roles.SALES_MANAGER: _READ + _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ + _DUNNING_READ
+        + ["finance.override_credit_limit"],
+        # Representatives see what their own clients owe (record rule: parties.visible_clients).
+        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ,
+        roles.VIEWER: _READ + _INVOICE_READ + _RECEIVABLES_READ + _DUNNING_READ,
     }
 
     def ready(self):
@@ -63,6 +77,19 @@ class FinanceConfig(AppConfig):
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)
+
+    # --- Hooks other apps' pages call (core.modules.collect) ----------------------------------------------
+
+    def client_card_panels(self, request, client) -> list[dict]:
+        """The client card shows the balance, overdue amount and credit limit (and lets accountants set it)."""
+        from tandem.finance.receivables.views import client_card_panels  # models are not loaded at import
+
+        return client_card_panels(request, client)
+
+    def deal_page_panels(self, request, deal) -> list[dict]:
+        from tandem.finance.receivables.views import deal_page_panels
+
+        return deal_page_panels(request, deal)
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""

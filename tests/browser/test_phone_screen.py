@@ -107,6 +107,7 @@ NOT_PAGES = {
     "finance:fiscal-year-create": "POST-only (form on the periods page)",
     "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
+    "finance:aging-export": "an XLSX file (receivables aging), no page",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",
     "finance:invoice-pdf": "a PDF file (invoice), no page",

@@ -25,7 +25,19 @@ from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
 from tandem.crm.tests.factories_planning import TaskFactory
-from tandem.finance.models import AccountBalance, Entry, EntryLine, FiscalYear, Invoice, InvoiceLine, Period, TaxRate
+from tandem.finance.models import (
+    AccountBalance,
+    CreditLimit,
+    DunningLevel,
+    DunningReminder,
+    Entry,
+    EntryLine,
+    FiscalYear,
+    Invoice,
+    InvoiceLine,
+    Period,
+    TaxRate,
+)
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import (
@@ -95,6 +107,9 @@ AMOUNT_COLUMNS = {
                                         "short_quantity", "shipped_quantity"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
     InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
+    CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
+    DunningLevel: (lambda: _dunning_level(), ["fee"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -168,6 +183,7 @@ DATE_COLUMNS = {
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
     TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -583,3 +599,25 @@ def test_exchange_rate_extremes_through_the_api(api, admin_user):
         assert response.status_code == 400 and response.json()["field"] == field, response.content
     assert not ExchangeRate.objects.filter(quote_currency="CHF").exists()
     assert http.get(f"{API}/exchange-rates", {"date_from": "0001-01-01"}).status_code == 400
+
+
+def _credit_limit():
+    return CreditLimit.objects.create(client=ClientFactory(), amount=Decimal(1), currency="EUR")
+
+
+def _dunning_level():
+    company = LegalEntity.objects.create(name="Our dunning", base_currency="EUR")
+    return DunningLevel.objects.create(company=company, days_overdue=7, name="First", text="{number}")
+
+
+def _dunning_reminder():
+    from tandem.finance.models import Invoice
+
+    level = _dunning_level()
+    client = ClientFactory()
+    invoice = Invoice.objects.create(company=level.company, client=client, status="issued", number="R-1",
+                                     invoice_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15),
+                                     currency="EUR", total=Decimal(1), amount_due=Decimal(1))
+    return DunningReminder.objects.create(company=level.company, invoice=invoice, level=level, client=client,
+                                          run_date=datetime.date(2026, 2, 1), days_overdue=17, amount_due=Decimal(1),
+                                          currency="EUR", text="R-1")
