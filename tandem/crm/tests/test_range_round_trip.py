@@ -34,7 +34,10 @@ from tandem.finance.models import (
     Entry,
     EntryLine,
     FiscalYear,
+    Invoice,
+    InvoiceLine,
     Period,
+    TaxRate,
 )
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
@@ -106,6 +109,8 @@ AMOUNT_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
     OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
                                         "short_quantity", "shipped_quantity"]),
+    Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
+    InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
     CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
     DunningLevel: (lambda: _dunning_level(), ["fee"]),
     DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
@@ -129,6 +134,8 @@ UNIT_PRICE_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
+    Invoice: (lambda: _invoice(), ["rate"]),
+    InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -137,6 +144,8 @@ PERCENT_COLUMNS = {
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
     QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
     OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
+    InvoiceLine: (lambda: _invoice_line(), ["discount_percent", "tax_percent"]),
+    TaxRate: (lambda: _tax_rate(), ["rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
@@ -149,7 +158,7 @@ STEP_COLUMNS = {
     EntryLine: (lambda: _entry_line(credit=True), ["credit"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
     QuoteLine: (lambda: _quote_line(), ["quantity"]),
-    OrderLine: (lambda: _order_line(), ["quantity"]),
+    OrderLine: (lambda: _order_line(), ["quantity", "invoiced_quantity"]),
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
 }
@@ -177,6 +186,8 @@ DATE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["expected_date"]),
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
+    Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
+    TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
     DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
@@ -188,6 +199,24 @@ DURATION_COLUMNS = {Interaction: (InteractionFactory, ["duration_minutes"])}
 # Months are stored as their first day.
 MONTHS = [limits.MIN_DATE, datetime.date(2200, 12, 1)]
 MONTH_COLUMNS = {SalesTarget: (lambda: _sales_target(), ["month"])}
+
+
+def _invoice():
+    counterparty = CounterpartyFactory()
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
+    day = datetime.date(2026, 1, 1)
+    return Invoice.objects.create(company=company, client=counterparty.client, counterparty=counterparty,
+                                  invoice_date=day, due_date=day, currency="EUR")
+
+
+def _invoice_line():
+    return InvoiceLine.objects.create(invoice=_invoice(), description="Work", quantity=Decimal(1),
+                                      unit_price=Decimal(1))
+
+
+def _tax_rate():
+    return TaxRate.objects.create(country="PL", code=f"T{TaxRate.objects.count()}", name="Tax", rate=Decimal(5),
+                                  valid_from=datetime.date(2026, 1, 1))
 
 
 def _sales_target():
