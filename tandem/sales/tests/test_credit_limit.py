@@ -98,6 +98,7 @@ def test_finance_switched_off_enforces_no_limit_and_shows_none(order, accountant
     from tandem.core.modules import set_module_enabled
 
     receivables.set_credit_limit(order.client, by=accountant, amount="100", currency="EUR")
+    set_module_enabled("stock_accounting", False, by=admin_user)  # the stock bridge requires finance
     set_module_enabled("finance", False, by=admin_user)
     assert orders.confirm_order(order, by=sales_rep).status == Order.Status.CONFIRMED
     client.force_login(sales_rep)
