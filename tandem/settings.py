@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tandem.finance",
     "tandem.crm",
     "tandem.sales",
+    "tandem.purchasing",
 ]
 
 MIDDLEWARE = [
