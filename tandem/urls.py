@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalog/", include("tandem.catalog.urls")),
     path("stock/valuation/", include("tandem.stock.valuation.views")),
     path("sales/", include("tandem.sales.urls")),
+    path("purchasing/", include("tandem.purchasing.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"
