@@ -49,6 +49,9 @@ Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in 
                                                                                "OrderLine"))
 Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", name) for name in (
     "Shipment", "ShipmentLine", "CustomerReturn", "ReturnLine"))
+PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrderLine = (
+    apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
+                                                    "PurchaseOrder", "PurchaseOrderLine"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -93,6 +96,10 @@ AMOUNT_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
     OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
                                         "short_quantity", "shipped_quantity"]),
+    PurchasingSettings: (lambda: _purchasing_settings(), ["approval_threshold"]),
+    SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -113,6 +120,9 @@ UNIT_PRICE_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
+    SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -121,6 +131,8 @@ PERCENT_COLUMNS = {
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
     QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
     OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
+    PurchasingSettings: (lambda: _purchasing_settings(), ["receipt_tolerance_percent"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["tax_rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
@@ -136,6 +148,8 @@ STEP_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["quantity"]),
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
+    SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
@@ -160,6 +174,9 @@ DATE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["expected_date"]),
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
+    SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -312,6 +329,30 @@ def _shipment_line():
                                        warehouse=_location().warehouse, shipment_date=datetime.date(2026, 1, 2))
     return ShipmentLine.objects.create(shipment=shipment, order_line=line, product=line.product, quantity=Decimal(1),
                                        location=shipment.warehouse.locations.first())
+
+
+def _purchasing_settings():
+    return PurchasingSettings.objects.create(company=LegalEntity.objects.create(name="Buyer", base_currency="EUR"))
+
+
+def _supplier():
+    return SupplierProfile.objects.create(counterparty=CounterpartyFactory(), currency="EUR")
+
+
+def _supplier_price():
+    return SupplierPrice.objects.create(supplier=_supplier(), product=_product(), currency="EUR",
+                                        unit_price=Decimal(1))
+
+
+def _purchase_order():
+    warehouse = _location().warehouse
+    return PurchaseOrder.objects.create(company=warehouse.company, supplier=_supplier(), warehouse=warehouse,
+                                        owner=UserFactory(), currency="EUR", order_date=datetime.date(2026, 1, 1))
+
+
+def _purchase_order_line():
+    return PurchaseOrderLine.objects.create(order=_purchase_order(), product=_product(), quantity=Decimal(1),
+                                            unit_price=Decimal(1))
 
 
 def _customer_return():
