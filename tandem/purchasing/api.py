@@ -108,20 +108,20 @@ def create_supplier_price(request, payload: SupplierPriceIn):
     return 201, _prices().get(pk=price.pk)
 
 
-@router.patch("/supplier-prices/{price_id}", response=SupplierPriceOut, summary="Change a supplier price")
-def update_supplier_price(request, price_id: Id, payload: SupplierPricePatch):
+@router.patch("/supplier-prices/{supplier_price_id}", response=SupplierPriceOut, summary="Change a supplier price")
+def update_supplier_price(request, supplier_price_id: Id, payload: SupplierPricePatch):
     require_permission(request, "purchasing.change_supplierprice")
-    price = resolve_visible(_prices(), price_id)
+    price = resolve_visible(_prices(), supplier_price_id)
     values = {k: v for k, v in payload.dict(exclude_unset=True).items()
               if v is not None or k in ("valid_from", "valid_to")}
     services.update_supplier_price(price, by=request.user, **values)
     return _prices().get(pk=price.pk)
 
 
-@router.delete("/supplier-prices/{price_id}", response={204: None}, summary="Remove a supplier price")
-def delete_supplier_price(request, price_id: Id):
+@router.delete("/supplier-prices/{supplier_price_id}", response={204: None}, summary="Remove a supplier price")
+def delete_supplier_price(request, supplier_price_id: Id):
     require_permission(request, "purchasing.delete_supplierprice")
-    services.remove_supplier_price(resolve_visible(_prices(), price_id), by=request.user)
+    services.remove_supplier_price(resolve_visible(_prices(), supplier_price_id), by=request.user)
     return 204, None
 
 
@@ -181,18 +181,18 @@ def create_purchase_order(request, payload: PurchaseOrderIn, response: HttpRespo
     return 201, _out(order, response)
 
 
-@router.get("/orders/{order_id}", response=PurchaseOrderOut, summary="Get a purchase order",
+@router.get("/orders/{purchase_order_id}", response=PurchaseOrderOut, summary="Get a purchase order",
             description="The `ETag` header carries the order's `version`.")
-def get_purchase_order(request, order_id: Id, response: HttpResponse):
-    order = _order(request, order_id)
+def get_purchase_order(request, purchase_order_id: Id, response: HttpResponse):
+    order = _order(request, purchase_order_id)
     response["ETag"] = etag_for(order.version)
     return order
 
 
-@router.patch("/orders/{order_id}", response=PurchaseOrderOut, summary="Change a draft purchase order",
+@router.patch("/orders/{purchase_order_id}", response=PurchaseOrderOut, summary="Change a draft purchase order",
               description=_VERSION)
-def update_purchase_order(request, order_id: Id, payload: PurchaseOrderPatch, response: HttpResponse):
-    order = _order(request, order_id)
+def update_purchase_order(request, purchase_order_id: Id, payload: PurchaseOrderPatch, response: HttpResponse):
+    order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.change_purchaseorder")
     values = payload.dict(exclude_unset=True)
     seen = expected_version(request, values.pop("version", None))
@@ -200,10 +200,11 @@ def update_purchase_order(request, order_id: Id, payload: PurchaseOrderPatch, re
     return _out(order, response)
 
 
-@router.post("/orders/{order_id}/lines", response={201: PurchaseOrderOut}, summary="Add a line to a draft order",
+@router.post("/orders/{purchase_order_id}/lines", response={201: PurchaseOrderOut},
+             summary="Add a line to a draft order",
              description=_VERSION)
-def add_purchase_order_line(request, order_id: Id, payload: PurchaseLineIn, response: HttpResponse):
-    order = _order(request, order_id)
+def add_purchase_order_line(request, purchase_order_id: Id, payload: PurchaseLineIn, response: HttpResponse):
+    order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.change_purchaseorder")
     services.add_purchase_order_line(order, by=request.user, expected_version=expected_version(request, None),
                                      **_line_values(payload.dict()))
@@ -214,73 +215,80 @@ def _line(order, line_id: int) -> PurchaseOrderLine:
     return resolve_visible(PurchaseOrderLine.objects.filter(order=order).select_related("order", "product"), line_id)
 
 
-@router.patch("/orders/{order_id}/lines/{line_id}", response=PurchaseOrderOut,
+@router.patch("/orders/{purchase_order_id}/lines/{purchase_line_id}", response=PurchaseOrderOut,
               summary="Change a line of a draft order", description=_VERSION)
-def update_purchase_order_line(request, order_id: Id, line_id: Id, payload: PurchaseLinePatch,
+def update_purchase_order_line(request, purchase_order_id: Id, purchase_line_id: Id, payload: PurchaseLinePatch,
                                response: HttpResponse):
-    order = _order(request, order_id)
+    order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.change_purchaseorder")
-    values = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k == "expected_date"}
+    values = {k: v for k, v in payload.dict(exclude_unset=True).items()
+              if v is not None or k == "expected_date"}
     seen = expected_version(request, values.pop("version", None))
-    services.update_purchase_order_line(_line(order, line_id), by=request.user, expected_version=seen, **values)
+    services.update_purchase_order_line(_line(order, purchase_line_id), by=request.user, expected_version=seen,
+                                        **values)
     return _out(order, response)
 
 
-@router.delete("/orders/{order_id}/lines/{line_id}", response=PurchaseOrderOut,
+@router.delete("/orders/{purchase_order_id}/lines/{purchase_line_id}", response=PurchaseOrderOut,
                summary="Remove a line of a draft order", description=_VERSION)
-def remove_purchase_order_line(request, order_id: Id, line_id: Id, response: HttpResponse):
-    order = _order(request, order_id)
+def remove_purchase_order_line(request, purchase_order_id: Id, purchase_line_id: Id, response: HttpResponse):
+    order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.change_purchaseorder")
-    services.remove_purchase_order_line(_line(order, line_id), by=request.user,
+    services.remove_purchase_order_line(_line(order, purchase_line_id), by=request.user,
                                         expected_version=expected_version(request, None))
     return _out(order, response)
 
 
-def _step(request, order_id, payload, service, perm="purchasing.change_purchaseorder"):
-    order = _order(request, order_id)
+def _step(request, purchase_order_id, payload, service, perm="purchasing.change_purchaseorder"):
+    order = _order(request, purchase_order_id)
     require_permission(request, perm)
     return service(order, by=request.user,
                    expected_version=expected_version(request, payload.version if payload else None))
 
 
-@router.post("/orders/{order_id}/submit", response=PurchaseOrderOut, summary="Submit a draft purchase order",
+@router.post("/orders/{purchase_order_id}/submit", response=PurchaseOrderOut, summary="Submit a draft purchase order",
              description="Draft → approved, or → awaiting approval (`to_approve`) when the total in our base "
                          "currency reaches the legal entity's approval threshold and the buyer may not approve.")
-def submit_purchase_order(request, order_id: Id, response: HttpResponse, payload: PurchaseStepIn | None = None):
-    return _out(_step(request, order_id, payload, services.submit_purchase_order), response)
+def submit_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                          payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.submit_purchase_order), response)
 
 
-@router.post("/orders/{order_id}/approve", response=PurchaseOrderOut, summary="Approve a purchase order",
+@router.post("/orders/{purchase_order_id}/approve", response=PurchaseOrderOut, summary="Approve a purchase order",
              description="Awaiting approval → approved; needs the permission to approve purchase orders.")
-def approve_purchase_order(request, order_id: Id, response: HttpResponse, payload: PurchaseStepIn | None = None):
-    return _out(_step(request, order_id, payload, services.approve_purchase_order,
+def approve_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                           payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.approve_purchase_order,
                       "purchasing.approve_purchaseorder"), response)
 
 
-@router.post("/orders/{order_id}/send", response=PurchaseOrderOut, summary="Mark a purchase order sent",
+@router.post("/orders/{purchase_order_id}/send", response=PurchaseOrderOut, summary="Mark a purchase order sent",
              description="Approved → sent; each goods line becomes expected (incoming) in the warehouse.")
-def send_purchase_order(request, order_id: Id, response: HttpResponse, payload: PurchaseStepIn | None = None):
-    return _out(_step(request, order_id, payload, services.send_purchase_order), response)
+def send_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                        payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.send_purchase_order), response)
 
 
-@router.post("/orders/{order_id}/cancel", response=PurchaseOrderOut, summary="Cancel a purchase order",
+@router.post("/orders/{purchase_order_id}/cancel", response=PurchaseOrderOut, summary="Cancel a purchase order",
              description="Before any receipt; nothing stays expected.")
-def cancel_purchase_order(request, order_id: Id, response: HttpResponse, payload: PurchaseStepIn | None = None):
-    return _out(_step(request, order_id, payload, services.cancel_purchase_order), response)
+def cancel_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                          payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.cancel_purchase_order), response)
 
 
-@router.post("/orders/{order_id}/close", response=PurchaseOrderOut, summary="Close a (partly) received order",
+@router.post("/orders/{purchase_order_id}/close", response=PurchaseOrderOut, summary="Close a (partly) received order",
              description="What was not delivered is no longer expected.")
-def close_purchase_order(request, order_id: Id, response: HttpResponse, payload: PurchaseStepIn | None = None):
-    return _out(_step(request, order_id, payload, services.close_purchase_order), response)
+def close_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                         payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.close_purchase_order), response)
 
 
-@router.post("/orders/{order_id}/receive", response=PurchaseOrderOut, summary="Receive goods of a sent order",
+@router.post("/orders/{purchase_order_id}/receive", response=PurchaseOrderOut, summary="Receive goods of a sent order",
              description="Stock receipt moves at each line's cost (in our base currency); the rest stays expected. "
                          "More than ordered plus the tolerance: 409 `over_receipt` naming `lines.<i>.quantity`. "
                          "Tracked products need `lot`. All lines or none.")
-def receive_purchase_order(request, order_id: Id, payload: ReceiptIn, response: HttpResponse):
-    order = _order(request, order_id)
+def receive_purchase_order(request, purchase_order_id: Id, payload: ReceiptIn, response: HttpResponse):
+    order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.receive_purchaseorder")
     lines = []
     for index, item in enumerate(payload.lines):
@@ -295,8 +303,8 @@ def receive_purchase_order(request, order_id: Id, payload: ReceiptIn, response: 
     return _out(order, response)
 
 
-@router.get("/orders/{order_id}/pdf", response={200: None}, summary="The purchase order as PDF",
+@router.get("/orders/{purchase_order_id}/pdf", response={200: None}, summary="The purchase order as PDF",
             description="On our legal entity's letterhead.")
-def purchase_order_pdf(request, order_id: Id):
-    order = _order(request, order_id)
+def purchase_order_pdf(request, purchase_order_id: Id):
+    order = _order(request, purchase_order_id)
     return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")

@@ -13,9 +13,11 @@ _APPROVE = ["purchasing.approve_purchaseorder"]
 _RECEIVE = ["purchasing.receive_purchaseorder"]
 _SETUP = ["purchasing.change_purchasingsettings"]
 # Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
-_BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "parties.view_client",
-                "parties.view_counterparty", "parties.view_contact", "stock.view_warehouse", "stock.view_location",
-                "stock.view_lot", "stock.view_stockmove", "stock.view_expectedreceipt"]
+_BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
+                "catalog.view_pricegroup", "catalog.view_taxcategory", "parties.view_client",
+                "parties.view_all_clients", "parties.view_counterparty", "parties.view_contact", "parties.view_source",
+                "parties.view_tag", "stock.view_warehouse", "stock.view_location", "stock.view_lot",
+                "stock.view_stockmove", "stock.view_stockcount", "stock.view_expectedreceipt"]
 
 DELETION_BLOCKERS = {
     "parties.Counterparty": [("purchasing.SupplierProfile", "counterparty")],
