@@ -225,7 +225,9 @@ PAGE_AREAS = {
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
-    "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
+    "sales:quote": "quotes",
+    # The product picker of document lines offers products to whoever reads them (catalog.view_product).
+    "sales:product-picker": "products", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     "sales:client-price-group": "price lists",
     **{f"sales:shipment-{step}": "shipping steps" for step in ("pick", "pack", "ship", "deliver")},

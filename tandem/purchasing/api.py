@@ -26,8 +26,8 @@ from tandem.purchasing.schemas import (
     PurchaseOrderOut,
     PurchaseOrderPatch,
     PurchaseOrderSummaryOut,
+    PurchaseReceiptIn,
     PurchaseStepIn,
-    ReceiptIn,
     SupplierIn,
     SupplierOut,
     SupplierPatch,
@@ -101,7 +101,7 @@ def list_supplier_prices(request, pagination: Query[PageParams], product_id: Id 
              description="`is_preferred`: this supplier becomes the product's preferred one (the previous loses it).")
 def create_supplier_price(request, payload: SupplierPriceIn):
     require_permission(request, "purchasing.add_supplierprice")
-    values = payload.dict()
+    values = {key: value for key, value in payload.dict().items() if value is not None or key == "valid_from"}
     supplier = resolve_visible(_suppliers(), values.pop("supplier_id"), "supplier_id")
     product = resolve_visible(Product, values.pop("product_id"), "product_id")
     price = services.add_supplier_price(supplier=supplier, product=product, by=request.user, **values)
@@ -287,7 +287,7 @@ def close_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
              description="Stock receipt moves at each line's cost (in our base currency); the rest stays expected. "
                          "More than ordered plus the tolerance: 409 `over_receipt` naming `lines.<i>.quantity`. "
                          "Tracked products need `lot`. All lines or none.")
-def receive_purchase_order(request, purchase_order_id: Id, payload: ReceiptIn, response: HttpResponse):
+def receive_purchase_order(request, purchase_order_id: Id, payload: PurchaseReceiptIn, response: HttpResponse):
     order = _order(request, purchase_order_id)
     require_permission(request, "purchasing.receive_purchaseorder")
     lines = []

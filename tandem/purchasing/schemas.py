@@ -91,8 +91,8 @@ class SupplierPriceIn(InputSchema):
     product_id: Id
     unit_price: DecimalString = Field(..., description="Per the product's stock unit, up to 6 decimals.")
     currency: str = Field("", max_length=3, description="Default: the supplier's currency.")
-    min_quantity: DecimalString = Field("0")
-    pack_size: DecimalString = Field("1")
+    min_quantity: DecimalString = Field(None, description="Default 0.")
+    pack_size: DecimalString = Field(None, description="Default 1.")
     lead_time_days: int | None = Field(None, ge=0, le=3650)
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
@@ -256,16 +256,16 @@ class PurchaseStepIn(InputSchema):
     version: int | None = Field(None, ge=1, description="The version you saw; omitted: no check.")
 
 
-class ReceiptLineIn(InputSchema):
+class PurchaseReceiptLineIn(InputSchema):
     line_id: Id
     quantity: DecimalString = Field(..., description="Received now, in the product's stock unit.")
     lot: str = Field("", max_length=64, description="Lot or serial number (required for tracked products).")
     location_id: Id | None = Field(None, description="Default: the warehouse's default location.")
 
 
-class ReceiptIn(InputSchema):
+class PurchaseReceiptIn(InputSchema):
     date: datetime.date | None = None
-    lines: list[ReceiptLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[PurchaseReceiptLineIn] = Field(..., min_length=1, max_length=500)
     version: int | None = Field(None, ge=1)
 
 

@@ -514,7 +514,8 @@ def approve_purchase_order(order: PurchaseOrder, *, by, expected_version: int | 
         locked = _lock(order)
         refuse_stale(locked, expected_version)
         if locked.status != PurchaseOrder.Status.TO_APPROVE:
-            workflow.transition(locked, PurchaseOrder.Status.APPROVED, by=by, locked=True)  # refuses with 409
+            raise ConflictError("invalid_transition", _("Only a purchase order awaiting approval can be approved."),
+                                field="status")
         return _approve(locked, by)
 
 
