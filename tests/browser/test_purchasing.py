@@ -46,9 +46,9 @@ def test_buyer_orders_manager_approves_warehouse_receives(page, log_in_as, make_
     page.set_viewport_size({"width": width, "height": height})
     buyer = make_user(roles.PURCHASING, username="bea", first_name="Bea", last_name="Buyer")
     log_in_as(buyer)
-    page.goto("/purchasing/orders/")
+    page.goto("/purchasing/orders/", timeout=60_000)  # the first page of a cold live server, on a busy machine
     _fits(page, width)
-    page.get_by_role("link", name="New purchase order").click()
+    page.get_by_role("button", name="New purchase order").click()
     page.locator("[data-picker=supplier] [data-picker-search]").fill("Pumpen")
     option = page.locator("[data-picker=supplier] [role=option]", has_text="Pumpenwerk AG")
     expect(option).to_be_visible()
