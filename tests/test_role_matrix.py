@@ -41,6 +41,9 @@ AREAS = (
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
+    # the legal entity's policy; dunning: reminder levels, runs and reminders.
+    "receivables", "credit limits", "dunning",
     # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
     "invoice documents",
     # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
@@ -72,7 +75,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
                           **_READS_LEDGER, "invoice documents": READ_ONLY,
                           # Buys and approves purchase orders; the warehouse receives the goods.
-                          "receipts": READ_ONLY},
+                          "receipts": READ_ONLY,
+                          # Reads receivables; accountants set limits and run dunning.
+                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -92,6 +97,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
+        # What their own clients owe and may still buy on credit.
+        "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -112,6 +119,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS}, "invoice documents": READ_ONLY,
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL,
                        **_READS_PURCHASING},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -176,8 +184,14 @@ API_AREAS = {
     "/api/v1/finance/journals": "ledger set-up",
     "/api/v1/finance/entries": "bookkeeping",
     "/api/v1/finance/reports": "ledger",
+    "/api/v1/finance/budgets": "ledger",  # budgets: read with the figures, kept by accountants
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/finance/receivables": "receivables",
+    "/api/v1/finance/clients/{client_id}/exposure": "receivables",
+    "/api/v1/finance/clients/{client_id}/credit": "credit limits",
+    "/api/v1/finance/credit-policy": "credit limits",
+    "/api/v1/finance/dunning": "dunning",
     **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
        for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
@@ -220,6 +234,9 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:report": "ledger", "finance:budget": "ledger",
+    "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
+    "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
     "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
@@ -283,14 +300,20 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    # A dunning run adds reminders.
+    ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
     ("delete", "/api/v1/purchasing/orders/{purchase_order_id}/lines/{purchase_line_id}"): CHANGE,
+    # Deleting a line of a draft stock count edits the count.
+    ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
+                       "stock:count-line-delete": CHANGE,  # a draft count's lines are edits of the count
+                       "crm:deal-board-more": READ,  # the next cards of a board column
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
@@ -298,6 +321,10 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Financial reports are read (their names end in the report's name).
+                       **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
+                                                                      "budget-vs-actual", "cash-forecast")},
+                       "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
@@ -387,6 +414,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_sales_world(client, counterparty, deal, entity))
@@ -416,7 +444,20 @@ def _purchasing_world(ids: dict, entity) -> dict:
                                          order_date=datetime.date(2026, 6, 1), number="PO-MATRIX")
     line = PurchaseOrderLine.objects.create(order=order, product=product, quantity=Decimal(1), unit_price=Decimal(4))
     return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
-            "purchase_line_id": line.pk, "line_id": line.pk, "line_pk": line.pk}
+            "purchase_line_id": line.pk, "line_pk": line.pk}
+
+
+def _receivables_world(client) -> dict:
+    """An overdue invoice of the world's client and one dunning level."""
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.models import DunningLevel, Invoice
+
+    company = default_legal_entity()
+    invoice = Invoice.objects.create(company=company, client=client, status=Invoice.Status.ISSUED, number="MTX-INV-1",
+                                     invoice_date=datetime.date(2026, 5, 1), due_date=datetime.date(2026, 5, 15),
+                                     currency="EUR", total=10, amount_due=10)
+    level = DunningLevel.objects.create(company=company, days_overdue=7, name="Matrix reminder", text="{number}")
+    return {"level_id": level.pk, "overdue_invoice_id": invoice.pk}
 
 
 def _ledger_world() -> dict:
@@ -434,7 +475,11 @@ def _ledger_world() -> dict:
     entry = finance.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
-    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+    from tandem.finance.budgets import create_budget
+
+    budget = create_budget(company, by=accountant, fiscal_year=year, name="Matrix plan")
+    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk,
+            "budget_id": budget.pk}
 
 
 def _invoice_documents_world(client, counterparty, entity) -> int:
@@ -530,10 +575,13 @@ def _stock_world(entity, actor) -> dict:
     receipt = stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot,
                                            unit_cost=Decimal(2), by=None)
     count = stock_services.create_count(warehouse=warehouse, by=None)
+    count_line = stock_services.set_count_line(count, product=product, location=location, lot=lot,
+                                               counted=Decimal(4), by=None)
     expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
                                              expected_date=datetime.date(2026, 6, 1), by=None)
     return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
-            "count_id": count.pk, "expected_id": expected.pk, "move_id": receipt.pk, "move_pk": receipt.pk,
+            "count_id": count.pk, "line_id": count_line.pk, "expected_id": expected.pk, "move_id": receipt.pk,
+            "move_pk": receipt.pk,
             "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
             "quantity": "1", "counted": "1"}
 
@@ -719,6 +767,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
                     "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "ledger": ids["budget_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],

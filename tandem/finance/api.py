@@ -15,6 +15,7 @@ from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
 from tandem.finance.api_documents import router as documents_router
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
+from tandem.finance.receivables.api import router as receivables_router
 from tandem.finance.schemas import (
     AccountFilters,
     AccountIn,
@@ -37,6 +38,7 @@ from tandem.parties import queries as parties_queries
 from tandem.parties.models import Counterparty
 
 router = Router(tags=["finance"])
+router.add_router("", receivables_router)  # aging, overdue, credit limits, dunning (finance/receivables/api.py)
 
 
 def _company(company_id):
@@ -253,3 +255,8 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
 
 # --- Invoice documents (PDF, Factur-X, CII XML): their own router, tandem/finance/api_documents.py ------------
 router.add_router("", documents_router)
+
+# Financial reports and budgets live in their own module (report_api.py), on this router.
+from tandem.finance.report_api import router as _reports_router  # noqa: E402
+
+router.add_router("", _reports_router)

@@ -17,11 +17,28 @@ ACTIONS = {
     "finance.journal.archived": _("archived the journal"),
     "finance.journal.restored": _("restored the journal from the archive"),
     "finance.chart.installed": _("installed a chart of accounts"),
+    "finance.budget.created": _("created the budget"),
+    "finance.budget.changed": _("changed the budget"),
+    "finance.budget.deleted": _("deleted the budget"),
+    "finance.budget.amounts_set": _("changed the budget's amounts"),
+    # Receivables: credit limits, the credit policy, dunning.
+    "finance.creditlimit.set": _("set the credit limit"),
+    "finance.creditlimit.changed": _("changed the credit limit"),
+    "finance.creditlimit.removed": _("removed the credit limit"),
+    "finance.creditlimit.overridden": _("approved an order over the credit limit"),
+    "finance.creditpolicy.changed": _("changed what happens over a credit limit"),
+    "finance.dunninglevel.created": _("created the dunning level"),
+    "finance.dunninglevel.changed": _("changed the dunning level"),
+    "finance.reminder.proposed": _("proposed a payment reminder"),
+    "finance.reminder.sent": _("sent a payment reminder"),
 }
 
 CHANGE_LABELS = {
     "finance.entry": {"reference": _("reference"), "total": _("total"), "reversal": _("reversal")},
     "finance.period": {"reason": _("reason")},
     "finance.fiscalyear": {"result": _("result")},
+    "finance.budget": {"cells": _("cells changed")},
     "core.legalentity": {"template": _("template"), "accounts": _("accounts")},
+    "finance.creditlimit": {"reason": _("reason"), "document": _("document")},
+    "finance.dunningreminder": {"level": _("level"), "invoice": _("invoice")},
 }

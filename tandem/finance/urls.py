@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tandem.finance import views, views_documents
+from tandem.finance import report_views, views, views_documents
+from tandem.finance.receivables import views as receivables_views
 
 app_name = "finance"
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
     path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
+    *report_views.urlpatterns,  # financial reports and budgets
+    *receivables_views.urlpatterns,  # aging, overdue, dunning, credit limits
 ]
 # Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
 urlpatterns += views_documents.urlpatterns

@@ -25,7 +25,17 @@ from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
 from tandem.crm.tests.factories_planning import TaskFactory
-from tandem.finance.models import AccountBalance, Entry, EntryLine, FiscalYear, Period
+from tandem.finance.models import (
+    AccountBalance,
+    BudgetLine,
+    CreditLimit,
+    DunningLevel,
+    DunningReminder,
+    Entry,
+    EntryLine,
+    FiscalYear,
+    Period,
+)
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import (
@@ -88,6 +98,7 @@ AMOUNT_COLUMNS = {
                      ["on_hand", "reserved", "incoming"]),
     EntryLine: (lambda: _entry_line(), ["debit", "amount_currency"]),
     AccountBalance: (lambda: _account_balance(), ["debit", "credit"]),
+    BudgetLine: (lambda: _budget_line(), ["amount"]),
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
@@ -100,6 +111,9 @@ AMOUNT_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
     PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
+    CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
+    DunningLevel: (lambda: _dunning_level(), ["fee"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -177,6 +191,7 @@ DATE_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -289,6 +304,14 @@ def _entry_line(credit: bool = False):
 def _account_balance():
     line = _entry_line()
     return AccountBalance.objects.create(company=line.company, account=line.account, period=line.period)
+
+
+def _budget_line():
+    from tandem.finance.models import Budget
+
+    line = _entry_line()
+    budget = Budget.objects.create(company=line.company, fiscal_year=line.period.fiscal_year, name="Plan")
+    return BudgetLine.objects.create(budget=budget, account=line.account, period=line.period)
 def _sales_document(model, date_field):
     counterparty = CounterpartyFactory()
     company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
@@ -598,3 +621,25 @@ def test_exchange_rate_extremes_through_the_api(api, admin_user):
         assert response.status_code == 400 and response.json()["field"] == field, response.content
     assert not ExchangeRate.objects.filter(quote_currency="CHF").exists()
     assert http.get(f"{API}/exchange-rates", {"date_from": "0001-01-01"}).status_code == 400
+
+
+def _credit_limit():
+    return CreditLimit.objects.create(client=ClientFactory(), amount=Decimal(1), currency="EUR")
+
+
+def _dunning_level():
+    company = LegalEntity.objects.create(name="Our dunning", base_currency="EUR")
+    return DunningLevel.objects.create(company=company, days_overdue=7, name="First", text="{number}")
+
+
+def _dunning_reminder():
+    from tandem.finance.models import Invoice
+
+    level = _dunning_level()
+    client = ClientFactory()
+    invoice = Invoice.objects.create(company=level.company, client=client, status="issued", number="R-1",
+                                     invoice_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15),
+                                     currency="EUR", total=Decimal(1), amount_due=Decimal(1))
+    return DunningReminder.objects.create(company=level.company, invoice=invoice, level=level, client=client,
+                                          run_date=datetime.date(2026, 2, 1), days_overdue=17, amount_due=Decimal(1),
+                                          currency="EUR", text="R-1")

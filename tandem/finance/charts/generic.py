@@ -24,7 +24,7 @@ ACCOUNTS = [
     ("2100", _("Output VAT"), L, "tax", "2"),
     ("2200", _("Wages payable"), L, "", "2"),
     ("2300", _("Goods received not invoiced"), L, "payable", "2"),
-    ("2500", _("Loans"), L, "", "2"),
+    ("2500", _("Loans"), L, "loan", "2"),
     ("3", _("Equity"), E, "", None),
     ("3000", _("Share capital"), E, "", "3"),
     ("3100", _("Retained earnings"), E, "retained_earnings", "3"),

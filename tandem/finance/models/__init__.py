@@ -3,6 +3,7 @@
 Each module's models are imported here so `from tandem.finance.models import X` keeps working; a new module
 adds its line below."""
 
+from tandem.finance.models.budgets import Budget, BudgetLine
 from tandem.finance.models.invoices import Invoice, InvoiceLine, InvoiceSequence, TaxRate
 from tandem.finance.models.ledger import (
     Account,
@@ -16,10 +17,13 @@ from tandem.finance.models.ledger import (
     PostedEntryIsImmutable,
 )
 from tandem.finance.models.payments import Payment, PaymentAccount, PaymentAllocation
+from tandem.finance.models.receivables import CreditLimit, CreditPolicy, DunningLevel, DunningReminder
 
 __all__ = [
     "Account", "AccountBalance", "Entry", "EntryLine", "EntrySequence", "FiscalYear", "Journal", "Period",
     "PostedEntryIsImmutable",
     "TaxRate", "Invoice", "InvoiceLine", "InvoiceSequence",
     "PaymentAccount", "Payment", "PaymentAllocation",
+    "Budget", "BudgetLine",
+    "CreditPolicy", "CreditLimit", "DunningLevel", "DunningReminder",
 ]

@@ -43,6 +43,7 @@ class Account(ArchivableModel, TrackedModel):
         COGS = "cogs", _("Cost of goods sold")
         OPERATING_EXPENSE = "operating_expense", _("Operating expense")
         FINANCIAL = "financial", _("Financial income or expense")
+        LOAN = "loan", _("Loans and borrowings")
 
     # Income statement accounts are closed into retained earnings at year end.
     PROFIT_AND_LOSS = (Type.INCOME, Type.EXPENSE)
