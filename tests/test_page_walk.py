@@ -77,6 +77,7 @@ def world(pipeline, sales_rep, admin_user):
         "source": Source.objects.create(name="Walk source").pk, "tag": Tag.objects.create(name="walk").pk,
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
+        "entity_id": entity.pk,  # stock_accounting: the legal entity whose pending stock postings are posted
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
     }
@@ -108,8 +109,20 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
     return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
             "warehouse": warehouse.pk, "location": location.pk, "count": count.pk, **_ledger_world(entity),
             "move": _receipt(location).pk,  # the cost correction page of a receipt
+            "invoice": _draft_invoice(entity, client).pk,  # invoice pages (and its documents: 409 for a draft)
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
             "order_line": OrderLine.objects.create(order=order, **line).pk}
+
+
+def _draft_invoice(entity, client):
+    from decimal import Decimal
+
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance import services
+
+    accountant = UserFactory(username="walk-invoicer", is_superuser=True)
+    return services.create_invoice(by=accountant, client=client, company=entity, lines=[
+        {"description": "Walk work", "quantity": Decimal(1), "unit_price": Decimal(10), "tax_percent": Decimal(19)}])
 
 
 def _receipt(location):

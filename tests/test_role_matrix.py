@@ -41,6 +41,9 @@ AREAS = (
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    # invoices: drafts (by hand or from an order or shipment) — sales prepares them for own clients;
+    # invoice issuing: numbering, posting and crediting — the accountant's; tax rates: read by all who invoice.
+    "invoices", "invoice issuing", "tax rates",
     # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
     # the legal entity's policy; dunning: reminder levels, runs and reminders.
     "receivables", "credit limits", "dunning",
@@ -73,7 +76,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER, "invoice documents": READ_ONLY,
+                          **_READS_LEDGER,
+                          "invoices": frozenset({READ, ADD, CHANGE}), "invoice issuing": NOTHING,
+                          "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
                           # Buys and approves purchase orders; the warehouse receives the goods.
                           "receipts": READ_ONLY,
                           # Reads receivables; accountants set limits and run dunning.
@@ -97,6 +102,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
+        # Prepares draft invoices of own clients' orders; an accountant issues them.
+        "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
         # What their own clients owe and may still buy on credit.
         "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
@@ -118,7 +125,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}, "invoice documents": READ_ONLY,
+                       **{area: ALL for area in _LEDGER_AREAS},
+                       "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
                        "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL,
                        **_READS_PURCHASING},
     # Production: reads clients and complaints, works the tasks given to them.
@@ -180,6 +188,13 @@ API_AREAS = {
     "/api/v1/stock/warehouses": "warehouses",
     "/api/v1/stock/locations": "warehouses",
     "/api/v1/stock/": "stock",
+    "/api/v1/finance/invoices": "invoices",
+    "/api/v1/finance/invoices/{invoice_id}/issue": "invoice issuing",
+    "/api/v1/finance/invoices/{invoice_id}/credit": "invoice issuing",
+    "/api/v1/finance/tax-rates": "tax rates",
+    "/api/v1/sales/orders/{order_id}/invoice": "invoices",
+    "/api/v1/sales/shipments/{shipment_id}/invoice": "invoices",
+    "/api/v1/sales/returns/{return_id}/credit": "invoice issuing",
     "/api/v1/finance/accounts": "ledger set-up",
     "/api/v1/finance/journals": "ledger set-up",
     "/api/v1/finance/entries": "bookkeeping",
@@ -198,6 +213,9 @@ API_AREAS = {
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
     "/api/v1/stock/valuation": "stock valuation",
+    # Inventory accounts against stock values: read by those who see stock values, pending postings posted by
+    # accountants (an addition to the ledger).
+    "/api/v1/stock-accounting/": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
     "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
@@ -235,6 +253,9 @@ PAGE_AREAS = {
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
     "finance:report": "ledger", "finance:budget": "ledger",
+    "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
+    "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
+    "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
     "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
     "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
@@ -242,6 +263,7 @@ PAGE_AREAS = {
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
+    "stock_accounting:": "stock valuation",
     "sales:quote": "quotes",
     # The product picker of document lines offers products to whoever reads them (catalog.view_product).
     "sales:product-picker": "products", "sales:order": "sales orders",
@@ -300,6 +322,7 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
     # A dunning run adds reminders.
     ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
@@ -324,6 +347,11 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Financial reports are read (their names end in the report's name).
                        **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
                                                                       "budget-vs-actual", "cash-forecast")},
+                       # Posting what waits for the ledger adds entries.
+                       "stock_accounting:pending-post": ADD,
+                       # Invoicing an order or a shipment, issuing, crediting: steps of documents.
+                       "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
+                       "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
                        "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
@@ -417,6 +445,7 @@ def build_world(actor):
     ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
+    ids.update(_invoice_world(ids))
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
@@ -480,6 +509,24 @@ def _ledger_world() -> dict:
     budget = create_budget(company, by=accountant, fiscal_year=year, name="Matrix plan")
     return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk,
             "budget_id": budget.pk}
+
+
+def _invoice_world(ids) -> dict:
+    """A draft invoice of the actor's client (made by an accountant) and the shipped tax rates."""
+    from decimal import Decimal
+
+    from tandem.core.models import User
+    from tandem.finance import services as finance
+    from tandem.finance.models import TaxRate
+    from tandem.parties.models import Client, Counterparty
+
+    accountant = User.objects.get(username="matrix-accountant")
+    invoice = finance.create_invoice(by=accountant, client=Client.objects.get(pk=ids["client_id"]),
+                                     counterparty=Counterparty.objects.get(pk=ids["counterparty_id"]),
+                                     invoice_date=datetime.date(2026, 6, 2), lines=[
+                                         {"description": "Matrix work", "quantity": Decimal(1),
+                                          "unit_price": Decimal(10), "tax_percent": Decimal(20)}])
+    return {"draft_invoice_id": invoice.pk, "rate_id": TaxRate.objects.order_by("pk").first().pk}
 
 
 def _invoice_documents_world(client, counterparty, entity) -> int:
@@ -772,7 +819,11 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
-                    "customer returns": ids["return_id"], "invoice documents": ids["invoice_id"],
+                    "customer returns": ids["return_id"],
+                    "invoices": ids["order_id"] if name == "sales:order-invoice"
+                    else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["draft_invoice_id"],
+                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["draft_invoice_id"],
+                    "invoice documents": ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],

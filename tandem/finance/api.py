@@ -260,3 +260,8 @@ router.add_router("", documents_router)
 from tandem.finance.report_api import router as _reports_router  # noqa: E402
 
 router.add_router("", _reports_router)
+
+# Invoices, credit notes and tax rates: their own module (tandem/finance/invoice_api.py).
+from tandem.finance.invoice_api import router as invoice_router  # noqa: E402
+
+router.add_router("/", invoice_router)

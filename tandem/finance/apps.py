@@ -11,6 +11,11 @@ _BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period
              "finance.add_fiscalyear", "finance.change_fiscalyear"]
 # Budgets: planned by accountants, read with the figures.
 _BUDGET = ["finance.add_budget", "finance.change_budget", "finance.delete_budget"]
+_INVOICE_READ = ["finance.view_invoice", "finance.view_taxrate"]
+# Drafts (from an order, or by hand); a representative's own clients only (record rule: finance.queries).
+_INVOICE_DRAFT = ["finance.add_invoice", "finance.change_invoice"]
+# Issuing (numbering and posting) and crediting: the accountant's.
+_INVOICE_ISSUE = ["finance.issue_invoice", "finance.add_taxrate", "finance.change_taxrate"]
 # Receivables (issue #14.5): reading aging, overdue invoices and exposure; setting limits; dunning.
 _RECEIVABLES_READ = ["finance.view_receivables", "finance.view_creditlimit"]
 _DUNNING_READ = ["finance.view_dunninglevel", "finance.view_dunningreminder", "finance.view_creditpolicy"]
@@ -20,8 +25,8 @@ _CREDIT_KEEP = ["finance.add_creditlimit", "finance.change_creditlimit", "financ
 _CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
 
 DELETION_BLOCKERS = {
-    "parties.Client": [("finance.EntryLine", "client")],
-    "parties.Counterparty": [("finance.EntryLine", "counterparty")],
+    "parties.Client": [("finance.EntryLine", "client"), ("finance.Invoice", "client")],
+    "parties.Counterparty": [("finance.EntryLine", "counterparty"), ("finance.Invoice", "counterparty")],
 }
 
 
@@ -40,27 +45,36 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Budgets"), "finance:budget-list", "finance.view_budget"),
         MenuEntry(_("Chart of accounts"), "finance:account-list", "finance.view_account"),
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
+        MenuEntry(_("Invoices"), "finance:invoice-list", "finance.view_invoice"),
+        MenuEntry(_("Tax rates"), "finance:taxrate-list", "finance.view_taxrate"),
         MenuEntry(_("Aging"), "finance:aging", "finance.view_receivables"),
         MenuEntry(_("Overdue invoices"), "finance:overdue-list", "finance.view_receivables"),
         MenuEntry(_("Dunning"), "finance:dunning-list", "finance.view_dunningreminder"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BUDGET + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP
-        + ["finance.override_credit_limit"],
-        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BUDGET + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + ["finance.override_credit_limit"],
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
         # The sales manager reads the figures (reports, entries), posts nothing; approves an order over a
-        # client's credit limit when the legal entity's policy asks for approval.
-        roles.SALES_MANAGER: _READ + _RECEIVABLES_READ + _DUNNING_READ + ["finance.override_credit_limit"],
+        # client's credit limit when the legal entity's policy asks for approval. Sales roles prepare draft
+        # invoices of their clients' orders; an accountant issues them.
+        roles.SALES_MANAGER: _READ + _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ + _DUNNING_READ
+        + ["finance.override_credit_limit"],
         # Representatives see what their own clients owe (record rule: parties.visible_clients).
-        roles.SALES_REPRESENTATIVE: _RECEIVABLES_READ,
-        roles.VIEWER: _READ + _RECEIVABLES_READ + _DUNNING_READ,
+        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ,
+        roles.VIEWER: _READ + _INVOICE_READ + _RECEIVABLES_READ + _DUNNING_READ,
     }
 
     def ready(self):
-        from tandem.core import audit
+        from tandem.core import audit, visibility
         from tandem.core.deletion import register_blocker
+        from tandem.finance import invoice_queries
         from tandem.finance.audit_actions import ACTIONS, CHANGE_LABELS
+        from tandem.finance.models import Invoice
+        from tandem.parties.queries import can_see_all_clients
 
+        visibility.register(Invoice, invoice_queries.visible_invoices, sees_all=can_see_all_clients)
         audit.register_actions(ACTIONS)
         for model_label, labels in CHANGE_LABELS.items():
             audit.register_change_labels(model_label, labels)

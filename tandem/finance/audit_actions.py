@@ -42,3 +42,22 @@ CHANGE_LABELS = {
     "finance.creditlimit": {"reason": _("reason"), "document": _("document")},
     "finance.dunningreminder": {"level": _("level"), "invoice": _("invoice")},
 }
+
+ACTIONS.update({
+    "finance.invoice.created": _("created the draft invoice"),
+    "finance.invoice.changed": _("changed the draft invoice"),
+    "finance.invoice.issued": _("issued the invoice"),
+    "finance.invoice.cancelled": _("cancelled the draft invoice"),
+    "finance.invoice.partly_paid": _("recorded part of the invoice as settled"),
+    "finance.invoice.paid": _("recorded the invoice as settled"),
+    "finance.invoice.credited": _("settled part of the invoice with a credit note"),
+    "finance.taxrate.created": _("created the tax rate"),
+    "finance.taxrate.changed": _("changed the tax rate"),
+    "finance.taxrate.archived": _("archived the tax rate"),
+    "finance.taxrate.restored": _("restored the tax rate from the archive"),
+})
+
+CHANGE_LABELS.update({
+    "finance.invoice": {"kind": _("kind"), "total": _("total"), "number": _("number"), "amount_due": _("amount due"),
+                        "credit_note": _("credit note"), "amount": _("amount")},
+})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import report_views, views, views_documents
+from tandem.finance import invoice_views, report_views, views, views_documents
 from tandem.finance.receivables import views as receivables_views
 
 app_name = "finance"
@@ -28,5 +28,8 @@ urlpatterns = [
     *report_views.urlpatterns,  # financial reports and budgets
     *receivables_views.urlpatterns,  # aging, overdue, dunning, credit limits
 ]
+
+# Invoices, credit notes and tax rates (tandem/finance/invoice_views.py).
+urlpatterns += invoice_views.urlpatterns
 # Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
 urlpatterns += views_documents.urlpatterns

@@ -81,6 +81,10 @@ class SalesConfig(AppConfig):
             for related_model, field in references:
                 register_blocker(model, related_model, field)
         _register_panels()
+        from tandem.finance.signals import invoice_cancelled
+        from tandem.sales.services.invoicing import on_invoice_cancelled
+
+        invoice_cancelled.connect(on_invoice_cancelled, dispatch_uid="sales.invoice_cancelled")
 
     # --- Hooks other apps' pages call (core.modules.collect) ----------------------------------------------
 

@@ -25,6 +25,8 @@ ACTIONS = {
     "sales.order.shipped": _("shipped the sales order"),
     "sales.order.closed": _("closed the sales order"),
     "sales.order.cancelled": _("cancelled the sales order"),
+    "sales.order.invoiced": _("invoiced the sales order"),
+    "sales.customerreturn.credited": _("credited the customer return"),
     # Shipments and customer returns
     "sales.shipment.created": _("made a shipment"),
     "sales.shipment.changed": _("changed the shipment"),

@@ -77,7 +77,32 @@ def build_sales_demo(*, seed: int = SEED, scale: float = 1.0) -> list[str]:
             for _n in range(QUOTES_PER_CLIENT):
                 _one_story(rng, admin, client, sellable, today)
     lines = [f"sales: {Quote.objects.count()} quotes, {Order.objects.count()} sales orders"]
-    return lines + build_shipping_demo(seed=seed, by=admin)  # shipments and returns (sales.shipping_demo)
+    lines += build_shipping_demo(seed=seed, by=admin)  # shipments and returns (sales.shipping_demo)
+    return lines + _invoice_demo(seed=seed, by=admin, today=today)
+
+
+def _invoice_demo(*, seed: int, by, today) -> list[str]:
+    """Invoices of the confirmed demo orders, a few days after each order (finance.demo_invoices issues them)."""
+    from tandem.core.modules import enabled_module_keys
+    from tandem.finance.demo_invoices import build_invoice_demo
+    from tandem.sales.services import invoicing
+
+    if "finance" not in enabled_module_keys():
+        return []
+
+    def make_drafts():
+        drafts = []
+        for order in (Order.objects.filter(status__in=invoicing.INVOICEABLE).select_related("client")
+                      .prefetch_related("lines").order_by("order_date", "pk")):
+            day = min(order.order_date + datetime.timedelta(days=3), today)
+            try:
+                with transaction.atomic():
+                    drafts.append(invoicing.invoice_order(order, by=by, invoice_date=day, issue=False))
+            except BusinessRuleError:
+                continue
+        return drafts
+
+    return build_invoice_demo(make_drafts, by=by, seed=seed)
 
 
 def _one_story(rng: random.Random, admin, client, products, today) -> None:

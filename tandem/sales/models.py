@@ -230,6 +230,9 @@ class OrderLine(SalesLine):
     expected_date = models.DateField(_("expected on"), null=True, blank=True,
                                      help_text=_("When the missing quantity is expected in stock."))
     shipped_quantity = models.DecimalField(_("shipped"), default=Decimal(0), **QUANTITY)
+    # In the line's own unit (the unit it is priced in): what invoices (not cancelled) bill, less what credit
+    # notes of returns gave back. Kept by sales.services.invoicing in the invoice's transaction.
+    invoiced_quantity = models.DecimalField(_("invoiced"), default=Decimal(0), **QUANTITY)
 
     class Meta:
         ordering = ["order_id", "position", "id"]
@@ -239,6 +242,7 @@ class OrderLine(SalesLine):
             *_line_constraints("order_line"),
             models.CheckConstraint(condition=Q(reserved_quantity__gte=0) & Q(short_quantity__gte=0)
                                    & Q(shipped_quantity__gte=0), name="order_line_quantities_not_negative"),
+            models.CheckConstraint(condition=Q(invoiced_quantity__gte=0), name="order_line_invoiced_not_negative"),
         ]
 
     @property

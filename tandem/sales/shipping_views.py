@@ -23,6 +23,7 @@ from tandem.core.pagination import DeferredJoinPaginator
 from tandem.crm.queries.visibility import visible_complaints
 from tandem.sales import pdf, queries
 from tandem.sales.models import CustomerReturn, Order, Shipment, ShipmentLine
+from tandem.sales.services import invoicing
 from tandem.sales.services import returns as return_services
 from tandem.sales.services import shipments as shipment_services
 from tandem.sales.shipping_forms import ReturnForm, ShipmentDetailsForm, ShipmentForm
@@ -82,6 +83,7 @@ def shipment_detail(request, pk):
         "details_form": ShipmentDetailsForm(initial={"carrier": shipment.carrier, "version": shipment.version,
                                                      "tracking_number": shipment.tracking_number}),
         "may_edit": request.user.has_perm("sales.change_shipment") and shipment.status != Shipment.Status.CANCELLED,
+        "may_invoice": invoicing.can_invoice_shipment(request.user, shipment),
         "history": list(entries_of(shipment)[:20])})
 
 
@@ -238,6 +240,7 @@ def return_detail(request, pk):
         "customer_return": customer_return,
         "lines": list(customer_return.lines.select_related("product__unit", "lot", "stock_move")),
         "steps": [(name, label) for name, label in RETURN_STEPS if may and getattr(customer_return, f"can_{name}")()],
+        "may_credit": invoicing.can_credit_return(request.user, customer_return),
         "history": list(entries_of(customer_return)[:20])})
 
 

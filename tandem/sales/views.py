@@ -23,7 +23,7 @@ from tandem.core.pickers import render_options
 from tandem.core.references import resolve_visible
 from tandem.crm.queries.visibility import visible_deals
 from tandem.parties.queries import visible_clients
-from tandem.sales import pdf, pickers, queries, shipping_views
+from tandem.sales import invoicing_views, pdf, pickers, queries, shipping_views
 from tandem.sales.forms import LineForm, LineQuantityForm, OrderForm, QuoteForm, StepForm
 from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
 from tandem.sales.services import orders as order_services
@@ -296,7 +296,8 @@ def _order_context(request, order, *, line_form=None):
                                                           ("close", _("Close")))
                         if getattr(order, f"can_{name}")()],
             "history": list(entries_of(order)[:20]),
-            "shipping": shipping_views.order_shipping_panel(request, order)}
+            "shipping": shipping_views.order_shipping_panel(request, order),
+            "invoicing": invoicing_views.order_invoicing_panel(request, order)}
 
 
 @login_required

@@ -40,6 +40,7 @@ from tandem.stock.models import (
     Warehouse,
     WarehouseStock,
 )
+from tandem.stock.signals import stock_moves_recorded
 from tandem.stock.valuation import services as valuation
 
 ZERO = Decimal(0)
@@ -347,6 +348,7 @@ def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[St
         if any(move.pk is None for move in new_moves):  # a backend that cannot return the new ids
             raise RuntimeError("stock moves need a database that returns the ids of inserted rows")
         valuation.value_new_moves(new_moves, plan)
+        stock_moves_recorded.send(sender=StockMove, moves=new_moves)
     return new_moves
 
 

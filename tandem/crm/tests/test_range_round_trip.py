@@ -34,7 +34,10 @@ from tandem.finance.models import (
     Entry,
     EntryLine,
     FiscalYear,
+    Invoice,
+    InvoiceLine,
     Period,
+    TaxRate,
 )
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
@@ -62,6 +65,7 @@ Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", na
 PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrderLine = (
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
+StockPosting = apps.get_model("stock_accounting", "StockPosting")
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -102,6 +106,7 @@ AMOUNT_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    StockPosting: (lambda: _stock_posting(), ["amount"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
@@ -111,6 +116,8 @@ AMOUNT_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
     PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
+    Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
+    InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
     CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
     DunningLevel: (lambda: _dunning_level(), ["fee"]),
     DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
@@ -137,6 +144,8 @@ UNIT_PRICE_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
     PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
+    Invoice: (lambda: _invoice(), ["rate"]),
+    InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -147,6 +156,8 @@ PERCENT_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
     PurchasingSettings: (lambda: _purchasing_settings(), ["receipt_tolerance_percent"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["tax_rate"]),
+    InvoiceLine: (lambda: _invoice_line(), ["discount_percent", "tax_percent"]),
+    TaxRate: (lambda: _tax_rate(), ["rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
@@ -159,7 +170,7 @@ STEP_COLUMNS = {
     EntryLine: (lambda: _entry_line(credit=True), ["credit"]),
     PriceListItem: (lambda: _price_list_item(), ["min_quantity"]),
     QuoteLine: (lambda: _quote_line(), ["quantity"]),
-    OrderLine: (lambda: _order_line(), ["quantity"]),
+    OrderLine: (lambda: _order_line(), ["quantity", "invoiced_quantity"]),
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
     SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
@@ -183,6 +194,7 @@ DATE_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
     CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["effective_date"]),
+    StockPosting: (lambda: _stock_posting(), ["stock_date"]),
     Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
     Order: (lambda: _order(), ["order_date", "requested_date"]),
     OrderLine: (lambda: _order_line(), ["expected_date"]),
@@ -191,6 +203,8 @@ DATE_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
+    Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
+    TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
     DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
@@ -202,6 +216,24 @@ DURATION_COLUMNS = {Interaction: (InteractionFactory, ["duration_minutes"])}
 # Months are stored as their first day.
 MONTHS = [limits.MIN_DATE, datetime.date(2200, 12, 1)]
 MONTH_COLUMNS = {SalesTarget: (lambda: _sales_target(), ["month"])}
+
+
+def _invoice():
+    counterparty = CounterpartyFactory()
+    company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
+    day = datetime.date(2026, 1, 1)
+    return Invoice.objects.create(company=company, client=counterparty.client, counterparty=counterparty,
+                                  invoice_date=day, due_date=day, currency="EUR")
+
+
+def _invoice_line():
+    return InvoiceLine.objects.create(invoice=_invoice(), description="Work", quantity=Decimal(1),
+                                      unit_price=Decimal(1))
+
+
+def _tax_rate():
+    return TaxRate.objects.create(country="PL", code=f"T{TaxRate.objects.count()}", name="Tax", rate=Decimal(5),
+                                  valid_from=datetime.date(2026, 1, 1))
 
 
 def _sales_target():
@@ -269,6 +301,13 @@ def _revaluation_entry():
         move=move, warehouse=move.to_location.warehouse, product=move.product, company=move.company, kind="shipment",
         effective_date=move.effective_date, old_value=Decimal(1), new_value=Decimal(2), difference=Decimal(1),
         batch=uuid.uuid4())
+
+
+def _stock_posting():
+    move = _stock_move()
+    return StockPosting.objects.create(company=move.company, move=move, stock_date=move.effective_date,
+                                       amount=Decimal(1), counter="goods_received", status="pending",
+                                       reason="no_ledger")
 
 
 def _reservation():

@@ -44,6 +44,7 @@ class TaxRate(ArchivableModel, TrackedModel):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     legal_note = models.CharField(_("legal note on the invoice"), max_length=300, blank=True,
                                   help_text=_("Printed on invoices for exempt or reverse-charge lines."))
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["country", "code", "valid_from"]

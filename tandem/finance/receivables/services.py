@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, formats, limits, money
+from tandem.core import audit, formats, limits, modules, money
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
@@ -114,6 +114,8 @@ def check_credit(client, amount, currency: str, *, by, company=None, on: datetim
     Call it inside the caller's transaction: the audit entry rolls back with a refused confirmation."""
     limit = queries.credit_limit_of(client)
     if limit is None:  # one statement for a client without a limit
+        return None
+    if "finance" not in modules.enabled_module_keys():  # finance switched off: its limits are not enforced
         return None
     company = company or getattr(document, "company", None) or default_legal_entity()
     on = on or timezone.localdate()

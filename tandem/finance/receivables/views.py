@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.core import modules
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.money import NoExchangeRate
@@ -196,7 +197,10 @@ def client_credit_change(request, client_pk: int):
 
 
 def exposure_html(request, client, *, with_form: bool = False) -> str | None:
-    """The balance, overdue and limit of a client as `request.user` may see them; None when they may not."""
+    """The balance, overdue and limit of a client as `request.user` may see them; None when they may not (or
+    finance is switched off)."""
+    if "finance" not in modules.enabled_module_keys():
+        return None
     try:
         exposure = queries.exposure_for(request.user, client)
     except NoExchangeRate as missing:

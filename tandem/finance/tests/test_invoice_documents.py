@@ -296,7 +296,8 @@ def test_api_downloads_and_refusals(api, accountant):
 def test_who_may_download(client, api, make_user, sales_rep, viewer, sales_manager):
     invoice = make_invoice()
     warehouse = make_user(roles.WAREHOUSE, username="store-docs")
-    for user, expected in ((viewer, 200), (sales_manager, 200), (sales_rep, 403), (warehouse, 403)):
+    # A representative reads the invoices of own clients only: another client's invoice does not exist for them.
+    for user, expected in ((viewer, 200), (sales_manager, 200), (sales_rep, 404), (warehouse, 403)):
         assert api(user).get(f"/api/v1/finance/invoices/{invoice.pk}/pdf").status_code == expected, user
         client.force_login(user)
         assert client.get(reverse("finance:invoice-pdf", args=[invoice.pk])).status_code == expected, user

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from tandem.sales.api import client_pricing, orders, quotes, returns, shipments
+from tandem.sales.api import client_pricing, invoicing, orders, quotes, returns, shipments
 
 router = Router()
-for area in (quotes, orders, shipments, returns, client_pricing):
+for area in (quotes, orders, shipments, returns, client_pricing, invoicing):
     router.add_router("/", area.router)

@@ -92,3 +92,13 @@ def test_deal_page_shows_exposure_and_the_timeline_shows_a_sent_reminder(deal, a
     timeline = client.get(reverse("crm:client-timeline", args=[deal.client.pk])).content.decode()
     assert "sent a payment reminder" in timeline
     assert f"{invoice.number}: €250.00 is 20 days late." in timeline
+
+
+def test_finance_switched_off_enforces_no_limit_and_shows_none(order, accountant, sales_rep, admin_user, client):
+    from tandem.core.modules import set_module_enabled
+
+    receivables.set_credit_limit(order.client, by=accountant, amount="100", currency="EUR")
+    set_module_enabled("finance", False, by=admin_user)
+    assert orders.confirm_order(order, by=sales_rep).status == Order.Status.CONFIRMED
+    client.force_login(sales_rep)
+    assert 'id="order-credit"' not in client.get(f"/sales/orders/{order.pk}/").content.decode()

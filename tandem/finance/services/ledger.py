@@ -466,6 +466,9 @@ def install_chart_template(company, *, by, template: str = "generic") -> int:
             if code not in existing:
                 Journal.objects.create(company=company, code=code, name=str(name), kind=kind, created_by=actor)
         audit.record(company, "finance.chart.installed", by=by, changes={"template": template, "accounts": created})
+        from tandem.finance.services.taxes import install_tax_rates  # the taxes invoices need, shipped as data
+
+        install_tax_rates(by=by)
     return created
 
 

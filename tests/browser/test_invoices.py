@@ -1,0 +1,78 @@
+"""An accountant invoices a confirmed order from its page and sees the invoice's number, total and status; the
+order page lists it. On a phone (390 px) too. A sales manager only prepares a draft."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tandem.catalog.models import Product, TaxCategory, Unit
+from tandem.core import roles
+from tandem.core.services import default_legal_entity
+from tandem.core.tests.factories import TEST_PASSWORD
+from tandem.finance import services
+from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
+from tandem.sales.services import orders
+from tandem.stock import services as stock_services
+from tandem.stock.models import Location, StockMove, Warehouse
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def order(make_user):
+    accountant = make_user(roles.ACCOUNTANT, username="books")
+    manager = make_user(roles.SALES_MANAGER, username="mona")
+    company = default_legal_entity()
+    services.install_chart_template(company, by=accountant)
+    services.create_fiscal_year(company, start_date=datetime.date(timezone.localdate().year, 1, 1), by=accountant)
+    warehouse = Warehouse.objects.create(company=company, code="MAIN", name="Main")
+    shelf = Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+    piece = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    vat = TaxCategory.objects.create(name="VAT 20", rate=Decimal(20))
+    pump = Product.objects.create(sku="PUMP-9", name="Pump P9", unit=piece, tax_category=vat)
+    stock_services.record_move(product=pump, quantity=Decimal(10), kind=StockMove.Kind.RECEIPT, to_location=shelf,
+                               effective_date=timezone.localdate(), unit_cost=Decimal(50), by=None)
+    client = ClientFactory(name="Acme Pumps", owner=manager)
+    CounterpartyFactory(client=client, legal_name="Acme Pumps Ltd", valid_from=datetime.date(2024, 1, 1))
+    made = orders.create_order(by=manager, client=client, warehouse=warehouse,
+                               lines=[{"product": pump, "quantity": Decimal(3), "unit_price": Decimal("99.50")}])
+    return orders.confirm_order(made, by=manager)
+
+
+def _invoice_from_the_order(page, order):
+    page.goto(f"/sales/orders/{order.pk}/")
+    page.locator("#invoices").get_by_role("button", name="Invoice the order").click()
+    year = timezone.localdate().year
+    expect(page.locator("#invoice-number")).to_have_text(f"INV/{year}/00001")
+    expect(page.locator("#invoice-status")).to_contain_text("Issued")
+    # 3 × 99.50 = 298.50, VAT 20 % = 59.70
+    expect(page.locator("#invoice-total")).to_contain_text("358.20")
+    expect(page.locator("#invoice-due")).to_contain_text("358.20")
+
+
+def test_accountant_invoices_an_order_from_its_page(page, login, order, live_server):
+    login("books", TEST_PASSWORD)
+    _invoice_from_the_order(page, order)
+    page.goto(f"/sales/orders/{order.pk}/")
+    expect(page.locator("#invoices")).to_contain_text(f"INV/{timezone.localdate().year}/00001")
+    expect(page.locator("#invoices").get_by_role("button", name="Invoice the order")).to_have_count(0)
+    page.goto("/finance/invoices/")
+    expect(page.locator("#invoices")).to_contain_text("Acme Pumps")
+
+
+def test_invoicing_fits_a_phone(page, login, order, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("books", TEST_PASSWORD)
+    _invoice_from_the_order(page, order)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_sales_manager_prepares_a_draft(page, login, order, live_server):
+    login("mona", TEST_PASSWORD)
+    page.goto(f"/sales/orders/{order.pk}/")
+    page.locator("#invoices").get_by_role("button", name="Prepare an invoice").click()
+    expect(page.locator("#invoice-status")).to_contain_text("Draft")
+    expect(page.get_by_role("button", name="Issue")).to_have_count(0)
