@@ -20,6 +20,7 @@ from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.money import NoExchangeRate, exchange_rate, quantize
 from tandem.core.permissions import require_permission
+from tandem.finance.calculations import LineInput, document_totals, line_amounts
 from tandem.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -411,16 +412,19 @@ def _price_line(order, line, *, quantity, unit_price, tax_rate) -> None:
             raise BusinessRuleError("negative", _("Enter a price of zero or more."), field="unit_price")
         limits.check_amount(line.unit_price, field="unit_price", high=limits.MAX_RATE)
         line.price_overridden = True
-    line.net_amount = quantize(line.quantity * line.unit_price, order.currency)
-    line.tax_amount = quantize(line.net_amount * line.tax_rate / HUNDRED, order.currency)
+    amounts = line_amounts(_line_input(line), order.currency)
+    line.net_amount, line.tax_amount = amounts.net, amounts.tax
     limits.check_amount(line.net_amount, field="quantity")
 
 
+def _line_input(line: PurchaseOrderLine) -> LineInput:
+    return LineInput(quantity=line.quantity, unit_price=line.unit_price, tax_rate=line.tax_rate)
+
+
 def _recompute(order: PurchaseOrder) -> list[str]:
-    lines = list(order.lines.all())
-    order.net_total = sum((line.net_amount for line in lines), ZERO)
-    order.tax_total = sum((line.tax_amount for line in lines), ZERO)
-    order.total = order.net_total + order.tax_total
+    """The order's totals by the shared calculation of finance (each line rounded, tax per line)."""
+    totals = document_totals([_line_input(line) for line in order.lines.all()], order.currency)
+    order.net_total, order.tax_total, order.total = totals.net, totals.tax, totals.total
     limits.check_amount(order.total, field="lines")
     return ["net_total", "tax_total", "total"]
 
