@@ -17,6 +17,7 @@ urlpatterns = [
     path("stock/valuation/", include("tandem.stock.valuation.views")),
     path("stock-accounting/", include("tandem.stock_accounting.urls")),
     path("sales/", include("tandem.sales.urls")),
+    path("purchasing/", include("tandem.purchasing.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"

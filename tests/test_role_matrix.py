@@ -49,6 +49,9 @@ AREAS = (
     "receivables", "credit limits", "dunning",
     # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
     "invoice documents",
+    # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
+    # a manager approves an order above the threshold; receipts: the warehouse receives the goods.
+    "suppliers", "purchase orders", "purchase approvals", "receipts",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -60,6 +63,7 @@ _LEDGER_AREAS = ("ledger", "ledger set-up", "bookkeeping", "period closing")
 _READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 # The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
 _READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
+_READS_PURCHASING = {area: READ_ONLY for area in ("suppliers", "purchase orders", "purchase approvals", "receipts")}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -75,6 +79,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           **_READS_LEDGER,
                           "invoices": frozenset({READ, ADD, CHANGE}), "invoice issuing": NOTHING,
                           "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
+                          # Buys and approves purchase orders; the warehouse receives the goods.
+                          "receipts": READ_ONLY,
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
@@ -107,7 +113,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                       "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": frozenset({READ, CHANGE}),
                       "customer returns": frozenset({READ, ADD, CHANGE}),
                       # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
-                      "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE})},
+                      "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
+                      # Reads what is ordered from suppliers and receives it.
+                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE})},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -119,12 +127,18 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS},
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
-                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL},
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL,
+                       **_READS_PURCHASING},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
-                       "warehouses": READ_ONLY, "stock": READ_ONLY},
+                       "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING},
+    # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
+    # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
+    roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
+                       "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -211,6 +225,11 @@ API_AREAS = {
     "/api/v1/sales/returns": "customer returns",
     # Which price group a client buys in: read like the price lists, set by those who keep them.
     "/api/v1/sales/clients": "price lists",
+    "/api/v1/purchasing/suppliers": "suppliers",
+    "/api/v1/purchasing/supplier-prices": "suppliers",
+    "/api/v1/purchasing/orders": "purchase orders",
+    "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
+    "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -245,12 +264,17 @@ PAGE_AREAS = {
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
     "stock_accounting:": "stock valuation",
-    "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
+    "sales:quote": "quotes",
+    # The product picker of document lines offers products to whoever reads them (catalog.view_product).
+    "sales:product-picker": "products", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     "sales:client-price-group": "price lists",
     **{f"sales:shipment-{step}": "shipping steps" for step in ("pick", "pack", "ship", "deliver")},
     # Who may own a record or be given a task: names of colleagues, a fact of the company.
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
+    "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
+    "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
+    "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -304,6 +328,7 @@ API_VERB_OVERRIDES = {
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
+    ("delete", "/api/v1/purchasing/orders/{purchase_order_id}/lines/{purchase_line_id}"): CHANGE,
     # Deleting a line of a draft stock count edits the count.
     ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
@@ -331,7 +356,10 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
-                       "parties:contact-channel-row": READ}
+                       "parties:contact-channel-row": READ,
+                       # A purchase order's lines and steps are edits of the order.
+                       "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
+                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -422,7 +450,30 @@ def build_world(actor):
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
+    ids.update(_purchasing_world(ids, entity))
     return ids
+
+
+def _purchasing_world(ids: dict, entity) -> dict:
+    """A supplier (its own counterparty) with a price of the catalog's product and a draft purchase order."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product
+    from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
+    from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
+    from tandem.stock.models import Warehouse
+
+    counterparty = CounterpartyFactory(client=ClientFactory(name="Matrix Supplier"), legal_name="Matrix Supplier",
+                                       valid_from=datetime.date(2024, 1, 1))
+    supplier = SupplierProfile.objects.create(counterparty=counterparty, currency="EUR")
+    product = Product.objects.get(pk=ids["product_id"])
+    price = SupplierPrice.objects.create(supplier=supplier, product=product, currency="EUR", unit_price=Decimal(4))
+    order = PurchaseOrder.objects.create(company=entity, supplier=supplier, owner_id=ids["owner_id"],
+                                         warehouse=Warehouse.objects.get(pk=ids["warehouse_id"]), currency="EUR",
+                                         order_date=datetime.date(2026, 6, 1), number="PO-MATRIX")
+    line = PurchaseOrderLine.objects.create(order=order, product=product, quantity=Decimal(1), unit_price=Decimal(4))
+    return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
+            "purchase_line_id": line.pk, "line_pk": line.pk}
 
 
 def _receivables_world(client) -> dict:
@@ -776,6 +827,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
+                    "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
+                    "receipts": ids["purchase_order_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -11,6 +11,7 @@ SALES_REPRESENTATIVE = "Sales representative"
 WAREHOUSE = "Warehouse"
 ACCOUNTANT = "Accountant"
 PRODUCTION = "Production"
+PURCHASING = "Purchasing"
 VIEWER = "Viewer"
 
 ROLES = {
@@ -20,6 +21,7 @@ ROLES = {
     WAREHOUSE: _("Stock and shipments; reads clients."),
     ACCOUNTANT: _("Accounting; reads clients and maintains legal entities."),
     PRODUCTION: _("Production; reads clients."),
+    PURCHASING: _("Buys: suppliers, their prices and purchase orders; reads products and stock."),
     VIEWER: _("Reads everything, changes nothing."),
 }
 

@@ -65,6 +65,7 @@ class SalesConfig(AppConfig):
         roles.ACCOUNTANT: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
         roles.PRODUCTION: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
         roles.VIEWER: _READ + _ALL + ["sales.view_clientpricing"] + _SHIP_READ,
+        roles.PURCHASING: ["sales.view_clientpricing"],
     }
 
     def ready(self):

@@ -62,6 +62,9 @@ Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in 
                                                                                "OrderLine"))
 Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", name) for name in (
     "Shipment", "ShipmentLine", "CustomerReturn", "ReturnLine"))
+PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrderLine = (
+    apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
+                                                    "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
 
 API = "/api/v1"
@@ -109,6 +112,10 @@ AMOUNT_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
     OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
                                         "short_quantity", "shipped_quantity"]),
+    PurchasingSettings: (lambda: _purchasing_settings(), ["approval_threshold"]),
+    SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
     InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
     CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
@@ -134,6 +141,9 @@ UNIT_PRICE_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
+    SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
     Invoice: (lambda: _invoice(), ["rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
 }
@@ -144,6 +154,8 @@ PERCENT_COLUMNS = {
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
     QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
     OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
+    PurchasingSettings: (lambda: _purchasing_settings(), ["receipt_tolerance_percent"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["tax_rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["discount_percent", "tax_percent"]),
     TaxRate: (lambda: _tax_rate(), ["rate"]),
 }
@@ -161,6 +173,8 @@ STEP_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["quantity", "invoiced_quantity"]),
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
+    SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
 }
 DATE_COLUMNS = {
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
@@ -186,6 +200,9 @@ DATE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["expected_date"]),
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
+    SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
+    PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
     TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
     DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
@@ -374,6 +391,30 @@ def _shipment_line():
                                        warehouse=_location().warehouse, shipment_date=datetime.date(2026, 1, 2))
     return ShipmentLine.objects.create(shipment=shipment, order_line=line, product=line.product, quantity=Decimal(1),
                                        location=shipment.warehouse.locations.first())
+
+
+def _purchasing_settings():
+    return PurchasingSettings.objects.create(company=LegalEntity.objects.create(name="Buyer", base_currency="EUR"))
+
+
+def _supplier():
+    return SupplierProfile.objects.create(counterparty=CounterpartyFactory(), currency="EUR")
+
+
+def _supplier_price():
+    return SupplierPrice.objects.create(supplier=_supplier(), product=_product(), currency="EUR",
+                                        unit_price=Decimal(1))
+
+
+def _purchase_order():
+    warehouse = _location().warehouse
+    return PurchaseOrder.objects.create(company=warehouse.company, supplier=_supplier(), warehouse=warehouse,
+                                        owner=UserFactory(), currency="EUR", order_date=datetime.date(2026, 1, 1))
+
+
+def _purchase_order_line():
+    return PurchaseOrderLine.objects.create(order=_purchase_order(), product=_product(), quantity=Decimal(1),
+                                            unit_price=Decimal(1))
 
 
 def _customer_return():

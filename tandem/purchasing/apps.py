@@ -1,0 +1,74 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import roles
+from tandem.core.menu import MenuEntry
+
+_READ = ["purchasing.view_supplierprofile", "purchasing.view_supplierprice", "purchasing.view_purchaseorder",
+         "purchasing.view_purchaseorderline", "purchasing.view_purchasingsettings"]
+_BUY = ["purchasing.add_supplierprofile", "purchasing.change_supplierprofile", "purchasing.add_supplierprice",
+        "purchasing.change_supplierprice", "purchasing.delete_supplierprice", "purchasing.add_purchaseorder",
+        "purchasing.change_purchaseorder"]
+_APPROVE = ["purchasing.approve_purchaseorder"]
+_RECEIVE = ["purchasing.receive_purchaseorder"]
+_SETUP = ["purchasing.change_purchasingsettings"]
+# Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
+_BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
+                "catalog.view_pricegroup", "catalog.view_taxcategory", "parties.view_client",
+                "parties.view_all_clients", "parties.view_counterparty", "parties.view_contact", "parties.view_source",
+                "parties.view_tag", "stock.view_warehouse", "stock.view_location", "stock.view_lot",
+                "stock.view_stockmove", "stock.view_stockcount", "stock.view_expectedreceipt"]
+
+DELETION_BLOCKERS = {
+    "parties.Counterparty": [("purchasing.SupplierProfile", "counterparty")],
+    "catalog.Product": [("purchasing.SupplierPrice", "product"), ("purchasing.PurchaseOrderLine", "product")],
+    "stock.Warehouse": [("purchasing.PurchaseOrder", "warehouse")],
+    "core.User": [("purchasing.PurchaseOrder", "owner")],
+}
+
+
+def _register_panels() -> None:
+    from tandem.catalog import panels
+    from tandem.purchasing.views import product_suppliers_panel
+
+    panels.register("suppliers", _("Suppliers"), product_suppliers_panel, module="purchasing", order=40)
+
+
+class PurchasingConfig(AppConfig):
+    name = "tandem.purchasing"
+    label = "purchasing"
+    verbose_name = _("Purchasing")
+
+    module_key = "purchasing"
+    module_requires = ("catalog", "stock")
+    url_prefixes = ("/purchasing/", "/api/v1/purchasing/")
+    menu = [
+        MenuEntry(_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder"),
+        MenuEntry(_("Supplier prices"), "purchasing:price-list", "purchasing.view_supplierprice"),
+    ]
+    role_permissions = {
+        roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP,
+        roles.PURCHASING: _READ + _BUY + _BUYER_READS,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE,
+        roles.WAREHOUSE: _READ + _RECEIVE,
+        roles.ACCOUNTANT: _READ,
+        roles.PRODUCTION: _READ,
+        roles.VIEWER: _READ,
+    }
+
+    def ready(self):
+        from tandem.core import audit
+        from tandem.core.deletion import register_blocker
+        from tandem.purchasing.audit_actions import ACTIONS
+
+        audit.register_actions(ACTIONS)
+        for model, references in DELETION_BLOCKERS.items():
+            for related_model, field in references:
+                register_blocker(model, related_model, field)
+        _register_panels()
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: suppliers, their prices and purchase orders in various states."""
+        from tandem.purchasing.demo import build_purchasing_demo
+
+        return build_purchasing_demo(seed=seed, scale=scale)

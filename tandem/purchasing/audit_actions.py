@@ -1,0 +1,29 @@
+"""The audit vocabulary of purchasing: action codes in words, including the status changes core.workflow
+records as purchasing.purchaseorder.<new status>."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    # Suppliers and their prices
+    "purchasing.supplierprofile.created": _("made the counterparty a supplier"),
+    "purchasing.supplierprofile.changed": _("changed the supplier"),
+    "purchasing.supplierprice.created": _("added a supplier price"),
+    "purchasing.supplierprice.changed": _("changed a supplier price"),
+    "purchasing.supplierprice.removed": _("removed a supplier price"),
+    "purchasing.purchasingsettings.changed": _("changed the purchasing settings"),
+    # Purchase orders
+    "purchasing.purchaseorder.created": _("made a purchase order"),
+    "purchasing.purchaseorder.changed": _("changed the purchase order"),
+    "purchasing.purchaseorder.line_added": _("added a line to the purchase order"),
+    "purchasing.purchaseorder.line_changed": _("changed a line of the purchase order"),
+    "purchasing.purchaseorder.line_removed": _("removed a line from the purchase order"),
+    "purchasing.purchaseorder.to_approve": _("submitted the purchase order for approval"),
+    "purchasing.purchaseorder.draft": _("sent the purchase order back to draft"),
+    "purchasing.purchaseorder.approved": _("approved the purchase order"),
+    "purchasing.purchaseorder.sent": _("sent the purchase order"),
+    "purchasing.purchaseorder.partly_received": _("received part of the purchase order"),
+    "purchasing.purchaseorder.received": _("received the purchase order"),
+    "purchasing.purchaseorder.goods_received": _("recorded a receipt of the purchase order"),
+    "purchasing.purchaseorder.closed": _("closed the purchase order"),
+    "purchasing.purchaseorder.cancelled": _("cancelled the purchase order"),
+}

@@ -1,0 +1,80 @@
+"""The purchasing part of the demo data: three suppliers (new counterparties of their own), prices of the
+stocked untracked goods (one preferred per product), and purchase orders in various states — drafts, one
+awaiting approval, sent, partly received and received.
+
+Runs after stock and sales (app order) and uses their goods and warehouse. Created through
+purchasing.services (audited like real work). Deterministic (random.Random seeded from `seed`); idempotent:
+nothing happens when a supplier exists. Small and fast: a handful of orders."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.catalog.models import Product
+from tandem.core import roles
+from tandem.core.models import LegalEntity, User
+from tandem.parties.models import Client, Counterparty
+from tandem.purchasing import services
+from tandem.purchasing.models import PurchaseOrder, SupplierProfile
+from tandem.stock.models import Warehouse
+
+SUPPLIERS = [("Nordic Components AB", "SE"), ("Rheinland Metallwaren GmbH", "DE"), ("Atlantic Supply Ltd", "GB")]
+
+
+def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[str]:
+    if SupplierProfile.objects.exists():
+        return []
+    admin = (User.objects.filter(is_superuser=True).order_by("pk").first()
+             or User.objects.filter(groups__name=roles.ADMINISTRATOR).order_by("pk").first())
+    company = LegalEntity.objects.order_by("-is_default", "pk").first()
+    warehouse = Warehouse.objects.active().filter(company=company).order_by("pk").first() if company else None
+    products = list(Product.objects.filter(kind=Product.Kind.GOODS, is_archived=False, variants__isnull=True,
+                                           tracking=Product.Tracking.NONE).order_by("sku")[:12])
+    if admin is None or company is None or warehouse is None or not products:
+        return ["purchasing demo skipped: the demo users, legal entity, warehouse and goods are missing"]
+    rng = random.Random(f"purchasing-{seed}")
+    today = timezone.localdate()
+    with transaction.atomic():
+        suppliers = []
+        for name, country in SUPPLIERS:
+            client = Client.objects.create(name=name, owner=admin, created_by=admin)
+            counterparty = Counterparty.objects.create(client=client, legal_name=name, country=country,
+                                                       valid_from=today - datetime.timedelta(days=800))
+            suppliers.append(services.create_supplier(counterparty=counterparty, currency=company.base_currency,
+                                                      lead_time_days=rng.randint(5, 20), by=admin))
+        for index, product in enumerate(products):
+            for position, supplier in enumerate(rng.sample(suppliers, 2)):
+                services.add_supplier_price(supplier=supplier, product=product, by=admin,
+                                            unit_price=Decimal(rng.randint(300, 6000)) / 100,
+                                            min_quantity=Decimal(rng.choice([0, 10, 50])),
+                                            is_preferred=position == 0 and index % 2 == 0)
+        made = max(4, round(6 * scale))
+        for number in range(made):
+            supplier = suppliers[number % len(suppliers)]
+            goods = [p for p in products if p.pk in set(supplier.prices.values_list("product_id", flat=True))][:3]
+            if not goods:
+                continue
+            order = services.create_purchase_order(
+                supplier=supplier, warehouse=warehouse, by=admin,
+                order_date=today - datetime.timedelta(days=30 - number),
+                lines=[{"product": p, "quantity": Decimal(rng.randint(50, 150))} for p in goods])
+            stage = number % 4
+            if stage == 0:
+                continue  # a draft
+            order = services.submit_purchase_order(order, by=admin)
+            if stage == 1:
+                continue  # approved, not yet sent
+            order = services.send_purchase_order(order, by=admin)
+            lines = list(order.lines.order_by("pk"))
+            if stage == 2:
+                services.receive_purchase_order(order, lines=[(lines[0], lines[0].quantity / 2, None, None)],
+                                                by=admin)  # partly received: the rest stays incoming
+            else:
+                services.receive_purchase_order(order, lines=[(line, line.quantity, None, None) for line in lines],
+                                                by=admin)
+    return [f"purchasing: {SupplierProfile.objects.count()} suppliers, {PurchaseOrder.objects.count()} purchase orders"]

@@ -1,0 +1,46 @@
+"""Forms of the purchasing pages (they only parse: the services decide)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField
+from tandem.purchasing.pickers import product_field, supplier_field
+from tandem.stock.models import Warehouse
+
+
+class PurchaseOrderForm(forms.Form):
+    supplier = supplier_field(gettext_lazy("supplier"))
+    warehouse = ModelChoiceField(label=gettext_lazy("warehouse"), queryset=Warehouse.objects.active(),
+                                 required=False, help_text=gettext_lazy("Empty: the first warehouse."))
+    order_date = DateField(label=gettext_lazy("order date"), required=False, widget=DateInput)
+    expected_date = DateField(label=gettext_lazy("expected on"), required=False, widget=DateInput,
+                              help_text=gettext_lazy("Empty: the order date plus the supplier's lead time."))
+    note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PurchaseLineForm(forms.Form):
+    product = product_field(gettext_lazy("product"))
+    quantity = AmountField(label=gettext_lazy("quantity"))
+    unit_price = AmountField(label=gettext_lazy("unit price"), required=False, decimal_places=6,
+                             help_text=gettext_lazy("Empty: the supplier's price."))
+    expected_date = DateField(label=gettext_lazy("expected on"), required=False, widget=DateInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
+
+
+class SupplierPriceForm(forms.Form):
+    supplier = supplier_field(gettext_lazy("supplier"))
+    product = product_field(gettext_lazy("product"))
+    unit_price = AmountField(label=gettext_lazy("unit price"), decimal_places=6)
+    min_quantity = AmountField(label=gettext_lazy("minimum quantity"), required=False)
+    lead_time_days = forms.IntegerField(label=gettext_lazy("lead time (days)"), required=False, min_value=0,
+                                        max_value=3650)
+    is_preferred = forms.BooleanField(label=gettext_lazy("preferred"), required=False)
+
+
+class StepForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -1,0 +1,275 @@
+"""Schemas of the purchasing API: suppliers, supplier prices, purchase orders and receipts."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Schema
+
+from tandem.core.schemas import DecimalString, Id, InputSchema
+from tandem.purchasing.models import PurchaseOrder
+
+ORDER_ACTIONS = ("edit", "submit", "approve", "send", "receive", "cancel", "close")
+
+
+def _number(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+class PurchasingRef(Schema):
+    id: int
+    name: str
+
+
+class SupplierOut(Schema):
+    id: int
+    counterparty: PurchasingRef
+    currency: str
+    payment_terms_days: int
+    lead_time_days: int
+    is_active: bool
+    note: str
+
+    @staticmethod
+    def resolve_counterparty(obj):
+        return {"id": obj.counterparty_id, "name": obj.counterparty.legal_name}
+
+
+class SupplierIn(InputSchema):
+    counterparty_id: Id
+    currency: str = Field("", max_length=3, description="Default: our base currency.")
+    payment_terms_days: int = Field(30, ge=0, le=3650)
+    lead_time_days: int = Field(7, ge=0, le=3650)
+    note: str = Field("", max_length=2000)
+
+
+class SupplierPatch(InputSchema):
+    currency: str | None = Field(None, max_length=3)
+    payment_terms_days: int | None = Field(None, ge=0, le=3650)
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    is_active: bool | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class SupplierPriceOut(Schema):
+    id: int
+    supplier: PurchasingRef
+    product: PurchasingRef
+    supplier_sku: str
+    currency: str
+    unit_price: str
+    min_quantity: str
+    pack_size: str
+    lead_time_days: int
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    is_preferred: bool
+
+    @staticmethod
+    def resolve_supplier(obj):
+        return {"id": obj.supplier_id, "name": obj.supplier.counterparty.legal_name}
+
+    @staticmethod
+    def resolve_product(obj):
+        return {"id": obj.product_id, "name": f"{obj.product.sku} {obj.product.name}"}
+
+    @staticmethod
+    def resolve_unit_price(obj):
+        return _number(obj.unit_price)
+
+    @staticmethod
+    def resolve_min_quantity(obj):
+        return _number(obj.min_quantity)
+
+    @staticmethod
+    def resolve_pack_size(obj):
+        return _number(obj.pack_size)
+
+
+class SupplierPriceIn(InputSchema):
+    supplier_id: Id
+    product_id: Id
+    unit_price: DecimalString = Field(..., description="Per the product's stock unit, up to 6 decimals.")
+    currency: str = Field("", max_length=3, description="Default: the supplier's currency.")
+    min_quantity: DecimalString = Field(None, description="Default 0.")
+    pack_size: DecimalString = Field(None, description="Default 1.")
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    is_preferred: bool = False
+    supplier_sku: str = Field("", max_length=64)
+
+
+class SupplierPricePatch(InputSchema):
+    unit_price: DecimalString = None
+    currency: str | None = Field(None, max_length=3)
+    min_quantity: DecimalString = None
+    pack_size: DecimalString = None
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    is_preferred: bool | None = None
+    supplier_sku: str | None = Field(None, max_length=64)
+
+
+class PurchaseLineOut(Schema):
+    id: int
+    position: int
+    product: PurchasingRef
+    description: str
+    quantity: str
+    unit_price: str
+    price_overridden: bool
+    tax_rate: str
+    net_amount: str
+    tax_amount: str
+    expected_date: datetime.date | None
+    received_quantity: str
+
+    @staticmethod
+    def resolve_product(obj):
+        return {"id": obj.product_id, "name": f"{obj.product.sku} {obj.product.name}"}
+
+    @staticmethod
+    def resolve_quantity(obj):
+        return _number(obj.quantity)
+
+    @staticmethod
+    def resolve_unit_price(obj):
+        return _number(obj.unit_price)
+
+    @staticmethod
+    def resolve_tax_rate(obj):
+        return _number(obj.tax_rate)
+
+    @staticmethod
+    def resolve_net_amount(obj):
+        return _number(obj.net_amount)
+
+    @staticmethod
+    def resolve_tax_amount(obj):
+        return _number(obj.tax_amount)
+
+    @staticmethod
+    def resolve_received_quantity(obj):
+        return _number(obj.received_quantity)
+
+
+class PurchaseOrderSummaryOut(Schema):
+    id: int
+    number: str
+    status: PurchaseOrder.Status
+    supplier: PurchasingRef
+    warehouse: PurchasingRef
+    order_date: datetime.date
+    expected_date: datetime.date | None
+    currency: str
+    total: str
+    version: int
+
+    @staticmethod
+    def resolve_supplier(obj):
+        return {"id": obj.supplier_id, "name": obj.supplier.counterparty.legal_name}
+
+    @staticmethod
+    def resolve_warehouse(obj):
+        return {"id": obj.warehouse_id, "name": obj.warehouse.name}
+
+    @staticmethod
+    def resolve_total(obj):
+        return _number(obj.total)
+
+
+class PurchaseOrderOut(PurchaseOrderSummaryOut):
+    exchange_rate: str
+    net_total: str
+    tax_total: str
+    note: str
+    approved_by: PurchasingRef | None
+    actions: list[str] = Field(description="What the order's status allows next.")
+    lines: list[PurchaseLineOut]
+
+    @staticmethod
+    def resolve_exchange_rate(obj):
+        return _number(obj.exchange_rate)
+
+    @staticmethod
+    def resolve_net_total(obj):
+        return _number(obj.net_total)
+
+    @staticmethod
+    def resolve_tax_total(obj):
+        return _number(obj.tax_total)
+
+    @staticmethod
+    def resolve_approved_by(obj):
+        return {"id": obj.approved_by_id, "name": obj.approved_by.display_name} if obj.approved_by_id else None
+
+    @staticmethod
+    def resolve_actions(obj):
+        return [name for name in ORDER_ACTIONS if getattr(obj, f"can_{name}")()]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product").order_by("position", "pk"))
+
+
+class PurchaseLineIn(InputSchema):
+    product_id: Id
+    quantity: DecimalString = Field(..., description="In the product's stock unit.")
+    unit_price: DecimalString = Field(None, description="Omitted: the supplier's price (best_supplier_price).")
+    tax_rate: DecimalString = Field(None, description="0–100, default 0.")
+    expected_date: datetime.date | None = Field(None, description="Default: the order's expected date.")
+    description: str = Field("", max_length=300)
+
+
+class PurchaseLinePatch(InputSchema):
+    quantity: DecimalString = None
+    unit_price: DecimalString = None
+    tax_rate: DecimalString = None
+    expected_date: datetime.date | None = None
+    description: str | None = Field(None, max_length=300)
+    version: int | None = Field(None, ge=1)
+
+
+class PurchaseOrderIn(InputSchema):
+    supplier_id: Id
+    company_id: Id | None = None
+    warehouse_id: Id | None = None
+    order_date: datetime.date | None = None
+    expected_date: datetime.date | None = None
+    currency: str = Field("", max_length=3, description="Default: the supplier's currency.")
+    note: str = Field("", max_length=5000)
+    lines: list[PurchaseLineIn] = Field(default_factory=list, max_length=500)
+
+
+class PurchaseOrderPatch(InputSchema):
+    warehouse_id: Id | None = None
+    order_date: datetime.date | None = None
+    expected_date: datetime.date | None = None
+    currency: str | None = Field(None, max_length=3)
+    note: str | None = Field(None, max_length=5000)
+    version: int | None = Field(None, ge=1)
+
+
+class PurchaseStepIn(InputSchema):
+    version: int | None = Field(None, ge=1, description="The version you saw; omitted: no check.")
+
+
+class PurchaseReceiptLineIn(InputSchema):
+    line_id: Id
+    quantity: DecimalString = Field(..., description="Received now, in the product's stock unit.")
+    lot: str = Field("", max_length=64, description="Lot or serial number (required for tracked products).")
+    location_id: Id | None = Field(None, description="Default: the warehouse's default location.")
+
+
+class PurchaseReceiptIn(InputSchema):
+    date: datetime.date | None = None
+    lines: list[PurchaseReceiptLineIn] = Field(..., min_length=1, max_length=500)
+    version: int | None = Field(None, ge=1)
+
+
+class PurchaseOrderFilters(Schema):
+    status: PurchaseOrder.Status | None = None
+    supplier_id: Id | None = None
+    q: str | None = Field(None, max_length=50, description="Part of the number.")

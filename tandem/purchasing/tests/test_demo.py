@@ -1,0 +1,20 @@
+"""The purchasing demo: suppliers, prices and orders in various states, once."""
+
+import pytest
+
+from tandem.purchasing.demo import build_purchasing_demo
+from tandem.purchasing.models import PurchaseOrder, SupplierPrice
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_makes_suppliers_prices_and_orders_once(admin_user, company, warehouse, shelf, pump, seal):
+    from tandem.catalog.models import Product
+
+    Product.objects.create(sku="VALVE-1", name="Valve", unit=pump.unit)
+    lines = build_purchasing_demo(seed=1)
+    assert lines and "purchase orders" in lines[0]
+    assert SupplierPrice.objects.filter(is_preferred=True).exists()
+    statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
+    assert {"draft", "approved", "partly_received", "received"} <= statuses
+    assert build_purchasing_demo(seed=1) == []

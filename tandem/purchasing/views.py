@@ -1,0 +1,294 @@
+"""Purchasing pages under /purchasing/: purchase orders (list, new, detail with lines and action buttons from
+the can_… checks, receive form, PDF), supplier prices, the pickers and the product page's "Suppliers" panel.
+Thin: the rules live in purchasing.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.core.audit import entries_of
+from tandem.core.errors import AccessDenied, BusinessRuleError
+from tandem.core.forms import call_service
+from tandem.core.money import parse_decimal
+from tandem.core.pagination import DeferredJoinPaginator
+from tandem.core.pdf import pdf_response
+from tandem.core.pickers import render_options
+from tandem.purchasing import pickers, services
+from tandem.purchasing.forms import PurchaseLineForm, PurchaseOrderForm, StepForm, SupplierPriceForm
+from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
+from tandem.purchasing.pdf import render_purchase_order_pdf
+
+PER_PAGE = 50
+
+
+def _orders():
+    return PurchaseOrder.objects.select_related("supplier__counterparty", "warehouse", "company", "approved_by",
+                                                "owner")
+
+
+def _order(pk) -> PurchaseOrder:
+    return get_object_or_404(_orders(), pk=pk)
+
+
+@login_required
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+def order_list(request):
+    status = request.GET.get("status", "")
+    qs = _orders().order_by("-order_date", "-id")
+    if status in dict(PurchaseOrder.Status.choices):
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    q = request.GET.get("q", "")[:50]
+    if q:
+        qs = qs.filter(number__icontains=q)
+    page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "purchasing/order_list.html", {
+        "page_obj": page, "orders": page.object_list, "statuses": PurchaseOrder.Status.choices, "status": status,
+        "q": q})
+
+
+@login_required
+@permission_required("purchasing.add_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    form = PurchaseOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = call_service(form, services.create_purchase_order, by=request.user, supplier=data["supplier"],
+                             warehouse=data["warehouse"], order_date=data["order_date"],
+                             expected_date=data["expected_date"], note=data["note"])
+        if order is not None:
+            messages.success(request, _("Purchase order %(number)s made; add its lines.") % {"number": order.number})
+            return redirect("purchasing:order-detail", pk=order.pk)
+    return render(request, "purchasing/order_form.html", {"form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+ACTIONS = (("submit", "purchasing.change_purchaseorder"), ("approve", "purchasing.approve_purchaseorder"),
+           ("send", "purchasing.change_purchaseorder"), ("close", "purchasing.change_purchaseorder"),
+           ("cancel", "purchasing.change_purchaseorder"))
+
+
+def _context(request, order, *, line_form=None):
+    user = request.user
+    labels = {"submit": _("Submit"), "approve": _("Approve"), "send": _("Mark sent"), "close": _("Close"),
+              "cancel": _("Cancel order")}
+    return {
+        "order": order, "lines": list(order.lines.select_related("product__unit").order_by("position", "pk")),
+        "may_edit": user.has_perm("purchasing.change_purchaseorder") and order.can_edit(),
+        "may_receive": user.has_perm("purchasing.receive_purchaseorder") and order.can_receive(),
+        "actions": [(name, labels[name]) for name, perm in ACTIONS
+                    if user.has_perm(perm) and getattr(order, f"can_{name}")()],
+        "needs_approval": order.status == PurchaseOrder.Status.DRAFT and services.needs_approval(order),
+        "line_form": line_form or PurchaseLineForm(initial={"version": order.version}),
+        "history": list(entries_of(order)[:20]),
+    }
+
+
+@login_required
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+def order_detail(request, pk):
+    return render(request, "purchasing/order_detail.html", _context(request, _order(pk)))
+
+
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_POST
+def order_line_add(request, pk):
+    order = _order(pk)
+    form = PurchaseLineForm(request.POST)
+    if form.is_valid() and call_service(form, services.add_purchase_order_line, order, by=request.user,
+                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
+        return redirect("purchasing:order-detail", pk=order.pk)
+    return render(request, "purchasing/order_detail.html", _context(request, _order(pk), line_form=form), status=400)
+
+
+def _run(request, service, *args, **kwargs) -> bool:
+    try:
+        service(*args, by=request.user, **kwargs)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_POST
+def order_line_remove(request, pk, line_pk):
+    order = _order(pk)
+    line = get_object_or_404(PurchaseOrderLine, pk=line_pk, order=order)
+    form = StepForm(request.POST)
+    form.is_valid()
+    _run(request, services.remove_purchase_order_line, line, expected_version=form.cleaned_data.get("version"))
+    return redirect("purchasing:order-detail", pk=order.pk)
+
+
+def _step(name, service, perm):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        if not request.user.has_perm(perm):
+            raise PermissionDenied
+        order = _order(pk)
+        form = StepForm(request.POST)
+        form.is_valid()
+        if _run(request, service, order, expected_version=form.cleaned_data.get("version")):
+            messages.success(request, _("Purchase order %(number)s: %(status)s.") % {
+                "number": order.number, "status": _order(pk).get_status_display()})
+        return redirect("purchasing:order-detail", pk=pk)
+
+    view.__name__ = f"order_{name}"
+    return view
+
+
+order_submit = _step("submit", services.submit_purchase_order, "purchasing.change_purchaseorder")
+order_approve = _step("approve", services.approve_purchase_order, "purchasing.approve_purchaseorder")
+order_send = _step("send", services.send_purchase_order, "purchasing.change_purchaseorder")
+order_close = _step("close", services.close_purchase_order, "purchasing.change_purchaseorder")
+order_cancel = _step("cancel", services.cancel_purchase_order, "purchasing.change_purchaseorder")
+
+
+@login_required
+@permission_required("purchasing.receive_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_receive(request, pk):
+    """One row per open line: the quantity received now (preset to what is still open) and its lot."""
+    order = _order(pk)
+    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
+    error, status = None, 200
+    if request.method == "POST":
+        items = []
+        for line in lines:
+            raw = (request.POST.get(f"quantity-{line.pk}") or "").strip()
+            if not raw:
+                continue
+            try:
+                quantity = parse_decimal(raw)
+            except ValueError:
+                quantity = None
+            if quantity is None or quantity < 0:
+                error = BusinessRuleError("invalid_number", _("Enter a number."), field=f"quantity-{line.pk}")
+                break
+            if quantity:
+                items.append(services.ReceiptLine(line, quantity, (request.POST.get(f"lot-{line.pk}") or "").strip()
+                                                  or None, None))
+        if error is None:
+            try:
+                services.receive_purchase_order(order, lines=items, by=request.user,
+                                                date=parse_date_or_none(request.POST.get("date")))
+            except AccessDenied as exc:
+                raise PermissionDenied(exc.message) from None
+            except BusinessRuleError as exc:
+                error = exc
+            else:
+                messages.success(request, _("Goods of %(number)s received.") % {"number": order.number})
+                return redirect("purchasing:order-detail", pk=pk)
+        status = 409 if getattr(error, "status_code", 400) == 409 else 400
+    return render(request, "purchasing/order_receive.html", {"order": order, "lines": lines, "error": error,
+                                                             "posted": request.POST}, status=status)
+
+
+def parse_date_or_none(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@permission_required("purchasing.view_purchaseorder", raise_exception=True)
+def order_pdf(request, pk):
+    order = _order(pk)
+    return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")
+
+
+# --- Supplier prices ---------------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("purchasing.view_supplierprice", raise_exception=True)
+def price_list(request):
+    qs = SupplierPrice.objects.select_related("supplier__counterparty", "product").order_by(
+        "product__sku", "-is_preferred", "unit_price", "pk")
+    q = request.GET.get("q", "")[:50]
+    if q:
+        qs = qs.filter(product__sku__istartswith=q) | qs.filter(product__name__icontains=q)
+    page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "purchasing/price_list.html", {"page_obj": page, "prices": page.object_list, "q": q,
+                                                          "form": SupplierPriceForm()})
+
+
+@login_required
+@permission_required("purchasing.add_supplierprice", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def price_create(request):
+    form = SupplierPriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {k: data[k] for k in ("min_quantity", "lead_time_days") if data.get(k) is not None}
+        if call_service(form, services.add_supplier_price, supplier=data["supplier"], product=data["product"],
+                        unit_price=data["unit_price"], is_preferred=data["is_preferred"], by=request.user,
+                        **values) is not None:
+            messages.success(request, _("Supplier price added."))
+            return redirect("purchasing:price-list")
+    return render(request, "purchasing/price_form.html", {"form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+# --- Pickers and panels ---------------------------------------------------------------------------------------
+
+@login_required
+def product_picker(request):
+    if not request.user.has_perm("purchasing.view_purchaseorder"):
+        raise Http404
+    return render_options(request, pickers.PRODUCT_PICKER, pickers.buyable_products())
+
+
+@login_required
+def supplier_picker(request):
+    if not request.user.has_perm("purchasing.view_supplierprofile"):
+        raise Http404
+    return render_options(request, pickers.SUPPLIER_PICKER, pickers.active_suppliers())
+
+
+def product_suppliers_panel(request, product) -> str | None:
+    """The catalog's product page, "Suppliers": who sells the product to us, at what price, the preferred one."""
+    if not request.user.has_perm("purchasing.view_supplierprice"):
+        return None
+    prices = list(SupplierPrice.objects.filter(product=product).select_related("supplier__counterparty")
+                  .order_by("-is_preferred", "unit_price", "pk"))
+    return render_to_string("purchasing/partials/_product_suppliers.html", {"prices": prices, "product": product},
+                            request=request)
+
+
+urlpatterns = [
+    path("orders/", order_list, name="order-list"),
+    path("orders/new/", order_create, name="order-create"),
+    path("orders/<int:pk>/", order_detail, name="order-detail"),
+    path("orders/<int:pk>/lines/add/", order_line_add, name="order-line-add"),
+    path("orders/<int:pk>/lines/<int:line_pk>/remove/", order_line_remove, name="order-line-remove"),
+    path("orders/<int:pk>/submit/", order_submit, name="order-submit"),
+    path("orders/<int:pk>/approve/", order_approve, name="order-approve"),
+    path("orders/<int:pk>/send/", order_send, name="order-send"),
+    path("orders/<int:pk>/close/", order_close, name="order-close"),
+    path("orders/<int:pk>/cancel/", order_cancel, name="order-cancel"),
+    path("orders/<int:pk>/receive/", order_receive, name="order-receive"),
+    path("orders/<int:pk>/pdf/", order_pdf, name="order-pdf"),
+    path("prices/", price_list, name="price-list"),
+    path("prices/new/", price_create, name="price-create"),
+    path("products/picker/", product_picker, name="product-picker"),
+    path("suppliers/picker/", supplier_picker, name="supplier-picker"),
+]
