@@ -13,6 +13,7 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
+from tandem.finance.banking.api import router as banking_router
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
 from tandem.finance.schemas import (
     AccountFilters,
@@ -36,6 +37,8 @@ from tandem.parties import queries as parties_queries
 from tandem.parties.models import Counterparty
 
 router = Router(tags=["finance"])
+# Payments and bank statements (finance.banking) share the /api/v1/finance/ prefix.
+router.add_router("", banking_router)
 
 
 def _company(company_id):

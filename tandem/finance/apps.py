@@ -10,6 +10,11 @@ _READ = ["finance.view_account", "finance.view_journal", "finance.view_fiscalyea
 _BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period", "finance.reopen_period",
              "finance.add_fiscalyear", "finance.change_fiscalyear"]
 _CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
+# Payments and bank statements: accountants register, allocate, reverse, import and match; sales roles read the
+# payments of the clients they see (finance.banking.queries.visible_payments).
+_BANKING_READ = ["finance.view_paymentaccount", "finance.view_payment", "finance.view_bankstatement"]
+_BANKING = ["finance.add_paymentaccount", "finance.change_paymentaccount", "finance.add_payment",
+            "finance.change_payment", "finance.add_bankstatement", "finance.change_bankstatementline"]
 
 DELETION_BLOCKERS = {
     "parties.Client": [("finance.EntryLine", "client")],
@@ -30,13 +35,18 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Trial balance"), "finance:trial-balance", "finance.view_account"),
         MenuEntry(_("Chart of accounts"), "finance:account-list", "finance.view_account"),
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
+        MenuEntry(_("Payments"), "finance:payment-list", "finance.view_payment"),
+        MenuEntry(_("Bank statements"), "finance:statement-list", "finance.view_bankstatement"),
+        MenuEntry(_("Bank and cash accounts"), "finance:payment-account-list", "finance.view_paymentaccount"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART,
-        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART,
-        # The sales manager reads the figures (reports, entries), posts nothing.
-        roles.SALES_MANAGER: _READ,
-        roles.VIEWER: _READ,
+        roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BANKING_READ + _BANKING,
+        roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BANKING_READ + _BANKING,
+        # The sales manager reads the figures (reports, entries, payments, statements), posts nothing.
+        roles.SALES_MANAGER: _READ + _BANKING_READ,
+        # A representative reads the payments of their own clients.
+        roles.SALES_REPRESENTATIVE: ["finance.view_payment"],
+        roles.VIEWER: _READ + _BANKING_READ,
     }
 
     def ready(self):
@@ -53,6 +63,7 @@ class FinanceConfig(AppConfig):
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""
+        from tandem.finance.banking.demo import build_banking_demo
         from tandem.finance.demo import build_finance_demo  # models are not loaded when this module is
 
-        return build_finance_demo(seed=seed)
+        return build_finance_demo(seed=seed) + build_banking_demo(seed=seed)

@@ -16,10 +16,12 @@ from tandem.finance.models.ledger import (
     PostedEntryIsImmutable,
 )
 from tandem.finance.models.payments import Payment, PaymentAccount, PaymentAllocation
+from tandem.finance.models.statements import BankLineSuggestion, BankStatement, BankStatementLine
 
 __all__ = [
     "Account", "AccountBalance", "Entry", "EntryLine", "EntrySequence", "FiscalYear", "Journal", "Period",
     "PostedEntryIsImmutable",
     "TaxRate", "Invoice", "InvoiceLine", "InvoiceSequence",
     "PaymentAccount", "Payment", "PaymentAllocation",
+    "BankStatement", "BankStatementLine", "BankLineSuggestion",
 ]
