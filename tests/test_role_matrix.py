@@ -41,6 +41,8 @@ AREAS = (
     "shipments", "shipping steps", "customer returns",
     "warehouses", "stock",
     "ledger", "ledger set-up", "bookkeeping", "period closing",
+    # payments: received and made, allocated to invoices; bank statements: imported and matched to invoices.
+    "payments", "bank statements",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -64,7 +66,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER},
+                          **_READS_LEDGER, "payments": READ_ONLY, "bank statements": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -84,6 +86,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
+        "payments": READ_ONLY,  # whether their own clients paid
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -101,7 +104,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}},
+                       **{area: ALL for area in _LEDGER_AREAS}, "payments": ALL, "bank statements": ALL},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -162,6 +165,10 @@ API_AREAS = {
     "/api/v1/finance/reports": "ledger",
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/finance/payment-accounts": "ledger set-up",
+    "/api/v1/finance/payments": "payments",
+    "/api/v1/finance/revaluations": "bookkeeping",
+    "/api/v1/finance/statements": "bank statements",
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
@@ -197,6 +204,7 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:payment-account": "ledger set-up", "finance:payment": "payments", "finance:statement": "bank statements",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
@@ -253,6 +261,8 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    # Importing a bank statement adds one.
+    ("post", "/api/v1/finance/statements/import"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
@@ -267,6 +277,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Allocating and reversing a payment change it; ignoring a statement line decides it.
+                       "finance:payment-allocate": CHANGE, "finance:payment-reverse": CHANGE,
+                       "finance:statement-line-ignore": CHANGE,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -351,6 +364,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_banking_world(client, counterparty))
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
@@ -374,6 +388,26 @@ def _ledger_world() -> dict:
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
     return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+
+
+def _banking_world(client, counterparty) -> dict:
+    """A bank account, a payment of the world's client and a statement with one line (June)."""
+    from tandem.core.models import User
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.banking import services as banking
+    from tandem.finance.banking import statements
+
+    accountant = User.objects.get(username="matrix-accountant")
+    company = default_legal_entity()
+    account = banking.create_payment_account(company, by=accountant, name="Matrix bank")
+    payment = banking.register_payment(company, direction="in", payment_account=account,
+                                       date=datetime.date(2026, 6, 1), amount="10.00", client=client,
+                                       counterparty=counterparty, by=accountant)
+    outcome = statements.import_statement(account, b"date,amount,reference\n2026-06-02,5.00,Matrix\n", by=accountant,
+                                          format="csv", csv_options={"mapping": {"date": "date", "amount": "amount",
+                                                                                  "reference": "reference"}})
+    return {"payment_account_id": account.pk, "payment_id": payment.pk, "statement_id": outcome.statement.pk,
+            "line_id": outcome.statement.lines.get().pk}
 
 
 def _catalog_world() -> dict:
@@ -649,7 +683,11 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
-                    "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "ledger set-up": ids["payment_account_id"] if name.startswith("finance:payment-account")
+                    else ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "payments": ids["payment_id"],
+                    "bank statements": ids["line_id"] if name.startswith("finance:statement-line")
+                    else ids["statement_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
@@ -690,7 +728,7 @@ def actor_group_id(actor) -> int:
 
 # Path parameters that name a record owned by (or filed under a client of) someone.
 OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
-                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id"}
+                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "payment_id"}
 
 
 @pytest.mark.django_db

@@ -25,7 +25,17 @@ from tandem.crm.tests.factories import DealFactory
 from tandem.crm.tests.factories_activity import ComplaintFactory, InteractionFactory
 from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEventFactory
 from tandem.crm.tests.factories_planning import TaskFactory
-from tandem.finance.models import AccountBalance, Entry, EntryLine, FiscalYear, Period
+from tandem.finance.models import (
+    AccountBalance,
+    BankStatement,
+    BankStatementLine,
+    Entry,
+    EntryLine,
+    FiscalYear,
+    Payment,
+    PaymentAllocation,
+    Period,
+)
 from tandem.parties.models import Counterparty, Source
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.stock.models import (
@@ -93,6 +103,9 @@ AMOUNT_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
     OrderLine: (lambda: _order_line(), ["net_amount", "tax_amount", "gross_amount", "reserved_quantity",
                                         "short_quantity", "shipped_quantity"]),
+    Payment: (lambda: _payment(), ["unallocated_amount"]),
+    PaymentAllocation: (lambda: _allocation(), ["exchange_difference"]),
+    BankStatement: (lambda: _statement_line().statement, ["opening_balance", "closing_balance"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -113,6 +126,7 @@ UNIT_PRICE_COLUMNS = {
     QuoteLine: (lambda: _quote_line(), ["unit_price", "list_price"]),
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
+    Payment: (lambda: _payment(), ["rate"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -136,6 +150,10 @@ STEP_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["quantity"]),
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
+    # Payments, allocations and statement lines are never zero.
+    Payment: (lambda: _payment(), ["amount"]),
+    PaymentAllocation: (lambda: _allocation(), ["amount"]),
+    BankStatementLine: (lambda: _statement_line(), ["amount"]),
 }
 DATE_COLUMNS = {
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
@@ -160,6 +178,10 @@ DATE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["expected_date"]),
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
+    Payment: (lambda: _payment(), ["date"]),
+    PaymentAllocation: (lambda: _allocation(), ["date"]),
+    BankStatement: (lambda: _statement_line().statement, ["date_from", "date_to"]),
+    BankStatementLine: (lambda: _statement_line(), ["date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -327,6 +349,40 @@ def _return_line():
                                                     return_date=datetime.date(2026, 1, 3))
     return ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product,
                                      quantity=Decimal(1))
+
+
+def _payment_account():
+    from tandem.finance.models import Account, Journal, PaymentAccount
+
+    company = LegalEntity.objects.create(name="Our bank", base_currency="EUR")
+    return PaymentAccount.objects.create(
+        company=company, name="Bank", currency="EUR",
+        account=Account.objects.create(company=company, code="1010", name="Bank", type="asset", subtype="bank"),
+        journal=Journal.objects.create(company=company, code="BNK", name="Bank", kind="bank"))
+
+
+def _payment():
+    account = _payment_account()
+    return Payment.objects.create(company=account.company, direction="in", payment_account=account,
+                                  date=datetime.date(2026, 1, 1), amount=Decimal(1), currency="EUR",
+                                  client=ClientFactory())
+
+
+def _allocation():
+    from tandem.finance.models import Invoice
+
+    payment = _payment()
+    invoice = Invoice.objects.create(company=payment.company, client=payment.client, currency="EUR",
+                                     invoice_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 1))
+    return PaymentAllocation.objects.create(payment=payment, invoice=invoice, date=payment.date, amount=Decimal(1))
+
+
+def _statement_line():
+    account = _payment_account()
+    statement = BankStatement.objects.create(payment_account=account, format="csv", date_from=datetime.date(2026, 1, 1),
+                                             date_to=datetime.date(2026, 1, 1), file_hash="x")
+    return BankStatementLine.objects.create(statement=statement, payment_account=account, date=statement.date_from,
+                                            amount=Decimal(1), currency="EUR", dedupe_key="k")
 
 
 def _exchange_rate():
