@@ -55,37 +55,13 @@ def payer(db):
 
 @pytest.fixture
 def issued_invoice(ledger, accountant, payer):
-    from decimal import Decimal
-
-    from tandem.core.money import quantize
-    from tandem.finance.models import Invoice
+    from tandem.finance.tests.invoice_stub import make_issued_invoice
 
     counter = {"n": 0}
 
-    def make(total="1190.00", *, currency="EUR", rate="1", number="", kind=Invoice.Kind.CUSTOMER_INVOICE,
-             invoice_date=datetime.date(2026, 3, 2), counterparty=None, tax="190.00"):
-        counterparty = counterparty or payer
+    def make(total="1190.00", **kwargs):
         counter["n"] += 1
-        total, rate = Decimal(total), Decimal(rate)
-        customer = kind == Invoice.Kind.CUSTOMER_INVOICE
-        invoice = Invoice.objects.create(
-            company=ledger, kind=kind, status=Invoice.Status.ISSUED,
-            number=number or f"{'INV' if customer else 'BILL'}-2026-{counter['n']:04d}",
-            client=counterparty.client, counterparty=counterparty, invoice_date=invoice_date,
-            due_date=invoice_date + datetime.timedelta(days=14), currency=currency, rate=rate,
-            net_total=total - Decimal(tax), tax_total=Decimal(tax), total=total, amount_due=total)
-        base = quantize(total * rate, ledger.base_currency)
-        fx = {"currency": currency, "amount_currency": total, "rate": rate} if currency != ledger.base_currency else {}
-        own = {"client": counterparty.client, "counterparty": counterparty}
-        code, other, journal_code = ("1100", "4000", "SAL") if customer else ("2000", "6200", "PUR")
-        lines = [{"account": Account.objects.get(company=ledger, code=code), "debit" if customer else "credit": base,
-                  **fx, **own},
-                 {"account": Account.objects.get(company=ledger, code=other), "credit" if customer else "debit": base,
-                  **fx}]
-        entry = services.post_entry(company=ledger, journal=Journal.objects.get(company=ledger, code=journal_code),
-                                    date=invoice_date, lines=lines, memo=str(invoice), origin=invoice, by=accountant)
-        Invoice.objects.filter(pk=invoice.pk).update(entry=entry)
-        invoice.entry = entry
-        return invoice
+        kwargs.setdefault("counterparty", payer)
+        return make_issued_invoice(ledger, by=accountant, total=total, sequence=counter["n"], **kwargs)
 
     return make
