@@ -141,7 +141,26 @@ def _ledger_world(entity) -> dict:
                                 date=datetime.date(2026, 6, 1), by=accountant,
                                 lines=[{"account": supplies, "debit": Decimal(5)},
                                        {"account": bank, "credit": Decimal(5)}])
-    return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk}
+    return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk,
+            **_banking_world(entity, accountant)}
+
+
+def _banking_world(entity, accountant) -> dict:
+    """A bank account, a payment and an imported statement (payment and statement pages)."""
+    import datetime
+
+    from tandem.finance.banking import services as banking
+    from tandem.finance.banking import statements
+    from tandem.parties.tests.factories import ClientFactory
+
+    account = banking.create_payment_account(entity, by=accountant, name="Walk bank")
+    payment = banking.register_payment(entity, direction="in", payment_account=account,
+                                       date=datetime.date(2026, 6, 1), amount="10.00", client=ClientFactory(),
+                                       by=accountant)
+    outcome = statements.import_statement(account, b"date,amount,reference\n2026-06-02,5.00,Walk\n", by=accountant,
+                                          format="csv", csv_options={"mapping": {"date": "date", "amount": "amount",
+                                                                                  "reference": "reference"}})
+    return {"payment": payment.pk, "statement": outcome.statement.pk}
 
 
 def _catalog_world() -> dict:
