@@ -17,6 +17,8 @@ from tandem.finance.banking import parsers, queries, services, statements
 from tandem.finance.banking.schemas import (
     AllocateIn,
     ConfirmIn,
+    ExchangeRevaluationIn,
+    ExchangeRevaluationOut,
     PaymentAccountFilters,
     PaymentAccountIn,
     PaymentAccountOut,
@@ -25,8 +27,6 @@ from tandem.finance.banking.schemas import (
     PaymentIn,
     PaymentOut,
     PaymentReverseIn,
-    RevaluationIn,
-    RevaluationOut,
     StatementImportOut,
     StatementLineFilters,
     StatementLineOut,
@@ -167,9 +167,9 @@ def reverse_payment(request, payment_id: Id, payload: PaymentReverseIn):
     return _payment(request, payment.pk)
 
 
-@router.post("/revaluations", response={201: RevaluationOut},
+@router.post("/revaluations", response={201: ExchangeRevaluationOut},
              summary="Revalue open foreign-currency invoices at a date's rates (reversed the next day)")
-def create_revaluation(request, payload: RevaluationIn):
+def create_revaluation(request, payload: ExchangeRevaluationIn):
     require_permission(request, "finance.add_entry")
     entry, reversal = services.revalue_open_items(_company(payload.company_id), payload.date, by=request.user)
     return 201, {"entry_id": entry.pk if entry else None, "reversal_id": reversal.pk if reversal else None}

@@ -155,12 +155,12 @@ class PaymentFilters(Schema):
     unallocated: bool = Field(False, description="Only posted payments with an unallocated amount (credits).")
 
 
-class RevaluationIn(InputSchema):
+class ExchangeRevaluationIn(InputSchema):
     date: Date = Field(description="Usually a period's last day; the reversal is dated the next day.")
     company_id: Id | None = None
 
 
-class RevaluationOut(Schema):
+class ExchangeRevaluationOut(Schema):
     entry_id: int | None
     reversal_id: int | None
 
