@@ -7,6 +7,8 @@
     tandem migrate             create or upgrade the database (and collect the static files)
     tandem demo                load the demo data set (idempotent) and print the logins
     tandem createadmin         create an administrator interactively
+    tandem export-beancount FILE [--entity ID|name] [--from DATE] [--to DATE]
+                               write the posted ledger as a beancount file (checked by bean-check)
     tandem <any django command>
 """
 
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     argv = list(sys.argv if argv is None else argv)
     command = argv[1] if len(argv) > 1 else "help"
-    aliases = {"createadmin": "createadmin", "demo": "load_demo"}
+    aliases = {"createadmin": "createadmin", "demo": "load_demo", "export-beancount": "export_beancount"}
     if command in ("-h", "--help", "help"):
         print(__doc__)
         return

@@ -43,6 +43,8 @@ AREAS = (
     "ledger", "ledger set-up", "bookkeeping", "period closing",
     # payments: received and made, allocated to invoices; bank statements: imported and matched to invoices.
     "payments", "bank statements",
+    # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
+    "invoice documents",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -66,7 +68,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER, "payments": READ_ONLY, "bank statements": READ_ONLY},
+                          **_READS_LEDGER, "payments": READ_ONLY, "bank statements": READ_ONLY,
+                          "invoice documents": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -104,7 +107,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}, "payments": ALL, "bank statements": ALL},
+                       **{area: ALL for area in _LEDGER_AREAS}, "payments": ALL, "bank statements": ALL,
+                       "invoice documents": READ_ONLY},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -169,6 +173,8 @@ API_AREAS = {
     "/api/v1/finance/payments": "payments",
     "/api/v1/finance/revaluations": "bookkeeping",
     "/api/v1/finance/statements": "bank statements",
+    **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
+       for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
@@ -205,6 +211,8 @@ PAGE_AREAS = {
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
     "finance:payment-account": "ledger set-up", "finance:payment": "payments", "finance:statement": "bank statements",
+    "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
+    "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
@@ -280,6 +288,8 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Allocating and reversing a payment change it; ignoring a statement line decides it.
                        "finance:payment-allocate": CHANGE, "finance:payment-reverse": CHANGE,
                        "finance:statement-line-ignore": CHANGE,
+                       # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
+                       "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
                        "parties:contact-channel-row": READ}
 
@@ -365,6 +375,8 @@ def build_world(actor):
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
     ids.update(_banking_world(client, counterparty))
+    if "invoice_id" not in ids:
+        ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_sales_world(client, counterparty, deal, entity))
     ids.update(_catalog_world())  # its product_id (goods with a price) is the one request bodies name
     ids.update(_shipping_world(ids))
@@ -408,6 +420,12 @@ def _banking_world(client, counterparty) -> dict:
                                                                                   "reference": "reference"}})
     return {"payment_account_id": account.pk, "payment_id": payment.pk, "statement_id": outcome.statement.pk,
             "line_id": outcome.statement.lines.get().pk}
+def _invoice_documents_world(client, counterparty, entity) -> int:
+    """An issued invoice of the client (its documents are what is downloaded); our entity has no VAT ID here, so
+    the e-invoice answers 409 naming it, the PDF renders."""
+    from tandem.finance.tests.factories_documents import make_invoice
+
+    return make_invoice(client=client, counterparty=counterparty, company=entity, number="MATRIX-INV-1").pk
 
 
 def _catalog_world() -> dict:
@@ -692,7 +710,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],
                     "shipments": ids["shipment_id"], "shipping steps": ids["shipment_id"],
-                    "customer returns": ids["return_id"],
+                    "customer returns": ids["return_id"], "invoice documents": ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
@@ -728,7 +746,8 @@ def actor_group_id(actor) -> int:
 
 # Path parameters that name a record owned by (or filed under a client of) someone.
 OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
-                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "payment_id"}
+                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "payment_id",
+                           "invoice_id"}
 
 
 @pytest.mark.django_db

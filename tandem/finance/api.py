@@ -13,6 +13,7 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
+from tandem.finance.api_documents import router as documents_router
 from tandem.finance.banking.api import router as banking_router
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
 from tandem.finance.schemas import (
@@ -251,3 +252,7 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
     response["Content-Disposition"] = f'attachment; filename="trial-balance-{params.date_from}-{params.date_to}.xlsx"'
     return response
 
+
+
+# --- Invoice documents (PDF, Factur-X, CII XML): their own router, tandem/finance/api_documents.py ------------
+router.add_router("", documents_router)

@@ -5,7 +5,7 @@ from tandem.core import roles
 from tandem.core.menu import MenuEntry
 
 _READ = ["finance.view_account", "finance.view_journal", "finance.view_fiscalyear", "finance.view_period",
-         "finance.view_entry"]
+         "finance.view_entry", "finance.view_invoice"]
 # Posting, reversing, closing: the accountant's work.
 _BOOKKEEP = ["finance.add_entry", "finance.change_entry", "finance.change_period", "finance.reopen_period",
              "finance.add_fiscalyear", "finance.change_fiscalyear"]

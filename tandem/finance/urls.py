@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.finance import views
+from tandem.finance import views, views_documents
 from tandem.finance.banking import views as banking
 
 app_name = "finance"
@@ -41,3 +41,5 @@ urlpatterns = [
     path("statements/lines/<int:pk>/confirm/", banking.statement_line_confirm, name="statement-line-confirm"),
     path("statements/lines/<int:pk>/ignore/", banking.statement_line_ignore, name="statement-line-ignore"),
 ]
+# Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
+urlpatterns += views_documents.urlpatterns

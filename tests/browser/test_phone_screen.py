@@ -109,6 +109,9 @@ NOT_PAGES = {
     "finance:trial-balance-export": "an XLSX file, no page",
     "sales:quote-pdf": "a PDF file, no page",
     "sales:shipment-pdf": "a PDF file (delivery note), no page",
+    "finance:invoice-pdf": "a PDF file (invoice), no page",
+    "finance:invoice-facturx": "a PDF file (Factur-X e-invoice), no page",
+    "finance:invoice-cii": "an XML file (the e-invoice's CII), no page",
 }
 
 # The pages issue #12 names: all derived from the URL conf, all full pages.
