@@ -109,6 +109,7 @@ def run(flows: int, profile: bool):
     user_model = type(user)
     quantities = (Decimal(2), Decimal(4), Decimal(10))
     seconds = dict.fromkeys(STEPS, 0.0)
+    cpu = dict.fromkeys(STEPS, 0.0)  # this process's CPU time: what the flow costs whatever else runs
     queries = dict.fromkeys(STEPS, 0)
     counter = QueryCounter()
 
@@ -121,7 +122,7 @@ def run(flows: int, profile: bool):
         for name in STEPS:
             by = request_user()
             before = counter.count
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             if name == "quote":
                 doc = quotes.create_quote(by=by, client=client, counterparty=counterparty, lines=[
                     {"product": good, "quantity": quantity} for good, quantity in zip(goods, quantities, strict=True)])
@@ -140,13 +141,14 @@ def run(flows: int, profile: bool):
             else:
                 doc = shipments.ship_shipment(doc, by=by, carrier="DHL", tracking_number="BENCH")
             seconds[name] += time.perf_counter() - start
+            cpu[name] += time.process_time() - cpu_start
             queries[name] += counter.count - before
 
     with connection.execute_wrapper(counter):
         for _ in range(min(20, flows)):  # warm-up: caches, prepared plans
             flow()
         for key in STEPS:
-            seconds[key], queries[key] = 0.0, 0
+            seconds[key], cpu[key], queries[key] = 0.0, 0.0, 0
         reserved_before = sum(WarehouseStock.objects.filter(product__in=goods, warehouse=warehouse)
                               .values_list("reserved", flat=True))
         moves_before = StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, product__in=goods).count()
@@ -168,6 +170,9 @@ def run(flows: int, profile: bool):
           f"pick → pack → ship) in {elapsed:.2f} s = {rate:.0f} flows/s, {in_steps / flows * 1000:.2f} ms per flow "
           f"in the services (target ≥ {TARGET}/s on SQLite){'' if rate >= TARGET else '  BELOW TARGET'}")
     print("  per step, ms:      " + ", ".join(f"{k} {seconds[k] / flows * 1000:.2f}" for k in STEPS))
+    print(f"  CPU time of this process: {sum(cpu.values()) / flows * 1000:.2f} ms per flow (= at most "
+          f"{flows / max(sum(cpu.values()), 1e-9):.0f} flows/s on an idle core); per step: "
+          + ", ".join(f"{k} {cpu[k] / flows * 1000:.2f}" for k in STEPS))
     print("  per step, queries: " + ", ".join(f"{k} {queries[k] / flows:g}" for k in STEPS)
           + f"; total {sum(queries.values()) / flows:g}")
     print(f"  still reserved after shipping: {reserved.normalize()} units (expected 0); {shipped} SHIPMENT moves "

@@ -13,6 +13,7 @@ from tandem.parties.api import router as parties_router
 from tandem.sales.api import router as sales_router
 from tandem.stock.api import router as stock_router
 from tandem.stock.valuation.api import router as stock_valuation_router
+from tandem.stock_accounting.api import router as stock_accounting_router
 
 DESCRIPTION = """CRM + ERP. Authenticate with `Authorization: Bearer <personal token>` or a browser session.
 
@@ -47,4 +48,5 @@ api.add_router("/", stock_router)
 api.add_router("/finance/", finance_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/stock/valuation", stock_valuation_router)
+api.add_router("/stock-accounting/", stock_accounting_router)
 api.add_router("/sales/", sales_router)

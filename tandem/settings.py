@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "tandem.finance",
     "tandem.crm",
     "tandem.sales",
+    # Last: its demo step posts the stock moves every other app's demo recorded before the ledger existed.
+    "tandem.stock_accounting",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("finance/", include("tandem.finance.urls")),
     path("catalog/", include("tandem.catalog.urls")),
     path("stock/valuation/", include("tandem.stock.valuation.views")),
+    path("stock-accounting/", include("tandem.stock_accounting.urls")),
     path("sales/", include("tandem.sales.urls")),
     path("", include("tandem.core.urls")),
 ]

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TANDEM = ROOT / "tandem"
 # Project glue under tandem/ that is not an app.
 NOT_APPS = {"templates", "static", "locale", "__pycache__"}
-LADDER = ["core", "parties", "catalog", "documents", "comms", "finance", "stock", "crm", "sales", "purchasing",
-          "production", "projects", "hr", "analytics"]
+LADDER = ["core", "parties", "catalog", "documents", "comms", "finance", "stock", "stock_accounting", "crm", "sales",
+          "purchasing", "production", "projects", "hr", "analytics"]
 
 
 def _contracts() -> dict:

@@ -77,6 +77,7 @@ def world(pipeline, sales_rep, admin_user):
         "source": Source.objects.create(name="Walk source").pk, "tag": Tag.objects.create(name="walk").pk,
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
+        "entity_id": entity.pk,  # stock_accounting: the legal entity whose pending stock postings are posted
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
     }
@@ -141,8 +142,11 @@ def _ledger_world(entity) -> dict:
                                 date=datetime.date(2026, 6, 1), by=accountant,
                                 lines=[{"account": supplies, "debit": Decimal(5)},
                                        {"account": bank, "credit": Decimal(5)}])
+    from tandem.finance.budgets import create_budget
+
+    budget = create_budget(entity, by=accountant, fiscal_year=year, name="Walk plan")
     return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk,
-            **_banking_world(entity, accountant)}
+            "budget": budget.pk, **_banking_world(entity, accountant)}
 
 
 def _banking_world(entity, accountant) -> dict:
@@ -230,7 +234,8 @@ def test_every_page_survives_hostile_query_values(request, world, who, zone):
             continue
         if first.status_code != 200:
             continue  # a POST-only action (405) or a redirect: no page to query
-        own = _page_params(first.content.decode(errors="replace"))
+        # A streamed download (an XLSX export) has no form of its own; it still meets the common parameters.
+        own = set() if first.streaming else _page_params(first.content.decode(errors="replace"))
         for value in HOSTILE:
             response = http.get(f"{url}?{_query({p: value for p in COMMON_PARAMS | own})}")
             if response.status_code >= 500:

@@ -43,6 +43,9 @@ AREAS = (
     "ledger", "ledger set-up", "bookkeeping", "period closing",
     # payments: received and made, allocated to invoices; bank statements: imported and matched to invoices.
     "payments", "bank statements",
+    # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
+    # the legal entity's policy; dunning: reminder levels, runs and reminders.
+    "receivables", "credit limits", "dunning",
     # invoice documents: an invoice's PDF, Factur-X e-invoice and CII XML, downloaded by the invoice's readers.
     "invoice documents",
 )
@@ -68,8 +71,10 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "shipments": frozenset({READ, ADD, CHANGE}), "shipping steps": READ_ONLY,
                           "customer returns": frozenset({READ, ADD}),
                           "warehouses": READ_ONLY, "stock": READ_ONLY,
-                          **_READS_LEDGER, "payments": READ_ONLY, "bank statements": READ_ONLY,
-                          "invoice documents": READ_ONLY},
+                          **_READS_LEDGER, "invoice documents": READ_ONLY,
+                          # Reads receivables; accountants set limits and run dunning.
+                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
+                          "payments": READ_ONLY, "bank statements": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -90,6 +95,8 @@ MAY: dict[str, dict[str, frozenset]] = {
         "customer returns": frozenset({READ, ADD}),
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
         "payments": READ_ONLY,  # whether their own clients paid
+        # What their own clients owe and may still buy on credit.
+        "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -107,8 +114,9 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "legal entities": frozenset({READ, ADD, CHANGE}), "exchange rates": frozenset({READ, ADD}),
                        # Corrects the cost of goods received (the supplier's invoice): an addition to valuation.
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
-                       **{area: ALL for area in _LEDGER_AREAS}, "payments": ALL, "bank statements": ALL,
-                       "invoice documents": READ_ONLY},
+                       **{area: ALL for area in _LEDGER_AREAS}, "invoice documents": READ_ONLY,
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
+                       "bank statements": ALL},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -167,18 +175,27 @@ API_AREAS = {
     "/api/v1/finance/journals": "ledger set-up",
     "/api/v1/finance/entries": "bookkeeping",
     "/api/v1/finance/reports": "ledger",
+    "/api/v1/finance/budgets": "ledger",  # budgets: read with the figures, kept by accountants
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
     "/api/v1/finance/payment-accounts": "ledger set-up",
     "/api/v1/finance/payments": "payments",
     "/api/v1/finance/revaluations": "bookkeeping",
     "/api/v1/finance/statements": "bank statements",
+    "/api/v1/finance/receivables": "receivables",
+    "/api/v1/finance/clients/{client_id}/exposure": "receivables",
+    "/api/v1/finance/clients/{client_id}/credit": "credit limits",
+    "/api/v1/finance/credit-policy": "credit limits",
+    "/api/v1/finance/dunning": "dunning",
     **{f"/api/v1/finance/invoices/{{invoice_id}}/{document}": "invoice documents"
        for document in ("pdf", "facturx", "cii")},
     "/api/v1/catalog/": "products",
     "/api/v1/catalog/price-lists": "price lists",
     "/api/v1/catalog/price-groups": "price lists",
     "/api/v1/stock/valuation": "stock valuation",
+    # Inventory accounts against stock values: read by those who see stock values, pending postings posted by
+    # accountants (an addition to the ledger).
+    "/api/v1/stock-accounting/": "stock valuation",
     "/api/v1/sales/quotes": "quotes",
     "/api/v1/sales/orders": "sales orders",
     "/api/v1/sales/orders/{order_id}/left-to-ship": "shipments",
@@ -211,11 +228,15 @@ PAGE_AREAS = {
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
     "finance:payment-account": "ledger set-up", "finance:payment": "payments", "finance:statement": "bank statements",
+    "finance:report": "ledger", "finance:budget": "ledger",
+    "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
+    "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
     "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
     "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
+    "stock_accounting:": "stock valuation",
     "sales:quote": "quotes", "sales:product-picker": "quotes", "sales:order": "sales orders",
     "sales:shipment": "shipments", "sales:return": "customer returns",
     "sales:client-price-group": "price lists",
@@ -271,13 +292,20 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
     # Importing a bank statement adds one.
     ("post", "/api/v1/finance/statements/import"): ADD,
+    ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
+    # A dunning run adds reminders.
+    ("post", "/api/v1/finance/dunning/run"): ADD,
     # A quote's or order's lines are edits of the document.
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
+    # Deleting a line of a draft stock count edits the count.
+    ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
+                       "stock:count-line-delete": CHANGE,  # a draft count's lines are edits of the count
+                       "crm:deal-board-more": READ,  # the next cards of a board column
                        # A document's lines are edits of the quote or order.
                        "sales:quote-line-remove": CHANGE, "sales:order-line-remove": CHANGE,
                        # Installing the shipped chart adds accounts; one more empty line of a manual entry adds.
@@ -288,6 +316,12 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Allocating and reversing a payment change it; ignoring a statement line decides it.
                        "finance:payment-allocate": CHANGE, "finance:payment-reverse": CHANGE,
                        "finance:statement-line-ignore": CHANGE,
+                       # Financial reports are read (their names end in the report's name).
+                       **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
+                                                                      "budget-vs-actual", "cash-forecast")},
+                       # Posting what waits for the ledger adds entries.
+                       "stock_accounting:pending-post": ADD,
+                       "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
                        "finance:invoice-facturx": READ, "finance:invoice-cii": READ,
                        # An empty channel row for the contact and client forms: nothing is read or written.
@@ -375,6 +409,7 @@ def build_world(actor):
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
     ids.update(_banking_world(client, counterparty))
+    ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
     ids.update(_sales_world(client, counterparty, deal, entity))
@@ -382,6 +417,19 @@ def build_world(actor):
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     return ids
+
+
+def _receivables_world(client) -> dict:
+    """An overdue invoice of the world's client and one dunning level."""
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.models import DunningLevel, Invoice
+
+    company = default_legal_entity()
+    invoice = Invoice.objects.create(company=company, client=client, status=Invoice.Status.ISSUED, number="MTX-INV-1",
+                                     invoice_date=datetime.date(2026, 5, 1), due_date=datetime.date(2026, 5, 15),
+                                     currency="EUR", total=10, amount_due=10)
+    level = DunningLevel.objects.create(company=company, days_overdue=7, name="Matrix reminder", text="{number}")
+    return {"level_id": level.pk, "overdue_invoice_id": invoice.pk}
 
 
 def _ledger_world() -> dict:
@@ -399,7 +447,11 @@ def _ledger_world() -> dict:
     entry = finance.post_entry(company=company, journal=Journal.objects.get(company=company, code="GEN"),
                                date=datetime.date(2026, 6, 1), by=accountant, lines=[
                                    {"account": bank, "debit": "100.00"}, {"account": capital, "credit": "100.00"}])
-    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk}
+    from tandem.finance.budgets import create_budget
+
+    budget = create_budget(company, by=accountant, fiscal_year=year, name="Matrix plan")
+    return {"entry_id": entry.pk, "year_id": year.pk, "period_id": entry.period_id, "ledger_account_id": bank.pk,
+            "budget_id": budget.pk}
 
 
 def _banking_world(client, counterparty) -> dict:
@@ -513,10 +565,13 @@ def _stock_world(entity, actor) -> dict:
     receipt = stock_services.receive_stock(product=product, quantity=Decimal(5), location=location, lot=lot,
                                            unit_cost=Decimal(2), by=None)
     count = stock_services.create_count(warehouse=warehouse, by=None)
+    count_line = stock_services.set_count_line(count, product=product, location=location, lot=lot,
+                                               counted=Decimal(4), by=None)
     expected = stock_services.expect_receipt(product=product, warehouse=warehouse, quantity=Decimal(3),
                                              expected_date=datetime.date(2026, 6, 1), by=None)
     return {"warehouse_id": warehouse.pk, "location_id": location.pk, "product_id": product.pk, "lot_id": lot.pk,
-            "count_id": count.pk, "expected_id": expected.pk, "move_id": receipt.pk, "move_pk": receipt.pk,
+            "count_id": count.pk, "line_id": count_line.pk, "expected_id": expected.pk, "move_id": receipt.pk,
+            "move_pk": receipt.pk,
             "to_location_id": stock_queries.default_location(warehouse).pk, "from_location_id": location.pk,
             "quantity": "1", "counted": "1"}
 
@@ -706,6 +761,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "payments": ids["payment_id"],
                     "bank statements": ids["line_id"] if name.startswith("finance:statement-line")
                     else ids["statement_id"],
+                    "ledger": ids["budget_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
                     "quotes": ids["quote_id"], "sales orders": ids["order_id"],

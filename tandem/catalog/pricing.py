@@ -73,13 +73,32 @@ def candidate_items(product: Product, *, quantity: Decimal, on_date: datetime.da
                     group_ids: Sequence[int]):
     """Items that could price `quantity` (stock unit) of `product` on `on_date` in `currency`."""
     product_ids = [product.pk] + ([product.template_id] if product.template_id else [])
+    return _items(product_ids, on_date=on_date, currency=currency, group_ids=group_ids) \
+        .filter(min_quantity__lte=quantity)
+
+
+def _items(product_ids, *, on_date: datetime.date, currency: str, group_ids: Sequence[int]):
     return (PriceListItem.objects
-            .filter(product_id__in=product_ids, min_quantity__lte=quantity,
-                    price_list__currency=currency.upper(), price_list__is_archived=False)
+            .filter(product_id__in=product_ids, price_list__currency=currency.upper(), price_list__is_archived=False)
             .filter(Q(price_list__valid_from__isnull=True) | Q(price_list__valid_from__lte=on_date))
             .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=on_date))
             .filter(Q(price_list__price_group__isnull=True) | Q(price_list__price_group_id__in=list(group_ids)))
             .select_related("price_list", "product"))
+
+
+def candidates_for(products: Iterable[Product], *, on_date: datetime.date, currency: str,
+                   price_groups: Sequence = ()) -> list[PriceListItem]:
+    """The items that could price any of `products` (a document's lines) on `on_date` in `currency` for
+    `price_groups`, whatever the quantity: one query for the document. Hand them to price_for (`candidates=`)
+    with the same date, currency and groups; it applies each line's quantity break."""
+    ids = set()
+    for product in products:
+        ids.add(product.pk)
+        if product.template_id:
+            ids.add(product.template_id)
+    if not ids:
+        return []
+    return list(_items(sorted(ids), on_date=on_date, currency=currency, group_ids=_group_ids(price_groups)))
 
 
 def explain(item: PriceListItem, *, unit_code: str, discount_percent: Decimal, template_sku: str = "") -> str:
@@ -96,19 +115,27 @@ def explain(item: PriceListItem, *, unit_code: str, discount_percent: Decimal, t
 
 
 def price_for(product: Product, *, quantity: Decimal, on_date: datetime.date, currency: str,
-              price_groups: Sequence = (), unit: Unit | None = None) -> PriceResult | None:
+              price_groups: Sequence = (), unit: Unit | None = None,
+              candidates: list[PriceListItem] | None = None) -> PriceResult | None:
     """The price of `quantity` of `product` (in `unit`, default its stock unit) on `on_date` in `currency`
     for a client in `price_groups` (PriceGroup rows or ids), or None when no list prices it.
 
     Raises catalog.units.NoUnitConversion (code "no_unit_conversion", field "unit") for a unit the product
-    cannot be converted from."""
+    cannot be converted from. `candidates`: candidates_for(…) of the document with the same date, currency and
+    groups (no query here)."""
     quantity = Decimal(quantity)
     multiply, divide = Decimal(1), Decimal(1)
     if unit is not None and unit.pk != product.unit_id:
         multiply, divide = conversion_ratio(unit, product.unit, product)  # stock units in one `unit`
     group_ids = _group_ids(price_groups)
-    items = list(candidate_items(product, quantity=quantity * multiply / divide, on_date=on_date, currency=currency,
-                                 group_ids=group_ids))
+    in_stock_units = quantity * multiply / divide
+    if candidates is None:
+        items = list(candidate_items(product, quantity=in_stock_units, on_date=on_date, currency=currency,
+                                     group_ids=group_ids))
+    else:
+        product_ids = {product.pk, product.template_id} - {None}
+        items = [item for item in candidates
+                 if item.product_id in product_ids and item.min_quantity <= in_stock_units]
     if not items:
         return None
     item = min(items, key=lambda row: item_rank(row, product_id=product.pk, group_ids=group_ids))

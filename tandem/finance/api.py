@@ -16,6 +16,7 @@ from tandem.finance import queries, reports, services
 from tandem.finance.api_documents import router as documents_router
 from tandem.finance.banking.api import router as banking_router
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
+from tandem.finance.receivables.api import router as receivables_router
 from tandem.finance.schemas import (
     AccountFilters,
     AccountIn,
@@ -40,6 +41,7 @@ from tandem.parties.models import Counterparty
 router = Router(tags=["finance"])
 # Payments and bank statements (finance.banking) share the /api/v1/finance/ prefix.
 router.add_router("", banking_router)
+router.add_router("", receivables_router)  # aging, overdue, credit limits, dunning (finance/receivables/api.py)
 
 
 def _company(company_id):
@@ -256,3 +258,8 @@ def trial_balance_xlsx(request, params: Query[TrialBalanceQuery]):
 
 # --- Invoice documents (PDF, Factur-X, CII XML): their own router, tandem/finance/api_documents.py ------------
 router.add_router("", documents_router)
+
+# Financial reports and budgets live in their own module (report_api.py), on this router.
+from tandem.finance.report_api import router as _reports_router  # noqa: E402
+
+router.add_router("", _reports_router)

@@ -34,6 +34,20 @@ ACTIONS = {
     "finance.bankstatementline.unmatched": _("sent the bank statement line back to be matched"),
     "finance.bankstatementline.confirmed": _("confirmed the bank statement line's payment"),
     "finance.bankstatementline.ignored": _("ignored the bank statement line"),
+    "finance.budget.created": _("created the budget"),
+    "finance.budget.changed": _("changed the budget"),
+    "finance.budget.deleted": _("deleted the budget"),
+    "finance.budget.amounts_set": _("changed the budget's amounts"),
+    # Receivables: credit limits, the credit policy, dunning.
+    "finance.creditlimit.set": _("set the credit limit"),
+    "finance.creditlimit.changed": _("changed the credit limit"),
+    "finance.creditlimit.removed": _("removed the credit limit"),
+    "finance.creditlimit.overridden": _("approved an order over the credit limit"),
+    "finance.creditpolicy.changed": _("changed what happens over a credit limit"),
+    "finance.dunninglevel.created": _("created the dunning level"),
+    "finance.dunninglevel.changed": _("changed the dunning level"),
+    "finance.reminder.proposed": _("proposed a payment reminder"),
+    "finance.reminder.sent": _("sent a payment reminder"),
 }
 
 CHANGE_LABELS = {
@@ -48,4 +62,7 @@ CHANGE_LABELS = {
     "finance.invoice": {"payment": _("payment"), "amount": _("amount")},
     "finance.bankstatement": {"file": _("file"), "lines": _("lines"), "skipped": _("skipped"), "format": _("format")},
     "finance.bankstatementline": {"payment": _("payment")},
+    "finance.budget": {"cells": _("cells changed")},
+    "finance.creditlimit": {"reason": _("reason"), "document": _("document")},
+    "finance.dunningreminder": {"level": _("level"), "invoice": _("invoice")},
 }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import limits
 from tandem.core.forms import DateField, DateInput, ModelChoiceField
 from tandem.core.money import parse_decimal
-from tandem.finance.models import Account, Journal
+from tandem.finance.models import Account, FiscalYear, Journal
 
 
 class EntryForm(forms.Form):
@@ -100,3 +100,12 @@ class AccountForm(forms.Form):
 
 class FiscalYearForm(forms.Form):
     start_date = DateField(label=_("First day"), widget=DateInput())
+
+
+class BudgetForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    fiscal_year = ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.none())
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].queryset = FiscalYear.objects.filter(company=company).order_by("-start_date")

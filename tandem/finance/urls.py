@@ -1,7 +1,8 @@
 from django.urls import path
 
-from tandem.finance import views, views_documents
+from tandem.finance import report_views, views, views_documents
 from tandem.finance.banking import views as banking
+from tandem.finance.receivables import views as receivables_views
 
 app_name = "finance"
 
@@ -40,6 +41,8 @@ urlpatterns = [
     path("statements/<int:pk>/", banking.statement_detail, name="statement-detail"),
     path("statements/lines/<int:pk>/confirm/", banking.statement_line_confirm, name="statement-line-confirm"),
     path("statements/lines/<int:pk>/ignore/", banking.statement_line_ignore, name="statement-line-ignore"),
+    *report_views.urlpatterns,  # financial reports and budgets
+    *receivables_views.urlpatterns,  # aging, overdue, dunning, credit limits
 ]
 # Invoice documents (PDF, Factur-X, CII XML): tandem/finance/views_documents.py.
 urlpatterns += views_documents.urlpatterns

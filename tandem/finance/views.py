@@ -19,6 +19,7 @@ from tandem.core.references import resolve_visible
 from tandem.finance import queries, reports, services
 from tandem.finance.forms import AccountForm, EntryForm, FiscalYearForm, RangeForm, ReopenForm
 from tandem.finance.models import Account, Entry, FiscalYear, Period
+from tandem.finance.reports.origins import origin_url
 
 PER_PAGE = 50
 
@@ -148,7 +149,8 @@ def _get_entry(pk) -> Entry:
 @permission_required("finance.view_entry", raise_exception=True)
 def entry_detail(request, pk):
     entry = _get_entry(pk)
-    return render(request, "finance/entry_detail.html", {"entry": entry, "total": queries.entry_total(entry)})
+    return render(request, "finance/entry_detail.html", {"entry": entry, "total": queries.entry_total(entry),
+                                                         "origin_url": origin_url(entry)})
 
 
 @login_required

@@ -114,6 +114,18 @@ class SalesConfig(AppConfig):
 
         return deal_page_actions(request, deal)
 
+    def cash_forecast_sources(self, company, today, date_to) -> list[dict]:
+        """Finance's cash forecast: confirmed orders not yet invoiced, by requested or expected date."""
+        from tandem.sales.cash_forecast import forecast_rows
+
+        return forecast_rows(company, today, date_to)
+
+    def finance_origin_urls(self) -> list[dict]:
+        """A journal entry posted from an order, shipment or return links to its page."""
+        from tandem.sales.cash_forecast import origin_urls
+
+        return origin_urls()
+
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: a year of quotes and orders for the demo clients."""
         from tandem.sales.demo import build_sales_demo

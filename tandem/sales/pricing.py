@@ -16,11 +16,18 @@ def client_price_groups(client) -> list:
 
 
 def list_price(product, *, client, quantity: Decimal, on_date: datetime.date, currency: str, unit=None,
-               price_groups=None):
-    """catalog.pricing.PriceResult (unit_price, discount_percent, explanation) or None when no list has it."""
+               price_groups=None, candidates=None):
+    """catalog.pricing.PriceResult (unit_price, discount_percent, explanation) or None when no list has it.
+    `candidates`: document_candidates of the document (one price query for all its lines)."""
     groups = client_price_groups(client) if price_groups is None else price_groups
     return catalog_pricing.price_for(product, quantity=quantity, on_date=on_date, currency=currency,
-                                     price_groups=groups, unit=unit)
+                                     price_groups=groups, unit=unit, candidates=candidates)
+
+
+def document_candidates(lines, *, on_date: datetime.date, currency: str, price_groups) -> list:
+    """The price list items that could price the products of `lines` (dicts with "product"), in one query."""
+    products = [values["product"] for values in lines if getattr(values.get("product"), "pk", None)]
+    return catalog_pricing.candidates_for(products, on_date=on_date, currency=currency, price_groups=price_groups)
 
 
 def tax_rate_of(product) -> Decimal:

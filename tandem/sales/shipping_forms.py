@@ -13,8 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.pickers import PickerField
 from tandem.sales.calculations import plain
-from tandem.stock.models import Location, Lot, StockLevel
+from tandem.stock.models import Location, Lot
+from tandem.stock.pickers import LOT_PICKER, for_warehouse, location_field, shippable_lots
 
 
 class _RowsForm(forms.Form):
@@ -49,21 +51,24 @@ class ShipmentForm(_RowsForm):
         super().__init__(*args, **kwargs)
         self.fields["shipment_date"].initial = timezone.localdate()
         self.rows = rows
-        locations = Location.objects.filter(warehouse_id=order.warehouse_id, is_archived=False).order_by(
-            "-is_default", "code")
         for row in rows:
             line, product = row["line"], row["product"]
             self.fields[f"quantity_{line.pk}"] = _quantity_field(row["left"], row["left"], product.unit.step)
-            self.fields[f"location_{line.pk}"] = forms.ModelChoiceField(
-                label=_("From location"), queryset=locations, required=False, empty_label=None,
-                initial=suggestions.get(("location", line.pk)))
+            # Searchable pickers: the order's warehouse's locations; the line's product's lots with stock
+            # there that have not expired (expiry and what is available shown). Anything else is refused as
+            # an error on the row's field.
+            location = location_field(_("From location"), required=False,
+                                      initial=suggestions.get(("location", line.pk)))
+            for_warehouse(location, order.warehouse_id)
+            self.fields[f"location_{line.pk}"] = location
             if product.tracking != "none":
-                lots = Lot.objects.filter(pk__in=StockLevel.objects.filter(
-                    product=product, location__warehouse_id=order.warehouse_id, on_hand__gt=0, lot__isnull=False)
-                    .values("lot_id")).order_by("expiry_date", "code")
-                self.fields[f"lot_{line.pk}"] = forms.ModelChoiceField(
-                    label=_("Lot or serial number"), queryset=lots, required=False,
-                    empty_label=_("Earliest expiry (suggested)"), initial=suggestions.get(("lot", line.pk)))
+                lot = PickerField(LOT_PICKER, label=_("Lot or serial number"), required=False,
+                                  queryset=shippable_lots(product, order.warehouse_id),
+                                  initial=suggestions.get(("lot", line.pk)),
+                                  help_text=_("Empty: the lot that expires first."))
+                lot.fix_parent(product.pk)
+                lot.widget.fixed.update({"warehouse": str(order.warehouse_id), "shippable": "1"})
+                self.fields[f"lot_{line.pk}"] = lot
             row["fields"] = self.row_fields(line.pk)
 
     def lines(self) -> list[dict]:

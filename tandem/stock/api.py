@@ -19,7 +19,7 @@ from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, patch_values
 from tandem.core.services import default_legal_entity
 from tandem.stock import queries, services
-from tandem.stock.models import ExpectedReceipt, Location, Lot, StockCount, StockMove, Warehouse
+from tandem.stock.models import ExpectedReceipt, Location, Lot, StockCount, StockCountLine, StockMove, Warehouse
 from tandem.stock.schemas import (
     AdjustmentIn,
     BalanceFilters,
@@ -375,6 +375,17 @@ def set_count_line(request, count_id: Id, payload: CountLineIn):
                             lot=_lot(product, payload.lot_id, "lot_id"), lot_code=payload.lot_code or "",
                             by=request.user)
     return _count_dict(_count(count_id), lines=True)
+
+
+@router.delete("/stock/counts/{count_id}/lines/{line_id}", response={204: None},
+               summary="Delete a line of a draft stock count",
+               description="409 once the count is posted or cancelled; 404 for a line of another count.")
+def delete_count_line(request, count_id: Id, line_id: Id):
+    count = _count(count_id)
+    require_permission(request, "stock.change_stockcount")
+    line = resolve_visible(StockCountLine.objects.filter(count=count), line_id)
+    services.remove_count_line(line, by=request.user)
+    return 204, None
 
 
 @router.post("/stock/counts/{count_id}/import", response=CountImportOut, summary="Import counted quantities (CSV)",

@@ -9,6 +9,7 @@ ACTIONS = {
     "stock.location.changed": _("changed the location"),
     "stock.stockcount.created": _("started the stock count"),
     "stock.stockcount.changed": _("changed the stock count"),
+    "stock.stockcount.line_removed": _("removed a line of the stock count"),
     "stock.stockcount.posted": _("posted the stock count"),
     "stock.stockcount.cancelled": _("cancelled the stock count"),
     "stock.warehouse.archived": _("archived the warehouse"),

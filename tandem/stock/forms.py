@@ -9,7 +9,15 @@ from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceFiel
 from tandem.core.pickers import PickerField
 from tandem.stock import queries
 from tandem.stock.models import Location, StockCount, StockMove, Warehouse
-from tandem.stock.pickers import PRODUCT_PICKER, stocked_products
+from tandem.stock.pickers import (
+    PRODUCT_PICKER,
+    check_lot_of_product,
+    for_warehouse,
+    location_field,
+    lot_field,
+    narrow_lot,
+    stocked_products,
+)
 
 
 def _location_field(label, *, required=True) -> ModelChoiceField:
@@ -51,9 +59,25 @@ class ReceiptForm(_MoveForm):
 
 
 class TransferForm(_MoveForm):
-    from_location = _location_field(_("From location"))
-    to_location = _location_field(_("To location"))
-    field_order = ["product", "quantity", "from_location", "to_location", "lot_code", "effective_date", "reason"]
+    """Where from and where to through location pickers ("MAIN/A1"), the lot through a picker of the chosen
+    product's lots (its expiry and what is available); a lot of another product is an error on `lot`."""
+
+    service_field_names = {}
+    from_location = location_field(_("From location"))
+    to_location = location_field(_("To location"))
+    lot = lot_field(_("Lot or serial number"), required=False,
+                    help_text=_("Needed for products tracked by lot or serial number."))
+    field_order = ["product", "quantity", "from_location", "to_location", "lot", "effective_date", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["lot_code"]
+        narrow_lot(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_lot_of_product(self)
+        return cleaned
 
 
 class AdjustmentForm(_MoveForm):
@@ -91,16 +115,29 @@ class CountForm(forms.ModelForm):
 
 
 class CountLineForm(forms.Form):
-    service_field_names = {"lot": "lot_code"}
+    """A counted quantity: the location through a picker of the count's warehouse only, the lot through a
+    picker of the chosen product's lots. A lot nobody booked yet may be typed as a new code (`lot_code`)."""
+
+    service_field_names = {"lot": "lot"}
     product = PickerField(PRODUCT_PICKER, queryset=stocked_products(), label=_("Product"))
-    location = ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
-    lot_code = forms.CharField(label=_("Lot or serial number"), max_length=64, required=False)
+    location = location_field(_("Location"))
+    lot = lot_field(_("Lot or serial number"), required=False)
+    lot_code = forms.CharField(label=_("New lot or serial number"), max_length=64, required=False,
+                               help_text=_("Only for a lot that is not in the list yet."))
     counted = AmountField(label=_("Counted"))
 
     def __init__(self, *args, warehouse=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = queries.locations(warehouse)
-        self.fields["location"].label_from_instance = lambda loc: loc.code
+        if warehouse is not None:
+            for_warehouse(self.fields["location"], warehouse.pk)
+        narrow_lot(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_lot_of_product(self)
+        if cleaned.get("lot") is not None and cleaned.get("lot_code"):
+            self.add_error("lot_code", _("Choose a lot from the list or type a new one, not both."))
+        return cleaned
 
 
 class CountImportForm(forms.Form):

@@ -18,13 +18,14 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.catalog.models import Product
 from tandem.core import audit, limits, workflow
 from tandem.core.archive import archive, refuse_archived_links, restore
+from tandem.core.bulk import update_rows
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.stock.errors import insufficient_stock
 from tandem.stock.models import (
@@ -39,6 +40,7 @@ from tandem.stock.models import (
     Warehouse,
     WarehouseStock,
 )
+from tandem.stock.signals import stock_moves_recorded
 from tandem.stock.valuation import services as valuation
 
 ZERO = Decimal(0)
@@ -83,42 +85,9 @@ def lock_warehouse_stock(product, warehouses) -> dict[int, WarehouseStock]:
     return {row.warehouse_id: row for row in locked.all()}
 
 
-def _change_level(product, location: Location, lot, delta: Decimal) -> None:
-    updated = StockLevel.objects.filter(product=product, location=location, lot=lot).update(
-        on_hand=F("on_hand") + delta)
-    if not updated:
-        StockLevel.objects.create(product=product, location=location, lot=lot, on_hand=delta)
-
-
 def _level(product, location: Location, lot) -> Decimal:
     row = StockLevel.objects.filter(product=product, location=location, lot=lot).values_list("on_hand", flat=True)
     return row.first() or ZERO
-
-
-def _consume_reservations(product, warehouse, origin, quantity: Decimal, lot=None) -> None:
-    """Take `quantity` off what is held for `origin` (that lot's first, then oldest first); refuse if less is held."""
-    origin_type, origin_id = _origin(origin)
-    held = list(Reservation.objects.select_for_update().filter(
-        product=product, warehouse=warehouse, origin_type=origin_type, origin_id=origin_id).order_by("pk"))
-    if lot is not None:
-        held.sort(key=lambda r: r.lot_id != lot.pk)
-    left, taken_from = quantity, []
-    for reservation in held:
-        if left <= 0:
-            break
-        taken = min(reservation.quantity, left)
-        left -= taken
-        taken_from.append((reservation, taken))
-    if left > 0:  # refused before anything is written
-        raise BusinessRuleError("not_reserved", _("Less than %(quantity)s is reserved for this document.")
-                                % {"quantity": _fmt(quantity)}, field="quantity")
-    emptied = [reservation.pk for reservation, taken in taken_from if taken == reservation.quantity]
-    if emptied:
-        Reservation.objects.filter(pk__in=emptied).delete()
-    for reservation, taken in taken_from:
-        if taken != reservation.quantity:
-            reservation.quantity -= taken
-            reservation.save(update_fields=["quantity"])
 
 
 def _check_lot_free(product, warehouse, lot, origin, quantity: Decimal) -> None:
@@ -153,14 +122,11 @@ def _check_lot(product, lot, quantity: Decimal) -> None:
                                 % {"lot": lot.code}, field="lot")
 
 
-def record_move(*, product, quantity: Decimal, kind: str, from_location: Location | None = None,
-                to_location: Location | None = None, lot=None, effective_date: datetime.date | None = None,
-                unit_cost: Decimal | None = None, origin=None, reason: str = "",
-                release_reserved: Decimal = Decimal(0), by, check_reserved: bool = True) -> StockMove:
-    """Move `quantity` of a product. `release_reserved` is the part of it that was reserved for the origin
-    and leaves the warehouse now (a shipment of a reserved order line): it lowers reserved with on hand.
-    `check_reserved=False` (a posted count: what is there is what is there) lets stock held for others go,
-    still never below zero where negatives are not allowed."""
+def _checked_move(*, product, quantity: Decimal, kind: str, from_location: Location | None = None,
+                  to_location: Location | None = None, lot=None, effective_date: datetime.date | None = None,
+                  unit_cost: Decimal | None = None, origin=None, reason: str = "",
+                  release_reserved: Decimal = Decimal(0), check_reserved: bool = True) -> _Move:
+    """record_move's arguments checked on their own (no database read): the move to post."""
     try:
         quantity = Decimal(quantity)
     except (ArithmeticError, TypeError, ValueError):
@@ -183,49 +149,259 @@ def record_move(*, product, quantity: Decimal, kind: str, from_location: Locatio
     if to_location is not None and to_location.is_archived:
         raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
                                 % {"name": to_location}, field="to_location")
+    return _Move(product=product, quantity=quantity, kind=kind, from_location=from_location,
+                 to_location=to_location, lot=lot, effective_date=effective_date, unit_cost=unit_cost, origin=origin,
+                 reason=reason, release_reserved=release_reserved, check_reserved=check_reserved)
+
+
+def record_move(*, product, quantity: Decimal, kind: str, from_location: Location | None = None,
+                to_location: Location | None = None, lot=None, effective_date: datetime.date | None = None,
+                unit_cost: Decimal | None = None, origin=None, reason: str = "",
+                release_reserved: Decimal = Decimal(0), by, check_reserved: bool = True) -> StockMove:
+    """Move `quantity` of a product. `release_reserved` is the part of it that was reserved for the origin
+    and leaves the warehouse now (a shipment of a reserved order line): it lowers reserved with on hand.
+    `check_reserved=False` (a posted count: what is there is what is there) lets stock held for others go,
+    still never below zero where negatives are not allowed."""
+    move = _checked_move(product=product, quantity=quantity, kind=kind, from_location=from_location,
+                         to_location=to_location, lot=lot, effective_date=effective_date, unit_cost=unit_cost,
+                         origin=origin, reason=reason, release_reserved=release_reserved,
+                         check_reserved=check_reserved)
+    return _post_moves([move], by=by)[0]
+
+
+def record_many(moves: list[dict], *, by) -> list[StockMove]:
+    """The moves of one document (each a dict of record_move's keywords, without `by`), all or none, with the
+    rules of record_move applied to each in turn as if recorded one after the other. Without lots they are
+    posted together: the stock rows of every product and warehouse locked in one statement (pk order), the
+    locations' levels and the reservations read once, then written in one statement per table. A move with a
+    lot (its checks read the stock of the lot) is posted one at a time. A refusal names no line (as
+    record_move); record_moves names it."""
+    checked = [_checked_move(**values) for values in moves]
+    return _post_checked(checked, by=by)
+
+
+def _post_checked(checked: list[_Move], *, by, line_errors: bool = False) -> list[StockMove]:
+    if not any(move.lot is not None for move in checked):
+        return _post_moves(checked, by=by, line_errors=line_errors)
+    posted = []
+    with _joined():
+        for index, move in enumerate(checked):
+            try:
+                posted += _post_moves([move], by=by)
+            except BusinessRuleError as exc:
+                if not line_errors:
+                    raise
+                raise _line_error(index, exc) from None
+    return posted
+
+
+@dataclass
+class _Move:
+    """One move checked by _checked_move, waiting for _post_moves."""
+
+    product: object
+    quantity: Decimal
+    kind: str
+    from_location: Location | None
+    to_location: Location | None
+    lot: object
+    effective_date: datetime.date | None
+    unit_cost: Decimal | None
+    origin: object
+    reason: str
+    release_reserved: Decimal
+    check_reserved: bool
+
+
+def _lock_pairs(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], WarehouseStock]:
+    """The WarehouseStock rows of (product id, warehouse id) pairs, created if missing, locked in pk order in
+    one statement (several products of one document: one lock order for everyone, no deadlock)."""
+    product_ids = sorted({p for p, _w in pairs})
+    warehouse_ids = sorted({w for _p, w in pairs})
+    if len(pairs) == len(product_ids) * len(warehouse_ids):
+        where = Q(product_id__in=product_ids, warehouse_id__in=warehouse_ids)
+    else:
+        where = Q()
+        for product_id, warehouse_id in sorted(pairs):
+            where |= Q(product_id=product_id, warehouse_id=warehouse_id)
+    locked = WarehouseStock.objects.select_for_update().filter(where).order_by("pk")
+    rows = {(row.product_id, row.warehouse_id): row for row in locked}
+    if len(rows) == len(pairs):
+        return rows
+    for product_id, warehouse_id in sorted(pairs):
+        if (product_id, warehouse_id) not in rows:
+            try:
+                with transaction.atomic():
+                    WarehouseStock.objects.get_or_create(product_id=product_id, warehouse_id=warehouse_id)
+            except IntegrityError:  # created by a concurrent transaction in the meantime
+                pass
+    return {(row.product_id, row.warehouse_id): row for row in locked.all()}
+
+
+def _read_levels(keys: set[tuple]) -> dict[tuple, list]:
+    """{(product id, location id, lot id): [level id, on hand]} of the keys that have a level row (one read)."""
+    lot_ids = {lot_id for _p, _l, lot_id in keys if lot_id is not None}
+    lot_q = Q(lot_id__in=sorted(lot_ids)) if lot_ids else Q(pk__in=[])
+    if any(lot_id is None for _p, _l, lot_id in keys):
+        lot_q |= Q(lot__isnull=True)
+    rows = StockLevel.objects.filter(lot_q, product_id__in=sorted({k[0] for k in keys}),
+                                     location_id__in=sorted({k[1] for k in keys})) \
+        .values_list("pk", "product_id", "location_id", "lot_id", "on_hand")
+    return {(p, loc, lot): [pk, on_hand] for pk, p, loc, lot, on_hand in rows if (p, loc, lot) in keys}
+
+
+def _held_for(moves: list[_Move]) -> dict[tuple, list[Reservation]]:
+    """What is reserved for the moves' origins that release reservations, locked, per (product id, warehouse id,
+    origin type id, origin id), oldest first."""
+    wanted = set()
+    for move in moves:
+        if move.release_reserved and move.from_location is not None:
+            origin_type, origin_id = _origin(move.origin)
+            wanted.add((move.product.pk, move.from_location.warehouse_id, getattr(origin_type, "pk", None),
+                        origin_id))
+    if not wanted:
+        return {}
+    where = Q()
+    for type_id in {w[2] for w in wanted}:
+        where |= Q(origin_type_id=type_id, origin_id__in=sorted({w[3] for w in wanted if w[2] == type_id}))
+    held = {key: [] for key in wanted}
+    rows = Reservation.objects.select_for_update().filter(
+        where, product_id__in=sorted({w[0] for w in wanted}),
+        warehouse_id__in=sorted({w[1] for w in wanted})).order_by("pk")
+    for reservation in rows:
+        key = (reservation.product_id, reservation.warehouse_id, reservation.origin_type_id, reservation.origin_id)
+        if key in held:
+            held[key].append(reservation)
+    return held
+
+
+def _take_reserved(held: list[Reservation], quantity: Decimal, lot, taken_total: dict) -> None:
+    """Take `quantity` off the reservations `held` (that lot's first, then oldest first), in memory: what is
+    taken of each is added to `taken_total` (reservation -> quantity); refuse if less is held."""
+    order = sorted(held, key=lambda r: r.lot_id != lot.pk) if lot is not None else held
+    left, taken_from = quantity, []
+    for reservation in order:
+        if left <= 0:
+            break
+        free = reservation.quantity - taken_total.get(reservation, ZERO)
+        if free <= 0:
+            continue
+        taken = min(free, left)
+        left -= taken
+        taken_from.append((reservation, taken))
+    if left > 0:  # refused before anything is written
+        raise BusinessRuleError("not_reserved", _("Less than %(quantity)s is reserved for this document.")
+                                % {"quantity": _fmt(quantity)}, field="quantity")
+    for reservation, taken in taken_from:
+        taken_total[reservation] = taken_total.get(reservation, ZERO) + taken
+
+
+def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[StockMove]:
+    """Check and write checked moves in order. Everything is checked (in memory, each move seeing the ones before
+    it) before the first write, so a refusal leaves nothing written. A move with a lot comes alone (its lot
+    checks read the database)."""
+    with _joined():
+        pairs = set()
+        level_keys = set()
+        for move in moves:
+            for location in (move.from_location, move.to_location):
+                if location is not None:
+                    pairs.add((move.product.pk, location.warehouse_id))
+                    level_keys.add((move.product.pk, location.pk, getattr(move.lot, "pk", None)))
+        rows = _lock_pairs(pairs)
+        levels = _read_levels(level_keys)
+        held = _held_for(moves)
+        taken: dict[Reservation, Decimal] = {}
+        changed_rows: dict[int, WarehouseStock] = {}
+        changed_levels: set[tuple] = set()
+        new_moves = []
+        for index, move in enumerate(moves):
+            try:
+                new_moves.append(_check_and_apply(move, rows=rows, levels=levels, held=held, taken=taken,
+                                                  changed_rows=changed_rows, changed_levels=changed_levels, by=by))
+            except BusinessRuleError as exc:
+                if not line_errors:
+                    raise
+                raise _line_error(index, exc) from None
+        # Writes: reservations taken, stock rows, levels, then the moves costed and their valuation entries.
+        emptied = [r.pk for r, quantity in taken.items() if quantity == r.quantity]
+        if emptied:
+            Reservation.objects.filter(pk__in=emptied).delete()
+        partly = [r for r, quantity in taken.items() if quantity != r.quantity]
+        for reservation in partly:
+            reservation.quantity -= taken[reservation]
+        update_rows(Reservation, ["quantity"], partly)
+        update_rows(WarehouseStock, ["on_hand", "reserved"], list(changed_rows.values()))
+        existing = []
+        created = []
+        for key in sorted(changed_levels, key=lambda k: (k[0], k[1], k[2] or 0)):
+            pk, on_hand = levels[key]
+            if pk is None:
+                created.append(StockLevel(product_id=key[0], location_id=key[1], lot_id=key[2], on_hand=on_hand))
+            else:
+                existing.append(StockLevel(pk=pk, on_hand=on_hand))
+        update_rows(StockLevel, ["on_hand"], existing)
+        if created:
+            StockLevel.objects.bulk_create(created)
+        plan = valuation.plan_costs(new_moves)
+        StockMove.objects.bulk_create(new_moves)
+        if any(move.pk is None for move in new_moves):  # a backend that cannot return the new ids
+            raise RuntimeError("stock moves need a database that returns the ids of inserted rows")
+        valuation.value_new_moves(new_moves, plan)
+        stock_moves_recorded.send(sender=StockMove, moves=new_moves)
+    return new_moves
+
+
+def _check_and_apply(move: _Move, *, rows, levels, held, taken, changed_rows, changed_levels, by) -> StockMove:
+    """record_move's rules for one move against the rows read (and changed by the moves before it)."""
+    product, quantity, lot = move.product, move.quantity, move.lot
+    from_location, to_location = move.from_location, move.to_location
     source = from_location.warehouse if from_location else None
     target = to_location.warehouse if to_location else None
     company = (source or target).company
-    with _joined():
-        rows = lock_warehouse_stock(product, [w for w in (source, target) if w is not None])
-        if source is not None:
-            row = rows[source.pk]
-            # Only what is not held for others may leave, plus what was held for this very origin.
-            # Between bins of one warehouse nothing leaves it: reserved goods may move too.
-            within = target is not None and target.pk == source.pk
-            available = row.on_hand - (row.reserved if check_reserved and not within else 0) + release_reserved
-            if quantity > available and not source.allow_negative:
-                raise insufficient_stock(product, source, wanted=quantity, available=max(available, ZERO))
-            here = _level(product, from_location, lot)
-            if quantity > here and (not source.allow_negative or getattr(product, "tracking", "") == "serial"):
-                raise insufficient_stock(product, from_location, wanted=quantity, available=max(here, ZERO),
-                                         lot=lot)
-            if lot is not None and check_reserved and not within and not source.allow_negative:
-                _check_lot_free(product, source, lot, origin, quantity)
-            if release_reserved:
-                _consume_reservations(product, source, origin, release_reserved, lot=lot)
-            row.on_hand -= quantity
-            row.reserved -= release_reserved
-            row.save(update_fields=["on_hand", "reserved"])
-            _change_level(product, from_location, lot, -quantity)
-        if target is not None:
-            if source is None and getattr(product, "tracking", "") == "serial" and StockLevel.objects.filter(
-                    product=product, lot=lot, on_hand__gt=0).exists():
-                raise ConflictError("serial_in_stock", _("Serial number %(serial)s is already in stock.")
-                                    % {"serial": lot.code}, field="lot")
-            row = rows[target.pk]
-            row.on_hand += quantity
-            row.save(update_fields=["on_hand"])
-            _change_level(product, to_location, lot, quantity)
-        origin_type, origin_id = _origin(origin)
-        move = StockMove.objects.create(
-            company=company, product=product, kind=kind, quantity=quantity, from_location=from_location,
-            to_location=to_location, lot=lot, effective_date=effective_date or timezone.localdate(),
-            unit_cost=unit_cost, reason=reason,
-            origin_type=origin_type, origin_id=origin_id, created_by=_user(by),
-        )
-        valuation.value_move(move)
-    return move
+    lot_id = getattr(lot, "pk", None)
+    if source is not None:
+        row = rows[(product.pk, source.pk)]
+        # Only what is not held for others may leave, plus what was held for this very origin.
+        # Between bins of one warehouse nothing leaves it: reserved goods may move too.
+        within = target is not None and target.pk == source.pk
+        available = row.on_hand - (row.reserved if move.check_reserved and not within else 0) + move.release_reserved
+        if quantity > available and not source.allow_negative:
+            raise insufficient_stock(product, source, wanted=quantity, available=max(available, ZERO))
+        key = (product.pk, from_location.pk, lot_id)
+        here = levels.get(key, (None, ZERO))[1]
+        if quantity > here and (not source.allow_negative or getattr(product, "tracking", "") == "serial"):
+            raise insufficient_stock(product, from_location, wanted=quantity, available=max(here, ZERO), lot=lot)
+        if lot is not None and move.check_reserved and not within and not source.allow_negative:
+            _check_lot_free(product, source, lot, move.origin, quantity)
+        if move.release_reserved:
+            origin_type, origin_id = _origin(move.origin)
+            _take_reserved(held.get((product.pk, source.pk, getattr(origin_type, "pk", None), origin_id), []),
+                           move.release_reserved, lot, taken)
+        row.on_hand -= quantity
+        row.reserved -= move.release_reserved
+        changed_rows[row.pk] = row
+        levels[key] = [levels.get(key, (None,))[0], here - quantity]
+        changed_levels.add(key)
+    if target is not None:
+        if source is None and getattr(product, "tracking", "") == "serial" and StockLevel.objects.filter(
+                product=product, lot=lot, on_hand__gt=0).exists():
+            raise ConflictError("serial_in_stock", _("Serial number %(serial)s is already in stock.")
+                                % {"serial": lot.code}, field="lot")
+        row = rows[(product.pk, target.pk)]
+        row.on_hand += quantity
+        changed_rows[row.pk] = row
+        key = (product.pk, to_location.pk, lot_id)
+        pk, on_hand = levels.get(key, (None, ZERO))
+        levels[key] = [pk, on_hand + quantity]
+        changed_levels.add(key)
+    origin_type, origin_id = _origin(move.origin)
+    return StockMove(
+        company=company, product=product, kind=move.kind, quantity=quantity, from_location=from_location,
+        to_location=to_location, lot=lot, effective_date=move.effective_date or timezone.localdate(),
+        unit_cost=move.unit_cost, reason=move.reason,
+        origin_type=origin_type, origin_id=origin_id, created_by=_user(by),
+    )
 
 
 @dataclass
@@ -249,21 +425,21 @@ def record_moves(*, lines: list[MoveLine], kind: str, from_location: Location | 
                  to_location: Location | None = None, effective_date=None, origin=None, reason: str = "",
                  by) -> list[StockMove]:
     """Several lines moved as one document: all of them or none (a refusal names the line)."""
-    moves = []
     with transaction.atomic():
+        checked = []
         for index, line in enumerate(lines):
             try:
                 lot = line.lot
                 if lot is None and line.lot_code:
                     lot = get_or_create_lot(product=line.product, code=line.lot_code, expiry_date=line.expiry_date,
                                             by=by)
-                moves.append(record_move(product=line.product, quantity=line.quantity, kind=kind,
-                                         from_location=from_location, to_location=to_location, lot=lot,
-                                         effective_date=effective_date, unit_cost=line.unit_cost, origin=origin,
-                                         reason=reason, by=by))
+                checked.append(_checked_move(product=line.product, quantity=line.quantity, kind=kind,
+                                             from_location=from_location, to_location=to_location, lot=lot,
+                                             effective_date=effective_date, unit_cost=line.unit_cost,
+                                             origin=origin, reason=reason))
             except BusinessRuleError as exc:
                 raise _line_error(index, exc) from None
-    return moves
+        return _post_checked(checked, by=by, line_errors=True)
 
 
 def receive_stock(*, product, quantity: Decimal, location: Location, lot=None, effective_date=None,
@@ -396,6 +572,40 @@ def reserve_stock(*, product, warehouse, quantity: Decimal, origin, lot=None, by
     first = made[0]
     first.parts = made
     return first
+
+
+def reserve_many(*, warehouse, lines: list[tuple], by) -> list[Reservation]:
+    """Hold each (product, quantity, origin) of `lines` in `warehouse` as reserve_stock does, all or none (the
+    first short line refuses with 409 insufficient_stock). Untracked products are held together: their stock
+    rows locked in one statement (pk order), written in one, the reservations inserted in one. With a lot- or
+    serial-tracked product (held per lot, FEFO) each line goes through reserve_stock in turn."""
+    if any(getattr(product, "tracking", "none") in ("lot", "serial") for product, _q, _o in lines):
+        with _joined():
+            return [reserve_stock(product=product, warehouse=warehouse, quantity=quantity, origin=origin, by=by)
+                    for product, quantity, origin in lines]
+    checked = []
+    for product, quantity, origin in lines:
+        quantity = Decimal(quantity)
+        if not quantity.is_finite() or quantity <= 0:
+            raise BusinessRuleError("quantity_not_positive", _("Enter a quantity above zero."), field="quantity")
+        limits.check_amount(quantity, field="quantity")
+        checked.append((product, quantity, origin))
+    with _joined():
+        rows = _lock_pairs({(product.pk, warehouse.pk) for product, _q, _o in checked})
+        made = []
+        for product, quantity, origin in checked:
+            row = rows[(product.pk, warehouse.pk)]
+            if quantity > row.available:
+                raise insufficient_stock(product, warehouse, wanted=quantity, available=max(row.available, ZERO))
+            row.reserved += quantity
+            origin_type, origin_id = _origin(origin)
+            made.append(Reservation(product=product, warehouse=warehouse, quantity=quantity,
+                                    origin_type=origin_type, origin_id=origin_id, created_by=_user(by)))
+        update_rows(WarehouseStock, ["reserved"], list({row.pk: row for row in rows.values()}.values()))
+        Reservation.objects.bulk_create(made)
+    for reservation in made:
+        reservation.parts = [reservation]
+    return made
 
 
 def release_reservations(*, origin, by) -> Decimal:
@@ -655,9 +865,20 @@ def set_count_line(count: StockCount, *, product, location: Location, counted: D
 
 
 def remove_count_line(line: StockCountLine, *, by) -> None:
+    """Delete a line entered by mistake while the count is a draft (409 once it is posted or cancelled: then
+    the line is what was adjusted)."""
     with transaction.atomic():
-        _locked_draft(line.count)
+        locked = _locked_draft(line.count)
+        line = StockCountLine.objects.select_related("product", "location", "lot").filter(
+            pk=line.pk, count=locked).first()
+        if line is None:
+            return  # removed meanwhile
+        changes = {"line": line.pk, "product": line.product.sku, "location": line.location.code,
+                   "counted": _fmt(line.counted)}
+        if line.lot_id:
+            changes["lot"] = line.lot.code
         line.delete()
+        audit.record(locked, "stock.stockcount.line_removed", by=by, root=locked.warehouse, changes=changes)
 
 
 @dataclass

@@ -3,6 +3,9 @@ for receipts, transfers and adjustments, stock counts. Thin: parse, call one ser
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -17,8 +20,9 @@ from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment
 from tandem.core.pagination import DeferredJoinPaginator
-from tandem.core.pickers import render_options
+from tandem.core.pickers import parent_id, render_child_options, render_options
 from tandem.core.services import default_legal_entity
+from tandem.stock import pickers as stock_pickers
 from tandem.stock import queries, services
 from tandem.stock.forms import (
     AdjustmentForm,
@@ -32,8 +36,8 @@ from tandem.stock.forms import (
     TransferForm,
     WarehouseForm,
 )
-from tandem.stock.models import Location, StockCount, StockMove, Warehouse
-from tandem.stock.pickers import PRODUCT_PICKER, stocked_products
+from tandem.stock.models import Location, StockCount, StockCountLine, StockMove, Warehouse
+from tandem.stock.pickers import LOCATION_PICKER, LOT_PICKER, PRODUCT_PICKER, stocked_products
 
 STOCK_PER_PAGE = 50
 MOVES_PER_PAGE = 50
@@ -217,8 +221,7 @@ def receipt_new(request):
 @require_http_methods(["GET", "POST"])
 def transfer_new(request):
     def perform(data):
-        line = services.MoveLine(product=data["product"], quantity=data["quantity"],
-                                 lot_code=data.get("lot_code") or "")
+        line = services.MoveLine(product=data["product"], quantity=data["quantity"], lot=data.get("lot"))
         return services.record_moves(lines=[line], kind=StockMove.Kind.TRANSFER,
                                      from_location=data["from_location"], to_location=data["to_location"],
                                      effective_date=data.get("effective_date"), reason=data.get("reason", ""),
@@ -244,6 +247,32 @@ def adjustment_new(request):
 @fragment
 def product_picker(request):
     return render_options(request, PRODUCT_PICKER, stocked_products())
+
+
+@login_required
+@permission_required("stock.view_location", raise_exception=True)
+@fragment
+def location_picker(request):
+    """Options of a location picker: the warehouse's locations (?warehouse=), or all active ones."""
+    return render_child_options(request, LOCATION_PICKER, Location.objects.filter(is_archived=False)
+                                .select_related("warehouse"), ordering=("code",))
+
+
+@login_required
+@permission_required("stock.view_stockmove", raise_exception=True)
+@fragment
+def lot_picker(request):
+    """Options of a lot picker: the product's lots (?product=), earliest expiry first, each with what is
+    available in the warehouse (?warehouse=) or in all. ?shippable=1 (the shipment form): only lots with stock
+    in that warehouse that have not expired."""
+    warehouse_id = parent_id(request, LOCATION_PICKER)
+    product_id = parent_id(request, LOT_PICKER)
+    queryset = stock_pickers.lots()
+    if request.GET.get("shippable") and product_id and warehouse_id:
+        queryset = stock_pickers.shippable_lots(product_id, warehouse_id)
+    source = dataclasses.replace(LOT_PICKER, describe=functools.partial(stock_pickers.describe_lots,
+                                                                        warehouse_id=warehouse_id))
+    return render_child_options(request, source, queryset, ordering=("expiry_date", "code", "id"))
 
 
 # --- Stock counts -------------------------------------------------------------------------------------------
@@ -289,9 +318,26 @@ def count_line_add(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         if call_service(form, services.set_count_line, count, product=data["product"], location=data["location"],
-                        counted=data["counted"], lot_code=data.get("lot_code") or "", by=request.user):
+                        counted=data["counted"], lot=data.get("lot"), lot_code=data.get("lot_code") or "",
+                        by=request.user):
             return redirect(f"{reverse('stock:count-detail', args=[pk])}#lines")
     return _count_page(request, count, line_form=form, status=400)
+
+
+@login_required
+@permission_required("stock.change_stockcount", raise_exception=True)
+@require_POST
+def count_line_delete(request, pk: int, line_id: int):
+    """Delete a line of a draft count; once posted or cancelled the page says why not (409)."""
+    count = get_object_or_404(StockCount.objects.select_related("warehouse"), pk=pk)
+    line = get_object_or_404(StockCountLine, pk=line_id, count=count)
+    try:
+        services.remove_count_line(line, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+        return _count_page(request, count, status=exc.status_code)
+    messages.success(request, _("Line deleted."))
+    return redirect(f"{reverse('stock:count-detail', args=[pk])}#lines")
 
 
 @login_required

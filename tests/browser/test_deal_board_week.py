@@ -50,7 +50,20 @@ def test_board_fits_the_screen_filters_and_marks_cards(page, log_in_as, week, wi
     page.goto("/crm/deals/")
     expect(page.locator("#board[data-ready='1']")).to_be_attached()
     column = page.locator(f"section.deal-column[aria-label='{week['first'].name}']")
+    # 46 open deals in the first stage: the column counts them all and shows the 25 newest, then "21 more".
+    expect(column.locator("[data-column-count]")).to_have_text("46")
+    expect(column.locator("[data-column-totals]")).to_contain_text("45,000.00")  # every deal, not the shown ones
+    expect(column.locator(".deal-card")).to_have_count(25)
+    expect(column.locator(".deal-card", has_text="Otto's deal")).to_have_count(1)
+    expect(column.locator(".deal-card", has_text=re.compile(r"Crane 0\b"))).to_have_count(0)
+    more = column.locator("[data-column-more]")
+    expect(more).to_have_text("21 more")
+    more.scroll_into_view_if_needed()
+    expect(more).to_be_visible()
+    more.click()
     expect(column.locator(".deal-card")).to_have_count(46)
+    expect(column.locator("[data-column-more]")).to_have_count(0)  # all shown: the link is gone
+    expect(page).to_have_url(re.compile(r"/crm/deals/$"))  # loaded in place
 
     # 46 cards, yet the page is about one screen high: the column scrolls, not the page.
     document_height = page.evaluate("document.documentElement.scrollHeight")
@@ -60,21 +73,47 @@ def test_board_fits_the_screen_filters_and_marks_cards(page, log_in_as, week, wi
     board = page.locator("#board")
     assert board.evaluate("el => el.scrollWidth > el.clientWidth")  # the stages scroll sideways
 
-    # Cards say what comes next, and which deal waited too long.
+    # Cards say what comes next, and which deal waited too long (a card loaded by "more" as well).
     overdue = page.locator(".deal-card", has_text="Crane 44")
     expect(overdue.locator("[data-next-activity='overdue']")).to_contain_text("Send the offer")
     expect(overdue.locator("[data-next-activity='overdue'] .badge-danger")).to_be_visible()
     idle = page.locator(".deal-card", has_text=re.compile(r"Crane 0\b"))
     expect(idle.locator("[data-stale]")).to_contain_text("30 days in stage")
+    expect(idle.locator("[data-stale] .badge-danger")).to_be_visible()
     expect(idle.locator("[data-next-activity='none']")).to_contain_text("No next activity")
     expect(page.locator("[data-board-weighted]")).to_be_visible()
 
     # "My deals": the URL keeps the filter, Otto's deal goes away.
-    expect(page.locator(".deal-card", has_text="Otto's deal")).to_have_count(1)
     page.locator("#board-filters select[name=owner]").select_option("me")
     expect(page).to_have_url(re.compile(r"owner=me"))
     expect(page.locator(".deal-card", has_text="Otto's deal")).to_have_count(0)
     expect(column.locator("[data-column-count]")).to_have_text("45")
+    expect(column.locator("[data-column-more]")).to_have_text("20 more")
+
+    # "20 more" keeps the filter; a card it loaded can be dragged to the next stage like any other.
+    column.locator("[data-column-more]").click()
+    expect(column.locator(".deal-card")).to_have_count(45)
+    expect(column.locator(".deal-card", has_text="Otto's deal")).to_have_count(0)
+    second = page.locator("section.deal-column").nth(1)
+    loaded = column.locator(".deal-card", has_text=re.compile(r"Crane 19\b"))  # the first card "more" loaded
+    if width < 600:
+        # On a phone one column fills the screen: scroll the board until the next column shows, then drag.
+        loaded.scroll_into_view_if_needed()
+        page.locator("#board").evaluate(
+            "el => { el.scrollLeft = el.querySelector('section.deal-column').offsetWidth - 140; }")
+        source, target = loaded.bounding_box(), second.locator(".deal-cards").bounding_box()
+        page.mouse.move(source["x"] + source["width"] - 30, source["y"] + 10)
+        page.mouse.down()
+        page.mouse.move(target["x"] + 30, target["y"] + 30, steps=12)
+        page.mouse.up()
+    else:
+        loaded.drag_to(second.locator(".deal-cards"))
+    expect(second.locator("[data-column-count]")).to_have_text("1", timeout=15_000)
+    expect(second.locator(".deal-card", has_text=re.compile(r"Crane 19\b"))).to_have_count(1)
+    expect(column.locator("[data-column-count]")).to_have_text("44")
+    expect(column.locator(".deal-card")).to_have_count(25)  # the board is redrawn: 25 again, and "19 more"
+    expect(column.locator("[data-column-more]")).to_have_text("19 more")
+    expect(page.locator(".deal-card", has_text="Otto's deal")).to_have_count(0)  # the filter is kept
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,11 @@ from tandem.crm.queries.visibility import visible_interactions, visible_tasks
 
 DEAL_RELATED = ("client", "counterparty", "contact", "owner", "stage__pipeline", "source", "campaign",
                 "lost_reason")
-CARDS_PER_COLUMN = 50
+# What a board card shows (crm/partials/_deal_card.html): only these columns are read for its 125 cards.
+CARD_FIELDS = ("id", "title", "stage_id", "stage_entered_at", "status", "amount", "currency", "created_at",
+               "client__id", "client__name", "owner__id", "owner__username", "owner__first_name",
+               "owner__last_name")
+CARDS_PER_COLUMN = 25  # cards a board column shows at first; "N more" loads the next ones (board_cards)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -170,7 +174,7 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
     stages = list(pipeline.stages.order_by("position"))
     open_deals = deals.filter(stage__in=[stage.pk for stage in stages], status=Deal.Status.OPEN)
     sums = (open_deals.order_by().values("stage_id", "currency")
-            .annotate(count=Count("id", distinct=True), total=Sum("amount")).order_by("stage_id", "currency"))
+            .annotate(count=Count("id"), total=Sum("amount")).order_by("stage_id", "currency"))
     counts: dict[int, int] = {}
     totals: dict[int, list] = {}
     for row in sums:
@@ -180,18 +184,29 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
     columns = []
     today, base, rates = timezone.localdate(), base_currency(), {}
     for stage in stages:
-        cards = list(with_next_activity(open_deals.filter(stage=stage), now).select_related("client", "owner")
-                     .order_by("-created_at", "-id")[:limit]) if counts.get(stage.pk) else []
-        for deal in cards:
-            deal.next_activity = next_activity(deal, now)
-            deal.days_in_stage = days_in_stage(deal, now)
-            deal.stale = is_stale(deal, stage, now)
+        cards = board_cards(open_deals, stage, limit=limit, now=now) if counts.get(stage.pk) else []
         count = counts.get(stage.pk, 0)
         base_total = convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)
         columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
                         "more": max(0, count - len(cards)), "base_total": base_total,
                         "weighted": weighted(base_total, stage.probability)})
     return columns
+
+
+def board_cards(deals: QuerySet[Deal], stage: Stage, *, offset: int = 0, limit: int = CARDS_PER_COLUMN,
+                now: datetime.datetime | None = None) -> list[Deal]:
+    """The open deals of one board column in the board's order (newest first), `limit` of them from `offset`
+    (one query: the first cards of the board, or the next ones its "N more" link loads), each carrying
+    `next_activity`, `days_in_stage` and `stale`."""
+    now = now or timezone.now()
+    cards = list(with_next_activity(deals.filter(stage=stage, status=Deal.Status.OPEN), now)
+                 .select_related("client", "owner").only(*CARD_FIELDS)
+                 .order_by("-created_at", "-id")[offset:offset + limit])
+    for deal in cards:
+        deal.next_activity = next_activity(deal, now)
+        deal.days_in_stage = days_in_stage(deal, now)
+        deal.stale = is_stale(deal, stage, now)
+    return cards
 
 
 def board_weighted(columns: list[dict]) -> Decimal:

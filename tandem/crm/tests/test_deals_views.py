@@ -43,16 +43,71 @@ def test_board_query_count_is_constant(client, sales_manager, sales):
 
 
 def test_board_limits_cards_and_links_the_rest(client, sales_manager, sales, monkeypatch):
+    """A column shows its CARDS_PER_COLUMN newest cards, its exact count, and "N more", which links to the
+    deal list of the stage and loads the next cards into the column (htmx), in the board's order."""
     from tandem.crm.queries import deals as deal_queries
 
     monkeypatch.setattr(deal_queries, "CARDS_PER_COLUMN", 2)
     monkeypatch.setattr(deal_queries.board_columns, "__defaults__", (2,))
+    monkeypatch.setattr(deal_queries.board_cards, "__kwdefaults__", {"offset": 0, "limit": 2, "now": None})
     client.force_login(sales_manager)
-    for _ in range(5):
-        DealFactory(pipeline=sales)
+    deals = [DealFactory(pipeline=sales, title=f"Deal {n}", amount=10) for n in range(5)]
+    stage = deals[0].stage
     html = client.get(reverse("crm:deal-board")).content.decode()
     assert html.count('<li class="deal-card') == 2
-    assert "3 more" in html
+    assert "Deal 4" in html and "Deal 3" in html and "Deal 2" not in html  # the newest first
+    assert '<span class="badge" data-column-count title="Open deals">5</span>' in html  # the exact count
+    assert "€50.00" in html  # and the exact sum
+    more_url = reverse("crm:deal-board-more", args=[stage.pk])
+    assert "3 more" in html and f'hx-get="{more_url}?pipeline={sales.pk}&amp;offset=2"' in html
+    assert f'href="{reverse("crm:deal-list")}?pipeline={sales.pk}&amp;stage={stage.pk}&amp;status=open"' in html
+
+    # "3 more" loads the next two, each one movable (its move URL), and replaces itself with "1 more".
+    response = client.get(more_url, {"pipeline": sales.pk, "offset": 2}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('<li class="deal-card') == 2 and "Deal 2" in html and "Deal 1" in html
+    assert f'data-move-url="{reverse("crm:deal-move", args=[deals[2].pk])}"' in html
+    assert "1 more" in html and 'hx-swap-oob="true"' in html and "offset=4" in html
+    # The last one: the link goes away.
+    html = client.get(more_url, {"pipeline": sales.pk, "offset": 4}).content.decode()
+    assert html.count('<li class="deal-card') == 1 and "Deal 0" in html
+    assert f'<span id="column-more-{stage.pk}" hx-swap-oob="true" hidden></span>' in html
+    # Nonsense offsets start from the top; a stage that does not exist is a 404.
+    html = client.get(more_url, {"offset": "x"}).content.decode()
+    assert "Deal 4" in html
+    assert client.get(reverse("crm:deal-board-more", args=[999999])).status_code == 404
+
+
+def test_board_more_keeps_the_filters_and_the_record_rules(client, sales_rep, sales_manager, sales, monkeypatch):
+    from tandem.crm.queries import deals as deal_queries
+
+    monkeypatch.setattr(deal_queries.board_cards, "__kwdefaults__", {"offset": 0, "limit": 2, "now": None})
+    mine = [DealFactory(pipeline=sales, owner=sales_rep, title=f"Mine {n}") for n in range(3)]
+    DealFactory(pipeline=sales, owner=sales_manager, title="Not mine")
+    url = reverse("crm:deal-board-more", args=[mine[0].stage_id])
+    client.force_login(sales_rep)  # a representative sees her own deals only
+    html = client.get(url, {"offset": 0}).content.decode()
+    assert "Not mine" not in html and "Mine 2" in html and "Mine 1" in html and "1 more" in html
+    client.force_login(sales_manager)
+    html = client.get(url, {"offset": 0, "owner": sales_rep.pk}).content.decode()
+    assert "Not mine" not in html and "1 more" in html
+    html = client.get(url, {"offset": 0}).content.decode()
+    assert "Not mine" in html and "2 more" in html
+
+
+def test_board_more_query_count_is_constant(client, sales_manager, sales):
+    client.force_login(sales_manager)
+    deals = [DealFactory(pipeline=sales) for _ in range(3)]
+    url = reverse("crm:deal-board-more", args=[deals[0].stage_id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(30):
+        DealFactory(pipeline=sales)
+    with CaptureQueriesContext(connection) as many:
+        assert 'class="deal-card' in client.get(url, {"offset": 1}).content.decode()
+    assert len(many) == len(few)
 
 
 def test_move_refusal_is_text_for_the_board_and_a_message_on_the_page(rep, deal, stages):

@@ -29,6 +29,10 @@ from tandem.finance.models import (
     AccountBalance,
     BankStatement,
     BankStatementLine,
+    BudgetLine,
+    CreditLimit,
+    DunningLevel,
+    DunningReminder,
     Entry,
     EntryLine,
     FiscalYear,
@@ -59,6 +63,7 @@ Quote, QuoteLine, Order, OrderLine = (apps.get_model("sales", name) for name in 
                                                                                "OrderLine"))
 Shipment, ShipmentLine, CustomerReturn, ReturnLine = (apps.get_model("sales", name) for name in (
     "Shipment", "ShipmentLine", "CustomerReturn", "ReturnLine"))
+StockPosting = apps.get_model("stock_accounting", "StockPosting")
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -95,9 +100,11 @@ AMOUNT_COLUMNS = {
                      ["on_hand", "reserved", "incoming"]),
     EntryLine: (lambda: _entry_line(), ["debit", "amount_currency"]),
     AccountBalance: (lambda: _account_balance(), ["debit", "credit"]),
+    BudgetLine: (lambda: _budget_line(), ["amount"]),
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    StockPosting: (lambda: _stock_posting(), ["amount"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
     QuoteLine: (lambda: _quote_line(), ["net_amount", "tax_amount", "gross_amount"]),
@@ -106,6 +113,9 @@ AMOUNT_COLUMNS = {
     Payment: (lambda: _payment(), ["unallocated_amount"]),
     PaymentAllocation: (lambda: _allocation(), ["exchange_difference"]),
     BankStatement: (lambda: _statement_line().statement, ["opening_balance", "closing_balance"]),
+    CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
+    DunningLevel: (lambda: _dunning_level(), ["fee"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -173,6 +183,7 @@ DATE_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["effective_date"]),
     CostCorrection: (lambda: _cost_correction(), ["effective_date"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["effective_date"]),
+    StockPosting: (lambda: _stock_posting(), ["stock_date"]),
     Quote: (lambda: _quote(), ["quote_date", "valid_until"]),
     Order: (lambda: _order(), ["order_date", "requested_date"]),
     OrderLine: (lambda: _order_line(), ["expected_date"]),
@@ -182,6 +193,7 @@ DATE_COLUMNS = {
     PaymentAllocation: (lambda: _allocation(), ["date"]),
     BankStatement: (lambda: _statement_line().statement, ["date_from", "date_to"]),
     BankStatementLine: (lambda: _statement_line(), ["date"]),
+    DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
     Interaction: (InteractionFactory, ["occurred_at"]),
@@ -261,6 +273,13 @@ def _revaluation_entry():
         batch=uuid.uuid4())
 
 
+def _stock_posting():
+    move = _stock_move()
+    return StockPosting.objects.create(company=move.company, move=move, stock_date=move.effective_date,
+                                       amount=Decimal(1), counter="goods_received", status="pending",
+                                       reason="no_ledger")
+
+
 def _reservation():
     from django.contrib.contenttypes.models import ContentType
 
@@ -294,6 +313,14 @@ def _entry_line(credit: bool = False):
 def _account_balance():
     line = _entry_line()
     return AccountBalance.objects.create(company=line.company, account=line.account, period=line.period)
+
+
+def _budget_line():
+    from tandem.finance.models import Budget
+
+    line = _entry_line()
+    budget = Budget.objects.create(company=line.company, fiscal_year=line.period.fiscal_year, name="Plan")
+    return BudgetLine.objects.create(budget=budget, account=line.account, period=line.period)
 def _sales_document(model, date_field):
     counterparty = CounterpartyFactory()
     company = LegalEntity.objects.create(name="Our company", base_currency="EUR")
@@ -613,3 +640,25 @@ def test_exchange_rate_extremes_through_the_api(api, admin_user):
         assert response.status_code == 400 and response.json()["field"] == field, response.content
     assert not ExchangeRate.objects.filter(quote_currency="CHF").exists()
     assert http.get(f"{API}/exchange-rates", {"date_from": "0001-01-01"}).status_code == 400
+
+
+def _credit_limit():
+    return CreditLimit.objects.create(client=ClientFactory(), amount=Decimal(1), currency="EUR")
+
+
+def _dunning_level():
+    company = LegalEntity.objects.create(name="Our dunning", base_currency="EUR")
+    return DunningLevel.objects.create(company=company, days_overdue=7, name="First", text="{number}")
+
+
+def _dunning_reminder():
+    from tandem.finance.models import Invoice
+
+    level = _dunning_level()
+    client = ClientFactory()
+    invoice = Invoice.objects.create(company=level.company, client=client, status="issued", number="R-1",
+                                     invoice_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15),
+                                     currency="EUR", total=Decimal(1), amount_due=Decimal(1))
+    return DunningReminder.objects.create(company=level.company, invoice=invoice, level=level, client=client,
+                                          run_date=datetime.date(2026, 2, 1), days_overdue=17, amount_due=Decimal(1),
+                                          currency="EUR", text="R-1")

@@ -46,6 +46,7 @@ from tandem.crm.models import Deal, Interaction, LostReason, Pipeline, Stage, St
 from tandem.crm.pickers import DEAL_PICKER
 from tandem.crm.queries.deals import (
     DEAL_RELATED,
+    board_cards,
     board_columns,
     board_total,
     board_weighted,
@@ -112,6 +113,33 @@ def deal_board(request):
     if is_htmx(request):
         return render(request, "crm/partials/_deal_board.html", context)
     return render(request, "crm/deal_board.html", context)
+
+
+MAX_BOARD_OFFSET = 100_000
+
+
+@login_required
+@permission_required("crm.view_deal", raise_exception=True)
+@fragment
+def deal_board_more(request, stage_id):
+    """The next cards of one board column (its "N more" link, htmx): the column's open deals from `offset` on,
+    narrowed by the board's filters like the board, appended to the column; the link itself is replaced
+    out of band by one for the rest (or removed when none are left)."""
+    stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
+    offset = request.GET.get("offset", "")
+    offset = int(offset) if offset.isdigit() and int(offset) <= MAX_BOARD_OFFSET else 0
+    form = BoardFilterForm(request.GET, user=request.user)
+    deals = filter_deals(visible_deals(request.user), **form.filters())
+    cards = board_cards(deals, stage, offset=offset)
+    _set_urls(cards, detail_url="crm:deal-detail", move_url="crm:deal-move")
+    shown = offset + len(cards)
+    more = max(0, deals.filter(stage=stage, status=Deal.Status.OPEN).count() - shown) if cards else 0
+    query = request.GET.copy()
+    query.pop("offset", None)
+    query["pipeline"] = stage.pipeline_id
+    return render(request, "crm/partials/_deal_board_more.html",
+                  {"cards": cards, "more": more, "shown": shown, "stage": stage, "pipeline": stage.pipeline,
+                   "board_query": query.urlencode(), "oob": True})
 
 
 @login_required
@@ -456,6 +484,7 @@ def report_lost_at_stage(request):
 
 urlpatterns = [
     path("deals/", deal_board, name="deal-board"),
+    path("deals/board/stages/<int:stage_id>/more/", deal_board_more, name="deal-board-more"),
     path("deals/list/", deal_list, name="deal-list"),
     path("deals/new/", deal_create, name="deal-create"),
     path("deals/picker/", deal_picker, name="deal-picker"),

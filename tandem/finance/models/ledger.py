@@ -41,8 +41,13 @@ class Account(ArchivableModel, TrackedModel):
         RETAINED_EARNINGS = "retained_earnings", _("Retained earnings")
         SALES = "sales", _("Sales")
         COGS = "cogs", _("Cost of goods sold")
+        # The stock bridge (stock_accounting) credits goods received here until the supplier's invoice comes,
+        # and books stock found, lost or broken against the stock adjustment account.
+        GOODS_RECEIVED = "goods_received", _("Goods received not invoiced")
+        STOCK_ADJUSTMENT = "stock_adjustment", _("Stock adjustments")
         OPERATING_EXPENSE = "operating_expense", _("Operating expense")
         FINANCIAL = "financial", _("Financial income or expense")
+        LOAN = "loan", _("Loans and borrowings")
 
     # Income statement accounts are closed into retained earnings at year end.
     PROFIT_AND_LOSS = (Type.INCOME, Type.EXPENSE)

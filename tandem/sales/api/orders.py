@@ -115,7 +115,9 @@ def _step(request, order_id, payload, service):
                          "shortage refuses the confirmation with 409 `insufficient_stock` (with `available` and "
                          "`wanted`; nothing reserved) unless the installation allows confirming with a "
                          "shortage (SALES_ALLOW_CONFIRM_WITH_SHORTAGE): then the line shows `short_quantity` "
-                         "and `expected_date`.")
+                         "and `expected_date`. Over the client's credit limit (or its overdue maximum): 409 "
+                         "`credit_limit_exceeded`, unless the legal entity's credit policy asks for approval and "
+                         "the user may approve (finance.override_credit_limit).")
 def confirm_order(request, order_id: Id, response: HttpResponse, payload: StepIn | None = None):
     return _out(_step(request, order_id, payload, services.confirm_order), response)
 

@@ -104,10 +104,12 @@ def load_products(lines) -> list[dict]:
 
 
 def price_line(doc, line, *, by, product, quantity, unit=None, unit_price=None, discount_percent=None,
-               description: str | None = None, on_date: datetime.date, price_groups=None) -> None:
+               description: str | None = None, on_date: datetime.date, price_groups=None,
+               candidates=None) -> None:
     """Fill a (new or changed) line: quantity rounded to the unit's step, the list price for the client on the
     date, an overridden price or discount only with OVERRIDE_PERMISSION, the product's tax rate, amounts.
-    `price_groups`: the client's (pricing.client_price_groups), when the caller prices several lines."""
+    `price_groups`: the client's (pricing.client_price_groups), when the caller prices several lines;
+    `candidates`: pricing.document_candidates of those lines (one price query for the document)."""
     if product.is_archived:
         raise BusinessRuleError("archived", _("%(product)s is archived.") % {"product": product.sku}, field="product")
     has_variants = getattr(product, "has_variants", None)  # annotated by load_products
@@ -129,7 +131,7 @@ def price_line(doc, line, *, by, product, quantity, unit=None, unit_price=None, 
         limits.check_amount(unit_price, field="unit_price", high=limits.MAX_RATE)
     discount_percent = _percent(discount_percent, "discount_percent")
     found = pricing.list_price(product, client=doc.client, quantity=quantity, on_date=on_date,
-                               currency=doc.currency, unit=unit, price_groups=price_groups)
+                               currency=doc.currency, unit=unit, price_groups=price_groups, candidates=candidates)
     may_override = by.has_perm(OVERRIDE_PERMISSION)
     if found is None:
         line.list_price = None

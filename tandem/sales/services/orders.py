@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits, workflow
+from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.finance.receivables import services as receivables
 from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine
 from tandem.sales.services import lines as common
@@ -74,9 +76,13 @@ def create_order(*, by, client, company=None, counterparty=None, contact=None, d
         order.number = f"SO-{order_date.year}-{order.pk:05d}"
         new_lines = []
         price_groups = pricing.client_price_groups(client) if lines else None
-        for position, values in enumerate(common.load_products(lines), start=1):
+        lines = common.load_products(lines)
+        candidates = pricing.document_candidates(lines, on_date=order_date, currency=order.currency,
+                                                 price_groups=price_groups) if lines else None
+        for position, values in enumerate(lines, start=1):
             line = OrderLine(order=order, position=position)
-            common.price_line(order, line, by=by, on_date=order_date, price_groups=price_groups, **values)
+            common.price_line(order, line, by=by, on_date=order_date, price_groups=price_groups, candidates=candidates,
+                              **values)
             new_lines.append(line)
         OrderLine.objects.bulk_create(new_lines)
         order.save(update_fields=["number", *common.recompute_totals(order, new_lines)])
@@ -184,27 +190,32 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
                                     field="lines")
         confirmed = workflow.transition(locked, Order.Status.CONFIRMED, by=by, locked=True,
                                         also_save=bump_version(locked))
+        # Credit limit (finance): 409 credit_limit_exceeded, or a manager's approval audited on the client.
+        receivables.check_credit(confirmed.client, confirmed.total, confirmed.currency, by=by, document=confirmed)
         goods = [line for line in lines if line.product.is_stocked]
         if goods and confirmed.warehouse_id is None:
             raise BusinessRuleError("warehouse_required", _("Choose the warehouse the goods are reserved in."),
                                     field="warehouse")
         shortages = {}
+        if goods and not with_shortage:  # every line in full: reserved together (one lock statement, pk order)
+            stock_services.reserve_many(warehouse=confirmed.warehouse, by=by,
+                                        lines=[(line.product, stock_quantity(line), line) for line in goods])
         for line in goods:
             wanted = stock_quantity(line)
             reserve = wanted
             if with_shortage:
                 row = stock_services.lock_warehouse_stock(line.product, [confirmed.warehouse])[confirmed.warehouse_id]
                 reserve = min(wanted, max(row.available, Decimal(0)))
-            if reserve > 0:
-                stock_services.reserve_stock(product=line.product, warehouse=confirmed.warehouse, quantity=reserve,
-                                             origin=line, by=by)
+                if reserve > 0:
+                    stock_services.reserve_stock(product=line.product, warehouse=confirmed.warehouse,
+                                                 quantity=reserve, origin=line, by=by)
             line.reserved_quantity = reserve
             line.short_quantity = wanted - reserve
             line.expected_date = (_expected_date(line.product, confirmed.warehouse, line.short_quantity)
                                       if line.short_quantity else None)
             if line.short_quantity:
                 shortages[line.product.sku] = str(line.short_quantity.normalize())
-        OrderLine.objects.bulk_update(goods, ["reserved_quantity", "short_quantity", "expected_date"])
+        update_rows(OrderLine, ["reserved_quantity", "short_quantity", "expected_date"], goods)
         if shortages:
             audit.record(confirmed, "sales.order.changed", by=by, root=confirmed.client,
                          changes={"shortages": ", ".join(f"{sku}: {qty}" for sku, qty in shortages.items())})

@@ -71,9 +71,13 @@ def create_quote(*, by, client=None, deal=None, company=None, counterparty=None,
         quote.number = f"Q-{quote_date.year}-{quote.pk:05d}"
         new_lines = []
         price_groups = pricing.client_price_groups(client) if lines else None
-        for position, values in enumerate(common.load_products(lines), start=1):
+        lines = common.load_products(lines)
+        candidates = pricing.document_candidates(lines, on_date=quote_date, currency=quote.currency,
+                                                 price_groups=price_groups) if lines else None
+        for position, values in enumerate(lines, start=1):
             line = QuoteLine(quote=quote, position=position)
-            common.price_line(quote, line, by=by, on_date=quote_date, price_groups=price_groups, **values)
+            common.price_line(quote, line, by=by, on_date=quote_date, price_groups=price_groups, candidates=candidates,
+                              **values)
             new_lines.append(line)
         QuoteLine.objects.bulk_create(new_lines)
         quote.save(update_fields=["number", *common.recompute_totals(quote, new_lines)])

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits, workflow
+from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
@@ -304,6 +305,8 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
                                       also_save=["carrier", "tracking_number", *bump_version(locked)])
         order_lines = _locked_lines(order)
         lines = list(shipped.lines.select_related("location__warehouse__company", "lot").order_by("product_id", "pk"))
+        moves = []
+        reason = _("Shipment %(number)s") % {"number": shipped.number}
         for line in lines:
             order_line = order_lines[line.order_line_id]
             if line.quantity > stock_quantity(order_line) - order_line.shipped_quantity:
@@ -312,16 +315,16 @@ def ship_shipment(shipment: Shipment, *, by, expected_version: int | None = None
                     "left": plain(stock_quantity(order_line) - order_line.shipped_quantity),
                     "product": order_line.product.sku}, field="lines")
             release = min(line.quantity, order_line.reserved_quantity)
-            move = stock_services.record_move(
-                product=order_line.product, quantity=line.quantity, kind=StockMove.Kind.SHIPMENT,
-                from_location=line.location, lot=line.lot, effective_date=shipped.shipment_date,
-                origin=order_line, release_reserved=release, reason=_("Shipment %(number)s") % {
-                    "number": shipped.number}, by=by)
-            line.stock_move = move
+            moves.append({"product": order_line.product, "quantity": line.quantity, "kind": StockMove.Kind.SHIPMENT,
+                          "from_location": line.location, "lot": line.lot, "effective_date": shipped.shipment_date,
+                          "origin": order_line, "release_reserved": release, "reason": reason})
             order_line.shipped_quantity += line.quantity
             order_line.reserved_quantity -= release
-        ShipmentLine.objects.bulk_update(lines, ["stock_move"])
-        OrderLine.objects.bulk_update(list(order_lines.values()), ["shipped_quantity", "reserved_quantity"])
+        # All lines' moves at once (record_move's rules, each line seeing the ones before it; one lock statement).
+        for line, move in zip(lines, stock_services.record_many(moves, by=by), strict=True):
+            line.stock_move = move
+        update_rows(ShipmentLine, ["stock_move"], lines)
+        update_rows(OrderLine, ["shipped_quantity", "reserved_quantity"], order_lines.values())
         _follow_quantities(order, order_lines.values(), by=by)
     return shipped
 

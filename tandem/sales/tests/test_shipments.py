@@ -174,16 +174,16 @@ def test_a_failure_on_the_second_line_leaves_no_move_written(make_order, receive
     order = make_order([(pump, 2), (valve, 2)])
     shipment = shipments.pick_shipment(shipments.create_shipment(order, by=storekeeper), by=storekeeper)
     shipment = shipments.pack_shipment(shipment, by=storekeeper)
-    real = shipments.stock_services.record_move
+    real = shipments.stock_services._check_and_apply  # the lines' moves are checked in turn, then written
     calls = []
 
-    def failing_second(**kwargs):
-        calls.append(kwargs["product"].sku)
+    def failing_second(move, **kwargs):
+        calls.append(move.product.sku)
         if len(calls) == 2:
             raise BusinessRuleError("insufficient_stock", "boom", field="quantity")
-        return real(**kwargs)
+        return real(move, **kwargs)
 
-    monkeypatch.setattr(shipments.stock_services, "record_move", failing_second)
+    monkeypatch.setattr(shipments.stock_services, "_check_and_apply", failing_second)
     with pytest.raises(BusinessRuleError):
         shipments.ship_shipment(shipment, by=storekeeper)
     assert len(calls) == 2
@@ -193,7 +193,7 @@ def test_a_failure_on_the_second_line_leaves_no_move_written(make_order, receive
     assert shipment.status == Shipment.Status.PACKED and order.status == Order.Status.CONFIRMED
     assert [x.shipped_quantity for x in order.lines.all()] == [D(0), D(0)]
     assert _stock(pump, warehouse) == (D(10), D(2)) and _stock(valve, warehouse) == (D(10), D(2))
-    monkeypatch.setattr(shipments.stock_services, "record_move", real)
+    monkeypatch.setattr(shipments.stock_services, "_check_and_apply", real)
     shipments.ship_shipment(shipment, by=storekeeper)
     order.refresh_from_db()
     assert order.status == Order.Status.SHIPPED

@@ -182,18 +182,18 @@ def test_a_lot_held_for_one_order_does_not_ship_for_another(room, today):
 
 
 def test_a_failure_in_the_middle_of_a_document_leaves_nothing(room, monkeypatch):
+    # The lines' stock rows, levels and moves are written; then valuing them fails.
     calls = []
-    original = services._change_level
 
-    def fail_on_the_third(*args):
+    def fail_after_the_writes(*args):
         calls.append(args)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return original(*args)
+        assert StockMove.objects.count() == 3 and StockLevel.objects.exists()
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_change_level", fail_on_the_third)
+    monkeypatch.setattr(services.valuation, "value_new_moves", fail_after_the_writes)
     lines = [services.MoveLine(room.bolt, D(5)), services.MoveLine(room.bolt, D(1)), services.MoveLine(room.bolt, D(2))]
     with pytest.raises(RuntimeError):
         services.record_moves(lines=lines, kind=StockMove.Kind.RECEIPT, to_location=room.main_stock, by=None)
+    assert calls
     assert StockMove.objects.count() == 0 and not StockLevel.objects.exists()
     assert not WarehouseStock.objects.exclude(on_hand=0).exists()

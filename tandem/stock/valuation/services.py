@@ -63,6 +63,124 @@ def value_move(move) -> list[ValuationEntry]:
     return entries
 
 
+def plan_costs(moves) -> dict | None:
+    """Cost moves about to be inserted (no pk yet, in the order they will get their ids) when each comes after
+    every entry of its pools: the usual case of goods received or shipped today. One read finds the last entry
+    of every pool the moves touch (and, under FIFO, one read per pool its open layers); the moves get their unit
+    cost and value in memory, and value_new_moves inserts their entries with the running numbers, so nothing is
+    replayed or written twice. Returns None when a pool has an entry dated after one of the moves (back-dated:
+    value_new_moves replays with value_move)."""
+    Entry = ValuationEntry
+    pools, planned = {}, []
+    for move in moves:
+        source = move.from_location.warehouse if move.from_location_id else None
+        target = move.to_location.warehouse if move.to_location_id else None
+        if source is not None and target is not None and source.pk == target.pk:
+            planned.append((move, None, None))
+            continue
+        planned.append((move, source, target))
+        for warehouse in (source, target):
+            if warehouse is not None:
+                pools.setdefault((move.product_id, warehouse.pk), warehouse)
+    if not pools:
+        return {"entries": [], "last": {}, "given": []}
+    last = {(entry.product_id, entry.warehouse_id): (
+        entry.product_id, entry.warehouse_id, entry.effective_date, entry.move_id, entry.running_quantity,
+        entry.running_value, entry.current_cost, entry.cum_in, entry.cum_out) for entry in _last_entries(pools)}
+    states = {}
+    for key, warehouse in pools.items():
+        row = last.get(key)
+        if row is not None and any(row[2] > move.effective_date for move, source, target in planned
+                                   if move.product_id == key[0] and key[1] in (getattr(source, "pk", None),
+                                                                               getattr(target, "pk", None))):
+            return None
+        fifo = warehouse.company.valuation_method == "fifo"
+        if row is None:
+            state = PoolState()
+        else:
+            state = PoolState(quantity=row[4], value=row[5], current_cost=row[6], cum_in=row[7], cum_out=row[8])
+            if fifo:
+                open_layers = (Entry.objects.filter(product_id=key[0], warehouse_id=key[1], cum_in__gt=row[8])
+                               .exclude(basis=Entry.Basis.OUT).order_by("effective_date", "move_id")
+                               .values_list("cum_in", "quantity", "unit_cost", "value"))
+                state.layers = deque(Layer(cum_in - quantity, quantity, cost, value)
+                                     for cum_in, quantity, cost, value in open_layers)
+        states[key] = (state, fifo, warehouse.company.base_currency)
+    entries = []
+    given = [(move, move.unit_cost, move.value) for move in moves]
+    for move, source, target in planned:
+        if source is None and target is None:
+            continue
+        out_value = None
+        if source is not None:
+            state, fifo, currency = states[(move.product_id, source.pk)]
+            cost, out_value = apply(state, Step(Entry.Basis.OUT, move.quantity), fifo=fifo, currency=currency)
+            out_value = _as_stored(Entry, "value", out_value)
+            entries.append(_planned_entry(move, source, Entry.Basis.OUT, state, cost, out_value))
+            move.unit_cost = _as_stored(move, "unit_cost", cost)
+            move.value = _as_stored(move, "value", out_value)
+        if target is not None:
+            if source is not None:
+                basis = Entry.Basis.TRANSFER
+            elif move.unit_cost is not None:
+                basis = Entry.Basis.GIVEN
+            else:
+                basis = Entry.Basis.DERIVED
+            state, fifo, currency = states[(move.product_id, target.pk)]
+            given = _as_stored(Entry, "unit_cost", move.unit_cost) if basis == Entry.Basis.GIVEN else ZERO
+            cost, value = apply(state, Step(basis, move.quantity, unit_cost=given, value=out_value),
+                                fifo=fifo, currency=currency)
+            entries.append(_planned_entry(move, target, basis, state, cost, value))
+            if basis != Entry.Basis.TRANSFER:
+                move.unit_cost = _as_stored(move, "unit_cost", cost)
+                move.value = _as_stored(move, "value", value)
+    return {"entries": entries, "last": {key: (row[2], row[3]) for key, row in last.items()}, "given": given}
+
+
+def _last_entries(pools) -> list[ValuationEntry]:
+    """The last entry (by date, then move) of each (product id, warehouse id) pool, in one statement: one
+    index seek per pool (valuation_entry_pool, read backwards), joined with UNION ALL. Written as SQL because
+    Django cannot put LIMIT inside a compound query on SQLite; the rows come through Model.objects.raw, so the
+    fields are converted as any query converts them."""
+    quote = connection.ops.quote_name
+    meta = ValuationEntry._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("product", "warehouse", "effective_date",
+                                                                    "move")}
+    arms, params = [], []
+    for index, (product_id, warehouse_id) in enumerate(sorted(pools)):
+        arms.append(f"SELECT * FROM (SELECT * FROM {quote(meta.db_table)} WHERE {column['product']} = %s AND "
+                    f"{column['warehouse']} = %s ORDER BY {column['effective_date']} DESC, {column['move']} DESC "
+                    f"LIMIT 1) AS last_{index}")
+        params += [product_id, warehouse_id]
+    return list(ValuationEntry.objects.raw(" UNION ALL ".join(arms), params))
+
+
+def _planned_entry(move, warehouse, basis, state, cost, value) -> ValuationEntry:
+    return ValuationEntry(move=move, product_id=move.product_id, warehouse=warehouse,
+                          effective_date=move.effective_date, basis=basis, quantity=move.quantity, unit_cost=cost,
+                          value=value, running_quantity=state.quantity, running_value=state.value,
+                          current_cost=state.current_cost, cum_in=state.cum_in, cum_out=state.cum_out)
+
+
+def value_new_moves(moves, plan: dict | None) -> None:
+    """After the moves planned by plan_costs are inserted: their valuation entries in one statement; or, without
+    a plan (a back-dated move) or if a pool already holds an entry at the same date with a higher move id, each
+    move valued in turn by value_move (which replays what comes after it)."""
+    if plan is not None:
+        for entry in plan["entries"]:
+            position = plan["last"].get((entry.product_id, entry.warehouse_id))
+            if position is not None and position >= (entry.effective_date, entry.move.pk):
+                for move, unit_cost, value in plan["given"]:  # as recorded: value_move costs them again
+                    move.unit_cost, move.value = unit_cost, value
+                plan = None
+                break
+    if plan is None:
+        for move in moves:
+            value_move(move)
+        return
+    ValuationEntry.objects.bulk_create(plan["entries"])
+
+
 def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | None = None, reason: str = "",
                  by) -> CostCorrection:
     """A receipt's cost turned out different (invoice, freight): its unit cost becomes `unit_cost` and every
@@ -211,9 +329,10 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
 
 
 def _as_stored(obj, name: str, value):
+    """`value` as the field `name` of `obj` (a model instance or class) stores it."""
     if value is None:
         return None
-    places = type(obj)._meta.get_field(name).decimal_places
+    places = (obj if isinstance(obj, type) else type(obj))._meta.get_field(name).decimal_places
     return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0002_invoices_payments'),
+        ('finance', '0006_account_subtypes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
