@@ -158,7 +158,25 @@ def _ledger_world(entity) -> dict:
 
     budget = create_budget(entity, by=accountant, fiscal_year=year, name="Walk plan")
     return {"account": bank.pk, "entry": entry.pk, "fiscal": year.pk, "period": year.periods.first().pk,
-            "budget": budget.pk}
+            "budget": budget.pk, **_banking_world(entity, accountant)}
+
+
+def _banking_world(entity, accountant) -> dict:
+    """A bank account, a payment and an imported statement (payment and statement pages)."""
+    import datetime
+
+    from tandem.finance.banking import services as banking
+    from tandem.finance.banking import statements
+    from tandem.parties.tests.factories import ClientFactory
+
+    account = banking.create_payment_account(entity, by=accountant, name="Walk bank")
+    payment = banking.register_payment(entity, direction="in", payment_account=account,
+                                       date=datetime.date(2026, 6, 1), amount="10.00", client=ClientFactory(),
+                                       by=accountant)
+    outcome = statements.import_statement(account, b"date,amount,reference\n2026-06-02,5.00,Walk\n", by=accountant,
+                                          format="csv", csv_options={"mapping": {"date": "date", "amount": "amount",
+                                                                                  "reference": "reference"}})
+    return {"payment": payment.pk, "statement": outcome.statement.pk}
 
 
 def _catalog_world() -> dict:

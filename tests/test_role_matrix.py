@@ -44,6 +44,8 @@ AREAS = (
     # invoices: drafts (by hand or from an order or shipment) — sales prepares them for own clients;
     # invoice issuing: numbering, posting and crediting — the accountant's; tax rates: read by all who invoice.
     "invoices", "invoice issuing", "tax rates",
+    # payments: received and made, allocated to invoices; bank statements: imported and matched to invoices.
+    "payments", "bank statements",
     # receivables: aging, overdue invoices, payment history, a client's exposure; credit limits: per client and
     # the legal entity's policy; dunning: reminder levels, runs and reminders.
     "receivables", "credit limits", "dunning",
@@ -82,7 +84,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           # Buys and approves purchase orders; the warehouse receives the goods.
                           "receipts": READ_ONLY,
                           # Reads receivables; accountants set limits and run dunning.
-                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY},
+                          "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
+                          "payments": READ_ONLY, "bank statements": READ_ONLY},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -104,6 +107,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "warehouses": READ_ONLY, "stock": READ_ONLY,  # what is available to promise
         # Prepares draft invoices of own clients' orders; an accountant issues them.
         "invoices": frozenset({READ, ADD, CHANGE}), "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
+        "payments": READ_ONLY,  # whether their own clients paid
         # What their own clients owe and may still buy on credit.
         "receivables": READ_ONLY, "credit limits": READ_ONLY,
     },
@@ -127,7 +131,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "stock valuation": frozenset({READ, ADD}), "warehouses": READ_ONLY, "stock": READ_ONLY,
                        **{area: ALL for area in _LEDGER_AREAS},
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
-                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL,
+                       "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
+                       "bank statements": ALL,
                        **_READS_PURCHASING},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -202,6 +207,10 @@ API_AREAS = {
     "/api/v1/finance/budgets": "ledger",  # budgets: read with the figures, kept by accountants
     "/api/v1/finance/fiscal-years": "period closing",
     "/api/v1/finance/periods": "period closing",
+    "/api/v1/finance/payment-accounts": "ledger set-up",
+    "/api/v1/finance/payments": "payments",
+    "/api/v1/finance/revaluations": "bookkeeping",
+    "/api/v1/finance/statements": "bank statements",
     "/api/v1/finance/receivables": "receivables",
     "/api/v1/finance/clients/{client_id}/exposure": "receivables",
     "/api/v1/finance/clients/{client_id}/credit": "credit limits",
@@ -252,6 +261,7 @@ PAGE_AREAS = {
     "stock:warehouse": "warehouses", "stock:location": "warehouses", "stock:": "stock",
     "finance:account": "ledger set-up", "finance:entry": "bookkeeping", "finance:trial-balance": "ledger",
     "finance:period": "period closing", "finance:fiscal-year": "period closing",
+    "finance:payment-account": "ledger set-up", "finance:payment": "payments", "finance:statement": "bank statements",
     "finance:report": "ledger", "finance:budget": "ledger",
     "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
     "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
@@ -322,6 +332,8 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/exchange-rates/import"): ADD,
     # Posting a manual entry and reversing one are both additions to the ledger; closing is a change.
     ("post", "/api/v1/finance/entries/{entry_id}/reverse"): ADD,
+    # Importing a bank statement adds one.
+    ("post", "/api/v1/finance/statements/import"): ADD,
     ("post", "/api/v1/stock-accounting/legal-entities/{entity_id}/post-pending"): ADD,
     # A dunning run adds reminders.
     ("post", "/api/v1/finance/dunning/run"): ADD,
@@ -344,6 +356,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:trial-balance": READ, "finance:trial-balance-export": READ,
                        "finance:entry-reverse": ADD, "finance:period-close": CHANGE,
                        "finance:fiscal-year-close": CHANGE,
+                       # Allocating and reversing a payment change it; ignoring a statement line decides it.
+                       "finance:payment-allocate": CHANGE, "finance:payment-reverse": CHANGE,
+                       "finance:statement-line-ignore": CHANGE,
                        # Financial reports are read (their names end in the report's name).
                        **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
                                                                       "budget-vs-actual", "cash-forecast")},
@@ -442,6 +457,7 @@ def build_world(actor):
     ids["counterparty_pk"] = ids["counterparty_id"]
     ids["client_pk"] = ids["client_id"]
     ids.update(_ledger_world())
+    ids.update(_banking_world(client, counterparty))
     ids.update(_receivables_world(client))
     if "invoice_id" not in ids:
         ids["invoice_id"] = _invoice_documents_world(client, counterparty, entity)
@@ -527,6 +543,26 @@ def _invoice_world(ids) -> dict:
                                          {"description": "Matrix work", "quantity": Decimal(1),
                                           "unit_price": Decimal(10), "tax_percent": Decimal(20)}])
     return {"draft_invoice_id": invoice.pk, "rate_id": TaxRate.objects.order_by("pk").first().pk}
+
+
+def _banking_world(client, counterparty) -> dict:
+    """A bank account, a payment of the world's client and a statement with one line (June)."""
+    from tandem.core.models import User
+    from tandem.core.services import default_legal_entity
+    from tandem.finance.banking import services as banking
+    from tandem.finance.banking import statements
+
+    accountant = User.objects.get(username="matrix-accountant")
+    company = default_legal_entity()
+    account = banking.create_payment_account(company, by=accountant, name="Matrix bank")
+    payment = banking.register_payment(company, direction="in", payment_account=account,
+                                       date=datetime.date(2026, 6, 1), amount="10.00", client=client,
+                                       counterparty=counterparty, by=accountant)
+    outcome = statements.import_statement(account, b"date,amount,reference\n2026-06-02,5.00,Matrix\n", by=accountant,
+                                          format="csv", csv_options={"mapping": {"date": "date", "amount": "amount",
+                                                                                  "reference": "reference"}})
+    return {"payment_account_id": account.pk, "payment_id": payment.pk, "statement_id": outcome.statement.pk,
+            "line_id": outcome.statement.lines.get().pk}
 
 
 def _invoice_documents_world(client, counterparty, entity) -> int:
@@ -813,7 +849,11 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "sales set-up": ids["lost_reason_id"] if name.startswith("crm:lost-reason")
                     else ids["category_id"],
                     "legal entities": ids["entity_id"],
-                    "ledger set-up": ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "ledger set-up": ids["payment_account_id"] if name.startswith("finance:payment-account")
+                    else ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
+                    "payments": ids["payment_id"],
+                    "bank statements": ids["line_id"] if name.startswith("finance:statement-line")
+                    else ids["statement_id"],
                     "ledger": ids["budget_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],
                     "products": ids["product_id"], "price lists": ids["price_list_id"],
@@ -861,7 +901,8 @@ def actor_group_id(actor) -> int:
 
 # Path parameters that name a record owned by (or filed under a client of) someone.
 OWNED_RECORD_PARAMETERS = {"client_id", "counterparty_id", "account_id", "contact_id", "deal_id", "lead_id",
-                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "invoice_id"}
+                           "interaction_id", "complaint_id", "task_id", "shipment_id", "return_id", "payment_id",
+                           "invoice_id"}
 
 
 @pytest.mark.django_db

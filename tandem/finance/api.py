@@ -14,6 +14,7 @@ from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, money_text, patch_values
 from tandem.finance import queries, reports, services
 from tandem.finance.api_documents import router as documents_router
+from tandem.finance.banking.api import router as banking_router
 from tandem.finance.models import Account, Entry, FiscalYear, Journal, Period
 from tandem.finance.receivables.api import router as receivables_router
 from tandem.finance.schemas import (
@@ -38,6 +39,8 @@ from tandem.parties import queries as parties_queries
 from tandem.parties.models import Counterparty
 
 router = Router(tags=["finance"])
+# Payments and bank statements (finance.banking) share the /api/v1/finance/ prefix.
+router.add_router("", banking_router)
 router.add_router("", receivables_router)  # aging, overdue, credit limits, dunning (finance/receivables/api.py)
 
 

@@ -23,6 +23,11 @@ _CREDIT_KEEP = ["finance.add_creditlimit", "finance.change_creditlimit", "financ
                 "finance.change_creditpolicy", "finance.add_dunninglevel", "finance.change_dunninglevel",
                 "finance.run_dunning"]
 _CHART = ["finance.add_account", "finance.change_account", "finance.add_journal", "finance.change_journal"]
+# Payments and bank statements: accountants register, allocate, reverse, import and match; sales roles read the
+# payments of the clients they see (finance.banking.queries.visible_payments).
+_BANKING_READ = ["finance.view_paymentaccount", "finance.view_payment", "finance.view_bankstatement"]
+_BANKING = ["finance.add_paymentaccount", "finance.change_paymentaccount", "finance.add_payment",
+            "finance.change_payment", "finance.add_bankstatement", "finance.change_bankstatementline"]
 
 DELETION_BLOCKERS = {
     "parties.Client": [("finance.EntryLine", "client"), ("finance.Invoice", "client")],
@@ -47,23 +52,28 @@ class FinanceConfig(AppConfig):
         MenuEntry(_("Periods"), "finance:period-list", "finance.view_period"),
         MenuEntry(_("Invoices"), "finance:invoice-list", "finance.view_invoice"),
         MenuEntry(_("Tax rates"), "finance:taxrate-list", "finance.view_taxrate"),
+        MenuEntry(_("Payments"), "finance:payment-list", "finance.view_payment"),
+        MenuEntry(_("Bank statements"), "finance:statement-list", "finance.view_bankstatement"),
+        MenuEntry(_("Bank and cash accounts"), "finance:payment-account-list", "finance.view_paymentaccount"),
         MenuEntry(_("Aging"), "finance:aging", "finance.view_receivables"),
         MenuEntry(_("Overdue invoices"), "finance:overdue-list", "finance.view_receivables"),
         MenuEntry(_("Dunning"), "finance:dunning-list", "finance.view_dunningreminder"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
-        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + ["finance.override_credit_limit"],
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + ["finance.override_credit_limit"]
+        + _BANKING_READ + _BANKING,
         roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
-        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP,
-        # The sales manager reads the figures (reports, entries), posts nothing; approves an order over a
-        # client's credit limit when the legal entity's policy asks for approval. Sales roles prepare draft
-        # invoices of their clients' orders; an accountant issues them.
+        + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + _BANKING_READ + _BANKING,
+        # The sales manager reads the figures (reports, entries, payments, statements), posts nothing; approves an
+        # order over a client's credit limit when the legal entity's policy asks for approval. Sales roles prepare
+        # draft invoices of their clients' orders; an accountant issues them.
         roles.SALES_MANAGER: _READ + _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ + _DUNNING_READ
-        + ["finance.override_credit_limit"],
-        # Representatives see what their own clients owe (record rule: parties.visible_clients).
-        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ,
-        roles.VIEWER: _READ + _INVOICE_READ + _RECEIVABLES_READ + _DUNNING_READ,
+        + ["finance.override_credit_limit"] + _BANKING_READ,
+        # Representatives see what their own clients owe and paid (record rules: parties.visible_clients,
+        # banking.queries.visible_payments).
+        roles.SALES_REPRESENTATIVE: _INVOICE_READ + _INVOICE_DRAFT + _RECEIVABLES_READ + ["finance.view_payment"],
+        roles.VIEWER: _READ + _INVOICE_READ + _RECEIVABLES_READ + _DUNNING_READ + _BANKING_READ,
     }
 
     def ready(self):
@@ -97,7 +107,8 @@ class FinanceConfig(AppConfig):
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: the chart, a fiscal year and a few entries; lines to print."""
+        from tandem.finance.banking.demo import build_banking_demo
         from tandem.finance.demo import build_finance_demo  # models are not loaded when this module is
         from tandem.finance.demo_budgets import build_budget_demo
 
-        return build_finance_demo(seed=seed) + build_budget_demo()
+        return build_finance_demo(seed=seed) + build_budget_demo() + build_banking_demo(seed=seed)

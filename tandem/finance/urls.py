@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.finance import invoice_views, report_views, views, views_documents
+from tandem.finance.banking import views as banking
 from tandem.finance.receivables import views as receivables_views
 
 app_name = "finance"
@@ -25,6 +26,21 @@ urlpatterns = [
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
     path("reports/trial-balance/", views.trial_balance, name="trial-balance"),
     path("reports/trial-balance/export/", views.trial_balance_export, name="trial-balance-export"),
+    # Payments and bank statements (finance.banking)
+    path("payments/", banking.payment_list, name="payment-list"),
+    path("payments/new/", banking.payment_create, name="payment-create"),
+    path("payments/<int:pk>/", banking.payment_detail, name="payment-detail"),
+    path("payments/<int:pk>/allocate/", banking.payment_allocate, name="payment-allocate"),
+    path("payments/<int:pk>/reverse/", banking.payment_reverse, name="payment-reverse"),
+    path("payment-accounts/", banking.payment_account_list, name="payment-account-list"),
+    path("payment-accounts/new/", banking.payment_account_create, name="payment-account-create"),
+    path("payment-accounts/<int:pk>/edit/", banking.payment_account_edit, name="payment-account-edit"),
+    path("payment-accounts/<int:pk>/archive/", banking.payment_account_archive, name="payment-account-archive"),
+    path("statements/", banking.statement_list, name="statement-list"),
+    path("statements/import/", banking.statement_import, name="statement-import"),
+    path("statements/<int:pk>/", banking.statement_detail, name="statement-detail"),
+    path("statements/lines/<int:pk>/confirm/", banking.statement_line_confirm, name="statement-line-confirm"),
+    path("statements/lines/<int:pk>/ignore/", banking.statement_line_ignore, name="statement-line-ignore"),
     *report_views.urlpatterns,  # financial reports and budgets
     *receivables_views.urlpatterns,  # aging, overdue, dunning, credit limits
 ]

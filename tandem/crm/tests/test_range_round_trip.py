@@ -27,6 +27,8 @@ from tandem.crm.tests.factories_marketing import CampaignFactory, MarketingEvent
 from tandem.crm.tests.factories_planning import TaskFactory
 from tandem.finance.models import (
     AccountBalance,
+    BankStatement,
+    BankStatementLine,
     BudgetLine,
     CreditLimit,
     DunningLevel,
@@ -36,6 +38,8 @@ from tandem.finance.models import (
     FiscalYear,
     Invoice,
     InvoiceLine,
+    Payment,
+    PaymentAllocation,
     Period,
     TaxRate,
 )
@@ -118,6 +122,9 @@ AMOUNT_COLUMNS = {
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
     InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
+    Payment: (lambda: _payment(), ["unallocated_amount"]),
+    PaymentAllocation: (lambda: _allocation(), ["exchange_difference"]),
+    BankStatement: (lambda: _statement_line().statement, ["opening_balance", "closing_balance"]),
     CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
     DunningLevel: (lambda: _dunning_level(), ["fee"]),
     DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
@@ -146,6 +153,7 @@ UNIT_PRICE_COLUMNS = {
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
     Invoice: (lambda: _invoice(), ["rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
+    Payment: (lambda: _payment(), ["rate"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -175,6 +183,10 @@ STEP_COLUMNS = {
     ReturnLine: (lambda: _return_line(), ["quantity"]),
     SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
+    # Payments, allocations and statement lines are never zero.
+    Payment: (lambda: _payment(), ["amount"]),
+    PaymentAllocation: (lambda: _allocation(), ["amount"]),
+    BankStatementLine: (lambda: _statement_line(), ["amount"]),
 }
 DATE_COLUMNS = {
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
@@ -205,6 +217,10 @@ DATE_COLUMNS = {
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
     TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
+    Payment: (lambda: _payment(), ["date"]),
+    PaymentAllocation: (lambda: _allocation(), ["date"]),
+    BankStatement: (lambda: _statement_line().statement, ["date_from", "date_to"]),
+    BankStatementLine: (lambda: _statement_line(), ["date"]),
     DunningReminder: (lambda: _dunning_reminder(), ["run_date"]),
 }
 MOMENT_COLUMNS = {
@@ -430,6 +446,40 @@ def _return_line():
                                                     return_date=datetime.date(2026, 1, 3))
     return ReturnLine.objects.create(customer_return=customer_return, order_line=line, product=line.product,
                                      quantity=Decimal(1))
+
+
+def _payment_account():
+    from tandem.finance.models import Account, Journal, PaymentAccount
+
+    company = LegalEntity.objects.create(name="Our bank", base_currency="EUR")
+    return PaymentAccount.objects.create(
+        company=company, name="Bank", currency="EUR",
+        account=Account.objects.create(company=company, code="1010", name="Bank", type="asset", subtype="bank"),
+        journal=Journal.objects.create(company=company, code="BNK", name="Bank", kind="bank"))
+
+
+def _payment():
+    account = _payment_account()
+    return Payment.objects.create(company=account.company, direction="in", payment_account=account,
+                                  date=datetime.date(2026, 1, 1), amount=Decimal(1), currency="EUR",
+                                  client=ClientFactory())
+
+
+def _allocation():
+    from tandem.finance.models import Invoice
+
+    payment = _payment()
+    invoice = Invoice.objects.create(company=payment.company, client=payment.client, currency="EUR",
+                                     invoice_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 1))
+    return PaymentAllocation.objects.create(payment=payment, invoice=invoice, date=payment.date, amount=Decimal(1))
+
+
+def _statement_line():
+    account = _payment_account()
+    statement = BankStatement.objects.create(payment_account=account, format="csv", date_from=datetime.date(2026, 1, 1),
+                                             date_to=datetime.date(2026, 1, 1), file_hash="x")
+    return BankStatementLine.objects.create(statement=statement, payment_account=account, date=statement.date_from,
+                                            amount=Decimal(1), currency="EUR", dedupe_key="k")
 
 
 def _exchange_rate():

@@ -18,12 +18,14 @@ from tandem.finance.models.ledger import (
 )
 from tandem.finance.models.payments import Payment, PaymentAccount, PaymentAllocation
 from tandem.finance.models.receivables import CreditLimit, CreditPolicy, DunningLevel, DunningReminder
+from tandem.finance.models.statements import BankLineSuggestion, BankStatement, BankStatementLine
 
 __all__ = [
     "Account", "AccountBalance", "Entry", "EntryLine", "EntrySequence", "FiscalYear", "Journal", "Period",
     "PostedEntryIsImmutable",
     "TaxRate", "Invoice", "InvoiceLine", "InvoiceSequence",
     "PaymentAccount", "Payment", "PaymentAllocation",
+    "BankStatement", "BankStatementLine", "BankLineSuggestion",
     "Budget", "BudgetLine",
     "CreditPolicy", "CreditLimit", "DunningLevel", "DunningReminder",
 ]

@@ -1,0 +1,61 @@
+"""Fifty payments against one invoice at the same moment (PostgreSQL, real parallel connections): the invoice's
+row lock queues them, so the allocations never add up to more than the invoice's total and its amount due never
+goes below zero; the payments that came too late are refused (409 over_allocation) and leave nothing behind."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tandem.core import roles
+from tandem.core.errors import ConflictError
+from tandem.core.services import default_legal_entity
+from tandem.core.tests.parallel import run_in_parallel
+from tandem.finance import services
+from tandem.finance.banking import services as banking
+from tandem.finance.models import Account, Entry, Invoice, Journal, Payment, PaymentAllocation
+from tandem.parties.tests.factories import CounterpartyFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_fifty_parallel_payments_never_over_allocate_one_invoice(make_user):
+    accountant = make_user(roles.ACCOUNTANT, username="acc")
+    company = default_legal_entity()
+    services.install_chart_template(company, by=accountant)
+    services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank = banking.create_payment_account(company, by=accountant, name="Bank")
+    payer = CounterpartyFactory()
+    total = Decimal("1000.00")
+    invoice = Invoice.objects.create(company=company, status=Invoice.Status.ISSUED, number="INV-RACE-1",
+                                     client=payer.client, counterparty=payer, invoice_date=datetime.date(2026, 3, 1),
+                                     due_date=datetime.date(2026, 3, 15), currency="EUR", total=total,
+                                     amount_due=total)
+    services.post_entry(company=company, journal=Journal.objects.get(company=company, code="SAL"),
+                        date=invoice.invoice_date, by=accountant, origin=invoice, lines=[
+                            {"account": Account.objects.get(company=company, code="1100"), "debit": total,
+                             "client": payer.client},
+                            {"account": Account.objects.get(company=company, code="4000"), "credit": total}])
+
+    def pay(index):
+        amount = Decimal("30.00") + index  # 30..79: together far more than the 1000 owed
+        return banking.register_payment(company, direction="in", payment_account=bank,
+                                        date=datetime.date(2026, 3, 10), amount=amount, client=payer.client,
+                                        allocations=[(invoice, amount)], by=accountant)
+
+    outcomes = run_in_parallel(pay, 50)
+
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ConflictError)]
+    assert not unexpected, unexpected
+    refused = [o for o in outcomes if isinstance(o, ConflictError)]
+    assert refused and {o.code for o in refused} == {"over_allocation"}
+    invoice.refresh_from_db()
+    allocated = sum(PaymentAllocation.objects.filter(invoice=invoice).values_list("amount", flat=True), Decimal(0))
+    assert allocated <= total and invoice.amount_due >= 0
+    assert invoice.amount_due == total - allocated
+    assert invoice.status == ("paid" if invoice.amount_due == 0 else "partly_paid")
+    accepted = [o for o in outcomes if isinstance(o, Payment)]
+    assert Payment.objects.count() == len(accepted) == 50 - len(refused)
+    assert Entry.objects.filter(journal__code="BNK").count() == len(accepted)
+    numbers = sorted(Entry.objects.filter(journal__code="BNK").values_list("number", flat=True))
+    assert numbers == list(range(1, len(accepted) + 1))  # refused payments gave their number back
