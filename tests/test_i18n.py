@@ -206,7 +206,8 @@ def _header(entries) -> str:
 # Messenger names and the example of a channel list (a phone, an address, a handle) stay as they are.
 LATIN_EVERYWHERE = {"CRM", "SMS", "BIC / SWIFT", "IBAN", "BIC", "Telegram", "WhatsApp", "Skype", "E-mail",
                     "+48 22 654 32 10, anna@example.com, @anna_k…", "%(record_type)s %(event)s", "%(actor)s %(action)s",
-                    "SKU", "PDF", "−%(percent)s %%"}
+                    "SKU", "PDF", "−%(percent)s %%", "CSV", "MT940", "CAMT.053", "%(from)s – %(to)s",
+                    "%(kind)s #%(move)s: %(quantity)s × %(sku)s, %(places)s"}
 # Untranslated-looking entries: text in these languages must be in their script.
 SCRIPT = {
     "ru": ("[а-яё]", LATIN_EVERYWHERE | {"email", "Email"}),

@@ -150,8 +150,9 @@ def cash_flow_xlsx(request, params: Query[ReportRangeQuery]):
                               xlsx.cash_flow_rows(report))
 
 
-def _budget(budget_id) -> Budget:
-    return resolve_visible(Budget.objects.select_related("fiscal_year", "company"), budget_id)
+def _budget(budget_id, field: str | None = None) -> Budget:
+    # A query parameter naming no budget is a bad parameter (400 with its field); a path naming none is a 404.
+    return resolve_visible(Budget.objects.select_related("fiscal_year", "company"), budget_id, field=field)
 
 
 def _variance(row, c) -> dict:
@@ -166,7 +167,7 @@ def _variance(row, c) -> dict:
                         "variance (actual − budget) and actual in percent of the budget.")
 def budget_vs_actual(request, params: Query[BudgetReportQuery]):
     require_permission(request, "finance.view_budget")
-    report = budget_reports.budget_vs_actual(_budget(params.budget_id))
+    report = budget_reports.budget_vs_actual(_budget(params.budget_id, "budget_id"))
     c = report.currency
     return {"budget_id": report.budget.pk, "currency": c, "total": _variance(report.total, c),
             "accounts": [{"account_id": t.account.pk, "code": t.account.code, "name": t.account.name,
@@ -177,7 +178,7 @@ def budget_vs_actual(request, params: Query[BudgetReportQuery]):
 @router.get("/reports/budget-vs-actual.xlsx", summary="Budget against actual as an XLSX workbook", **XLSX_RESPONSE)
 def budget_vs_actual_xlsx(request, params: Query[BudgetReportQuery]):
     require_permission(request, "finance.view_budget")
-    report = budget_reports.budget_vs_actual(_budget(params.budget_id))
+    report = budget_reports.budget_vs_actual(_budget(params.budget_id, "budget_id"))
     return xlsx.xlsx_response(f"budget-{report.budget.pk}.xlsx", _("Budget against actual"),
                               xlsx.budget_rows(report))
 

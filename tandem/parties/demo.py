@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("rep2", "Dmitri", "Orlov", roles.SALES_REPRESENTATIVE),
     ("warehouse", "Jonas", "Fischer", roles.WAREHOUSE),
     ("accountant", "Sabine", "Hartmann", roles.ACCOUNTANT),
+    ("buyer", "Tomasz", "Nowak", roles.PURCHASING),
     ("production", "Pavel", "Smirnov", roles.PRODUCTION),
     ("viewer", "Clara", "Neumann", roles.VIEWER),
 ]

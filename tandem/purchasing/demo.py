@@ -18,12 +18,15 @@ from django.utils import timezone
 from tandem.catalog.models import Product
 from tandem.core import roles
 from tandem.core.models import LegalEntity, User
-from tandem.parties.models import Client, Counterparty
+from tandem.parties import services as parties
 from tandem.purchasing import services
 from tandem.purchasing.models import PurchaseOrder, SupplierProfile
 from tandem.stock.models import Warehouse
 
-SUPPLIERS = [("Nordic Components AB", "SE"), ("Rheinland Metallwaren GmbH", "DE"), ("Atlantic Supply Ltd", "GB")]
+# (name, country, the supplier's sales contact)
+SUPPLIERS = [("Nordic Components AB", "SE", ("Karin", "Lindqvist")),
+             ("Rheinland Metallwaren GmbH", "DE", ("Stefan", "Becker")),
+             ("Atlantic Supply Ltd", "GB", ("Oliver", "Hughes"))]
 
 
 def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[str]:
@@ -41,10 +44,14 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
     today = timezone.localdate()
     with transaction.atomic():
         suppliers = []
-        for name, country in SUPPLIERS:
-            client = Client.objects.create(name=name, owner=admin, created_by=admin)
-            counterparty = Counterparty.objects.create(client=client, legal_name=name, country=country,
-                                                       valid_from=today - datetime.timedelta(days=800))
+        for name, country, (first_name, last_name) in SUPPLIERS:
+            # Through the parties services, so each supplier has its history like every demo client.
+            client = parties.create_client(by=admin, name=name, owner=admin, allow_duplicates=True)
+            parties.add_contact(client, by=admin, first_name=first_name, last_name=last_name, position="Sales",
+                                allow_duplicates=True)
+            counterparty = parties.add_counterparty(client, by=admin, legal_name=name, country=country,
+                                                    valid_from=today - datetime.timedelta(days=800),
+                                                    allow_duplicates=True)
             suppliers.append(services.create_supplier(counterparty=counterparty, currency=company.base_currency,
                                                       lead_time_days=rng.randint(5, 20), by=admin))
         for index, product in enumerate(products):

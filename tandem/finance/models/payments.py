@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tandem.core.models import AMOUNT, RATE, ArchivableModel, TrackedModel, validate_currency
 
@@ -44,8 +45,8 @@ class PaymentAccount(ArchivableModel, TrackedModel):
 
 class Payment(TrackedModel):
     class Direction(models.TextChoices):
-        INCOMING = "in", _("Incoming")
-        OUTGOING = "out", _("Outgoing")
+        INCOMING = "in", pgettext_lazy("payment direction", "Incoming")
+        OUTGOING = "out", pgettext_lazy("payment direction", "Outgoing")
 
     class Status(models.TextChoices):
         POSTED = "posted", _("Posted")

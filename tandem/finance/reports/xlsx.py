@@ -117,7 +117,7 @@ def cash_flow_rows(report) -> Iterator[list]:
 
 def budget_rows(report) -> Iterator[list]:
     yield [_("Budget against actual"), str(report.budget), report.currency]
-    yield [_("Account"), _("Name"), _("Period"), _("Budget"), _("Actual"), _("Variance"), _("% of budget")]
+    yield [_("Account"), _("Name"), _("Period"), _("Budget"), _("Actual"), _("Variance"), _("Budget used (%)")]
     for total, rows in report.accounts:
         for row in rows:
             yield [row.account.code, row.account.name, str(row.period), row.budget, row.actual, row.variance,

@@ -105,12 +105,12 @@ def create_tax_rate(*, by, **values) -> TaxRate:
     return rate
 
 
-def update_tax_rate(rate: TaxRate, *, by, expected_version: int | None = None, **values) -> TaxRate:
+def update_tax_rate(tax_rate: TaxRate, /, *, by, expected_version: int | None = None, **values) -> TaxRate:
     """Change a rate's name, validity or note. A rate already used on an issued invoice keeps its percentage
     and kind: the invoice stored them, but a new rate row from a new date is the honest change."""
     require_permission(by, "finance.change_taxrate")
     with transaction.atomic():
-        rate = TaxRate.objects.select_for_update().get(pk=rate.pk)
+        rate = TaxRate.objects.select_for_update().get(pk=tax_rate.pk)
         refuse_stale(rate, expected_version)
         values = _check({k: v for k, v in values.items() if k in TAX_RATE_FIELDS}, rate)
         from tandem.finance.models import InvoiceLine

@@ -47,7 +47,8 @@ def test_demo_loads_clients_users_and_history_once():
     assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
     assert admin.groups.filter(name=roles.ADMINISTRATOR).exists()
     assert "http://127.0.0.1:8000" in output and DEMO_PASSWORD in output
-    for username in ("admin", "manager", "rep1", "rep2", "warehouse", "accountant", "production", "viewer"):
+    for username in ("admin", "manager", "rep1", "rep2", "warehouse", "accountant", "buyer", "production",
+                     "viewer"):
         assert username in output
 
     # Some client changed its legal entity: a closed past counterparty and an open current one.
