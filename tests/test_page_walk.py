@@ -78,6 +78,7 @@ def world(pipeline, sales_rep, admin_user):
         "lost": LostReason.objects.create(name="Walk reason").pk, "user": sales_rep.pk, "user_id": sales_rep.pk,
         "month": "2026-12", "legal": entity.pk, "account": entity_account.pk,
         "entity_id": entity.pk,  # stock_accounting: the legal entity whose pending stock postings are posted
+        "stage_id": deal.stage_id,  # the board column whose further cards "more" loads
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
     }
@@ -89,7 +90,7 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
 
     from tandem.catalog.models import Product, Unit
     from tandem.sales.models import CustomerReturn, Order, OrderLine, Quote, QuoteLine, Shipment
-    from tandem.stock.models import Location, StockCount, Warehouse
+    from tandem.stock.models import Location, StockCount, StockCountLine, Warehouse
 
     unit = Unit.objects.create(code="walk-pc", name="piece")
     product = Product.objects.create(sku="WALK-S1", name="Walk service", unit=unit, kind=Product.Kind.SERVICE)
@@ -106,8 +107,10 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
     customer_return = CustomerReturn.objects.create(company=entity, order=order, client=client, location=location,
                                                     return_date=day)
     count = StockCount.objects.create(warehouse=warehouse, count_date=day)
+    count_line = StockCountLine.objects.create(count=count, product=product, location=location, counted=1)
     return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
-            "warehouse": warehouse.pk, "location": location.pk, "count": count.pk, **_ledger_world(entity),
+            "warehouse": warehouse.pk, "location": location.pk, "count": count.pk,
+            "line_id": count_line.pk, "line": count_line.pk, **_ledger_world(entity),
             "move": _receipt(location).pk,  # the cost correction page of a receipt
             "invoice": _draft_invoice(entity, client).pk,  # invoice pages (and its documents: 409 for a draft)
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,

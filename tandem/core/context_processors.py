@@ -30,7 +30,12 @@ def shell(request):
         entries = [{"label": entry.label, "url": reverse(entry.url_name), "key": key}
                    for entry in getattr(cfg, "menu", ())
                    if entry.permission is None or user.has_perm(entry.permission)]
-        if entries:
+        # A small module may put its pages into another module's group (AppConfig.menu_group: that module's key,
+        # e.g. the stock bridge's reconciliation under Finance) so the bar does not grow by one group per module.
+        host = next((group for group in menu if group["key"] == getattr(cfg, "menu_group", None)), None)
+        if entries and host is not None:
+            host["items"].extend(entries)
+        elif entries:
             # A module with several pages is one group (a dropdown on wide screens): the bar stays one line
             # with a dozen modules on.
             menu.append({"label": cfg.verbose_name, "key": key, "items": entries})

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
@@ -253,14 +252,14 @@ def price_create(request):
 @login_required
 def product_picker(request):
     if not request.user.has_perm("purchasing.view_purchaseorder"):
-        raise Http404
+        raise PermissionDenied
     return render_options(request, pickers.PRODUCT_PICKER, pickers.buyable_products())
 
 
 @login_required
 def supplier_picker(request):
     if not request.user.has_perm("purchasing.view_supplierprofile"):
-        raise Http404
+        raise PermissionDenied
     return render_options(request, pickers.SUPPLIER_PICKER, pickers.active_suppliers())
 
 

@@ -17,6 +17,7 @@ class StockAccountingConfig(AppConfig):
     module_requires = ("stock", "finance")
     url_prefixes = ("/stock-accounting/", "/api/v1/stock-accounting/")
     # Stock values are the valuation readers'; the ledger side needs the finance reading permission too.
+    menu_group = "finance"  # its one page sits in the Finance menu, not in a group of its own
     menu = [MenuEntry(_("Stock reconciliation"), "stock_accounting:reconciliation-list", "stock.view_valuation")]
     # Permissions come from the two apps it joins (stock.view_valuation + finance.view_account to read,
     # finance.add_entry to post what is pending): no role grants of its own.

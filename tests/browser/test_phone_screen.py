@@ -92,6 +92,19 @@ NOT_PAGES = {
     "stock:location-picker": "htmx fragment of the location picker",
     "stock:lot-picker": "htmx fragment of the lot picker",
     "stock:count-line-delete": "POST-only",
+    "finance:payment-allocate": "POST-only",
+    "finance:payment-reverse": "POST-only",
+    "finance:payment-account-archive": "POST-only",
+    "finance:statement-line-confirm": "POST-only",
+    "finance:statement-line-ignore": "POST-only",
+    "finance:invoice-issue": "POST-only",
+    "finance:invoice-cancel": "POST-only",
+    "finance:invoice-credit": "POST-only",
+    "stock_accounting:pending-post": "POST-only",
+    "purchasing:order-line-remove": "POST-only",
+    "purchasing:order-pdf": "a PDF file, no page",
+    "purchasing:product-picker": "htmx fragment of the product picker",
+    "purchasing:supplier-picker": "htmx fragment of the supplier picker",
     "crm:deal-board-more": "htmx fragment: a board column's next cards (tests/browser/test_deal_board_week.py)",
     "stock:warehouse-archive": "POST-only",
     "stock:warehouse-restore": "POST-only",
@@ -256,6 +269,7 @@ def demo(make_user):
         "account-detail": ledger_account,
         "account-edit": ledger_account,
         "entry": entry,
+        **_finance_records(entity, boss, client, counterparty),
         **catalog,
     }
     return {"boss": boss, "rep": rep, "resources": resources}
@@ -294,6 +308,44 @@ def _ledger(entity, by):
                                 lines=[{"account": supplies, "debit": Decimal("9876543.21")},
                                        {"account": bank, "credit": Decimal("9876543.21")}])
     return bank, entry
+
+
+def _finance_records(entity, by, client, counterparty) -> dict:
+    """A draft invoice with a long line, a bank account with a payment, an imported statement, a budget."""
+    from tandem.finance import services
+    from tandem.finance.banking import services as banking
+    from tandem.finance.banking import statements
+    from tandem.finance.budgets import create_budget
+    from tandem.finance.models import FiscalYear
+
+    today = timezone.localdate()
+    invoice = services.create_invoice(by=by, client=client, counterparty=counterparty, company=entity, lines=[
+        {"description": "Replacement seals and spare parts for the centrifugal pumps " * 2,
+         "quantity": Decimal("1234.5"), "unit_price": Decimal("8000.5"), "tax_percent": Decimal(19)}])
+    account = banking.create_payment_account(entity, by=by, name="Bayerische Landesbank Geschäftskonto EUR")
+    payment = banking.register_payment(entity, direction="in", payment_account=account, date=today,
+                                       amount=Decimal("9876543.21"), client=client, counterparty=counterparty,
+                                       reference="Rechnung 2026-000123 und 2026-000124, Teilzahlung", by=by)
+    outcome = statements.import_statement(
+        account, f"date,amount,reference\n{today.isoformat()},1234.56,Rechnung 2026-000123 Teilzahlung\n".encode(),
+        by=by, format="csv", csv_options={"mapping": {"date": "date", "amount": "amount", "reference": "reference"}})
+    budget = create_budget(entity, by=by, fiscal_year=FiscalYear.objects.get(company=entity),
+                           name="Plan 2026 for the whole company, all departments")
+    return {"invoice": invoice, "payment": payment, "payment-account": account, "statement": outcome.statement,
+            "budget": budget, "purchasing:order": _purchase_order(entity, by, counterparty)}
+
+
+def _purchase_order(entity, by, counterparty):
+    """A purchase order with a long line from the client's counterparty as a supplier (purchasing pages)."""
+    from tandem.catalog.models import Product, Unit
+    from tandem.purchasing import services as purchasing
+
+    unit, _created = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})
+    product = Product.objects.create(sku="SEAL-KIT-HIGH-PRESSURE-2000", name=LONG + " seal kit", unit=unit)
+    supplier = purchasing.create_supplier(counterparty=counterparty, currency="EUR", by=by)
+    return purchasing.create_purchase_order(supplier=supplier, by=by, company=entity, lines=[
+        {"product": product, "quantity": Decimal("1234.5"), "unit_price": Decimal("8000.5"),
+         "description": "Replacement seals and spare parts for the centrifugal pumps " * 2}])
 
 
 def _catalog_records() -> dict:
@@ -375,7 +427,11 @@ def _url_patterns(patterns=None, prefix="", namespace=""):
 def _resource_for(url_name: str, resources: dict):
     """The record a URL's `pk` names: the longest resource its name (without namespace) starts with."""
     bare = url_name.split(":")[-1]
-    matches = [key for key in resources if bare == key or bare.startswith(key + "-")]
+    # A namespaced key ("purchasing:order") names its app's records; it wins over the bare one ("order").
+    own = [key for key in resources if ":" in key and (url_name == key or url_name.startswith(key + "-"))]
+    if own:
+        return resources[max(own, key=len)]
+    matches = [key for key in resources if ":" not in key and (bare == key or bare.startswith(key + "-"))]
     return resources[max(matches, key=len)] if matches else None
 
 
