@@ -104,7 +104,10 @@ def test_board_fits_the_screen_filters_and_marks_cards(page, log_in_as, week, wi
         source, target = loaded.bounding_box(), second.locator(".deal-cards").bounding_box()
         page.mouse.move(source["x"] + source["width"] - 30, source["y"] + 10)
         page.mouse.down()
-        page.mouse.move(target["x"] + 30, target["y"] + 30, steps=12)
+        # A few small steps first so the drag starts on the card, then over to the next column's list.
+        page.mouse.move(source["x"] + source["width"] - 20, source["y"] + 20, steps=5)
+        page.mouse.move(target["x"] + 30, target["y"] + 30, steps=20)
+        page.wait_for_timeout(150)
         page.mouse.up()
     else:
         loaded.drag_to(second.locator(".deal-cards"))
