@@ -6,36 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from tandem.catalog.models import Product, Unit
+from tandem.catalog.models import Product
 from tandem.core import roles
-from tandem.core.models import LegalEntity
 from tandem.core.tests.factories import UserFactory
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.purchasing import services
-from tandem.stock.models import Location, Warehouse
+from tandem.stock.tests.fixtures import *  # noqa: F403 (company, warehouse, shelf, piece)
 
 TODAY = datetime.date(2026, 6, 1)
-
-
-@pytest.fixture
-def company(db):
-    return LegalEntity.objects.create(name="Tandem Trading GmbH", base_currency="EUR", is_default=True,
-                                      country="DE", registered_address="Hauptstr. 1, 10115 Berlin")
-
-
-@pytest.fixture
-def warehouse(company):
-    return Warehouse.objects.create(company=company, code="MAIN", name="Main warehouse")
-
-
-@pytest.fixture
-def shelf(warehouse):
-    return Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
-
-
-@pytest.fixture
-def piece(db):
-    return Unit.objects.create(code="pc", name="piece")
 
 
 @pytest.fixture

@@ -7,32 +7,11 @@ from decimal import Decimal
 import pytest
 
 from tandem.catalog.models import Product, Unit
-from tandem.core.models import LegalEntity
 from tandem.crm.services import deals as deal_services
 from tandem.parties.tests.factories import ClientFactory, ContactFactory, CounterpartyFactory
 from tandem.stock import services as stock_services
-from tandem.stock.models import Location, StockMove, Warehouse
-
-
-@pytest.fixture
-def company(db):
-    return LegalEntity.objects.create(name="Tandem Trading GmbH", base_currency="EUR", is_default=True,
-                                      country="DE", registered_address="Hauptstr. 1, 10115 Berlin")
-
-
-@pytest.fixture
-def warehouse(company):
-    return Warehouse.objects.create(company=company, code="MAIN", name="Main warehouse")
-
-
-@pytest.fixture
-def shelf(warehouse):
-    return Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
-
-
-@pytest.fixture
-def piece(db):
-    return Unit.objects.create(code="pc", name="piece")
+from tandem.stock.models import StockMove
+from tandem.stock.tests.fixtures import *  # noqa: F403 (company, warehouse, shelf, piece)
 
 
 @pytest.fixture
