@@ -23,11 +23,11 @@ from tandem.finance.report_schemas import (
     BudgetReportQuery,
     BudgetSummaryOut,
     CashFlowOut,
+    FinancialStatementOut,
     ForecastOut,
     ForecastQuery,
     LinesExportQuery,
     ReportRangeQuery,
-    StatementOut,
 )
 from tandem.finance.reports import budgets as budget_reports
 from tandem.finance.reports import cash_flow, forecast, statements, xlsx
@@ -78,7 +78,7 @@ def _statement_out(report) -> dict:
     }
 
 
-@router.get("/reports/profit-and-loss", response=StatementOut, summary="Profit and loss",
+@router.get("/reports/profit-and-loss", response=FinancialStatementOut, summary="Profit and loss",
             description="Income and expenses moved in the range (natural sign: both positive), grouped by their "
                         "group account, with totals and the net result; with `compare` the compared range's "
                         "amounts and the difference. The year-end closing entry is left out.")
@@ -97,7 +97,7 @@ def profit_and_loss_xlsx(request, params: Query[ReportRangeQuery]):
                               xlsx.statement_rows(report, _("Profit and loss")))
 
 
-@router.get("/reports/balance-sheet", response=StatementOut, summary="Balance sheet",
+@router.get("/reports/balance-sheet", response=FinancialStatementOut, summary="Balance sheet",
             description="Balances at `date_to`: assets, liabilities and equity (natural sign), equity including "
                         "the result not yet closed into retained earnings; totals `assets` and "
                         "`liabilities_and_equity` are equal. With `compare`, the balances at the compared range's "

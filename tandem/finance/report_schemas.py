@@ -26,7 +26,7 @@ class LinesExportQuery(Schema):
     company_id: Id | None = None
 
 
-class StatementLineOut(Schema):
+class FinancialStatementLineOut(Schema):
     account_id: int | None = Field(description="None for the year's unclosed result on the balance sheet.")
     code: str
     name: str
@@ -41,7 +41,7 @@ class StatementGroupOut(Schema):
     title: str
     total: str
     previous_total: str | None
-    lines: list[StatementLineOut]
+    lines: list[FinancialStatementLineOut]
 
 
 class StatementSectionOut(Schema):
@@ -52,7 +52,7 @@ class StatementSectionOut(Schema):
     groups: list[StatementGroupOut]
 
 
-class StatementOut(Schema):
+class FinancialStatementOut(Schema):
     kind: str
     company_id: int
     currency: str
