@@ -562,7 +562,7 @@ def _banking_world(client, counterparty) -> dict:
                                           format="csv", csv_options={"mapping": {"date": "date", "amount": "amount",
                                                                                   "reference": "reference"}})
     return {"payment_account_id": account.pk, "payment_id": payment.pk, "statement_id": outcome.statement.pk,
-            "line_id": outcome.statement.lines.get().pk}
+            "line_id": outcome.statement.lines.get().pk, "statement_line_id": outcome.statement.lines.get().pk}
 
 
 def _invoice_documents_world(client, counterparty, entity) -> int:
@@ -852,7 +852,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "ledger set-up": ids["payment_account_id"] if name.startswith("finance:payment-account")
                     else ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
                     "payments": ids["payment_id"],
-                    "bank statements": ids["line_id"] if name.startswith("finance:statement-line")
+                    "bank statements": ids["statement_line_id"] if name.startswith("finance:statement-line")
                     else ids["statement_id"],
                     "ledger": ids["budget_id"],
                     "period closing": ids["year_id"] if name.startswith("finance:fiscal-year") else ids["period_id"],

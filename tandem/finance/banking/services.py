@@ -404,7 +404,7 @@ def allocate_payment(payment: Payment, invoice: Invoice, amount, *, by, date: da
     payable) at the payment's rate; when the invoice's rate differs, the difference is posted (the only entry)."""
     require_permission(by, "finance.change_payment")
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related(
+        payment = Payment.objects.select_for_update(of=("self",)).select_related(
             "company", "client", "counterparty", "payment_account__journal").get(pk=payment.pk)
         if payment.status != Payment.Status.POSTED:
             raise ConflictError("payment_reversed", _("The payment is reversed."), field="status")
