@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tandem.crm",
     "tandem.sales",
     "tandem.purchasing",
+    "tandem.production",
     # Last: its demo step posts the stock moves every other app's demo recorded before the ledger existed.
     "tandem.stock_accounting",
 ]

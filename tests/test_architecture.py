@@ -13,7 +13,7 @@ TANDEM = ROOT / "tandem"
 # Project glue under tandem/ that is not an app.
 NOT_APPS = {"templates", "static", "locale", "__pycache__"}
 LADDER = ["core", "parties", "catalog", "documents", "comms", "finance", "stock", "stock_accounting", "crm", "sales",
-          "purchasing", "production", "projects", "hr", "analytics"]
+          "purchasing", "production", "planning", "projects", "hr", "analytics"]
 
 
 def _contracts() -> dict:

@@ -30,6 +30,12 @@ class PurchasingSettings(TrackedModel):
                                              **AMOUNT, help_text=_("In the legal entity's base currency."))
     receipt_tolerance_percent = models.DecimalField(_("over-receipt tolerance %"),
                                                     default=DEFAULT_RECEIPT_TOLERANCE, **PERCENT)
+    # Three-way match of supplier bills: how far a bill's unit price and quantity may differ from the order
+    # and the receipts before a person must accept the difference.
+    bill_price_tolerance_percent = models.DecimalField(_("bill price tolerance %"), default=Decimal("2"),
+                                                       **PERCENT)
+    bill_quantity_tolerance_percent = models.DecimalField(_("bill quantity tolerance %"), default=Decimal("0"),
+                                                          **PERCENT)
 
     class Meta:
         verbose_name = _("purchasing settings")
@@ -101,22 +107,26 @@ class SupplierPrice(TrackedModel):
 
 class PurchaseOrder(TrackedModel):
     class Status(models.TextChoices):
+        RFQ = "rfq", _("Request for quotation")
         DRAFT = "draft", _("Draft")
         TO_APPROVE = "to_approve", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
         SENT = "sent", _("Sent")
         PARTLY_RECEIVED = "partly_received", _("Partly received")
         RECEIVED = "received", _("Received")
+        BILLED = "billed", _("Billed")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS = {
+        Status.RFQ: {Status.DRAFT, Status.CANCELLED},
         Status.DRAFT: {Status.TO_APPROVE, Status.APPROVED, Status.CANCELLED},
         Status.TO_APPROVE: {Status.APPROVED, Status.DRAFT, Status.CANCELLED},
         Status.APPROVED: {Status.SENT, Status.CANCELLED},
         Status.SENT: {Status.PARTLY_RECEIVED, Status.RECEIVED, Status.CANCELLED},
         Status.PARTLY_RECEIVED: {Status.RECEIVED, Status.CLOSED},
-        Status.RECEIVED: {Status.CLOSED},
+        Status.RECEIVED: {Status.BILLED, Status.CLOSED},
+        Status.BILLED: {Status.CLOSED},
         Status.CLOSED: set(),
         Status.CANCELLED: set(),
     }
@@ -209,6 +219,7 @@ class PurchaseOrderLine(models.Model):
     tax_amount = models.DecimalField(_("tax amount"), default=Decimal(0), **AMOUNT)
     expected_date = models.DateField(_("expected on"), null=True, blank=True)
     received_quantity = models.DecimalField(_("received"), default=Decimal(0), **QUANTITY)
+    billed_quantity = models.DecimalField(_("billed"), default=Decimal(0), **QUANTITY)
 
     class Meta:
         ordering = ["order_id", "position", "id"]

@@ -138,6 +138,8 @@ class Invoice(TrackedModel):
     entry = models.OneToOneField("finance.Entry", verbose_name=_("journal entry"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="invoice")
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    supplier_reference = models.CharField(_("supplier's invoice number"), max_length=64, blank=True,
+                                          help_text=_("On supplier bills: the number the supplier gave it."))
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)

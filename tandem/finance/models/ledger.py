@@ -48,6 +48,15 @@ class Account(ArchivableModel, TrackedModel):
         OPERATING_EXPENSE = "operating_expense", _("Operating expense")
         FINANCIAL = "financial", _("Financial income or expense")
         LOAN = "loan", _("Loans and borrowings")
+        # Production (issue #15): components consumed sit in work in progress until the output is produced;
+        # the difference between standard and actual cost goes to production variances.
+        WORK_IN_PROGRESS = "work_in_progress", _("Work in progress")
+        PRODUCTION_VARIANCE = "production_variance", _("Production variances")
+        # Purchasing (issue #15): a supplier bill priced differently from the goods received posts the
+        # difference here; freight, duties and insurance wait in the landed-cost clearing account until
+        # they are allocated to the receipts they concern.
+        PRICE_VARIANCE = "price_variance", _("Purchase price variances")
+        LANDED_COST_CLEARING = "landed_cost_clearing", _("Landed costs to allocate")
 
     # Income statement accounts are closed into retained earnings at year end.
     PROFIT_AND_LOSS = (Type.INCOME, Type.EXPENSE)
