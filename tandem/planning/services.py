@@ -86,7 +86,7 @@ def _prices(today: datetime.date) -> dict[int, engine.Price]:
 
 
 def _sales_demands(data: engine.PlanInput, today) -> None:
-    rows = (OrderLine.objects.filter(order__status__in=OPEN_SALES, product__is_stocked=True,
+    rows = (OrderLine.objects.filter(order__status__in=OPEN_SALES, product__kind=Product.Kind.GOODS,
                                      order__warehouse__isnull=False)
             .values_list("id", "product_id", "unit_id", "product__unit_id", "quantity", "shipped_quantity",
                          "order__warehouse_id", "order__requested_date", "order__order_date", "order__number"))
@@ -121,7 +121,7 @@ def read_plan_input(today: datetime.date) -> engine.PlanInput:
             .values_list("product_id", "warehouse_id", "expected_date", "quantity")):
         supplies[(product_id, warehouse_id)].append((date, quantity))
     for product_id, warehouse_id, quantity, received, date, order_expected, ordered in (
-            PurchaseOrderLine.objects.filter(order__status__in=OPEN_PURCHASE, product__is_stocked=True)
+            PurchaseOrderLine.objects.filter(order__status__in=OPEN_PURCHASE, product__kind=Product.Kind.GOODS)
             .values_list("product_id", "order__warehouse_id", "quantity", "received_quantity", "expected_date",
                          "order__expected_date", "order__order_date")):
         if quantity > received:
