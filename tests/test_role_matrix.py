@@ -54,6 +54,9 @@ AREAS = (
     # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
     # a manager approves an order above the threshold; receipts: the warehouse receives the goods.
     "suppliers", "purchase orders", "purchase approvals", "receipts",
+    # planning: the run, its proposals and the planning parameters (buyers, production, managers run it);
+    # planning confirmation: proposals become draft orders (buyers confirm purchases, production the making).
+    "planning", "planning confirmation",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -110,6 +113,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "payments": READ_ONLY,  # whether their own clients paid
         # What their own clients owe and may still buy on credit.
         "receivables": READ_ONLY, "credit limits": READ_ONLY,
+        "planning": READ_ONLY,  # when their orders' goods come
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -119,7 +123,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                       # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
                       "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
                       # Reads what is ordered from suppliers and receives it.
-                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE})},
+                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), "planning": READ_ONLY},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -138,12 +142,14 @@ MAY: dict[str, dict[str, frozenset]] = {
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
-                       "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING},
+                       "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING,
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE})},
     # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
-                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY},
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE})},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -239,6 +245,8 @@ API_AREAS = {
     "/api/v1/purchasing/orders": "purchase orders",
     "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
+    "/api/v1/planning/": "planning",
+    "/api/v1/planning/proposals/confirm": "planning confirmation",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -285,6 +293,7 @@ PAGE_AREAS = {
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "planning:": "planning", "planning:confirm": "planning confirmation",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -374,7 +383,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "parties:contact-channel-row": READ,
                        # A purchase order's lines and steps are edits of the order.
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
-                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE}
+                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
+                       # Running planning replaces its proposals; confirming them changes them into orders.
+                       "planning:run": CHANGE, "planning:confirm": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:

@@ -36,7 +36,7 @@ class PlanningConfig(AppConfig):
         roles.PURCHASING: _READ + _RUN + _BUY,
         roles.PRODUCTION: _READ + _RUN + _MAKE,
         roles.WAREHOUSE: _READ,
-        roles.SALES_REPRESENTATIVE: ["planning.view_planningproposal", "planning.view_planningpegging"],
+        roles.SALES_REPRESENTATIVE: _READ,
         roles.VIEWER: _READ,
     }
 

@@ -156,7 +156,6 @@ class PlanningPegging(models.Model):
         ordering = ["need_date", "id"]
         verbose_name = _("pegging")
         verbose_name_plural = _("pegging")
-        indexes = [models.Index(fields=["sales_line"], name="planning_pegging_sales_line")]
 
     def __str__(self) -> str:
         return f"{self.quantity} → {self.proposal_id}"

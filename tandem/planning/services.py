@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,29 +184,47 @@ def run_planning(*, by, today: datetime.date | None = None) -> PlanningRun:
     return run
 
 
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Many rows at once without building model instances: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            for start in range(0, len(rows), BATCH * 5):
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start:start + BATCH * 5])
+
+
 def _store(run: PlanningRun, proposals: list[engine.Proposal]) -> None:
+    """Proposals, then their pegging (which names proposals by id: read back in insertion order)."""
+    columns = ["run_id", "kind", "status", "product_id", "warehouse_id", "level", "quantity", "net_quantity",
+               "need_date", "start_date", "is_late", "supplier_id", "currency", "unit_price", "bom_id"]
     rows = []
     for p in proposals:
         price = p.price
-        rows.append(PlanningProposal(
-            run=run, kind=p.kind, product_id=p.product_id, warehouse_id=p.warehouse_id, level=p.level,
-            quantity=p.quantity, net_quantity=engine.up(p.net_quantity), need_date=p.need_date,
-            start_date=p.start_date, is_late=p.is_late,
-            supplier_id=price.supplier_id if price else None, currency=price.currency if price else "",
-            unit_price=price.unit_price if price else None, bom_id=p.bom.bom_id if p.bom else None))
-    created = PlanningProposal.objects.bulk_create(rows, batch_size=BATCH)
-    for plan_row, row in zip(proposals, created, strict=True):
-        plan_row.pk = row.pk
+        rows.append((run.pk, p.kind, PlanningProposal.Status.OPEN, p.product_id, p.warehouse_id, p.level,
+                     p.quantity, engine.up(p.net_quantity), p.need_date, p.start_date, p.is_late,
+                     price.supplier_id if price else None, price.currency if price else "",
+                     price.unit_price if price else None, p.bom.bom_id if p.bom else None))
+    _insert(PlanningProposal, columns, rows)
+    ids = list(PlanningProposal.objects.filter(run=run).order_by("pk").values_list("pk", flat=True))
+    for proposal, pk in zip(proposals, ids, strict=True):
+        proposal.pk = pk
     pegs = []
     for p in proposals:
         for peg in p.pegs:
             demand = peg.demand
-            pegs.append(PlanningPegging(
-                proposal_id=p.pk, kind=demand.kind, quantity=engine.up(peg.quantity), need_date=demand.date,
-                sales_line_id=demand.sales_line_id, production_order_id=demand.production_order_id,
-                parent_id=demand.parent.pk if demand.parent is not None else None,
-                reference=demand.reference[:100]))
-    PlanningPegging.objects.bulk_create(pegs, batch_size=BATCH)
+            pegs.append((p.pk, demand.kind, engine.up(peg.quantity), demand.date, demand.sales_line_id,
+                         demand.production_order_id, demand.parent.pk if demand.parent is not None else None,
+                         demand.reference[:100]))
+    _insert(PlanningPegging, ["proposal_id", "kind", "quantity", "need_date", "sales_line_id", "production_order_id",
+                              "parent_id", "reference"], pegs)
 
 
 # --- Confirming proposals --------------------------------------------------------------------------------------
