@@ -141,8 +141,7 @@ def low_level_codes(boms: dict[int, Bom]) -> dict[int, int]:
 
 
 def lot_size(quantity: Decimal, price: Price | None) -> Decimal:
-    """The supplier's minimum quantity, then whole packs."""
-    quantity = up(quantity)
+    """The supplier's minimum quantity, then whole packs (quantities come in at the stored precision)."""
     if price is None:
         return quantity
     quantity = max(quantity, price.min_quantity)

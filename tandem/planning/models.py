@@ -82,10 +82,11 @@ class PlanningProposal(models.Model):
                             related_name="proposal_rows")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # product: indexed by planning_proposal_product (product, status); warehouse and BOM: not searched by.
     product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.CASCADE,
-                                related_name="planning_proposals")
+                                related_name="planning_proposals", db_index=False)
     warehouse = models.ForeignKey("stock.Warehouse", verbose_name=_("warehouse"), on_delete=models.CASCADE,
-                                  related_name="+")
+                                  related_name="+", db_index=False)
     level = models.PositiveIntegerField(_("BOM level"), default=0,
                                         help_text=_("0: sold as it is; 1 and more: a component that many levels down."))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
@@ -100,7 +101,7 @@ class PlanningProposal(models.Model):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     unit_price = models.DecimalField(_("unit price"), null=True, blank=True, **RATE)
     bom = models.ForeignKey("production.Bom", verbose_name=_("bill of materials"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+                            on_delete=models.SET_NULL, related_name="+", db_index=False)
     purchase_order = models.ForeignKey("purchasing.PurchaseOrder", verbose_name=_("purchase order"), null=True,
                                        blank=True, on_delete=models.SET_NULL, related_name="+")
     production_order = models.ForeignKey("production.ProductionOrder", verbose_name=_("production order"),

@@ -101,7 +101,7 @@ def _sales_demands(data: engine.PlanInput, today) -> None:
                                                                       product)
                 except BusinessRuleError:
                     factors[(unit_id, product_id)] = Decimal(1)
-            quantity = quantity * factors[(unit_id, product_id)]
+            quantity = engine.up(quantity * factors[(unit_id, product_id)])
         left = quantity - shipped
         if left > 0:
             data.demands[(product_id, warehouse_id)].append(engine.Demand(
@@ -160,28 +160,40 @@ def run_planning(*, by, today: datetime.date | None = None) -> PlanningRun:
     require_permission(by, "planning.add_planningrun")
     today = today or timezone.localdate()
     started = time.monotonic()
+    timings = {}
     with transaction.atomic():
         data = read_plan_input(today)
+        timings["read"] = time.monotonic() - started
         try:
             result = engine.plan(data)
         except engine.BomCycle as exc:
             skus = ", ".join(Product.objects.filter(pk__in=exc.product_ids[:10]).values_list("sku", flat=True))
             raise BusinessRuleError("bom_cycle", _("These products contain themselves through their BOMs: %(skus)s.")
                                     % {"skus": skus}, field="bom") from None
-        PlanningPegging.objects.filter(Q(proposal__status=PlanningProposal.Status.OPEN)
-                                       | Q(parent__status=PlanningProposal.Status.OPEN)).delete()
-        stale = PlanningProposal.objects.filter(status=PlanningProposal.Status.OPEN)
-        stale._raw_delete(stale.db)
+        timings["plan"] = time.monotonic() - started - timings["read"]
+        _drop_open_proposals()
         run = PlanningRun.objects.create(started_at=timezone.now(), started_by=by if by.pk else None, plan_date=today,
                                          products=result.items, demands=result.demands,
                                          proposals=len(result.proposals))
         _store(run, result.proposals)
+        timings["write"] = time.monotonic() - started - timings["read"] - timings["plan"]
+        run.timings = timings  # seconds per phase, for the bench (not stored)
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - started) * 1000)
         run.save(update_fields=["finished_at", "duration_ms"])
         audit.record(run, "planning.planningrun.completed", by=by,
                      changes={"proposals": run.proposals, "demands": run.demands, "products": run.products})
     return run
+
+
+def _drop_open_proposals() -> None:
+    """The open proposals of earlier runs and their pegging, in three statements (no rows loaded); a confirmed
+    proposal's pegging to an open proposed production keeps the demand, without the link."""
+    open_ids = PlanningProposal.objects.filter(status=PlanningProposal.Status.OPEN).values("pk")
+    PlanningPegging.objects.filter(proposal_id__in=open_ids)._raw_delete(PlanningPegging.objects.db)
+    PlanningPegging.objects.filter(parent_id__in=open_ids).update(parent=None)
+    stale = PlanningProposal.objects.filter(status=PlanningProposal.Status.OPEN)
+    stale._raw_delete(stale.db)
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
@@ -209,7 +221,7 @@ def _store(run: PlanningRun, proposals: list[engine.Proposal]) -> None:
     for p in proposals:
         price = p.price
         rows.append((run.pk, p.kind, PlanningProposal.Status.OPEN, p.product_id, p.warehouse_id, p.level,
-                     p.quantity, engine.up(p.net_quantity), p.need_date, p.start_date, p.is_late,
+                     p.quantity, p.net_quantity, p.need_date, p.start_date, p.is_late,
                      price.supplier_id if price else None, price.currency if price else "",
                      price.unit_price if price else None, p.bom.bom_id if p.bom else None))
     _insert(PlanningProposal, columns, rows)
@@ -220,7 +232,7 @@ def _store(run: PlanningRun, proposals: list[engine.Proposal]) -> None:
     for p in proposals:
         for peg in p.pegs:
             demand = peg.demand
-            pegs.append((p.pk, demand.kind, engine.up(peg.quantity), demand.date, demand.sales_line_id,
+            pegs.append((p.pk, demand.kind, peg.quantity, demand.date, demand.sales_line_id,
                          demand.production_order_id, demand.parent.pk if demand.parent is not None else None,
                          demand.reference[:100]))
     _insert(PlanningPegging, ["proposal_id", "kind", "quantity", "need_date", "sales_line_id", "production_order_id",

@@ -105,6 +105,8 @@ NOT_PAGES = {
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
+    "planning:run": "POST-only",
+    "planning:confirm": "POST-only",
     "crm:deal-board-more": "htmx fragment: a board column's next cards (tests/browser/test_deal_board_week.py)",
     "stock:warehouse-archive": "POST-only",
     "stock:warehouse-restore": "POST-only",

@@ -70,6 +70,8 @@ PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrder
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
+PlanningParameter, PlanningRun, PlanningProposal, PlanningPegging = (apps.get_model("planning", name) for name in (
+    "PlanningParameter", "PlanningRun", "PlanningProposal", "PlanningPegging"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -118,6 +120,8 @@ AMOUNT_COLUMNS = {
                                         "short_quantity", "shipped_quantity"]),
     PurchasingSettings: (lambda: _purchasing_settings(), ["approval_threshold"]),
     SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
+    PlanningParameter: (lambda: _planning_parameter(), ["minimum_stock", "safety_stock"]),
+    PlanningPegging: (lambda: _planning_pegging(), ["quantity"]),
     PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
@@ -149,6 +153,7 @@ UNIT_PRICE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
     SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["unit_price"]),
     PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
     Invoice: (lambda: _invoice(), ["rate"]),
@@ -182,6 +187,7 @@ STEP_COLUMNS = {
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
     SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["quantity", "net_quantity"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
     # Payments, allocations and statement lines are never zero.
     Payment: (lambda: _payment(), ["amount"]),
@@ -213,6 +219,9 @@ DATE_COLUMNS = {
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
+    PlanningRun: (lambda: _planning_proposal().run, ["plan_date"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["need_date", "start_date"]),
+    PlanningPegging: (lambda: _planning_pegging(), ["need_date"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
@@ -420,6 +429,23 @@ def _supplier():
 def _supplier_price():
     return SupplierPrice.objects.create(supplier=_supplier(), product=_product(), currency="EUR",
                                         unit_price=Decimal(1))
+
+
+def _planning_parameter():
+    return PlanningParameter.objects.create(product=_product(), warehouse=_location().warehouse)
+
+
+def _planning_proposal():
+    day = datetime.date(2026, 6, 1)
+    run = PlanningRun.objects.create(started_at=datetime.datetime(2026, 6, 1, tzinfo=UTC), plan_date=day)
+    return PlanningProposal.objects.create(run=run, kind="purchase", product=_product(),
+                                           warehouse=_location().warehouse, quantity=Decimal(1),
+                                           net_quantity=Decimal(1), need_date=day, start_date=day)
+
+
+def _planning_pegging():
+    return PlanningPegging.objects.create(proposal=_planning_proposal(), kind="minimum", quantity=Decimal(1),
+                                          need_date=datetime.date(2026, 6, 1))
 
 
 def _purchase_order():

