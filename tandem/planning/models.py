@@ -102,10 +102,12 @@ class PlanningProposal(models.Model):
     unit_price = models.DecimalField(_("unit price"), null=True, blank=True, **RATE)
     bom = models.ForeignKey("production.Bom", verbose_name=_("bill of materials"), null=True, blank=True,
                             on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # Orders are cancelled, not deleted: no index for the rare SET NULL (the run writes 10⁵ rows at once).
     purchase_order = models.ForeignKey("purchasing.PurchaseOrder", verbose_name=_("purchase order"), null=True,
-                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+                                       blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     production_order = models.ForeignKey("production.ProductionOrder", verbose_name=_("production order"),
-                                         null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                                         null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                         db_index=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -140,17 +142,20 @@ class PlanningPegging(models.Model):
         PLANNED = "planned", _("Proposed production")
         MINIMUM = "minimum", _("Minimum stock")
 
+    # Pegging rows are written and deleted only by the planning run, together with their proposals, in one
+    # transaction (services._drop_open_proposals, _store): no database constraint to check 10⁵ times at commit.
     proposal = models.ForeignKey(PlanningProposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="pegging")
+                                 related_name="pegging", db_constraint=False)
     kind = models.CharField(_("demand"), max_length=10, choices=Kind.choices)
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     need_date = models.DateField(_("needed on"))
     sales_line = models.ForeignKey("sales.OrderLine", verbose_name=_("sales order line"), null=True, blank=True,
                                    on_delete=models.CASCADE, related_name="+")
     production_order = models.ForeignKey("production.ProductionOrder", verbose_name=_("production order"),
-                                         null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+                                         null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                         db_index=False)
     parent = models.ForeignKey(PlanningProposal, verbose_name=_("proposed production"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
+                               on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
 
     class Meta:

@@ -9,6 +9,11 @@ from ninja import Field, Schema
 from tandem.core.schemas import DecimalString, Id, InputSchema
 
 
+def _plain(value) -> str:
+    """A quantity without trailing zeros and never in exponent notation: "10", "2.5"."""
+    return f"{value.normalize():f}"
+
+
 class PlanningRef(Schema):
     id: int
     name: str
@@ -25,7 +30,7 @@ class PlanningPeggingOut(Schema):
 
     @staticmethod
     def resolve_quantity(obj):
-        return str(obj.quantity.normalize())
+        return _plain(obj.quantity)
 
     @staticmethod
     def resolve_sales_order_line(obj):
@@ -78,11 +83,11 @@ class PlanningProposalOut(Schema):
 
     @staticmethod
     def resolve_quantity(obj):
-        return str(obj.quantity.normalize())
+        return _plain(obj.quantity)
 
     @staticmethod
     def resolve_net_quantity(obj):
-        return str(obj.net_quantity.normalize())
+        return _plain(obj.net_quantity)
 
     @staticmethod
     def resolve_supplier(obj):
@@ -90,7 +95,7 @@ class PlanningProposalOut(Schema):
 
     @staticmethod
     def resolve_unit_price(obj):
-        return str(obj.unit_price.normalize()) if obj.unit_price is not None else None
+        return _plain(obj.unit_price) if obj.unit_price is not None else None
 
     @staticmethod
     def resolve_purchase_order(obj):
@@ -162,8 +167,8 @@ class PlanningParameterOut(Schema):
 
     @staticmethod
     def resolve_minimum_stock(obj):
-        return str(obj.minimum_stock.normalize())
+        return _plain(obj.minimum_stock)
 
     @staticmethod
     def resolve_safety_stock(obj):
-        return str(obj.safety_stock.normalize())
+        return _plain(obj.safety_stock)
