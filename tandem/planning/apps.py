@@ -53,3 +53,9 @@ class PlanningConfig(AppConfig):
 
         panel = order_availability_panel(request, order)
         return [panel] if panel else []
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: minimum stocks and one planning run over the other demos' data."""
+        from tandem.planning.demo import build_planning_demo
+
+        return build_planning_demo(seed=seed, scale=scale)

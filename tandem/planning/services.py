@@ -251,11 +251,11 @@ def confirm_proposals(proposal_ids, *, by) -> dict:
     a draft production order (planned from its start to its need date). Refusals: 400 nothing chosen or a
     purchase without a supplier price (field "proposals"), 403 a kind the user may not confirm, 409 a proposal
     confirmed meanwhile or replaced by a newer run. Returns {"purchase_orders": [...], "production_orders": [...]}."""
+    if not (by.has_perm(CONFIRM_PERMISSION["purchase"]) or by.has_perm(CONFIRM_PERMISSION["make"])):
+        raise AccessDenied(_("You may not confirm planning proposals."))
     ids = sorted({int(pk) for pk in proposal_ids})
     if not ids:
         raise BusinessRuleError("required", _("Choose at least one proposal."), field="proposals")
-    if not (by.has_perm(CONFIRM_PERMISSION["purchase"]) or by.has_perm(CONFIRM_PERMISSION["make"])):
-        raise AccessDenied(_("You may not confirm planning proposals."))
     with transaction.atomic():
         locked = list(PlanningProposal.objects.select_for_update(of=("self",))
                       .select_related("product", "warehouse__company", "supplier__counterparty", "bom")
