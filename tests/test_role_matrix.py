@@ -202,6 +202,7 @@ API_AREAS = {
     "/api/v1/finance/invoices": "invoices",
     "/api/v1/finance/invoices/{invoice_id}/issue": "invoice issuing",
     "/api/v1/finance/invoices/{invoice_id}/credit": "invoice issuing",
+    "/api/v1/finance/invoices/{invoice_id}/apply-credit": "payments",  # a credit note settling an invoice
     "/api/v1/finance/tax-rates": "tax rates",
     "/api/v1/sales/orders/{order_id}/invoice": "invoices",
     "/api/v1/sales/shipments/{shipment_id}/invoice": "invoices",
@@ -273,6 +274,7 @@ PAGE_AREAS = {
     "finance:report": "ledger", "finance:budget": "ledger",
     "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
     "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
+    "finance:invoice-apply-credit": "payments",
     "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
     "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
     "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
@@ -370,11 +372,12 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:statement-line-ignore": CHANGE,
                        # Financial reports are read (their names end in the report's name).
                        **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
-                                                                      "budget-vs-actual", "cash-forecast")},
+                                                                      "budget-vs-actual", "cash-forecast", "tax")},
                        # Posting what waits for the ledger adds entries.
                        "stock_accounting:pending-post": ADD,
                        # Invoicing an order or a shipment, issuing, crediting: steps of documents.
                        "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
+                       "finance:invoice-apply-credit": CHANGE,  # a credit note settles an invoice: an allocation
                        "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
                        "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.

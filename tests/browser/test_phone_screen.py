@@ -100,6 +100,7 @@ NOT_PAGES = {
     "finance:invoice-issue": "POST-only",
     "finance:invoice-cancel": "POST-only",
     "finance:invoice-credit": "POST-only",
+    "finance:invoice-apply-credit": "POST-only (form on the credit note's page)",
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
     "purchasing:order-pdf": "a PDF file, no page",
@@ -127,7 +128,7 @@ NOT_PAGES = {
     "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
     **{f"finance:report-{name}-export": "an XLSX file, no page" for name in (
-        "profit-and-loss", "balance-sheet", "cash-flow", "budget-vs-actual", "cash-forecast", "lines")},
+        "profit-and-loss", "balance-sheet", "cash-flow", "budget-vs-actual", "cash-forecast", "lines", "tax")},
     "finance:budget-create": "POST-only (form on the budgets page)",
     "finance:budget-edit": "POST-only (the grid's cells, htmx)",
     "finance:budget-delete": "POST-only",
