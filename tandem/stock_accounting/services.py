@@ -13,7 +13,8 @@ likewise (stock.signals.stock_revalued), on the STK journal, accounts chosen by 
 
 A revaluation posts each changed move's difference the same way (a dearer shipment: more cost of goods sold),
 except a landed cost's own receipt (purchasing's allocation of freight, duties, insurance): Dr inventory / Cr
-landed costs to allocate (the clearing account the supplier's bill was debited to). Dated the move's effective date — or the first day of the first open period after it when that period is closed.
+landed costs to allocate (the clearing account the supplier's bill was debited to). Dated the move's effective
+date — or the first day of the first open period after it when that period is closed.
 
 Not blocking the warehouse: when a legal entity has no ledger yet (no STK journal, or an inventory, cost of
 goods sold, goods received or stock adjustment account missing), or no fiscal year covers the date, the posting
