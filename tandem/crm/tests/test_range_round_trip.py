@@ -70,6 +70,7 @@ PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrder
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
+LandedCost, LandedCostLine = (apps.get_model("purchasing", name) for name in ("LandedCost", "LandedCostLine"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -110,6 +111,7 @@ AMOUNT_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    CostCorrection: (lambda: _cost_correction(), ["added_value"]),
     StockPosting: (lambda: _stock_posting(), ["amount"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
@@ -120,6 +122,8 @@ AMOUNT_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
     PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity"]),
+    LandedCost: (lambda: _landed_cost(), ["base_amount"]),
+    LandedCostLine: (lambda: _landed_cost_line(), ["amount", "base_amount"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
     InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
     Payment: (lambda: _payment(), ["unallocated_amount"]),
@@ -151,6 +155,9 @@ UNIT_PRICE_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
     PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
+    LandedCost: (lambda: _landed_cost(), ["exchange_rate"]),
+    LandedCostLine: (lambda: _landed_cost_line(), ["basis", "unit_cost_before", "unit_cost_after"]),
+    Product: (lambda: _product(), ["weight"]),
     Invoice: (lambda: _invoice(), ["rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
     Payment: (lambda: _payment(), ["rate"]),
@@ -183,6 +190,7 @@ STEP_COLUMNS = {
     ReturnLine: (lambda: _return_line(), ["quantity"]),
     SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
+    LandedCost: (lambda: _landed_cost(), ["amount"]),
     # Payments, allocations and statement lines are never zero.
     Payment: (lambda: _payment(), ["amount"]),
     PaymentAllocation: (lambda: _allocation(), ["amount"]),
@@ -215,6 +223,7 @@ DATE_COLUMNS = {
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
+    LandedCost: (lambda: _landed_cost(), ["date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
     TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
     Payment: (lambda: _payment(), ["date"]),
@@ -420,6 +429,15 @@ def _supplier():
 def _supplier_price():
     return SupplierPrice.objects.create(supplier=_supplier(), product=_product(), currency="EUR",
                                         unit_price=Decimal(1))
+
+
+def _landed_cost():
+    return LandedCost.objects.create(company=_location().warehouse.company, date=datetime.date(2026, 1, 1),
+                                     amount=Decimal(1), currency="EUR")
+
+
+def _landed_cost_line():
+    return LandedCostLine.objects.create(landed_cost=_landed_cost(), move=_stock_move())
 
 
 def _purchase_order():
