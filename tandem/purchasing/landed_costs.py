@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -60,8 +59,9 @@ def split(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decima
 
 def purchase_receipts() -> QuerySet[StockMove]:
     """Stock receipt moves of purchase order lines (what a landed cost can concern)."""
-    return (StockMove.objects.filter(kind=StockMove.Kind.RECEIPT,
-                                     origin_type=ContentType.objects.get_for_model(PurchaseOrderLine))
+    # By the content type's natural key: a lazy queryset (forms build it at import, before any query may run).
+    return (StockMove.objects.filter(kind=StockMove.Kind.RECEIPT, origin_type__app_label="purchasing",
+                                     origin_type__model="purchaseorderline")
             .select_related("product__unit", "to_location__warehouse"))
 
 
