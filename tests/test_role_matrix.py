@@ -57,6 +57,9 @@ AREAS = (
     # planning: the run, its proposals and the planning parameters (buyers, production, managers run it);
     # planning confirmation: proposals become draft orders (buyers confirm purchases, production the making).
     "planning", "planning confirmation",
+    # landed costs: freight, duties, insurance entered by buyers for the receipts they concern; landed cost
+    # allocation: spreading one over its receipts changes stock values (managers, accountants, administrators).
+    "landed costs", "landed cost allocation",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -86,6 +89,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
                           # Buys and approves purchase orders; the warehouse receives the goods.
                           "receipts": READ_ONLY,
+                          "landed costs": frozenset({READ, ADD, CHANGE}),
+                          "landed cost allocation": frozenset({READ, CHANGE}),
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
                           "payments": READ_ONLY, "bank statements": READ_ONLY},
@@ -137,7 +142,10 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
                        "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
                        "bank statements": ALL,
-                       **_READS_PURCHASING},
+                       **_READS_PURCHASING,
+                       # Enters the freight and customs bills and allocates them (stock values change).
+                       "landed costs": frozenset({READ, ADD, CHANGE}),
+                       "landed cost allocation": frozenset({READ, CHANGE})},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -149,10 +157,13 @@ MAY: dict[str, dict[str, frozenset]] = {
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
                        "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
-                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE})},
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
+                       # Enters landed costs for the receipts of their orders; allocating them is not theirs.
+                       "landed costs": frozenset({READ, ADD, CHANGE})},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
-    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation",
+                                                                        "landed costs", "landed cost allocation")},
                    **_EVERYONE},
     ANONYMOUS: {},
 }
@@ -248,6 +259,8 @@ API_AREAS = {
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
     "/api/v1/planning/": "planning",
     "/api/v1/planning/proposals/confirm": "planning confirmation",
+    "/api/v1/purchasing/landed-costs": "landed costs",
+    "/api/v1/purchasing/landed-costs/{landed_cost_id}/allocate": "landed cost allocation",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -296,6 +309,7 @@ PAGE_AREAS = {
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
     "planning:": "planning", "planning:confirm": "planning confirmation",
+    "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -388,7 +402,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
                        "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
                        # Running planning replaces its proposals; confirming them changes them into orders.
-                       "planning:run": CHANGE, "planning:confirm": CHANGE}
+                       "planning:run": CHANGE, "planning:confirm": CHANGE,
+                       # Allocating a landed cost changes it; taking a receipt off a draft edits it.
+                       "purchasing:landed-cost-allocate": CHANGE, "purchasing:landed-cost-receipt-remove": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -502,8 +518,13 @@ def _purchasing_world(ids: dict, entity) -> dict:
                                          warehouse=Warehouse.objects.get(pk=ids["warehouse_id"]), currency="EUR",
                                          order_date=datetime.date(2026, 6, 1), number="PO-MATRIX")
     line = PurchaseOrderLine.objects.create(order=order, product=product, quantity=Decimal(1), unit_price=Decimal(4))
+    from tandem.purchasing.models import LandedCost, LandedCostLine
+
+    landed_cost = LandedCost.objects.create(company=entity, date=datetime.date(2026, 6, 2), amount=Decimal(10),
+                                            currency="EUR", number="LC-MATRIX")
+    LandedCostLine.objects.create(landed_cost=landed_cost, move_id=ids["move_pk"])
     return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
-            "purchase_line_id": line.pk, "line_pk": line.pk}
+            "purchase_line_id": line.pk, "line_pk": line.pk, "landed_cost_id": landed_cost.pk}
 
 
 def _receivables_world(client) -> dict:
@@ -883,6 +904,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
+                    "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
