@@ -12,6 +12,13 @@ _BUY = ["purchasing.add_supplierprofile", "purchasing.change_supplierprofile", "
 _APPROVE = ["purchasing.approve_purchaseorder"]
 _RECEIVE = ["purchasing.receive_purchaseorder"]
 _SETUP = ["purchasing.change_purchasingsettings"]
+# Supplier bills of orders: buyers (and accountants) prepare them — a bill is a finance invoice, so preparing needs
+# finance's draft permissions; accountants issue (post) them (finance.issue_invoice); accountants and purchasing
+# managers accept a bill that differs from its order and receipts.
+_BILL_READ = ["purchasing.view_billmatch"]
+_BILL_PREPARE = ["purchasing.add_billmatch", "purchasing.change_billmatch"]
+_BILL_FINANCE = ["finance.view_invoice", "finance.add_invoice", "finance.change_invoice"]
+_BILL_ACCEPT = ["purchasing.accept_bill_mismatch"]
 # Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
 _BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
                 "catalog.view_pricegroup", "catalog.view_taxcategory", "parties.view_client",
@@ -34,6 +41,16 @@ def _register_panels() -> None:
     panels.register("suppliers", _("Suppliers"), product_suppliers_panel, module="purchasing", order=40)
 
 
+def _connect_bills() -> None:
+    """Supplier bills made from orders: finance asks purchasing before issuing one, and tells it once issued."""
+    from tandem.finance import signals
+    from tandem.finance.services.issue_checks import register_pre_issue_check
+    from tandem.purchasing import bills
+
+    register_pre_issue_check(bills.check_before_issue)
+    signals.invoice_issued.connect(bills.on_invoice_issued, dispatch_uid="purchasing.bills.on_invoice_issued")
+
+
 class PurchasingConfig(AppConfig):
     name = "tandem.purchasing"
     label = "purchasing"
@@ -45,15 +62,16 @@ class PurchasingConfig(AppConfig):
     menu = [
         MenuEntry(_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder"),
         MenuEntry(_("Supplier prices"), "purchasing:price-list", "purchasing.view_supplierprice"),
+        MenuEntry(_("Supplier bills"), "purchasing:bill-list", "purchasing.view_billmatch"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP,
-        roles.PURCHASING: _READ + _BUY + _BUYER_READS,
-        roles.SALES_MANAGER: _READ + _BUY + _APPROVE,
+        roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
+        roles.PURCHASING: _READ + _BUY + _BUYER_READS + _BILL_READ + _BILL_PREPARE + _BILL_FINANCE,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
         roles.WAREHOUSE: _READ + _RECEIVE,
-        roles.ACCOUNTANT: _READ,
+        roles.ACCOUNTANT: _READ + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
         roles.PRODUCTION: _READ,
-        roles.VIEWER: _READ,
+        roles.VIEWER: _READ + _BILL_READ,
     }
 
     def ready(self):
@@ -62,6 +80,7 @@ class PurchasingConfig(AppConfig):
         from tandem.purchasing.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+        _connect_bills()
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)

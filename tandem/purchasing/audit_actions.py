@@ -26,4 +26,7 @@ ACTIONS = {
     "purchasing.purchaseorder.goods_received": _("recorded a receipt of the purchase order"),
     "purchasing.purchaseorder.closed": _("closed the purchase order"),
     "purchasing.purchaseorder.cancelled": _("cancelled the purchase order"),
+    "purchasing.purchaseorder.billed": _("billed the purchase order in full"),
+    "purchasing.purchaseorder.bill_drafted": _("prepared a supplier bill of the purchase order"),
+    "purchasing.purchaseorder.bill_difference_accepted": _("accepted a supplier bill that differs from the order"),
 }
