@@ -308,3 +308,9 @@ def receive_purchase_order(request, purchase_order_id: Id, payload: PurchaseRece
 def purchase_order_pdf(request, purchase_order_id: Id):
     order = _order(request, purchase_order_id)
     return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")
+
+
+# --- Supplier bills and their three-way match: their own router, tandem/purchasing/bill_api.py ----------------------
+from tandem.purchasing.bill_api import router as _bills_router  # noqa: E402
+
+router.add_router("", _bills_router)

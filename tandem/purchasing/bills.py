@@ -256,14 +256,18 @@ def mismatches_of(matches: list[LineMatch]) -> list[dict]:
             for m in matches if m.problems]
 
 
+def verdict(match_row: BillMatch, mismatches: list[dict]) -> str:
+    """Matched, accepted (the same differences a person accepted) or not matching."""
+    if not mismatches:
+        return BillMatch.Status.MATCHED
+    if mismatches == match_row.accepted_mismatches:
+        return BillMatch.Status.ACCEPTED
+    return BillMatch.Status.MISMATCH
+
+
 def _store(match_row: BillMatch, matches: list[LineMatch]) -> BillMatch:
     mismatches = mismatches_of(matches)
-    if not mismatches:
-        status = BillMatch.Status.MATCHED
-    elif mismatches == match_row.accepted_mismatches:
-        status = BillMatch.Status.ACCEPTED
-    else:
-        status = BillMatch.Status.MISMATCH
+    status = verdict(match_row, mismatches)
     match_row.mismatches, match_row.status, match_row.checked_at = mismatches, status, timezone.now()
     match_row.save(update_fields=["mismatches", "status", "checked_at", "updated_at"])
     return match_row
