@@ -54,6 +54,10 @@ AREAS = (
     # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
     # a manager approves an order above the threshold; receipts: the warehouse receives the goods.
     "suppliers", "purchase orders", "purchase approvals", "receipts",
+    # supplier bills: prepared from a purchase order's receipts by buyers (and accountants), matched three ways;
+    # bill differences: accepting a bill that differs from its order and receipts — accountants and managers.
+    # Issuing (posting) a bill is invoice issuing.
+    "supplier bills", "bill differences",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -123,6 +127,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": frozenset({READ, CHANGE}),
                        "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
@@ -143,7 +148,10 @@ MAY: dict[str, dict[str, frozenset]] = {
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
-                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY},
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
+                       # Prepares supplier bills (finance invoices) of what was received; an accountant issues them.
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY,
+                       "invoices": frozenset({READ, ADD, CHANGE}), "invoice documents": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -239,6 +247,10 @@ API_AREAS = {
     "/api/v1/purchasing/orders": "purchase orders",
     "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
+    "/api/v1/purchasing/orders/{purchase_order_id}/bill": "supplier bills",
+    "/api/v1/purchasing/bills": "supplier bills",
+    "/api/v1/purchasing/bills/{bill_id}/accept": "bill differences",
+    "/api/v1/purchasing/bills/{bill_id}/issue": "invoice issuing",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -285,6 +297,8 @@ PAGE_AREAS = {
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "purchasing:order-bill": "supplier bills", "purchasing:bill": "supplier bills",
+    "purchasing:bill-accept": "bill differences", "purchasing:bill-issue": "invoice issuing",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -341,6 +355,8 @@ API_VERB_OVERRIDES = {
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
     ("delete", "/api/v1/purchasing/orders/{purchase_order_id}/lines/{purchase_line_id}"): CHANGE,
+    # Billing an order adds a draft supplier bill.
+    ("post", "/api/v1/purchasing/orders/{purchase_order_id}/bill"): ADD,
     # Deleting a line of a draft stock count edits the count.
     ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
@@ -374,7 +390,10 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "parties:contact-channel-row": READ,
                        # A purchase order's lines and steps are edits of the order.
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
-                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE}
+                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
+                       # Billing an order adds a draft bill; saving, accepting and issuing change it.
+                       "purchasing:order-bill": ADD, "purchasing:bill-update": CHANGE,
+                       "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -475,8 +494,9 @@ def _purchasing_world(ids: dict, entity) -> dict:
     from decimal import Decimal
 
     from tandem.catalog.models import Product
+    from tandem.finance.models import Invoice
     from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
-    from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
+    from tandem.purchasing.models import BillMatch, PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
     from tandem.stock.models import Warehouse
 
     counterparty = CounterpartyFactory(client=ClientFactory(name="Matrix Supplier"), legal_name="Matrix Supplier",
@@ -488,8 +508,12 @@ def _purchasing_world(ids: dict, entity) -> dict:
                                          warehouse=Warehouse.objects.get(pk=ids["warehouse_id"]), currency="EUR",
                                          order_date=datetime.date(2026, 6, 1), number="PO-MATRIX")
     line = PurchaseOrderLine.objects.create(order=order, product=product, quantity=Decimal(1), unit_price=Decimal(4))
+    bill = Invoice.objects.create(company=entity, kind=Invoice.Kind.SUPPLIER_BILL, client=counterparty.client,
+                                  counterparty=counterparty, invoice_date=datetime.date(2026, 6, 5),
+                                  due_date=datetime.date(2026, 7, 5), currency="EUR", supplier_reference="MTX-BILL")
+    BillMatch.objects.create(invoice=bill, order=order)
     return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
-            "purchase_line_id": line.pk, "line_pk": line.pk}
+            "purchase_line_id": line.pk, "line_pk": line.pk, "bill_id": bill.pk}
 
 
 def _receivables_world(client) -> dict:
@@ -862,13 +886,16 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "customer returns": ids["return_id"],
                     "invoices": ids["order_id"] if name == "sales:order-invoice"
                     else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["draft_invoice_id"],
-                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["draft_invoice_id"],
+                    "invoice issuing": ids["return_id"] if name == "sales:return-credit"
+                    else ids["bill_id"] if name == "purchasing:bill-issue" else ids["draft_invoice_id"],
                     "invoice documents": ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
+                    "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
+                    "bill differences": ids["bill_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
