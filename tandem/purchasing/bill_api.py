@@ -24,7 +24,7 @@ from tandem.purchasing.bill_schemas import (
     bill_detail,
     bill_summary,
 )
-from tandem.purchasing.models import BillMatch, PurchaseOrder, SupplierProfile
+from tandem.purchasing.models import PurchaseOrder, SupplierProfile
 
 router = Router(tags=["purchasing"])
 
@@ -56,9 +56,7 @@ def list_supplier_bills(request, filters: Query[SupplierBillFilters], pagination
     require_permission(request, "purchasing.view_billmatch")
     supplier = resolve_visible(SupplierProfile.objects.all(), filters.supplier_id, "supplier_id") \
         if filters.supplier_id else None
-    qs = bills.supplier_bills(supplier=supplier,
-                              status=filters.status if filters.status in Invoice.Status.values else "",
-                              match=filters.match if filters.match in BillMatch.Status.values else "",
+    qs = bills.supplier_bills(supplier=supplier, status=filters.status or "", match=filters.match or "",
                               q=(filters.q or "").strip()).filter(bill_match__isnull=False).select_related(
         "counterparty__supplier_profile")
     page = paginate(qs, pagination)

@@ -7,7 +7,9 @@ import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Schema
 
-from tandem.core.schemas import DecimalString, InputSchema, money_text
+from tandem.core.schemas import DecimalString, Id, InputSchema, money_text
+from tandem.finance.models import Invoice
+from tandem.purchasing.models import BillMatch
 
 
 def _number(value) -> str | None:
@@ -47,9 +49,9 @@ class SupplierBillStepIn(InputSchema):
 
 
 class SupplierBillFilters(Schema):
-    supplier_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    status: str | None = Field(None, max_length=16, description="draft, issued, partly_paid, paid, cancelled.")
-    match: str | None = Field(None, max_length=16, description="matched, mismatch, accepted.")
+    supplier_id: Id | None = None
+    status: Invoice.Status | None = None
+    match: BillMatch.Status | None = None
     q: str | None = Field(None, max_length=50, description="Part of our number or of the supplier's.")
 
 

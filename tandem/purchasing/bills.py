@@ -448,8 +448,13 @@ def accept_bill_mismatch(bill: Invoice, *, by, note: str = "", expected_version:
 
 
 def issue_bill(bill: Invoice, *, by, expected_version: int | None = None) -> Invoice:
-    """Issue (post) the bill through finance; the match is checked there (`check_before_issue`)."""
-    return finance.issue_invoice(bill, by=by, expected_version=expected_version)
+    """Issue (post) the bill through finance; the match is checked there (`check_before_issue`). The order is
+    locked first, like every other write of a bill here."""
+    with transaction.atomic():
+        row = BillMatch.objects.filter(invoice_id=bill.pk).only("order_id").first()
+        if row is not None:
+            _lock_order(row.order_id)
+        return finance.issue_invoice(bill, by=by, expected_version=expected_version)
 
 
 # --- Finance hooks (registered in PurchasingConfig.ready) ---------------------------------------------------------
