@@ -149,9 +149,9 @@ MAY: dict[str, dict[str, frozenset]] = {
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
                        "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
-                       # Prepares supplier bills (finance invoices) of what was received; an accountant issues them.
-                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY,
-                       "invoices": frozenset({READ, ADD, CHANGE}), "invoice documents": READ_ONLY},
+                       # Prepares supplier bills of what was received (not customer invoices); an accountant issues
+                       # them.
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -393,7 +393,8 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
                        # Billing an order adds a draft bill; saving, accepting and issuing change it.
                        "purchasing:order-bill": ADD, "purchasing:bill-update": CHANGE,
-                       "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE}
+                       "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE,
+                       "purchasing:bill-cancel": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:

@@ -13,11 +13,11 @@ _APPROVE = ["purchasing.approve_purchaseorder"]
 _RECEIVE = ["purchasing.receive_purchaseorder"]
 _SETUP = ["purchasing.change_purchasingsettings"]
 # Supplier bills of orders: buyers (and accountants) prepare them — a bill is a finance invoice, so preparing needs
-# finance's draft permissions; accountants issue (post) them (finance.issue_invoice); accountants and purchasing
-# managers accept a bill that differs from its order and receipts.
+# finance's permission for supplier bill drafts (not the customer invoices'); accountants issue (post) them
+# (finance.issue_invoice); accountants and purchasing managers accept a bill that differs from its order.
 _BILL_READ = ["purchasing.view_billmatch"]
 _BILL_PREPARE = ["purchasing.add_billmatch", "purchasing.change_billmatch"]
-_BILL_FINANCE = ["finance.view_invoice", "finance.add_invoice", "finance.change_invoice"]
+_BILL_FINANCE = ["finance.prepare_supplier_bill"]
 _BILL_ACCEPT = ["purchasing.accept_bill_mismatch"]
 # Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
 _BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
@@ -67,7 +67,7 @@ class PurchasingConfig(AppConfig):
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
         roles.PURCHASING: _READ + _BUY + _BUYER_READS + _BILL_READ + _BILL_PREPARE + _BILL_FINANCE,
-        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _BILL_READ + _BILL_PREPARE + _BILL_FINANCE + _BILL_ACCEPT,
         roles.WAREHOUSE: _READ + _RECEIVE,
         roles.ACCOUNTANT: _READ + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
         roles.PRODUCTION: _READ,

@@ -17,6 +17,7 @@ from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.money import parse_decimal
 from tandem.core.pagination import DeferredJoinPaginator
+from tandem.finance import services as finance
 from tandem.finance.models import Invoice
 from tandem.finance.services.invoices import can_issue
 from tandem.purchasing import bills
@@ -73,7 +74,7 @@ def _detail_context(request, bill: Invoice, *, error=None) -> dict:
         "stored_mismatches": [dict(m, labels=[bills.problem_label(c) for c in m["problems"]])
                               for m in match_row.mismatches],
         "may_change": draft and user.has_perm("purchasing.change_billmatch")
-        and user.has_perm("finance.change_invoice"),
+        and user.has_perm("finance.prepare_supplier_bill"),
         "may_accept": draft and status == BillMatch.Status.MISMATCH
         and user.has_perm(bills.ACCEPT),
         "may_issue": draft and can_issue(user), "error": error,
@@ -158,6 +159,20 @@ def bill_issue(request, pk):
 
 
 @login_required
+@permission_required("purchasing.change_billmatch", raise_exception=True)
+@require_POST
+def bill_cancel(request, pk):
+    """Cancel a draft bill: its quantities can be billed again."""
+    bill = _bill(pk)
+    try:
+        finance.cancel_invoice(bill, by=request.user, expected_version=_version(request))
+    except BusinessRuleError as exc:
+        return _refused(request, bill, exc)
+    messages.success(request, _("Draft bill cancelled."))
+    return redirect("purchasing:order-detail", pk=bill.bill_match.order_id)
+
+
+@login_required
 @permission_required("purchasing.view_billmatch", raise_exception=True)
 def bill_list(request):
     form = BillFilterForm(request.GET or None)
@@ -184,4 +199,5 @@ urlpatterns = [
     path("bills/<int:pk>/save/", bill_update, name="bill-update"),
     path("bills/<int:pk>/accept/", bill_accept, name="bill-accept"),
     path("bills/<int:pk>/issue/", bill_issue, name="bill-issue"),
+    path("bills/<int:pk>/cancel/", bill_cancel, name="bill-cancel"),
 ]

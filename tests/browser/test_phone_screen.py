@@ -106,6 +106,7 @@ NOT_PAGES = {
     "purchasing:bill-update": "POST-only",
     "purchasing:bill-accept": "POST-only",
     "purchasing:bill-issue": "POST-only",
+    "purchasing:bill-cancel": "POST-only",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
     "crm:deal-board-more": "htmx fragment: a board column's next cards (tests/browser/test_deal_board_week.py)",

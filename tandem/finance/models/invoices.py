@@ -166,7 +166,8 @@ class Invoice(TrackedModel):
         ]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        permissions = [("issue_invoice", _("Can issue invoices and credit notes"))]
+        permissions = [("issue_invoice", _("Can issue invoices and credit notes")),
+                       ("prepare_supplier_bill", _("Can prepare draft supplier bills"))]
 
     def __str__(self) -> str:
         return self.number or str(_("Draft supplier bill") if self.is_supplier else _("Draft invoice"))

@@ -283,7 +283,7 @@ def _check_supplier_reference(invoice: Invoice) -> None:
 def _create_draft(*, by, client, company, kind, counterparty, invoice_date, due_date, currency, rate,
                   prices_include_tax, tax_rounding, payment_terms, notes, lines, origin, credited_invoice, owner,
                   supplier_reference: str = "") -> Invoice:
-    require_permission(by, "finance.add_invoice")
+    require_permission(by, _draft_permission(kind, "add"))
     check_client(by, client)
     company = _company(company)
     invoice_date = invoice_date or timezone.localdate()
@@ -320,9 +320,15 @@ def _lock(invoice: Invoice) -> Invoice:
             .select_related("company", "client", "counterparty").get(pk=invoice.pk))
 
 
+def _draft_permission(kind: str, verb: str) -> str:
+    """Customer drafts: finance.add_invoice / change_invoice (sales prepares them); supplier bills and supplier
+    credit notes: finance.prepare_supplier_bill (buyers and accountants), so a buyer touches no customer invoice."""
+    return "finance.prepare_supplier_bill" if kind in Invoice.SUPPLIER_KINDS else f"finance.{verb}_invoice"
+
+
 def update_invoice(invoice: Invoice, *, by, expected_version: int | None = None, lines=None, **values) -> Invoice:
     """Change a draft's header and, when `lines` is given, replace its lines. A stale version is refused (409)."""
-    require_permission(by, "finance.change_invoice")
+    require_permission(by, _draft_permission(invoice.kind, "change"))
     unknown = set(values) - set(INVOICE_FIELDS)
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field: %(field)s.") % {"field": sorted(unknown)[0]},
@@ -359,7 +365,7 @@ def update_invoice(invoice: Invoice, *, by, expected_version: int | None = None,
 
 def cancel_invoice(invoice: Invoice, *, by, expected_version: int | None = None) -> Invoice:
     """Cancel a draft (an issued invoice is never cancelled: a credit note corrects it)."""
-    require_permission(by, "finance.change_invoice")
+    require_permission(by, _draft_permission(invoice.kind, "change"))
     with transaction.atomic():
         locked = _lock(invoice)
         check_client(by, locked.client)
