@@ -136,3 +136,10 @@ def test_an_order_not_received_cannot_be_billed(books, order_of, pump, buyer):
         bills.bill_order(order, by=buyer, supplier_reference="G")
     assert refused.value.code == "not_billable"
     assert Invoice.objects.count() == 0
+
+
+def test_a_cancelled_draft_gives_its_quantities_back(received, buyer):
+    draft = bills.bill_order(received, by=buyer, supplier_reference="H", invoice_date=LATER)
+    finance.cancel_invoice(draft, by=buyer)
+    again = bills.bill_order(received, by=buyer, supplier_reference="H", invoice_date=LATER)
+    assert again.lines.get().quantity == 60
