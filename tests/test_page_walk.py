@@ -114,6 +114,7 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
             "move": (receipt := _receipt(location)).pk,  # the cost correction page of a receipt
             "landed": _landed_cost(entity, receipt).pk,  # the landed-cost pages (purchasing:landed-cost-…)
             "invoice": _draft_invoice(entity, client).pk,  # invoice pages (and its documents: 409 for a draft)
+            "bill": _draft_supplier_bill(entity, counterparty, warehouse).pk,  # purchasing's bill page
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
             "order_line": OrderLine.objects.create(order=order, **line).pk}
 
@@ -139,6 +140,25 @@ def _landed_cost(entity, receipt):
                                             currency="EUR", number="LC-WALK")
     LandedCostLine.objects.create(landed_cost=landed_cost, move=receipt)
     return landed_cost
+
+
+def _draft_supplier_bill(entity, counterparty, warehouse):
+    """A draft supplier bill of a purchase order, with its (empty) match."""
+    import datetime
+
+    from tandem.core.tests.factories import UserFactory
+    from tandem.finance.models import Invoice
+    from tandem.purchasing.models import BillMatch, PurchaseOrder, SupplierProfile
+
+    supplier = SupplierProfile.objects.create(counterparty=counterparty, currency="EUR")
+    order = PurchaseOrder.objects.create(company=entity, supplier=supplier, warehouse=warehouse, currency="EUR",
+                                         owner=UserFactory(username="walk-buyer"), number="PO-WALK",
+                                         order_date=datetime.date(2026, 6, 1), status="received")
+    bill = Invoice.objects.create(company=entity, kind=Invoice.Kind.SUPPLIER_BILL, client=counterparty.client,
+                                  counterparty=counterparty, invoice_date=datetime.date(2026, 6, 5),
+                                  due_date=datetime.date(2026, 7, 5), currency="EUR", supplier_reference="WALK-1")
+    BillMatch.objects.create(invoice=bill, order=order)
+    return bill
 
 
 def _receipt(location):

@@ -60,6 +60,10 @@ AREAS = (
     # landed costs: freight, duties, insurance entered by buyers for the receipts they concern; landed cost
     # allocation: spreading one over its receipts changes stock values (managers, accountants, administrators).
     "landed costs", "landed cost allocation",
+    # supplier bills: prepared from a purchase order's receipts by buyers (and accountants), matched three ways;
+    # bill differences: accepting a bill that differs from its order and receipts — accountants and managers.
+    # Issuing (posting) a bill is invoice issuing.
+    "supplier bills", "bill differences",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -132,6 +136,7 @@ MAY: dict[str, dict[str, frozenset]] = {
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": frozenset({READ, CHANGE}),
                        "counterparties": frozenset({READ, ADD, CHANGE}), "deals": READ_ONLY, "complaints": READ_ONLY,
                        "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
@@ -159,7 +164,10 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
                        "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
                        # Enters landed costs for the receipts of their orders; allocating them is not theirs.
-                       "landed costs": frozenset({READ, ADD, CHANGE})},
+                       "landed costs": frozenset({READ, ADD, CHANGE}),
+                       # Prepares supplier bills of what was received (not customer invoices); an accountant issues
+                       # them.
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation",
@@ -261,6 +269,10 @@ API_AREAS = {
     "/api/v1/planning/proposals/confirm": "planning confirmation",
     "/api/v1/purchasing/landed-costs": "landed costs",
     "/api/v1/purchasing/landed-costs/{landed_cost_id}/allocate": "landed cost allocation",
+    "/api/v1/purchasing/orders/{purchase_order_id}/bill": "supplier bills",
+    "/api/v1/purchasing/bills": "supplier bills",
+    "/api/v1/purchasing/bills/{bill_id}/accept": "bill differences",
+    "/api/v1/purchasing/bills/{bill_id}/issue": "invoice issuing",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -310,6 +322,8 @@ PAGE_AREAS = {
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
     "planning:": "planning", "planning:confirm": "planning confirmation",
     "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
+    "purchasing:order-bill": "supplier bills", "purchasing:bill": "supplier bills",
+    "purchasing:bill-accept": "bill differences", "purchasing:bill-issue": "invoice issuing",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -366,6 +380,8 @@ API_VERB_OVERRIDES = {
     ("delete", "/api/v1/sales/quotes/{quote_id}/lines/{quote_line_id}"): CHANGE,
     ("delete", "/api/v1/sales/orders/{order_id}/lines/{order_line_id}"): CHANGE,
     ("delete", "/api/v1/purchasing/orders/{purchase_order_id}/lines/{purchase_line_id}"): CHANGE,
+    # Billing an order adds a draft supplier bill.
+    ("post", "/api/v1/purchasing/orders/{purchase_order_id}/bill"): ADD,
     # Deleting a line of a draft stock count edits the count.
     ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
 }
@@ -404,7 +420,11 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Running planning replaces its proposals; confirming them changes them into orders.
                        "planning:run": CHANGE, "planning:confirm": CHANGE,
                        # Allocating a landed cost changes it; taking a receipt off a draft edits it.
-                       "purchasing:landed-cost-allocate": CHANGE, "purchasing:landed-cost-receipt-remove": CHANGE}
+                       "purchasing:landed-cost-allocate": CHANGE, "purchasing:landed-cost-receipt-remove": CHANGE,
+                       # Billing an order adds a draft bill; saving, accepting and issuing change it.
+                       "purchasing:order-bill": ADD, "purchasing:bill-update": CHANGE,
+                       "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE,
+                       "purchasing:bill-cancel": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -505,8 +525,9 @@ def _purchasing_world(ids: dict, entity) -> dict:
     from decimal import Decimal
 
     from tandem.catalog.models import Product
+    from tandem.finance.models import Invoice
     from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
-    from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
+    from tandem.purchasing.models import BillMatch, PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
     from tandem.stock.models import Warehouse
 
     counterparty = CounterpartyFactory(client=ClientFactory(name="Matrix Supplier"), legal_name="Matrix Supplier",
@@ -523,8 +544,12 @@ def _purchasing_world(ids: dict, entity) -> dict:
     landed_cost = LandedCost.objects.create(company=entity, date=datetime.date(2026, 6, 2), amount=Decimal(10),
                                             currency="EUR", number="LC-MATRIX")
     LandedCostLine.objects.create(landed_cost=landed_cost, move_id=ids["move_pk"])
+    bill = Invoice.objects.create(company=entity, kind=Invoice.Kind.SUPPLIER_BILL, client=counterparty.client,
+                                  counterparty=counterparty, invoice_date=datetime.date(2026, 6, 5),
+                                  due_date=datetime.date(2026, 7, 5), currency="EUR", supplier_reference="MTX-BILL")
+    BillMatch.objects.create(invoice=bill, order=order)
     return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
-            "purchase_line_id": line.pk, "line_pk": line.pk, "landed_cost_id": landed_cost.pk}
+            "purchase_line_id": line.pk, "line_pk": line.pk, "landed_cost_id": landed_cost.pk, "bill_id": bill.pk}
 
 
 def _receivables_world(client) -> dict:
@@ -897,7 +922,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "customer returns": ids["return_id"],
                     "invoices": ids["order_id"] if name == "sales:order-invoice"
                     else ids["shipment_id"] if name == "sales:shipment-invoice" else ids["draft_invoice_id"],
-                    "invoice issuing": ids["return_id"] if name == "sales:return-credit" else ids["draft_invoice_id"],
+                    "invoice issuing": ids["return_id"] if name == "sales:return-credit"
+                    else ids["bill_id"] if name == "purchasing:bill-issue" else ids["draft_invoice_id"],
                     "invoice documents": ids["invoice_id"],
                     "warehouses": ids["location_id"] if name.startswith("stock:location")
                     else ids["warehouse_id"],
@@ -905,6 +931,8 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
                     "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
+                    "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
+                    "bill differences": ids["bill_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

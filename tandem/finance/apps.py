@@ -16,6 +16,8 @@ _INVOICE_READ = ["finance.view_invoice", "finance.view_taxrate"]
 _INVOICE_DRAFT = ["finance.add_invoice", "finance.change_invoice"]
 # Issuing (numbering and posting) and crediting: the accountant's.
 _INVOICE_ISSUE = ["finance.issue_invoice", "finance.add_taxrate", "finance.change_taxrate"]
+# Supplier bills: drafts prepared by buyers (purchasing grants its roles this) and accountants.
+_BILL_DRAFT = ["finance.prepare_supplier_bill"]
 # Receivables (issue #14.5): reading aging, overdue invoices and exposure; setting limits; dunning.
 _RECEIVABLES_READ = ["finance.view_receivables", "finance.view_creditlimit"]
 _DUNNING_READ = ["finance.view_dunninglevel", "finance.view_dunningreminder", "finance.view_creditpolicy"]
@@ -61,9 +63,11 @@ class FinanceConfig(AppConfig):
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _BILL_DRAFT
         + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + ["finance.override_credit_limit"]
         + _BANKING_READ + _BANKING,
         roles.ACCOUNTANT: _READ + _BOOKKEEP + _CHART + _BUDGET + _INVOICE_READ + _INVOICE_DRAFT + _INVOICE_ISSUE
+        + _BILL_DRAFT
         + _RECEIVABLES_READ + _DUNNING_READ + _CREDIT_KEEP + _BANKING_READ + _BANKING,
         # The sales manager reads the figures (reports, entries, payments, statements), posts nothing; approves an
         # order over a client's credit limit when the legal entity's policy asks for approval. Sales roles prepare

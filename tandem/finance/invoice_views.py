@@ -80,7 +80,9 @@ def _detail_context(request, invoice, **extra) -> dict:
         apply_targets = list(invoice_queries.credit_targets(invoice)[:100])
     return {
         "invoice": invoice, "lines": lines, "overdue": invoice_queries.is_overdue(invoice),
-        "may_edit": user.has_perm("finance.change_invoice") and invoice.can_edit(),
+        # Supplier bills are prepared where they come from (a purchase order's bill page), not on this form.
+        "may_edit": user.has_perm("finance.change_invoice") and invoice.can_edit() and invoice.is_customer,
+        "may_cancel": user.has_perm("finance.change_invoice") and invoice.can_cancel(),
         "may_issue": can_issue(user) and invoice.can_issue(),
         "may_credit": can_issue(user) and invoice.can_credit() and any(line.creditable > 0 for line in lines),
         "may_apply": bool(apply_targets), "apply_targets": apply_targets,
@@ -199,6 +201,9 @@ def invoice_create(request):
 @require_http_methods(["GET", "POST"])
 def invoice_edit(request, pk):
     invoice = _invoice(request, pk)
+    if not invoice.is_customer:
+        messages.error(request, _("A supplier bill is changed where it was prepared."))
+        return redirect("finance:invoice-detail", invoice.pk)
     if not invoice.can_edit():
         messages.error(request, _("Only a draft invoice can be changed; an issued one is corrected by a credit note."))
         return redirect("finance:invoice-detail", invoice.pk)

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # sender=Invoice, invoice=<the cancelled Invoice>
 invoice_cancelled = Signal()
+
+# sender=Invoice, invoice=<the issued Invoice>; sent inside the issuing transaction once it is numbered and posted
+# (an upper app counts what is billed; an exception rolls the issue back).
+invoice_issued = Signal()

@@ -315,3 +315,7 @@ def purchase_order_pdf(request, purchase_order_id: Id):
 from tandem.purchasing.landed_cost_api import router as _landed_cost_router  # noqa: E402
 
 router.add_router("", _landed_cost_router)
+# --- Supplier bills and their three-way match: their own router, tandem/purchasing/bill_api.py ----------------------
+from tandem.purchasing.bill_api import router as _bills_router  # noqa: E402
+
+router.add_router("", _bills_router)

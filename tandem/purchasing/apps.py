@@ -16,6 +16,13 @@ _SETUP = ["purchasing.change_purchasingsettings"]
 _LANDED_READ = ["purchasing.view_landedcost", "purchasing.view_landedcostline"]
 _LANDED_PREPARE = ["purchasing.add_landedcost", "purchasing.change_landedcost"]
 _LANDED_ALLOCATE = ["purchasing.allocate_landedcost"]
+# Supplier bills of orders: buyers (and accountants) prepare them — a bill is a finance invoice, so preparing needs
+# finance's permission for supplier bill drafts (not the customer invoices'); accountants issue (post) them
+# (finance.issue_invoice); accountants and purchasing managers accept a bill that differs from its order.
+_BILL_READ = ["purchasing.view_billmatch"]
+_BILL_PREPARE = ["purchasing.add_billmatch", "purchasing.change_billmatch"]
+_BILL_FINANCE = ["finance.prepare_supplier_bill"]
+_BILL_ACCEPT = ["purchasing.accept_bill_mismatch"]
 # Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
 _BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
                 "catalog.view_pricegroup", "catalog.view_taxcategory", "parties.view_client",
@@ -38,6 +45,16 @@ def _register_panels() -> None:
     panels.register("suppliers", _("Suppliers"), product_suppliers_panel, module="purchasing", order=40)
 
 
+def _connect_bills() -> None:
+    """Supplier bills made from orders: finance asks purchasing before issuing one, and tells it once issued."""
+    from tandem.finance import signals
+    from tandem.finance.services.issue_checks import register_pre_issue_check
+    from tandem.purchasing import bills
+
+    register_pre_issue_check(bills.check_before_issue)
+    signals.invoice_issued.connect(bills.on_invoice_issued, dispatch_uid="purchasing.bills.on_invoice_issued")
+
+
 class PurchasingConfig(AppConfig):
     name = "tandem.purchasing"
     label = "purchasing"
@@ -50,16 +67,20 @@ class PurchasingConfig(AppConfig):
         MenuEntry(_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder"),
         MenuEntry(_("Supplier prices"), "purchasing:price-list", "purchasing.view_supplierprice"),
         MenuEntry(_("Landed costs"), "purchasing:landed-cost-list", "purchasing.view_landedcost"),
+        MenuEntry(_("Supplier bills"), "purchasing:bill-list", "purchasing.view_billmatch"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP + _LANDED_READ + _LANDED_PREPARE
-        + _LANDED_ALLOCATE,
-        roles.PURCHASING: _READ + _BUY + _BUYER_READS + _LANDED_READ + _LANDED_PREPARE,
-        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE,
+        + _LANDED_ALLOCATE + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
+        roles.PURCHASING: _READ + _BUY + _BUYER_READS + _LANDED_READ + _LANDED_PREPARE + _BILL_READ + _BILL_PREPARE
+        + _BILL_FINANCE,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE + _BILL_READ
+        + _BILL_PREPARE + _BILL_FINANCE + _BILL_ACCEPT,
         roles.WAREHOUSE: _READ + _RECEIVE,
-        roles.ACCOUNTANT: _READ + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE,
+        roles.ACCOUNTANT: _READ + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE + _BILL_READ + _BILL_PREPARE
+        + _BILL_ACCEPT,
         roles.PRODUCTION: _READ,
-        roles.VIEWER: _READ,
+        roles.VIEWER: _READ + _BILL_READ,
     }
 
     def ready(self):
@@ -68,6 +89,7 @@ class PurchasingConfig(AppConfig):
         from tandem.purchasing.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+        _connect_bills()
         for model, references in DELETION_BLOCKERS.items():
             for related_model, field in references:
                 register_blocker(model, related_model, field)

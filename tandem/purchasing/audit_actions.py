@@ -31,4 +31,7 @@ ACTIONS = {
     "purchasing.landedcost.changed": _("changed the landed cost"),
     "purchasing.landedcost.allocated": _("allocated the landed cost to its receipts"),
     "purchasing.landedcost.cancelled": _("cancelled the landed cost"),
+    "purchasing.purchaseorder.billed": _("billed the purchase order in full"),
+    "purchasing.purchaseorder.bill_drafted": _("prepared a supplier bill of the purchase order"),
+    "purchasing.purchaseorder.bill_difference_accepted": _("accepted a supplier bill that differs from the order"),
 }

@@ -82,6 +82,23 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                 services.receive_purchase_order(order, lines=[(lines[0], lines[0].quantity / 2, None, None)],
                                                 by=admin)  # partly received: the rest stays incoming
             else:
-                services.receive_purchase_order(order, lines=[(line, line.quantity, None, None) for line in lines],
-                                                by=admin)
+                order = services.receive_purchase_order(
+                    order, lines=[(line, line.quantity, None, None) for line in lines], by=admin)
+                _demo_bill(order, admin, number)
     return [f"purchasing: {SupplierProfile.objects.count()} suppliers, {PurchaseOrder.objects.count()} purchase orders"]
+
+
+def _demo_bill(order, admin, number: int) -> None:
+    """A draft supplier bill of a received order, the first line 3 % dearer than ordered (a difference to accept)."""
+    from tandem.core.errors import BusinessRuleError
+    from tandem.purchasing import bills
+
+    try:
+        bill = bills.bill_order(order, by=admin, supplier_reference=f"SUP-{order.order_date.year}-{4711 + number}",
+                                invoice_date=order.order_date + datetime.timedelta(days=7), rate=order.exchange_rate)
+        first = bill.lines.order_by("position").first()
+        bills.update_bill(bill, by=admin, lines=[{"position": first.position,
+                                                  "unit_price": (first.unit_price * Decimal("1.03")).quantize(
+                                                      Decimal("0.01"))}])
+    except BusinessRuleError:
+        return  # the demo goes on without it (no exchange rate, nothing left to bill)

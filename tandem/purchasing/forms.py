@@ -44,3 +44,19 @@ class SupplierPriceForm(forms.Form):
 
 class StepForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class BillOrderForm(forms.Form):
+    """Bill this order: the supplier's invoice number and date as printed on their bill."""
+
+    supplier_reference = forms.CharField(label=gettext_lazy("supplier's invoice number"), max_length=64)
+    invoice_date = DateField(label=gettext_lazy("bill date"), widget=DateInput)
+    due_date = DateField(label=gettext_lazy("due date"), required=False, widget=DateInput,
+                         help_text=gettext_lazy("Empty: the bill date plus the supplier's payment terms."))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class BillFilterForm(forms.Form):
+    supplier = supplier_field(gettext_lazy("supplier"), required=False)
+    status = forms.CharField(required=False, max_length=16)
+    match = forms.CharField(required=False, max_length=16)

@@ -199,7 +199,7 @@ class PurchaseOrder(TrackedModel):
         return self.status in (self.Status.DRAFT, self.Status.TO_APPROVE, self.Status.APPROVED, self.Status.SENT)
 
     def can_close(self) -> bool:
-        return self.status in (self.Status.PARTLY_RECEIVED, self.Status.RECEIVED)
+        return self.status in (self.Status.PARTLY_RECEIVED, self.Status.RECEIVED, self.Status.BILLED)
 
 
 class PurchaseOrderLine(models.Model):
@@ -344,3 +344,40 @@ class LandedCostLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.landed_cost_id}: {self.move_id}"
+
+
+# --- Three-way match of supplier bills ---------------------------------------------------------------------------
+
+class BillMatch(TrackedModel):
+    """The three-way match of one supplier bill (a finance.Invoice of kind supplier bill) with its purchase order
+    and the goods received: the verdict of the last check per line and, when the bill differs beyond the legal
+    entity's tolerances, who accepted the difference and when (the mismatches accepted are kept: a bill changed
+    afterwards is checked again)."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matches")
+        MISMATCH = "mismatch", _("Does not match")
+        ACCEPTED = "accepted", _("Difference accepted")
+
+    invoice = models.OneToOneField("finance.Invoice", verbose_name=_("supplier bill"), on_delete=models.CASCADE,
+                                   related_name="bill_match")
+    order = models.ForeignKey(PurchaseOrder, verbose_name=_("purchase order"), on_delete=models.PROTECT,
+                              related_name="bill_matches")
+    status = models.CharField(_("match"), max_length=16, choices=Status.choices, default=Status.MATCHED)
+    mismatches = models.JSONField(_("differences"), default=list, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    accepted_mismatches = models.JSONField(_("differences accepted"), default=list, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accept_note = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("bill match")
+        verbose_name_plural = _("bill matches")
+        permissions = [("accept_bill_mismatch",
+                        _("Can accept a supplier bill that differs from its order and receipts"))]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} ↔ {self.order_id}: {self.status}"

@@ -20,7 +20,7 @@ from tandem.core.money import parse_decimal
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pdf import pdf_response
 from tandem.core.pickers import render_options
-from tandem.purchasing import pickers, services
+from tandem.purchasing import bills, pickers, services
 from tandem.purchasing.forms import PurchaseLineForm, PurchaseOrderForm, StepForm, SupplierPriceForm
 from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
 from tandem.purchasing.pdf import render_purchase_order_pdf
@@ -90,6 +90,9 @@ def _context(request, order, *, line_form=None):
         "needs_approval": order.status == PurchaseOrder.Status.DRAFT and services.needs_approval(order),
         "line_form": line_form or PurchaseLineForm(initial={"version": order.version}),
         "history": list(entries_of(order)[:20]),
+        "may_bill": user.has_perm("purchasing.add_billmatch") and bills.can_bill(order)
+        and any(quantity > 0 for quantity in bills.billable_quantities(order).values()),
+        "bills": list(bills.bills_of_order(order)) if user.has_perm("purchasing.view_billmatch") else [],
     }
 
 

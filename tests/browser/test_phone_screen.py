@@ -104,6 +104,10 @@ NOT_PAGES = {
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
     "purchasing:order-pdf": "a PDF file, no page",
+    "purchasing:bill-update": "POST-only",
+    "purchasing:bill-accept": "POST-only",
+    "purchasing:bill-issue": "POST-only",
+    "purchasing:bill-cancel": "POST-only",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
     "planning:run": "POST-only",
@@ -355,7 +359,23 @@ def _finance_records(entity, by, client, counterparty) -> dict:
     budget = create_budget(entity, by=by, fiscal_year=FiscalYear.objects.get(company=entity),
                            name="Plan 2026 for the whole company, all departments")
     return {"invoice": invoice, "payment": payment, "payment-account": account, "statement": outcome.statement,
-            "budget": budget, "purchasing:order": _purchase_order(entity, by, counterparty)}
+            "budget": budget, **_purchasing_records(entity, by, counterparty)}
+
+
+def _purchasing_records(entity, by, counterparty) -> dict:
+    """The purchase order, and a draft supplier bill of it with a long line and its match."""
+    from tandem.finance import services as finance
+    from tandem.purchasing.models import BillMatch
+
+    order = _purchase_order(entity, by, counterparty)
+    line = order.lines.get()
+    bill = finance.create_supplier_bill(by=by, client=counterparty.client, counterparty=counterparty, company=entity,
+                                       supplier_reference="PUMPENWERK-RECHNUNG-2026-000123-A", origin=order, lines=[
+                                           {"product": line.product, "description": line.description,
+                                            "quantity": Decimal("1234.5"), "unit_price": Decimal("8123.75"),
+                                            "tax_percent": Decimal(19), "origin_line": line}])
+    BillMatch.objects.create(invoice=bill, order=order)
+    return {"purchasing:order": order, "purchasing:bill": bill}
 
 
 def _purchase_order(entity, by, counterparty):

@@ -98,6 +98,7 @@ class Invoice(TrackedModel):
     }
     OPEN_STATUSES = (Status.ISSUED, Status.PARTLY_PAID)
     CUSTOMER_KINDS = (Kind.CUSTOMER_INVOICE, Kind.CUSTOMER_CREDIT_NOTE)
+    SUPPLIER_KINDS = (Kind.SUPPLIER_BILL, Kind.SUPPLIER_CREDIT_NOTE)
     CREDIT_KINDS = (Kind.CUSTOMER_CREDIT_NOTE, Kind.SUPPLIER_CREDIT_NOTE)
 
     class TaxRounding(models.TextChoices):
@@ -165,10 +166,15 @@ class Invoice(TrackedModel):
         ]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        permissions = [("issue_invoice", _("Can issue invoices and credit notes"))]
+        permissions = [("issue_invoice", _("Can issue invoices and credit notes")),
+                       ("prepare_supplier_bill", _("Can prepare draft supplier bills"))]
 
     def __str__(self) -> str:
-        return self.number or str(_("Draft invoice"))
+        return self.number or str(_("Draft supplier bill") if self.is_supplier else _("Draft invoice"))
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind in self.SUPPLIER_KINDS
 
     @property
     def is_customer(self) -> bool:
@@ -221,6 +227,10 @@ class InvoiceLine(models.Model):
     origin_line_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="+")
     origin_line_id = models.BigIntegerField(null=True, blank=True)
+    # Supplier bills: the base-currency value at which the goods this line bills were received (credited to goods
+    # received not invoiced by the receipt); the bill clears exactly that and posts the rest of its net amount to
+    # purchase price variances. Empty: no goods received (an expense line).
+    received_value = models.DecimalField(_("received value"), null=True, blank=True, **AMOUNT)
 
     class Meta:
         ordering = ["invoice_id", "position", "id"]

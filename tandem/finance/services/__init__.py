@@ -7,6 +7,7 @@ from tandem.finance.services.invoices import (
     cancel_invoice,
     create_credit_note,
     create_invoice,
+    create_supplier_bill,
     issue_invoice,
     update_invoice,
 )
@@ -38,6 +39,6 @@ __all__ = [
     "reopen_period", "restore_account", "restore_journal", "retained_earnings_account", "reverse_entry",
     "update_account",
     "create_tax_rate", "install_tax_rates", "tax_rate_for", "update_tax_rate",
-    "cancel_invoice", "create_credit_note", "create_invoice", "issue_invoice",
+    "cancel_invoice", "create_credit_note", "create_invoice", "create_supplier_bill", "issue_invoice",
     "update_invoice",
 ]

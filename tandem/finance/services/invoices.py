@@ -1,6 +1,8 @@
 """Customer invoices and credit notes: drafts with lines (`create_invoice`, `update_invoice`), issuing (a gapless
 number and one balanced entry in the sales journal), cancelling a draft, and credit notes (`create_credit_note`)
-that post the mirror image and settle the credited invoice.
+that post the mirror image and settle the credited invoice. Supplier bills and supplier credit notes
+(`create_supplier_bill`) share the drafts, numbers and credit notes and post in the purchase journal
+(`_bill_posting_lines`); upper apps may refuse an issue through `issue_checks.register_pre_issue_check`.
 
 Permissions: drafts need finance.add_invoice / change_invoice and a client the user may see (a sales
 representative invoices own clients' orders); issuing and crediting need finance.issue_invoice (accountants
@@ -38,6 +40,7 @@ from tandem.finance.models import (
     PaymentAllocation,
     TaxRate,
 )
+from tandem.finance.services.issue_checks import run_pre_issue_checks
 from tandem.finance.services.ledger import LineIn, post_entry
 from tandem.finance.services.taxes import rates_in_force, tax_rate_for
 from tandem.parties.queries import can_see_all_clients, visible_clients
@@ -45,9 +48,9 @@ from tandem.parties.queries import can_see_all_clients, visible_clients
 ZERO = Decimal(0)
 ISSUE_PERMISSION = "finance.issue_invoice"
 INVOICE_FIELDS = ("company", "client", "counterparty", "owner", "invoice_date", "due_date", "currency", "rate",
-                  "prices_include_tax", "tax_rounding", "payment_terms", "notes")
+                  "prices_include_tax", "tax_rounding", "payment_terms", "notes", "supplier_reference")
 LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount_percent", "tax_rate",
-               "tax_percent", "tax_kind", "account", "origin_line")
+               "tax_percent", "tax_kind", "account", "origin_line", "received_value")
 PREFIXES = {
     Invoice.Kind.CUSTOMER_INVOICE: "INV",
     Invoice.Kind.CUSTOMER_CREDIT_NOTE: "CN",
@@ -159,10 +162,21 @@ def _build_lines(invoice: Invoice, raw_lines) -> list[InvoiceLine]:
             raise BusinessRuleError("invalid_account", _("Choose an account of this legal entity."),
                                     field=f"lines.{index}.account")
         origin = values.get("origin_line")
+        received_value = None
+        if values.get("received_value") not in (None, ""):
+            if not invoice.is_supplier:
+                raise BusinessRuleError("unknown_field", _("Unknown field: %(field)s.") % {"field": "received_value"},
+                                        field=f"lines.{index}.received_value")
+            received_value = _decimal(values["received_value"], f"lines.{index}.received_value",
+                                      maximum=limits.MAX_AMOUNT)
+            if received_value != quantize(received_value, company.base_currency):
+                raise BusinessRuleError("too_many_decimals", _("Enter the value in the base currency's decimals."),
+                                        field=f"lines.{index}.received_value")
         built.append(InvoiceLine(
             invoice=invoice, position=index + 1, product=product, description=description[:300],
             quantity=quantity, unit=values.get("unit") or getattr(product, "unit", None), unit_price=unit_price,
             discount_percent=discount, tax_rate=tax_rate, tax_percent=percent, tax_kind=kind, account=account,
+            received_value=received_value,
             origin_line_type=ContentType.objects.get_for_model(origin) if origin is not None else None,
             origin_line_id=origin.pk if origin is not None else None))
     return built
@@ -222,10 +236,54 @@ def create_invoice(*, by, client, company=None, kind: str = Invoice.Kind.CUSTOME
                    origin=None, credited_invoice: Invoice | None = None, owner=None) -> Invoice:
     """A draft customer invoice (or credit note) with its lines; totals computed and stored. The rate is the
     core exchange rate of the invoice date when not given (foreign currency)."""
-    require_permission(by, "finance.add_invoice")
     if kind not in Invoice.CUSTOMER_KINDS:
         raise BusinessRuleError("invalid_kind", _("Only customer invoices and credit notes are made here."),
                                 field="kind")
+    return _create_draft(by=by, client=client, company=company, kind=kind, counterparty=counterparty,
+                         invoice_date=invoice_date, due_date=due_date, currency=currency, rate=rate,
+                         prices_include_tax=prices_include_tax, tax_rounding=tax_rounding,
+                         payment_terms=payment_terms, notes=notes, lines=lines, origin=origin,
+                         credited_invoice=credited_invoice, owner=owner)
+
+
+def create_supplier_bill(*, by, client, counterparty=None, company=None, kind: str = Invoice.Kind.SUPPLIER_BILL,
+                         supplier_reference: str = "", invoice_date: datetime.date | None = None,
+                         due_date: datetime.date | None = None, currency: str | None = None, rate=None,
+                         prices_include_tax: bool = False, tax_rounding: str | None = None, payment_terms: str = "",
+                         notes: str = "", lines=(), origin=None, credited_invoice: Invoice | None = None,
+                         owner=None) -> Invoice:
+    """A draft supplier bill (or supplier credit note): `client`/`counterparty` is the supplier, `invoice_date`
+    the supplier's date, `supplier_reference` the supplier's own number (required to issue a bill). Lines as
+    for invoices, plus `received_value` (base currency) on lines billing received goods."""
+    if kind not in Invoice.SUPPLIER_KINDS:
+        raise BusinessRuleError("invalid_kind", _("Only supplier bills and supplier credit notes are made here."),
+                                field="kind")
+    return _create_draft(by=by, client=client, company=company, kind=kind, counterparty=counterparty,
+                         invoice_date=invoice_date, due_date=due_date, currency=currency, rate=rate,
+                         prices_include_tax=prices_include_tax, tax_rounding=tax_rounding,
+                         payment_terms=payment_terms, notes=notes, lines=lines, origin=origin,
+                         credited_invoice=credited_invoice, owner=owner, supplier_reference=supplier_reference)
+
+
+def _check_supplier_reference(invoice: Invoice) -> None:
+    """A supplier's number is billed once: another bill of the same supplier with it is refused (409)."""
+    invoice.supplier_reference = (invoice.supplier_reference or "").strip()[:64]
+    if invoice.kind != Invoice.Kind.SUPPLIER_BILL or not invoice.supplier_reference:
+        return
+    twin = (Invoice.objects.filter(company=invoice.company, kind=invoice.kind, client=invoice.client,
+                                   supplier_reference__iexact=invoice.supplier_reference)
+            .exclude(status=Invoice.Status.CANCELLED).exclude(pk=invoice.pk).first())
+    if twin is not None:
+        raise ConflictError("duplicate_supplier_reference",
+                            _("%(supplier)s's invoice %(reference)s is already entered (%(bill)s).")
+                            % {"supplier": invoice.client, "reference": invoice.supplier_reference, "bill": twin},
+                            field="supplier_reference")
+
+
+def _create_draft(*, by, client, company, kind, counterparty, invoice_date, due_date, currency, rate,
+                  prices_include_tax, tax_rounding, payment_terms, notes, lines, origin, credited_invoice, owner,
+                  supplier_reference: str = "") -> Invoice:
+    require_permission(by, _draft_permission(kind, "add"))
     check_client(by, client)
     company = _company(company)
     invoice_date = invoice_date or timezone.localdate()
@@ -238,10 +296,11 @@ def create_invoice(*, by, client, company=None, kind: str = Invoice.Kind.CUSTOME
         currency=currency or company.base_currency, rate=rate,
         prices_include_tax=bool(prices_include_tax), tax_rounding=tax_rounding or tax_rounding_setting(),
         payment_terms=(payment_terms or "")[:200], notes=notes or "", credited_invoice=credited_invoice,
-        created_by=actor)
+        supplier_reference=supplier_reference or "", created_by=actor)
     if origin is not None:
         invoice.origin_type, invoice.origin_id = ContentType.objects.get_for_model(origin), origin.pk
     _check_header(invoice, rate_given=rate not in (None, ""))
+    _check_supplier_reference(invoice)
     with transaction.atomic():
         lines = _build_lines(invoice, lines)
         _compute(invoice, lines)
@@ -250,7 +309,9 @@ def create_invoice(*, by, client, company=None, kind: str = Invoice.Kind.CUSTOME
             line.invoice = invoice
         InvoiceLine.objects.bulk_create(lines)
         audit.record(invoice, "finance.invoice.created", by=by, root=client,
-                     changes={"kind": kind, "total": str(invoice.total), "_currency": invoice.currency})
+                     changes={"kind": kind, "total": str(invoice.total), "_currency": invoice.currency,
+                              **({"supplier_reference": invoice.supplier_reference}
+                                 if invoice.supplier_reference else {})})
     return invoice
 
 
@@ -259,9 +320,15 @@ def _lock(invoice: Invoice) -> Invoice:
             .select_related("company", "client", "counterparty").get(pk=invoice.pk))
 
 
+def _draft_permission(kind: str, verb: str) -> str:
+    """Customer drafts: finance.add_invoice / change_invoice (sales prepares them); supplier bills and supplier
+    credit notes: finance.prepare_supplier_bill (buyers and accountants), so a buyer touches no customer invoice."""
+    return "finance.prepare_supplier_bill" if kind in Invoice.SUPPLIER_KINDS else f"finance.{verb}_invoice"
+
+
 def update_invoice(invoice: Invoice, *, by, expected_version: int | None = None, lines=None, **values) -> Invoice:
     """Change a draft's header and, when `lines` is given, replace its lines. A stale version is refused (409)."""
-    require_permission(by, "finance.change_invoice")
+    require_permission(by, _draft_permission(invoice.kind, "change"))
     unknown = set(values) - set(INVOICE_FIELDS)
     if unknown:
         raise BusinessRuleError("unknown_field", _("Unknown field: %(field)s.") % {"field": sorted(unknown)[0]},
@@ -275,10 +342,14 @@ def update_invoice(invoice: Invoice, *, by, expected_version: int | None = None,
                                                "by a credit note."), field="status")
         if "client" in values and values["client"].pk != locked.client_id:
             check_client(by, values["client"])
+        if "supplier_reference" in values and not locked.is_supplier:
+            raise BusinessRuleError("unknown_field", _("Unknown field: %(field)s.") % {"field": "supplier_reference"},
+                                    field="supplier_reference")
         before = audit.snapshot(locked, [k for k in values if k != "rate"] + ["total"])
         for key, value in values.items():
             setattr(locked, key, value)
         _check_header(locked, rate_given=values.get("rate") not in (None, ""))
+        _check_supplier_reference(locked)
         if lines is not None:
             _replace_lines(locked, lines)
         elif {"currency", "prices_include_tax", "tax_rounding", "invoice_date"} & set(values):
@@ -294,7 +365,7 @@ def update_invoice(invoice: Invoice, *, by, expected_version: int | None = None,
 
 def cancel_invoice(invoice: Invoice, *, by, expected_version: int | None = None) -> Invoice:
     """Cancel a draft (an issued invoice is never cancelled: a credit note corrects it)."""
-    require_permission(by, "finance.change_invoice")
+    require_permission(by, _draft_permission(invoice.kind, "change"))
     with transaction.atomic():
         locked = _lock(invoice)
         check_client(by, locked.client)
@@ -391,6 +462,98 @@ def _posting_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineIn]:
     return posting
 
 
+def purchase_journal(company) -> Journal:
+    journal = (Journal.objects.filter(company=company, kind=Journal.Kind.PURCHASE, is_archived=False)
+               .order_by("code").first())
+    if journal is None:
+        raise BusinessRuleError("no_purchase_journal", _("Create a purchase journal first (install the chart)."),
+                                field="journal")
+    return journal
+
+
+def _bill_posting_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineIn]:
+    """A supplier bill: Dr goods received not invoiced at the received value of the lines billing received
+    goods, Dr the line's account (else the first operating expense account) for the other lines, Dr input VAT
+    (the asset tax account), Cr payable with the supplier on the line; the difference between the goods lines'
+    net amount (in the base currency at the bill's rate) and their received value goes to purchase price
+    variances. A supplier credit note posts the mirror image. Foreign-currency lines carry their bill-currency
+    amounts (the variance is a base-currency line, like an exchange difference); a base-currency rounding
+    difference goes to the variance, else the largest expense line, so the entry balances to the cent."""
+    company, rate = invoice.company, invoice.rate
+    base, currency = company.base_currency, invoice.currency
+    foreign = currency != base
+    payable = _account(company, Account.Subtype.PAYABLE, Account.Type.LIABILITY, "account",
+                       _("Mark a liability account as payable first."))
+    in_base = (lambda amount: quantize(amount * rate, base)) if foreign else (lambda amount: amount)
+    goods_net, received = ZERO, ZERO
+    expense: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    accounts: dict[int, Account] = {}
+    default_expense = None
+    for line in lines:
+        if line.net_amount < 0 or (line.received_value or ZERO) < 0:
+            raise BusinessRuleError("negative_line", _("A line's amount is negative."), field="lines")
+        if line.received_value is not None:
+            goods_net += line.net_amount
+            received += line.received_value
+            continue
+        account = line.account
+        if account is None:
+            default_expense = default_expense or _account(
+                company, Account.Subtype.OPERATING_EXPENSE, Account.Type.EXPENSE, "account",
+                _("Mark an expense account as operating expense first (or choose the line's account)."))
+            account = default_expense
+        accounts[account.pk] = account
+        expense[account.pk] += line.net_amount
+    # Lines show their own rounded net; the document's net may differ by rounding per document.
+    net_difference = invoice.net_total - goods_net - sum(expense.values(), ZERO)
+    if goods_net or not expense:
+        goods_net += net_difference
+    else:
+        expense[max(expense, key=lambda pk: (expense[pk], -pk))] += net_difference
+    total_base, tax_base = in_base(invoice.total), in_base(invoice.tax_total)
+    goods_base = in_base(goods_net) if goods_net else ZERO
+    expense_base = {pk: in_base(amount) for pk, amount in expense.items() if amount != 0}
+    rounding = total_base - tax_base - goods_base - sum(expense_base.values(), ZERO)
+    if goods_net or not expense_base:
+        goods_base += rounding
+    else:
+        expense_base[max(expense_base, key=lambda pk: (expense_base[pk], -pk))] += rounding
+    variance = goods_base - received
+    credit_note = invoice.is_credit
+
+    def line(account, amount, base_amount, *, payable_side=False, in_currency=True, memo=""):
+        # A bill credits the payable and debits the rest (a negative variance is a credit); a credit note mirrors.
+        debit_side = (base_amount >= 0) ^ payable_side ^ credit_note
+        with_currency = foreign and in_currency and amount
+        return LineIn(account=account, debit=abs(base_amount) if debit_side else ZERO,
+                      credit=ZERO if debit_side else abs(base_amount), currency=currency if with_currency else "",
+                      amount_currency=abs(amount) if with_currency else None, memo=memo,
+                      client=invoice.client if payable_side else None,
+                      counterparty=invoice.counterparty if payable_side else None)
+
+    memo = invoice.supplier_reference or invoice.number
+    posting = [line(payable, invoice.total, total_base, payable_side=True, memo=memo)]
+    if goods_net or received:
+        grni = _account(company, Account.Subtype.GOODS_RECEIVED, Account.Type.LIABILITY, "account",
+                        _("Mark a liability account as goods received not invoiced first."))
+        # The bill-currency amount rides on goods received; when nothing was received at a value, on the variance.
+        if received:
+            posting.append(line(grni, goods_net, received))
+        if variance:
+            ppv = _account(company, Account.Subtype.PRICE_VARIANCE, Account.Type.EXPENSE, "account",
+                           _("Mark an expense account as purchase price variances first."))
+            posting.append(line(ppv, ZERO if received else goods_net, variance, in_currency=not received))
+    for pk in sorted(expense_base):
+        if expense_base[pk] < 0 or expense[pk] < 0:
+            raise BusinessRuleError("negative_line", _("A line's amount is negative."), field="lines")
+        posting.append(line(accounts[pk], expense[pk], expense_base[pk]))
+    if invoice.tax_total:
+        tax = _account(company, Account.Subtype.TAX, Account.Type.ASSET, "account",
+                       _("Mark an asset account as tax (input VAT) first."))
+        posting.append(line(tax, invoice.tax_total, tax_base))
+    return [item for item in posting if item.debit or item.credit]
+
+
 def issue_invoice(invoice: Invoice, *, by, expected_version: int | None = None) -> Invoice:
     """Number the draft (gapless per legal entity, kind and year) and post it in the sales journal; amount_due
     becomes the total. A credit note of an open invoice settles it at once (an allocation from the credit
@@ -407,13 +570,24 @@ def issue_invoice(invoice: Invoice, *, by, expected_version: int | None = None) 
         lines = list(locked.lines.select_related("account"))
         if not lines or locked.total <= 0:
             raise BusinessRuleError("empty", _("An invoice needs at least one line with an amount."), field="lines")
+        if locked.kind == Invoice.Kind.SUPPLIER_BILL and not locked.supplier_reference:
+            raise BusinessRuleError("supplier_reference_required", _("Enter the supplier's invoice number."),
+                                    field="supplier_reference")
+        _check_supplier_reference(locked)
+        run_pre_issue_checks(locked, lines, by=by)
         _compute(locked, lines)  # the stored amounts are what is posted; recomputed to be sure they agree
         locked.sequence_number, locked.number = _next_number(locked)
-        journal = sales_journal(locked.company)
-        memo = (_("Credit note %(number)s, %(client)s") if locked.is_credit else _("Invoice %(number)s, %(client)s")) \
-            % {"number": locked.number, "client": locked.client}
+        if locked.is_supplier:
+            journal, posting = purchase_journal(locked.company), _bill_posting_lines(locked, lines)
+            memo = (_("Supplier credit note %(number)s, %(client)s") if locked.is_credit
+                    else _("Supplier bill %(number)s (%(reference)s), %(client)s")) \
+                % {"number": locked.number, "client": locked.client, "reference": locked.supplier_reference}
+        else:
+            journal, posting = sales_journal(locked.company), _posting_lines(locked, lines)
+            memo = (_("Credit note %(number)s, %(client)s") if locked.is_credit
+                    else _("Invoice %(number)s, %(client)s")) % {"number": locked.number, "client": locked.client}
         locked.entry = post_entry(company=locked.company, journal=journal, date=locked.invoice_date,
-                                  lines=_posting_lines(locked, lines), memo=memo, origin=locked, by=by)
+                                  lines=posting, memo=memo, origin=locked, by=by)
         locked.amount_due = locked.total
         locked.issued_at, locked.issued_by = timezone.now(), (by if getattr(by, "pk", None) else None)
         locked.version += 1
@@ -423,6 +597,7 @@ def issue_invoice(invoice: Invoice, *, by, expected_version: int | None = None) 
                               "version", "net_total", "tax_total", "total"])
         if locked.is_credit and locked.credited_invoice_id:
             _settle_with_credit_note(locked, by=by)
+        signals.invoice_issued.send(sender=Invoice, invoice=locked)
     return locked
 
 
@@ -502,22 +677,28 @@ def create_credit_note(invoice: Invoice, *, by, lines=None, invoice_date: dateti
                 raise BusinessRuleError("over_credit", _("At most %(left)s of this line can still be credited.")
                                         % {"left": format(left.normalize(), "f")}, field=f"lines.{index}.quantity")
             done[line.pk] = done.get(line.pk, ZERO) + quantity
+            received_value = None
+            if line.received_value is not None:  # a supplier credit note gives back the goods' share
+                received_value = quantize(line.received_value * quantity / line.quantity,
+                                          original.company.base_currency)
             chosen.append({"product": line.product, "description": line.description, "quantity": quantity,
                            "unit": line.unit, "unit_price": line.unit_price,
                            "discount_percent": line.discount_percent, "tax_rate": line.tax_rate,
                            "tax_percent": line.tax_percent, "tax_kind": line.tax_kind, "account": line.account,
-                           "origin_line": line})
+                           "origin_line": line, "received_value": received_value})
             if line.tax_rate is not None:  # the rate row and the percentage stored agree (an issued rate is fixed)
                 del chosen[-1]["tax_percent"], chosen[-1]["tax_kind"]
         if not chosen:
             raise BusinessRuleError("nothing_to_credit", _("Every line of this invoice is credited already."),
                                     field="lines")
         on = invoice_date or max(timezone.localdate(), original.invoice_date)
-        note = create_invoice(
-            by=by, client=original.client, company=original.company, kind=Invoice.Kind.CUSTOMER_CREDIT_NOTE,
+        kind = Invoice.Kind.SUPPLIER_CREDIT_NOTE if original.is_supplier else Invoice.Kind.CUSTOMER_CREDIT_NOTE
+        note = _create_draft(
+            by=by, client=original.client, company=original.company, kind=kind,
             counterparty=original.counterparty, invoice_date=on, due_date=on, currency=original.currency,
             rate=original.rate, prices_include_tax=original.prices_include_tax, tax_rounding=original.tax_rounding,
-            notes=notes, credited_invoice=original, lines=chosen)
+            payment_terms="", notes=notes, credited_invoice=original, lines=chosen, origin=None, owner=None,
+            supplier_reference="")
         if issue:
             note = issue_invoice(note, by=by)
     return note
