@@ -257,7 +257,8 @@ def where_used(product, *, include_archived: bool = False, on_date: datetime.dat
     level = 0
     while frontier and level < MAX_LEVELS:
         level += 1
-        lines = BomLine.objects.filter(component_id__in=frontier).select_related("bom__product__unit", "component__unit")
+        lines = BomLine.objects.filter(component_id__in=frontier).select_related("bom__product__unit",
+                                                                                 "component__unit")
         if not include_archived:
             lines = lines.filter(bom__is_archived=False)
         if on_date is not None:

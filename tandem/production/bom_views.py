@@ -338,7 +338,8 @@ def explosion_rows(explosion) -> dict:
         return q(value, 6, rounding=ROUND_HALF_UP) if value is not None else None
 
     return {
-        "rows": [{"level": row.level, "indent": "· " * (row.level - 1), "product": row.product, "quantity": q(row.quantity),
+        "rows": [{"level": row.level, "indent": "· " * (row.level - 1), "product": row.product,
+                  "quantity": q(row.quantity),
                   "line_quantity": row.line.quantity, "scrap_percent": row.line.scrap_percent,
                   "is_made": row.is_made, "bom": row.bom, "unit_cost": money(row.unit_cost), "cost": money(row.cost)}
                  for row in explosion.rows],
