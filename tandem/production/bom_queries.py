@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_UP, Decimal
+from decimal import ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 
 from django.db.models import OuterRef, Q, Subquery
@@ -37,8 +37,10 @@ QUANTUM = Decimal("0.0001")
 
 def as_decimal(value: Fraction, places: int = 4, rounding=ROUND_UP) -> Decimal:
     """A fraction shown with `places` decimals (quantities round up: never plan less than needed)."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    with localcontext() as context:
+        context.prec = 1000  # deep structures of large quantities: never an InvalidOperation
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
 def _fraction(value: Decimal) -> Fraction:

@@ -33,13 +33,15 @@ HUNDRED = Decimal(100)
 WORK_CENTRE_FIELDS = ("code", "name", "hourly_cost", "capacity_hours_per_week")
 BOM_FIELDS = ("code", "quantity", "valid_from", "valid_to", "note")
 MAX_POSITION = 2**31 - 1
+MAX_MINUTES = Decimal("99999999.9999")  # production.models.MINUTES: 12 digits, 4 decimal places
 LINE_FIELDS = ("component", "quantity", "scrap_percent", "note", "position")
 OPERATION_FIELDS = ("name", "work_centre", "minutes_per_unit", "setup_minutes", "sequence")
 
 
 # --- Parsing ---------------------------------------------------------------------------------------------------
 
-def _number(value, field: str, *, positive: bool = False, below: Decimal | None = None, places: int = 4) -> Decimal:
+def _number(value, field: str, *, positive: bool = False, below: Decimal | None = None, places: int = 4,
+            high: Decimal = limits.MAX_AMOUNT) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise BusinessRuleError("required", _("Enter a number."), field=field)
     try:
@@ -54,7 +56,7 @@ def _number(value, field: str, *, positive: bool = False, below: Decimal | None 
         raise BusinessRuleError("negative", _("Enter zero or more."), field=field)
     if below is not None and number >= below:
         raise BusinessRuleError("out_of_range", _("Enter a percentage from 0 to below 100."), field=field)
-    limits.check_amount(number, field=field)
+    limits.check_amount(number, field=field, high=high)
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise BusinessRuleError("too_precise", _("Enter at most %(places)s decimal places.") % {"places": places},
                                 field=field)
@@ -89,7 +91,7 @@ def _default_company():
 def _clean_work_centre(centre: WorkCentre) -> None:
     centre.code = _text(centre.code, "code", required=True, max_length=32)
     centre.name = _text(centre.name, "name", required=True)
-    centre.hourly_cost = _number(centre.hourly_cost, "hourly_cost", places=6)
+    centre.hourly_cost = _number(centre.hourly_cost, "hourly_cost", places=6, high=limits.MAX_RATE)
     centre.capacity_hours_per_week = _number(centre.capacity_hours_per_week, "capacity_hours_per_week")
     clash = WorkCentre.objects.filter(company_id=centre.company_id, code__iexact=centre.code).exclude(pk=centre.pk)
     if clash.exists():
@@ -374,8 +376,8 @@ def _clean_operation(operation: BomOperation, *, before_centre_id: int | None = 
         raise BusinessRuleError("required", _("Choose the work centre."), field="work_centre")
     if operation.work_centre.is_archived and operation.work_centre_id != before_centre_id:
         raise BusinessRuleError("archived", _("The work centre is archived."), field="work_centre")
-    operation.minutes_per_unit = _number(operation.minutes_per_unit, "minutes_per_unit")
-    operation.setup_minutes = _number(operation.setup_minutes, "setup_minutes")
+    operation.minutes_per_unit = _number(operation.minutes_per_unit, "minutes_per_unit", high=MAX_MINUTES)
+    operation.setup_minutes = _number(operation.setup_minutes, "setup_minutes", high=MAX_MINUTES)
     if not isinstance(operation.sequence, int) or not 0 < operation.sequence <= MAX_POSITION:
         raise BusinessRuleError("invalid", _("Enter a whole number above zero."), field="sequence")
 

@@ -89,7 +89,7 @@ def workcentre_create(request):
 @login_required
 @permission_required("production.view_workcentre", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def workcentre_edit(request, pk):
+def workcentre_detail(request, pk):
     centre = get_object_or_404(WorkCentre, pk=pk)
     may_edit = request.user.has_perm("production.change_workcentre")
     if request.method == "POST" and not may_edit:
@@ -237,7 +237,7 @@ def bom_detail(request, pk):
 @login_required
 @permission_required("production.change_bom", raise_exception=True)
 @require_POST
-def bom_update(request, pk):
+def bom_edit(request, pk):
     bom = _bom(pk)
     form = BomForm(request.POST)
     if form.is_valid() and call_service(form, bom_services.update_bom, bom, by=request.user,
@@ -329,6 +329,12 @@ bom_restore = _archive_view(Bom, bom_services.restore_bom, "production:bom-detai
 
 # --- Explosion -------------------------------------------------------------------------------------------------
 
+def may_see_costs(user) -> bool:
+    """Standard costs come from stock values: shown to those who read stock valuation and to those who keep
+    BOMs (engineers price their versions); quantities are for every reader of BOMs."""
+    return user.has_perm("stock.view_valuation") or user.has_perm("production.change_bom")
+
+
 def explosion_rows(explosion) -> dict:
     """The explosion in Decimals for pages and the API: quantities with 4 places (rounded up), money in the base
     currency's precision only when shown (the sums are exact)."""
@@ -363,6 +369,7 @@ def bom_explosion(request, pk):
     explosion = bom_queries.explode(bom.product, quantity, on_date, bom=bom)
     return render(request, "production/bom_explosion.html", {
         "bom": bom, "form": form, "quantity": quantity, "on_date": on_date, "currency": base_currency(),
+        "show_costs": may_see_costs(request.user),
         **explosion_rows(explosion)}, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -394,13 +401,13 @@ def product_where_used_panel(request, product) -> str | None:
 urlpatterns = [
     path("work-centres/", workcentre_list, name="workcentre-list"),
     path("work-centres/new/", workcentre_create, name="workcentre-create"),
-    path("work-centres/<int:pk>/", workcentre_edit, name="workcentre-edit"),
+    path("work-centres/<int:pk>/", workcentre_detail, name="workcentre-detail"),
     path("work-centres/<int:pk>/archive/", workcentre_archive, name="workcentre-archive"),
     path("work-centres/<int:pk>/restore/", workcentre_restore, name="workcentre-restore"),
     path("boms/", bom_list, name="bom-list"),
     path("boms/new/", bom_create, name="bom-create"),
     path("boms/<int:pk>/", bom_detail, name="bom-detail"),
-    path("boms/<int:pk>/edit/", bom_update, name="bom-update"),
+    path("boms/<int:pk>/edit/", bom_edit, name="bom-edit"),
     path("boms/<int:pk>/archive/", bom_archive, name="bom-archive"),
     path("boms/<int:pk>/restore/", bom_restore, name="bom-restore"),
     path("boms/<int:pk>/explosion/", bom_explosion, name="bom-explosion"),
