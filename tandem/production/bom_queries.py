@@ -37,6 +37,7 @@ QUANTUM = Decimal("0.0001")
 
 def as_decimal(value: Fraction, places: int = 4, rounding=ROUND_UP) -> Decimal:
     """A fraction shown with `places` decimals (quantities round up: never plan less than needed)."""
+    value = value if isinstance(value, Fraction) else Fraction(value)
     with localcontext() as context:
         context.prec = 1000  # deep structures of large quantities: never an InvalidOperation
         exact = Decimal(value.numerator) / Decimal(value.denominator)
