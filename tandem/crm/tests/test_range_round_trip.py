@@ -70,6 +70,10 @@ PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrder
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
+(WorkCentre, Bom, BomLine, BomOperation, ProductionOrder, ProductionOrderComponent,
+ ProductionOrderOperation) = (apps.get_model("production", name) for name in (
+    "WorkCentre", "Bom", "BomLine", "BomOperation", "ProductionOrder", "ProductionOrderComponent",
+    "ProductionOrderOperation"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -128,6 +132,10 @@ AMOUNT_COLUMNS = {
     CreditLimit: (lambda: _credit_limit(), ["amount", "max_overdue"]),
     DunningLevel: (lambda: _dunning_level(), ["fee"]),
     DunningReminder: (lambda: _dunning_reminder(), ["amount_due", "fee"]),
+    WorkCentre: (lambda: _work_centre(), ["capacity_hours_per_week"]),
+    ProductionOrder: (lambda: _production_order(), ["produced_quantity", "scrapped_quantity", "standard_cost",
+                                                    "material_cost", "operation_cost"]),
+    ProductionOrderComponent: (lambda: _production_order_component(), ["consumed_quantity"]),
 }
 RATES = [
     limits.EXCHANGE_RATE_STEP,
@@ -154,6 +162,8 @@ UNIT_PRICE_COLUMNS = {
     Invoice: (lambda: _invoice(), ["rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
     Payment: (lambda: _payment(), ["rate"]),
+    WorkCentre: (lambda: _work_centre(), ["hourly_cost"]),
+    ProductionOrderOperation: (lambda: _production_order_operation(), ["hourly_cost"]),
 }
 # Percentages (tax rates, discounts): 0 to 100 with 4 decimal places.
 PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal(100)]
@@ -187,7 +197,19 @@ STEP_COLUMNS = {
     Payment: (lambda: _payment(), ["amount"]),
     PaymentAllocation: (lambda: _allocation(), ["amount"]),
     BankStatementLine: (lambda: _statement_line(), ["amount"]),
+    Bom: (lambda: _bom(), ["quantity"]),
+    BomLine: (lambda: _bom_line(), ["quantity"]),
+    ProductionOrder: (lambda: _production_order(), ["quantity"]),
+    ProductionOrderComponent: (lambda: _production_order_component(), ["required_quantity"]),
 }
+# Minutes of work (production: 12 digits, 4 decimal places) and scrap (0 to below 100 %).
+MINUTES = [Decimal(0), Decimal("0.0001"), Decimal("12345.5"), Decimal("99999999.9999")]
+MINUTE_COLUMNS = {
+    BomOperation: (lambda: _bom_operation(), ["minutes_per_unit", "setup_minutes"]),
+    ProductionOrderOperation: (lambda: _production_order_operation(), ["planned_minutes", "actual_minutes"]),
+}
+SCRAP_PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal("99.9999")]
+SCRAP_COLUMNS = {BomLine: (lambda: _bom_line(), ["scrap_percent"])}
 DATE_COLUMNS = {
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
     StockCount: (lambda: _count_line().count, ["count_date"]),
@@ -213,6 +235,8 @@ DATE_COLUMNS = {
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
+    Bom: (lambda: _bom(), ["valid_from", "valid_to"]),
+    ProductionOrder: (lambda: _production_order(), ["planned_start", "planned_end"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
@@ -433,6 +457,41 @@ def _purchase_order_line():
                                             unit_price=Decimal(1))
 
 
+def _work_centre():
+    company = _location().warehouse.company
+    return WorkCentre.objects.create(company=company, code=f"WC{WorkCentre.objects.count()}", name="Cell")
+
+
+def _bom():
+    return Bom.objects.create(product=_product(), code="v1", valid_from=datetime.date(2026, 1, 1))
+
+
+def _bom_line():
+    return BomLine.objects.create(bom=_bom(), component=_product(), quantity=Decimal(1))
+
+
+def _bom_operation():
+    return BomOperation.objects.create(bom=_bom(), name="Step", work_centre=_work_centre())
+
+
+def _production_order():
+    bom = _bom()
+    warehouse = _location().warehouse
+    return ProductionOrder.objects.create(company=warehouse.company, product=bom.product, bom=bom,
+                                          warehouse=warehouse, quantity=Decimal(1),
+                                          planned_start=datetime.date(2026, 1, 1))
+
+
+def _production_order_component():
+    return ProductionOrderComponent.objects.create(order=_production_order(), product=_product(),
+                                                   required_quantity=Decimal(1))
+
+
+def _production_order_operation():
+    return ProductionOrderOperation.objects.create(order=_production_order(), name="Step",
+                                                   work_centre=_work_centre())
+
+
 def _customer_return():
     order = _order()
     return CustomerReturn.objects.create(company=order.company, order=order, client=order.client,
@@ -505,7 +564,8 @@ def test_every_amount_and_date_column_is_round_tripped():
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
     assert found["decimal"] == (_columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS) | _columns(UNIT_PRICE_COLUMNS)
-        | _columns(STEP_COLUMNS) | _columns(PERCENT_COLUMNS))
+        | _columns(STEP_COLUMNS) | _columns(PERCENT_COLUMNS) | _columns(MINUTE_COLUMNS)
+        | _columns(SCRAP_COLUMNS))
     assert found["date"] == _columns(DATE_COLUMNS) | _columns(MONTH_COLUMNS)
 
 
@@ -543,6 +603,12 @@ def test_unit_price_and_step_extremes_read_back_identically():
 @pytest.mark.django_db
 def test_percent_extremes_read_back_identically():
     _round_trip(PERCENT_COLUMNS, PERCENTS)
+
+
+@pytest.mark.django_db
+def test_minutes_and_scrap_extremes_read_back_identically():
+    _round_trip(MINUTE_COLUMNS, MINUTES)
+    _round_trip(SCRAP_COLUMNS, SCRAP_PERCENTS)
 
 
 @pytest.mark.django_db
