@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy
 
 from tandem.catalog.pickers import product_field
@@ -74,13 +75,34 @@ class BomOperationForm(_Versioned):
         return {k: v for k, v in super().values().items() if not (k == "sequence" and v is None)}
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """Choices from a list read once for all the rows of a page (not one query per row's select)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.listed:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.listed) + (self.field.empty_label is not None)
+
+
 class BomOperationEditForm(BomOperationForm):
-    def __init__(self, *args, current_centre_id=None, **kwargs):
+    """A routing row edited in place: the live work centres plus the one it already names. `centres`: those
+    centres, read once by the page for every row."""
+
+    def __init__(self, *args, current_centre_id=None, centres=None, **kwargs):
         super().__init__(*args, **kwargs)
         from django.db.models import Q
 
         keep = Q(is_archived=False) | Q(pk=current_centre_id) if current_centre_id else Q(is_archived=False)
-        self.fields["work_centre"].queryset = WorkCentre.objects.filter(keep)
+        field = self.fields["work_centre"]
+        field.queryset = WorkCentre.objects.filter(keep)
+        if centres is not None:
+            field.listed = [c for c in centres if not c.is_archived or c.pk == current_centre_id]
+            field.iterator = _ListedChoices
+            field.widget.choices = field.choices
 
 
 class ExplosionForm(forms.Form):

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
@@ -196,6 +197,8 @@ def _bom_context(request, bom: Bom, *, header_form=None, line_form=None, operati
     lines = list(bom.lines.select_related("component__unit").order_by("position", "id"))
     operations = list(bom.operations.select_related("work_centre").order_by("sequence", "id"))
     if editable:
+        centres = list(WorkCentre.objects.filter(
+            Q(is_archived=False) | Q(pk__in=[op.work_centre_id for op in operations])).order_by("code", "pk"))
         for line in lines:
             form = bad_row if bad_row is not None and bad_row.prefix == f"line-{line.pk}" else BomLineEditForm(
                 prefix=f"line-{line.pk}", initial={"quantity": line.quantity, "scrap_percent": line.scrap_percent,
@@ -204,7 +207,7 @@ def _bom_context(request, bom: Bom, *, header_form=None, line_form=None, operati
             line.form = form
         for operation in operations:
             form = bad_row if bad_row is not None and bad_row.prefix == f"op-{operation.pk}" else BomOperationEditForm(
-                prefix=f"op-{operation.pk}", current_centre_id=operation.work_centre_id, initial={
+                prefix=f"op-{operation.pk}", current_centre_id=operation.work_centre_id, centres=centres, initial={
                     "name": operation.name, "work_centre": operation.work_centre_id,
                     "minutes_per_unit": operation.minutes_per_unit, "setup_minutes": operation.setup_minutes,
                     "sequence": operation.sequence, "version": bom.version})

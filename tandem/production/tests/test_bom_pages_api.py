@@ -142,3 +142,18 @@ def test_operation_minutes_stay_within_their_column(admin_user, table_bom, assem
         bs.add_bom_operation(table_bom, by=admin_user, name="Forever", work_centre=assembly,
                              minutes_per_unit=Decimal("100000000"))
     assert refused.value.field == "minutes_per_unit"
+
+
+def test_the_version_page_reads_a_fixed_number_of_queries(web, table_bom, assembly, leg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    web.get(f"/production/boms/{table_bom.pk}/")
+    with CaptureQueriesContext(connection) as few:
+        assert web.get(f"/production/boms/{table_bom.pk}/").status_code == 200
+    for number in range(5):
+        table_bom.operations.create(name=f"Step {number}", work_centre=assembly)
+        table_bom.lines.create(component=leg, quantity=Decimal(1), position=10 + number)
+    with CaptureQueriesContext(connection) as many:
+        assert web.get(f"/production/boms/{table_bom.pk}/").status_code == 200
+    assert len(many) == len(few)
