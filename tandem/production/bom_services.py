@@ -33,7 +33,6 @@ HUNDRED = Decimal(100)
 WORK_CENTRE_FIELDS = ("code", "name", "hourly_cost", "capacity_hours_per_week")
 BOM_FIELDS = ("code", "quantity", "valid_from", "valid_to", "note")
 MAX_POSITION = 2**31 - 1
-MAX_MINUTES = Decimal("99999999.9999")  # production.models.MINUTES: 12 digits, 4 decimal places
 LINE_FIELDS = ("component", "quantity", "scrap_percent", "note", "position")
 OPERATION_FIELDS = ("name", "work_centre", "minutes_per_unit", "setup_minutes", "sequence")
 
@@ -376,8 +375,8 @@ def _clean_operation(operation: BomOperation, *, before_centre_id: int | None = 
         raise BusinessRuleError("required", _("Choose the work centre."), field="work_centre")
     if operation.work_centre.is_archived and operation.work_centre_id != before_centre_id:
         raise BusinessRuleError("archived", _("The work centre is archived."), field="work_centre")
-    operation.minutes_per_unit = _number(operation.minutes_per_unit, "minutes_per_unit", high=MAX_MINUTES)
-    operation.setup_minutes = _number(operation.setup_minutes, "setup_minutes", high=MAX_MINUTES)
+    operation.minutes_per_unit = _number(operation.minutes_per_unit, "minutes_per_unit")
+    operation.setup_minutes = _number(operation.setup_minutes, "setup_minutes")
     if not isinstance(operation.sequence, int) or not 0 < operation.sequence <= MAX_POSITION:
         raise BusinessRuleError("invalid", _("Enter a whole number above zero."), field="sequence")
 

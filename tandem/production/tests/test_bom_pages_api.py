@@ -135,12 +135,12 @@ def test_the_api_keeps_work_centres(api, planner, make_user, company):
                        content_type="application/json").status_code == 403
 
 
-def test_operation_minutes_stay_within_their_column(admin_user, table_bom, assembly):
+def test_operation_minutes_stay_within_the_amount_range(admin_user, table_bom, assembly):
     from tandem.core.errors import BusinessRuleError
 
     with pytest.raises(BusinessRuleError) as refused:
         bs.add_bom_operation(table_bom, by=admin_user, name="Forever", work_centre=assembly,
-                             minutes_per_unit=Decimal("100000000"))
+                             minutes_per_unit=Decimal("100000000000"))
     assert refused.value.field == "minutes_per_unit"
 
 
