@@ -218,7 +218,7 @@ def _bom_context(request, bom: Bom, *, header_form=None, line_form=None, operati
     return {
         "bom": bom, "lines": lines, "operations": operations, "versions": versions, "in_force": in_force,
         "may_change": may_change, "editable": editable, "may_add": user.has_perm("production.add_bom"),
-        "header_form": header_form or BomForm(initial={
+        "header_form": header_form or BomForm(prefix="header", initial={
             "code": bom.code, "quantity": bom.quantity, "valid_from": bom.valid_from, "valid_to": bom.valid_to,
             "note": bom.note, "version": bom.version}),
         "line_form": line_form or BomLineForm(initial={"version": bom.version}),
@@ -242,7 +242,7 @@ def bom_detail(request, pk):
 @require_POST
 def bom_edit(request, pk):
     bom = _bom(pk)
-    form = BomForm(request.POST)
+    form = BomForm(request.POST, prefix="header")
     if form.is_valid() and call_service(form, bom_services.update_bom, bom, by=request.user,
                                         expected_version=form.cleaned_data["version"], **form.values()) is not None:
         messages.success(request, _("Saved."))

@@ -68,6 +68,13 @@ def test_refusals_show_on_the_form(web, table, table_bom, leg):
     overlap = web.post("/production/boms/new/", {"product": table.pk, "code": "v2", "quantity": "1",
                                                  "valid_from": "2027-01-01"})
     assert overlap.status_code == 400 and "must not overlap" in overlap.content.decode()
+    # Closing v1 on its page, then v2 takes over.
+    closed = web.post(f"/production/boms/{table_bom.pk}/edit/", {
+        "header-code": "v1", "header-quantity": "2", "header-valid_from": "2026-01-01",
+        "header-valid_to": "2026-12-31", "header-version": str(table_bom.version)})
+    assert closed.status_code == 302
+    assert web.post("/production/boms/new/", {"product": table.pk, "code": "v2", "quantity": "1",
+                                              "valid_from": "2027-01-01"}).status_code == 302
 
 
 def test_readers_see_quantities_but_not_costs_and_change_nothing(make_user, table_bom, table):
