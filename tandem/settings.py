@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tandem.sales",
     "tandem.purchasing",
     "tandem.production",
+    "tandem.planning",
     # Last: its demo step posts the stock moves every other app's demo recorded before the ledger existed.
     "tandem.stock_accounting",
 ]

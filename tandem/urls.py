@@ -19,6 +19,7 @@ urlpatterns = [
     path("sales/", include("tandem.sales.urls")),
     path("purchasing/", include("tandem.purchasing.urls")),
     path("production/", include("tandem.production.urls")),
+    path("planning/", include("tandem.planning.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"

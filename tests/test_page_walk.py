@@ -131,7 +131,8 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
     return {"quote": quote.pk, "order": order.pk, "shipment": shipment.pk, "return": customer_return.pk,
             "warehouse": warehouse.pk, "location": location.pk, "count": count.pk,
             "line_id": count_line.pk, "line": count_line.pk, **_ledger_world(entity),
-            "move": _receipt(location).pk,  # the cost correction page of a receipt
+            "move": (receipt := _receipt(location)).pk,  # the cost correction page of a receipt
+            "landed": _landed_cost(entity, receipt).pk,  # the landed-cost pages (purchasing:landed-cost-…)
             "invoice": _draft_invoice(entity, client).pk,  # invoice pages (and its documents: 409 for a draft)
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
             "order_line": OrderLine.objects.create(order=order, **line).pk}
@@ -146,6 +147,18 @@ def _draft_invoice(entity, client):
     accountant = UserFactory(username="walk-invoicer", is_superuser=True)
     return services.create_invoice(by=accountant, client=client, company=entity, lines=[
         {"description": "Walk work", "quantity": Decimal(1), "unit_price": Decimal(10), "tax_percent": Decimal(19)}])
+
+
+def _landed_cost(entity, receipt):
+    import datetime
+    from decimal import Decimal
+
+    from tandem.purchasing.models import LandedCost, LandedCostLine
+
+    landed_cost = LandedCost.objects.create(company=entity, date=datetime.date(2026, 6, 2), amount=Decimal(10),
+                                            currency="EUR", number="LC-WALK")
+    LandedCostLine.objects.create(landed_cost=landed_cost, move=receipt)
+    return landed_cost
 
 
 def _receipt(location):

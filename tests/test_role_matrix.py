@@ -57,6 +57,12 @@ AREAS = (
     # bills of materials: BOM versions with components and operations, explosion, where-used; work centres:
     # machines and teams with their hourly cost. Kept by production, read by those who sell, buy, store, count.
     "bills of materials", "work centres",
+    # planning: the run, its proposals and the planning parameters (buyers, production, managers run it);
+    # planning confirmation: proposals become draft orders (buyers confirm purchases, production the making).
+    "planning", "planning confirmation",
+    # landed costs: freight, duties, insurance entered by buyers for the receipts they concern; landed cost
+    # allocation: spreading one over its receipts changes stock values (managers, accountants, administrators).
+    "landed costs", "landed cost allocation",
 )
 _READS_ENGINEERING = {"bills of materials": READ_ONLY, "work centres": READ_ONLY}
 
@@ -87,6 +93,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "tax rates": READ_ONLY, "invoice documents": READ_ONLY,
                           # Buys and approves purchase orders; the warehouse receives the goods.
                           "receipts": READ_ONLY,
+                          "landed costs": frozenset({READ, ADD, CHANGE}),
+                          "landed cost allocation": frozenset({READ, CHANGE}),
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
                           "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_ENGINEERING},
@@ -114,6 +122,7 @@ MAY: dict[str, dict[str, frozenset]] = {
         "payments": READ_ONLY,  # whether their own clients paid
         # What their own clients owe and may still buy on credit.
         "receivables": READ_ONLY, "credit limits": READ_ONLY,
+        "planning": READ_ONLY,  # when their orders' goods come
     },
     # Stock and shipments: reads clients and complaints, works the tasks given to them.
     roles.WAREHOUSE: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
@@ -123,7 +132,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                       # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
                       "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
                       # Reads what is ordered from suppliers and receives it.
-                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), **_READS_ENGINEERING},
+                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), "planning": READ_ONLY,
+                      **_READS_ENGINEERING},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -137,22 +147,30 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
                        "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
                        "bank statements": ALL,
-                       **_READS_PURCHASING, **_READS_ENGINEERING},
+                       **_READS_PURCHASING, **_READS_ENGINEERING,
+                       # Enters the freight and customs bills and allocates them (stock values change).
+                       "landed costs": frozenset({READ, ADD, CHANGE}),
+                       "landed cost allocation": frozenset({READ, CHANGE})},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING,
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
                        # Keeps the bills of materials and the work centres.
                        "bills of materials": ALL, "work centres": ALL},
     # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
-                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY, **_READS_ENGINEERING},
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY, **_READS_ENGINEERING,
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
+                       # Enters landed costs for the receipts of their orders; allocating them is not theirs.
+                       "landed costs": frozenset({READ, ADD, CHANGE})},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
-    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
+    roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation",
+                                                                        "landed costs", "landed cost allocation")},
                    **_EVERYONE},
     ANONYMOUS: {},
 }
@@ -202,6 +220,7 @@ API_AREAS = {
     "/api/v1/finance/invoices": "invoices",
     "/api/v1/finance/invoices/{invoice_id}/issue": "invoice issuing",
     "/api/v1/finance/invoices/{invoice_id}/credit": "invoice issuing",
+    "/api/v1/finance/invoices/{invoice_id}/apply-credit": "payments",  # a credit note settling an invoice
     "/api/v1/finance/tax-rates": "tax rates",
     "/api/v1/sales/orders/{order_id}/invoice": "invoices",
     "/api/v1/sales/shipments/{shipment_id}/invoice": "invoices",
@@ -249,6 +268,10 @@ API_AREAS = {
     "/api/v1/production/boms": "bills of materials",
     "/api/v1/production/products/{product_id}/explosion": "bills of materials",
     "/api/v1/production/products/{product_id}/where-used": "bills of materials",
+    "/api/v1/planning/": "planning",
+    "/api/v1/planning/proposals/confirm": "planning confirmation",
+    "/api/v1/purchasing/landed-costs": "landed costs",
+    "/api/v1/purchasing/landed-costs/{landed_cost_id}/allocate": "landed cost allocation",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -275,6 +298,7 @@ PAGE_AREAS = {
     "finance:report": "ledger", "finance:budget": "ledger",
     "finance:invoice": "invoices", "finance:invoice-issue": "invoice issuing",
     "finance:invoice-credit": "invoice issuing", "finance:taxrate": "tax rates",
+    "finance:invoice-apply-credit": "payments",
     "sales:order-invoice": "invoices", "sales:shipment-invoice": "invoices", "sales:return-credit": "invoice issuing",
     "finance:aging": "receivables", "finance:overdue": "receivables", "finance:payment-history": "receivables",
     "finance:client-credit": "credit limits", "finance:credit-policy": "credit limits", "finance:dunning": "dunning",
@@ -296,6 +320,8 @@ PAGE_AREAS = {
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
     "production:bom": "bills of materials", "production:workcentre": "work centres",
+    "planning:": "planning", "planning:confirm": "planning confirmation",
+    "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -377,11 +403,12 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "finance:statement-line-ignore": CHANGE,
                        # Financial reports are read (their names end in the report's name).
                        **{f"finance:report-{name}": READ for name in ("profit-and-loss", "balance-sheet", "cash-flow",
-                                                                      "budget-vs-actual", "cash-forecast")},
+                                                                      "budget-vs-actual", "cash-forecast", "tax")},
                        # Posting what waits for the ledger adds entries.
                        "stock_accounting:pending-post": ADD,
                        # Invoicing an order or a shipment, issuing, crediting: steps of documents.
                        "finance:invoice-issue": CHANGE, "finance:invoice-credit": CHANGE,
+                       "finance:invoice-apply-credit": CHANGE,  # a credit note settles an invoice: an allocation
                        "sales:order-invoice": CHANGE, "sales:shipment-invoice": CHANGE, "sales:return-credit": CHANGE,
                        "finance:aging": READ, "finance:payment-history": READ, "finance:dunning-run": ADD,
                        # Downloads of an invoice's documents (Factur-X PDF, CII XML): reading the invoice.
@@ -394,7 +421,11 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # A BOM version's components and operations are edits of it; its explosion is read.
                        "production:bom-line-add": CHANGE, "production:bom-line-remove": CHANGE,
                        "production:bom-operation-add": CHANGE, "production:bom-operation-remove": CHANGE,
-                       "production:bom-explosion": READ}
+                       "production:bom-explosion": READ,
+                       # Running planning replaces its proposals; confirming them changes them into orders.
+                       "planning:run": CHANGE, "planning:confirm": CHANGE,
+                       # Allocating a landed cost changes it; taking a receipt off a draft edits it.
+                       "purchasing:landed-cost-allocate": CHANGE, "purchasing:landed-cost-receipt-remove": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -526,8 +557,13 @@ def _purchasing_world(ids: dict, entity) -> dict:
                                          warehouse=Warehouse.objects.get(pk=ids["warehouse_id"]), currency="EUR",
                                          order_date=datetime.date(2026, 6, 1), number="PO-MATRIX")
     line = PurchaseOrderLine.objects.create(order=order, product=product, quantity=Decimal(1), unit_price=Decimal(4))
+    from tandem.purchasing.models import LandedCost, LandedCostLine
+
+    landed_cost = LandedCost.objects.create(company=entity, date=datetime.date(2026, 6, 2), amount=Decimal(10),
+                                            currency="EUR", number="LC-MATRIX")
+    LandedCostLine.objects.create(landed_cost=landed_cost, move_id=ids["move_pk"])
     return {"supplier_id": supplier.pk, "supplier_price_id": price.pk, "purchase_order_id": order.pk,
-            "purchase_line_id": line.pk, "line_pk": line.pk}
+            "purchase_line_id": line.pk, "line_pk": line.pk, "landed_cost_id": landed_cost.pk}
 
 
 def _receivables_world(client) -> dict:
@@ -908,6 +944,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
                     "bills of materials": ids["bom_id"], "work centres": ids["work_centre_id"],
+                    "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -71,6 +71,7 @@ class ProductForm(forms.Form):
     tracking = forms.ChoiceField(label=_label(Product, "tracking"), choices=Product.Tracking.choices,
                                  initial="none")
     barcode = forms.CharField(label=_("Barcode (EAN/GTIN)"), required=False, max_length=32)
+    weight = AmountField(label=_label(Product, "weight"), required=False, decimal_places=6, min_value=0)
     description = forms.CharField(label=_label(Product, "description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -81,7 +82,8 @@ class ProductForm(forms.Form):
                 "sku": product.sku, "name": product.name, "kind": product.kind, "category": product.category_id,
                 "unit": product.unit_id, "sale_unit": product.sale_unit_id,
                 "purchase_unit": product.purchase_unit_id, "tax_category": product.tax_category_id,
-                "tracking": product.tracking, "description": product.description, "version": product.version})
+                "tracking": product.tracking, "description": product.description, "weight": product.weight,
+                "version": product.version})
         super().__init__(*args, **kwargs)
         _category_choice(self.fields["category"], product.category_id if product else None)
         for name in ("unit", "sale_unit", "purchase_unit", "tax_category"):

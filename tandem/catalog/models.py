@@ -97,10 +97,14 @@ class Product(ArchivableModel, TrackedModel):
     search_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
     tax_category = models.ForeignKey(TaxCategory, verbose_name=_("tax category"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="products")
+    # Landed costs allocated by weight need it (purchasing refuses the allocation, naming the product, without).
+    weight = models.DecimalField(_("weight (kg per stock unit)"), null=True, blank=True, **RATE)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["sku"]
+        constraints = [models.CheckConstraint(condition=Q(weight__isnull=True) | Q(weight__gte=0),
+                                              name="product_weight_not_negative")]
         verbose_name = _("product")
         verbose_name_plural = _("products")
 

@@ -148,6 +148,7 @@ class ProductOut(ArchiveOut):
     tracking: str
     template_id: int | None
     description: str
+    weight: str | None = Field(None, description="Kilograms per stock unit (landed costs by weight need it).")
     version: int
     barcodes: list[BarcodeOut]
     attribute_values: list[AttributeValueOut]
@@ -155,6 +156,10 @@ class ProductOut(ArchiveOut):
     @staticmethod
     def resolve_unit(obj) -> str:
         return obj.unit.code
+
+    @staticmethod
+    def resolve_weight(obj) -> str | None:
+        return None if obj.weight is None else str(obj.weight)
 
     @staticmethod
     def resolve_barcodes(obj) -> list:
@@ -177,6 +182,7 @@ class ProductIn(InputSchema):
     tracking: Product.Tracking = Product.Tracking.NONE
     template_id: Id | None = None
     description: str = Field("", max_length=5000)
+    weight: DecimalString | None = Field(None, description="Kilograms per stock unit.")
     barcodes: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -192,6 +198,7 @@ class ProductPatch(InputSchema):
     tracking: Product.Tracking | None = None
     template_id: Id | None = None
     description: str | None = Field(None, max_length=5000)
+    weight: DecimalString | None = Field(None, description="Kilograms per stock unit.")
     version: int | None = Field(None, description="The version you saw (or send If-Match).")
 
 

@@ -36,7 +36,7 @@ UNIT_FIELDS = ("code", "name", "step")
 CATEGORY_FIELDS = ("name", "parent")
 TAX_CATEGORY_FIELDS = ("name", "rate")
 PRODUCT_FIELDS = ("sku", "name", "kind", "category", "unit", "sale_unit", "purchase_unit", "tax_category",
-                  "tracking", "template", "description")
+                  "tracking", "template", "description", "weight")
 PRICE_GROUP_FIELDS = ("name",)
 PRICE_LIST_FIELDS = ("name", "currency", "price_group", "valid_from", "valid_to")
 PRICE_ITEM_FIELDS = ("product", "min_quantity", "unit_price", "discount_percent")
@@ -245,6 +245,8 @@ def _check_product(product: Product) -> None:
             raise BusinessRuleError("invalid", _("A variant cannot serve as a template."), field="template")
     if product.kind == Product.Kind.SERVICE and product.tracking != Product.Tracking.NONE:
         raise BusinessRuleError("invalid", _("Services are not tracked by lot or serial number."), field="tracking")
+    if product.weight is not None and product.weight < 0:
+        raise BusinessRuleError("invalid", _("A weight cannot be negative."), field="weight")
 
 
 def create_product(*, by, sku: str, name: str, unit: Unit, barcodes=(), attribute_values=(), **values) -> Product:

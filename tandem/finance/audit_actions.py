@@ -64,7 +64,8 @@ CHANGE_LABELS = {
     "finance.bankstatementline": {"payment": _("payment")},
     "finance.budget": {"cells": _("cells changed")},
     "finance.creditlimit": {"reason": _("reason"), "document": _("document")},
-    "finance.dunningreminder": {"level": _("level"), "invoice": _("invoice")},
+    "finance.dunningreminder": {"level": _("level"), "invoice": _("invoice"), "fee": _("fee"),
+                                "fee_invoice": _("fee invoice")},
 }
 
 ACTIONS.update({

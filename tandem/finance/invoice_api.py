@@ -14,8 +14,10 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import Id
 from tandem.finance import invoice_queries, services
+from tandem.finance.banking import services as banking_services
 from tandem.finance.invoice_schemas import (
     INVOICE_ACTIONS,
+    CreditApplyIn,
     CreditIn,
     InvoiceFilters,
     InvoiceIn,
@@ -156,6 +158,20 @@ def credit_invoice(request, invoice_id: Id, payload: CreditIn, response: HttpRes
     note = services.create_credit_note(invoice, by=request.user, lines=lines, invoice_date=payload.invoice_date,
                                        notes=payload.notes)
     return 201, _out(request, note, response)
+
+
+@router.post("/invoices/{invoice_id}/apply-credit", response=InvoiceOut,
+             summary="Apply a credit note's remaining credit to another open invoice of its client",
+             description="Lowers both amounts due (the credit note becomes paid when used up). 400 "
+                         "`client_mismatch` / `currency_mismatch` / `invalid_invoice` (field `invoice_id`); 409 "
+                         "`over_allocation` (field `amount`) / `invoice_not_open` / `credit_used`. A refund is an "
+                         "outgoing payment (`POST /payments`, direction `out`) allocated to the credit note.")
+def apply_credit(request, invoice_id: Id, payload: CreditApplyIn, response: HttpResponse):
+    require_permission(request, "finance.change_payment")
+    note = _invoice(request, invoice_id)
+    target = resolve_visible(invoice_queries.visible_invoices(request.user), payload.invoice_id, field="invoice_id")
+    banking_services.apply_credit_note(note, target, payload.amount, by=request.user, date=payload.date)
+    return _out(request, note, response)
 
 
 # --- Tax rates --------------------------------------------------------------------------------------------------

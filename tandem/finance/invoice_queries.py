@@ -74,3 +74,13 @@ def tax_rates(*, country: str = "", archived: str | None = None, on: datetime.da
     if on:
         qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     return qs.order_by("country", "code", "valid_from")
+
+
+def credit_targets(credit_note: Invoice) -> QuerySet[Invoice]:
+    """What a credit note's remaining credit may settle: the client's open invoices (bills for a supplier credit
+    note) in its currency, oldest due first."""
+    kind = (Invoice.Kind.CUSTOMER_INVOICE if credit_note.kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE
+            else Invoice.Kind.SUPPLIER_BILL)
+    return (Invoice.objects.filter(company_id=credit_note.company_id, client_id=credit_note.client_id, kind=kind,
+                                   currency=credit_note.currency, status__in=Invoice.OPEN_STATUSES, amount_due__gt=0)
+            .order_by("due_date", "pk"))

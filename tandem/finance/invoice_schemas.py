@@ -249,3 +249,11 @@ class CreditIn(InputSchema):
 
 class VersionIn(InputSchema):
     version: int | None = None
+
+
+class CreditApplyIn(InputSchema):
+    invoice_id: Id = Field(description="An open invoice of the credit note's client in its currency (a supplier "
+                                       "bill for a supplier credit note).")
+    amount: DecimalString = Field(description="In the credit note's currency; at most its credit left and the "
+                                              "invoice's amount due (409 `over_allocation`, field `amount`).")
+    date: Date | None = None

@@ -14,12 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import formats, limits
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import add_business_error
 from tandem.core.money import parse_decimal
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.finance import invoice_queries, queries, services
+from tandem.finance.banking import services as banking_services
 from tandem.finance.invoice_forms import InvoiceForm, TaxRateForm
 from tandem.finance.models import Invoice
 from tandem.finance.services.invoices import can_issue, credited_quantities
@@ -63,20 +65,69 @@ def invoice_list(request):
 @permission_required("finance.view_invoice", raise_exception=True)
 def invoice_detail(request, pk):
     invoice = _invoice(request, pk)
+    return render(request, "finance/invoice_detail.html", _detail_context(request, invoice))
+
+
+def _detail_context(request, invoice, **extra) -> dict:
     lines = invoice_queries.invoice_lines(invoice)
     credited = credited_quantities(invoice) if invoice.can_credit() else {}
     for line in lines:
         line.creditable = line.quantity - credited.get(line.pk, Decimal(0))
     user = request.user
-    return render(request, "finance/invoice_detail.html", {
+    credit_open = invoice.is_credit and invoice.status in Invoice.OPEN_STATUSES and invoice.amount_due > 0
+    apply_targets = []
+    if credit_open and user.has_perm("finance.change_payment"):
+        apply_targets = list(invoice_queries.credit_targets(invoice)[:100])
+    return {
         "invoice": invoice, "lines": lines, "overdue": invoice_queries.is_overdue(invoice),
         "may_edit": user.has_perm("finance.change_invoice") and invoice.can_edit(),
         "may_issue": can_issue(user) and invoice.can_issue(),
         "may_credit": can_issue(user) and invoice.can_credit() and any(line.creditable > 0 for line in lines),
+        "may_apply": bool(apply_targets), "apply_targets": apply_targets,
+        "may_refund": credit_open and user.has_perm("finance.add_payment"),
+        "credit_uses": list(invoice.credit_allocations.filter(is_reversed=False).select_related("invoice")
+                            .order_by("date", "pk")) if invoice.is_credit else [],
         "credit_notes": list(invoice.credit_notes.exclude(status=Invoice.Status.CANCELLED)),
         "legal_notes": sorted({line.tax_rate.legal_note for line in lines if line.tax_rate_id
                                and line.tax_rate.legal_note}),
-        "history": list(entries_of(invoice)[:20])})
+        "history": list(entries_of(invoice)[:20]), **extra}
+
+
+@login_required
+@permission_required("finance.change_payment", raise_exception=True)
+@require_POST
+def invoice_apply_credit(request, pk):
+    """Apply the credit note's remaining credit to one of the client's open invoices (amount default: as much
+    as both allow). A refusal re-renders the page with the reason at the form (400 / 409)."""
+    note = _invoice(request, pk)
+    target_id, text = request.POST.get("invoice", ""), request.POST.get("amount", "").strip()
+    target = Invoice.objects.filter(pk=int(target_id), company_id=note.company_id).first() \
+        if limits.is_id(target_id) else None
+    error, field, status = None, "invoice", 400
+    if target is None:
+        error = _("Choose an open invoice of this client.")
+    else:
+        try:
+            amount = parse_decimal(text) if text else min(note.amount_due, target.amount_due)
+        except ValueError:
+            amount, error, field = None, _("Enter an amount above zero."), "amount"
+        if error is None:
+            try:
+                banking_services.apply_credit_note(note, target, amount, by=request.user)
+            except AccessDenied as exc:
+                raise PermissionDenied(exc.message) from None
+            except BusinessRuleError as refusal:
+                error, status = refusal.message, refusal.status_code
+                field = "amount" if refusal.field == "amount" else "invoice"
+    if error is not None:
+        note.refresh_from_db()
+        return render(request, "finance/invoice_detail.html", _detail_context(
+            request, note, apply_error=error, apply_field=field, apply_amount=text,
+            apply_invoice=target.pk if target else None), status=status)
+    messages.success(request, _("%(amount)s of %(note)s applied to %(invoice)s.")
+                     % {"amount": formats.format_money(amount, note.currency), "note": note.number,
+                        "invoice": target.number})
+    return redirect("finance:invoice-detail", note.pk)
 
 
 def _form(request, invoice=None):
@@ -242,5 +293,6 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", invoice_issue, name="invoice-issue"),
     path("invoices/<int:pk>/cancel/", invoice_cancel, name="invoice-cancel"),
     path("invoices/<int:pk>/credit/", invoice_credit, name="invoice-credit"),
+    path("invoices/<int:pk>/apply-credit/", invoice_apply_credit, name="invoice-apply-credit"),
     path("tax-rates/", taxrate_list, name="taxrate-list"),
 ]

@@ -28,9 +28,11 @@ from tandem.finance.report_schemas import (
     ForecastQuery,
     LinesExportQuery,
     ReportRangeQuery,
+    TaxReportOut,
 )
 from tandem.finance.reports import budgets as budget_reports
 from tandem.finance.reports import cash_flow, forecast, statements, xlsx
+from tandem.finance.reports import tax as tax_reports
 
 router = Router(tags=["finance"])
 
@@ -148,6 +150,49 @@ def cash_flow_xlsx(request, params: Query[ReportRangeQuery]):
     report = cash_flow.cash_flow(_checked(params), params.date_from, params.date_to, compare=params.compare)
     return xlsx.xlsx_response(f"cash-flow-{params.date_from}-{params.date_to}.xlsx", _("Cash flow"),
                               xlsx.cash_flow_rows(report))
+
+
+def _tax_out(report) -> dict:
+    c = report.currency
+    return {
+        "company_id": report.company.pk, "currency": c, "date_from": report.date_from, "date_to": report.date_to,
+        "compare_from": report.compare_from, "compare_to": report.compare_to,
+        "rows": [{"side": r.side, "code": r.code, "name": r.name, "kind": r.kind, "percent": str(r.percent),
+                  "base": _text(r.base, c), "tax": _text(r.tax, c), "credited_base": _text(r.credited_base, c),
+                  "credited_tax": _text(r.credited_tax, c), "documents": r.documents,
+                  "previous_base": _text(r.previous_base, c), "previous_tax": _text(r.previous_tax, c)}
+                 for r in report.rows],
+        "totals": {k: _text(v, c) for k, v in report.totals.items()},
+        "previous_totals": ({k: _text(v, c) for k, v in report.previous_totals.items()}
+                            if report.previous_totals is not None else None),
+        "accounts": [{"account_id": a.account.pk, "code": a.account.code, "name": a.account.name,
+                      "debit": _text(a.debit, c), "credit": _text(a.credit, c), "movement": _text(a.movement, c)}
+                     for a in report.accounts],
+        "unexplained_lines": [{"entry_id": line.entry_id, "entry": line.entry.reference, "date": line.date,
+                               "account_code": line.account.code, "memo": line.memo or line.entry.memo,
+                               "debit": _text(line.debit, c), "credit": _text(line.credit, c)}
+                              for line in report.unexplained_lines],
+        "unexplained_count": report.unexplained_count,
+    }
+
+
+@router.get("/reports/tax", response=TaxReportOut, summary="Tax report (VAT return figures) with the ledger tie-out",
+            description="Documents dated (invoice date) in the range, in the base currency as posted: per side "
+                        "(output: customer invoices minus credit notes; input: supplier bills minus supplier credit "
+                        "notes) and tax rate the taxable base and tax; the net payable; the movement of the tax "
+                        "accounts and the difference (0.00 when only documents touched them), with the lines that "
+                        "make it. Reverse-charge and exempt lines show their base with no tax.")
+def tax_report(request, params: Query[ReportRangeQuery]):
+    require_permission(request, "finance.view_account")
+    return _tax_out(tax_reports.tax_report(_checked(params), params.date_from, params.date_to,
+                                           compare=params.compare))
+
+
+@router.get("/reports/tax.xlsx", summary="Tax report as an XLSX workbook", **XLSX_RESPONSE)
+def tax_report_xlsx(request, params: Query[ReportRangeQuery]):
+    require_permission(request, "finance.view_account")
+    report = tax_reports.tax_report(_checked(params), params.date_from, params.date_to, compare=params.compare)
+    return xlsx.xlsx_response(f"tax-{params.date_from}-{params.date_to}.xlsx", _("Tax report"), xlsx.tax_rows(report))
 
 
 def _budget(budget_id, field: str | None = None) -> Budget:

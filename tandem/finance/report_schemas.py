@@ -192,3 +192,54 @@ class BudgetLineIn(InputSchema):
 class BudgetLinesIn(InputSchema):
     lines: list[BudgetLineIn] = Field(max_length=5000)
     version: int | None = None
+
+
+class TaxReportRowOut(Schema):
+    side: Literal["output", "input"]
+    code: str = Field(description="The tax rate's code; empty for lines with a percentage and no rate row.")
+    name: str
+    kind: str = Field(description="standard, reduced, zero, exempt or reverse_charge.")
+    percent: str
+    base: str = Field(description="Taxable base, documents minus credit notes, base currency.")
+    tax: str
+    credited_base: str = Field(description="The credit notes' part of the base (already subtracted).")
+    credited_tax: str
+    documents: int
+    previous_base: str | None
+    previous_tax: str | None
+
+
+class TaxReportAccountOut(Schema):
+    account_id: int
+    code: str
+    name: str
+    debit: str
+    credit: str
+    movement: str = Field(description="Credit − debit in the range.")
+
+
+class TaxReportLineOut(Schema):
+    entry_id: int
+    entry: str
+    date: datetime.date
+    account_code: str
+    memo: str
+    debit: str
+    credit: str
+
+
+class TaxReportOut(Schema):
+    company_id: int
+    currency: str
+    date_from: datetime.date
+    date_to: datetime.date
+    compare_from: datetime.date | None
+    compare_to: datetime.date | None
+    rows: list[TaxReportRowOut]
+    totals: dict[str, str] = Field(description="output_base, output_tax, input_base, input_tax, net_payable, "
+                                               "ledger_movement, difference.")
+    previous_totals: dict[str, str] | None
+    accounts: list[TaxReportAccountOut]
+    unexplained_lines: list[TaxReportLineOut] = Field(description="Lines on tax accounts in the range that no "
+                                                                  "reported document posted (at most 200).")
+    unexplained_count: int

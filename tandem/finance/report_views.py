@@ -23,6 +23,7 @@ from tandem.finance.forms import BudgetForm, RangeForm
 from tandem.finance.models import Account, Budget, BudgetLine, Period
 from tandem.finance.reports import budgets as budget_reports
 from tandem.finance.reports import cash_flow, forecast, statements, xlsx
+from tandem.finance.reports import tax as tax_reports
 
 REPORTS = [
     ("profit-and-loss", gettext_lazy("Profit and loss"),
@@ -31,6 +32,8 @@ REPORTS = [
      gettext_lazy("Assets, liabilities and equity at the end of a range.")),
     ("cash-flow", gettext_lazy("Cash flow"),
      gettext_lazy("Cash in and out by activity, with opening and closing cash.")),
+    ("tax", gettext_lazy("Tax report"),
+     gettext_lazy("Output and input tax per rate, the net payable and the tie-out with the tax accounts.")),
     ("budget-vs-actual", gettext_lazy("Budget against actual"),
      gettext_lazy("Budgeted and booked amounts per account and month.")),
     ("cash-forecast", gettext_lazy("Cash forecast"),
@@ -86,6 +89,37 @@ def _report_view(kind, export=False):
 @permission_required("finance.view_account", raise_exception=True)
 def report_list(request):
     return render(request, "finance/reports/index.html", {"reports": REPORTS})
+
+
+# --- Tax report ---------------------------------------------------------------------------------------------
+
+def _tax_report(request, export: bool):
+    form = _range(request)
+    context = {"form": form, "report": None, "kind": "tax", "title": TITLES["tax"], "reports": REPORTS,
+               "query": request.GET.urlencode()}
+    if not form.is_valid():
+        if export:
+            return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                                content_type="text/plain; charset=utf-8")
+        return render(request, "finance/reports/tax.html", context, status=400)
+    data = form.cleaned_data
+    report = tax_reports.tax_report(_company(), data["date_from"], data["date_to"], compare=data.get("compare") or "")
+    if export:
+        return xlsx.xlsx_response(f"tax-{data['date_from']}-{data['date_to']}.xlsx", str(TITLES["tax"]),
+                                  xlsx.tax_rows(report))
+    return render(request, "finance/reports/tax.html", {**context, "report": report})
+
+
+@login_required
+@permission_required("finance.view_account", raise_exception=True)
+def tax_report(request):
+    return _tax_report(request, export=False)
+
+
+@login_required
+@permission_required("finance.view_account", raise_exception=True)
+def tax_report_export(request):
+    return _tax_report(request, export=True)
 
 
 # --- Budget against actual ----------------------------------------------------------------------------------
@@ -261,6 +295,8 @@ urlpatterns = [
     *[p for kind in ("profit-and-loss", "balance-sheet", "cash-flow") for p in (
         path(f"reports/{kind}/", _report_view(kind), name=f"report-{kind}"),
         path(f"reports/{kind}/export/", _report_view(kind, export=True), name=f"report-{kind}-export"))],
+    path("reports/tax/", tax_report, name="report-tax"),
+    path("reports/tax/export/", tax_report_export, name="report-tax-export"),
     path("reports/budget-vs-actual/", budget_vs_actual, name="report-budget-vs-actual"),
     path("reports/budget-vs-actual/export/", budget_vs_actual_export, name="report-budget-vs-actual-export"),
     path("reports/cash-forecast/", cash_forecast, name="report-cash-forecast"),

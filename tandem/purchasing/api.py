@@ -308,3 +308,10 @@ def receive_purchase_order(request, purchase_order_id: Id, payload: PurchaseRece
 def purchase_order_pdf(request, purchase_order_id: Id):
     order = _order(request, purchase_order_id)
     return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")
+
+
+# --- Landed costs (purchasing.landed_cost_api) ------------------------------------------------------------------
+
+from tandem.purchasing.landed_cost_api import router as _landed_cost_router  # noqa: E402
+
+router.add_router("", _landed_cost_router)

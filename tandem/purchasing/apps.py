@@ -12,6 +12,10 @@ _BUY = ["purchasing.add_supplierprofile", "purchasing.change_supplierprofile", "
 _APPROVE = ["purchasing.approve_purchaseorder"]
 _RECEIVE = ["purchasing.receive_purchaseorder"]
 _SETUP = ["purchasing.change_purchasingsettings"]
+# Landed costs: buyers prepare them; allocating changes stock values (managers, accountants, administrators).
+_LANDED_READ = ["purchasing.view_landedcost", "purchasing.view_landedcostline"]
+_LANDED_PREPARE = ["purchasing.add_landedcost", "purchasing.change_landedcost"]
+_LANDED_ALLOCATE = ["purchasing.allocate_landedcost"]
 # Buyers read what they buy, from whom and where it goes (the other apps grant the shipped roles only).
 _BUYER_READS = ["catalog.view_product", "catalog.view_unit", "catalog.view_category", "catalog.view_pricelist",
                 "catalog.view_pricegroup", "catalog.view_taxcategory", "parties.view_client",
@@ -45,13 +49,15 @@ class PurchasingConfig(AppConfig):
     menu = [
         MenuEntry(_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder"),
         MenuEntry(_("Supplier prices"), "purchasing:price-list", "purchasing.view_supplierprice"),
+        MenuEntry(_("Landed costs"), "purchasing:landed-cost-list", "purchasing.view_landedcost"),
     ]
     role_permissions = {
-        roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP,
-        roles.PURCHASING: _READ + _BUY + _BUYER_READS,
-        roles.SALES_MANAGER: _READ + _BUY + _APPROVE,
+        roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP + _LANDED_READ + _LANDED_PREPARE
+        + _LANDED_ALLOCATE,
+        roles.PURCHASING: _READ + _BUY + _BUYER_READS + _LANDED_READ + _LANDED_PREPARE,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE,
         roles.WAREHOUSE: _READ + _RECEIVE,
-        roles.ACCOUNTANT: _READ,
+        roles.ACCOUNTANT: _READ + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE,
         roles.PRODUCTION: _READ,
         roles.VIEWER: _READ,
     }

@@ -26,4 +26,9 @@ ACTIONS = {
     "purchasing.purchaseorder.goods_received": _("recorded a receipt of the purchase order"),
     "purchasing.purchaseorder.closed": _("closed the purchase order"),
     "purchasing.purchaseorder.cancelled": _("cancelled the purchase order"),
+    # Landed costs
+    "purchasing.landedcost.created": _("entered a landed cost"),
+    "purchasing.landedcost.changed": _("changed the landed cost"),
+    "purchasing.landedcost.allocated": _("allocated the landed cost to its receipts"),
+    "purchasing.landedcost.cancelled": _("cancelled the landed cost"),
 }

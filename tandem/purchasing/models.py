@@ -239,3 +239,108 @@ class PurchaseOrderLine(models.Model):
     @property
     def open_quantity(self) -> Decimal:
         return max(self.quantity - self.received_quantity, Decimal(0))
+
+
+# --- Landed costs -----------------------------------------------------------------------------------------------
+
+class LandedCost(TrackedModel):
+    """Freight, duty, insurance or another cost of bringing goods in, spread over the receipts (stock receipt moves
+    of purchase order lines) it concerns by value, quantity or weight. Allocating changes those receipts' value
+    through stock's valuation (goods on hand cost more; what was already shipped is revalued to cost of goods
+    sold) and posts against the landed-cost clearing account. Draft → allocated; a draft may be cancelled."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ALLOCATED = "allocated", _("Allocated")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Kind(models.TextChoices):
+        FREIGHT = "freight", _("Freight")
+        DUTY = "duty", _("Customs duty")
+        INSURANCE = "insurance", _("Insurance")
+        OTHER = "other", _("Other")
+
+    class Method(models.TextChoices):
+        VALUE = "value", _("By value")
+        QUANTITY = "quantity", _("By quantity")
+        WEIGHT = "weight", _("By weight")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.ALLOCATED, Status.CANCELLED},
+        Status.ALLOCATED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("number"), max_length=32, blank=True, db_index=True)
+    company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
+                                related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FREIGHT)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    exchange_rate = models.DecimalField(_("exchange rate"), default=Decimal(1), **RATE,
+                                        help_text=_("Base currency units for one unit of the currency, on the date."))
+    base_amount = models.DecimalField(_("amount in base currency"), default=Decimal(0), **AMOUNT)
+    supplier = models.ForeignKey(SupplierProfile, verbose_name=_("service supplier"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="landed_costs",
+                                 help_text=_("Who bills it: the carrier, the customs broker, the insurer."))
+    method = models.CharField(_("allocation"), max_length=16, choices=Method.choices, default=Method.VALUE)
+    reference = models.CharField(_("bill reference"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    allocated_at = models.DateTimeField(_("allocated at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("landed cost")
+        verbose_name_plural = _("landed costs")
+        permissions = [("allocate_landedcost", _("Can allocate landed costs to receipts (changes stock values)"))]
+        indexes = [models.Index(fields=["status", "date", "id"], name="landed_cost_status_date")]
+        constraints = [
+            amount_in_range("amount", "landed_cost_amount_range"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="landed_cost_amount_positive"),
+            models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="landed_cost_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    def can_edit(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_allocate(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_cancel(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class LandedCostLine(models.Model):
+    """One receipt a landed cost concerns, and once allocated its share: the measure it was split by (the
+    receipt's value, quantity or weight), the part of the amount (document currency and base currency, each
+    summing to the document's exactly) and the receipt's unit cost before and after."""
+
+    landed_cost = models.ForeignKey(LandedCost, verbose_name=_("landed cost"), on_delete=models.CASCADE,
+                                    related_name="lines")
+    move = models.ForeignKey("stock.StockMove", verbose_name=_("receipt"), on_delete=models.PROTECT,
+                             related_name="+")
+    basis = models.DecimalField(_("allocated by"), null=True, blank=True, **RATE)
+    amount = models.DecimalField(_("share"), null=True, blank=True, **AMOUNT)
+    base_amount = models.DecimalField(_("share in base currency"), null=True, blank=True, **AMOUNT)
+    unit_cost_before = models.DecimalField(_("unit cost before"), null=True, blank=True, **RATE)
+    unit_cost_after = models.DecimalField(_("unit cost after"), null=True, blank=True, **RATE)
+    correction = models.ForeignKey("stock.CostCorrection", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["landed_cost_id", "move_id"]
+        verbose_name = _("landed cost receipt")
+        verbose_name_plural = _("landed cost receipts")
+        constraints = [models.UniqueConstraint(fields=["landed_cost", "move"], name="landed_cost_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.landed_cost_id}: {self.move_id}"

@@ -1,7 +1,7 @@
 """Purchasing pages under /purchasing/."""
 
-from tandem.purchasing import views
+from tandem.purchasing import landed_cost_views, views
 
 app_name = "purchasing"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + landed_cost_views.urlpatterns

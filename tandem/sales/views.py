@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.core import limits
+from tandem.core import limits, modules
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
@@ -297,7 +297,10 @@ def _order_context(request, order, *, line_form=None):
                         if getattr(order, f"can_{name}")()],
             "history": list(entries_of(order)[:20]),
             "shipping": shipping_views.order_shipping_panel(request, order),
-            "invoicing": invoicing_views.order_invoicing_panel(request, order)}
+            "invoicing": invoicing_views.order_invoicing_panel(request, order),
+            # Sections upper modules add to the order page (planning: availability per line): [{id, title, html}].
+            "panels": modules.collect("order_page_panels", request, order,
+                                      enabled=getattr(request, "enabled_modules", None))}
 
 
 @login_required

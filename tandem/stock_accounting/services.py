@@ -12,7 +12,9 @@ likewise (stock.signals.stock_revalued), on the STK journal, accounts chosen by 
     transfer between entities    the source posts it like a shipment, the target like a receipt
 
 A revaluation posts each changed move's difference the same way (a dearer shipment: more cost of goods sold),
-dated the move's effective date — or the first day of the first open period after it when that period is closed.
+except a landed cost's own receipt (purchasing's allocation of freight, duties, insurance): Dr inventory / Cr
+landed costs to allocate (the clearing account the supplier's bill was debited to). Dated the move's effective
+date — or the first day of the first open period after it when that period is closed.
 
 Not blocking the warehouse: when a legal entity has no ledger yet (no STK journal, or an inventory, cost of
 goods sold, goods received or stock adjustment account missing), or no fiscal year covers the date, the posting
@@ -55,6 +57,8 @@ INVENTORY = Account.Subtype.INVENTORY
 SUBTYPES = {INVENTORY: INVENTORY, Counter.COGS: Account.Subtype.COGS,
             Counter.GOODS_RECEIVED: Account.Subtype.GOODS_RECEIVED,
             Counter.STOCK_ADJUSTMENT: Account.Subtype.STOCK_ADJUSTMENT}
+# Needed only by the postings that use them: a ledger without one still posts everything else.
+OPTIONAL_SUBTYPES = {Counter.LANDED_COST: Account.Subtype.LANDED_COST_CLEARING}
 
 # Why a posting waits.
 NO_LEDGER = "no_ledger"
@@ -105,12 +109,14 @@ def ledger_for(company) -> Ledger | None:
     if journal is None:
         return None
     by_subtype = {}
-    for account in (Account.objects.filter(company=company, subtype__in=set(SUBTYPES.values()), is_archived=False)
-                    .order_by("-code")):
+    wanted = {*SUBTYPES.values(), *OPTIONAL_SUBTYPES.values()}
+    for account in Account.objects.filter(company=company, subtype__in=wanted, is_archived=False).order_by("-code"):
         by_subtype[account.subtype] = account  # the lowest code wins
     if not set(SUBTYPES.values()) <= set(by_subtype):
         return None
-    return Ledger(journal, {role: by_subtype[subtype] for role, subtype in SUBTYPES.items()})
+    return Ledger(journal, {role: by_subtype[subtype] for role, subtype in (*SUBTYPES.items(),
+                                                                           *OPTIONAL_SUBTYPES.items())
+                            if subtype in by_subtype})
 
 
 def posting_date(company, day: datetime.date, *, before_ledger: bool = False) -> tuple[datetime.date | None, str]:
@@ -161,7 +167,13 @@ def move_memo(move: StockMove) -> str:
 def revaluation_memo(revaluation, count: int) -> str:
     """Which change revalued the moves: a cost correction or a back-dated move."""
     correction, cause = revaluation.cause_correction, revaluation.cause_move
-    if correction is not None:
+    if correction is not None and correction.kind == correction.Kind.LANDED_COST:
+        why = _("landed cost of %(amount)s on receipt #%(receipt)s, unit cost %(old)s → %(new)s") % {
+            "amount": formats.format_number(correction.added_value or ZERO, 2), "receipt": correction.move_id,
+            "old": formats.format_rate(correction.old_unit_cost), "new": formats.format_rate(correction.new_unit_cost)}
+        if correction.reason:
+            why += f" ({correction.reason})"
+    elif correction is not None:
         why = _("cost of receipt #%(receipt)s corrected from %(old)s to %(new)s") % {
             "receipt": correction.move_id, "old": formats.format_rate(correction.old_unit_cost),
             "new": formats.format_rate(correction.new_unit_cost)}
@@ -186,6 +198,8 @@ def _resolve(company, day: datetime.date, ledger: Ledger | None, *, before_ledge
 def _book(company, postings: list[StockPosting], *, date, reason: str, memo: str, origin, by,
           ledger: Ledger | None) -> None:
     """Post `postings` (one legal entity) as one entry dated `date`, or mark them pending for `reason`."""
+    if date is not None and any(posting.counter not in ledger.accounts for posting in postings):
+        date, reason = None, NO_LEDGER  # e.g. a landed cost while the chart has no clearing account
     if date is None:
         for posting in postings:
             posting.status, posting.reason = StockPosting.Status.PENDING, reason
@@ -235,6 +249,16 @@ def post_moves(moves: list[StockMove]) -> list[StockPosting]:
     return postings
 
 
+def _counter(leg: Leg, revaluation) -> str:
+    """A landed cost's own receipt is revalued against the landed-cost clearing account; everything else (the
+    shipments it made dearer, a corrected price) against the move's usual counter account."""
+    correction = revaluation.cause_correction
+    if (correction is not None and correction.kind == correction.Kind.LANDED_COST
+            and revaluation.move_id == correction.move_id and leg.sign > 0):
+        return Counter.LANDED_COST
+    return leg.counter
+
+
 def post_revaluation(entries, *, by=None) -> list[StockPosting]:
     """Post one batch of revaluation entries (stock.RevaluationEntry): per legal entity and date one entry
     whose origin is the first revaluation entry of the group and whose memo names the cause."""
@@ -254,7 +278,7 @@ def post_revaluation(entries, *, by=None) -> list[StockPosting]:
             if (company.pk, day) not in dates:
                 dates[company.pk, day] = _resolve(company, day, ledgers[company.pk])
             posting = StockPosting(company=company, move=revaluation.move, revaluation=revaluation, stock_date=day,
-                                   amount=leg.sign * revaluation.difference, counter=leg.counter)
+                                   amount=leg.sign * revaluation.difference, counter=_counter(leg, revaluation))
             # One entry per legal entity and posting date (revaluations of a closed month share the next one).
             date, reason = dates[company.pk, day]
             groups[(company.pk, date or datetime.date.min, reason)].append((company, revaluation, posting))

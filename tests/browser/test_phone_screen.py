@@ -100,6 +100,7 @@ NOT_PAGES = {
     "finance:invoice-issue": "POST-only",
     "finance:invoice-cancel": "POST-only",
     "finance:invoice-credit": "POST-only",
+    "finance:invoice-apply-credit": "POST-only (form on the credit note's page)",
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
     **{f"production:{name}": "POST-only" for name in (
@@ -108,6 +109,13 @@ NOT_PAGES = {
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
+    "planning:run": "POST-only",
+    "planning:confirm": "POST-only",
+    "purchasing:landed-cost-allocate": "POST-only",
+    "purchasing:landed-cost-cancel": "POST-only",
+    "purchasing:landed-cost-receipt-remove": "POST-only",
+    "purchasing:landed-order-picker": "htmx fragment of the purchase order picker",
+    "purchasing:landed-receipt-picker": "htmx fragment of the receipt picker",
     "crm:deal-board-more": "htmx fragment: a board column's next cards (tests/browser/test_deal_board_week.py)",
     "stock:warehouse-archive": "POST-only",
     "stock:warehouse-restore": "POST-only",
@@ -128,7 +136,7 @@ NOT_PAGES = {
     "finance:fiscal-year-close": "POST-only",
     "finance:trial-balance-export": "an XLSX file, no page",
     **{f"finance:report-{name}-export": "an XLSX file, no page" for name in (
-        "profit-and-loss", "balance-sheet", "cash-flow", "budget-vs-actual", "cash-forecast", "lines")},
+        "profit-and-loss", "balance-sheet", "cash-flow", "budget-vs-actual", "cash-forecast", "lines", "tax")},
     "finance:budget-create": "POST-only (form on the budgets page)",
     "finance:budget-edit": "POST-only (the grid's cells, htmx)",
     "finance:budget-delete": "POST-only",
@@ -318,7 +326,22 @@ def _stock_resources(entity) -> dict:
                                            reason="Lieferschein 2026-000123 vom Hauptlieferanten")
     count = stock_services.create_count(warehouse=warehouse, note="Inventur Hochregal", by=None)
     stock_services.set_count_line(count, product=product, location=location, counted=Decimal("1234560"), by=None)
-    return {"warehouse": warehouse, "location": location, "count": count, "move": receipt}
+    return {"warehouse": warehouse, "location": location, "count": count, "move": receipt,
+            "purchasing:landed-cost": _landed_cost(entity, receipt)}
+
+
+def _landed_cost(entity, receipt):
+    """A draft landed cost with a long note whose receipt line shows large shares and unit costs."""
+    from tandem.purchasing.models import LandedCost, LandedCostLine
+
+    landed_cost = LandedCost.objects.create(
+        company=entity, date=timezone.localdate(), amount=Decimal("98765432.10"), currency="EUR",
+        base_amount=Decimal("98765432.10"), method=LandedCost.Method.WEIGHT, reference="SPEDITION-2026-000123",
+        note="Seefracht Shanghai–Hamburg, Zoll und Versicherung für die Kreiselpumpen " * 2, number="LC-2026-00001")
+    LandedCostLine.objects.create(landed_cost=landed_cost, move=receipt, basis=Decimal("123456789.123456"),
+                                  amount=Decimal("98765432.10"), base_amount=Decimal("98765432.10"),
+                                  unit_cost_before=Decimal("1234.567891"), unit_cost_after=Decimal("1314.567891"))
+    return landed_cost
 
 
 def _ledger(entity, by):

@@ -70,6 +70,9 @@ PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrder
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
+PlanningParameter, PlanningRun, PlanningProposal, PlanningPegging = (apps.get_model("planning", name) for name in (
+    "PlanningParameter", "PlanningRun", "PlanningProposal", "PlanningPegging"))
+LandedCost, LandedCostLine = (apps.get_model("purchasing", name) for name in ("LandedCost", "LandedCostLine"))
 WorkCentre, Bom, BomLine, BomOperation, ProductionOrder, ProductionOrderComponent, ProductionOrderOperation = (
     apps.get_model("production", name) for name in ("WorkCentre", "Bom", "BomLine", "BomOperation", "ProductionOrder",
                                                     "ProductionOrderComponent", "ProductionOrderOperation"))
@@ -119,6 +122,7 @@ AMOUNT_COLUMNS = {
     ValuationEntry: (lambda: _valuation_entry(), ["quantity", "value", "running_quantity", "running_value",
                                                   "cum_in", "cum_out"]),
     RevaluationEntry: (lambda: _revaluation_entry(), ["old_value", "new_value", "difference"]),
+    CostCorrection: (lambda: _cost_correction(), ["added_value"]),
     StockPosting: (lambda: _stock_posting(), ["amount"]),
     Quote: (lambda: _quote(), ["net_total", "tax_total", "total"]),
     Order: (lambda: _order(), ["net_total", "tax_total", "total"]),
@@ -127,9 +131,13 @@ AMOUNT_COLUMNS = {
                                         "short_quantity", "shipped_quantity"]),
     PurchasingSettings: (lambda: _purchasing_settings(), ["approval_threshold"]),
     SupplierPrice: (lambda: _supplier_price(), ["min_quantity"]),
+    PlanningParameter: (lambda: _planning_parameter(), ["minimum_stock", "safety_stock"]),
+    PlanningPegging: (lambda: _planning_pegging(), ["quantity"]),
     PurchaseOrder: (lambda: _purchase_order(), ["net_total", "tax_total", "total"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["net_amount", "tax_amount", "received_quantity",
                                                          "billed_quantity"]),
+    LandedCost: (lambda: _landed_cost(), ["base_amount"]),
+    LandedCostLine: (lambda: _landed_cost_line(), ["amount", "base_amount"]),
     Invoice: (lambda: _invoice(), ["net_total", "tax_total", "total", "amount_due"]),
     InvoiceLine: (lambda: _invoice_line(), ["quantity", "net_amount", "tax_amount", "gross_amount"]),
     Payment: (lambda: _payment(), ["unallocated_amount"]),
@@ -161,8 +169,12 @@ UNIT_PRICE_COLUMNS = {
     OrderLine: (lambda: _order_line(), ["unit_price", "list_price"]),
     ReturnLine: (lambda: _return_line(), ["unit_cost"]),
     SupplierPrice: (lambda: _supplier_price(), ["unit_price"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["unit_price"]),
     PurchaseOrder: (lambda: _purchase_order(), ["exchange_rate"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["unit_price"]),
+    LandedCost: (lambda: _landed_cost(), ["exchange_rate"]),
+    LandedCostLine: (lambda: _landed_cost_line(), ["basis", "unit_cost_before", "unit_cost_after"]),
+    Product: (lambda: _product(), ["weight"]),
     Invoice: (lambda: _invoice(), ["rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["unit_price"]),
     Payment: (lambda: _payment(), ["rate"]),
@@ -202,7 +214,9 @@ STEP_COLUMNS = {
     ShipmentLine: (lambda: _shipment_line(), ["quantity"]),
     ReturnLine: (lambda: _return_line(), ["quantity"]),
     SupplierPrice: (lambda: _supplier_price(), ["pack_size"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["quantity", "net_quantity"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["quantity"]),
+    LandedCost: (lambda: _landed_cost(), ["amount"]),
     # Payments, allocations and statement lines are never zero.
     Payment: (lambda: _payment(), ["amount"]),
     PaymentAllocation: (lambda: _allocation(), ["amount"]),
@@ -235,8 +249,12 @@ DATE_COLUMNS = {
     Shipment: (lambda: _shipment(), ["shipment_date", "delivered_date"]),
     CustomerReturn: (lambda: _customer_return(), ["return_date"]),
     SupplierPrice: (lambda: _supplier_price(), ["valid_from", "valid_to"]),
+    PlanningRun: (lambda: _planning_proposal().run, ["plan_date"]),
+    PlanningProposal: (lambda: _planning_proposal(), ["need_date", "start_date"]),
+    PlanningPegging: (lambda: _planning_pegging(), ["need_date"]),
     PurchaseOrder: (lambda: _purchase_order(), ["order_date", "expected_date"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["expected_date"]),
+    LandedCost: (lambda: _landed_cost(), ["date"]),
     Invoice: (lambda: _invoice(), ["invoice_date", "due_date"]),
     TaxRate: (lambda: _tax_rate(), ["valid_from", "valid_to"]),
     Payment: (lambda: _payment(), ["date"]),
@@ -442,6 +460,30 @@ def _supplier():
 def _supplier_price():
     return SupplierPrice.objects.create(supplier=_supplier(), product=_product(), currency="EUR",
                                         unit_price=Decimal(1))
+
+
+def _planning_parameter():
+    return PlanningParameter.objects.create(product=_product(), warehouse=_location().warehouse)
+
+
+def _planning_proposal():
+    day = datetime.date(2026, 6, 1)
+    run = PlanningRun.objects.create(started_at=datetime.datetime(2026, 6, 1, tzinfo=UTC), plan_date=day)
+    return PlanningProposal.objects.create(run=run, kind="purchase", product=_product(),
+                                           warehouse=_location().warehouse, quantity=Decimal(1),
+                                           net_quantity=Decimal(1), need_date=day, start_date=day)
+
+
+def _planning_pegging():
+    return PlanningPegging.objects.create(proposal=_planning_proposal(), kind="minimum", quantity=Decimal(1),
+                                          need_date=datetime.date(2026, 6, 1))
+def _landed_cost():
+    return LandedCost.objects.create(company=_location().warehouse.company, date=datetime.date(2026, 1, 1),
+                                     amount=Decimal(1), currency="EUR")
+
+
+def _landed_cost_line():
+    return LandedCostLine.objects.create(landed_cost=_landed_cost(), move=_stock_move())
 
 
 def _purchase_order():

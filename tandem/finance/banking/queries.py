@@ -51,8 +51,9 @@ def payment_accounts(company, *, archived: str = "false") -> QuerySet[PaymentAcc
 
 def open_invoices(company, *, client=None, direction: str = Payment.Direction.INCOMING, currency: str = ""
                   ) -> QuerySet[Invoice]:
-    kinds = (Invoice.Kind.CUSTOMER_INVOICE,) if direction == Payment.Direction.INCOMING else (
-        Invoice.Kind.SUPPLIER_BILL,)
+    from tandem.finance.banking.services import INCOMING_KINDS, OUTGOING_KINDS
+
+    kinds = INCOMING_KINDS if direction == Payment.Direction.INCOMING else OUTGOING_KINDS
     qs = Invoice.objects.filter(company=company, status__in=Invoice.OPEN_STATUSES, kind__in=kinds)
     if client is not None:
         qs = qs.filter(client=client)

@@ -45,8 +45,11 @@ ZERO = Decimal(0)
 RATE_STEP = Decimal("0.000001")
 # The generic chart's account for exchange differences; any account of subtype "financial" otherwise.
 EXCHANGE_DIFFERENCE_CODE = "7100"
-INCOMING_KINDS = (Invoice.Kind.CUSTOMER_INVOICE,)
-OUTGOING_KINDS = (Invoice.Kind.SUPPLIER_BILL,)
+# What a payment may settle: money in settles customer invoices and refunds of supplier credit notes; money out
+# settles supplier bills and refunds of customer credit notes. Each settlement moves the document's own control
+# account (receivable for customer documents, payable for supplier ones), whatever the direction.
+INCOMING_KINDS = (Invoice.Kind.CUSTOMER_INVOICE, Invoice.Kind.SUPPLIER_CREDIT_NOTE)
+OUTGOING_KINDS = (Invoice.Kind.SUPPLIER_BILL, Invoice.Kind.CUSTOMER_CREDIT_NOTE)
 
 
 def _actor(by):
@@ -70,6 +73,11 @@ def counter_account(company, direction: str) -> Account:
                                    message=_("Mark one asset account as receivable first."))
     return _account_by_subtype(company, Account.Subtype.PAYABLE, code="2000", field="direction",
                                message=_("Mark one liability account as payable first."))
+
+
+def document_account(company, invoice: Invoice) -> Account:
+    """The control account a document posted to: receivable for customer documents, payable for supplier ones."""
+    return counter_account(company, Payment.Direction.INCOMING if invoice.is_customer else Payment.Direction.OUTGOING)
 
 
 def exchange_difference_account(company) -> Account:
@@ -288,12 +296,17 @@ def _settlements(payment: Payment, allocations, invoices: dict[int, Invoice], ba
     return result
 
 
-def _settlement_lines(payment: Payment, settlements: list[_Settlement], counter: Account, sign: int) -> list[dict]:
-    """Receivable/payable lines closing each invoice's part at its own rate; sign -1 credits (incoming)."""
+def _settlement_lines(payment: Payment, settlements: list[_Settlement], sign: int) -> list[dict]:
+    """Receivable/payable lines closing each document's part at its own rate, on the control account it posted
+    to (a refunded customer credit note: the receivable); sign -1 credits (incoming)."""
     foreign = payment.currency != payment.company.base_currency
     lines = []
+    accounts: dict[bool, Account] = {}
     for s in settlements:
-        lines.append(_line(counter, sign * s.at_invoice_rate, client=payment.client, counterparty=payment.counterparty,
+        if s.invoice.is_customer not in accounts:
+            accounts[s.invoice.is_customer] = document_account(payment.company, s.invoice)
+        lines.append(_line(accounts[s.invoice.is_customer], sign * s.at_invoice_rate, client=payment.client,
+                           counterparty=payment.counterparty,
                            memo=str(s.invoice),
                            **({"currency": payment.currency, "signed_amount": sign * s.amount,
                                "rate": s.invoice.rate} if foreign else {})))
@@ -375,7 +388,7 @@ def register_payment(company, *, direction: str, payment_account: PaymentAccount
         counter = counter_account(company, direction)
         lines = [_line(payment_account.account, sign * bank_base, signed_amount=sign * amount, **fx,
                        memo=reference or "")]
-        lines += _settlement_lines(payment, settlements, counter, -sign)
+        lines += _settlement_lines(payment, settlements, -sign)
         if payment.unallocated_amount:
             unallocated_base = bank_base - sum((s.at_payment_rate for s in settlements), ZERO)
             lines.append(_line(counter, -sign * unallocated_base, signed_amount=-sign * payment.unallocated_amount,
@@ -419,14 +432,16 @@ def allocate_payment(payment: Payment, invoice: Invoice, amount, *, by, date: da
         s = settlements[0]
         sign = 1 if payment.direction == Payment.Direction.INCOMING else -1
         entry = None
-        if s.at_payment_rate != s.at_invoice_rate:
-            counter = counter_account(payment.company, payment.direction)
+        counter = counter_account(payment.company, payment.direction)
+        if s.at_payment_rate != s.at_invoice_rate or document_account(payment.company, s.invoice) != counter:
             # Release the credit at the payment's rate, settle the invoice at its own.
             lines = [_line(counter, sign * s.at_payment_rate, currency=payment.currency, signed_amount=sign * amount,
                            rate=payment.rate, client=payment.client, counterparty=payment.counterparty,
                            memo=str(payment))]
-            lines += _settlement_lines(payment, settlements, counter, -sign)
-            lines.append(_exchange_line(payment.company, lines, _("Realised exchange difference")))
+            lines += _settlement_lines(payment, settlements, -sign)
+            exchange = _exchange_line(payment.company, lines, _("Realised exchange difference"))
+            if exchange:
+                lines.append(exchange)
             entry = ledger.post_entry(company=payment.company, journal=payment.payment_account.journal, date=date,
                                       lines=lines, memo=_("Allocation of %(payment)s to %(invoice)s")
                                       % {"payment": payment, "invoice": s.invoice}, origin=payment, by=by)
@@ -482,7 +497,7 @@ def revalue_open_items(company, date: datetime.date, *, by, journal: Journal | N
                                 field="date")
         invoices = list(Invoice.objects.select_for_update()
                         .filter(company=company, status__in=Invoice.OPEN_STATUSES, invoice_date__lte=date,
-                                kind__in=INCOMING_KINDS + OUTGOING_KINDS)
+                                kind__in=(Invoice.Kind.CUSTOMER_INVOICE, Invoice.Kind.SUPPLIER_BILL))
                         .exclude(currency=base).order_by("pk"))
         lines, rates = [], {}
         for invoice in invoices:
@@ -490,7 +505,7 @@ def revalue_open_items(company, date: datetime.date, *, by, journal: Journal | N
                 rates[invoice.currency] = rate_on(company, invoice.currency, date)
             now = quantize(invoice.amount_due * rates[invoice.currency], base)
             booked = quantize(invoice.amount_due * invoice.rate, base)
-            incoming = invoice.kind in INCOMING_KINDS
+            incoming = invoice.is_customer
             # Receivables are assets (a higher value is a debit); payables liabilities (a credit).
             change = (now - booked) if incoming else (booked - now)
             if change == 0:
@@ -511,3 +526,88 @@ def revalue_open_items(company, date: datetime.date, *, by, journal: Journal | N
                      changes={"date": date.isoformat(), "entry": entry.reference, "reversal": reversal.reference})
     return entry, reversal
 
+
+
+# --- Credit notes as a source of settlement ------------------------------------------------------------------
+
+def apply_credit_note(credit_note: Invoice, invoice: Invoice, amount, *, by, date: datetime.date | None = None
+                      ) -> PaymentAllocation:
+    """Use part of a credit note's remaining credit (its `amount_due`) to settle another open invoice of the
+    same client in the same currency: a customer credit note against a customer invoice, a supplier credit
+    note against a supplier bill. Both amounts due drop; a used-up credit note becomes paid.
+
+    Both documents sit on the same control account, so nothing is posted when their rates agree; otherwise the
+    credit is released at the credit note's rate and the invoice settled at its own, the difference a realised
+    exchange gain or loss (one entry in the general journal). Both rows are locked in pk order (the same order
+    as payments), so parallel applications never over-use either. Refusals: 400 invalid_credit_note /
+    invalid_invoice / client_mismatch / currency_mismatch / invalid_amount; 409 invoice_not_open /
+    over_allocation (field `amount`)."""
+    require_permission(by, "finance.change_payment")
+    with transaction.atomic():
+        locked = _lock_invoices([credit_note.pk, invoice.pk])
+        if credit_note.pk == invoice.pk:
+            raise BusinessRuleError("invalid_invoice", _("Choose another invoice."), field="invoice_id")
+        note, target = locked[credit_note.pk], locked[invoice.pk]
+        if note.kind not in Invoice.CREDIT_KINDS:
+            raise BusinessRuleError("invalid_credit_note", _("%(document)s is not a credit note.")
+                                    % {"document": note}, field="credit_note_id")
+        wanted_kind = (Invoice.Kind.CUSTOMER_INVOICE if note.kind == Invoice.Kind.CUSTOMER_CREDIT_NOTE
+                       else Invoice.Kind.SUPPLIER_BILL)
+        if target.kind != wanted_kind or target.company_id != note.company_id:
+            raise BusinessRuleError("invalid_invoice", _("%(invoice)s cannot be settled by this credit note.")
+                                    % {"invoice": target}, field="invoice_id")
+        if target.client_id != note.client_id:
+            raise BusinessRuleError("client_mismatch", _("%(invoice)s is not an invoice of this client.")
+                                    % {"invoice": target}, field="invoice_id")
+        if target.currency != note.currency:
+            raise BusinessRuleError("currency_mismatch", _("%(invoice)s is in %(currency)s; the credit note is not.")
+                                    % {"invoice": target, "currency": target.currency}, field="invoice_id")
+        amount = parse_amount(amount, note.currency, field="amount")
+        if note.status not in Invoice.OPEN_STATUSES or note.amount_due <= 0:
+            raise ConflictError("credit_used", _("%(note)s has no credit left.") % {"note": note},
+                                field="credit_note_id")
+        if target.status not in Invoice.OPEN_STATUSES:
+            raise ConflictError("invoice_not_open", _("%(invoice)s is %(status)s: nothing is owed on it.")
+                                % {"invoice": target, "status": target.get_status_display().lower()},
+                                field="invoice_id")
+        if amount > note.amount_due:
+            raise ConflictError("over_allocation", _("Only %(left)s %(currency)s of %(note)s is left to use.")
+                                % {"left": note.amount_due, "currency": note.currency, "note": note}, field="amount")
+        if amount > target.amount_due:
+            raise ConflictError("over_allocation", _("%(invoice)s has only %(due)s %(currency)s left to pay.")
+                                % {"invoice": target, "due": target.amount_due, "currency": target.currency},
+                                field="amount")
+        date = date or max(note.invoice_date, target.invoice_date)
+        company = note.company
+        base = company.base_currency
+        released, settled = quantize(amount * note.rate, base), quantize(amount * target.rate, base)
+        entry = None
+        if released != settled:
+            counter = document_account(company, note)
+            sign = 1 if note.is_customer else -1  # a customer credit note sits as a credit on the receivable
+            fx = {"currency": note.currency}
+            lines = [_line(counter, sign * released, signed_amount=sign * amount, rate=note.rate,
+                           client=note.client, counterparty=note.counterparty, memo=str(note), **fx),
+                     _line(counter, -sign * settled, signed_amount=-sign * amount, rate=target.rate,
+                           client=target.client, counterparty=target.counterparty, memo=str(target), **fx)]
+            lines.append(_exchange_line(company, lines, _("Realised exchange difference")))
+            journal = Journal.objects.filter(company=company, kind=Journal.Kind.GENERAL,
+                                             is_archived=False).order_by("code").first()
+            if journal is None:
+                raise BusinessRuleError("no_general_journal", _("Create a general journal first."), field="journal")
+            entry = ledger.post_entry(company=company, journal=journal, date=date, lines=lines, origin=note, by=by,
+                                      memo=_("%(note)s applied to %(invoice)s") % {"note": note, "invoice": target})
+        allocation = PaymentAllocation.objects.create(
+            credit_note=note, invoice=target, date=date, amount=amount, entry=entry,
+            exchange_difference=(released - settled) * (1 if note.is_customer else -1), created_by=_actor(by))
+        for document in (target, note):
+            document.amount_due -= amount
+            status = Invoice.Status.PAID if document.amount_due == 0 else Invoice.Status.PARTLY_PAID
+            if status == document.status:
+                document.save(update_fields=["amount_due", "updated_at"])
+            else:
+                transition(document, status, by=by, locked=True, also_save=["amount_due"],
+                           data={"amount": str(amount), "_currency": document.currency})
+        audit.record(target, "finance.invoice.credited", by=by, root=target.client,
+                     changes={"credit_note": note.number, "amount": str(amount), "_currency": target.currency})
+    return allocation

@@ -87,7 +87,8 @@ def payment_create(request):
         if invoice is not None:
             due = quantize(invoice.amount_due, invoice.currency)
             initial.update(client=invoice.client_id, amount=due, reference=invoice.number,
-                           direction=Payment.Direction.INCOMING if invoice.is_customer else Payment.Direction.OUTGOING)
+                           direction=Payment.Direction.INCOMING if invoice.kind in services.INCOMING_KINDS
+                           else Payment.Direction.OUTGOING)
             data = data.copy()
             data.update({"client": str(invoice.client_id), f"allocate_{invoice.pk}": str(due),
                          "direction": initial["direction"]})

@@ -121,6 +121,10 @@ class DunningReminder(TrackedModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
+    # The level's fee charged to the client when sent: a customer invoice of its own (receivable ↔ other income),
+    # so the receivable account stays the sum of open customer balances.
+    fee_invoice = models.OneToOneField("finance.Invoice", verbose_name=_("fee invoice"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="dunning_fee_of")
 
     class Meta:
         ordering = ["-run_date", "-id"]

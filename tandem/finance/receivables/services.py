@@ -20,7 +20,7 @@ from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.permissions import require_permission
 from tandem.core.services import default_legal_entity
-from tandem.finance.models import CreditLimit, CreditPolicy, DunningLevel, DunningReminder, Invoice
+from tandem.finance.models import Account, CreditLimit, CreditPolicy, DunningLevel, DunningReminder, Invoice
 from tandem.finance.receivables import queries
 
 ZERO = Decimal(0)
@@ -258,6 +258,37 @@ def run_dunning(company, date: datetime.date, *, by, send: bool = False) -> list
     return created
 
 
+FEE_ACCOUNT_CODE = "4900"  # Other income in the generic chart
+
+
+def _fee_account(company):
+    """Where reminder fees are booked: the chart's 4900 Other income, else the sales account (line left empty)."""
+    return Account.objects.filter(company=company, code=FEE_ACCOUNT_CODE, type=Account.Type.INCOME,
+                                  is_archived=False).first()
+
+
+def _charge_fee(reminder: DunningReminder, *, by) -> Invoice | None:
+    """The level's fee as a customer invoice of its own, issued on the reminder's run date in the base currency,
+    tax exempt (a fee is no supply), billed to the reminded invoice's counterparty, with the reminder as origin:
+    receivable ↔ other income, so the receivable control account stays the sum of open customer balances and
+    the fee is paid, allocated and dunned like any invoice. No fee (or zero): nothing."""
+    if not reminder.fee or reminder.fee <= 0:
+        return None
+    from tandem.finance.services import invoices as invoice_services  # the receivables app sits below invoices
+
+    invoice = reminder.invoice
+    fee_invoice = invoice_services.create_invoice(
+        by=by, client=reminder.client, company=reminder.company, counterparty=invoice.counterparty,
+        invoice_date=reminder.run_date, currency=reminder.level.fee_currency or reminder.company.base_currency,
+        origin=reminder,
+        notes=_("Reminder fee for invoice %(number)s.") % {"number": invoice.number},
+        lines=[{"description": _("Reminder fee: %(level)s, invoice %(number)s")
+                % {"level": reminder.level.name, "number": invoice.number},
+                "quantity": Decimal(1), "unit_price": reminder.fee, "tax_kind": "exempt",
+                "account": _fee_account(reminder.company)}])
+    return invoice_services.issue_invoice(fee_invoice, by=by)
+
+
 def send_reminders(reminders, *, by) -> int:
     """Mark proposed reminders sent and put each on its client's timeline (text, invoice, amount, run date).
     Sending the mail itself is comms' job (not built yet): the reminder text is what it will send."""
@@ -271,11 +302,14 @@ def send_reminders(reminders, *, by) -> int:
                          .select_related("invoice", "level", "client").order_by("pk")):
             reminder.status = DunningReminder.Status.SENT
             reminder.sent_at, reminder.sent_by = now, by
-            reminder.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
-            audit.record(reminder, "finance.reminder.sent", by=by, root=reminder.client, changes={
-                "level": reminder.level.name, "invoice": reminder.invoice.number,
-                "run_date": reminder.run_date.isoformat(), "amount_due": str(reminder.amount_due),
-                "_currency": reminder.currency, "text": reminder.text})
+            reminder.fee_invoice = _charge_fee(reminder, by=by)
+            reminder.save(update_fields=["status", "sent_at", "sent_by", "fee_invoice", "updated_at"])
+            changes = {"level": reminder.level.name, "invoice": reminder.invoice.number,
+                       "run_date": reminder.run_date.isoformat(), "amount_due": str(reminder.amount_due),
+                       "_currency": reminder.currency, "text": reminder.text}
+            if reminder.fee_invoice is not None:
+                changes.update({"fee": str(reminder.fee), "fee_invoice": reminder.fee_invoice.number})
+            audit.record(reminder, "finance.reminder.sent", by=by, root=reminder.client, changes=changes)
             sent += 1
         for given in reminders:  # the caller's objects read as sent too
             if given.status == DunningReminder.Status.PROPOSED:

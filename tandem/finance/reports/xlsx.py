@@ -151,3 +151,42 @@ def journal_lines_rows(company, date_from, date_to, *, account_id=None) -> Itera
          entry_memo) in qs.order_by("date", "entry_id", "id").values_list(*fields).iterator(chunk_size=CHUNK):
         reference = f"{journal}/{year}/{number:04d}" if number is not None else ""
         yield [day, reference, code, name, memo, debit, credit, currency, amount_currency, entry_memo]
+
+
+def tax_rows(report) -> Iterator[list]:
+    """The tax report: per side and rate base and tax (with the compared range's), the net payable and the
+    reconciliation with the tax accounts, then the lines that make the difference."""
+    compare = report.compare_to is not None
+    yield [_("Tax report"), str(report.company), report.date_from, report.date_to, report.currency]
+    header = [_("Code"), _("Tax"), _("Kind"), _("Rate (%)"), _("Taxable base"), _("Tax"),
+              _("Credit notes: base"), _("Credit notes: tax")]
+    if compare:
+        header += [_("Base %(from)s – %(to)s") % {"from": report.compare_from.isoformat(),
+                                                   "to": report.compare_to.isoformat()}, _("Tax (compared)")]
+    yield header
+    for _key, title, rows, total in report.sides:
+        yield [title]
+        for row in rows:
+            values = [row.code, row.name, row.kind_label, row.percent, row.base, row.tax, row.credited_base,
+                      row.credited_tax]
+            yield values + ([row.previous_base, row.previous_tax] if compare else [])
+        values = [_("Total %(section)s") % {"section": title}, "", "", None, total["base"], total["tax"], None, None]
+        yield values + ([total["previous_base"], total["previous_tax"]] if compare else [])
+    totals = report.totals
+    yield [_("Net tax payable"), "", "", None, None, totals["net_payable"]] + (
+        [None, None, None, report.previous_totals["net_payable"]] if compare else [])
+    yield []
+    yield [_("Reconciliation with the ledger")]
+    yield [_("Account"), _("Name"), _("Debit"), _("Credit"), _("Movement (credit − debit)")]
+    for row in report.accounts:
+        yield [row.account.code, row.account.name, row.debit, row.credit, row.movement]
+    yield [_("Tax accounts in the ledger"), "", None, None, report.ledger_movement]
+    yield [_("Net tax payable in this report"), "", None, None, totals["net_payable"]]
+    yield [_("Difference"), "", None, None, report.difference]
+    if report.unexplained_lines:
+        yield []
+        yield [_("Lines on tax accounts not from a reported document")]
+        yield [_("Date"), _("Entry"), _("Account"), _("Memo"), _("Debit"), _("Credit")]
+        for line in report.unexplained_lines:
+            yield [line.date, line.entry.reference, line.account.code, line.memo or line.entry.memo, line.debit,
+                   line.credit]

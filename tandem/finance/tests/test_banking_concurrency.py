@@ -59,3 +59,43 @@ def test_fifty_parallel_payments_never_over_allocate_one_invoice(make_user):
     assert Entry.objects.filter(journal__code="BNK").count() == len(accepted)
     numbers = sorted(Entry.objects.filter(journal__code="BNK").values_list("number", flat=True))
     assert numbers == list(range(1, len(accepted) + 1))  # refused payments gave their number back
+
+
+def test_parallel_uses_of_one_credit_note_never_use_more_than_it_has(make_user):
+    """Twenty applications of one credit note (to five invoices) and refunds at once: the rows locked in pk
+    order queue them; the credit note's uses never exceed its total."""
+    accountant = make_user(roles.ACCOUNTANT, username="acc-cn")
+    company = default_legal_entity()
+    services.install_chart_template(company, by=accountant)
+    services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=accountant)
+    bank = banking.create_payment_account(company, by=accountant, name="Bank")
+    payer = CounterpartyFactory()
+    day = datetime.date(2026, 3, 1)
+
+    def document(kind, number, total):
+        return Invoice.objects.create(company=company, kind=kind, status=Invoice.Status.ISSUED, number=number,
+                                      client=payer.client, counterparty=payer, invoice_date=day, due_date=day,
+                                      currency="EUR", total=Decimal(total), amount_due=Decimal(total))
+
+    note = document(Invoice.Kind.CUSTOMER_CREDIT_NOTE, "CN-RACE", "100.00")
+    invoices = [document(Invoice.Kind.CUSTOMER_INVOICE, f"INV-RACE-{i}", "60.00") for i in range(5)]
+
+    def use(index):
+        if index % 4 == 3:
+            return banking.register_payment(company, direction="out", payment_account=bank, date=day,
+                                            amount=Decimal("15.00"), client=payer.client,
+                                            allocations=[(note, Decimal("15.00"))], by=accountant)
+        return banking.apply_credit_note(note, invoices[index % 5], Decimal("15.00"), by=accountant)
+
+    outcomes = run_in_parallel(use, 20)
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ConflictError)]
+    assert not unexpected, unexpected
+    note.refresh_from_db()
+    used = sum(PaymentAllocation.objects.filter(credit_note=note).values_list("amount", flat=True), Decimal(0))
+    refunded = sum(PaymentAllocation.objects.filter(invoice=note).values_list("amount", flat=True), Decimal(0))
+    assert used + refunded == Decimal("90.00")  # six uses of 15 fit in 100, the seventh does not
+    assert note.amount_due == Decimal("10.00")
+    for invoice in invoices:
+        invoice.refresh_from_db()
+        taken = sum(PaymentAllocation.objects.filter(invoice=invoice).values_list("amount", flat=True), Decimal(0))
+        assert invoice.amount_due == Decimal("60.00") - taken

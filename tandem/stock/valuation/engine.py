@@ -16,7 +16,8 @@ outgoing entry's value is the sum of F differences over the layers it takes from
 (stock below zero) is costed at the last layer's unit cost. The current cost is the last layer's unit cost.
 
 An incoming entry without a cost given (basis "derived": a positive adjustment, a receipt without price) enters
-at the current cost at its position; a transfer from another warehouse enters with the value it left with."""
+at the current cost at its position; a transfer from another warehouse enters with the value it left with; a
+receipt with landed costs (basis "valued") enters with its stored value (its cost plus the landed costs)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ class PoolState:
 
 @dataclass
 class Step:
-    """What one entry is: `basis` and `quantity`; `unit_cost` for basis given, `value` for basis transfer."""
+    """What one entry is: `basis` and `quantity`; `unit_cost` for basis given, `value` for bases transfer and
+    valued (a receipt with landed costs: it enters with exactly that value, its unit cost is value ÷ quantity)."""
 
     basis: str
     quantity: Decimal
@@ -85,7 +87,7 @@ def apply(state: PoolState, step: Step, *, fifo: bool, currency: str) -> tuple[D
         state.value -= value
         state.cum_out += q
         return cost, value
-    if step.basis == "transfer":
+    if step.basis in ("transfer", "valued"):
         value = step.value
         cost = unit(value / q)
     else:

@@ -26,6 +26,8 @@ class ValuationEntry(models.Model):
         GIVEN = "given", _("Enters at the cost given")
         DERIVED = "derived", _("Enters at the current cost")
         TRANSFER = "transfer", _("Enters at the cost it left the other warehouse with")
+        # A receipt with landed costs added (freight, duties): its value is kept as stored, the cost follows it.
+        VALUED = "valued", _("Enters at the value given (its cost plus landed costs)")
 
     move = models.ForeignKey("stock.StockMove", on_delete=models.CASCADE, related_name="valuation_entries")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
@@ -61,12 +63,20 @@ class ValuationEntry(models.Model):
 
 
 class CostCorrection(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Cost correction")
+        LANDED_COST = "landed_cost", _("Landed cost")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CORRECTION)
     move = models.ForeignKey("stock.StockMove", verbose_name=_("receipt"), on_delete=models.PROTECT,
                              related_name="cost_corrections")
     effective_date = models.DateField(_("effective date"))
     old_unit_cost = models.DecimalField(_("old unit cost"), **RATE)
     new_unit_cost = models.DecimalField(_("new unit cost"), **RATE)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A landed cost: the value it added to the receipt, in the legal entity's base currency (the receipt's
+    # value becomes its value before plus this, exactly; the unit cost follows).
+    added_value = models.DecimalField(_("value added"), null=True, blank=True, **_MONEY)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import BusinessRuleError
-from tandem.stock.valuation.engine import ZERO, Layer, PoolState, Step, apply
+from tandem.core.money import quantize
+from tandem.stock.valuation.engine import ZERO, Layer, PoolState, Step, apply, unit
 from tandem.stock.valuation.models import CostCorrection, RevaluationEntry, ValuationEntry
 
 INCOMING_KINDS = {"receipt", "return", "adjustment"}
@@ -203,10 +204,55 @@ def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | No
         correction = CostCorrection.objects.create(
             move=move, effective_date=effective_date or timezone.localdate(), old_unit_cost=entry.unit_cost,
             new_unit_cost=unit_cost, reason=reason, created_by=by if getattr(by, "pk", None) else None)
-        ValuationEntry.objects.filter(pk=entry.pk).update(basis=ValuationEntry.Basis.GIVEN, unit_cost=unit_cost)
-        type(move).objects.filter(pk=move.pk).update(unit_cost=unit_cost)
+        landed = _landed_value(move)
+        if landed is None:
+            ValuationEntry.objects.filter(pk=entry.pk).update(basis=ValuationEntry.Basis.GIVEN, unit_cost=unit_cost)
+            type(move).objects.filter(pk=move.pk).update(unit_cost=unit_cost)
+            values = None
+        else:  # landed costs stay on top of the corrected price
+            values = {entry.pk: quantize(entry.quantity * unit_cost, entry.warehouse.company.base_currency) + landed}
         _revalue({(move.product_id, entry.warehouse_id): (move.effective_date, move.pk)}, fresh=set(),
-                 cause_correction=correction)
+                 cause_correction=correction, values=values)
+    return correction
+
+
+def _landed_value(move) -> Decimal | None:
+    """What landed costs added to a receipt (None when none did)."""
+    added = [value for value in CostCorrection.objects.filter(move=move, kind=CostCorrection.Kind.LANDED_COST)
+             .values_list("added_value", flat=True) if value is not None]
+    return sum(added, ZERO) if added else None
+
+
+def add_landed_cost(move, *, amount: Decimal, effective_date: datetime.date | None = None, reason: str = "",
+                    by=None) -> CostCorrection:
+    """Add a landed cost (freight, duty, insurance: purchasing's allocation) to a receipt: its value grows by
+    `amount` (base currency) exactly, its unit cost becomes value ÷ quantity, and the receipt's pool is replayed
+    from it like any back-dated change — goods still on hand carry the higher cost, moves that already took
+    from the receipt (shipments) are revalued. The revaluation entries are announced (stock_revalued) with the
+    returned CostCorrection (kind landed_cost) as their cause; the ledger posts the receipt's difference against
+    the landed-cost clearing account. The caller checks its own permission (like value_move)."""
+    from tandem.stock.services import lock_warehouse_stock
+
+    amount = Decimal(amount)
+    if amount < 0:
+        raise BusinessRuleError("negative_amount", _("A landed cost cannot be negative."), field="amount")
+    with transaction.atomic():
+        entry = (ValuationEntry.objects.select_related("warehouse__company").filter(move=move)
+                 .exclude(basis=ValuationEntry.Basis.OUT).first())
+        if entry is None or entry.basis == ValuationEntry.Basis.TRANSFER or move.kind != "receipt":
+            raise BusinessRuleError("not_a_receipt", _("Landed costs are added to goods received only."),
+                                    field="move")
+        lock_warehouse_stock(move.product, [entry.warehouse])
+        entry.refresh_from_db(fields=["unit_cost", "value", "basis"])
+        new_value = entry.value + quantize(amount, entry.warehouse.company.base_currency)
+        new_cost = unit(new_value / entry.quantity)
+        correction = CostCorrection.objects.create(
+            kind=CostCorrection.Kind.LANDED_COST, move=move, effective_date=effective_date or timezone.localdate(),
+            old_unit_cost=entry.unit_cost, new_unit_cost=new_cost, added_value=new_value - entry.value,
+            reason=reason, created_by=by if getattr(by, "pk", None) else None)
+        ValuationEntry.objects.filter(pk=entry.pk).update(basis=ValuationEntry.Basis.VALUED)
+        _revalue({(move.product_id, entry.warehouse_id): (move.effective_date, move.pk)}, fresh=set(),
+                 cause_correction=correction, values={entry.pk: new_value})
     return correction
 
 
@@ -242,11 +288,13 @@ def _restart_state(product_id, warehouse_id, position, *, fifo: bool) -> PoolSta
     return state
 
 
-def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None, warehouses=None):
+def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=None, warehouses=None,
+             values: dict | None = None):
     """Replay each pool in `pending` ({(product_id, warehouse_id): position}) from its position; pools a
     changed transfer reaches are added. Returns (and announces) the revaluation entries recorded, a queryset
     of one batch. `warehouses`: {id: Warehouse with its company} the caller has already read. The cost and
-    value written to `cause_move` are set on it too."""
+    value written to `cause_move` are set on it too. `values`: {entry id: new value} of receipts with landed
+    costs (basis valued) whose value changes now; otherwise such an entry keeps its stored value."""
     from tandem.stock.models import StockMove, Warehouse
     from tandem.stock.signals import stock_revalued
 
@@ -281,7 +329,11 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
                                    .values_list("move_id", "value"))
         changed, move_updates, revalued, cascades = [], [], [], []
         for (pk, move_id, date, basis, quantity, unit_cost, value, *running) in rows:
-            step = Step(basis, quantity, unit_cost=unit_cost, value=transfer_values.get(move_id))
+            if basis == ValuationEntry.Basis.VALUED:
+                given = (values or {}).get(pk, value)
+            else:
+                given = transfer_values.get(move_id)
+            step = Step(basis, quantity, unit_cost=unit_cost, value=given)
             new_cost, new_value = apply(state, step, fifo=fifo, currency=currency)
             new = (new_cost, new_value, state.quantity, state.value, state.current_cost, state.cum_in,
                    state.cum_out)

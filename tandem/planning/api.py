@@ -1,0 +1,64 @@
+"""REST endpoints of planning under /api/v1/planning/ (thin: check the permission, one service)."""
+
+from __future__ import annotations
+
+from ninja import Query, Router
+
+from tandem.catalog.models import Product
+from tandem.core.pagination import Page, PageParams, paginate
+from tandem.core.permissions import require_permission
+from tandem.core.references import resolve_visible
+from tandem.planning import queries, services
+from tandem.planning.schemas import (
+    PlanningConfirmIn,
+    PlanningConfirmOut,
+    PlanningParameterIn,
+    PlanningParameterOut,
+    PlanningProposalFilters,
+    PlanningProposalOut,
+    PlanningRunOut,
+)
+from tandem.stock.models import Warehouse
+
+router = Router(tags=["planning"])
+
+
+@router.post("/runs", response={201: PlanningRunOut}, summary="Run planning (replaces the open proposals)")
+def run_planning(request):
+    require_permission(request, "planning.add_planningrun")
+    return 201, services.run_planning(by=request.user)
+
+
+@router.get("/runs/latest", response={200: PlanningRunOut, 404: dict}, summary="The latest planning run")
+def latest_run(request):
+    require_permission(request, "planning.view_planningrun")
+    run = queries.latest_run()
+    if run is None:
+        return 404, {"code": "not_found", "message": "Planning has not run yet."}
+    return run
+
+
+@router.get("/proposals", response=Page[PlanningProposalOut], summary="List planning proposals with pegging")
+def list_proposals(request, pagination: Query[PageParams], filters: Query[PlanningProposalFilters]):
+    require_permission(request, "planning.view_planningproposal")
+    return paginate(queries.proposals(kind=filters.kind or "", status=filters.status or "",
+                                      supplier_id=filters.supplier, product_id=filters.product), pagination)
+
+
+@router.post("/proposals/confirm", response=PlanningConfirmOut,
+             summary="Confirm proposals: draft purchase orders per supplier, draft production orders")
+def confirm_proposals(request, payload: PlanningConfirmIn):
+    made = services.confirm_proposals(payload.proposals, by=request.user)
+    return {"purchase_orders": [{"id": o.pk, "name": o.number} for o in made["purchase_orders"]],
+            "production_orders": [{"id": o.pk, "name": o.number} for o in made["production_orders"]]}
+
+
+@router.put("/parameters", response=PlanningParameterOut,
+            summary="Set a product's planning parameters in a warehouse (minimum and safety stock, buy or make)")
+def set_parameter(request, payload: PlanningParameterIn):
+    require_permission(request, "planning.change_planningparameter")
+    product = resolve_visible(Product.objects.all(), payload.product, field="product")
+    warehouse = resolve_visible(Warehouse.objects.all(), payload.warehouse, field="warehouse")
+    return services.set_parameter(product=product, warehouse=warehouse, by=request.user, source=payload.source,
+                                  minimum_stock=payload.minimum_stock, safety_stock=payload.safety_stock,
+                                  make_lead_time_days=payload.make_lead_time_days)

@@ -1,0 +1,143 @@
+"""Planning pages under /planning/: the proposals with the run button and bulk confirmation; panels on the
+product page and the sales order page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.core.errors import BusinessRuleError
+from tandem.planning import queries, services
+from tandem.planning.models import PlanningProposal
+from tandem.purchasing.models import SupplierProfile
+
+PER_PAGE = 100
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+@login_required
+@permission_required("planning.view_planningproposal", raise_exception=True)
+def proposal_list(request):
+    kind = request.GET.get("kind", "")
+    if kind not in PlanningProposal.Kind.values:
+        kind = ""
+    status = request.GET.get("status", PlanningProposal.Status.OPEN)
+    if status not in PlanningProposal.Status.values:
+        status = ""
+    supplier_id = _int(request.GET.get("supplier"))
+    q = (request.GET.get("q") or "")[:50].strip()
+    qs = queries.proposals(kind=kind, status=status, supplier_id=supplier_id)
+    if q:
+        qs = qs.filter(product__sku__icontains=q) | qs.filter(product__name__icontains=q)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    suppliers = (SupplierProfile.objects.filter(pk__in=PlanningProposal.objects.filter(status="open")
+                                                .values("supplier_id"))
+                 .select_related("counterparty").order_by("counterparty__legal_name"))
+    return render(request, "planning/proposal_list.html", {
+        "page_obj": page, "proposals": page.object_list, "kind": kind, "status": status, "q": q,
+        "supplier": supplier_id, "suppliers": suppliers, "kinds": PlanningProposal.Kind.choices,
+        "statuses": PlanningProposal.Status.choices, "run": queries.latest_run(),
+        "may_run": request.user.has_perm("planning.add_planningrun"),
+        "may_confirm": any(request.user.has_perm(p) for p in services.CONFIRM_PERMISSION.values())})
+
+
+@login_required
+@permission_required("planning.add_planningrun", raise_exception=True)
+@require_POST
+def run_planning(request):
+    try:
+        run = services.run_planning(by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Planning run done: %(count)s proposals.") % {"count": run.proposals})
+    return redirect("planning:proposal-list")
+
+
+@login_required
+@require_POST
+def confirm_selected(request):
+    ids = [pk for pk in (_int(v) for v in request.POST.getlist("proposal")) if pk]
+    try:
+        made = services.confirm_proposals(ids, by=request.user)
+    except BusinessRuleError as exc:
+        if exc.status_code == 403:
+            raise
+        messages.error(request, exc.message)
+        return redirect("planning:proposal-list")
+    numbers = [o.number for o in made["purchase_orders"] + made["production_orders"]]
+    messages.success(request, _("Orders made: %(numbers)s.") % {"numbers": ", ".join(numbers)})
+    return redirect("planning:proposal-list")
+
+
+def product_proposals_panel(request, product) -> str | None:
+    """The product page, "Planning proposals": open and confirmed proposals of the product."""
+    if not request.user.has_perm("planning.view_planningproposal"):
+        return None
+    rows = list(queries.proposals(status="", product_id=product.pk)[:20])
+    return render_to_string("planning/partials/_product_proposals.html", {"proposals": rows, "product": product},
+                            request=request)
+
+
+def line_states(order, lines) -> list[dict]:
+    """Per goods line of a sales order: what is available (reserved), and for the rest what is incoming or to be
+    made and when (from the planning pegging, else the expected date stock told at confirmation)."""
+    outlook = queries.line_outlook(lines)
+    states = []
+    for line in lines:
+        if not line.product.is_stocked:
+            continue
+        left = max(line.reserved_quantity + line.short_quantity - line.shipped_quantity, Decimal(0))
+        if order.status == order.Status.DRAFT:
+            left = Decimal(0)
+        items = []
+        if line.reserved_quantity > 0:
+            items.append({"state": "available", "label": _("Available"), "quantity": line.reserved_quantity,
+                          "date": None, "order": ""})
+        for peg in outlook.get(line.pk, ()):
+            proposal = peg.proposal
+            made = proposal.kind == PlanningProposal.Kind.MAKE
+            document = proposal.production_order or proposal.purchase_order
+            items.append({"state": "make" if made else "incoming",
+                          "label": _("To be made") if made else _("Incoming"),
+                          "quantity": peg.quantity, "date": proposal.need_date,
+                          "order": str(document) if document else _("proposed")})
+        if not outlook.get(line.pk) and line.short_quantity > 0:
+            items.append({"state": "incoming" if line.expected_date else "short",
+                          "label": _("Incoming") if line.expected_date else _("Short"),
+                          "quantity": line.short_quantity, "date": line.expected_date, "order": ""})
+        states.append({"line": line, "items": items, "left": left})
+    return states
+
+
+def order_availability_panel(request, order) -> dict | None:
+    if not request.user.has_perm("planning.view_planningproposal") or order.status == order.Status.DRAFT:
+        return None
+    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
+    states = line_states(order, lines)
+    if not states:
+        return None
+    html = render_to_string("planning/partials/_order_availability.html", {"states": states}, request=request)
+    return {"id": "availability", "title": _("Availability"), "html": html}
+
+
+urlpatterns = [
+    path("", proposal_list, name="proposal-list"),
+    path("run/", run_planning, name="run"),
+    path("confirm/", confirm_selected, name="confirm"),
+]
