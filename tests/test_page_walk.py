@@ -81,7 +81,27 @@ def world(pipeline, sales_rep, admin_user):
         "stage_id": deal.stage_id,  # the board column whose further cards "more" loads
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
+        **_bom_world(entity),
     }
+
+
+def _bom_world(entity) -> dict:
+    """A work centre and a BOM version with a component and an operation (production's BOM pages)."""
+    import datetime
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product, Unit
+    from tandem.production.models import Bom, BomLine, BomOperation, WorkCentre
+
+    unit = Unit.objects.get_or_create(code="walk-pc", defaults={"name": "piece"})[0]
+    made = Product.objects.create(sku="WALK-MADE", name="Walk assembly", unit=unit)
+    part = Product.objects.create(sku="WALK-PART", name="Walk part", unit=unit)
+    centre = WorkCentre.objects.create(company=entity, code="WALK", name="Walk cell", hourly_cost=Decimal(30))
+    bom = Bom.objects.create(product=made, code="v1", valid_from=datetime.date(2026, 1, 1))
+    line = BomLine.objects.create(bom=bom, component=part, quantity=Decimal(2), scrap_percent=Decimal(5))
+    operation = BomOperation.objects.create(bom=bom, name="Walk step", work_centre=centre,
+                                            minutes_per_unit=Decimal(3))
+    return {"bom": bom.pk, "workcentre": centre.pk, "bomline": line.pk, "bomoperation": operation.pk}
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:

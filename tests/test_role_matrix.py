@@ -54,6 +54,9 @@ AREAS = (
     # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
     # a manager approves an order above the threshold; receipts: the warehouse receives the goods.
     "suppliers", "purchase orders", "purchase approvals", "receipts",
+    # bills of materials: BOM versions with components and operations, explosion, where-used; work centres:
+    # machines and teams with their hourly cost. Kept by production, read by those who sell, buy, store, count.
+    "bills of materials", "work centres",
     # planning: the run, its proposals and the planning parameters (buyers, production, managers run it);
     # planning confirmation: proposals become draft orders (buyers confirm purchases, production the making).
     "planning", "planning confirmation",
@@ -65,6 +68,7 @@ AREAS = (
     # Issuing (posting) a bill is invoice issuing.
     "supplier bills", "bill differences",
 )
+_READS_ENGINEERING = {"bills of materials": READ_ONLY, "work centres": READ_ONLY}
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
 _EVERYONE = {"own account": ALL, "company facts": READ_ONLY}
@@ -97,7 +101,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "landed cost allocation": frozenset({READ, CHANGE}),
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
-                          "payments": READ_ONLY, "bank statements": READ_ONLY},
+                          "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_ENGINEERING},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -132,7 +136,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                       # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
                       "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
                       # Reads what is ordered from suppliers and receives it.
-                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), "planning": READ_ONLY},
+                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), "planning": READ_ONLY,
+                      **_READS_ENGINEERING},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -147,7 +152,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
                        "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
                        "bank statements": ALL,
-                       **_READS_PURCHASING,
+                       **_READS_PURCHASING, **_READS_ENGINEERING,
                        # Enters the freight and customs bills and allocates them (stock values change).
                        "landed costs": frozenset({READ, ADD, CHANGE}),
                        "landed cost allocation": frozenset({READ, CHANGE})},
@@ -156,12 +161,14 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
                        "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING,
-                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE})},
+                       "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
+                       # Keeps the bills of materials and the work centres.
+                       "bills of materials": ALL, "work centres": ALL},
     # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
-                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY,
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY, **_READS_ENGINEERING,
                        "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
                        # Enters landed costs for the receipts of their orders; allocating them is not theirs.
                        "landed costs": frozenset({READ, ADD, CHANGE}),
@@ -265,6 +272,10 @@ API_AREAS = {
     "/api/v1/purchasing/orders": "purchase orders",
     "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
+    "/api/v1/production/work-centres": "work centres",
+    "/api/v1/production/boms": "bills of materials",
+    "/api/v1/production/products/{product_id}/explosion": "bills of materials",
+    "/api/v1/production/products/{product_id}/where-used": "bills of materials",
     "/api/v1/planning/": "planning",
     "/api/v1/planning/proposals/confirm": "planning confirmation",
     "/api/v1/purchasing/landed-costs": "landed costs",
@@ -320,6 +331,7 @@ PAGE_AREAS = {
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "production:bom": "bills of materials", "production:workcentre": "work centres",
     "planning:": "planning", "planning:confirm": "planning confirmation",
     "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
     "purchasing:order-bill": "supplier bills", "purchasing:bill": "supplier bills",
@@ -384,6 +396,11 @@ API_VERB_OVERRIDES = {
     ("post", "/api/v1/purchasing/orders/{purchase_order_id}/bill"): ADD,
     # Deleting a line of a draft stock count edits the count.
     ("delete", "/api/v1/stock/counts/{count_id}/lines/{line_id}"): CHANGE,
+    # A BOM version's components and operations are edits of the version.
+    ("post", "/api/v1/production/boms/{bom_id}/lines"): CHANGE,
+    ("delete", "/api/v1/production/boms/{bom_id}/lines/{bom_line_id}"): CHANGE,
+    ("post", "/api/v1/production/boms/{bom_id}/operations"): CHANGE,
+    ("delete", "/api/v1/production/boms/{bom_id}/operations/{bom_operation_id}"): CHANGE,
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
@@ -417,6 +434,10 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # A purchase order's lines and steps are edits of the order.
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
                        "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
+                       # A BOM version's components and operations are edits of it; its explosion is read.
+                       "production:bom-line-add": CHANGE, "production:bom-line-remove": CHANGE,
+                       "production:bom-operation-add": CHANGE, "production:bom-operation-remove": CHANGE,
+                       "production:bom-explosion": READ,
                        # Running planning replaces its proposals; confirming them changes them into orders.
                        "planning:run": CHANGE, "planning:confirm": CHANGE,
                        # Allocating a landed cost changes it; taking a receipt off a draft edits it.
@@ -517,7 +538,25 @@ def build_world(actor):
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     ids.update(_purchasing_world(ids, entity))
+    ids.update(_bom_world(ids, entity))
     return ids
+
+
+def _bom_world(ids: dict, entity) -> dict:
+    """A work centre and a BOM of a made product using the catalog's product, with one operation."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product
+    from tandem.production.models import Bom, BomLine, BomOperation, WorkCentre
+
+    component = Product.objects.get(pk=ids["product_id"])
+    made = Product.objects.create(sku="MATRIX-MADE", name="Matrix assembly", unit=component.unit)
+    centre = WorkCentre.objects.create(company=entity, code="MTX", name="Matrix cell", hourly_cost=Decimal(30))
+    bom = Bom.objects.create(product=made, code="v1", valid_from=datetime.date(2026, 1, 1))
+    line = BomLine.objects.create(bom=bom, component=component, quantity=Decimal(2))
+    operation = BomOperation.objects.create(bom=bom, name="Matrix step", work_centre=centre)
+    return {"work_centre_id": centre.pk, "bom_id": bom.pk, "bom_line_id": line.pk, "bomline_pk": line.pk,
+            "bom_operation_id": operation.pk, "bomoperation_pk": operation.pk}
 
 
 def _purchasing_world(ids: dict, entity) -> dict:
@@ -930,6 +969,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
+                    "bills of materials": ids["bom_id"], "work centres": ids["work_centre_id"],
                     "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                     "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
                     "bill differences": ids["bill_id"],

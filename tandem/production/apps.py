@@ -2,11 +2,20 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
+from tandem.core.menu import MenuEntry
 
 _MODELS = ["workcentre", "bom", "bomline", "bomoperation", "productionorder", "productionordercomponent",
            "productionorderoperation"]
 _READ = [f"production.view_{name}" for name in _MODELS]
 _WRITE = [f"production.{verb}_{name}" for name in _MODELS for verb in ("add", "change", "delete")]
+
+
+def _register_panels() -> None:
+    from tandem.catalog import panels
+    from tandem.production.bom_views import product_boms_panel, product_where_used_panel
+
+    panels.register("boms", _("Bills of materials"), product_boms_panel, module="production", order=50)
+    panels.register("where-used", _("Where used"), product_where_used_panel, module="production", order=55)
 
 
 class ProductionConfig(AppConfig):
@@ -17,7 +26,10 @@ class ProductionConfig(AppConfig):
     module_key = "production"
     module_requires = ("catalog", "stock")
     url_prefixes = ("/production/", "/api/v1/production/")
-    menu = []
+    menu = [
+        MenuEntry(_("Bills of materials"), "production:bom-list", "production.view_bom"),
+        MenuEntry(_("Work centres"), "production:workcentre-list", "production.view_workcentre"),
+    ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE,
         roles.PRODUCTION: _READ + _WRITE,
@@ -33,3 +45,10 @@ class ProductionConfig(AppConfig):
         from tandem.production.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+        _register_panels()
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: a small furniture maker's work centres and three-level BOMs."""
+        from tandem.production.demo import build_production_demo
+
+        return build_production_demo(seed=seed, scale=scale)

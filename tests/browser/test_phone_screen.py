@@ -103,6 +103,9 @@ NOT_PAGES = {
     "finance:invoice-apply-credit": "POST-only (form on the credit note's page)",
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
+    **{f"production:{name}": "POST-only" for name in (
+        "workcentre-archive", "workcentre-restore", "bom-edit", "bom-archive", "bom-restore", "bom-line-add",
+        "bom-line-edit", "bom-line-remove", "bom-operation-add", "bom-operation-edit", "bom-operation-remove")},
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:bill-update": "POST-only",
     "purchasing:bill-accept": "POST-only",
@@ -283,8 +286,32 @@ def demo(make_user):
         "entry": entry,
         **_finance_records(entity, boss, client, counterparty),
         **catalog,
+        **_production_resources(entity),
     }
     return {"boss": boss, "rep": rep, "resources": resources}
+
+
+def _production_resources(entity) -> dict:
+    """A work centre and a BOM version with long names: a component line and an operation (its page edits them
+    in place, a row of inputs that must scroll inside its table on a phone)."""
+    from decimal import Decimal
+
+    from tandem.catalog.models import Product, Unit
+    from tandem.production.models import Bom, BomLine, BomOperation, WorkCentre
+
+    unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    made = Product.objects.create(sku="PHONE-ASSEMBLY-WITH-A-VERY-LONG-SKU", unit=unit,
+                                  name="Oak dining table with extension leaves and a very long product name")
+    part = Product.objects.create(sku="PHONE-BOARD-OAK-2000x200x30", unit=unit,
+                                  name="Oak board, planed on four sides, kiln dried, 2000 × 200 × 30 mm")
+    centre = WorkCentre.objects.create(company=entity, code="ASSEMBLY-LINE-1", hourly_cost=Decimal("36"),
+                                       name="Assembly line one with clamps and a long name")
+    bom = Bom.objects.create(product=made, code="v1-with-a-long-name", valid_from=datetime.date(2026, 1, 1))
+    BomLine.objects.create(bom=bom, component=part, quantity=Decimal("5"), scrap_percent=Decimal("8"),
+                           note="Choose boards with straight grain for the top")
+    BomOperation.objects.create(bom=bom, name="Cut, glue and clamp the boards of the top", work_centre=centre,
+                                minutes_per_unit=Decimal(35), setup_minutes=Decimal(20))
+    return {"production:bom": bom, "production:workcentre": centre}
 
 
 def _stock_resources(entity) -> dict:
