@@ -8,9 +8,11 @@ never the invoices. Credit notes count negative."""
 from __future__ import annotations
 
 import datetime
+import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -134,7 +136,7 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
     sums.update({f"base_{key}": Sum(Case(When(_in_bucket(number, on), then=base_value), default=Value(ZERO),
                                          output_field=_BASE), output_field=_BASE)
                  for number, key in enumerate(BUCKET_KEYS)})
-    rows = qs.order_by().values_list(key_field, "currency").annotate(count=Count("id"), **sums)
+    rows = _fetch(qs.order_by().values_list(key_field, "currency").annotate(count=Count("id"), **sums))
     base = company.base_currency
     grouped: dict[int | None, AgingRow] = {}
     base_sums: dict[int | None, list[Decimal]] = {}
@@ -172,6 +174,25 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
     totals = {k: sum((r.buckets[k] for r in ordered), ZERO) for k in BUCKET_KEYS}
     return Aging(company=company, on=on, side=side, group=group, currency=base, rows=ordered, totals=totals,
                  total=sum(totals.values(), ZERO), totals_by_currency=dict(sorted(totals_by_currency.items())))
+
+
+# What Django's SQLite backend does to a Decimal aggregate read as a float (15 significant digits), done in one
+# loop instead of a converter call per value: ~60,000 values at 2,000 clients × 3 currencies.
+_from_float = decimal.Context(prec=15).create_decimal_from_float
+
+
+def _fetch(grouped_rows) -> list[tuple]:
+    """The grouped rows read with the cursor: (key, currency, count, sums...). SQLite answers the sums as floats
+    (converted like Django's converter would), PostgreSQL as Decimals."""
+    sql, params = grouped_rows.query.get_compiler(using=grouped_rows.db).as_sql()
+    with connections[grouped_rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if connections[grouped_rows.db].vendor != "sqlite":
+        return fetched
+    return [(key, code, count, *[_from_float(v) if v.__class__ is float else (v if v is None else Decimal(v))
+                                 for v in values])
+            for key, code, count, *values in fetched]
 
 
 def _round_buckets(amounts: dict, currency: str) -> None:
