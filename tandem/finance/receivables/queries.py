@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
 from django.db.models import (
@@ -142,8 +142,14 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
     base_sums: dict[int | None, list[Decimal]] = {}
     totals_by_currency: dict[str, dict[str, Decimal]] = {}
     width = len(BUCKET_KEYS)
+    exponents: dict[str, Decimal] = {}
     for key, code, count, *values in rows:
-        amounts = [value or ZERO for value in values[:width]]
+        exponent = exponents.get(code)
+        if exponent is None:
+            exponent = exponents[code] = Decimal(1).scaleb(-money.minor_unit(code))
+        # Stored amounts are rounded to their currency, so their sums are too (SQLite sums in floating point:
+        # rounding removes its noise, whatever order the rows were added in).
+        amounts = [value.quantize(exponent, rounding=ROUND_HALF_UP) if value else ZERO for value in values[:width]]
         item = grouped.get(key)
         if item is None:
             item = grouped[key] = AgingRow(key=key, name="", buckets={}, total=ZERO)
@@ -158,15 +164,15 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
             if value:
                 row_base[index] += value
     names = _names(group, [key for key in grouped if key is not None])
+    base_exponent = Decimal(1).scaleb(-money.minor_unit(base))  # money.quantize's rounding, without its look-ups
     for key, item in grouped.items():
         item.name = names.get(key, "") if key is not None else str(_("No counterparty"))
         # The base value of each bucket rounded once, from the exact sum of amount × rate.
-        item.buckets = {k: money.quantize(v, base) if v else ZERO for k, v in zip(BUCKET_KEYS, base_sums[key],
-                                                                                   strict=True)}
+        item.buckets = {k: v.quantize(base_exponent, rounding=ROUND_HALF_UP) if v else ZERO
+                        for k, v in zip(BUCKET_KEYS, base_sums[key], strict=True)}
         item.total = sum(item.buckets.values(), ZERO)
         item.by_currency = dict(sorted(item.by_currency.items()))
         for per_currency in item.by_currency.values():
-            # Stored amounts are rounded to their currency, so their sums are exact (read with 4 places).
             per_currency["total"] = sum((per_currency[k] for k in BUCKET_KEYS), ZERO)
     for code, per_currency in totals_by_currency.items():
         _round_buckets(per_currency, code)
