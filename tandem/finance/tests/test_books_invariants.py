@@ -149,9 +149,9 @@ def _net(company, code: str) -> D:
     return (sums["debit"] or D(0)) - (sums["credit"] or D(0))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
-@given(ops=st.lists(operation, min_size=1, max_size=7))
+@given(ops=st.lists(operation, min_size=1, max_size=8))
 def test_the_books_agree_with_receivables_and_stock_after_any_story(world, ops):
     user, company, *_rest, payers, _bank = world
     with transaction.atomic():  # every example starts from the same empty books
