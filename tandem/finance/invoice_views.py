@@ -73,6 +73,8 @@ def invoice_detail(request, pk):
         "may_edit": user.has_perm("finance.change_invoice") and invoice.can_edit(),
         "may_issue": can_issue(user) and invoice.can_issue(),
         "may_credit": can_issue(user) and invoice.can_credit() and any(line.creditable > 0 for line in lines),
+        "may_pay": user.has_perm("finance.add_payment") and invoice.status in Invoice.OPEN_STATUSES
+        and invoice.amount_due > 0 and not invoice.is_credit,
         "credit_notes": list(invoice.credit_notes.exclude(status=Invoice.Status.CANCELLED)),
         "legal_notes": sorted({line.tax_rate.legal_note for line in lines if line.tax_rate_id
                                and line.tax_rate.legal_note}),

@@ -38,7 +38,10 @@ def test_register_a_payment_and_see_the_invoice_paid(page, login, books, live_se
     page.goto("/finance/payments/")
     page.get_by_role("button", name="Register a payment").click()
     page.locator("#id_amount").fill("1190.00")
-    page.get_by_label("Client").select_option(label="Acme Trading")
+    # The client is searched, not scrolled for: the picker lists matches as one types.
+    picker = page.locator("[data-picker=client]")
+    picker.locator("[data-picker-search]").fill("acme")
+    picker.locator("[role=option]", has_text="Acme Trading").click()
     row = page.locator(f"#open-invoices tr[data-invoice='{invoice.number}']")
     expect(row).to_contain_text("€1,190.00")
     row.get_by_label(f"Amount for {invoice.number}").fill("1190.00")
