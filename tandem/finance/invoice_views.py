@@ -126,7 +126,8 @@ def _save(request, form, invoice=None):
 
 
 def _render_form(request, form, invoice=None):
-    rows = [dict(row, error=form.line_errors.get(index)) for index, row in enumerate(form.line_rows)]
+    rows = [dict(row, error=form.line_errors.get(index), product_field=form.product_forms[index]["product"]
+                 if index < len(form.product_forms) else None) for index, row in enumerate(form.line_rows)]
     return render(request, "finance/invoice_form.html", {"form": form, "rows": rows, "invoice": invoice,
                                                          "tax_rates": form.tax_rates.values()},
                   status=400 if request.method == "POST" else 200)
