@@ -108,3 +108,21 @@ def test_invoice_pay_in_part_and_see_the_balance_drop_on_the_client_card(page, l
     expect(page.locator("[data-overdue]")).to_have_text("€0.00")
     expect(page.locator("[data-limit]")).to_have_text("No limit")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_manual_invoice_line_picks_its_product_by_typing(page, login, order, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login("books", TEST_PASSWORD)
+    page.goto("/finance/invoices/new/")
+    page.get_by_label("Client").select_option(label="Acme Pumps")
+    picker = page.locator("[data-picker='line0-product']")
+    picker.locator("[data-picker-search]").fill("P9")
+    picker.locator("[role=option]", has_text="Pump P9").click()
+    row = page.locator("#invoice-lines-input tbody tr").first
+    row.get_by_label("Quantity").fill("2")
+    row.get_by_label("Unit price").fill("10")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#invoice-status")).to_contain_text("Draft")
+    expect(page.locator("main")).to_contain_text("Pump P9")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
