@@ -13,6 +13,13 @@ picked, packed and shipped (three SHIPMENT stock moves, valued, taking the reser
 shipped). Target (issue #13, point 9): ≥ 300 flows/s on SQLite on 2 cores. Printed, not asserted, with the
 machine's load average and the SQL statements per step (tandem/sales/tests/test_query_counts.py holds them).
 `--profile` prints the functions that take the time (cProfile, cumulative).
+
+`--finance` (issue #14) carries each flow on to the books, in its own database (var/bench/finance_flow.sqlite3):
+the ledger exists (generic chart, fiscal year), so shipping also posts the cost of goods sold (stock_accounting),
+then `invoice` (sales.services.invoicing.invoice_order of the shipment, issued at once: numbered, posted in the
+sales journal) and `payment` (finance.banking register_payment of the invoice's total, allocated to it: the bank
+entry, the invoice paid). The user also has the Accountant role.
+    TANDEM_DEBUG=1 .venv/bin/python bench/sales_flow.py --finance --flows 300
 """
 
 from __future__ import annotations
@@ -34,17 +41,20 @@ from bench.clients_api import configure  # noqa: E402  (after the path is set)
 
 TARGET = 300
 STEPS = ("quote", "send", "accept", "confirm", "shipment", "pick", "pack", "ship")
+FINANCE_STEPS = (*STEPS, "invoice", "payment")
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--flows", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="cProfile the timed flows; print the top 40")
-    parser.add_argument("--database-url", default=None, help="default sqlite:///var/bench/sales_flow.sqlite3")
+    parser.add_argument("--finance", action="store_true", help="go on to invoice and payment (ledger on)")
+    parser.add_argument("--database-url", default=None, help="default sqlite:///var/bench/sales_flow.sqlite3 "
+                                                             "(finance_flow.sqlite3 with --finance)")
     return parser.parse_args()
 
 
-def setup():
+def setup(finance: bool = False):
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
@@ -60,10 +70,19 @@ def setup():
     if user is None:
         user = User.objects.create_user("bench-sales", "bench-sales@example.com", "bench-sales-password")
         user.groups.set(Group.objects.filter(name__in=[roles.SALES_MANAGER, roles.WAREHOUSE]))
+    if finance:
+        user.groups.add(Group.objects.get(name=roles.ACCOUNTANT))
     admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
         "bench-admin", "bench-admin@example.com", "bench-admin-password")
     company = LegalEntity.objects.filter(is_default=True).first() or LegalEntity.objects.create(
         name="Bench Trading GmbH", base_currency="EUR", is_default=True, country="DE")
+    if finance:
+        from tandem.finance import services as finance_services
+        from tandem.finance.models import FiscalYear
+
+        if not FiscalYear.objects.filter(company=company).exists():  # before the first receipt: it is posted
+            finance_services.install_chart_template(company, by=admin)
+            finance_services.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=admin)
     warehouse, _ = Warehouse.objects.get_or_create(code="BENCH", defaults={"company": company, "name": "Bench"})
     location, _ = Location.objects.get_or_create(warehouse=warehouse, code="A1", defaults={"is_default": True})
     unit, _ = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})
@@ -99,18 +118,27 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def run(flows: int, profile: bool):
+def run(flows: int, profile: bool, finance: bool = False):
     from django.db import connection
 
-    from tandem.sales.services import orders, quotes, shipments
+    from tandem.sales.services import invoicing, orders, quotes, shipments
     from tandem.stock.models import StockMove, WarehouseStock
 
-    user, client, counterparty, goods, warehouse = setup()
+    user, client, counterparty, goods, warehouse = setup(finance)
+    steps = FINANCE_STEPS if finance else STEPS
+    if finance:
+        from tandem.finance.banking import services as banking
+        from tandem.finance.models import Invoice, PaymentAccount
+
+        company = warehouse.company
+        bank = PaymentAccount.objects.filter(company=company, name="Bench bank").first() or \
+            banking.create_payment_account(company, by=user, name="Bench bank", currency="EUR")
+        today = datetime.date.today()
     user_model = type(user)
     quantities = (Decimal(2), Decimal(4), Decimal(10))
-    seconds = dict.fromkeys(STEPS, 0.0)
-    cpu = dict.fromkeys(STEPS, 0.0)  # this process's CPU time: what the flow costs whatever else runs
-    queries = dict.fromkeys(STEPS, 0)
+    seconds = dict.fromkeys(steps, 0.0)
+    cpu = dict.fromkeys(steps, 0.0)  # this process's CPU time: what the flow costs whatever else runs
+    queries = dict.fromkeys(steps, 0)
     counter = QueryCounter()
 
     def request_user():
@@ -118,8 +146,8 @@ def run(flows: int, profile: bool):
 
     def flow():
         # Each step: (name, service call). The user is loaded outside the timing, as the session middleware does.
-        doc = None
-        for name in STEPS:
+        doc = shipment = None
+        for name in steps:
             by = request_user()
             before = counter.count
             start, cpu_start = time.perf_counter(), time.process_time()
@@ -138,8 +166,14 @@ def run(flows: int, profile: bool):
                 doc = shipments.pick_shipment(doc, by=by)
             elif name == "pack":
                 doc = shipments.pack_shipment(doc, by=by)
+            elif name == "ship":
+                doc = shipment = shipments.ship_shipment(doc, by=by, carrier="DHL", tracking_number="BENCH")
+            elif name == "invoice":
+                doc = invoicing.invoice_order(shipment.order, by=by, shipment=shipment, issue=True)
             else:
-                doc = shipments.ship_shipment(doc, by=by, carrier="DHL", tracking_number="BENCH")
+                banking.register_payment(company, direction="in", payment_account=bank, date=today,
+                                         amount=doc.total, client=client, counterparty=counterparty, by=by,
+                                         allocations=[(doc, doc.total)])
             seconds[name] += time.perf_counter() - start
             cpu[name] += time.process_time() - cpu_start
             queries[name] += counter.count - before
@@ -147,7 +181,7 @@ def run(flows: int, profile: bool):
     with connection.execute_wrapper(counter):
         for _ in range(min(20, flows)):  # warm-up: caches, prepared plans
             flow()
-        for key in STEPS:
+        for key in steps:
             seconds[key], cpu[key], queries[key] = 0.0, 0.0, 0
         reserved_before = sum(WarehouseStock.objects.filter(product__in=goods, warehouse=warehouse)
                               .values_list("reserved", flat=True))
@@ -167,27 +201,31 @@ def run(flows: int, profile: bool):
     rate = flows / elapsed
     in_steps = sum(seconds.values())
     print(f"{connection.vendor}: {flows} flows (quote with 3 lines → send → accept → confirm/reserve → shipment → "
-          f"pick → pack → ship) in {elapsed:.2f} s = {rate:.0f} flows/s, {in_steps / flows * 1000:.2f} ms per flow "
+          f"pick → pack → ship{' → invoice → payment' if finance else ''}) in {elapsed:.2f} s = {rate:.0f} flows/s, "
+          f"{in_steps / flows * 1000:.2f} ms per flow "
           f"in the services (target ≥ {TARGET}/s on SQLite){'' if rate >= TARGET else '  BELOW TARGET'}")
-    print("  per step, ms:      " + ", ".join(f"{k} {seconds[k] / flows * 1000:.2f}" for k in STEPS))
+    print("  per step, ms:      " + ", ".join(f"{k} {seconds[k] / flows * 1000:.2f}" for k in steps))
     print(f"  CPU time of this process: {sum(cpu.values()) / flows * 1000:.2f} ms per flow (= at most "
           f"{flows / max(sum(cpu.values()), 1e-9):.0f} flows/s on an idle core); per step: "
-          + ", ".join(f"{k} {cpu[k] / flows * 1000:.2f}" for k in STEPS))
-    print("  per step, queries: " + ", ".join(f"{k} {queries[k] / flows:g}" for k in STEPS)
+          + ", ".join(f"{k} {cpu[k] / flows * 1000:.2f}" for k in steps))
+    print("  per step, queries: " + ", ".join(f"{k} {queries[k] / flows:g}" for k in steps)
           + f"; total {sum(queries.values()) / flows:g}")
     print(f"  still reserved after shipping: {reserved.normalize()} units (expected 0); {shipped} SHIPMENT moves "
           f"(expected {3 * flows})")
+    if finance:
+        unpaid = Invoice.objects.filter(client=client, status__in=Invoice.OPEN_STATUSES).count()
+        print(f"  invoices of the bench client still open: {unpaid} (expected 0)")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 def main():
     args = parse_args()
-    configure(args, sqlite_name="sales_flow.sqlite3")
+    configure(args, sqlite_name="finance_flow.sqlite3" if args.finance else "sales_flow.sqlite3")
     load = os.getloadavg()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} "
           f"{load[2]:.1f}")
-    run(args.flows, args.profile)
+    run(args.flows, args.profile, args.finance)
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 

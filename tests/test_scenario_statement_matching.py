@@ -13,7 +13,7 @@ from tandem.core.services import default_legal_entity
 from tandem.finance import queries, services
 from tandem.finance.banking import services as banking
 from tandem.finance.models import Invoice
-from tandem.finance.tests.invoice_stub import make_issued_invoice
+from tandem.finance.tests.invoice_fixtures import issue_customer_invoice
 from tandem.parties.models import BankAccount
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 
@@ -29,10 +29,9 @@ def test_invoice_statement_match_confirm_paid(make_user, api):
     bank = banking.create_payment_account(company, by=accountant, name="Main bank", iban="DE89370400440532013000")
     payer = CounterpartyFactory(client=ClientFactory(name="Acme Trading"), legal_name="Acme Trading GmbH")
     BankAccount.objects.create(counterparty=payer, bank_name="Bank", account_number="DE44500105175407324931")
-    invoice = make_issued_invoice(company, by=accountant, counterparty=payer, total="1190.00",
-                                  number="INV-2026-0001")
-    decoy = make_issued_invoice(company, by=accountant, counterparty=CounterpartyFactory(), total="1190.00",
-                                number="INV-2026-0002")
+    invoice = issue_customer_invoice(company, by=accountant, counterparty=payer, total="1190.00")
+    decoy = issue_customer_invoice(company, by=accountant, counterparty=CounterpartyFactory(), total="1190.00")
+    assert (invoice.number, decoy.number) == ("INV/2026/00001", "INV/2026/00002")  # the statement quotes the first
     http = api(accountant)
 
     imported = http.post(f"{URL}/statements/import", data={
@@ -42,7 +41,7 @@ def test_invoice_statement_match_confirm_paid(make_user, api):
     lines = http.get(f"{URL}/statements/{statement_id}/lines").json()["items"]
     paid_line, fee_line = lines
     suggestions = paid_line["suggestions"]
-    assert [s["invoice_number"] for s in suggestions] == ["INV-2026-0001", "INV-2026-0002"]
+    assert [s["invoice_number"] for s in suggestions] == ["INV/2026/00001", "INV/2026/00002"]
     assert suggestions[0]["score"] > suggestions[1]["score"]  # number and IBAN beat the amount alone
 
     confirmed = http.post(f"{URL}/statements/lines/{paid_line['id']}/confirm", data=json.dumps({}),
@@ -55,7 +54,7 @@ def test_invoice_statement_match_confirm_paid(make_user, api):
     assert (invoice.status, invoice.amount_due) == (Invoice.Status.PAID, 0)
     assert decoy.status == Invoice.Status.ISSUED
     payment = http.get(f"{URL}/payments/{confirmed.json()['payment_id']}").json()
-    assert payment["allocations"][0]["invoice_number"] == "INV-2026-0001" and payment["reference"].startswith("INV")
+    assert payment["allocations"][0]["invoice_number"] == "INV/2026/00001" and payment["reference"].startswith("INV")
     report = queries.trial_balance(company, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     closing = {row.account.code: row.closing for row in report.rows}
     assert closing["1010"] == 1190 and closing["1100"] == 1190  # the decoy is still owed

@@ -6,12 +6,23 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.catalog.pickers import product_field
 from tandem.core.forms import CurrencyField, DateField, DateInput, ModelChoiceField
 from tandem.core.money import parse_decimal
 from tandem.finance.models import Invoice, TaxRate
 from tandem.parties.models import Client
 
 EMPTY_ROWS = 3
+
+
+class InvoiceLineProductForm(forms.Form):
+    """The product of one line row (prefix `line<row>`), chosen with catalog's searchable picker; optional."""
+
+    product = product_field(_("Product"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs["aria-label"] = _("Product")
 
 
 class InvoiceForm(forms.Form):
@@ -31,8 +42,14 @@ class InvoiceForm(forms.Form):
         self.tax_rates = {rate.pk: rate for rate in tax_rates}
         self.line_rows = [{"description": line.description, "quantity": line.quantity, "unit_price": line.unit_price,
                            "discount": line.discount_percent, "tax": line.tax_rate_id or "",
-                           "tax_percent": line.tax_percent} for line in lines]
+                           "tax_percent": line.tax_percent, "product": line.product_id} for line in lines]
         self.line_rows += [{} for _row in range(EMPTY_ROWS)]
+        if self.is_bound:
+            self.product_forms = [InvoiceLineProductForm(self.data, prefix=f"line{index}")
+                                  for index in range(len(self.data.getlist("line_description")))]
+        else:
+            self.product_forms = [InvoiceLineProductForm(prefix=f"line{index}", initial={"product": row.get("product")})
+                                  for index, row in enumerate(self.line_rows)]
         self.line_errors: dict[int, str] = {}
         self.lines: list[dict] = []
 
@@ -45,9 +62,17 @@ class InvoiceForm(forms.Form):
         for index in range(len(columns["description"])):
             row = {name: (values[index] if index < len(values) else "").strip() for name, values in columns.items()}
             rows.append(row)
-            if not any(row.values()):
+            product_form = self.product_forms[index] if index < len(self.product_forms) else None
+            product = None
+            if product_form is not None and not product_form.is_valid():
+                self.line_errors[index] = " ".join(product_form.errors.get("product", []))
+            elif product_form is not None:
+                product = product_form.cleaned_data.get("product")
+            if not any(row.values()) and product is None:
                 continue
             line = {"description": row["description"], "_row": index}
+            if product is not None:
+                line["product"] = product
             for key, name in (("quantity", "quantity"), ("unit_price", "unit_price"), ("discount_percent", "discount")):
                 try:
                     line[key] = parse_decimal(row[name]) if row[name] else None
@@ -62,6 +87,8 @@ class InvoiceForm(forms.Form):
                 line["tax_percent"] = 0
             lines.append(line)
         self.line_rows = rows + [{} for _row in range(EMPTY_ROWS)]
+        self.product_forms += [InvoiceLineProductForm(prefix=f"line{index}")
+                               for index in range(len(self.product_forms), len(self.line_rows))]
         if self.line_errors:
             raise forms.ValidationError(_("Check the lines marked below."))
         self.lines = lines

@@ -89,6 +89,8 @@ def _detail_context(request, invoice, **extra) -> dict:
         "may_refund": credit_open and user.has_perm("finance.add_payment"),
         "credit_uses": list(invoice.credit_allocations.filter(is_reversed=False).select_related("invoice")
                             .order_by("date", "pk")) if invoice.is_credit else [],
+        "may_pay": user.has_perm("finance.add_payment") and invoice.status in Invoice.OPEN_STATUSES
+        and invoice.amount_due > 0 and not invoice.is_credit,
         "credit_notes": list(invoice.credit_notes.exclude(status=Invoice.Status.CANCELLED)),
         "legal_notes": sorted({line.tax_rate.legal_note for line in lines if line.tax_rate_id
                                and line.tax_rate.legal_note}),
@@ -177,7 +179,8 @@ def _save(request, form, invoice=None):
 
 
 def _render_form(request, form, invoice=None):
-    rows = [dict(row, error=form.line_errors.get(index)) for index, row in enumerate(form.line_rows)]
+    rows = [dict(row, error=form.line_errors.get(index), product_field=form.product_forms[index]["product"]
+                 if index < len(form.product_forms) else None) for index, row in enumerate(form.line_rows)]
     return render(request, "finance/invoice_form.html", {"form": form, "rows": rows, "invoice": invoice,
                                                          "tax_rates": form.tax_rates.values()},
                   status=400 if request.method == "POST" else 200)

@@ -13,6 +13,7 @@ from tandem.core import roles
 from tandem.core.services import default_legal_entity
 from tandem.core.tests.factories import TEST_PASSWORD
 from tandem.finance import services
+from tandem.finance.banking import services as banking
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 from tandem.sales.services import orders
 from tandem.stock import services as stock_services
@@ -76,3 +77,52 @@ def test_sales_manager_prepares_a_draft(page, login, order, live_server):
     page.locator("#invoices").get_by_role("button", name="Prepare an invoice").click()
     expect(page.locator("#invoice-status")).to_contain_text("Draft")
     expect(page.get_by_role("button", name="Issue")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_invoice_pay_in_part_and_see_the_balance_drop_on_the_client_card(page, login, order, live_server, width):
+    """The whole journey: invoice the order, register part of the money from the invoice, open the client card
+    from the invoice and read the balance left (358.20 − 158.20)."""
+    from tandem.core.models import User
+
+    banking.create_payment_account(order.company, by=User.objects.get(username="books"), name="Main bank",
+                                   currency="EUR")
+    page.set_viewport_size({"width": width, "height": 900})
+    login("books", TEST_PASSWORD)
+    page.goto(f"/clients/{order.client_id}/")
+    expect(page.locator("[data-balance]")).to_have_text("€0.00")
+    _invoice_from_the_order(page, order)
+    number = f"INV/{timezone.localdate().year}/00001"
+    page.get_by_role("button", name="Register a payment").click()
+    expect(page.get_by_label(f"Amount for {number}")).to_have_value("358.20")
+    page.locator("#id_amount").fill("158.20")
+    page.get_by_label(f"Amount for {number}").fill("158.20")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#allocations [data-invoice-status]")).to_have_text("Partly paid")
+    page.goto("/finance/invoices/")
+    page.locator("#invoices").get_by_role("link", name=number).click()
+    expect(page.locator("#invoice-status")).to_contain_text("Partly paid")
+    page.locator("[data-client-link]").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Pumps")
+    expect(page.locator("[data-balance]")).to_have_text("€200.00")
+    expect(page.locator("[data-overdue]")).to_have_text("€0.00")
+    expect(page.locator("[data-limit]")).to_have_text("No limit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_manual_invoice_line_picks_its_product_by_typing(page, login, order, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login("books", TEST_PASSWORD)
+    page.goto("/finance/invoices/new/")
+    page.get_by_label("Client").select_option(label="Acme Pumps")
+    picker = page.locator("[data-picker='line0-product']")
+    picker.locator("[data-picker-search]").fill("P9")
+    picker.locator("[role=option]", has_text="Pump P9").click()
+    row = page.locator("#invoice-lines-input tbody tr").first
+    row.get_by_label("Quantity").fill("2")
+    row.get_by_label("Unit price").fill("10")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#invoice-status")).to_contain_text("Draft")
+    expect(page.locator("main")).to_contain_text("Pump P9")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -12,7 +12,7 @@ from tandem.core.services import default_legal_entity
 from tandem.core.tests.factories import TEST_PASSWORD
 from tandem.finance import services
 from tandem.finance.banking import services as banking
-from tandem.finance.tests.invoice_stub import make_issued_invoice
+from tandem.finance.tests.invoice_fixtures import issue_customer_invoice
 from tandem.parties.tests.factories import ClientFactory, CounterpartyFactory
 
 pytestmark = pytest.mark.browser
@@ -27,8 +27,8 @@ def books(make_user):
     services.create_fiscal_year(company, start_date=datetime.date(year, 1, 1), by=accountant)
     banking.create_payment_account(company, by=accountant, name="Main bank")
     payer = CounterpartyFactory(client=ClientFactory(name="Acme Trading"), legal_name="Acme Trading GmbH")
-    invoice = make_issued_invoice(company, by=accountant, counterparty=payer, total="1190.00",
-                                  number="INV-B-0001", invoice_date=datetime.date(year, 1, 2))
+    invoice = issue_customer_invoice(company, by=accountant, counterparty=payer, total="1190.00",
+                                     invoice_date=datetime.date(year, 1, 2))
     return accountant, invoice
 
 
@@ -38,13 +38,16 @@ def test_register_a_payment_and_see_the_invoice_paid(page, login, books, live_se
     page.goto("/finance/payments/")
     page.get_by_role("button", name="Register a payment").click()
     page.locator("#id_amount").fill("1190.00")
-    page.get_by_label("Client").select_option(label="Acme Trading")
-    row = page.locator("#open-invoices tr[data-invoice='INV-B-0001']")
+    # The client is searched, not scrolled for: the picker lists matches as one types.
+    picker = page.locator("[data-picker=client]")
+    picker.locator("[data-picker-search]").fill("acme")
+    picker.locator("[role=option]", has_text="Acme Trading").click()
+    row = page.locator(f"#open-invoices tr[data-invoice='{invoice.number}']")
     expect(row).to_contain_text("€1,190.00")
-    row.get_by_label("Amount for INV-B-0001").fill("1190.00")
+    row.get_by_label(f"Amount for {invoice.number}").fill("1190.00")
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("BNK/")
-    allocation = page.locator("#allocations tr[data-invoice='INV-B-0001']")
+    allocation = page.locator(f"#allocations tr[data-invoice='{invoice.number}']")
     expect(allocation.locator("[data-invoice-status]")).to_have_text("Paid")
     expect(page.locator("#payment-unallocated")).to_have_text("€0.00")
     page.goto("/finance/payments/")
@@ -57,7 +60,7 @@ def test_pay_an_invoice_in_part_on_a_phone(page, login, books, live_server):
     login(accountant.username, TEST_PASSWORD)
     page.goto(f"/finance/payments/new/?invoice={invoice.pk}")
     page.locator("#id_amount").fill("500.00")
-    page.get_by_label("Amount for INV-B-0001").fill("400.00")
+    page.get_by_label(f"Amount for {invoice.number}").fill("400.00")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#allocations [data-invoice-status]")).to_have_text("Partly paid")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField
 from tandem.finance.banking.parsers import DATE_FORMATS
 from tandem.finance.models import Account, Journal, Payment, PaymentAccount
-from tandem.parties.models import Client
+from tandem.parties.pickers import client_field
 
 
 class PaymentForm(forms.Form):
@@ -19,17 +18,15 @@ class PaymentForm(forms.Form):
     payment_account = ModelChoiceField(label=_("Bank or cash account"), queryset=PaymentAccount.objects.none())
     date = DateField(label=_("Date"), widget=DateInput())
     amount = AmountField(label=_("Amount"), min_value=None)
-    client = ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = client_field(_("Client"))  # searchable (parties' picker); the rows come from the user's visible clients
     reference = forms.CharField(label=_("Reference"), max_length=200, required=False)
 
     def __init__(self, *args, company, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payment_account"].queryset = PaymentAccount.objects.filter(company=company).active()
-        self.fields["client"].queryset = clients.filter(is_archived=False).order_by("name")
-        self.fields["client"].widget.attrs.update({
-            "hx-get": reverse_lazy("finance:payment-create"), "hx-target": "#allocation-rows",
-            "hx-select": "#allocation-rows", "hx-swap": "outerHTML",
-            "hx-include": "[name=direction],[name=payment_account]"})
+        # What may be chosen (checked again by register_payment): the user's visible clients, not archived. The
+        # template reloads the open invoices when the picker's value changes (htmx on #allocation-rows).
+        self.fields["client"].queryset = clients.filter(is_archived=False)
 
 
 class AllocateForm(forms.Form):

@@ -8,9 +8,11 @@ never the invoices. Credit notes count negative."""
 from __future__ import annotations
 
 import datetime
+import decimal
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -134,14 +136,20 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
     sums.update({f"base_{key}": Sum(Case(When(_in_bucket(number, on), then=base_value), default=Value(ZERO),
                                          output_field=_BASE), output_field=_BASE)
                  for number, key in enumerate(BUCKET_KEYS)})
-    rows = qs.order_by().values_list(key_field, "currency").annotate(count=Count("id"), **sums)
+    rows = _fetch(qs.order_by().values_list(key_field, "currency").annotate(count=Count("id"), **sums))
     base = company.base_currency
     grouped: dict[int | None, AgingRow] = {}
     base_sums: dict[int | None, list[Decimal]] = {}
     totals_by_currency: dict[str, dict[str, Decimal]] = {}
     width = len(BUCKET_KEYS)
+    exponents: dict[str, Decimal] = {}
     for key, code, count, *values in rows:
-        amounts = [value or ZERO for value in values[:width]]
+        exponent = exponents.get(code)
+        if exponent is None:
+            exponent = exponents[code] = Decimal(1).scaleb(-money.minor_unit(code))
+        # Stored amounts are rounded to their currency, so their sums are too (SQLite sums in floating point:
+        # rounding removes its noise, whatever order the rows were added in).
+        amounts = [value.quantize(exponent, rounding=ROUND_HALF_UP) if value else ZERO for value in values[:width]]
         item = grouped.get(key)
         if item is None:
             item = grouped[key] = AgingRow(key=key, name="", buckets={}, total=ZERO)
@@ -156,15 +164,15 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
             if value:
                 row_base[index] += value
     names = _names(group, [key for key in grouped if key is not None])
+    base_exponent = Decimal(1).scaleb(-money.minor_unit(base))  # money.quantize's rounding, without its look-ups
     for key, item in grouped.items():
         item.name = names.get(key, "") if key is not None else str(_("No counterparty"))
         # The base value of each bucket rounded once, from the exact sum of amount × rate.
-        item.buckets = {k: money.quantize(v, base) if v else ZERO for k, v in zip(BUCKET_KEYS, base_sums[key],
-                                                                                   strict=True)}
+        item.buckets = {k: v.quantize(base_exponent, rounding=ROUND_HALF_UP) if v else ZERO
+                        for k, v in zip(BUCKET_KEYS, base_sums[key], strict=True)}
         item.total = sum(item.buckets.values(), ZERO)
         item.by_currency = dict(sorted(item.by_currency.items()))
         for per_currency in item.by_currency.values():
-            # Stored amounts are rounded to their currency, so their sums are exact (read with 4 places).
             per_currency["total"] = sum((per_currency[k] for k in BUCKET_KEYS), ZERO)
     for code, per_currency in totals_by_currency.items():
         _round_buckets(per_currency, code)
@@ -172,6 +180,25 @@ def aging(company, on: datetime.date, *, side: str = "receivable", group: str = 
     totals = {k: sum((r.buckets[k] for r in ordered), ZERO) for k in BUCKET_KEYS}
     return Aging(company=company, on=on, side=side, group=group, currency=base, rows=ordered, totals=totals,
                  total=sum(totals.values(), ZERO), totals_by_currency=dict(sorted(totals_by_currency.items())))
+
+
+# What Django's SQLite backend does to a Decimal aggregate read as a float (15 significant digits), done in one
+# loop instead of a converter call per value: ~60,000 values at 2,000 clients × 3 currencies.
+_from_float = decimal.Context(prec=15).create_decimal_from_float
+
+
+def _fetch(grouped_rows) -> list[tuple]:
+    """The grouped rows read with the cursor: (key, currency, count, sums...). SQLite answers the sums as floats
+    (converted like Django's converter would), PostgreSQL as Decimals."""
+    sql, params = grouped_rows.query.get_compiler(using=grouped_rows.db).as_sql()
+    with connections[grouped_rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if connections[grouped_rows.db].vendor != "sqlite":
+        return fetched
+    return [(key, code, count, *[_from_float(v) if v.__class__ is float else (v if v is None else Decimal(v))
+                                 for v in values])
+            for key, code, count, *values in fetched]
 
 
 def _round_buckets(amounts: dict, currency: str) -> None:

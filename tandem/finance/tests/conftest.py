@@ -33,8 +33,9 @@ def journal(ledger):
 
 
 # --- Payments and bank statements (finance.banking) ------------------------------------------------------------
-# `issued_invoice` stands in for finance invoice issuing (built elsewhere): an Invoice row, status issued, and
-# its receivable (or payable) entry posted with post_entry. Swap it for the real service once both are merged.
+# `issued_invoice` makes customer invoices with the real services (create_invoice + issue_invoice). Supplier
+# bills have no issuing service yet (purchasing bills them in #15): `_posted_supplier_bill` writes the bill row
+# and posts its payable entry with post_entry, the way a bill service will.
 
 @pytest.fixture
 def bank_account(ledger, accountant):
@@ -53,15 +54,46 @@ def payer(db):
     return counterparty
 
 
+def _posted_supplier_bill(company, *, by, counterparty, total, tax="0", currency="EUR", rate="1",
+                          invoice_date=datetime.date(2026, 3, 2), sequence=1):
+    from decimal import Decimal
+
+    from tandem.core.money import quantize
+    from tandem.finance.models import Invoice
+
+    total, rate = Decimal(total), Decimal(rate)
+    bill = Invoice.objects.create(
+        company=company, kind=Invoice.Kind.SUPPLIER_BILL, status=Invoice.Status.ISSUED,
+        number=f"BILL/{invoice_date.year}/{sequence:05d}", client=counterparty.client, counterparty=counterparty,
+        invoice_date=invoice_date, due_date=invoice_date + datetime.timedelta(days=14), currency=currency,
+        rate=rate, net_total=total - Decimal(tax), tax_total=Decimal(tax), total=total, amount_due=total)
+    base = quantize(total * rate, company.base_currency)
+    fx = {"currency": currency, "amount_currency": total, "rate": rate} if currency != company.base_currency else {}
+    entry = services.post_entry(
+        company=company, journal=Journal.objects.get(company=company, code="PUR"), date=invoice_date, memo=str(bill),
+        origin=bill, by=by, lines=[
+            {"account": Account.objects.get(company=company, code="2000"), "credit": base, **fx,
+             "client": counterparty.client, "counterparty": counterparty},
+            {"account": Account.objects.get(company=company, code="6200"), "debit": base, **fx}])
+    Invoice.objects.filter(pk=bill.pk).update(entry=entry)
+    bill.entry = entry
+    return bill
+
+
 @pytest.fixture
 def issued_invoice(ledger, accountant, payer):
-    from tandem.finance.tests.invoice_stub import make_issued_invoice
+    """`issued_invoice("1190.00", tax="190.00", currency=..., rate=..., invoice_date=..., counterparty=...)`: an
+    issued customer invoice (numbered INV/2026/00001, 00002, ...), or with `kind=SUPPLIER_BILL` a posted bill."""
+    from tandem.finance.models import Invoice
+    from tandem.finance.tests.invoice_fixtures import issue_customer_invoice
 
-    counter = {"n": 0}
+    counter = {"bills": 0}
 
-    def make(total="1190.00", **kwargs):
-        counter["n"] += 1
+    def make(total="1190.00", kind=Invoice.Kind.CUSTOMER_INVOICE, **kwargs):
         kwargs.setdefault("counterparty", payer)
-        return make_issued_invoice(ledger, by=accountant, total=total, sequence=counter["n"], **kwargs)
+        if kind == Invoice.Kind.SUPPLIER_BILL:
+            counter["bills"] += 1
+            return _posted_supplier_bill(ledger, by=accountant, total=total, sequence=counter["bills"], **kwargs)
+        return issue_customer_invoice(ledger, by=accountant, total=total, **kwargs)
 
     return make

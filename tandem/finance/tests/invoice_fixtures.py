@@ -38,3 +38,23 @@ def widget(db, standard_vat):
 def line(quantity, price, **extra):
     return {"description": extra.pop("description", "Widget"), "quantity": Decimal(str(quantity)),
             "unit_price": Decimal(str(price)), **extra}
+
+
+def issue_customer_invoice(company, *, by, counterparty, total="1190.00", tax="190.00", currency="EUR", rate="1",
+                           invoice_date=datetime.date(2026, 3, 2), due_days=14, description="Services"):
+    """A customer invoice made and issued by the real services (`create_invoice` + `issue_invoice`): one line of
+    net `total − tax` taxed at the percentage that gives `tax`, numbered INV/<year>/<n> and posted in the sales
+    journal. The total is checked, so a test states what the client owes."""
+    from tandem.finance.services import create_invoice, issue_invoice
+
+    total, tax = Decimal(str(total)), Decimal(str(tax))
+    net = total - tax
+    percent = (tax * 100 / net).quantize(Decimal("0.0001")) if tax else Decimal(0)
+    foreign = currency != company.base_currency
+    invoice = create_invoice(by=by, client=counterparty.client, company=company, counterparty=counterparty,
+                             invoice_date=invoice_date, due_date=invoice_date + datetime.timedelta(days=due_days),
+                             currency=currency, rate=Decimal(str(rate)) if foreign else None,
+                             lines=[{"description": description, "quantity": Decimal(1), "unit_price": net,
+                                     "tax_percent": percent}])
+    assert invoice.total == total, (invoice.total, total)
+    return issue_invoice(invoice, by=by)

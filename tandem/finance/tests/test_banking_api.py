@@ -89,7 +89,7 @@ def test_sales_roles_read_payments_of_their_clients_only(http, api, make_user, b
 
 
 def test_statement_import_twice_then_confirm_and_ignore(http, bank_account, payer, issued_invoice):
-    invoice = issued_invoice("1190.00", number="INV-2026-0001")
+    invoice = issued_invoice("1190.00")
     content = (DATA / "statement.mt940").read_bytes()
 
     def upload():
@@ -104,7 +104,7 @@ def test_statement_import_twice_then_confirm_and_ignore(http, bank_account, paye
     statement_id = first.json()["statement"]["id"]
     lines = http.get(f"{URL}/statements/{statement_id}/lines").json()["items"]
     paid, fee = lines
-    assert paid["status"] == "suggested" and paid["suggestions"][0]["invoice_number"] == "INV-2026-0001"
+    assert paid["status"] == "suggested" and paid["suggestions"][0]["invoice_number"] == "INV/2026/00001"
     confirmed = _post(http, f"{URL}/statements/lines/{paid['id']}/confirm", {})
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
     invoice.refresh_from_db()

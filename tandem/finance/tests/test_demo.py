@@ -48,15 +48,15 @@ def test_the_banking_demo_works_without_invoices_and_once(make_user):
 def test_the_banking_demo_pays_demo_invoices(make_user):
     from tandem.finance.banking.demo import build_banking_demo
     from tandem.finance.models import Invoice, Payment
-    from tandem.finance.tests.invoice_stub import make_issued_invoice
+    from tandem.finance.tests.invoice_fixtures import issue_customer_invoice
     from tandem.parties.tests.factories import CounterpartyFactory
 
     admin = make_user(roles.ADMINISTRATOR, username="admin")
     today = datetime.date(2026, 5, 20)
     build_finance_demo(seed=1, today=today)
     payer = CounterpartyFactory()
-    invoices = [make_issued_invoice(default_legal_entity(), by=admin, counterparty=payer, total="119.00", tax="19.00",
-                                    sequence=n, invoice_date=datetime.date(2026, 3, n)) for n in (1, 2, 3)]
+    invoices = [issue_customer_invoice(default_legal_entity(), by=admin, counterparty=payer, total="119.00",
+                                       tax="19.00", invoice_date=datetime.date(2026, 3, n)) for n in (1, 2, 3)]
     build_banking_demo(seed=1, today=today)
     assert Payment.objects.count() == 2
     assert [Invoice.objects.get(pk=i.pk).status for i in invoices] == ["paid", "partly_paid", "issued"]

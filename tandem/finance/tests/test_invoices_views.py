@@ -44,6 +44,35 @@ def test_a_bad_line_is_shown_on_its_row(client, polish_ledger, billed_client, ac
     assert response.status_code == 400 and "has-error" in response.content.decode()
 
 
+def test_a_line_takes_the_product_chosen_in_its_picker(client, polish_ledger, billed_client, accountant, widget):
+    client.force_login(accountant)
+    page = client.get("/finance/invoices/new/").content.decode()
+    assert 'data-picker="line0-product"' in page and 'data-picker="line2-product"' in page
+    response = client.post("/finance/invoices/new/", {
+        "client": billed_client.pk, "invoice_date": "2026-03-10", "tax_rounding": "line", "currency": "EUR",
+        "line_description": ["", ""], "line_quantity": ["3", ""], "line_unit_price": ["10", ""],
+        "line_discount": ["", ""], "line_tax": ["", ""], "line0-product": str(widget.pk),
+        "line0-product_search": "Widget"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    invoice_line = Invoice.objects.get().lines.get()
+    assert (invoice_line.product, invoice_line.description, invoice_line.quantity) == (widget, "Widget", D(3))
+    page = client.get(f"/finance/invoices/{invoice_line.invoice_id}/edit/").content.decode()
+    assert 'value="Widget"' in page  # the picker shows the chosen product when the draft is edited
+
+
+def test_a_product_not_in_the_catalogue_is_refused_on_its_row(client, polish_ledger, billed_client, accountant,
+                                                               widget):
+    client.force_login(accountant)
+    widget.is_archived = True  # archived: no longer offered, refused if sent
+    widget.save(update_fields=["is_archived"])
+    response = client.post("/finance/invoices/new/", {
+        "client": billed_client.pk, "invoice_date": "2026-03-10", "tax_rounding": "line",
+        "line_description": ["Pumps"], "line_quantity": ["1"], "line_unit_price": ["50"], "line_discount": [""],
+        "line_tax": [""], "line0-product": str(widget.pk), "line0-product_search": "Widget"})
+    assert response.status_code == 400 and "has-error" in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
 def test_accountant_issues_and_credits_on_the_page(client, polish_ledger, billed_client, accountant):
     client.force_login(accountant)
     draft = services.create_invoice(by=accountant, client=billed_client, invoice_date=datetime.date(2026, 3, 10),
