@@ -81,7 +81,14 @@ def world(pipeline, sales_rep, admin_user):
         "stage_id": deal.stage_id,  # the board column whose further cards "more" loads
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
+        "supplier": _supplier(counterparty).pk,  # the purchasing supplier card
     }
+
+
+def _supplier(counterparty):
+    from tandem.purchasing.models import SupplierProfile
+
+    return SupplierProfile.objects.create(counterparty=counterparty, currency="EUR")
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:

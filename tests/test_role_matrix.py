@@ -284,7 +284,7 @@ PAGE_AREAS = {
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
-    "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "purchasing:price": "suppliers", "purchasing:supplier": "suppliers",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -374,7 +374,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "parties:contact-channel-row": READ,
                        # A purchase order's lines and steps are edits of the order.
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
-                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE}
+                       "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
+                       # Recording a quotation's prices and converting it are edits of the order.
+                       "purchasing:order-quote": CHANGE, "purchasing:order-convert": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:

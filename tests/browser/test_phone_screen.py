@@ -102,6 +102,8 @@ NOT_PAGES = {
     "finance:invoice-credit": "POST-only",
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
+    "purchasing:order-quote": "POST-only",
+    "purchasing:order-convert": "POST-only",
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
@@ -332,7 +334,12 @@ def _finance_records(entity, by, client, counterparty) -> dict:
     budget = create_budget(entity, by=by, fiscal_year=FiscalYear.objects.get(company=entity),
                            name="Plan 2026 for the whole company, all departments")
     return {"invoice": invoice, "payment": payment, "payment-account": account, "statement": outcome.statement,
-            "budget": budget, "purchasing:order": _purchase_order(entity, by, counterparty)}
+            "budget": budget, **_purchasing(entity, by, counterparty)}
+
+
+def _purchasing(entity, by, counterparty) -> dict:
+    order = _purchase_order(entity, by, counterparty)
+    return {"purchasing:order": order, "purchasing:supplier": order.supplier}
 
 
 def _purchase_order(entity, by, counterparty):
