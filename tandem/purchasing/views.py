@@ -92,8 +92,11 @@ def _context(request, order, *, line_form=None, quote_error=None):
     labels = {"convert": _("Convert to purchase order"), "submit": _("Submit"), "approve": _("Approve"),
               "send": _("Mark sent"), "close": _("Close"),
               "cancel": _("Cancel request") if order.is_rfq else _("Cancel order")}
+    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
+    for line in lines:  # the quoted-price field's value, unlocalised as the form reads it back
+        line.price_text = "" if line.awaiting_price else format(line.unit_price.normalize(), "f")
     return {
-        "order": order, "lines": list(order.lines.select_related("product__unit").order_by("position", "pk")),
+        "order": order, "lines": lines,
         "may_edit": user.has_perm("purchasing.change_purchaseorder") and order.can_edit(),
         "may_receive": user.has_perm("purchasing.receive_purchaseorder") and order.can_receive(),
         "actions": [(name, labels[name]) for name, perm in ACTIONS
