@@ -870,7 +870,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
-                    "receipts": ids["purchase_order_id"],
+                    "receipts": ids["purchase_order_id"], "suppliers": ids["supplier_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
