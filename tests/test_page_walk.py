@@ -82,6 +82,7 @@ def world(pipeline, sales_rep, admin_user):
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
         **_bom_world(entity),
+        "supplier": _supplier(counterparty).pk,  # the purchasing supplier card
     }
 
 
@@ -102,6 +103,12 @@ def _bom_world(entity) -> dict:
     operation = BomOperation.objects.create(bom=bom, name="Walk step", work_centre=centre,
                                             minutes_per_unit=Decimal(3))
     return {"bom": bom.pk, "workcentre": centre.pk, "bomline": line.pk, "bomoperation": operation.pk}
+
+
+def _supplier(counterparty):
+    from tandem.purchasing.models import SupplierProfile
+
+    return SupplierProfile.objects.get_or_create(counterparty=counterparty, defaults={"currency": "EUR"})[0]
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:
@@ -170,7 +177,7 @@ def _draft_supplier_bill(entity, counterparty, warehouse):
     from tandem.finance.models import Invoice
     from tandem.purchasing.models import BillMatch, PurchaseOrder, SupplierProfile
 
-    supplier = SupplierProfile.objects.create(counterparty=counterparty, currency="EUR")
+    supplier = SupplierProfile.objects.get_or_create(counterparty=counterparty, defaults={"currency": "EUR"})[0]
     order = PurchaseOrder.objects.create(company=entity, supplier=supplier, warehouse=warehouse, currency="EUR",
                                          owner=UserFactory(username="walk-buyer"), number="PO-WALK",
                                          order_date=datetime.date(2026, 6, 1), status="received")

@@ -330,7 +330,7 @@ PAGE_AREAS = {
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
-    "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "purchasing:price": "suppliers", "purchasing:supplier": "suppliers",
     "production:bom": "bills of materials", "production:workcentre": "work centres",
     "planning:": "planning", "planning:confirm": "planning confirmation",
     "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
@@ -445,7 +445,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # Billing an order adds a draft bill; saving, accepting and issuing change it.
                        "purchasing:order-bill": ADD, "purchasing:bill-update": CHANGE,
                        "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE,
-                       "purchasing:bill-cancel": CHANGE}
+                       "purchasing:bill-cancel": CHANGE,
+                       # Recording a quotation's prices and converting it are edits of the order.
+                       "purchasing:order-quote": CHANGE, "purchasing:order-convert": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:
@@ -968,7 +970,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     else ids["warehouse_id"],
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
-                    "receipts": ids["purchase_order_id"],
+                    "receipts": ids["purchase_order_id"], "suppliers": ids["supplier_id"],
                     "bills of materials": ids["bom_id"], "work centres": ids["work_centre_id"],
                     "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                     "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],

@@ -15,10 +15,11 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import Id
 from tandem.parties.models import Counterparty
-from tandem.purchasing import services
+from tandem.purchasing import queries, services
 from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
-from tandem.purchasing.pdf import render_purchase_order_pdf
+from tandem.purchasing.pdf import pdf_filename, render_purchase_order_pdf
 from tandem.purchasing.schemas import (
+    PurchaseConvertIn,
     PurchaseLineIn,
     PurchaseLinePatch,
     PurchaseOrderFilters,
@@ -26,8 +27,10 @@ from tandem.purchasing.schemas import (
     PurchaseOrderOut,
     PurchaseOrderPatch,
     PurchaseOrderSummaryOut,
+    PurchaseQuoteIn,
     PurchaseReceiptIn,
     PurchaseStepIn,
+    PurchasingSupplierCardOut,
     SupplierIn,
     SupplierOut,
     SupplierPatch,
@@ -67,6 +70,16 @@ def create_supplier(request, payload: SupplierIn):
 def get_supplier(request, supplier_id: Id):
     require_permission(request, "purchasing.view_supplierprofile")
     return resolve_visible(_suppliers(), supplier_id)
+
+
+@router.get("/suppliers/{supplier_id}/card", response=PurchasingSupplierCardOut, summary="The supplier card",
+            description="Recent orders and receipts, the on-time delivery rate of the last 365 days (quantity "
+                        "received on or before the order line's expected date ÷ quantity received), and — for "
+                        "users who read invoices — recent bills and the balance owed per currency.")
+def get_supplier_card(request, supplier_id: Id):
+    require_permission(request, "purchasing.view_supplierprofile")
+    supplier = resolve_visible(_suppliers(), supplier_id)
+    return queries.supplier_card(supplier, user=request.user)
 
 
 @router.patch("/suppliers/{supplier_id}", response=SupplierOut, summary="Change a supplier")
@@ -173,8 +186,9 @@ def list_purchase_orders(request, filters: Query[PurchaseOrderFilters], paginati
     return paginate(qs.order_by("-order_date", "-id"), pagination)
 
 
-@router.post("/orders", response={201: PurchaseOrderOut}, summary="Make a draft purchase order",
-             description="Lines without `unit_price` take the supplier's price for the quantity.")
+@router.post("/orders", response={201: PurchaseOrderOut}, summary="Make a draft purchase order or an RFQ",
+             description="Lines without `unit_price` take the supplier's price for the quantity. `as_rfq`: a "
+                         "request for quotation (status `rfq`), whose lines may wait for the supplier's price.")
 def create_purchase_order(request, payload: PurchaseOrderIn, response: HttpResponse):
     require_permission(request, "purchasing.add_purchaseorder")
     order = services.create_purchase_order(by=request.user, **_header(payload.dict(exclude_unset=True)))
@@ -246,6 +260,36 @@ def _step(request, purchase_order_id, payload, service, perm="purchasing.change_
                    expected_version=expected_version(request, payload.version if payload else None))
 
 
+@router.post("/orders/{purchase_order_id}/quote", response=PurchaseOrderOut,
+             summary="Record the supplier's quoted prices of a request for quotation",
+             description="Each line's price becomes the quoted one. Not an RFQ: 409 `not_rfq`. " + _VERSION)
+def quote_purchase_order(request, purchase_order_id: Id, payload: PurchaseQuoteIn, response: HttpResponse):
+    order = _order(request, purchase_order_id)
+    require_permission(request, "purchasing.change_purchaseorder")
+    prices = [(resolve_visible(PurchaseOrderLine.objects.filter(order=order), item.line_id,
+                               f"lines.{index}.line_id"), item.unit_price) for index, item in enumerate(payload.lines)]
+    services.record_quoted_prices(order, prices=prices, by=request.user,
+                                  expected_version=expected_version(request, payload.version))
+    return _out(order, response)
+
+
+@router.post("/orders/{purchase_order_id}/convert", response=PurchaseOrderOut,
+             summary="Convert a request for quotation to a draft purchase order",
+             description="RFQ → draft. A line still without a price: 400 `awaiting_price` naming "
+                         "`lines.<i>.unit_price`. `save_prices`: the quoted prices go to the supplier's price list.")
+def convert_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
+                           payload: PurchaseConvertIn | None = None):
+    order = _order(request, purchase_order_id)
+    require_permission(request, "purchasing.change_purchaseorder")
+    save = bool(payload and payload.save_prices)
+    if save:
+        require_permission(request, "purchasing.add_supplierprice")
+        require_permission(request, "purchasing.change_supplierprice")
+    return _out(services.convert_rfq(order, by=request.user, save_prices=save,
+                                     expected_version=expected_version(request, payload.version if payload else None)),
+                response)
+
+
 @router.post("/orders/{purchase_order_id}/submit", response=PurchaseOrderOut, summary="Submit a draft purchase order",
              description="Draft → approved, or → awaiting approval (`to_approve`) when the total in our base "
                          "currency reaches the legal entity's approval threshold and the buyer may not approve.")
@@ -307,7 +351,7 @@ def receive_purchase_order(request, purchase_order_id: Id, payload: PurchaseRece
             description="On our legal entity's letterhead.")
 def purchase_order_pdf(request, purchase_order_id: Id):
     order = _order(request, purchase_order_id)
-    return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")
+    return pdf_response(render_purchase_order_pdf(order, request=request), pdf_filename(order))
 
 
 # --- Landed costs (purchasing.landed_cost_api) ------------------------------------------------------------------

@@ -65,6 +65,7 @@ class PurchasingConfig(AppConfig):
     url_prefixes = ("/purchasing/", "/api/v1/purchasing/")
     menu = [
         MenuEntry(_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder"),
+        MenuEntry(_("Suppliers"), "purchasing:supplier-list", "purchasing.view_supplierprofile"),
         MenuEntry(_("Supplier prices"), "purchasing:price-list", "purchasing.view_supplierprice"),
         MenuEntry(_("Landed costs"), "purchasing:landed-cost-list", "purchasing.view_landedcost"),
         MenuEntry(_("Supplier bills"), "purchasing:bill-list", "purchasing.view_billmatch"),

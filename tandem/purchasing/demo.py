@@ -85,6 +85,15 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                 order = services.receive_purchase_order(
                     order, lines=[(line, line.quantity, None, None) for line in lines], by=admin)
                 _demo_bill(order, admin, number)
+        # A request for quotation waiting for the supplier's answer: one line priced from the list, one not yet.
+        supplier = suppliers[0]
+        listed = [p for p in products if supplier.prices.filter(product=p).exists()][:1]
+        unlisted = [p for p in products if not supplier.prices.filter(product=p).exists()][:1]
+        if listed or unlisted:
+            services.create_purchase_order(supplier=supplier, warehouse=warehouse, by=admin, as_rfq=True,
+                                           order_date=today, note="Please quote for delivery within two weeks.",
+                                           lines=[{"product": p, "quantity": Decimal(rng.randint(20, 80))}
+                                                  for p in listed + unlisted])
     return [f"purchasing: {SupplierProfile.objects.count()} suppliers, {PurchaseOrder.objects.count()} purchase orders"]
 
 

@@ -178,10 +178,17 @@ class PurchaseOrder(TrackedModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
+        return self.status in (self.Status.RFQ, self.Status.DRAFT)
+
+    @property
+    def is_rfq(self) -> bool:
+        return self.status == self.Status.RFQ
 
     def can_edit(self) -> bool:
         return self.is_editable
+
+    def can_convert(self) -> bool:
+        return self.status == self.Status.RFQ
 
     def can_submit(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -196,7 +203,8 @@ class PurchaseOrder(TrackedModel):
         return self.status in (self.Status.SENT, self.Status.PARTLY_RECEIVED)
 
     def can_cancel(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.TO_APPROVE, self.Status.APPROVED, self.Status.SENT)
+        return self.status in (self.Status.RFQ, self.Status.DRAFT, self.Status.TO_APPROVE, self.Status.APPROVED,
+                               self.Status.SENT)
 
     def can_close(self) -> bool:
         return self.status in (self.Status.PARTLY_RECEIVED, self.Status.RECEIVED, self.Status.BILLED)
@@ -235,6 +243,11 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
+
+    @property
+    def awaiting_price(self) -> bool:
+        """A line of a request for quotation that has neither a price-list price nor a quoted one yet."""
+        return not self.price_overridden and not self.unit_price
 
     @property
     def open_quantity(self) -> Decimal:

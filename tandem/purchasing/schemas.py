@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from tandem.core.schemas import DecimalString, Id, InputSchema
 from tandem.purchasing.models import PurchaseOrder
 
-ORDER_ACTIONS = ("edit", "submit", "approve", "send", "receive", "cancel", "close")
+ORDER_ACTIONS = ("edit", "convert", "submit", "approve", "send", "receive", "cancel", "close")
 
 
 def _number(value) -> str | None:
@@ -125,6 +125,7 @@ class PurchaseLineOut(Schema):
     tax_amount: str
     expected_date: datetime.date | None
     received_quantity: str
+    awaiting_price: bool = Field(description="A line of a request for quotation without a price yet.")
 
     @staticmethod
     def resolve_product(obj):
@@ -241,6 +242,7 @@ class PurchaseOrderIn(InputSchema):
     currency: str = Field("", max_length=3, description="Default: the supplier's currency.")
     note: str = Field("", max_length=5000)
     lines: list[PurchaseLineIn] = Field(default_factory=list, max_length=500)
+    as_rfq: bool = Field(False, description="A request for quotation: lines may wait for the supplier's price.")
 
 
 class PurchaseOrderPatch(InputSchema):
@@ -254,6 +256,21 @@ class PurchaseOrderPatch(InputSchema):
 
 class PurchaseStepIn(InputSchema):
     version: int | None = Field(None, ge=1, description="The version you saw; omitted: no check.")
+
+
+class PurchaseQuoteLineIn(InputSchema):
+    line_id: Id
+    unit_price: DecimalString = Field(..., description="The supplier's quoted price, in the order's currency.")
+
+
+class PurchaseQuoteIn(InputSchema):
+    lines: list[PurchaseQuoteLineIn] = Field(..., min_length=1, max_length=500)
+    version: int | None = Field(None, ge=1)
+
+
+class PurchaseConvertIn(InputSchema):
+    save_prices: bool = Field(False, description="Also write the quoted prices to the supplier's price list.")
+    version: int | None = Field(None, ge=1)
 
 
 class PurchaseReceiptLineIn(InputSchema):
@@ -273,3 +290,114 @@ class PurchaseOrderFilters(Schema):
     status: PurchaseOrder.Status | None = None
     supplier_id: Id | None = None
     q: str | None = Field(None, max_length=50, description="Part of the number.")
+
+
+class PurchasingReceiptOut(Schema):
+    id: int
+    effective_date: datetime.date
+    product: PurchasingRef
+    quantity: str
+    lot: str
+    location: str
+    order: PurchasingRef | None
+    expected_date: datetime.date | None = Field(description="The order line's expected date.")
+    on_time: bool | None
+
+    @staticmethod
+    def resolve_product(obj):
+        return {"id": obj.product_id, "name": f"{obj.product.sku} {obj.product.name}"}
+
+    @staticmethod
+    def resolve_quantity(obj):
+        return _number(obj.quantity)
+
+    @staticmethod
+    def resolve_lot(obj):
+        return obj.lot.code if obj.lot_id else ""
+
+    @staticmethod
+    def resolve_location(obj):
+        return str(obj.to_location) if obj.to_location_id else ""
+
+    @staticmethod
+    def resolve_order(obj):
+        return {"id": obj.order_id, "name": obj.order_number} if obj.order_id else None
+
+    @staticmethod
+    def resolve_expected_date(obj):
+        return obj.line_due
+
+    @staticmethod
+    def resolve_on_time(obj):
+        return None if obj.line_due is None else obj.effective_date <= obj.line_due
+
+
+class PurchasingOnTimeOut(Schema):
+    since: datetime.date
+    until: datetime.date
+    received: str = Field(description="Quantity received against the supplier's order lines in the window.")
+    on_time: str = Field(description="Of that, received on or before the line's expected date.")
+    deliveries: int
+    on_time_deliveries: int
+    rate: str | None = Field(description="on_time / received (0–1, 4 decimals); null when nothing was received.")
+
+    @staticmethod
+    def resolve_received(obj):
+        return _number(obj.received)
+
+    @staticmethod
+    def resolve_on_time(obj):
+        return _number(obj.on_time)
+
+    @staticmethod
+    def resolve_rate(obj):
+        return _number(obj.rate)
+
+
+class PurchasingBillOut(Schema):
+    id: int
+    kind: str
+    number: str
+    supplier_reference: str
+    status: str
+    invoice_date: datetime.date
+    due_date: datetime.date
+    currency: str
+    total: str
+    amount_due: str
+
+    @staticmethod
+    def resolve_total(obj):
+        return _number(obj.total)
+
+    @staticmethod
+    def resolve_amount_due(obj):
+        return _number(obj.amount_due)
+
+
+class PurchasingBalanceOut(Schema):
+    currency: str
+    owed: str
+    overdue: str
+    bills: int
+
+    @staticmethod
+    def resolve_owed(obj):
+        return _number(obj.owed)
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return _number(obj.overdue)
+
+
+class PurchasingSupplierCardOut(Schema):
+    supplier: SupplierOut
+    open_orders: int
+    order_counts: dict[str, int] = Field(description="Orders per status.")
+    orders: list[PurchaseOrderSummaryOut] = Field(description="The 10 most recent.")
+    receipts: list[PurchasingReceiptOut] = Field(description="The 20 most recent receipt moves of its orders.")
+    on_time: PurchasingOnTimeOut
+    bills: list[PurchasingBillOut] | None = Field(description="The 10 most recent; null without finance.view_invoice.")
+    balance: list[PurchasingBalanceOut] | None = Field(
+        description="Open amount due of its bills less open credit notes, per currency; null without "
+                    "finance.view_invoice.")

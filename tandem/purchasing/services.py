@@ -300,8 +300,9 @@ def _check_warehouse(warehouse, company) -> None:
 
 def create_purchase_order(*, supplier: SupplierProfile, by, company=None, warehouse: Warehouse | None = None,
                           order_date: datetime.date | None = None, expected_date: datetime.date | None = None,
-                          currency: str = "", note: str = "", lines=()) -> PurchaseOrder:
-    """A draft purchase order. `lines`: dicts of add_purchase_order_line's keywords."""
+                          currency: str = "", note: str = "", lines=(), as_rfq: bool = False) -> PurchaseOrder:
+    """A draft purchase order, or with `as_rfq` a request for quotation (its lines may wait for the supplier's
+    price). `lines`: dicts of add_purchase_order_line's keywords."""
     require_permission(by, "purchasing.add_purchaseorder")
     if supplier is None:
         raise BusinessRuleError("required", _("Choose a supplier."), field="supplier")
@@ -321,7 +322,7 @@ def create_purchase_order(*, supplier: SupplierProfile, by, company=None, wareho
         order = PurchaseOrder.objects.create(
             company=company, supplier=supplier, warehouse=warehouse, owner=by, order_date=order_date,
             expected_date=expected_date, currency=currency, exchange_rate=rate, note=(note or "").strip(),
-            created_by=by)
+            status=PurchaseOrder.Status.RFQ if as_rfq else PurchaseOrder.Status.DRAFT, created_by=by)
         order.number = f"PO-{order_date.year}-{order.pk:05d}"
         order.save(update_fields=["number"])
         for index, values in enumerate(lines):
@@ -332,7 +333,7 @@ def create_purchase_order(*, supplier: SupplierProfile, by, company=None, wareho
                 raise type(exc)(exc.code, exc.message, field=field, extra=exc.extra) from None
         order.save(update_fields=_recompute(order))
         audit.record(order, "purchasing.purchaseorder.created", by=by, changes=audit.snapshot(
-            order, ["number", "supplier", "warehouse", "currency", "total"]))
+            order, ["number", "status", "supplier", "warehouse", "currency", "total"]))
     return order
 
 
@@ -340,7 +341,8 @@ def _editable(order: PurchaseOrder, expected_version) -> PurchaseOrder:
     locked = _lock(order)
     refuse_stale(locked, expected_version)
     if not locked.is_editable:
-        raise ConflictError("not_editable", _("Only a draft purchase order can be changed."), field="status")
+        raise ConflictError("not_editable", _("Only a request for quotation or a draft purchase order can be "
+                                              "changed."), field="status")
     return locked
 
 
@@ -394,6 +396,11 @@ def _price_line(order, line, *, quantity, unit_price, tax_rate) -> None:
     limits.check_date(line.expected_date, field="expected_date")
     if unit_price in (None, ""):
         price = best_supplier_price(line.product, line.quantity, order.order_date, supplier=order.supplier)
+        if price is None and order.status == PurchaseOrder.Status.RFQ:
+            # A request for quotation asks the supplier for the price: the line waits for it (see is_quoted).
+            line.unit_price, line.price_overridden = ZERO, False
+            line.net_amount = line.tax_amount = ZERO
+            return
         if price is None:
             raise BusinessRuleError("no_supplier_price", _("%(supplier)s has no price for %(product)s: enter one.")
                                     % {"supplier": order.supplier, "product": line.product.sku},
@@ -477,6 +484,96 @@ def remove_purchase_order_line(line: PurchaseOrderLine, *, by, expected_version:
         locked.save(update_fields=[*_recompute(locked), "updated_at", *bump_version(locked)])
         audit.record(locked, "purchasing.purchaseorder.line_removed", by=by, changes={"product": sku})
     return locked
+
+
+# --- Requests for quotation ----------------------------------------------------------------------------------
+
+
+def _rfq(order: PurchaseOrder, expected_version) -> PurchaseOrder:
+    locked = _lock(order)
+    refuse_stale(locked, expected_version)
+    if not locked.is_rfq:
+        raise ConflictError("not_rfq", _("Only a request for quotation takes quoted prices."), field="status")
+    return locked
+
+
+def record_quoted_prices(order: PurchaseOrder, *, prices, by, expected_version: int | None = None) -> PurchaseOrder:
+    """The supplier's answer to a request for quotation: `prices` are (line or line id, unit price) pairs in the
+    order's currency; each becomes the line's price (typed: `price_overridden`). A blank price is skipped. All
+    or none; a refusal names `lines.<i>.unit_price`."""
+    require_permission(by, "purchasing.change_purchaseorder")
+    with transaction.atomic():
+        locked = _rfq(order, expected_version)
+        lines = {line.pk: line for line in PurchaseOrderLine.objects.select_for_update()
+                 .select_related("product").filter(order=locked).order_by("pk")}
+        quoted: dict[str, str] = {}
+        for index, (line_ref, price) in enumerate(prices):
+            if price in (None, ""):
+                continue
+            line = lines.get(getattr(line_ref, "pk", line_ref))
+            if line is None:
+                raise BusinessRuleError("foreign_line", _("The line belongs to another order."),
+                                        field=f"lines.{index}.line")
+            try:
+                _price_line(locked, line, quantity=line.quantity, unit_price=price, tax_rate=line.tax_rate)
+            except BusinessRuleError as exc:
+                raise type(exc)(exc.code, exc.message, field=f"lines.{index}.{exc.field or 'unit_price'}",
+                                extra=exc.extra) from None
+            line.save(update_fields=["unit_price", "price_overridden", "net_amount", "tax_amount"])
+            quoted[line.product.sku] = _plain(line.unit_price)
+        if not quoted:
+            raise BusinessRuleError("no_prices", _("Enter the quoted price of at least one line."), field="lines")
+        locked.save(update_fields=[*_recompute(locked), "updated_at", *bump_version(locked)])
+        audit.record(locked, "purchasing.purchaseorder.quoted", by=by, changes=quoted)
+    return locked
+
+
+def save_quoted_prices(order: PurchaseOrder, *, by) -> int:
+    """The quoted (typed) prices of an order's lines go to the supplier's price list, so the next order of that
+    quantity takes them: the supplier's price row the line would be priced from (best_supplier_price for the
+    supplier, same currency) gets the new unit price; without one a price row from quantity 0 is added in the
+    order's currency. Returns how many rows were added or changed (each audited by the price services)."""
+    saved = 0
+    for line in order.lines.select_related("product").filter(price_overridden=True).order_by("position", "pk"):
+        current = best_supplier_price(line.product, line.quantity, order.order_date, supplier=order.supplier)
+        if current is not None and current.currency == order.currency:
+            if current.unit_price != line.unit_price:
+                update_supplier_price(current, unit_price=line.unit_price, by=by)
+                saved += 1
+        else:
+            add_supplier_price(supplier=order.supplier, product=line.product, unit_price=line.unit_price,
+                               currency=order.currency, by=by)
+            saved += 1
+    return saved
+
+
+def convert_rfq(order: PurchaseOrder, *, by, expected_version: int | None = None,
+                save_prices: bool = False) -> PurchaseOrder:
+    """Request for quotation → draft purchase order (then submitted and approved as any draft). Every line needs
+    a price (from the price list or quoted): a line still waiting is refused naming `lines.<i>.unit_price`.
+    `save_prices`: the quoted prices also go to the supplier's price list (save_quoted_prices)."""
+    require_permission(by, "purchasing.change_purchaseorder")
+    with transaction.atomic():
+        locked = _lock(order)
+        refuse_stale(locked, expected_version)
+        if not locked.is_rfq:
+            raise ConflictError("invalid_transition", _("Only a request for quotation can be converted."),
+                                field="status")
+        lines = list(locked.lines.select_related("product").order_by("position", "pk"))
+        if not lines:
+            raise BusinessRuleError("no_lines", _("Add at least one line before converting."), field="lines")
+        for index, line in enumerate(lines):
+            if line.awaiting_price:
+                raise BusinessRuleError("awaiting_price", _("Line %(position)s (%(product)s) has no price yet: "
+                                                            "enter the supplier's quoted price.")
+                                        % {"position": line.position, "product": line.product.sku},
+                                        field=f"lines.{index}.unit_price")
+        converted = workflow.transition(locked, PurchaseOrder.Status.DRAFT, by=by, locked=True,
+                                        also_save=bump_version(locked))
+        saved = save_quoted_prices(converted, by=by) if save_prices else 0
+        audit.record(converted, "purchasing.purchaseorder.converted", by=by,
+                     changes={"total": _plain(converted.total), "prices_saved": saved})
+    return converted
 
 
 def _total_in_base(order: PurchaseOrder) -> Decimal:

@@ -20,10 +20,10 @@ from tandem.core.money import parse_decimal
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pdf import pdf_response
 from tandem.core.pickers import render_options
-from tandem.purchasing import bills, pickers, services
+from tandem.purchasing import bills, pickers, queries, services
 from tandem.purchasing.forms import PurchaseLineForm, PurchaseOrderForm, StepForm, SupplierPriceForm
-from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
-from tandem.purchasing.pdf import render_purchase_order_pdf
+from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
+from tandem.purchasing.pdf import document_title, pdf_filename, render_purchase_order_pdf
 
 PER_PAGE = 50
 
@@ -49,40 +49,54 @@ def order_list(request):
     q = request.GET.get("q", "")[:50]
     if q:
         qs = qs.filter(number__icontains=q)
+    supplier = request.GET.get("supplier", "")
+    if supplier.isdigit() and len(supplier) < 19:
+        qs = qs.filter(supplier_id=int(supplier))
+    else:
+        supplier = ""
     page = DeferredJoinPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "purchasing/order_list.html", {
         "page_obj": page, "orders": page.object_list, "statuses": PurchaseOrder.Status.choices, "status": status,
-        "q": q})
+        "q": q, "supplier": supplier})
 
 
 @login_required
 @permission_required("purchasing.add_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
+    """A new purchase order, or (?rfq=1, or the posted `as_rfq`) a request for quotation."""
     form = PurchaseOrderForm(request.POST or None)
+    as_rfq = (request.POST if request.method == "POST" else request.GET).get("as_rfq", request.GET.get("rfq")) == "1"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = call_service(form, services.create_purchase_order, by=request.user, supplier=data["supplier"],
                              warehouse=data["warehouse"], order_date=data["order_date"],
-                             expected_date=data["expected_date"], note=data["note"])
+                             expected_date=data["expected_date"], note=data["note"], as_rfq=as_rfq)
         if order is not None:
-            messages.success(request, _("Purchase order %(number)s made; add its lines.") % {"number": order.number})
+            message = (_("Request for quotation %(number)s made; add its lines.") if as_rfq
+                       else _("Purchase order %(number)s made; add its lines."))
+            messages.success(request, message % {"number": order.number})
             return redirect("purchasing:order-detail", pk=order.pk)
-    return render(request, "purchasing/order_form.html", {"form": form},
+    return render(request, "purchasing/order_form.html", {"form": form, "as_rfq": as_rfq},
                   status=400 if form.is_bound and form.errors else 200)
 
 
-ACTIONS = (("submit", "purchasing.change_purchaseorder"), ("approve", "purchasing.approve_purchaseorder"),
+ACTIONS = (("convert", "purchasing.change_purchaseorder"), ("submit", "purchasing.change_purchaseorder"),
+           ("approve", "purchasing.approve_purchaseorder"),
            ("send", "purchasing.change_purchaseorder"), ("close", "purchasing.change_purchaseorder"),
            ("cancel", "purchasing.change_purchaseorder"))
 
 
-def _context(request, order, *, line_form=None):
+def _context(request, order, *, line_form=None, quote_error=None):
     user = request.user
-    labels = {"submit": _("Submit"), "approve": _("Approve"), "send": _("Mark sent"), "close": _("Close"),
-              "cancel": _("Cancel order")}
+    labels = {"convert": _("Convert to purchase order"), "submit": _("Submit"), "approve": _("Approve"),
+              "send": _("Mark sent"), "close": _("Close"),
+              "cancel": _("Cancel request") if order.is_rfq else _("Cancel order")}
+    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
+    for line in lines:  # the quoted-price field's value, unlocalised as the form reads it back
+        line.price_text = "" if line.awaiting_price else format(line.unit_price.normalize(), "f")
     return {
-        "order": order, "lines": list(order.lines.select_related("product__unit").order_by("position", "pk")),
+        "order": order, "lines": lines,
         "may_edit": user.has_perm("purchasing.change_purchaseorder") and order.can_edit(),
         "may_receive": user.has_perm("purchasing.receive_purchaseorder") and order.can_receive(),
         "actions": [(name, labels[name]) for name, perm in ACTIONS
@@ -93,6 +107,11 @@ def _context(request, order, *, line_form=None):
         "may_bill": user.has_perm("purchasing.add_billmatch") and bills.can_bill(order)
         and any(quantity > 0 for quantity in bills.billable_quantities(order).values()),
         "bills": list(bills.bills_of_order(order)) if user.has_perm("purchasing.view_billmatch") else [],
+        "title": document_title(order),
+        "may_save_prices": user.has_perm("purchasing.add_supplierprice")
+        and user.has_perm("purchasing.change_supplierprice"),
+        "may_see_supplier": user.has_perm("purchasing.view_supplierprofile"),
+        "quote_error": quote_error,
     }
 
 
@@ -155,6 +174,61 @@ def _step(name, service, perm):
     return view
 
 
+@login_required
+@require_POST
+def order_convert(request, pk):
+    """Request for quotation → draft purchase order; "save_prices" also writes the quoted prices to the
+    supplier's price list."""
+    if not request.user.has_perm("purchasing.change_purchaseorder"):
+        raise PermissionDenied
+    order = _order(pk)
+    form = StepForm(request.POST)
+    form.is_valid()
+    save = request.POST.get("save_prices") == "1"
+    if save and not (request.user.has_perm("purchasing.add_supplierprice")
+                     and request.user.has_perm("purchasing.change_supplierprice")):
+        raise PermissionDenied
+    if _run(request, services.convert_rfq, order, expected_version=form.cleaned_data.get("version"),
+            save_prices=save):
+        messages.success(request, _("Request for quotation %(number)s is now a draft purchase order.")
+                         % {"number": order.number})
+    return redirect("purchasing:order-detail", pk=pk)
+
+
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_POST
+def order_quote(request, pk):
+    """The supplier's quoted prices of a request for quotation, one field per line (`price-<line id>`)."""
+    order = _order(pk)
+    form = StepForm(request.POST)
+    form.is_valid()
+    lines = list(order.lines.order_by("position", "pk"))
+    prices = []
+    for line in lines:
+        raw = (request.POST.get(f"price-{line.pk}") or "").strip()
+        try:
+            prices.append((line, parse_decimal(raw) if raw else None))
+        except ValueError:
+            return _quote_refused(request, order, BusinessRuleError("invalid_number", _("Enter a number."),
+                                                                    field=f"price-{line.pk}"), line)
+    try:
+        services.record_quoted_prices(order, prices=prices, by=request.user,
+                                      expected_version=form.cleaned_data.get("version"))
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
+    except BusinessRuleError as exc:
+        return _quote_refused(request, order, exc)
+    messages.success(request, _("Quoted prices recorded."))
+    return redirect("purchasing:order-detail", pk=pk)
+
+
+def _quote_refused(request, order, error, line=None):
+    status = 409 if getattr(error, "status_code", 400) == 409 else 400
+    return render(request, "purchasing/order_detail.html", _context(request, _order(order.pk), quote_error=error),
+                  status=status)
+
+
 order_submit = _step("submit", services.submit_purchase_order, "purchasing.change_purchaseorder")
 order_approve = _step("approve", services.approve_purchase_order, "purchasing.approve_purchaseorder")
 order_send = _step("send", services.send_purchase_order, "purchasing.change_purchaseorder")
@@ -215,7 +289,7 @@ def parse_date_or_none(value):
 @permission_required("purchasing.view_purchaseorder", raise_exception=True)
 def order_pdf(request, pk):
     order = _order(pk)
-    return pdf_response(render_purchase_order_pdf(order, request=request), f"{order.number}.pdf")
+    return pdf_response(render_purchase_order_pdf(order, request=request), pdf_filename(order))
 
 
 # --- Supplier prices ---------------------------------------------------------------------------------------------
@@ -250,6 +324,31 @@ def price_create(request):
                   status=400 if form.is_bound and form.errors else 200)
 
 
+# --- Suppliers ----------------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("purchasing.view_supplierprofile", raise_exception=True)
+def supplier_list(request):
+    q = request.GET.get("q", "")[:50]
+    active = request.GET.get("active") == "1"
+    page = DeferredJoinPaginator(queries.suppliers(text=q, active_only=active), PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "purchasing/supplier_list.html", {"page_obj": page, "suppliers": page.object_list,
+                                                             "q": q, "active": active})
+
+
+@login_required
+@permission_required("purchasing.view_supplierprofile", raise_exception=True)
+def supplier_detail(request, pk):
+    """The supplier card: profile, recent orders, receipts, bills and balance, on-time delivery rate."""
+    supplier = get_object_or_404(SupplierProfile.objects.select_related("counterparty__client"), pk=pk)
+    card = queries.supplier_card(supplier, user=request.user)
+    return render(request, "purchasing/supplier_detail.html", {
+        "supplier": supplier, "card": card, "statuses": [(value, label, card.order_counts[value]) for value, label
+                                                         in PurchaseOrder.Status.choices
+                                                         if card.order_counts.get(value)]})
+
+
 # --- Pickers and panels ---------------------------------------------------------------------------------------
 
 @login_required
@@ -282,6 +381,8 @@ urlpatterns = [
     path("orders/<int:pk>/", order_detail, name="order-detail"),
     path("orders/<int:pk>/lines/add/", order_line_add, name="order-line-add"),
     path("orders/<int:pk>/lines/<int:line_pk>/remove/", order_line_remove, name="order-line-remove"),
+    path("orders/<int:pk>/quote/", order_quote, name="order-quote"),
+    path("orders/<int:pk>/convert/", order_convert, name="order-convert"),
     path("orders/<int:pk>/submit/", order_submit, name="order-submit"),
     path("orders/<int:pk>/approve/", order_approve, name="order-approve"),
     path("orders/<int:pk>/send/", order_send, name="order-send"),
@@ -291,6 +392,8 @@ urlpatterns = [
     path("orders/<int:pk>/pdf/", order_pdf, name="order-pdf"),
     path("prices/", price_list, name="price-list"),
     path("prices/new/", price_create, name="price-create"),
+    path("suppliers/", supplier_list, name="supplier-list"),
+    path("suppliers/<int:pk>/", supplier_detail, name="supplier-detail"),
     path("products/picker/", product_picker, name="product-picker"),
     path("suppliers/picker/", supplier_picker, name="supplier-picker"),
 ]

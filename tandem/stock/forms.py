@@ -20,13 +20,6 @@ from tandem.stock.pickers import (
 )
 
 
-def _location_field(label, *, required=True) -> ModelChoiceField:
-    field = ModelChoiceField(queryset=queries.locations(), label=label, required=required)
-    field.label_from_instance = lambda loc: f"{loc.warehouse.code} / {loc.code}" + (f" — {loc.name}" if loc.name
-                                                                                      else "")
-    return field
-
-
 class WarehouseForm(forms.ModelForm):
     class Meta:
         model = Warehouse
@@ -50,12 +43,48 @@ class _MoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
-class ReceiptForm(_MoveForm):
-    to_location = _location_field(_("To location"))
-    expiry_date = DateField(label=_("Expiry date"), required=False, widget=DateInput)
+class _WarehouseMoveForm(_MoveForm):
+    """A move into or within one warehouse (receipt, adjustment): the warehouse is chosen first, the location
+    through a picker of that warehouse's bins, the lot through a picker of the chosen product's lots (or a new
+    code). A location of another warehouse or a lot of another product is an error on that field. Without a
+    warehouse posted (API-like posts), the location's own warehouse is taken."""
+
+    service_field_names = {"lot": "lot"}
+    location_name = "location"
+    warehouse = ModelChoiceField(queryset=queries.warehouses(), label=_("Warehouse"), required=False,
+                                 empty_label=None)
+    lot = lot_field(_("Lot or serial number"), required=False,
+                    help_text=_("Needed for products tracked by lot or serial number."))
+    lot_code = forms.CharField(label=_("New lot or serial number"), max_length=64, required=False,
+                               help_text=_("Only for a lot that is not in the list yet."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        narrow_lot(self)
+        warehouse_id = self.data.get("warehouse") if self.is_bound else None
+        if warehouse_id and str(warehouse_id).isdigit():
+            self.fields[self.location_name].narrow = {"warehouse_id": int(warehouse_id)}
+
+    def clean(self):
+        cleaned = super().clean()
+        check_lot_of_product(self)
+        location, warehouse = cleaned.get(self.location_name), cleaned.get("warehouse")
+        if location is not None and warehouse is not None and location.warehouse_id != warehouse.pk:
+            self.add_error(self.location_name, _("%(location)s is a location of %(other)s, not of %(warehouse)s.")
+                           % {"location": location, "other": location.warehouse, "warehouse": warehouse})
+        if cleaned.get("lot") is not None and cleaned.get("lot_code"):
+            self.add_error("lot_code", _("Choose a lot from the list or type a new one, not both."))
+        return cleaned
+
+
+class ReceiptForm(_WarehouseMoveForm):
+    location_name = "to_location"
+    to_location = location_field(_("To location"), depends_on="warehouse")
+    expiry_date = DateField(label=_("Expiry date"), required=False, widget=DateInput,
+                            help_text=_("Of a new lot."))
     unit_cost = AmountField(label=_("Unit cost"), required=False)
-    field_order = ["product", "quantity", "to_location", "lot_code", "expiry_date", "unit_cost", "effective_date",
-                   "reason"]
+    field_order = ["product", "quantity", "warehouse", "to_location", "lot", "lot_code", "expiry_date", "unit_cost",
+                   "effective_date", "reason"]
 
 
 class TransferForm(_MoveForm):
@@ -80,12 +109,12 @@ class TransferForm(_MoveForm):
         return cleaned
 
 
-class AdjustmentForm(_MoveForm):
-    location = _location_field(_("Location"))
+class AdjustmentForm(_WarehouseMoveForm):
+    location = location_field(_("Location"), depends_on="warehouse")
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=15, decimal_places=4,
                                   help_text=_("+ found, − lost or broken."))
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    field_order = ["product", "location", "quantity", "lot_code", "reason", "effective_date"]
+    field_order = ["product", "warehouse", "location", "quantity", "lot", "lot_code", "reason", "effective_date"]
 
 
 class StockFilterForm(forms.Form):

@@ -188,8 +188,10 @@ def move_list(request):
 
 
 def _move_form_page(request, form_class, title, perform):
-    form = form_class(request.POST or None, initial={"to_location": queries.default_location(
-        queries.warehouses().first()) if queries.warehouses().exists() else None})
+    warehouse = queries.warehouses().first()
+    default = queries.default_location(warehouse) if warehouse is not None else None
+    form = form_class(request.POST or None, initial={"warehouse": warehouse, "to_location": default,
+                                                     "location": default})
     if request.method == "POST" and form.is_valid():
         move = call_service(form, perform, form.cleaned_data)
         if move is not None:
@@ -208,7 +210,8 @@ def _move_form_page(request, form_class, title, perform):
 def receipt_new(request):
     def perform(data):
         line = services.MoveLine(product=data["product"], quantity=data["quantity"], unit_cost=data.get("unit_cost"),
-                                 lot_code=data.get("lot_code") or "", expiry_date=data.get("expiry_date"))
+                                 lot=data.get("lot"), lot_code=data.get("lot_code") or "",
+                                 expiry_date=data.get("expiry_date"))
         return services.record_moves(lines=[line], kind=StockMove.Kind.RECEIPT, to_location=data["to_location"],
                                      effective_date=data.get("effective_date"), reason=data.get("reason", ""),
                                      by=request.user)[0]
@@ -236,7 +239,7 @@ def transfer_new(request):
 def adjustment_new(request):
     def perform(data):
         return services.adjust_stock(product=data["product"], location=data["location"], quantity=data["quantity"],
-                                     reason=data["reason"], lot_code=data.get("lot_code") or "",
+                                     reason=data["reason"], lot=data.get("lot"), lot_code=data.get("lot_code") or "",
                                      effective_date=data.get("effective_date"), by=request.user)
 
     return _move_form_page(request, AdjustmentForm, _("Adjust stock"), perform)

@@ -106,6 +106,8 @@ NOT_PAGES = {
     **{f"production:{name}": "POST-only" for name in (
         "workcentre-archive", "workcentre-restore", "bom-edit", "bom-archive", "bom-restore", "bom-line-add",
         "bom-line-edit", "bom-line-remove", "bom-operation-add", "bom-operation-edit", "bom-operation-remove")},
+    "purchasing:order-quote": "POST-only",
+    "purchasing:order-convert": "POST-only",
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:bill-update": "POST-only",
     "purchasing:bill-accept": "POST-only",
@@ -402,7 +404,7 @@ def _purchasing_records(entity, by, counterparty) -> dict:
                                             "quantity": Decimal("1234.5"), "unit_price": Decimal("8123.75"),
                                             "tax_percent": Decimal(19), "origin_line": line}])
     BillMatch.objects.create(invoice=bill, order=order)
-    return {"purchasing:order": order, "purchasing:bill": bill}
+    return {"purchasing:order": order, "purchasing:bill": bill, "purchasing:supplier": order.supplier}
 
 
 def _purchase_order(entity, by, counterparty):

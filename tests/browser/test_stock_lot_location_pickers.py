@@ -175,3 +175,44 @@ def test_ship_picks_a_bin_of_the_orders_warehouse_and_an_unexpired_lot(page, log
     expect(page.locator("h1")).to_contain_text("Shipment SH-")
     shipped = ShipmentLine.objects.get()
     assert (shipped.location.code, shipped.lot.code, shipped.quantity) == ("C1", "L-LATE", Decimal(2))
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_receipt_and_adjustment_pick_a_bin_of_the_warehouse_and_a_lot_of_the_product(page, log_in_as, make_user,
+                                                                                     stockroom, width, height):
+    from tandem.stock.models import StockMove
+
+    page.set_viewport_size({"width": width, "height": height})
+    log_in_as(make_user(roles.WAREHOUSE, username="stella", first_name="Stella", last_name="Lager"))
+    page.goto("/stock/receipts/new/", timeout=60_000)  # the first page of a cold live server, on a busy machine
+    pick(page, "product", "milk", "MILK-1 Milk 1 l")
+    page.get_by_label("Quantity").fill("3")
+    # SECOND chosen: only its bins are offered, MAIN's are not, whatever is typed.
+    page.get_by_label("Warehouse").select_option(label="SECOND Second")
+    to = page.locator("[data-picker=to_location]")
+    to.locator("[data-picker-search]").fill("stock")
+    expect(to.locator("[role=option]", has_text="SECOND/STOCK")).to_be_visible()
+    expect(to.locator("[role=option]", has_text="MAIN/")).to_have_count(0)
+    to.locator("[role=option]", has_text="SECOND/STOCK").click()
+    lot = page.locator("[data-picker=lot]")
+    lot.locator("[data-picker-search]").focus()
+    option = lot.locator("[role=option]", has_text="M-FRESH")
+    expect(option).to_be_visible()
+    expect(lot.locator("[role=option]", has_text="M-SERIAL-1")).to_have_count(0)
+    option.click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("Receipt of 3 × MILK-1 recorded.")).to_be_visible()
+    move = StockMove.objects.filter(kind=StockMove.Kind.RECEIPT).latest("pk")
+    assert (str(move.to_location), move.lot.code, move.quantity) == ("SECOND/STOCK", "M-FRESH", Decimal(3))
+
+    # An adjustment with a bin of another warehouse typed is refused on the location field.
+    page.goto("/stock/adjustments/new/")
+    pick(page, "product", "milk", "MILK-1 Milk 1 l")
+    page.get_by_label("Warehouse").select_option(label="SECOND Second")
+    page.locator("[data-picker=location] [data-picker-search]").fill("MAIN/A1")
+    page.get_by_label("Quantity").fill("-1")
+    page.get_by_label("Reason").fill("Broken")
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("No location matches “MAIN/A1”", exact=False)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

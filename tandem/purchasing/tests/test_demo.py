@@ -16,5 +16,5 @@ def test_demo_makes_suppliers_prices_and_orders_once(admin_user, company, wareho
     assert lines and "purchase orders" in lines[0]
     assert SupplierPrice.objects.filter(is_preferred=True).exists()
     statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
-    assert {"draft", "approved", "partly_received", "received"} <= statuses
+    assert {"rfq", "draft", "approved", "partly_received", "received"} <= statuses
     assert build_purchasing_demo(seed=1) == []

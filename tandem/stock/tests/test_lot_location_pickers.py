@@ -112,3 +112,61 @@ def test_count_line_location_of_the_count_warehouse_and_lot_of_the_product(keepe
     assert new.status_code == 302
     assert sorted(StockCountLine.objects.values_list("lot__code", "location__code", "counted")) == [
         ("M-FOUND", "B1", D(1)), ("M-FRESH", "A1", D(5))]
+
+
+# --- The receipt and adjustment forms (the #13 leftover) ----------------------------------------------------
+
+def test_receipt_form_picks_a_bin_of_the_chosen_warehouse_and_a_lot_of_the_product(keeper, room, milk_lots):
+    fresh, old, drill = milk_lots
+    url = reverse("stock:receipt-new")
+    page = keeper.get(url).content.decode()
+    assert 'name="to_location_search"' in page and 'name="lot_search"' in page and 'name="warehouse"' in page
+    assert page.count('data-picker-depends="warehouse"') == 1 and 'data-picker-depends="product"' in page
+    elsewhere = keeper.post(url, {"product": room.milk.pk, "quantity": "1", "warehouse": room.main.pk,
+                                  "to_location": room.second_stock.pk, "lot": fresh.pk})
+    assert elsewhere.status_code == 400
+    assert elsewhere.context["form"].errors["to_location"] == [
+        "SECOND/STOCK is a location of SECOND Second, not of MAIN Main."]
+    typed = keeper.post(url, {"product": room.milk.pk, "quantity": "1", "warehouse": room.second.pk,
+                              "to_location_search": "A1", "lot": fresh.pk})  # MAIN's bin typed for SECOND
+    assert typed.status_code == 400 and "to_location" in typed.context["form"].errors
+    other_product = keeper.post(url, {"product": room.milk.pk, "quantity": "1", "warehouse": room.main.pk,
+                                      "to_location": room.bin_a.pk, "lot": drill.pk})
+    assert other_product.status_code == 400
+    assert other_product.context["form"].errors["lot"] == ["M-SERIAL-1 is a lot of DRILL-X, not of MILK-1."]
+    both = keeper.post(url, {"product": room.milk.pk, "quantity": "1", "warehouse": room.main.pk,
+                             "to_location": room.bin_a.pk, "lot": fresh.pk, "lot_code": "NEW"})
+    assert both.status_code == 400 and "lot_code" in both.context["form"].errors
+    missing = keeper.post(url, {"product": room.milk.pk, "quantity": "1", "warehouse": room.main.pk,
+                                "to_location": room.bin_a.pk})
+    assert missing.status_code == 400 and "lot" in missing.context["form"].errors  # tracked: the service's refusal
+    assert not StockMove.objects.filter(kind=StockMove.Kind.RECEIPT, quantity=1).exists()
+    ok = keeper.post(url, {"product": room.milk.pk, "quantity": "4", "warehouse": room.main.pk,
+                           "to_location_search": "B1", "lot": fresh.pk})
+    assert ok.status_code == 302, ok.content.decode()[:3000]
+    new = keeper.post(url, {"product": room.milk.pk, "quantity": "2", "warehouse": room.second.pk,
+                            "to_location_search": "STOCK", "lot_code": "M-NEW", "expiry_date": "2099-02-01"})
+    assert new.status_code == 302, new.content.decode()[:3000]
+    received = reversed(StockMove.objects.filter(kind=StockMove.Kind.RECEIPT).order_by("-pk")[:2])
+    assert [(m.lot.code, str(m.to_location), m.quantity) for m in received] == [
+        ("M-FRESH", "MAIN/B1", 4), ("M-NEW", "SECOND/STOCK", 2)]
+    assert Lot.objects.get(code="M-NEW").expiry_date == datetime.date(2099, 2, 1)
+
+
+def test_adjustment_form_refuses_a_foreign_bin_or_lot_on_its_field(keeper, room, milk_lots):
+    fresh, old, drill = milk_lots
+    url = reverse("stock:adjustment-new")
+    page = keeper.get(url).content.decode()
+    assert 'name="location_search"' in page and 'name="lot_search"' in page
+    elsewhere = keeper.post(url, {"product": room.milk.pk, "quantity": "-1", "warehouse": room.second.pk,
+                                  "location": room.bin_a.pk, "lot": fresh.pk, "reason": "Broken"})
+    assert elsewhere.status_code == 400
+    assert elsewhere.context["form"].errors["location"] == ["MAIN/A1 is a location of MAIN Main, not of SECOND Second."]
+    other_product = keeper.post(url, {"product": room.milk.pk, "quantity": "-1", "warehouse": room.main.pk,
+                                      "location": room.bin_a.pk, "lot": drill.pk, "reason": "Broken"})
+    assert other_product.status_code == 400 and "lot" in other_product.context["form"].errors
+    ok = keeper.post(url, {"product": room.milk.pk, "quantity": "-1", "warehouse": room.main.pk,
+                           "location_search": "A1", "lot_search": "m-fr", "reason": "Broken"})
+    assert ok.status_code == 302, ok.content.decode()[:3000]
+    move = StockMove.objects.get(kind=StockMove.Kind.ADJUSTMENT)
+    assert (move.lot, move.from_location, move.quantity) == (fresh, room.bin_a, 1)
