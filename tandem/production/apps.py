@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import roles
 
 _MODELS = ["workcentre", "bom", "bomline", "bomoperation", "productionorder", "productionordercomponent",
-           "productionorderoperation"]
+           "productionorderoperation", "productionorderoutput"]
 _READ = [f"production.view_{name}" for name in _MODELS]
 _WRITE = [f"production.{verb}_{name}" for name in _MODELS for verb in ("add", "change", "delete")]
 

@@ -5,4 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
     "production.productionorder.created": _("made a production order"),
+    "production.productionorder.draft": _("took a production order back to draft"),
+    "production.productionorder.confirmed": _("confirmed a production order"),
+    "production.productionorder.in_progress": _("started a production order"),
+    "production.productionorder.done": _("finished a production order"),
+    "production.productionorder.cancelled": _("cancelled a production order"),
+    "production.productionorder.consumed": _("consumed components for a production order"),
+    "production.productionorder.time_booked": _("booked time on a production order"),
+    "production.productionorder.produced": _("produced output of a production order"),
 }

@@ -23,6 +23,7 @@ class StockPosting(models.Model):
         GOODS_RECEIVED = "goods_received", _("Goods received not invoiced")
         COGS = "cogs", _("Cost of goods sold")
         STOCK_ADJUSTMENT = "stock_adjustment", _("Stock adjustments")
+        WORK_IN_PROGRESS = "work_in_progress", _("Work in progress")
 
     company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
                                 related_name="+")

@@ -10,6 +10,8 @@ likewise (stock.signals.stock_revalued), on the STK journal, accounts chosen by 
     customer return              Dr inventory        / Cr cost of goods sold (at the cost it comes back with)
     transfer, one legal entity   nothing (both sides are the same inventory)
     transfer between entities    the source posts it like a shipment, the target like a receipt
+    consumption (production)     Dr work in progress / Cr inventory
+    production output            Dr inventory        / Cr work in progress
 
 A revaluation posts each changed move's difference the same way (a dearer shipment: more cost of goods sold),
 dated the move's effective date — or the first day of the first open period after it when that period is closed.
@@ -48,13 +50,18 @@ Counter = StockPosting.Counter
 Kind = StockMove.Kind
 
 # The account the other side of the inventory line goes to, by the move's kind and direction.
-OUT_COUNTER = {Kind.SHIPMENT: Counter.COGS, Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.COGS}
+OUT_COUNTER = {Kind.SHIPMENT: Counter.COGS, Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.COGS,
+               Kind.CONSUMPTION: Counter.WORK_IN_PROGRESS}
 IN_COUNTER = {Kind.RECEIPT: Counter.GOODS_RECEIVED, Kind.RETURN: Counter.COGS,
-              Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.GOODS_RECEIVED}
+              Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.GOODS_RECEIVED,
+              Kind.PRODUCTION: Counter.WORK_IN_PROGRESS}
 INVENTORY = Account.Subtype.INVENTORY
 SUBTYPES = {INVENTORY: INVENTORY, Counter.COGS: Account.Subtype.COGS,
             Counter.GOODS_RECEIVED: Account.Subtype.GOODS_RECEIVED,
             Counter.STOCK_ADJUSTMENT: Account.Subtype.STOCK_ADJUSTMENT}
+# Needed only by the moves of production orders: a ledger without them still posts everything else, and a
+# production move waits (no_ledger) until the account exists.
+OPTIONAL_SUBTYPES = {Counter.WORK_IN_PROGRESS: Account.Subtype.WORK_IN_PROGRESS}
 
 # Why a posting waits.
 NO_LEDGER = "no_ledger"
@@ -105,12 +112,14 @@ def ledger_for(company) -> Ledger | None:
     if journal is None:
         return None
     by_subtype = {}
-    for account in (Account.objects.filter(company=company, subtype__in=set(SUBTYPES.values()), is_archived=False)
+    wanted = set(SUBTYPES.values()) | set(OPTIONAL_SUBTYPES.values())
+    for account in (Account.objects.filter(company=company, subtype__in=wanted, is_archived=False)
                     .order_by("-code")):
         by_subtype[account.subtype] = account  # the lowest code wins
     if not set(SUBTYPES.values()) <= set(by_subtype):
         return None
-    return Ledger(journal, {role: by_subtype[subtype] for role, subtype in SUBTYPES.items()})
+    roles = {**SUBTYPES, **{role: subtype for role, subtype in OPTIONAL_SUBTYPES.items() if subtype in by_subtype}}
+    return Ledger(journal, {role: by_subtype[subtype] for role, subtype in roles.items()})
 
 
 def posting_date(company, day: datetime.date, *, before_ledger: bool = False) -> tuple[datetime.date | None, str]:
@@ -186,6 +195,8 @@ def _resolve(company, day: datetime.date, ledger: Ledger | None, *, before_ledge
 def _book(company, postings: list[StockPosting], *, date, reason: str, memo: str, origin, by,
           ledger: Ledger | None) -> None:
     """Post `postings` (one legal entity) as one entry dated `date`, or mark them pending for `reason`."""
+    if date is not None and any(posting.counter not in ledger.accounts for posting in postings):
+        date, reason = None, NO_LEDGER  # a production move before the work-in-progress account exists
     if date is None:
         for posting in postings:
             posting.status, posting.reason = StockPosting.Status.PENDING, reason
