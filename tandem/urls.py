@@ -18,6 +18,7 @@ urlpatterns = [
     path("stock-accounting/", include("tandem.stock_accounting.urls")),
     path("sales/", include("tandem.sales.urls")),
     path("purchasing/", include("tandem.purchasing.urls")),
+    path("production/", include("tandem.production.urls")),
     path("", include("tandem.core.urls")),
 ]
 handler404 = "tandem.core.views.page_not_found"

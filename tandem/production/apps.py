@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import roles
+from tandem.core.menu import MenuEntry
 
 _MODELS = ["workcentre", "bom", "bomline", "bomoperation", "productionorder", "productionordercomponent",
            "productionorderoperation", "productionorderoutput"]
@@ -17,7 +18,11 @@ class ProductionConfig(AppConfig):
     module_key = "production"
     module_requires = ("catalog", "stock")
     url_prefixes = ("/production/", "/api/v1/production/")
-    menu = []
+    # One module-bar entry "Production" (a dropdown of these pages).
+    menu = [
+        MenuEntry(_("Production orders"), "production:order-list", "production.view_productionorder"),
+        MenuEntry(_("Work-centre load"), "production:work-centre-load", "production.view_workcentre"),
+    ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE,
         roles.PRODUCTION: _READ + _WRITE,

@@ -149,7 +149,7 @@ def _save(order: ProductionOrder, fields: list[str]) -> None:
     order.save(update_fields=[*fields, *bump_version(order), "updated_at"])
 
 
-def _reserved_by_product(order: ProductionOrder) -> dict[int, Decimal]:
+def reserved_by_product(order: ProductionOrder) -> dict[int, Decimal]:
     held = (Reservation.objects.filter(origin_type=ContentType.objects.get_for_model(ProductionOrder),
                                        origin_id=order.pk)
             .values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total"))
@@ -262,7 +262,7 @@ def consume_components(order: ProductionOrder, *, lines: list[Consumption], by, 
         _in_progress(locked)
         components = {c.pk: c for c in locked.components.select_related("product")}
         default = stock_queries.default_location(locked.warehouse)
-        reserved = _reserved_by_product(locked)
+        reserved = reserved_by_product(locked)
         wanted = []
         for index, line in enumerate(lines):
             component = components.get(getattr(line.component, "pk", line.component))
@@ -347,7 +347,8 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
     The finished goods take from the order's work in progress their share: what is there now (costs booked less
     value produced and written off before) × quantity / (quantity + scrap + what is still to make), where still
     to make = ordered − produced − scrapped; the last part (nothing left to make) takes all of it, so the goods
-    carry the actual cost. The scrapped units' share is written off to production variances at once. The bridge posts Dr inventory / Cr work in progress at the moves' values. A
+    carry the actual cost. The scrapped units' share is written off to production variances at once. The
+    bridge posts Dr inventory / Cr work in progress at the moves' values. A
     lot-tracked product gets a new lot (`lot_code`, default "<order number>-<n>")."""
     require_permission(by, "production.change_productionorder")
     quantity = _quantity(quantity, "quantity")

@@ -49,11 +49,11 @@ def ledger(company, admin_user):  # noqa: F811
     return company
 
 
-def balance(company, code: str) -> Decimal:
-    """Debit − credit of an account of `company`."""
+def balance(entity, code: str) -> Decimal:
+    """Debit − credit of an account of `entity`."""
     from tandem.finance.models import Account
 
-    account = Account.objects.get(company=company, code=code)
+    account = Account.objects.get(company=entity, code=code)
     return sum((line.debit - line.credit for line in account.lines.all()), Decimal(0))
 
 
