@@ -10,6 +10,7 @@ from tandem.core.openapi import TandemNinjaAPI
 from tandem.crm.api import router as crm_router
 from tandem.finance.api import router as finance_router
 from tandem.parties.api import router as parties_router
+from tandem.production.order_api import router as production_orders_router
 from tandem.purchasing.api import router as purchasing_router
 from tandem.sales.api import router as sales_router
 from tandem.stock.api import router as stock_router
@@ -52,3 +53,4 @@ api.add_router("/stock/valuation", stock_valuation_router)
 api.add_router("/stock-accounting/", stock_accounting_router)
 api.add_router("/sales/", sales_router)
 api.add_router("/purchasing/", purchasing_router)
+api.add_router("/production/", production_orders_router)

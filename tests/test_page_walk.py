@@ -81,7 +81,14 @@ def world(pipeline, sales_rep, admin_user):
         "stage_id": deal.stage_id,  # the board column whose further cards "more" loads
         **_catalog_world(),
         **_sales_world(client, counterparty, deal, entity),
+        "mo": _production_order(entity),  # production:mo-… pages
     }
+
+
+def _production_order(entity) -> int:
+    from tandem.production.tests.factories import production_order
+
+    return production_order(entity).pk
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:

@@ -54,6 +54,9 @@ AREAS = (
     # suppliers: who sells us what at which price; purchase orders: made and sent by buyers; purchase approvals:
     # a manager approves an order above the threshold; receipts: the warehouse receives the goods.
     "suppliers", "purchase orders", "purchase approvals", "receipts",
+    # production orders: made, confirmed, worked (consumed, timed, produced) and finished by the Production role;
+    # the work-centre load is read with them.
+    "production orders",
 )
 
 # --- What each role may do (as a business person states it) ---------------------------------------------
@@ -66,6 +69,7 @@ _READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 # The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
 _READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 _READS_PURCHASING = {area: READ_ONLY for area in ("suppliers", "purchase orders", "purchase approvals", "receipts")}
+_READS_PRODUCTION = {"production orders": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -85,7 +89,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "receipts": READ_ONLY,
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
-                          "payments": READ_ONLY, "bank statements": READ_ONLY},
+                          "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_PRODUCTION},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -119,7 +123,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                       # Receives, moves, adjusts and counts stock; reads the warehouses the administrator sets up.
                       "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
                       # Reads what is ordered from suppliers and receives it.
-                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE})},
+                      **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), **_READS_PRODUCTION},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -133,17 +137,18 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "invoices": ALL, "invoice issuing": ALL, "tax rates": ALL, "invoice documents": READ_ONLY,
                        "receivables": READ_ONLY, "credit limits": ALL, "dunning": ALL, "payments": ALL,
                        "bank statements": ALL,
-                       **_READS_PURCHASING},
+                       **_READS_PURCHASING, **_READS_PRODUCTION},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
                        "shipments": READ_ONLY, "shipping steps": READ_ONLY, "customer returns": READ_ONLY,
-                       "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING},
+                       "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING,
+                       "production orders": ALL},
     # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
                        "suppliers": ALL, "purchase orders": frozenset({READ, ADD, CHANGE}),
-                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY},
+                       "purchase approvals": READ_ONLY, "receipts": READ_ONLY, **_READS_PRODUCTION},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation")},
@@ -239,6 +244,8 @@ API_AREAS = {
     "/api/v1/purchasing/orders": "purchase orders",
     "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
+    "/api/v1/production/orders": "production orders",
+    "/api/v1/production/load": "production orders",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -285,6 +292,7 @@ PAGE_AREAS = {
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
     "purchasing:price": "suppliers", "purchasing:supplier-picker": "suppliers",
+    "production:mo": "production orders", "production:work-centre-load": "production orders",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -346,6 +354,10 @@ API_VERB_OVERRIDES = {
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # Working a production order changes it.
+                       **{f"production:mo-{step}": CHANGE
+                          for step in ("unconfirm", "finish", "consume", "book-time", "produce")},
+                       "production:work-centre-load": READ,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
                        "stock:count-line-delete": CHANGE,  # a draft count's lines are edits of the count
                        "crm:deal-board-more": READ,  # the next cards of a board column
@@ -467,7 +479,17 @@ def build_world(actor):
     ids.update(_shipping_world(ids))
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     ids.update(_purchasing_world(ids, entity))
+    ids.update(_production_world(actor))
     return ids
+
+
+def _production_world(actor) -> dict:
+    """A draft production order (a table from four legs) for the production endpoints."""
+    from tandem.production.tests.factories import production_order
+
+    order = production_order(sku="MATRIX")
+    return {"production_order_id": order.pk, "operation_id": order.operations.get().pk,
+            "component_id": order.components.get().pk}
 
 
 def _purchasing_world(ids: dict, entity) -> dict:

@@ -20,7 +20,7 @@ class ProductionConfig(AppConfig):
     url_prefixes = ("/production/", "/api/v1/production/")
     # One module-bar entry "Production" (a dropdown of these pages).
     menu = [
-        MenuEntry(_("Production orders"), "production:order-list", "production.view_productionorder"),
+        MenuEntry(_("Production orders"), "production:mo-list", "production.view_productionorder"),
         MenuEntry(_("Work-centre load"), "production:work-centre-load", "production.view_workcentre"),
     ]
     role_permissions = {

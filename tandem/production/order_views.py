@@ -66,7 +66,7 @@ def order_create(request):
                              planned_end=data["planned_end"], warehouse=data["warehouse"], note=data["note"])
         if order is not None:
             messages.success(request, _("Production order %(number)s made.") % {"number": order.number})
-            return redirect("production:order-detail", pk=order.pk)
+            return redirect("production:mo-detail", pk=order.pk)
     return render(request, "production/order_form.html", {"form": form},
                   status=400 if form.is_bound and form.errors else 200)
 
@@ -144,7 +144,7 @@ def _step(name, service):
             return _refused(request, order, error)
         messages.success(request, _("Production order %(number)s: %(status)s.") % {
             "number": order.number, "status": _order(pk).get_status_display()})
-        return redirect("production:order-detail", pk=pk)
+        return redirect("production:mo-detail", pk=pk)
 
     view.__name__ = f"order_{name}"
     return view
@@ -192,7 +192,7 @@ def order_consume(request, pk):
     if error is not None:
         return _refused(request, order, error)
     messages.success(request, _("Components consumed."))
-    return redirect("production:order-detail", pk=pk)
+    return redirect("production:mo-detail", pk=pk)
 
 
 @login_required
@@ -210,7 +210,7 @@ def order_book_time(request, pk):
     if error is not None:
         return _refused(request, order, error)
     messages.success(request, _("Time booked on %(operation)s.") % {"operation": operation.name})
-    return redirect("production:order-detail", pk=pk)
+    return redirect("production:mo-detail", pk=pk)
 
 
 @login_required
@@ -226,7 +226,7 @@ def order_produce(request, pk):
                             expected_version=data.get("version"))
         if done is not None:
             messages.success(request, _("Output recorded."))
-            return redirect("production:order-detail", pk=pk)
+            return redirect("production:mo-detail", pk=pk)
     return render(request, "production/order_detail.html", _context(request, _order(pk), produce_form=form),
                   status=409 if getattr(form, "refusal", None) is not None
                   and getattr(form.refusal, "status_code", 400) == 409 else 400)
@@ -245,16 +245,16 @@ def work_centre_load(request):
 
 
 urlpatterns = [
-    path("orders/", order_list, name="order-list"),
-    path("orders/new/", order_create, name="order-create"),
-    path("orders/<int:pk>/", order_detail, name="order-detail"),
-    path("orders/<int:pk>/confirm/", order_confirm, name="order-confirm"),
-    path("orders/<int:pk>/unconfirm/", order_unconfirm, name="order-unconfirm"),
-    path("orders/<int:pk>/start/", order_start, name="order-start"),
-    path("orders/<int:pk>/finish/", order_finish, name="order-finish"),
-    path("orders/<int:pk>/cancel/", order_cancel, name="order-cancel"),
-    path("orders/<int:pk>/consume/", order_consume, name="order-consume"),
-    path("orders/<int:pk>/book-time/", order_book_time, name="order-book-time"),
-    path("orders/<int:pk>/produce/", order_produce, name="order-produce"),
+    path("orders/", order_list, name="mo-list"),
+    path("orders/new/", order_create, name="mo-create"),
+    path("orders/<int:pk>/", order_detail, name="mo-detail"),
+    path("orders/<int:pk>/confirm/", order_confirm, name="mo-confirm"),
+    path("orders/<int:pk>/unconfirm/", order_unconfirm, name="mo-unconfirm"),
+    path("orders/<int:pk>/start/", order_start, name="mo-start"),
+    path("orders/<int:pk>/finish/", order_finish, name="mo-finish"),
+    path("orders/<int:pk>/cancel/", order_cancel, name="mo-cancel"),
+    path("orders/<int:pk>/consume/", order_consume, name="mo-consume"),
+    path("orders/<int:pk>/book-time/", order_book_time, name="mo-book-time"),
+    path("orders/<int:pk>/produce/", order_produce, name="mo-produce"),
     path("load/", work_centre_load, name="work-centre-load"),
 ]

@@ -102,6 +102,8 @@ NOT_PAGES = {
     "finance:invoice-credit": "POST-only",
     "stock_accounting:pending-post": "POST-only",
     "purchasing:order-line-remove": "POST-only",
+    **{f"production:mo-{step}": "POST-only" for step in ("confirm", "unconfirm", "start", "finish", "cancel",
+                                                         "consume", "book-time", "produce")},
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
@@ -332,7 +334,15 @@ def _finance_records(entity, by, client, counterparty) -> dict:
     budget = create_budget(entity, by=by, fiscal_year=FiscalYear.objects.get(company=entity),
                            name="Plan 2026 for the whole company, all departments")
     return {"invoice": invoice, "payment": payment, "payment-account": account, "statement": outcome.statement,
-            "budget": budget, "purchasing:order": _purchase_order(entity, by, counterparty)}
+            "budget": budget, "purchasing:order": _purchase_order(entity, by, counterparty),
+            "production:mo": _production_order(entity)}
+
+
+def _production_order(entity):
+    """A draft production order of a table with a long name (production pages)."""
+    from tandem.production.tests.factories import production_order
+
+    return production_order(entity, sku="PHONE")
 
 
 def _purchase_order(entity, by, counterparty):
