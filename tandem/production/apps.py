@@ -38,3 +38,10 @@ class ProductionConfig(AppConfig):
         from tandem.production.audit_actions import ACTIONS
 
         audit.register_actions(ACTIONS)
+
+    def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
+        """`tandem demo` calls this hook: production orders in every state (BOMs from production/demo.py)."""
+        from tandem.production.demo_orders import build_production_orders_demo
+
+        return build_production_orders_demo(seed=seed, scale=scale)
+
