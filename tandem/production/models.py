@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core.models import AMOUNT, QUANTITY, RATE, ArchivableModel, TrackedModel, amount_in_range
 
 PERCENT = {"max_digits": 9, "decimal_places": 4}
-MINUTES = {"max_digits": 12, "decimal_places": 4}
+MINUTES = QUANTITY  # core.limits' amount range, 4 decimal places
 
 
 class WorkCentre(ArchivableModel, TrackedModel):

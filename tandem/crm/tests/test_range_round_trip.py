@@ -70,6 +70,9 @@ PurchasingSettings, SupplierProfile, SupplierPrice, PurchaseOrder, PurchaseOrder
     apps.get_model("purchasing", name) for name in ("PurchasingSettings", "SupplierProfile", "SupplierPrice",
                                                     "PurchaseOrder", "PurchaseOrderLine"))
 StockPosting = apps.get_model("stock_accounting", "StockPosting")
+WorkCentre, Bom, BomLine, BomOperation, ProductionOrder, ProductionOrderComponent, ProductionOrderOperation = (
+    apps.get_model("production", name) for name in ("WorkCentre", "Bom", "BomLine", "BomOperation", "ProductionOrder",
+                                                    "ProductionOrderComponent", "ProductionOrderOperation"))
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -94,6 +97,13 @@ DURATIONS = [0, 1, limits.MAX_DURATION_MINUTES]
 # model -> (factory, the columns holding one kind of ranged value). Columns of one model get the same
 # value at once, so "to >= from" constraints hold at every extreme.
 AMOUNT_COLUMNS = {
+    WorkCentre: (lambda: _work_centre(), ["capacity_hours_per_week"]),
+    BomOperation: (lambda: _bom_operation(), ["minutes_per_unit", "setup_minutes"]),
+    ProductionOrder: (lambda: _production_order(), ["produced_quantity", "scrapped_quantity", "standard_cost",
+                                                    "material_cost", "operation_cost"]),
+    ProductionOrderComponent: (lambda: _production_component(), ["consumed_quantity"]),
+    ProductionOrderOperation: (lambda: _production_operation(), ["planned_minutes", "actual_minutes"]),
+    PurchaseOrderLine: (lambda: _purchase_order_line(), ["billed_quantity"]),
     StockCountLine: (lambda: _count_line(), ["counted", "on_hand_at_posting"]),
     Campaign: (CampaignFactory, ["cost"]),
     MarketingEvent: (MarketingEventFactory, ["cost"]),
@@ -139,6 +149,8 @@ RATE_COLUMNS = {ExchangeRate: (lambda: _exchange_rate(), ["rate"])}
 # Unit prices and costs: 6 decimal places, 9 digits before the point.
 UNIT_PRICES = [Decimal("0.000001"), Decimal("1.5"), limits.MAX_RATE]
 UNIT_PRICE_COLUMNS = {
+    WorkCentre: (lambda: _work_centre(), ["hourly_cost"]),
+    ProductionOrderOperation: (lambda: _production_operation(), ["hourly_cost"]),
     StockMove: (lambda: _stock_move(), ["unit_cost"]),
     EntryLine: (lambda: _entry_line(), ["rate"]),
     PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
@@ -162,14 +174,22 @@ PERCENT_COLUMNS = {
     PriceListItem: (lambda: _price_list_item(), ["discount_percent"]),
     QuoteLine: (lambda: _quote_line(), ["discount_percent", "tax_rate"]),
     OrderLine: (lambda: _order_line(), ["discount_percent", "tax_rate"]),
-    PurchasingSettings: (lambda: _purchasing_settings(), ["receipt_tolerance_percent"]),
+    PurchasingSettings: (lambda: _purchasing_settings(), ["receipt_tolerance_percent", "bill_price_tolerance_percent",
+                                                          "bill_quantity_tolerance_percent"]),
     PurchaseOrderLine: (lambda: _purchase_order_line(), ["tax_rate"]),
     InvoiceLine: (lambda: _invoice_line(), ["discount_percent", "tax_percent"]),
     TaxRate: (lambda: _tax_rate(), ["rate"]),
 }
 # Above zero: a unit's step, the quantity a move carries or a reservation holds.
 STEPS = [limits.AMOUNT_STEP, Decimal("0.001"), Decimal(12), limits.MAX_AMOUNT]
+# Scrap allowances: below 100 % (all of it lost would need an infinite quantity).
+SCRAP_PERCENTS = [Decimal(0), Decimal("0.0001"), Decimal("33.3333"), Decimal("99.9999")]
+SCRAP_PERCENT_COLUMNS = {BomLine: (lambda: _bom_line(), ["scrap_percent"])}
 STEP_COLUMNS = {
+    Bom: (lambda: _bom(), ["quantity"]),
+    BomLine: (lambda: _bom_line(), ["quantity"]),
+    ProductionOrder: (lambda: _production_order(), ["quantity"]),
+    ProductionOrderComponent: (lambda: _production_component(), ["required_quantity"]),
     Unit: (lambda: _unit(), ["step"]),
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
@@ -189,6 +209,8 @@ STEP_COLUMNS = {
     BankStatementLine: (lambda: _statement_line(), ["amount"]),
 }
 DATE_COLUMNS = {
+    Bom: (lambda: _bom(), ["valid_from", "valid_to"]),
+    ProductionOrder: (lambda: _production_order(), ["planned_start", "planned_end"]),
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
     StockCount: (lambda: _count_line().count, ["count_date"]),
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -433,6 +455,40 @@ def _purchase_order_line():
                                             unit_price=Decimal(1))
 
 
+def _work_centre():
+    return WorkCentre.objects.create(company=_location().warehouse.company, code="WC", name="Work centre")
+
+
+def _bom():
+    return Bom.objects.create(product=_product(), code="v1", valid_from=datetime.date(2026, 1, 1))
+
+
+def _bom_line():
+    return BomLine.objects.create(bom=_bom(), component=_product(), quantity=Decimal(1))
+
+
+def _bom_operation():
+    return BomOperation.objects.create(bom=_bom(), name="Assemble", work_centre=_work_centre())
+
+
+def _production_order():
+    bom = _bom()
+    warehouse = _location().warehouse
+    return ProductionOrder.objects.create(company=warehouse.company, product=bom.product, bom=bom,
+                                          warehouse=warehouse, quantity=Decimal(1),
+                                          planned_start=datetime.date(2026, 1, 1))
+
+
+def _production_component():
+    return ProductionOrderComponent.objects.create(order=_production_order(), product=_product(),
+                                                   required_quantity=Decimal(1))
+
+
+def _production_operation():
+    return ProductionOrderOperation.objects.create(order=_production_order(), name="Assemble",
+                                                   work_centre=_work_centre())
+
+
 def _customer_return():
     order = _order()
     return CustomerReturn.objects.create(company=order.company, order=order, client=order.client,
@@ -505,7 +561,7 @@ def test_every_amount_and_date_column_is_round_tripped():
                 elif type(field) is models.DateField and field.editable:
                     found["date"].add((model_class._meta.label, field.name))
     assert found["decimal"] == (_columns(AMOUNT_COLUMNS) | _columns(RATE_COLUMNS) | _columns(UNIT_PRICE_COLUMNS)
-        | _columns(STEP_COLUMNS) | _columns(PERCENT_COLUMNS))
+        | _columns(STEP_COLUMNS) | _columns(PERCENT_COLUMNS) | _columns(SCRAP_PERCENT_COLUMNS))
     assert found["date"] == _columns(DATE_COLUMNS) | _columns(MONTH_COLUMNS)
 
 
@@ -543,6 +599,7 @@ def test_unit_price_and_step_extremes_read_back_identically():
 @pytest.mark.django_db
 def test_percent_extremes_read_back_identically():
     _round_trip(PERCENT_COLUMNS, PERCENTS)
+    _round_trip(SCRAP_PERCENT_COLUMNS, SCRAP_PERCENTS)
 
 
 @pytest.mark.django_db
