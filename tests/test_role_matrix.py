@@ -891,6 +891,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "stock": ids["count_id"],
                     "purchase orders": ids["purchase_order_id"], "purchase approvals": ids["purchase_order_id"],
                     "receipts": ids["purchase_order_id"],
+                    "production orders": ids["production_order_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]
