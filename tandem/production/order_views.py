@@ -240,8 +240,8 @@ def work_centre_load(request):
         weeks = min(max(int(request.GET.get("weeks") or 8), 1), 26)
     except ValueError:
         weeks = 8
-    return render(request, "production/load.html", {"load": queries.work_centre_load(start=start, weeks=weeks),
-                                                    "start": start, "weeks": weeks})
+    load = queries.work_centre_load(start=start, weeks=weeks)
+    return render(request, "production/load.html", {"load": load, "start": load["start"], "weeks": weeks})
 
 
 urlpatterns = [

@@ -49,8 +49,12 @@ def work_centre_load(*, start: datetime.date, weeks: int = 8) -> dict:
     minutes not yet booked, at least zero) counted in the week of their order's planned start, against each
     centre's weekly capacity. {"weeks": [labels], "rows": [{"centre", "capacity", "cells": [{"week", "hours",
     "over"}]}]}"""
+    from tandem.core import limits
     from tandem.production.models import ProductionOrder, ProductionOrderOperation, WorkCentre
 
+    weeks = min(max(int(weeks), 1), 26)
+    if not limits.MIN_DATE + datetime.timedelta(days=7) <= start <= limits.MAX_DATE - datetime.timedelta(weeks=27):
+        start = datetime.date.today()  # a start at the ends of the calendar: there is no week around it to show
     monday = start - datetime.timedelta(days=start.weekday())
     end = monday + datetime.timedelta(weeks=weeks)
     labels = [_iso_week(monday + datetime.timedelta(weeks=i)) for i in range(weeks)]
@@ -63,7 +67,7 @@ def work_centre_load(*, start: datetime.date, weeks: int = 8) -> dict:
         key = (centre_id, _iso_week(day))
         planned[key] = planned.get(key, Decimal(0)) + max(planned_minutes - actual_minutes, Decimal(0)) / 60
     centres = WorkCentre.objects.filter(Q(is_archived=False) | Q(pk__in={k[0] for k in planned})).order_by("code")
-    return {"weeks": labels, "rows": [
+    return {"start": monday, "weeks": labels, "rows": [
         {"centre": centre, "capacity": centre.capacity_hours_per_week, "cells": [
             {"week": week, "hours": planned.get((centre.pk, week), Decimal(0)).quantize(Decimal("0.01")),
              "over": planned.get((centre.pk, week), Decimal(0)) > centre.capacity_hours_per_week}
