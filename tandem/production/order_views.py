@@ -158,7 +158,10 @@ order_cancel = _step("cancel", services.cancel_production_order)
 
 
 def _date(request) -> datetime.date | None:
-    return parse_date(request.POST.get("date") or "") or None
+    try:
+        return parse_date(request.POST.get("date") or "") or None
+    except ValueError:
+        return None
 
 
 @login_required
@@ -235,7 +238,10 @@ def order_produce(request, pk):
 @login_required
 @permission_required("production.view_productionorder", raise_exception=True)
 def work_centre_load(request):
-    start = parse_date(request.GET.get("start") or "") or timezone.localdate()
+    try:
+        start = parse_date(request.GET.get("start") or "") or timezone.localdate()
+    except ValueError:  # well-formed but no such day (2026-02-31)
+        start = timezone.localdate()
     try:
         weeks = min(max(int(request.GET.get("weeks") or 8), 1), 26)
     except ValueError:
