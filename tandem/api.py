@@ -12,6 +12,7 @@ from tandem.finance.api import router as finance_router
 from tandem.parties.api import router as parties_router
 from tandem.planning.api import router as planning_router
 from tandem.production.bom_api import router as production_bom_router
+from tandem.production.order_api import router as production_orders_router
 from tandem.purchasing.api import router as purchasing_router
 from tandem.sales.api import router as sales_router
 from tandem.stock.api import router as stock_router
@@ -56,3 +57,4 @@ api.add_router("/sales/", sales_router)
 api.add_router("/purchasing/", purchasing_router)
 api.add_router("/production/", production_bom_router)
 api.add_router("/planning/", planning_router)
+api.add_router("/production/", production_orders_router)

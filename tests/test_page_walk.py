@@ -83,6 +83,7 @@ def world(pipeline, sales_rep, admin_user):
         **_sales_world(client, counterparty, deal, entity),
         **_bom_world(entity),
         "supplier": _supplier(counterparty).pk,  # the purchasing supplier card
+        "mo": _production_order(entity),  # production:mo-… pages
     }
 
 
@@ -109,6 +110,12 @@ def _supplier(counterparty):
     from tandem.purchasing.models import SupplierProfile
 
     return SupplierProfile.objects.get_or_create(counterparty=counterparty, defaults={"currency": "EUR"})[0]
+
+
+def _production_order(entity) -> int:
+    from tandem.production.tests.factories import production_order
+
+    return production_order(entity).pk
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:

@@ -67,6 +67,9 @@ AREAS = (
     # bill differences: accepting a bill that differs from its order and receipts — accountants and managers.
     # Issuing (posting) a bill is invoice issuing.
     "supplier bills", "bill differences",
+    # production orders: made, confirmed, worked (consumed, timed, produced) and finished by the Production role;
+    # the work-centre load is read with them.
+    "production orders",
 )
 _READS_ENGINEERING = {"bills of materials": READ_ONLY, "work centres": READ_ONLY}
 
@@ -80,6 +83,7 @@ _READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 # The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
 _READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
 _READS_PURCHASING = {area: READ_ONLY for area in ("suppliers", "purchase orders", "purchase approvals", "receipts")}
+_READS_PRODUCTION = {"production orders": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
     # Full access, including users, roles and module switches.
@@ -101,7 +105,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           "landed cost allocation": frozenset({READ, CHANGE}),
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
-                          "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_ENGINEERING},
+                          "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_ENGINEERING,
+                          **_READS_PRODUCTION},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
@@ -137,7 +142,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                       "warehouses": READ_ONLY, "stock": frozenset({READ, ADD, CHANGE}),
                       # Reads what is ordered from suppliers and receives it.
                       **_READS_PURCHASING, "receipts": frozenset({READ, CHANGE}), "planning": READ_ONLY,
-                      **_READS_ENGINEERING},
+                      **_READS_ENGINEERING, **_READS_PRODUCTION},
     # Accounting: reads clients, deals and complaints; maintains clients' legal entities and our own, and
     # records exchange rates.
     roles.ACCOUNTANT: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG,
@@ -155,7 +160,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        **_READS_PURCHASING, **_READS_ENGINEERING,
                        # Enters the freight and customs bills and allocates them (stock values change).
                        "landed costs": frozenset({READ, ADD, CHANGE}),
-                       "landed cost allocation": frozenset({READ, CHANGE})},
+                       "landed cost allocation": frozenset({READ, CHANGE}), **_READS_PRODUCTION},
     # Production: reads clients and complaints, works the tasks given to them.
     roles.PRODUCTION: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "complaints": READ_ONLY,
                        "tasks": frozenset({READ, CHANGE}), "quotes": READ_ONLY, "sales orders": READ_ONLY,
@@ -163,7 +168,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "warehouses": READ_ONLY, "stock": READ_ONLY, **_READS_PURCHASING,
                        "planning": frozenset({READ, CHANGE}), "planning confirmation": frozenset({READ, CHANGE}),
                        # Keeps the bills of materials and the work centres.
-                       "bills of materials": ALL, "work centres": ALL},
+                       "bills of materials": ALL, "work centres": ALL,
+                       "production orders": ALL},
     # Buyers: keep suppliers and their prices, make, submit and send purchase orders; managers approve those
     # above the threshold, the warehouse receives. Read clients (suppliers are counterparties), products, stock.
     roles.PURCHASING: {**_EVERYONE, **_READS_CLIENTS, **_READS_CATALOG, "warehouses": READ_ONLY, "stock": READ_ONLY,
@@ -174,7 +180,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                        "landed costs": frozenset({READ, ADD, CHANGE}),
                        # Prepares supplier bills of what was received (not customer invoices); an accountant issues
                        # them.
-                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY},
+                       "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY,
+                       **_READS_PRODUCTION},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation",
@@ -284,6 +291,8 @@ API_AREAS = {
     "/api/v1/purchasing/bills": "supplier bills",
     "/api/v1/purchasing/bills/{bill_id}/accept": "bill differences",
     "/api/v1/purchasing/bills/{bill_id}/issue": "invoice issuing",
+    "/api/v1/production/orders": "production orders",
+    "/api/v1/production/load": "production orders",
 }
 
 # --- Which area each HTML page belongs to: the longest matching URL-name prefix ----------------------------
@@ -336,6 +345,7 @@ PAGE_AREAS = {
     "purchasing:landed-": "landed costs", "purchasing:landed-cost-allocate": "landed cost allocation",
     "purchasing:order-bill": "supplier bills", "purchasing:bill": "supplier bills",
     "purchasing:bill-accept": "bill differences", "purchasing:bill-issue": "invoice issuing",
+    "production:mo": "production orders", "production:work-centre-load": "production orders",
 }
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
@@ -404,6 +414,10 @@ API_VERB_OVERRIDES = {
 }
 # Likewise for pages, by URL name.
 PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
+                       # Working a production order changes it.
+                       **{f"production:mo-{step}": CHANGE
+                          for step in ("unconfirm", "finish", "consume", "book-time", "produce")},
+                       "production:work-centre-load": READ,
                        "stock:count-post": CHANGE,  # posting a stock count adjusts the stock
                        "stock:count-line-delete": CHANGE,  # a draft count's lines are edits of the count
                        "crm:deal-board-more": READ,  # the next cards of a board column
@@ -541,6 +555,7 @@ def build_world(actor):
     ids.update({key: value for key, value in _stock_world(entity, actor).items() if key != "product_id"})
     ids.update(_purchasing_world(ids, entity))
     ids.update(_bom_world(ids, entity))
+    ids.update(_production_world(actor))
     return ids
 
 
@@ -559,6 +574,15 @@ def _bom_world(ids: dict, entity) -> dict:
     operation = BomOperation.objects.create(bom=bom, name="Matrix step", work_centre=centre)
     return {"work_centre_id": centre.pk, "bom_id": bom.pk, "bom_line_id": line.pk, "bomline_pk": line.pk,
             "bom_operation_id": operation.pk, "bomoperation_pk": operation.pk}
+
+
+def _production_world(actor) -> dict:
+    """A draft production order (a table from four legs) for the production endpoints."""
+    from tandem.production.tests.factories import production_order
+
+    order = production_order(sku="MATRIX")
+    return {"production_order_id": order.pk, "operation_id": order.operations.get().pk,
+            "component_id": order.components.get().pk}
 
 
 def _purchasing_world(ids: dict, entity) -> dict:
@@ -975,6 +999,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                     "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
                     "bill differences": ids["bill_id"],
+                    "production orders": ids["production_order_id"],
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

@@ -5,7 +5,7 @@ from tandem.core import roles
 from tandem.core.menu import MenuEntry
 
 _MODELS = ["workcentre", "bom", "bomline", "bomoperation", "productionorder", "productionordercomponent",
-           "productionorderoperation"]
+           "productionorderoperation", "productionorderoutput"]
 _READ = [f"production.view_{name}" for name in _MODELS]
 _WRITE = [f"production.{verb}_{name}" for name in _MODELS for verb in ("add", "change", "delete")]
 
@@ -26,9 +26,12 @@ class ProductionConfig(AppConfig):
     module_key = "production"
     module_requires = ("catalog", "stock")
     url_prefixes = ("/production/", "/api/v1/production/")
+    # One module-bar entry "Production" (a dropdown of these pages).
     menu = [
+        MenuEntry(_("Production orders"), "production:mo-list", "production.view_productionorder"),
         MenuEntry(_("Bills of materials"), "production:bom-list", "production.view_bom"),
         MenuEntry(_("Work centres"), "production:workcentre-list", "production.view_workcentre"),
+        MenuEntry(_("Work-centre load"), "production:work-centre-load", "production.view_workcentre"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE,
@@ -48,7 +51,9 @@ class ProductionConfig(AppConfig):
         _register_panels()
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
-        """`tandem demo` calls this hook: a small furniture maker's work centres and three-level BOMs."""
+        """`tandem demo` calls this hook: a small furniture maker's work centres and three-level BOMs, then
+        production orders in every state."""
         from tandem.production.demo import build_production_demo
+        from tandem.production.demo_orders import build_production_orders_demo
 
-        return build_production_demo(seed=seed, scale=scale)
+        return build_production_demo(seed=seed, scale=scale) + build_production_orders_demo(seed=seed, scale=scale)

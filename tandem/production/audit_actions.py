@@ -20,4 +20,12 @@ ACTIONS = {
     "production.bom.operation_added": _("added an operation to the BOM"),
     "production.bom.operation_changed": _("changed an operation of the BOM"),
     "production.bom.operation_removed": _("removed an operation from the BOM"),
+    "production.productionorder.draft": _("took a production order back to draft"),
+    "production.productionorder.confirmed": _("confirmed a production order"),
+    "production.productionorder.in_progress": _("started a production order"),
+    "production.productionorder.done": _("finished a production order"),
+    "production.productionorder.cancelled": _("cancelled a production order"),
+    "production.productionorder.consumed": _("consumed components for a production order"),
+    "production.productionorder.time_booked": _("booked time on a production order"),
+    "production.productionorder.produced": _("produced output of a production order"),
 }

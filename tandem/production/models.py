@@ -172,6 +172,11 @@ class ProductionOrder(TrackedModel):
                                         help_text=_("For the whole quantity, from the BOM at confirmation."))
     material_cost = models.DecimalField(_("material cost"), default=Decimal(0), **AMOUNT)
     operation_cost = models.DecimalField(_("operation cost"), default=Decimal(0), **AMOUNT)
+    # What left work in progress into stock (the outputs' values) and, at the end, what was left there and went
+    # to production variances; `variance` is actual − standard of the quantity produced (set when done).
+    output_value = models.DecimalField(_("value produced"), default=Decimal(0), **AMOUNT)
+    written_off = models.DecimalField(_("written off to variances"), default=Decimal(0), **AMOUNT)
+    variance = models.DecimalField(_("variance"), default=Decimal(0), **AMOUNT)
     note = models.TextField(_("note"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -201,6 +206,34 @@ class ProductionOrder(TrackedModel):
         return self.material_cost + self.operation_cost
 
     @property
+    def work_in_progress(self) -> Decimal:
+        """What the order holds in work in progress: costs booked less the value produced and written off."""
+        return self.actual_cost - self.output_value - self.written_off
+
+    @property
+    def standard_unit_cost(self) -> Decimal:
+        return self.standard_cost / self.quantity if self.quantity else Decimal(0)
+
+    def can_confirm(self) -> bool:
+        return self.Status.CONFIRMED in self.TRANSITIONS[self.status] and self.status == self.Status.DRAFT
+
+    def can_start(self) -> bool:
+        return self.Status.IN_PROGRESS in self.TRANSITIONS[self.status]
+
+    def can_finish(self) -> bool:
+        return self.Status.DONE in self.TRANSITIONS[self.status]
+
+    def can_cancel(self) -> bool:
+        return self.Status.CANCELLED in self.TRANSITIONS[self.status]
+
+    def can_unconfirm(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
     def open_quantity(self) -> Decimal:
         return max(self.quantity - self.produced_quantity, Decimal(0))
 
@@ -217,6 +250,9 @@ class ProductionOrderComponent(models.Model):
                                 related_name="+")
     required_quantity = models.DecimalField(_("required"), **QUANTITY)
     consumed_quantity = models.DecimalField(_("consumed"), default=Decimal(0), **QUANTITY)
+    standard_unit_cost = models.DecimalField(_("standard unit cost"), default=Decimal(0), **RATE,
+                                             help_text=_("Its valuation when the order was confirmed."))
+    consumed_value = models.DecimalField(_("consumed value"), default=Decimal(0), **AMOUNT)
 
     class Meta:
         ordering = ["order_id", "position", "id"]
@@ -262,3 +298,39 @@ class ProductionOrderOperation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProductionOrderOutput(models.Model):
+    """What one "produce" step recorded: finished goods (into stock, a new lot when tracked), a by-product (into
+    stock at the cost given) or scrap (finished units lost: a quantity, no stock)."""
+
+    class Kind(models.TextChoices):
+        FINISHED = "finished", _("Finished goods")
+        BY_PRODUCT = "by_product", _("By-product")
+        SCRAP = "scrap", _("Scrap")
+
+    order = models.ForeignKey(ProductionOrder, verbose_name=_("production order"), on_delete=models.CASCADE,
+                              related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    lot = models.ForeignKey("stock.Lot", verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    move = models.ForeignKey("stock.StockMove", verbose_name=_("stock move"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    unit_cost = models.DecimalField(_("unit cost"), default=Decimal(0), **RATE)
+    value = models.DecimalField(_("value"), default=Decimal(0), **AMOUNT)
+    effective_date = models.DateField(_("date"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="mo_output_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} × {self.product_id}"

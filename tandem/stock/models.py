@@ -89,6 +89,9 @@ class StockMove(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
         RETURN = "return", _("Customer return")
         COST_CORRECTION = "cost_correction", _("Cost correction")
+        # Production (issue #15): components leave stock into work in progress; the output enters from it.
+        CONSUMPTION = "consumption", _("Consumption")
+        PRODUCTION = "production", _("Production")
 
     company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
                                 related_name="+")

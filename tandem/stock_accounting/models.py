@@ -24,6 +24,7 @@ class StockPosting(models.Model):
         COGS = "cogs", _("Cost of goods sold")
         STOCK_ADJUSTMENT = "stock_adjustment", _("Stock adjustments")
         LANDED_COST = "landed_cost", _("Landed costs to allocate")
+        WORK_IN_PROGRESS = "work_in_progress", _("Work in progress")
 
     company = models.ForeignKey("core.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT,
                                 related_name="+")

@@ -10,6 +10,8 @@ likewise (stock.signals.stock_revalued), on the STK journal, accounts chosen by 
     customer return              Dr inventory        / Cr cost of goods sold (at the cost it comes back with)
     transfer, one legal entity   nothing (both sides are the same inventory)
     transfer between entities    the source posts it like a shipment, the target like a receipt
+    consumption (production)     Dr work in progress / Cr inventory
+    production output            Dr inventory        / Cr work in progress
 
 A revaluation posts each changed move's difference the same way (a dearer shipment: more cost of goods sold),
 except a landed cost's own receipt (purchasing's allocation of freight, duties, insurance): Dr inventory / Cr
@@ -50,15 +52,19 @@ Counter = StockPosting.Counter
 Kind = StockMove.Kind
 
 # The account the other side of the inventory line goes to, by the move's kind and direction.
-OUT_COUNTER = {Kind.SHIPMENT: Counter.COGS, Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.COGS}
+OUT_COUNTER = {Kind.SHIPMENT: Counter.COGS, Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.COGS,
+               Kind.CONSUMPTION: Counter.WORK_IN_PROGRESS}
 IN_COUNTER = {Kind.RECEIPT: Counter.GOODS_RECEIVED, Kind.RETURN: Counter.COGS,
-              Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.GOODS_RECEIVED}
+              Kind.ADJUSTMENT: Counter.STOCK_ADJUSTMENT, Kind.TRANSFER: Counter.GOODS_RECEIVED,
+              Kind.PRODUCTION: Counter.WORK_IN_PROGRESS}
 INVENTORY = Account.Subtype.INVENTORY
 SUBTYPES = {INVENTORY: INVENTORY, Counter.COGS: Account.Subtype.COGS,
             Counter.GOODS_RECEIVED: Account.Subtype.GOODS_RECEIVED,
             Counter.STOCK_ADJUSTMENT: Account.Subtype.STOCK_ADJUSTMENT}
-# Needed only by the postings that use them: a ledger without one still posts everything else.
-OPTIONAL_SUBTYPES = {Counter.LANDED_COST: Account.Subtype.LANDED_COST_CLEARING}
+# Needed only by the postings that use them (landed costs; the moves of production orders): a ledger without one
+# still posts everything else, and such a posting waits (no_ledger) until the account exists.
+OPTIONAL_SUBTYPES = {Counter.LANDED_COST: Account.Subtype.LANDED_COST_CLEARING,
+                     Counter.WORK_IN_PROGRESS: Account.Subtype.WORK_IN_PROGRESS}
 
 # Why a posting waits.
 NO_LEDGER = "no_ledger"
@@ -199,7 +205,7 @@ def _book(company, postings: list[StockPosting], *, date, reason: str, memo: str
           ledger: Ledger | None) -> None:
     """Post `postings` (one legal entity) as one entry dated `date`, or mark them pending for `reason`."""
     if date is not None and any(posting.counter not in ledger.accounts for posting in postings):
-        date, reason = None, NO_LEDGER  # e.g. a landed cost while the chart has no clearing account
+        date, reason = None, NO_LEDGER  # e.g. a landed cost or production move before its account exists
     if date is None:
         for posting in postings:
             posting.status, posting.reason = StockPosting.Status.PENDING, reason

@@ -108,6 +108,8 @@ NOT_PAGES = {
         "bom-line-edit", "bom-line-remove", "bom-operation-add", "bom-operation-edit", "bom-operation-remove")},
     "purchasing:order-quote": "POST-only",
     "purchasing:order-convert": "POST-only",
+    **{f"production:mo-{step}": "POST-only" for step in ("confirm", "unconfirm", "start", "finish", "cancel",
+                                                         "consume", "book-time", "produce")},
     "purchasing:order-pdf": "a PDF file, no page",
     "purchasing:bill-update": "POST-only",
     "purchasing:bill-accept": "POST-only",
@@ -388,7 +390,8 @@ def _finance_records(entity, by, client, counterparty) -> dict:
     budget = create_budget(entity, by=by, fiscal_year=FiscalYear.objects.get(company=entity),
                            name="Plan 2026 for the whole company, all departments")
     return {"invoice": invoice, "payment": payment, "payment-account": account, "statement": outcome.statement,
-            "budget": budget, **_purchasing_records(entity, by, counterparty)}
+            "budget": budget, **_purchasing_records(entity, by, counterparty),
+            "production:mo": _production_order(entity)}
 
 
 def _purchasing_records(entity, by, counterparty) -> dict:
@@ -405,6 +408,13 @@ def _purchasing_records(entity, by, counterparty) -> dict:
                                             "tax_percent": Decimal(19), "origin_line": line}])
     BillMatch.objects.create(invoice=bill, order=order)
     return {"purchasing:order": order, "purchasing:bill": bill, "purchasing:supplier": order.supplier}
+
+
+def _production_order(entity):
+    """A draft production order of a table with a long name (production pages)."""
+    from tandem.production.tests.factories import production_order
+
+    return production_order(entity, sku="PHONE")
 
 
 def _purchase_order(entity, by, counterparty):

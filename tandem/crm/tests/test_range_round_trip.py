@@ -76,6 +76,7 @@ LandedCost, LandedCostLine = (apps.get_model("purchasing", name) for name in ("L
 WorkCentre, Bom, BomLine, BomOperation, ProductionOrder, ProductionOrderComponent, ProductionOrderOperation = (
     apps.get_model("production", name) for name in ("WorkCentre", "Bom", "BomLine", "BomOperation", "ProductionOrder",
                                                     "ProductionOrderComponent", "ProductionOrderOperation"))
+ProductionOrderOutput = apps.get_model("production", "ProductionOrderOutput")
 
 API = "/api/v1"
 UTC = datetime.UTC
@@ -103,8 +104,10 @@ AMOUNT_COLUMNS = {
     WorkCentre: (lambda: _work_centre(), ["capacity_hours_per_week"]),
     BomOperation: (lambda: _bom_operation(), ["minutes_per_unit", "setup_minutes"]),
     ProductionOrder: (lambda: _production_order(), ["produced_quantity", "scrapped_quantity", "standard_cost",
-                                                    "material_cost", "operation_cost"]),
-    ProductionOrderComponent: (lambda: _production_component(), ["consumed_quantity"]),
+                                                    "material_cost", "operation_cost", "output_value", "written_off",
+                                                    "variance"]),
+    ProductionOrderComponent: (lambda: _production_component(), ["consumed_quantity", "consumed_value"]),
+    ProductionOrderOutput: (lambda: _production_output(), ["value"]),
     ProductionOrderOperation: (lambda: _production_operation(), ["planned_minutes", "actual_minutes"]),
     StockCountLine: (lambda: _count_line(), ["counted", "on_hand_at_posting"]),
     Campaign: (CampaignFactory, ["cost"]),
@@ -160,6 +163,8 @@ UNIT_PRICES = [Decimal("0.000001"), Decimal("1.5"), limits.MAX_RATE]
 UNIT_PRICE_COLUMNS = {
     WorkCentre: (lambda: _work_centre(), ["hourly_cost"]),
     ProductionOrderOperation: (lambda: _production_operation(), ["hourly_cost"]),
+    ProductionOrderComponent: (lambda: _production_component(), ["standard_unit_cost"]),
+    ProductionOrderOutput: (lambda: _production_output(), ["unit_cost"]),
     StockMove: (lambda: _stock_move(), ["unit_cost"]),
     EntryLine: (lambda: _entry_line(), ["rate"]),
     PriceListItem: (lambda: _price_list_item(), ["unit_price"]),
@@ -203,6 +208,7 @@ STEP_COLUMNS = {
     BomLine: (lambda: _bom_line(), ["quantity"]),
     ProductionOrder: (lambda: _production_order(), ["quantity"]),
     ProductionOrderComponent: (lambda: _production_component(), ["required_quantity"]),
+    ProductionOrderOutput: (lambda: _production_output(), ["quantity"]),
     Unit: (lambda: _unit(), ["step"]),
     StockMove: (lambda: _stock_move(), ["quantity"]),
     Reservation: (lambda: _reservation(), ["quantity"]),
@@ -226,6 +232,7 @@ STEP_COLUMNS = {
 DATE_COLUMNS = {
     Bom: (lambda: _bom(), ["valid_from", "valid_to"]),
     ProductionOrder: (lambda: _production_order(), ["planned_start", "planned_end"]),
+    ProductionOrderOutput: (lambda: _production_output(), ["effective_date"]),
     ExpectedReceipt: (lambda: _expected_receipt(), ["expected_date"]),
     StockCount: (lambda: _count_line().count, ["count_date"]),
     ExchangeRate: (lambda: _exchange_rate(), ["date"]),
@@ -525,6 +532,12 @@ def _production_order():
 def _production_component():
     return ProductionOrderComponent.objects.create(order=_production_order(), product=_product(),
                                                    required_quantity=Decimal(1))
+
+
+def _production_output():
+    order = _production_order()
+    return ProductionOrderOutput.objects.create(order=order, kind="finished", product=order.product,
+                                                quantity=Decimal(1), effective_date=datetime.date(2026, 1, 2))
 
 
 def _production_operation():

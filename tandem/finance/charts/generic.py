@@ -39,6 +39,7 @@ ACCOUNTS = [
     ("5000", _("Cost of goods sold"), X, "cogs", "5"),
     ("5100", _("Inventory adjustments"), X, "stock_adjustment", "5"),
     ("5200", _("Production variances"), X, "production_variance", "5"),
+    ("5210", _("Labour and overhead absorbed"), X, "production_absorption", "5"),
     ("5300", _("Purchase price variances"), X, "price_variance", "5"),
     ("6", _("Operating expenses"), X, "", None),
     ("6000", _("Wages and salaries"), X, "operating_expense", "6"),

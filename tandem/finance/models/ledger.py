@@ -52,6 +52,9 @@ class Account(ArchivableModel, TrackedModel):
         # the difference between standard and actual cost goes to production variances.
         WORK_IN_PROGRESS = "work_in_progress", _("Work in progress")
         PRODUCTION_VARIANCE = "production_variance", _("Production variances")
+        # Work-centre time booked on production orders: Dr work in progress / Cr this (labour and overhead
+        # absorbed into products instead of staying an expense).
+        PRODUCTION_ABSORPTION = "production_absorption", _("Labour and overhead absorbed")
         # Purchasing (issue #15): a supplier bill priced differently from the goods received posts the
         # difference here; freight, duties and insurance wait in the landed-cost clearing account until
         # they are allocated to the receipts they concern.

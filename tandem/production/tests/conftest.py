@@ -37,3 +37,35 @@ def table_bom(table, leg, top, assembly):
     BomOperation.objects.create(bom=bom, sequence=10, name="Assemble", work_centre=assembly,
                                 minutes_per_unit=Decimal(30), setup_minutes=Decimal(15))
     return bom
+
+
+@pytest.fixture
+def ledger(company, admin_user):  # noqa: F811
+    """The generic chart (with work in progress 1220, production variances 5200, absorbed 5210) and 2026."""
+    from tandem.finance import services as finance
+
+    finance.install_chart_template(company, by=admin_user)
+    finance.create_fiscal_year(company, start_date=datetime.date(2026, 1, 1), by=admin_user)
+    return company
+
+
+def balance(entity, code: str) -> Decimal:
+    """Debit − credit of an account of `entity`."""
+    from tandem.finance.models import Account
+
+    account = Account.objects.get(company=entity, code=code)
+    return sum((line.debit - line.credit for line in account.lines.all()), Decimal(0))
+
+
+def buy(product, quantity, unit_cost, location, lot=None, by=None):
+    from tandem.stock.services import receive_stock
+
+    return receive_stock(product=product, quantity=Decimal(str(quantity)), location=location, lot=lot,
+                         unit_cost=Decimal(str(unit_cost)), effective_date=datetime.date(2026, 12, 1), by=by)
+
+
+@pytest.fixture
+def producer(make_user):
+    from tandem.core import roles
+
+    return make_user(roles.PRODUCTION, username="producer1")
