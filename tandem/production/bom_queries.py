@@ -187,8 +187,8 @@ def explode(product, quantity=1, on_date: datetime.date | None = None, *, bom: B
         for node_bom, needed, node_level, node_row, path in frontier:
             operations = []
             for operation in operations_of.get(node_bom.pk, []):
-                minutes = (Fraction(operation.setup_minutes)
-                           + Fraction(operation.minutes_per_unit) * needed / Fraction(node_bom.quantity))
+                # Minutes per unit made: the set-up once, then each unit of what this level makes.
+                minutes = Fraction(operation.setup_minutes) + Fraction(operation.minutes_per_unit) * needed
                 operations.append(OperationCost(
                     bom_id=node_bom.pk, product=node_row.product if node_row else product, level=node_level,
                     name=operation.name, work_centre=operation.work_centre, minutes=minutes,

@@ -112,8 +112,7 @@ def create_production_order(*, product, quantity, by, planned_start: datetime.da
         ProductionOrderOperation.objects.bulk_create([
             ProductionOrderOperation(
                 order=order, sequence=operation.sequence, name=operation.name, work_centre_id=operation.work_centre_id,
-                planned_minutes=quantize_quantity(operation.setup_minutes
-                                                  + operation.minutes_per_unit * quantity / bom.quantity),
+                planned_minutes=quantize_quantity(operation.setup_minutes + operation.minutes_per_unit * quantity),
                 hourly_cost=operation.work_centre.hourly_cost)
             for operation in bom.operations.select_related("work_centre").order_by("sequence", "id")])
         audit.record(order, "production.productionorder.created", by=by, changes=audit.snapshot(

@@ -115,7 +115,7 @@ def test_the_api_makes_a_bom_with_lines_and_operations_all_or_nothing(api, plann
     explosion = http.get(f"/api/v1/production/boms/{data['id']}/explosion?quantity=3&date=2026-06-01").json()
     assert [(r["product"]["sku"], r["quantity"]) for r in explosion["rows"]] == [("LEG-1", "12.6316"),
                                                                                  ("TOP-1", "3.0000")]
-    assert explosion["operation_cost"] == "30.000000"  # (15 + 30 × 3 / 2) minutes at 30 an hour
+    assert explosion["operation_cost"] == "52.500000"  # (15 + 30 × 3) minutes at 30 an hour
     used = http.get(f"/api/v1/production/products/{leg.pk}/where-used").json()
     assert [(u["level"], u["bom"]["product"]["sku"]) for u in used] == [(1, "TABLE-1")]
     overlap = http.post("/api/v1/production/boms", {**body, "code": "v2", "lines": [], "operations": []},

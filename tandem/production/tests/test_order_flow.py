@@ -101,11 +101,12 @@ def test_the_production_role_runs_orders_and_others_only_read(make_user, table, 
 
     producer = make_user(roles.PRODUCTION, username="producer")
     seller = make_user(roles.SALES_MANAGER, username="seller")
+    storekeeper = make_user(roles.WAREHOUSE, username="storekeeper")
     order = services.create_production_order(product=table, quantity=1, by=producer, planned_start=DAY)
     with pytest.raises(AccessDenied):
         services.confirm_production_order(order, by=seller)
     with pytest.raises(AccessDenied):
-        services.create_production_order(product=table, quantity=1, by=seller)
+        services.create_production_order(product=table, quantity=1, by=storekeeper)
     assert services.confirm_production_order(order, by=producer).status == "confirmed"
 
 

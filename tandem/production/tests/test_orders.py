@@ -22,7 +22,7 @@ def test_a_draft_order_copies_components_with_scrap_and_operations(admin_user, t
     # 8 legs per 2 tables → 12 for 3, and 5 % scrap on top: 12 / 0.95 = 12.6316 (rounded up)
     assert required == {"LEG-1": Decimal("12.6316"), "TOP-1": Decimal("3.0000")}
     (operation,) = order.operations.all()
-    assert operation.planned_minutes == Decimal("60.0000")  # 15 set-up + 30 × 3 / 2
+    assert operation.planned_minutes == Decimal("105.0000")  # 15 set-up + 30 minutes a table × 3 tables
     assert operation.hourly_cost == Decimal("30")
     assert order.warehouse == warehouse
 

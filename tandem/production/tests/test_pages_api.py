@@ -80,14 +80,14 @@ def test_the_load_page_highlights_a_week_over_capacity(client, producer, table, 
                                                        shelf):
     assembly.capacity_hours_per_week = Decimal(2)
     assembly.save()
-    services.create_production_order(product=table, quantity=8, by=producer, planned_start=DAY)  # 15 + 120 min
+    services.create_production_order(product=table, quantity=8, by=producer, planned_start=DAY)  # 15 + 30 × 8 min
     services.create_production_order(product=table, quantity=2, by=producer,
-                                     planned_start=DAY + datetime.timedelta(days=7))  # 45 min
+                                     planned_start=DAY + datetime.timedelta(days=7))  # 15 + 30 × 2 min
     client.force_login(producer)
     page = client.get("/production/load/?start=2026-12-07&weeks=3").content.decode()
     row = page.split("ASM Assembly")[1].split("</tr>")[0]
-    assert 'data-week="2026-W50" data-over="1"' in row and "2.25" in row
-    assert 'data-week="2026-W51">0.75' in row.replace("\n", "")
+    assert 'data-week="2026-W50" data-over="1"' in row and "4.25" in row
+    assert 'data-week="2026-W51">1.25' in row.replace("\n", "")
 
 
 def test_the_api_runs_an_order_and_refuses_with_the_field(api, producer, viewer, table, leg, top, table_bom, shelf):
@@ -103,7 +103,7 @@ def test_the_api_runs_an_order_and_refuses_with_the_field(api, producer, viewer,
     assert order["actions"] == ["confirm", "cancel"] and len(order["components"]) == 2
     url = f"/api/v1/production/orders/{order['id']}"
     confirmed = _post(http, f"{url}/confirm", {"version": order["version"]})
-    assert confirmed.status_code == 200 and confirmed.json()["standard_cost"] == "123.55"
+    assert confirmed.status_code == 200 and confirmed.json()["standard_cost"] == "138.55"
     stale = _post(http, f"{url}/cancel", {"version": order["version"]})
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
     not_started = _post(http, f"{url}/produce", {"quantity": "1"})

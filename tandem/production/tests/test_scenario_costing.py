@@ -35,8 +35,8 @@ def test_an_order_from_purchase_to_finished_goods_at_actual_cost(ledger, admin_u
     assert legs.required_quantity == Decimal("16.8422")  # 16 / 0.95, rounded up
 
     order = services.confirm_production_order(order, by=admin_user)
-    # 16.8422 × 2.50 + 4 × 40.00 + 75 minutes × 30.00 / 60 = 42.1055 + 160 + 37.50
-    assert order.standard_cost == Decimal("239.61")
+    # 16.8422 × 2.50 + 4 × 40.00 + (15 + 30 × 4) minutes × 30.00 / 60 = 42.1055 + 160 + 67.50
+    assert order.standard_cost == Decimal("269.61")
     assert stock(leg, warehouse) == (Decimal(20), Decimal("16.8422"))
     assert stock(top, warehouse) == (Decimal(4), Decimal(4))
     assert stock(table, warehouse)[0] == 0 and WarehouseStock.objects.get(product=table).incoming == 4
@@ -63,8 +63,8 @@ def test_an_order_from_purchase_to_finished_goods_at_actual_cost(ledger, admin_u
     order = services.finish_production_order(order, by=admin_user, effective_date=DAY)
     assert order.status == "done"
     assert order.actual_cost == Decimal("242.50")
-    # actual − standard of the 3 made: 242.50 − 239.61 / 4 × 3
-    assert order.variance == Decimal("62.79")
+    # actual − standard of the 3 made: 242.50 − 269.61 / 4 × 3
+    assert order.variance == Decimal("40.29")
     assert order.work_in_progress == 0
     assert balance(ledger, "1220") == 0  # nothing stays in work in progress
     assert balance(ledger, "5200") == Decimal("60.62")  # the scrapped table
