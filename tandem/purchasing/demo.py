@@ -1,6 +1,7 @@
 """The purchasing part of the demo data: three suppliers (new counterparties of their own), prices of the
 stocked untracked goods (one preferred per product), and purchase orders in various states — drafts, one
-awaiting approval, sent, partly received and received.
+awaiting approval, sent, partly received and received (with a draft supplier bill and the carrier's freight as a
+landed cost, allocated for some), and a request for quotation.
 
 Runs after stock and sales (app order) and uses their goods and warehouse. Created through
 purchasing.services (audited like real work). Deterministic (random.Random seeded from `seed`); idempotent:
@@ -85,6 +86,7 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                 order = services.receive_purchase_order(
                     order, lines=[(line, line.quantity, None, None) for line in lines], by=admin)
                 _demo_bill(order, admin, number)
+                _demo_landed_cost(order, admin, number)
         # A request for quotation waiting for the supplier's answer: one line priced from the list, one not yet.
         supplier = suppliers[0]
         listed = [p for p in products if supplier.prices.filter(product=p).exists()][:1]
@@ -95,6 +97,23 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                                            lines=[{"product": p, "quantity": Decimal(rng.randint(20, 80))}
                                                   for p in listed + unlisted])
     return [f"purchasing: {SupplierProfile.objects.count()} suppliers, {PurchaseOrder.objects.count()} purchase orders"]
+
+
+def _demo_landed_cost(order, admin, number: int) -> None:
+    """The carrier's freight of a received order, spread over its receipts by value: allocated for odd-numbered
+    orders (their goods cost more since), a draft for the rest."""
+    from tandem.core.errors import BusinessRuleError
+    from tandem.purchasing import landed_costs
+
+    try:
+        freight = landed_costs.create_landed_cost(
+            by=admin, amount=(order.net_total * Decimal("0.04")).quantize(Decimal("0.01")) or Decimal(10),
+            company=order.company, date=timezone.localdate(), method="value", orders=[order],
+            reference=f"FREIGHT-{4711 + number}", note="Carrier's freight")
+        if number % 2 == 1:
+            landed_costs.allocate_landed_cost(freight, by=admin)
+    except BusinessRuleError:
+        return  # the demo goes on without it
 
 
 def _demo_bill(order, admin, number: int) -> None:

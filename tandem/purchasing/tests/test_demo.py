@@ -3,7 +3,7 @@
 import pytest
 
 from tandem.purchasing.demo import build_purchasing_demo
-from tandem.purchasing.models import PurchaseOrder, SupplierPrice
+from tandem.purchasing.models import LandedCost, PurchaseOrder, SupplierPrice
 
 pytestmark = pytest.mark.django_db
 
@@ -17,4 +17,8 @@ def test_demo_makes_suppliers_prices_and_orders_once(admin_user, company, wareho
     assert SupplierPrice.objects.filter(is_preferred=True).exists()
     statuses = set(PurchaseOrder.objects.values_list("status", flat=True))
     assert {"rfq", "draft", "approved", "partly_received", "received"} <= statuses
+    # Received orders carry the carrier's freight, allocated to their receipts (their goods cost more).
+    assert "allocated" in set(LandedCost.objects.values_list("status", flat=True))
+    allocated = LandedCost.objects.filter(status="allocated").first()
+    assert sum(line.amount for line in allocated.lines.all()) == allocated.amount
     assert build_purchasing_demo(seed=1) == []
