@@ -106,7 +106,8 @@ MAY: dict[str, dict[str, frozenset]] = {
                           # Reads receivables; accountants set limits and run dunning.
                           "receivables": READ_ONLY, "credit limits": READ_ONLY, "dunning": READ_ONLY,
                           "payments": READ_ONLY, "bank statements": READ_ONLY, **_READS_ENGINEERING,
-                          **_READS_PRODUCTION},
+                          # Confirming planning proposals makes draft production orders; production runs them.
+                          "production orders": frozenset({READ, ADD})},
     # Works with own clients: keeps them and their contacts and legal entities up to date (cannot delete a
     # client or a legal entity), tags them, works own leads, deals, complaints and tasks (deleting none of
     # those), logs calls and meetings (and may delete what they logged themselves), registers clients at
