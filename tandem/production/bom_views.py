@@ -237,18 +237,25 @@ def bom_detail(request, pk):
     return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk)))
 
 
+def _save(request, pk, form, service, target, context_key: str, *, saved: bool = False):
+    """A BOM page form posted: the service run on `target` with the form's values and the version the person saw,
+    then back to the BOM page; a refusal shows the page again with the form (and its errors) under `context_key`."""
+    if form.is_valid() and call_service(form, service, target, by=request.user,
+                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
+        if saved:
+            messages.success(request, _("Saved."))
+        return redirect("production:bom-detail", pk=pk)
+    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), **{context_key: form}),
+                  status=_status(form))
+
+
 @login_required
 @permission_required("production.change_bom", raise_exception=True)
 @require_POST
 def bom_edit(request, pk):
     bom = _bom(pk)
     form = BomForm(request.POST, prefix="header")
-    if form.is_valid() and call_service(form, bom_services.update_bom, bom, by=request.user,
-                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
-        messages.success(request, _("Saved."))
-        return redirect("production:bom-detail", pk=pk)
-    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), header_form=form),
-                  status=_status(form))
+    return _save(request, pk, form, bom_services.update_bom, bom, "header_form", saved=True)
 
 
 @login_required
@@ -257,11 +264,7 @@ def bom_edit(request, pk):
 def bom_line_add(request, pk):
     bom = _bom(pk)
     form = BomLineForm(request.POST)
-    if form.is_valid() and call_service(form, bom_services.add_bom_line, bom, by=request.user,
-                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
-        return redirect("production:bom-detail", pk=pk)
-    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), line_form=form),
-                  status=_status(form))
+    return _save(request, pk, form, bom_services.add_bom_line, bom, "line_form")
 
 
 @login_required
@@ -271,11 +274,7 @@ def bom_line_edit(request, pk, bomline_pk):
     bom = _bom(pk)
     line = get_object_or_404(BomLine.objects.select_related("bom"), pk=bomline_pk, bom=bom)
     form = BomLineEditForm(request.POST, prefix=f"line-{line.pk}")
-    if form.is_valid() and call_service(form, bom_services.update_bom_line, line, by=request.user,
-                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
-        return redirect("production:bom-detail", pk=pk)
-    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), bad_row=form),
-                  status=_status(form))
+    return _save(request, pk, form, bom_services.update_bom_line, line, "bad_row")
 
 
 @login_required
@@ -294,11 +293,7 @@ def bom_line_remove(request, pk, bomline_pk):
 def bom_operation_add(request, pk):
     bom = _bom(pk)
     form = BomOperationForm(request.POST)
-    if form.is_valid() and call_service(form, bom_services.add_bom_operation, bom, by=request.user,
-                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
-        return redirect("production:bom-detail", pk=pk)
-    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), operation_form=form),
-                  status=_status(form))
+    return _save(request, pk, form, bom_services.add_bom_operation, bom, "operation_form")
 
 
 @login_required
@@ -309,11 +304,7 @@ def bom_operation_edit(request, pk, bomoperation_pk):
     operation = get_object_or_404(BomOperation.objects.select_related("bom"), pk=bomoperation_pk, bom=bom)
     form = BomOperationEditForm(request.POST, prefix=f"op-{operation.pk}",
                                 current_centre_id=operation.work_centre_id)
-    if form.is_valid() and call_service(form, bom_services.update_bom_operation, operation, by=request.user,
-                                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
-        return redirect("production:bom-detail", pk=pk)
-    return render(request, "production/bom_detail.html", _bom_context(request, _bom(pk), bad_row=form),
-                  status=_status(form))
+    return _save(request, pk, form, bom_services.update_bom_operation, operation, "bad_row")
 
 
 @login_required
