@@ -977,7 +977,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "legal entities": ids["entity_id"],
                     "ledger set-up": ids["payment_account_id"] if name.startswith("finance:payment-account")
                     else ids["ledger_account_id"], "bookkeeping": ids["entry_id"],
-                    "payments": ids["payment_id"],
+                    "payments": ids["invoice_id"] if name == "finance:invoice-apply-credit" else ids["payment_id"],
                     "bank statements": ids["statement_line_id"] if name.startswith("finance:statement-line")
                     else ids["statement_id"],
                     "ledger": ids["budget_id"],
