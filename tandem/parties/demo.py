@@ -337,9 +337,10 @@ class _DemoBuilder:
             domain = rng.choice(["mail.ru", "yandex.ru"] if russian else ["gmx.de", "web.de", "t-online.de"])
             email = self.email(f"{first}.{last}".lower(), domain)
             mobile = self.phone(russian, mobile=True)
+            # Two consumers may share a name (as in life); the demo keeps both.
             client = services.create_client(
                 by=owner, owner=owner, name=f"{first} {last}", kind=Client.Kind.B2C, status=status,
-                first_source=source, email=email, phone=mobile, tags=tags,
+                first_source=source, email=email, phone=mobile, tags=tags, allow_duplicates=True,
             )
             # A consumer is their own contact person: same email and phone as the client record,
             # which the duplicate check would otherwise refuse.

@@ -61,7 +61,8 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                                             unit_price=Decimal(rng.randint(300, 6000)) / 100,
                                             min_quantity=Decimal(rng.choice([0, 10, 50])),
                                             is_preferred=position == 0 and index % 2 == 0)
-        made = max(4, round(6 * scale))
+        # A year of purchasing: an order about every month, the oldest a year ago, received a week after ordering.
+        made = max(4, round(12 * scale))
         for number in range(made):
             supplier = suppliers[number % len(suppliers)]
             goods = [p for p in products if p.pk in set(supplier.prices.values_list("product_id", flat=True))][:3]
@@ -69,7 +70,7 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
                 continue
             order = services.create_purchase_order(
                 supplier=supplier, warehouse=warehouse, by=admin,
-                order_date=today - datetime.timedelta(days=30 - number),
+                order_date=today - datetime.timedelta(days=(made - number) * 365 // made),
                 lines=[{"product": p, "quantity": Decimal(rng.randint(50, 150))} for p in goods])
             stage = number % 4
             if stage == 0:
@@ -81,10 +82,11 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
             lines = list(order.lines.order_by("pk"))
             if stage == 2:
                 services.receive_purchase_order(order, lines=[(lines[0], lines[0].quantity / 2, None, None)],
-                                                by=admin)  # partly received: the rest stays incoming
+                                                date=received_on(order), by=admin)  # the rest stays incoming
             else:
                 order = services.receive_purchase_order(
-                    order, lines=[(line, line.quantity, None, None) for line in lines], by=admin)
+                    order, lines=[(line, line.quantity, None, None) for line in lines], date=received_on(order),
+                    by=admin)
                 _demo_bill(order, admin, number)
                 _demo_landed_cost(order, admin, number)
         # A request for quotation waiting for the supplier's answer: one line priced from the list, one not yet.
@@ -99,6 +101,11 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
     return [f"purchasing: {SupplierProfile.objects.count()} suppliers, {PurchaseOrder.objects.count()} purchase orders"]
 
 
+def received_on(order) -> datetime.date:
+    """A week after the order was placed, never after today."""
+    return min(order.order_date + datetime.timedelta(days=7), timezone.localdate())
+
+
 def _demo_landed_cost(order, admin, number: int) -> None:
     """The carrier's freight of a received order, spread over its receipts by value: allocated for odd-numbered
     orders (their goods cost more since), a draft for the rest."""
@@ -108,7 +115,7 @@ def _demo_landed_cost(order, admin, number: int) -> None:
     try:
         freight = landed_costs.create_landed_cost(
             by=admin, amount=(order.net_total * Decimal("0.04")).quantize(Decimal("0.01")) or Decimal(10),
-            company=order.company, date=timezone.localdate(), method="value", orders=[order],
+            company=order.company, date=received_on(order), method="value", orders=[order],
             reference=f"FREIGHT-{4711 + number}", note="Carrier's freight")
         if number % 2 == 1:
             landed_costs.allocate_landed_cost(freight, by=admin)

@@ -103,3 +103,15 @@ def test_generated_identifiers_pass_their_check_digits():
         assert russian_inn_is_valid(russian_inn(rng))
         iban = german_iban(rng, "10040000")
         assert len(iban) == 22 and int(iban[4:] + "1314" + iban[2:4]) % 97 == 1
+
+
+def test_consumers_who_share_a_name_are_both_kept(monkeypatch):
+    """Names are drawn at random: at the shipped size two consumers got the same name and the whole demo stopped
+    at the duplicate check. As in life, both are kept."""
+    from tandem.parties import demo
+
+    monkeypatch.setattr(demo._DemoBuilder, "person", lambda self, russian: ("Jan", "Becker"))
+    demo.build_demo_data(clients=12)
+
+    consumers = Client.objects.filter(kind=Client.Kind.B2C, name="Jan Becker")
+    assert consumers.count() >= 2
