@@ -112,7 +112,7 @@ def invoice_apply_credit(request, pk):
         error = _("Choose an open invoice of this client.")
     else:
         try:
-            amount = parse_decimal(text) if text else min(note.amount_due, target.amount_due)
+            amount = parse_decimal(text) if text else None  # none: as much as both allow (the service decides)
         except ValueError:
             amount, error, field = None, _("Enter an amount above zero."), "amount"
         if error is None:

@@ -541,7 +541,7 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, amount, *, by, dat
     exchange gain or loss (one entry in the general journal). Both rows are locked in pk order (the same order
     as payments), so parallel applications never over-use either. Refusals: 400 invalid_credit_note /
     invalid_invoice / client_mismatch / currency_mismatch / invalid_amount; 409 invoice_not_open /
-    over_allocation (field `amount`)."""
+    over_allocation (field `amount`). Without `amount`, as much as both allow."""
     require_permission(by, "finance.change_payment")
     with transaction.atomic():
         locked = _lock_invoices([credit_note.pk, invoice.pk])
@@ -562,7 +562,9 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, amount, *, by, dat
         if target.currency != note.currency:
             raise BusinessRuleError("currency_mismatch", _("%(invoice)s is in %(currency)s; the credit note is not.")
                                     % {"invoice": target, "currency": target.currency}, field="invoice_id")
-        amount = parse_amount(amount, note.currency, field="amount")
+        # No amount: as much as both allow (read under the locks, so a parallel use is seen).
+        amount = (parse_amount(amount, note.currency, field="amount") if amount not in (None, "")
+                  else min(note.amount_due, target.amount_due))
         if note.status not in Invoice.OPEN_STATUSES or note.amount_due <= 0:
             raise ConflictError("credit_used", _("%(note)s has no credit left.") % {"note": note},
                                 field="credit_note_id")
