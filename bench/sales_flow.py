@@ -20,6 +20,10 @@ then `invoice` (sales.services.invoicing.invoice_order of the shipment, issued a
 sales journal) and `payment` (finance.banking register_payment of the invoice's total, allocated to it: the bank
 entry, the invoice paid). The user also has the Accountant role.
     TANDEM_DEBUG=1 .venv/bin/python bench/sales_flow.py --finance --flows 300
+
+`--floor` (SQLite) also measures the raw-SQL floor on this machine: the exact statements the timed flows ran
+(recorded with their parameters), replayed through the sqlite3 driver with no Django and no Python logic, each
+step's statements in its own BEGIN IMMEDIATE … COMMIT as the flow ran them. No flow can be faster than that here.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ def parse_args():
     parser.add_argument("--flows", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="cProfile the timed flows; print the top 40")
     parser.add_argument("--finance", action="store_true", help="go on to invoice and payment (ledger on)")
+    parser.add_argument("--floor", action="store_true", help="replay the flows' SQL through the raw driver "
+                                                             "(SQLite): the floor on this machine")
     parser.add_argument("--database-url", default=None, help="default sqlite:///var/bench/sales_flow.sqlite3 "
                                                              "(finance_flow.sqlite3 with --finance)")
     return parser.parse_args()
@@ -108,17 +114,69 @@ def setup(finance: bool = False):
 
 
 class QueryCounter:
-    """Counts the SQL statements run (connection.execute_wrapper: works with DEBUG off)."""
+    """Counts the SQL statements run (connection.execute_wrapper: works with DEBUG off); with `record`, keeps
+    them with their parameters for the raw-SQL floor."""
 
     def __init__(self):
         self.count = 0
+        self.recorded: list | None = None
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
+        if self.recorded is not None:
+            self.recorded.append((sql, list(params) if many else params, many))
         return execute(sql, params, many, context)
 
 
-def run(flows: int, profile: bool, finance: bool = False):
+def snapshot_for_floor() -> Path:
+    """A copy of the database as it is before the timed flows (VACUUM INTO): replaying their statements there
+    makes the same rows with the same ids, so every statement does what it did in the flow."""
+    from django.db import connection
+
+    path = Path(connection.settings_dict["NAME"]).with_suffix(".floor.sqlite3")
+    path.unlink(missing_ok=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(path)])
+    return path
+
+
+def replay_floor(path: Path, statements: list, flows: int) -> None:
+    """Run the recorded statements on the snapshot through the sqlite3 driver alone (the adapters Django
+    registered for Decimal and dates; the connection's PRAGMAs as in settings): each step as recorded, from
+    its BEGIN IMMEDIATE to the next (the wrapper does not see COMMIT, so one is issued before each BEGIN)."""
+    import sqlite3
+
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;" + os.environ.get("FLOOR_PRAGMAS", ""))
+    converted = [(sql.replace("%s", "?"), params, many) for sql, params, many in statements]
+    per_statement: dict[str, float] = {}
+    started = time.perf_counter()
+    for sql, params, many in converted:
+        before = time.perf_counter()
+        if sql.startswith("BEGIN"):
+            if raw.in_transaction:
+                raw.execute("COMMIT")
+            raw.execute(sql)
+            sql = "COMMIT; BEGIN IMMEDIATE"
+        elif many:
+            raw.executemany(sql, params)
+        else:
+            raw.execute(sql, params or ()).fetchall()
+        per_statement[sql] = per_statement.get(sql, 0.0) + time.perf_counter() - before
+    if raw.in_transaction:
+        raw.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    raw.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    print(f"  raw-SQL floor on this machine: the same {len(statements)} statements ({len(statements) / flows:g} per "
+          f"flow) on a copy taken before the timed flows, through the sqlite3 driver alone: {elapsed:.2f} s = "
+          f"{flows / elapsed:.0f} flows/s, {elapsed / flows * 1000:.2f} ms per flow; the costliest statements, ms per flow:")
+    for sql, seconds in sorted(per_statement.items(), key=lambda item: -item[1])[:8]:
+        print(f"    {seconds / flows * 1000:6.2f}  {' '.join(sql.split())[:110]}")
+
+
+def run(flows: int, profile: bool, finance: bool = False, floor: bool = False):
     from django.db import connection
 
     from tandem.sales.services import invoicing, orders, quotes, shipments
@@ -187,6 +245,9 @@ def run(flows: int, profile: bool, finance: bool = False):
                               .values_list("reserved", flat=True))
         moves_before = StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, product__in=goods).count()
         profiler = cProfile.Profile() if profile else None
+        if floor:
+            snapshot = snapshot_for_floor()
+            counter.recorded = []
         started = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -195,6 +256,7 @@ def run(flows: int, profile: bool, finance: bool = False):
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started
+        recorded, counter.recorded = counter.recorded, None
     reserved = sum(WarehouseStock.objects.filter(product__in=goods, warehouse=warehouse)
                    .values_list("reserved", flat=True)) - reserved_before
     shipped = StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, product__in=goods).count() - moves_before
@@ -215,8 +277,10 @@ def run(flows: int, profile: bool, finance: bool = False):
     if finance:
         unpaid = Invoice.objects.filter(client=client, status__in=Invoice.OPEN_STATUSES).count()
         print(f"  invoices of the bench client still open: {unpaid} (expected 0)")
+    if recorded:
+        replay_floor(snapshot, recorded, flows)
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_TOP", "40")))
 
 
 def main():
@@ -225,7 +289,9 @@ def main():
     load = os.getloadavg()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} "
           f"{load[2]:.1f}")
-    run(args.flows, args.profile, args.finance)
+    if args.floor and "sqlite" not in os.environ["DATABASE_URL"]:
+        sys.exit("--floor replays through the sqlite3 driver: SQLite only")
+    run(args.flows, args.profile, args.finance, args.floor)
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from tandem.catalog.models import PriceGroup, PriceList, PriceListItem, Product, Unit
 from tandem.catalog.units import conversion_ratio
 from tandem.core.formats import format_number
+from tandem.core.prepared import prepared
 
 UNIT_PRICE_PLACES = Decimal("0.000001")
 
@@ -78,12 +79,19 @@ def candidate_items(product: Product, *, quantity: Decimal, on_date: datetime.da
 
 
 def _items(product_ids, *, on_date: datetime.date, currency: str, group_ids: Sequence[int]):
+    return _items_queryset(list(product_ids), currency.upper(), on_date, list(group_ids))
+
+
+def _items_queryset(product_ids, currency, on_date, group_ids):
     return (PriceListItem.objects
-            .filter(product_id__in=product_ids, price_list__currency=currency.upper(), price_list__is_archived=False)
+            .filter(product_id__in=product_ids, price_list__currency=currency, price_list__is_archived=False)
             .filter(Q(price_list__valid_from__isnull=True) | Q(price_list__valid_from__lte=on_date))
             .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=on_date))
-            .filter(Q(price_list__price_group__isnull=True) | Q(price_list__price_group_id__in=list(group_ids)))
+            .filter(Q(price_list__price_group__isnull=True) | Q(price_list__price_group_id__in=group_ids))
             .select_related("price_list", "product"))
+
+
+_ITEMS = prepared(_items_queryset)  # a document's candidates: read on every quote and order
 
 
 def candidates_for(products: Iterable[Product], *, on_date: datetime.date, currency: str,
@@ -98,7 +106,7 @@ def candidates_for(products: Iterable[Product], *, on_date: datetime.date, curre
             ids.add(product.template_id)
     if not ids:
         return []
-    return list(_items(sorted(ids), on_date=on_date, currency=currency, group_ids=_group_ids(price_groups)))
+    return _ITEMS.all(sorted(ids), currency.upper(), on_date, list(_group_ids(price_groups)))
 
 
 def explain(item: PriceListItem, *, unit_code: str, discount_percent: Decimal, template_sku: str = "") -> str:

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from tandem.core import visibility
+from tandem.core.bulk import insert_row
 from tandem.core.models import AuditEntry
 
 # Who is acting in this request (set by core.middleware.AuditActorMiddleware), for changes audited by signal
@@ -167,7 +168,8 @@ def record(
     `action` is a registered code (register_actions); a test keeps every code in the code base registered."""
     root = root or obj
     changes = _with_currency(obj, changes or {})
-    return AuditEntry.objects.create(
+    # One entry per change on every document flow: inserted with a statement built once (core.bulk).
+    return insert_row(AuditEntry(
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
@@ -176,7 +178,7 @@ def record(
         changes=changes,
         root_content_type=ContentType.objects.get_for_model(root, for_concrete_model=False),
         root_object_id=str(root.pk),
-    )
+    ))
 
 
 def _with_currency(obj: models.Model, changes: dict) -> dict:

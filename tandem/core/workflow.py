@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
+from tandem.core.bulk import update_rows
 from tandem.core.errors import ConflictError
 
 
@@ -50,7 +51,10 @@ def _move(locked: models.Model, to: str, *, by, data, also_save) -> models.Model
         fields += ["status_changed_at", "status_changed_by"]
     if hasattr(locked, "updated_at"):
         fields.append("updated_at")
-    locked.save(update_fields=fields)
+    if model.save is models.Model.save:
+        update_rows(model, fields, [locked])  # the row is locked and read: no "did the UPDATE find it" check
+    else:
+        locked.save(update_fields=fields)
     root = getattr(locked, "client", None)
     audit.record(
         locked, f"{model._meta.app_label}.{model._meta.model_name}.{to}", by=by, root=root,

@@ -7,12 +7,16 @@ import datetime
 from decimal import Decimal
 
 from tandem.catalog import pricing as catalog_pricing
+from tandem.core.prepared import prepared
 from tandem.sales.models import ClientPricing
+
+_GROUPS_OF_CLIENT = prepared(lambda client_id: ClientPricing.objects.filter(client_id=client_id)
+                             .select_related("price_group"))
 
 
 def client_price_groups(client) -> list:
     """The price groups a client buys in (none: the general lists only)."""
-    return [row.price_group for row in ClientPricing.objects.filter(client=client).select_related("price_group")]
+    return [row.price_group for row in _GROUPS_OF_CLIENT.all(client.pk)]
 
 
 def list_price(product, *, client, quantity: Decimal, on_date: datetime.date, currency: str, unit=None,

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from tandem.catalog.models import Product
 from tandem.core import audit, limits, workflow
 from tandem.core.archive import archive, refuse_archived_links, restore
-from tandem.core.bulk import update_rows
+from tandem.core.bulk import insert_rows, update_rows
 from tandem.core.errors import BusinessRuleError, ConflictError
+from tandem.core.prepared import prepared
 from tandem.stock.errors import insufficient_stock
 from tandem.stock.models import (
     ExpectedReceipt,
@@ -218,14 +219,17 @@ def _lock_pairs(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], WarehouseS
     one statement (several products of one document: one lock order for everyone, no deadlock)."""
     product_ids = sorted({p for p, _w in pairs})
     warehouse_ids = sorted({w for _p, w in pairs})
-    if len(pairs) == len(product_ids) * len(warehouse_ids):
-        where = Q(product_id__in=product_ids, warehouse_id__in=warehouse_ids)
+    if len(pairs) == len(product_ids) * len(warehouse_ids):  # a document's lines in one warehouse: the usual case
+        def read_locked():
+            return _LOCKED_STOCK_ROWS.all(product_ids, warehouse_ids)
     else:
         where = Q()
         for product_id, warehouse_id in sorted(pairs):
             where |= Q(product_id=product_id, warehouse_id=warehouse_id)
-    locked = WarehouseStock.objects.select_for_update().filter(where).order_by("pk")
-    rows = {(row.product_id, row.warehouse_id): row for row in locked}
+
+        def read_locked():
+            return WarehouseStock.objects.select_for_update().filter(where).order_by("pk")
+    rows = {(row.product_id, row.warehouse_id): row for row in read_locked()}
     if len(rows) == len(pairs):
         return rows
     for product_id, warehouse_id in sorted(pairs):
@@ -235,13 +239,28 @@ def _lock_pairs(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], WarehouseS
                     WarehouseStock.objects.get_or_create(product_id=product_id, warehouse_id=warehouse_id)
             except IntegrityError:  # created by a concurrent transaction in the meantime
                 pass
-    return {(row.product_id, row.warehouse_id): row for row in locked.all()}
+    return {(row.product_id, row.warehouse_id): row for row in read_locked()}
+
+
+_LOCKED_STOCK_ROWS = prepared(lambda product_ids, warehouse_ids: WarehouseStock.objects.select_for_update()
+                              .filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk"))
+_LEVELS_WITHOUT_LOT = prepared(lambda product_ids, location_ids: StockLevel.objects
+                               .filter(lot__isnull=True, product_id__in=product_ids, location_id__in=location_ids)
+                               .only("pk", "product_id", "location_id", "lot_id", "on_hand"))
+_LOCKED_HELD = prepared(lambda origin_type_id, origin_ids, product_ids, warehouse_ids: Reservation.objects
+                        .select_for_update().filter(origin_type_id=origin_type_id, origin_id__in=origin_ids,
+                                                    product_id__in=product_ids, warehouse_id__in=warehouse_ids)
+                        .order_by("pk"))
 
 
 def _read_levels(keys: set[tuple]) -> dict[tuple, list]:
     """{(product id, location id, lot id): [level id, on hand]} of the keys that have a level row (one read)."""
     lot_ids = {lot_id for _p, _l, lot_id in keys if lot_id is not None}
-    lot_q = Q(lot_id__in=sorted(lot_ids)) if lot_ids else Q(pk__in=[])
+    if not lot_ids:  # goods without lots: the usual case
+        levels = _LEVELS_WITHOUT_LOT.all(sorted({k[0] for k in keys}), sorted({k[1] for k in keys}))
+        return {key: [level.pk, level.on_hand] for level in levels
+                if (key := (level.product_id, level.location_id, None)) in keys}
+    lot_q = Q(lot_id__in=sorted(lot_ids))
     if any(lot_id is None for _p, _l, lot_id in keys):
         lot_q |= Q(lot__isnull=True)
     rows = StockLevel.objects.filter(lot_q, product_id__in=sorted({k[0] for k in keys}),
@@ -261,13 +280,18 @@ def _held_for(moves: list[_Move]) -> dict[tuple, list[Reservation]]:
                         origin_id))
     if not wanted:
         return {}
-    where = Q()
-    for type_id in {w[2] for w in wanted}:
-        where |= Q(origin_type_id=type_id, origin_id__in=sorted({w[3] for w in wanted if w[2] == type_id}))
     held = {key: [] for key in wanted}
-    rows = Reservation.objects.select_for_update().filter(
-        where, product_id__in=sorted({w[0] for w in wanted}),
-        warehouse_id__in=sorted({w[1] for w in wanted})).order_by("pk")
+    type_ids = {w[2] for w in wanted}
+    product_ids, warehouse_ids = sorted({w[0] for w in wanted}), sorted({w[1] for w in wanted})
+    if len(type_ids) == 1 and None not in type_ids:  # one kind of document: the usual case
+        type_id = next(iter(type_ids))
+        rows = _LOCKED_HELD.all(type_id, sorted({w[3] for w in wanted}), product_ids, warehouse_ids)
+    else:
+        where = Q()
+        for type_id in type_ids:
+            where |= Q(origin_type_id=type_id, origin_id__in=sorted({w[3] for w in wanted if w[2] == type_id}))
+        rows = Reservation.objects.select_for_update().filter(
+            where, product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk")
     for reservation in rows:
         key = (reservation.product_id, reservation.warehouse_id, reservation.origin_type_id, reservation.origin_id)
         if key in held:
@@ -342,9 +366,9 @@ def _post_moves(moves: list[_Move], *, by, line_errors: bool = False) -> list[St
                 existing.append(StockLevel(pk=pk, on_hand=on_hand))
         update_rows(StockLevel, ["on_hand"], existing)
         if created:
-            StockLevel.objects.bulk_create(created)
+            insert_rows(created)
         plan = valuation.plan_costs(new_moves)
-        StockMove.objects.bulk_create(new_moves)
+        insert_rows(new_moves)
         if any(move.pk is None for move in new_moves):  # a backend that cannot return the new ids
             raise RuntimeError("stock moves need a database that returns the ids of inserted rows")
         valuation.value_new_moves(new_moves, plan)
@@ -602,7 +626,7 @@ def reserve_many(*, warehouse, lines: list[tuple], by) -> list[Reservation]:
             made.append(Reservation(product=product, warehouse=warehouse, quantity=quantity,
                                     origin_type=origin_type, origin_id=origin_id, created_by=_user(by)))
         update_rows(WarehouseStock, ["reserved"], list({row.pk: row for row in rows.values()}.values()))
-        Reservation.objects.bulk_create(made)
+        insert_rows(made)
     for reservation in made:
         reservation.parts = [reservation]
     return made

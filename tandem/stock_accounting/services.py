@@ -39,9 +39,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.core import audit, formats
+from tandem.core.bulk import insert_rows
 from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.finance.models import Account, FiscalYear, Journal, Period
 from tandem.finance.services import post_entry
 from tandem.stock.models import RevaluationEntry, StockMove
@@ -107,16 +109,21 @@ class Ledger:
     accounts: dict  # INVENTORY / counter → Account
 
 
+_STOCK_JOURNAL = prepared(lambda company_id: Journal.objects.filter(
+    company_id=company_id, kind=Journal.Kind.STOCK, is_archived=False).order_by("code", "pk")[:1])
+_STOCK_ACCOUNTS = prepared(lambda company_id: Account.objects.filter(
+    company_id=company_id, subtype__in=sorted({*SUBTYPES.values(), *OPTIONAL_SUBTYPES.values()}),
+    is_archived=False).order_by("-code"))
+
+
 def ledger_for(company) -> Ledger | None:
     """The STK journal and the stock accounts of a legal entity (the lowest code of each subtype), or None
     while any of them is missing."""
-    journal = (Journal.objects.filter(company=company, kind=Journal.Kind.STOCK, is_archived=False)
-               .order_by("code").first())
+    journal = _STOCK_JOURNAL.first(company.pk)
     if journal is None:
         return None
     by_subtype = {}
-    wanted = {*SUBTYPES.values(), *OPTIONAL_SUBTYPES.values()}
-    for account in Account.objects.filter(company=company, subtype__in=wanted, is_archived=False).order_by("-code"):
+    for account in _STOCK_ACCOUNTS.all(company.pk):
         by_subtype[account.subtype] = account  # the lowest code wins
     if not set(SUBTYPES.values()) <= set(by_subtype):
         return None
@@ -251,7 +258,7 @@ def post_moves(moves: list[StockMove]) -> list[StockPosting]:
                 _book(company, [posting], date=date, reason=reason, memo=move_memo(move), origin=move,
                       by=move.created_by if move.created_by_id else None, ledger=ledgers[company.pk])
                 postings.append(posting)
-        StockPosting.objects.bulk_create(postings)
+        insert_rows(postings)
     return postings
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import money
 from tandem.core.models import AMOUNT
+from tandem.core.prepared import prepared
 from tandem.core.services import default_legal_entity
 from tandem.finance.models import CreditLimit, CreditPolicy, DunningLevel, DunningReminder, Invoice, Payment
 from tandem.parties.models import Client, Counterparty
@@ -319,8 +320,11 @@ class Exposure:
         return self.limit.max_days_overdue is not None and self.max_days_overdue > self.limit.max_days_overdue
 
 
+_CREDIT_LIMIT = prepared(lambda client_id: CreditLimit.objects.filter(client_id=client_id).order_by("pk")[:1])
+
+
 def credit_limit_of(client) -> CreditLimit | None:
-    return CreditLimit.objects.filter(client=client).first()
+    return _CREDIT_LIMIT.first(client.pk)
 
 
 def credit_policy(company) -> str:

@@ -16,6 +16,8 @@ from tandem.core import limits
 from tandem.core.concurrency import bump_version
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.models import LegalEntity
+from tandem.core.prepared import prepared
+from tandem.parties.models import Counterparty
 from tandem.parties.queries import can_see_all_clients, visible_clients
 from tandem.sales import pricing
 from tandem.sales.calculations import LineInput, document_totals, round_to_step
@@ -38,25 +40,39 @@ def check_client(by, client) -> None:
         raise AccessDenied()
 
 
+_DEFAULT_COMPANY = prepared(lambda: LegalEntity.objects.order_by("-is_default", "pk")[:1])
+_PRODUCTS = prepared(lambda ids: Product.objects.select_related("unit", "tax_category").annotate(
+    has_variants=Exists(Product.objects.filter(template=OuterRef("pk")))).filter(pk__in=ids))
+
+
 def default_company() -> LegalEntity:
-    company = LegalEntity.objects.order_by("-is_default", "pk").first()
+    company = _DEFAULT_COMPANY.first()
     if company is None:
         raise BusinessRuleError("no_legal_entity", _("Set up one of our legal entities first."), field="company")
     return company
 
 
+def _valid_counterparties(client_id, on_date):
+    return Counterparty.objects.filter(client_id=client_id, valid_from__lte=on_date, is_archived=False) \
+        .exclude(valid_to__lt=on_date).order_by("pk")
+
+
+_TWO_VALID_COUNTERPARTIES = prepared(lambda client_id, on_date: _valid_counterparties(client_id, on_date)[:2])
+_VALID_COUNTERPARTY = prepared(lambda client_id, on_date, pk: _valid_counterparties(client_id, on_date)
+                               .filter(pk=pk)[:1])
+
+
 def valid_counterparty(client, counterparty, on_date: datetime.date, *, field: str = "counterparty"):
     """The counterparty given (which must be the client's and valid on the date), or the client's only one."""
-    valid = client.counterparties.filter(valid_from__lte=on_date, is_archived=False).exclude(valid_to__lt=on_date)
     if counterparty is None:
-        choices = list(valid[:2])
+        choices = _TWO_VALID_COUNTERPARTIES.all(client.pk, on_date)
         if len(choices) != 1:
             raise BusinessRuleError("counterparty_required",
                                     _("Choose which of the client's counterparties this is for."), field=field)
         return choices[0]
     if counterparty.client_id != client.pk:
         raise BusinessRuleError("foreign_counterparty", _("The counterparty belongs to another client."), field=field)
-    if not valid.filter(pk=counterparty.pk).exists():
+    if _VALID_COUNTERPARTY.first(client.pk, on_date, counterparty.pk) is None:
         raise BusinessRuleError("counterparty_not_valid",
                                 _("%(name)s does not contract for the client on %(date)s.")
                                 % {"name": counterparty.legal_name, "date": on_date.isoformat()}, field=field)
@@ -94,8 +110,7 @@ def load_products(lines) -> list[dict]:
     ids = {values["product"].pk for values in lines if getattr(values.get("product"), "pk", None)}
     if not ids:
         return lines
-    products = Product.objects.select_related("unit", "tax_category").annotate(
-        has_variants=Exists(Product.objects.filter(template=OuterRef("pk")))).in_bulk(ids)
+    products = {product.pk: product for product in _PRODUCTS.all(sorted(ids))}
     for values in lines:
         product = values.get("product")
         if getattr(product, "pk", None) in products:

@@ -17,6 +17,7 @@ from tandem.core.bulk import update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.finance.receivables import services as receivables
 from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine
@@ -36,10 +37,15 @@ def allow_confirm_with_shortage() -> bool:
     return bool(getattr(settings, "SALES_ALLOW_CONFIRM_WITH_SHORTAGE", False))
 
 
+# The order and its client locked, as before; the warehouse (a nullable join) read, not locked.
+_LOCKED = prepared(lambda pk: Order.objects.select_for_update(of=("self", "client"))
+                   .select_related("client", "warehouse").filter(pk=pk))
+_LINES_BY_PRODUCT = prepared(lambda order_id: OrderLine.objects.filter(order_id=order_id)
+                             .select_related("product", "unit").order_by("product_id", "pk"))
+
+
 def _lock(order: Order) -> Order:
-    # The order and its client locked, as before; the warehouse (a nullable join) read, not locked.
-    return (Order.objects.select_for_update(of=("self", "client")).select_related("client", "warehouse")
-            .get(pk=order.pk))
+    return _LOCKED.get(order.pk)
 
 
 def create_order(*, by, client, company=None, counterparty=None, contact=None, deal=None,
@@ -184,7 +190,7 @@ def confirm_order(order: Order, *, by, expected_version: int | None = None) -> O
     with transaction.atomic():
         locked = _lock(order)
         refuse_stale(locked, expected_version)
-        lines = list(locked.lines.select_related("product", "unit").order_by("product_id", "pk"))
+        lines = _LINES_BY_PRODUCT.all(locked.pk)
         if not lines:
             raise BusinessRuleError("no_lines", _("Add at least one line before confirming the order."),
                                     field="lines")

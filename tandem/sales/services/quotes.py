@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, limits, workflow
+from tandem.core.bulk import insert_row, insert_rows, update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.crm.services import deals as deal_services
 from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -25,8 +27,12 @@ COPIED_LINE_FIELDS = ("position", "product_id", "description", "quantity", "unit
                       "tax_amount", "gross_amount")
 
 
+_LOCKED = prepared(lambda pk: Quote.objects.select_for_update().select_related("client").filter(pk=pk))
+_LINES = prepared(lambda quote_id: QuoteLine.objects.filter(quote_id=quote_id).order_by("position", "pk"))
+
+
 def _lock(quote: Quote) -> Quote:
-    return Quote.objects.select_for_update().select_related("client").get(pk=quote.pk)
+    return _LOCKED.get(quote.pk)
 
 
 def _today() -> datetime.date:
@@ -63,11 +69,11 @@ def create_quote(*, by, client=None, deal=None, company=None, counterparty=None,
     counterparty = common.valid_counterparty(client, counterparty, quote_date)
     common.check_contact(client, contact)
     with transaction.atomic():
-        quote = Quote.objects.create(
+        quote = insert_row(Quote(
             company=company, client=client, counterparty=counterparty, contact=contact, deal=deal, owner=by,
             currency=(currency or company.base_currency).upper(), quote_date=quote_date, valid_until=valid_until,
             note=(note or "").strip(), tax_rounding=common.tax_rounding_setting(), created_by=by,
-        )
+        ))
         quote.number = f"Q-{quote_date.year}-{quote.pk:05d}"
         new_lines = []
         price_groups = pricing.client_price_groups(client) if lines else None
@@ -79,8 +85,8 @@ def create_quote(*, by, client=None, deal=None, company=None, counterparty=None,
             common.price_line(quote, line, by=by, on_date=quote_date, price_groups=price_groups, candidates=candidates,
                               **values)
             new_lines.append(line)
-        QuoteLine.objects.bulk_create(new_lines)
-        quote.save(update_fields=["number", *common.recompute_totals(quote, new_lines)])
+        insert_rows(new_lines)
+        update_rows(Quote, ["number", *common.recompute_totals(quote, new_lines)], [quote])
         audit.record(quote, "sales.quote.created", by=by, root=client, changes=audit.snapshot(
             quote, ["number", "company", "counterparty", "deal", "currency", "total"]))
     return quote
@@ -197,19 +203,19 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
         refuse_stale(locked, expected_version)
         accepted = workflow.transition(locked, Quote.Status.ACCEPTED, by=by, locked=True,
                                        also_save=bump_version(locked))
-        order = Order.objects.create(
+        order = insert_row(Order(
             company_id=accepted.company_id, client_id=accepted.client_id, counterparty_id=accepted.counterparty_id,
             contact_id=accepted.contact_id, deal_id=accepted.deal_id, owner=by, currency=accepted.currency,
             tax_rounding=accepted.tax_rounding, net_total=accepted.net_total, tax_total=accepted.tax_total,
             total=accepted.total, note=accepted.note, order_date=order_date or _today(), quote=accepted,
             warehouse=default_warehouse(accepted.company_id), created_by=by,
-        )
+        ))
         order.client = accepted.client  # read with the quote: callers (the page, the API) use it
         order.number = f"SO-{order.order_date.year}-{order.pk:05d}"
-        order.save(update_fields=["number"])
-        OrderLine.objects.bulk_create([
+        update_rows(Order, ["number"], [order])
+        insert_rows([
             OrderLine(order=order, quote_line=line, **{f: getattr(line, f) for f in COPIED_LINE_FIELDS})
-            for line in accepted.lines.order_by("position", "pk")
+            for line in _LINES.all(accepted.pk)
         ])
         audit.record(order, "sales.order.created", by=by, root=accepted.client, changes={
             "number": order.number, "quote": accepted.number, "total": str(order.total)})
@@ -221,9 +227,13 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
     return order
 
 
+_FIRST_WAREHOUSE = prepared(lambda company_id: Warehouse.objects.active().filter(company_id=company_id)
+                            .order_by("pk")[:1])
+
+
 def default_warehouse(company_id):
     """Where an order of this legal entity reserves by default: its first active warehouse."""
-    return Warehouse.objects.active().filter(company_id=company_id).order_by("pk").first()
+    return _FIRST_WAREHOUSE.first(company_id)
 
 
 def expire_overdue_quotes(*, by=None, today: datetime.date | None = None) -> int:

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits, workflow
-from tandem.core.bulk import update_rows
+from tandem.core.bulk import insert_row, insert_rows, update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.sales.calculations import order_status_from_shipped, plain
 from tandem.sales.models import Order, OrderLine, Shipment, ShipmentLine
 from tandem.sales.services import lines as common
@@ -97,22 +98,28 @@ def suggest_lot(order_line: OrderLine, location: Location, on_date: datetime.dat
 # --- Writes ---------------------------------------------------------------------------------------------------
 
 
+_LOCKED_ORDER = prepared(lambda pk: Order.objects.select_for_update(of=("self",))
+                         .select_related("client", "warehouse").filter(pk=pk))
+_LOCKED = prepared(lambda pk: Shipment.objects.select_for_update(of=("self",))
+                   .select_related("order", "client", "warehouse").filter(pk=pk))
+# Only the lines' own rows are locked: never the product or unit rows they join.
+_LOCKED_LINES = prepared(lambda order_id: OrderLine.objects.select_for_update(of=("self",))
+                         .filter(order_id=order_id).select_related("product", "product__unit", "unit")
+                         .order_by("pk"))
+
+
 def _lock_order(order) -> Order:
     """The order (or order id) locked, with its client and warehouse."""
-    return (Order.objects.select_for_update(of=("self",)).select_related("client", "warehouse")
-            .get(pk=getattr(order, "pk", order)))
+    return _LOCKED_ORDER.get(getattr(order, "pk", order))
 
 
 def _lock(shipment) -> Shipment:
-    return (Shipment.objects.select_for_update(of=("self",)).select_related("order", "client", "warehouse")
-            .get(pk=shipment.pk))
+    return _LOCKED.get(shipment.pk)
 
 
 def _locked_lines(order) -> dict[int, OrderLine]:
-    """The order's lines by id, locked (only their own rows: never the product or unit rows they join)."""
-    lines = (OrderLine.objects.select_for_update(of=("self",)).filter(order=order)
-             .select_related("product", "product__unit", "unit").order_by("pk"))
-    return {line.pk: line for line in lines}
+    """The order's lines by id, locked."""
+    return {line.pk: line for line in _LOCKED_LINES.all(order.pk)}
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -161,11 +168,14 @@ def _check_line(order: Order, index: int, *, order_line: OrderLine, quantity, lo
     return ShipmentLine(order_line=order_line, product=product, quantity=quantity, location=location, lot=lot)
 
 
+_DEFAULT_LOCATION = prepared(lambda warehouse_id: Location.objects.filter(
+    warehouse_id=warehouse_id, is_archived=False, kind=Location.Kind.STORAGE).order_by("-is_default", "code")[:1])
+
+
 def stock_default_location(warehouse) -> Location | None:
     if warehouse is None:
         return None
-    locations = Location.objects.filter(warehouse=warehouse, is_archived=False, kind=Location.Kind.STORAGE)
-    return locations.order_by("-is_default", "code").first()
+    return _DEFAULT_LOCATION.first(warehouse.pk)
 
 
 def _everything_left(order_lines, pending: dict[int, Decimal]) -> list[dict]:
@@ -218,15 +228,15 @@ def create_shipment(order: Order, *, by, lines=None, shipment_date: datetime.dat
                               default_location=default_location)
             pending[order_line.pk] = pending.get(order_line.pk, ZERO) + new.quantity
             new_lines.append(new)
-        shipment = Shipment.objects.create(
+        shipment = insert_row(Shipment(
             company_id=locked.company_id, order=locked, client=locked.client, warehouse=locked.warehouse,
             shipment_date=shipment_date, carrier=(carrier or "").strip(),
-            tracking_number=(tracking_number or "").strip(), note=(note or "").strip(), created_by=by)
+            tracking_number=(tracking_number or "").strip(), note=(note or "").strip(), created_by=by))
         shipment.number = f"SH-{shipment_date.year}-{shipment.pk:05d}"
-        shipment.save(update_fields=["number"])
+        update_rows(Shipment, ["number"], [shipment])
         for line in new_lines:
             line.shipment = shipment
-        ShipmentLine.objects.bulk_create(new_lines)
+        insert_rows(new_lines)
         audit.record(shipment, "sales.shipment.created", by=by, root=locked.client, changes={
             "number": [None, shipment.number], "order_number": [None, locked.number],
             "items": ", ".join(f"{line.product.sku}: {plain(line.quantity)}" for line in new_lines)})

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.core.bulk import insert_rows
 from tandem.core.errors import BusinessRuleError
 from tandem.core.money import quantize
 from tandem.stock.valuation.engine import ZERO, Layer, PoolState, Step, apply, unit
@@ -179,7 +180,7 @@ def value_new_moves(moves, plan: dict | None) -> None:
         for move in moves:
             value_move(move)
         return
-    ValuationEntry.objects.bulk_create(plan["entries"])
+    insert_rows(plan["entries"])
 
 
 def correct_cost(move, *, unit_cost: Decimal, effective_date: datetime.date | None = None, reason: str = "",
