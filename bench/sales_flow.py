@@ -147,7 +147,9 @@ def replay_floor(path: Path, statements: list, flows: int) -> None:
     import sqlite3
 
     raw = sqlite3.connect(path, isolation_level=None)
-    raw.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;" + os.environ.get("FLOOR_PRAGMAS", ""))
+    # The settings' PRAGMAs; FLOOR_PRAGMAS adds others to try (e.g. "PRAGMA wal_autocheckpoint=100000;").
+    raw.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                      + os.environ.get("FLOOR_PRAGMAS", ""))
     converted = [(sql.replace("%s", "?"), params, many) for sql, params, many in statements]
     per_statement: dict[str, float] = {}
     started = time.perf_counter()
@@ -171,7 +173,8 @@ def replay_floor(path: Path, statements: list, flows: int) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     print(f"  raw-SQL floor on this machine: the same {len(statements)} statements ({len(statements) / flows:g} per "
           f"flow) on a copy taken before the timed flows, through the sqlite3 driver alone: {elapsed:.2f} s = "
-          f"{flows / elapsed:.0f} flows/s, {elapsed / flows * 1000:.2f} ms per flow; the costliest statements, ms per flow:")
+          f"{flows / elapsed:.0f} flows/s, {elapsed / flows * 1000:.2f} ms per flow; the costliest statements, "
+          "ms per flow:")
     for sql, seconds in sorted(per_statement.items(), key=lambda item: -item[1])[:8]:
         print(f"    {seconds / flows * 1000:6.2f}  {' '.join(sql.split())[:110]}")
 
@@ -280,7 +283,9 @@ def run(flows: int, profile: bool, finance: bool = False, floor: bool = False):
     if recorded:
         replay_floor(snapshot, recorded, flows)
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_TOP", "40")))
+        # BENCH_SORT=tottime, BENCH_TOP=80: another order or length of the listing
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+            int(os.environ.get("BENCH_TOP", "40")))
 
 
 def main():
