@@ -40,6 +40,8 @@ def parse_args():
     parser.add_argument("--product-moves", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="default sqlite:///var/bench/stock_revaluation.sqlite3")
     parser.add_argument("--fresh", action="store_true", help="delete the bench data and insert it again")
+    parser.add_argument("--method", choices=("average", "fifo", "both"), default="both",
+                        help="one valuation method only (10,000,000 other moves take long to insert)")
     return parser.parse_args()
 
 
@@ -186,7 +188,7 @@ def main():
     load = os.getloadavg()
     print(f"{connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    for method in ("average", "fifo"):
+    for method in ("average", "fifo") if args.method == "both" else (args.method,):
         warehouse, target = populate(args, method)
         elapsed, revalued = time_revaluation(warehouse, target)
         mark = "" if elapsed < 10 else "  OVER"

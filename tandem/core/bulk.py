@@ -19,9 +19,13 @@ from functools import cache
 from django.db import connections, models, router
 
 
-def _plain(model) -> None:
-    if model.save is not models.Model.save:
-        raise TypeError(f"{model.__name__} overrides save(): write it with save(), which runs the override.")
+def _plain(model, *, inserting: bool = False) -> None:
+    if model.save is models.Model.save:
+        return
+    # A save() that only guards rows already written (posted journal entries) has nothing to say about new ones.
+    if inserting and getattr(model, "save_guards_only_existing_rows", False):
+        return
+    raise TypeError(f"{model.__name__} overrides save(): write it with save(), which runs the override.")
 
 
 def update_rows(model, fields: list[str] | tuple[str, ...], objs) -> None:
@@ -64,7 +68,7 @@ def insert_rows(objs) -> list:
     if not objs:
         return objs
     model = type(objs[0])
-    _plain(model)
+    _plain(model, inserting=True)
     if any(type(obj) is not model or obj.pk is not None for obj in objs):
         raise TypeError("insert_rows takes new instances (no pk yet) of one model.")
     for obj in objs:  # a foreign key set to an object saved since (entries of moves just inserted) takes its pk
@@ -108,3 +112,48 @@ def _insert_statement(model, alias: str, rows: int = 1) -> tuple[list, str, bool
     if returning:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return columns, sql, returning
+
+
+def add_to(model, increments: dict, **where) -> int:
+    """UPDATE <table> SET f = f + %s, … WHERE k = %s AND … (the running totals a posting adds to); returns the
+    number of rows changed, so the caller creates the row when there was none. Keys and fields are field names
+    (`account_id` for a foreign key)."""
+    connection = connections[router.db_for_write(model)]
+    sql, fields, keys = _add_statement(model, tuple(increments), tuple(where), connection.alias, returning=False)
+    params = [field.get_db_prep_save(increments[name], connection) for name, field in zip(increments, fields,
+                                                                                       strict=True)]
+    params += [key.get_db_prep_value(where[name], connection) for name, key in zip(where, keys, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def next_in_sequence(model, field: str, **where) -> int | None:
+    """UPDATE <table> SET <field> = <field> + 1 WHERE … RETURNING <field>: the next number of a sequence row,
+    which the UPDATE locks until the transaction ends (so numbers have no gaps); None when there is no such row."""
+    connection = connections[router.db_for_write(model)]
+    sql, _fields, keys = _add_statement(model, (field,), tuple(where), connection.alias, returning=True)
+    params = [key.get_db_prep_value(where[name], connection) for name, key in zip(where, keys, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@cache
+def _add_statement(model, fields: tuple[str, ...], keys: tuple[str, ...], alias: str, *, returning: bool):
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in fields]
+    keys = [model._meta.get_field(name) for name in keys]
+    if returning:
+        sets = ", ".join(f"{quote(field.column)} = {quote(field.column)} + 1" for field in fields)
+    else:
+        sets = ", ".join(f"{quote(field.column)} = {quote(field.column)} + %s" for field in fields)
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {sets} "
+           f"WHERE {' AND '.join(f'{quote(key.column)} = %s' for key in keys)}")
+    if returning:
+        if not connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING came with it
+            raise NotImplementedError("next_in_sequence needs UPDATE … RETURNING (SQLite ≥ 3.35, PostgreSQL)")
+        sql += f" RETURNING {quote(fields[0].column)}"
+    return sql, fields, keys

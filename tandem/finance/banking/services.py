@@ -23,11 +23,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit
+from tandem.core.bulk import insert_row, update_rows
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.limits import MAX_AMOUNT
 from tandem.core.money import exchange_rate, quantize
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.core.workflow import transition
 from tandem.finance import services as ledger
 from tandem.finance.models import (
@@ -58,9 +60,21 @@ def _actor(by):
 
 # --- Accounts the postings use ------------------------------------------------------------------------------
 
+def _active_of_subtype(company_id, subtype):
+    return Account.objects.filter(company_id=company_id, subtype=subtype, is_archived=False)
+
+
+# Read on every payment: compiled once (core.prepared).
+_WITH_CODE = prepared(lambda company_id, subtype, code: _active_of_subtype(company_id, subtype)
+                      .filter(code=code).order_by("pk")[:1])
+_FIRST_OF_SUBTYPE = prepared(lambda company_id, subtype: _active_of_subtype(company_id, subtype)
+                             .order_by("code")[:1])
+_LOCKED_INVOICES = prepared(lambda ids: Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
 def _account_by_subtype(company, subtype: str, *, code: str = "", message: str, field: str) -> Account:
-    qs = Account.objects.filter(company=company, subtype=subtype, is_archived=False)
-    account = (qs.filter(code=code).first() if code else None) or qs.order_by("code").first()
+    account = (_WITH_CODE.first(company.pk, subtype, code) if code else None) \
+        or _FIRST_OF_SUBTYPE.first(company.pk, subtype)
     if account is None:
         raise BusinessRuleError(f"no_{subtype}_account", message, field=field)
     return account
@@ -222,7 +236,7 @@ class _Settlement:
 
 
 def _lock_invoices(ids) -> dict[int, Invoice]:
-    return {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")}
+    return {i.pk: i for i in _LOCKED_INVOICES.all(sorted(set(ids)))}
 
 
 def _check_invoice(payment: Payment, invoice: Invoice, amount: Decimal, field: str) -> None:
@@ -326,8 +340,8 @@ def _record_allocations(payment: Payment, settlements: list[_Settlement], entry:
     rows = []
     for s in settlements:
         gain = sign * (s.at_payment_rate - s.at_invoice_rate)
-        rows.append(PaymentAllocation.objects.create(payment=payment, invoice=s.invoice, date=date, amount=s.amount,
-                                                     exchange_difference=gain, entry=entry, created_by=_actor(by)))
+        rows.append(insert_row(PaymentAllocation(payment=payment, invoice=s.invoice, date=date, amount=s.amount,
+                                                 exchange_difference=gain, entry=entry, created_by=_actor(by))))
         _settle(payment, s.invoice, s.amount, by=by)
         audit.record(payment, "finance.payment.allocated", by=by, root=payment.client,
                      changes={"invoice": str(s.invoice), "amount": str(s.amount), "exchange_difference": str(gain)})
@@ -396,14 +410,14 @@ def register_payment(company, *, direction: str, payment_account: PaymentAccount
         exchange = _exchange_line(company, lines, _("Realised exchange difference"))
         if exchange:
             lines.append(exchange)
-        payment.save()
+        insert_row(payment)
         entry = ledger.post_entry(company=company, journal=payment_account.journal, date=date, lines=lines,
                                   memo=_("Payment %(direction)s: %(client)s %(reference)s")
                                   % {"direction": payment.get_direction_display().lower(), "client": client,
                                      "reference": reference or ""},
                                   origin=payment, by=by)
         payment.entry, payment.number = entry, entry.reference
-        payment.save(update_fields=["entry", "number", "updated_at"])
+        update_rows(Payment, ["entry", "number", "updated_at"], [payment])
         audit.record(payment, "finance.payment.registered", by=by, root=client,
                      changes={"number": payment.number, "amount": str(amount), "direction": direction,
                               "unallocated": str(payment.unallocated_amount)})

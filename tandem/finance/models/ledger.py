@@ -254,6 +254,7 @@ class Entry(TrackedModel):
 
     # Once posted, only the status may change (posted → reversed, by finance.services.reverse_entry).
     MUTABLE_AFTER_POSTING = frozenset({"status", "updated_at"})
+    save_guards_only_existing_rows = True  # core.bulk.insert_rows may insert new entries without save()
 
     def save(self, *args, update_fields=None, **kwargs):
         if self.pk and self.posted_at is not None and (
@@ -306,6 +307,8 @@ class EntryLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} D {self.debit} C {self.credit}"
+
+    save_guards_only_existing_rows = True  # core.bulk.insert_rows may insert new lines without save()
 
     def save(self, *args, **kwargs):
         if self.pk:  # lines are written once, with their entry

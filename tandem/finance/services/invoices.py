@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, limits
+from tandem.core.bulk import insert_row, insert_rows, next_in_sequence
 from tandem.core.concurrency import refuse_stale
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
 from tandem.core.models import LegalEntity
 from tandem.core.money import NoExchangeRate, exchange_rate, quantize
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.core.workflow import transition
 from tandem.finance import signals
 from tandem.finance.calculations import LineInput, document_totals
@@ -42,7 +44,8 @@ from tandem.finance.models import (
 )
 from tandem.finance.services.issue_checks import run_pre_issue_checks
 from tandem.finance.services.ledger import LineIn, post_entry
-from tandem.finance.services.taxes import rates_in_force, tax_rate_for
+from tandem.finance.services.taxes import tax_rate_for, taxed_rate_of
+from tandem.parties.models import Counterparty
 from tandem.parties.queries import can_see_all_clients, visible_clients
 
 ZERO = Decimal(0)
@@ -124,8 +127,7 @@ def _line_tax(values: dict, company, on: datetime.date, index: int) -> tuple[Tax
         percent = _decimal(values["tax_percent"], f"lines.{index}.tax_percent", maximum=Decimal(100))
         if kind in (TaxRate.Kind.EXEMPT, TaxRate.Kind.REVERSE_CHARGE):
             return None, ZERO, kind
-        linked = (rates_in_force(company.country, on).filter(rate=percent)
-                  .exclude(kind__in=(TaxRate.Kind.EXEMPT, TaxRate.Kind.REVERSE_CHARGE)).order_by("code").first())
+        linked = taxed_rate_of(company.country, percent, on)
         return linked, percent, linked.kind if linked else kind
     product = values.get("product")
     category = getattr(product, "tax_category", None)
@@ -223,9 +225,12 @@ def _check_header(invoice: Invoice, *, rate_given: bool) -> None:
         invoice.rate = _exchange_rate(invoice.currency, invoice.company, invoice.invoice_date)
 
 
+_TWO_VALID_COUNTERPARTIES = prepared(lambda client_id, on: Counterparty.objects.filter(
+    client_id=client_id, valid_from__lte=on, is_archived=False).exclude(valid_to__lt=on).order_by("pk")[:2])
+
+
 def _default_counterparty(client, on: datetime.date):
-    valid = list(client.counterparties.filter(valid_from__lte=on, is_archived=False)
-                 .exclude(valid_to__lt=on)[:2])
+    valid = _TWO_VALID_COUNTERPARTIES.all(client.pk, Invoice._meta.get_field("invoice_date").to_python(on))
     return valid[0] if len(valid) == 1 else None
 
 
@@ -304,10 +309,10 @@ def _create_draft(*, by, client, company, kind, counterparty, invoice_date, due_
     with transaction.atomic():
         lines = _build_lines(invoice, lines)
         _compute(invoice, lines)
-        invoice.save()
+        insert_row(invoice)
         for line in lines:
             line.invoice = invoice
-        InvoiceLine.objects.bulk_create(lines)
+        insert_rows(lines)
         audit.record(invoice, "finance.invoice.created", by=by, root=client,
                      changes={"kind": kind, "total": str(invoice.total), "_currency": invoice.currency,
                               **({"supplier_reference": invoice.supplier_reference}
@@ -315,9 +320,18 @@ def _create_draft(*, by, client, company, kind, counterparty, invoice_date, due_
     return invoice
 
 
+_LOCKED = prepared(lambda pk: Invoice.objects.select_for_update(of=("self",))
+                   .select_related("company", "client", "counterparty").filter(pk=pk))
+_LINES_WITH_ACCOUNTS = prepared(lambda invoice_id: InvoiceLine.objects.filter(invoice_id=invoice_id)
+                                .select_related("account"))
+_FIRST_ACCOUNT = prepared(lambda company_id, subtype, type_: Account.objects.filter(
+    company_id=company_id, subtype=subtype, type=type_, is_archived=False).order_by("code")[:1])
+_FIRST_JOURNAL = prepared(lambda company_id, kind: Journal.objects.filter(
+    company_id=company_id, kind=kind, is_archived=False).order_by("code")[:1])
+
+
 def _lock(invoice: Invoice) -> Invoice:
-    return (Invoice.objects.select_for_update(of=("self",))
-            .select_related("company", "client", "counterparty").get(pk=invoice.pk))
+    return _LOCKED.get(invoice.pk)
 
 
 def _draft_permission(kind: str, verb: str) -> str:
@@ -380,29 +394,28 @@ def cancel_invoice(invoice: Invoice, *, by, expected_version: int | None = None)
 
 def _next_number(invoice: Invoice) -> tuple[int, str]:
     year = invoice.invoice_date.year
-    key = {"company": invoice.company, "kind": invoice.kind, "year": year}
-    try:
-        with transaction.atomic():
-            InvoiceSequence.objects.get_or_create(**key)
-    except IntegrityError:
-        pass  # created by a parallel issue meanwhile
-    sequence = InvoiceSequence.objects.select_for_update().get(**key)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number, f"{PREFIXES[invoice.kind]}/{year}/{sequence.last_number:05d}"
+    key = {"company_id": invoice.company_id, "kind": invoice.kind, "year": year}
+    # The UPDATE holds the sequence row until the issue commits: parallel issues queue, numbers have no gaps.
+    number = next_in_sequence(InvoiceSequence, "last_number", **key)
+    if number is None:  # the first of the kind in the year
+        try:
+            with transaction.atomic():
+                InvoiceSequence.objects.get_or_create(**key)
+        except IntegrityError:
+            pass  # created by a parallel issue meanwhile
+        number = next_in_sequence(InvoiceSequence, "last_number", **key)
+    return number, f"{PREFIXES[invoice.kind]}/{year}/{number:05d}"
 
 
 def _account(company, subtype: str, type_: str, field: str, message: str) -> Account:
-    account = (Account.objects.filter(company=company, subtype=subtype, type=type_, is_archived=False)
-               .order_by("code").first())
+    account = _FIRST_ACCOUNT.first(company.pk, subtype, type_)
     if account is None:
         raise BusinessRuleError("no_account", message, field=field)
     return account
 
 
 def sales_journal(company) -> Journal:
-    journal = (Journal.objects.filter(company=company, kind=Journal.Kind.SALES, is_archived=False)
-               .order_by("code").first())
+    journal = _FIRST_JOURNAL.first(company.pk, Journal.Kind.SALES)
     if journal is None:
         raise BusinessRuleError("no_sales_journal", _("Create a sales journal first (install the chart)."),
                                 field="journal")
@@ -567,7 +580,7 @@ def issue_invoice(invoice: Invoice, *, by, expected_version: int | None = None) 
         if locked.counterparty is None:
             raise BusinessRuleError("counterparty_required", _("Choose which of the client's counterparties is "
                                                                "billed."), field="counterparty")
-        lines = list(locked.lines.select_related("account"))
+        lines = _LINES_WITH_ACCOUNTS.all(locked.pk)
         if not lines or locked.total <= 0:
             raise BusinessRuleError("empty", _("An invoice needs at least one line with an amount."), field="lines")
         if locked.kind == Invoice.Kind.SUPPLIER_BILL and not locked.supplier_reference:

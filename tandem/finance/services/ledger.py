@@ -16,17 +16,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit
+from tandem.core.bulk import add_to, insert_row, insert_rows, next_in_sequence
 from tandem.core.concurrency import refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.limits import MAX_AMOUNT
 from tandem.core.money import minor_unit, quantize
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.core.workflow import transition
 from tandem.finance import errors
 from tandem.finance.charts import generic
@@ -82,27 +84,37 @@ def _amount(value, currency: str, name: str, index: int) -> Decimal:
     return amount
 
 
+def _periods_on(company_id, date):
+    return Period.objects.select_related("fiscal_year").filter(company_id=company_id, start_date__lte=date,
+                                                                end_date__gte=date).order_by("pk")[:1]
+
+
+# Read on every posting: compiled once (core.prepared).
+_PERIOD = prepared(_periods_on)
+_LOCKED_PERIOD = prepared(lambda company_id, date: _periods_on(company_id, date).select_for_update())
+
+
 def _period_for(company, date: datetime.date, *, lock: bool) -> Period:
-    qs = Period.objects.select_related("fiscal_year").filter(company=company, start_date__lte=date,
-                                                              end_date__gte=date)
-    if lock:
-        qs = qs.select_for_update()
-    period = qs.first()
+    date = Period._meta.get_field("start_date").to_python(date)  # "2026-01-05" as the ORM took it
+    period = (_LOCKED_PERIOD if lock else _PERIOD).first(company.pk, date)
     if period is None:
         raise errors.no_period(date)
     return period
 
 
 def _next_number(journal: Journal, fiscal_year: FiscalYear) -> int:
-    try:
-        with transaction.atomic():
-            EntrySequence.objects.get_or_create(journal=journal, fiscal_year=fiscal_year)
-    except IntegrityError:
-        pass  # created by a concurrent posting meanwhile
-    sequence = EntrySequence.objects.select_for_update().get(journal=journal, fiscal_year=fiscal_year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number
+    """The journal's next number in the fiscal year: the sequence row's UPDATE holds it until the posting
+    commits, so concurrent postings queue and numbers have no gaps."""
+    number = next_in_sequence(EntrySequence, "last_number", journal_id=journal.pk, fiscal_year_id=fiscal_year.pk)
+    if number is None:  # the first posting of the journal in the year
+        try:
+            with transaction.atomic():
+                EntrySequence.objects.get_or_create(journal=journal, fiscal_year=fiscal_year)
+        except IntegrityError:
+            pass  # created by a concurrent posting meanwhile
+        number = next_in_sequence(EntrySequence, "last_number", journal_id=journal.pk,
+                                  fiscal_year_id=fiscal_year.pk)
+    return number
 
 
 def _add_to_balances(company, period: Period, lines: list[EntryLine]) -> None:
@@ -112,11 +124,10 @@ def _add_to_balances(company, period: Period, lines: list[EntryLine]) -> None:
         sums[line.account_id][1] += line.credit
     for account_id in sorted(sums):
         debit, credit = sums[account_id]
-        updated = AccountBalance.objects.filter(account_id=account_id, period=period).update(
-            debit=F("debit") + debit, credit=F("credit") + credit)
-        if not updated:
-            AccountBalance.objects.create(company=company, account_id=account_id, period=period,
-                                          debit=debit, credit=credit)
+        if not add_to(AccountBalance, {"debit": debit, "credit": credit}, account_id=account_id,
+                      period_id=period.pk):
+            insert_row(AccountBalance(company=company, account_id=account_id, period=period, debit=debit,
+                                      credit=credit))
 
 
 def _check_lines(company, raw_lines) -> list[LineIn]:
@@ -197,12 +208,12 @@ def _post(*, company, journal: Journal, date: datetime.date, lines, memo: str, o
                                  or period.fiscal_year.status == FiscalYear.Status.CLOSED):
             raise errors.period_closed(period)
         origin_type, origin_id = _origin(origin)
-        entry = Entry.objects.create(
+        entry = insert_row(Entry(
             company=company, journal=journal, fiscal_year=period.fiscal_year, period=period, date=date,
             number=_next_number(journal, period.fiscal_year), memo=memo[:300], status=Entry.Status.POSTED,
             is_closing=is_closing, reversal_of=reversal_of, origin_type=origin_type, origin_id=origin_id,
-            posted_at=timezone.now(), posted_by=actor, created_by=actor)
-        rows = EntryLine.objects.bulk_create([
+            posted_at=timezone.now(), posted_by=actor, created_by=actor))
+        rows = insert_rows([
             EntryLine(entry=entry, company=company, account=line.account, period=period, date=date,
                       debit=line.debit, credit=line.credit, currency=line.currency,
                       amount_currency=line.amount_currency, rate=line.rate, memo=(line.memo or "")[:300],

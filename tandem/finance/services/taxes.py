@@ -14,6 +14,7 @@ from tandem.core import audit
 from tandem.core.concurrency import refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.finance.models import TaxRate
 from tandem.finance.taxes_data import TAX_RATES
 
@@ -36,22 +37,50 @@ def install_tax_rates(*, by=None, countries=None) -> int:
 
 
 def rates_in_force(country: str, on: datetime.date):
-    return (TaxRate.objects.active().filter(country=(country or "").upper(), valid_from__lte=on)
+    return _in_force((country or "").upper(), on)
+
+
+def _in_force(country_code: str, on: datetime.date):
+    return (TaxRate.objects.active().filter(country=country_code, valid_from__lte=on)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+
+
+# Read for every product line of every invoice: compiled once (core.prepared).
+def _in_force_ordered(country_code, on):
+    return _in_force(country_code, on).order_by("-valid_from", "code")
+
+
+_LINKED_RATE = prepared(lambda country_code, on, tax_category_id: _in_force_ordered(country_code, on)
+                        .filter(tax_category_id=tax_category_id)[:1])
+_UNLINKED_TAXED_RATES = prepared(lambda country_code, on: _in_force_ordered(country_code, on)
+                                 .filter(tax_category__isnull=True)
+                                 .exclude(kind__in=(TaxRate.Kind.EXEMPT, TaxRate.Kind.REVERSE_CHARGE)))
+_FIRST_OF_KIND = prepared(lambda country_code, on, kind: _in_force_ordered(country_code, on).filter(kind=kind)[:1])
+
+
+_TAXED_RATES_BY_CODE = prepared(lambda country_code, on: _in_force(country_code, on)
+                                .exclude(kind__in=(TaxRate.Kind.EXEMPT, TaxRate.Kind.REVERSE_CHARGE)).order_by("code"))
+
+
+def taxed_rate_of(country: str, percent: Decimal, on: datetime.date) -> TaxRate | None:
+    """The first (by code) taxed rate of this percentage in force in `country` on `on`, if there is one."""
+    rows = _TAXED_RATES_BY_CODE.all((country or "").upper(), TaxRate._meta.get_field("valid_from").to_python(on))
+    return next((row for row in rows if row.rate == percent), None)
 
 
 def tax_rate_for(country: str, tax_category, on: datetime.date) -> TaxRate | None:
     """The rate in force in `country` on `on` for products of `tax_category`: a row linked to the category,
     else a taxed row of the category's percentage (catalog's TaxCategory.rate, what sales lines use), else,
     without a category, the country's standard rate. None when the country has no such rate."""
-    rows = rates_in_force(country, on).order_by("-valid_from", "code")
+    country_code, on = (country or "").upper(), TaxRate._meta.get_field("valid_from").to_python(on)
     if tax_category is not None:
-        linked = rows.filter(tax_category=tax_category).first()
+        linked = _LINKED_RATE.first(country_code, on, tax_category.pk)
         if linked is not None:
             return linked
-        return (rows.filter(tax_category__isnull=True, rate=tax_category.rate)
-                .exclude(kind__in=(TaxRate.Kind.EXEMPT, TaxRate.Kind.REVERSE_CHARGE)).first())
-    return rows.filter(kind=TaxRate.Kind.STANDARD).first()
+        # A country has a handful of rates: the one of this percentage is picked here, in their order.
+        return next((row for row in _UNLINKED_TAXED_RATES.all(country_code, on) if row.rate == tax_category.rate),
+                    None)
+    return _FIRST_OF_KIND.first(country_code, on, TaxRate.Kind.STANDARD)
 
 
 def _check(values: dict, rate: TaxRate | None = None) -> dict:

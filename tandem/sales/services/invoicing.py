@@ -16,8 +16,10 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
+from tandem.core.bulk import update_rows
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.permissions import require_permission
+from tandem.core.prepared import prepared
 from tandem.finance import services as finance
 from tandem.finance.models import Invoice, InvoiceLine
 from tandem.finance.services.invoices import can_issue
@@ -55,6 +57,14 @@ def _in_line_unit(order_line: OrderLine, stock_quantity: Decimal) -> Decimal:
     return (stock_quantity / factor).quantize(STEP)
 
 
+_LOCKED_LINES_BY_ID = prepared(lambda ids: OrderLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+_LOCKED_ORDER = prepared(lambda pk: Order.objects.select_for_update(of=("self",))
+                         .select_related("client", "company", "counterparty").filter(pk=pk))
+_LOCKED_LINES = prepared(lambda order_id: OrderLine.objects.select_for_update(of=("self",))
+                         .filter(order_id=order_id).select_related("product", "product__unit", "unit").order_by("pk"))
+_LOCKED_SHIPMENT = prepared(lambda pk: Shipment.objects.select_for_update().filter(pk=pk))
+
+
 def refresh_invoiced(order_line_ids) -> None:
     """Recount OrderLine.invoiced_quantity from the customer invoices (not cancelled) billing those lines."""
     ids = sorted(set(order_line_ids))
@@ -66,9 +76,10 @@ def refresh_invoiced(order_line_ids) -> None:
                 .exclude(invoice__status=Invoice.Status.CANCELLED)
                 .values("origin_line_id").annotate(total=Sum("quantity")).values_list("origin_line_id", "total")
                 .order_by())
-    for line in OrderLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+    lines = _LOCKED_LINES_BY_ID.all(ids)
+    for line in lines:
         line.invoiced_quantity = sums.get(line.pk) or ZERO
-        line.save(update_fields=["invoiced_quantity"])
+    update_rows(OrderLine, ["invoiced_quantity"], lines)
 
 
 def on_invoice_cancelled(sender, invoice, **kwargs) -> None:
@@ -92,15 +103,13 @@ def invoice_order(order: Order, *, by, shipment: Shipment | None = None, invoice
     require_permission(by, "finance.add_invoice")
     common.check_client(by, order.client)
     with transaction.atomic():
-        locked = (Order.objects.select_for_update(of=("self",)).select_related("client", "company", "counterparty")
-                  .get(pk=order.pk))
+        locked = _LOCKED_ORDER.get(order.pk)
         if locked.status not in INVOICEABLE:
             raise ConflictError("order_not_confirmed", _("Only a confirmed order can be invoiced."), field="order")
-        lines = {line.pk: line for line in OrderLine.objects.select_for_update(of=("self",)).filter(order=locked)
-                 .select_related("product", "product__unit", "unit").order_by("pk")}
+        lines = {line.pk: line for line in _LOCKED_LINES.all(locked.pk)}
         wanted: list[tuple[OrderLine, Decimal]] = []
         if shipment is not None:
-            shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+            shipment = _LOCKED_SHIPMENT.get(shipment.pk)
             if shipment.order_id != locked.pk:
                 raise BusinessRuleError("foreign_shipment", _("The shipment belongs to another order."),
                                         field="shipment")
