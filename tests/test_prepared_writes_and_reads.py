@@ -23,8 +23,8 @@ ITEMS = prepared(lambda product_ids, currency, group_ids: PriceListItem.objects
                  .filter(product_id__in=product_ids, price_list__currency=currency)
                  .filter(Q(price_list__price_group__isnull=True) | Q(price_list__price_group_id__in=group_ids))
                  .select_related("price_list", "product__unit").order_by("pk"))
-LOCKED_PRODUCT = prepared(lambda pk: Product.objects.select_for_update().select_related("unit", "tax_category")
-                          .filter(pk=pk))
+LOCKED_PRODUCT = prepared(lambda pk: Product.objects.select_for_update(of=("self",))
+                          .select_related("unit", "tax_category").filter(pk=pk))
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
-_STAND_IN_BASE = -7_300_000_000_000_000_000  # ids no table holds (negative, far from any sequence)
+# Ids no table holds: negative, yet inside a 32-bit integer column's range (PostgreSQL drops an out-of-range value
+# from the SQL, which would then be refused as "does not reach the SQL").
+_STAND_IN_BASE = -2_073_741_824
 _DATE_STAND_IN = datetime.date(1111, 1, 1)  # dates no business record has (and no builder's own constant)
 _builders = count()
 NOTHING = object()  # what a query that can match no row (an empty IN list) compiles to
@@ -61,8 +63,10 @@ class PreparedQuery:
                 value = str(value)
             elif kind is DATE:
                 value = connection.ops.adapt_datefield_value(value)
-            elif type(value) is not int:
-                value = int(value)
+            else:
+                value = value if type(value) is int else int(value)
+                if kind is not None:
+                    value = kind(value)
             params[position] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -141,8 +145,9 @@ def _compile(connection, queryset: QuerySet, where: dict) -> _Compiled | object:
              if isinstance(value, datetime.date)}
     slots, reached = [], set()
     for position, value in enumerate(params):
-        if type(value) is int and value in where:
-            stand_in, kind = value, None
+        if isinstance(value, int) and not isinstance(value, bool) and value in where:
+            # int, or the driver's type the field asked for (psycopg's Int8 for a bigint column): kept for the run
+            stand_in, kind = int(value), (None if type(value) is int else type(value))
         elif type(value) is str and value[1:].isdigit() and int(value) in where:  # a text column's value
             stand_in, kind = int(value), TEXT
         elif value in dates or (isinstance(value, datetime.date) and value in where):
