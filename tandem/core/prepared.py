@@ -150,7 +150,7 @@ def _compile(connection, queryset: QuerySet, where: dict) -> _Compiled | object:
             stand_in, kind = int(value), (None if type(value) is int else type(value))
         elif type(value) is str and value[1:].isdigit() and int(value) in where:  # a text column's value
             stand_in, kind = int(value), TEXT
-        elif value in dates or (isinstance(value, datetime.date) and value in where):
+        elif isinstance(value, (str, datetime.date)) and (value in dates or value in where):
             stand_in, kind = dates.get(value, value), DATE
         else:
             continue
