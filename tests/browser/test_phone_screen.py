@@ -9,6 +9,7 @@ page to look at (POST-only actions, fragments, files) are listed explicitly in N
 import datetime
 from decimal import Decimal
 from pprint import pformat
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
@@ -609,19 +610,33 @@ def _header_problems(page, *, has_bell: bool) -> list[str]:
     return problems
 
 
+def _open(page, path: str):
+    """page.goto(path) and its response. An empty error answer (405 from a POST-only action) makes goto raise:
+    its status comes from a plain request then. On a busy machine the browser may also report the navigation
+    as interrupted (by a second one to the same page): the page is then let finish loading, and loaded again
+    only if the browser is not on it, so what the walk checks is this page, never the previous one."""
+    for _attempt in range(3):
+        try:
+            return page.goto(path)
+        except PlaywrightError:
+            response = page.request.get(path)
+            if response.status == 405:
+                return response
+            try:
+                page.wait_for_load_state("load")
+            except PlaywrightError:
+                continue
+            if urlsplit(page.url).path == path:
+                return response
+    raise AssertionError(f"{path} could not be opened in three tries")
+
+
 def _walk(page, paths, *, width: int, has_bell: bool, allowed=(200,)) -> tuple[dict, list]:
     """Load each page; return {path: what is wrong} for pages wider than the screen or with the header
     out of reach, and the paths that answered a fragment (htmx partials) or 405 (POST-only actions)."""
     problems, fragments = {}, []
     for path in paths:
-        try:
-            response = page.goto(path)
-        except PlaywrightError:  # an empty error answer, e.g. 405 from a POST-only action added since
-            response = page.request.get(path)
-            if response.status != 405:
-                # A navigation that failed on the way (an aborted load under a busy CI machine) leaves the
-                # previous page on screen: load it once more so what is checked below is this page.
-                response = page.goto(path)
+        response = _open(page, path)
         if response.status == 405:  # an action, no page: skipped like those in NOT_PAGES
             fragments.append(path)
             continue
