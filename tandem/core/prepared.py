@@ -177,7 +177,6 @@ class _Compiled:
         self.fetch_mode = queryset._fetch_mode
         self.populators = get_related_populators(klass_info, select, self.db, self.fetch_mode)
         self.annotations = list((compiler.annotation_col_map or {}).items())
-        self.col_count = compiler.col_count
         self.converters = list(compiler.get_converters([s[0] for s in select[0:compiler.col_count]]).items())
 
     def instances(self, rows: Sequence, connection) -> list:
