@@ -73,7 +73,8 @@ def build_furniture_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[st
     company = LegalEntity.objects.order_by("-is_default", "pk").first()
     warehouse = Warehouse.objects.active().filter(company=company).order_by("pk").first() if company else None
     products = {p.sku: p for p in Product.objects.filter(sku__startswith="FM-").select_related("unit")}
-    clients = list(Client.objects.active().filter(counterparties__isnull=False).distinct().order_by("pk")[:30])
+    clients = list(Client.objects.active().filter(counterparties__isnull=False)  # buyers, not our suppliers
+                   .exclude(counterparties__supplier_profile__isnull=False).distinct().order_by("pk")[:30])
     if (admin is None or warehouse is None or not clients
             or not Bom.objects.filter(product__sku="FM-DINING-SET").exists()):
         return []
@@ -82,7 +83,7 @@ def build_furniture_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[st
     story = _Story(rng, admin, company, warehouse, products, clients, today)
     with transaction.atomic():
         story.suppliers_and_prices()
-        months = max(3, round(12 * scale))
+        months = max(3, int(12 * scale))
         for month in range(months):
             story.month(today - datetime.timedelta(days=30 * (months - month)))
         story.open_work()
