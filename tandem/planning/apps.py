@@ -55,7 +55,9 @@ class PlanningConfig(AppConfig):
         return [panel] if panel else []
 
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
-        """`tandem demo` calls this hook: minimum stocks and one planning run over the other demos' data."""
+        """`tandem demo` calls this hook: the furniture maker's year (purchases, production, sales; it spans the
+        three apps below), then minimum stocks and one planning run over the other demos' data."""
         from tandem.planning.demo import build_planning_demo
+        from tandem.planning.furniture_demo import build_furniture_demo
 
-        return build_planning_demo(seed=seed, scale=scale)
+        return build_furniture_demo(seed=seed, scale=scale) + build_planning_demo(seed=seed, scale=scale)

@@ -1,11 +1,13 @@
 """The BOM part of the demo data: a small furniture maker. Work centres (cutting, assembly, finishing), raw
-materials (oak boards, beech legs, screws, varnish) with opening stock at a cost, sub-assemblies (table top,
-chair seat) and finished goods (dining table, dining chair, dining set) with three-level BOMs:
+materials (oak boards, beech legs, screws, varnish; weighed, for freight by weight) with a little opening stock
+at a cost, sub-assemblies (table top in lots, chair seat) and finished goods (dining table, dining chair, dining
+set) with three-level BOMs in force for the last 13 months:
 
     dining set → 1 table + 4 chairs → table top / chair seat → oak boards
 
 Products are created through catalog.services when the demo catalogue lacks them, BOMs and work centres
-through production.bom_services (audited like real work). Deterministic; idempotent: nothing happens when
+through production.bom_services (audited like real work). The year of buying, making and selling them is
+planning/furniture_demo.py's. Deterministic; idempotent: nothing happens when
 the CUT work centre exists."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.catalog import services as catalog
-from tandem.catalog.models import Product, Unit
+from tandem.catalog.models import Product, TaxCategory, Unit
 from tandem.core import roles
 from tandem.core.models import LegalEntity, User
 from tandem.production import bom_services as bs
@@ -27,11 +29,14 @@ from tandem.stock import services as stock
 from tandem.stock.models import Warehouse
 
 CENTRES = [("CUT", "Cutting", "48.00"), ("ASM", "Assembly", "36.00"), ("FIN", "Finishing", "42.00")]
-# (sku, name, unit, opening stock, unit cost) — bought
-MATERIALS = [("FM-BOARD-OAK", "Oak board 2000×200×30", "pc", 120, "18.40"),
-             ("FM-LEG-BEECH", "Beech leg 720 mm", "pc", 200, "6.25"),
-             ("FM-SCREW-4x40", "Wood screw 4×40", "pc", 5000, "0.04"),
-             ("FM-VARNISH", "Clear varnish", "l", 40, "14.90")]
+# (sku, name, unit, opening stock, unit cost, weight in kg per unit) — bought (planning/furniture_demo.py buys
+# more of them from suppliers over the year, the freight allocated by weight)
+MATERIALS = [("FM-BOARD-OAK", "Oak board 2000×200×30", "pc", 40, "18.40", "8.5"),
+             ("FM-LEG-BEECH", "Beech leg 720 mm", "pc", 60, "6.25", "0.9"),
+             ("FM-SCREW-4x40", "Wood screw 4×40", "pc", 1000, "0.04", "0.004"),
+             ("FM-VARNISH", "Clear varnish", "l", 10, "14.90", "1.1")]
+# Glued table tops are made in batches, each batch a lot (the tables record which batch they were made of).
+LOT_TRACKED = {"FM-TABLE-TOP"}
 MADE = [("FM-TABLE-TOP", "Oak table top"), ("FM-CHAIR-SEAT", "Oak chair seat"), ("FM-TABLE", "Oak dining table"),
         ("FM-CHAIR", "Oak dining chair"), ("FM-DINING-SET", "Oak dining set (table and four chairs)")]
 # product → (quantity made, [(component, quantity, scrap %)], [(operation, centre, minutes per unit, set-up)])
@@ -62,19 +67,22 @@ def build_production_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
     if admin is None or company is None:
         return ["production demo skipped: the demo users and legal entity are missing"]
     warehouse = Warehouse.objects.active().filter(company=company).order_by("pk").first()
-    start = timezone.localdate() - datetime.timedelta(days=90)
+    start = timezone.localdate() - datetime.timedelta(days=400)  # a year of production orders use these BOMs
     with transaction.atomic():
         centres = {code: bs.create_work_centre(by=admin, company=company, code=code, name=name,
                                                hourly_cost=Decimal(cost)) for code, name, cost in CENTRES}
         pieces = Unit.objects.filter(code="pc").first() or catalog.create_unit(by=admin, code="pc", name="piece")
         litres = _unit(admin, "l", "litre")
+        tax = TaxCategory.objects.filter(name="Standard").first()  # the catalog demo's, when it ran
         products: dict[str, Product] = {}
-        for sku, name, unit, _stock, _cost in MATERIALS:
+        for sku, name, unit, _stock, _cost, weight in MATERIALS:
             products[sku] = Product.objects.filter(sku=sku).first() or catalog.create_product(
-                by=admin, sku=sku, name=name, unit=litres if unit == "l" else pieces)
+                by=admin, sku=sku, name=name, unit=litres if unit == "l" else pieces, weight=Decimal(weight),
+                tax_category=tax)
         for sku, name in MADE:
             products[sku] = Product.objects.filter(sku=sku).first() or catalog.create_product(
-                by=admin, sku=sku, name=name, unit=pieces)
+                by=admin, sku=sku, name=name, unit=pieces, tax_category=tax,
+                tracking=Product.Tracking.LOT if sku in LOT_TRACKED else Product.Tracking.NONE)
         # Children first, so each BOM's components exist (cycle checks read their BOMs).
         for sku, (made, lines, operations) in BOMS.items():
             bom = bs.create_bom(product=products[sku], by=admin, code="v1", valid_from=start,
@@ -97,7 +105,7 @@ def build_production_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
         # Opening stock of the raw materials at their cost: the cost roll-up reads stock valuation.
         location = stock_queries.default_location(warehouse) if warehouse is not None else None
         if location is not None:
-            for sku, _name, _unit_code, quantity, cost in MATERIALS:
+            for sku, _name, _unit_code, quantity, cost, _weight in MATERIALS:
                 stock.receive_stock(product=products[sku], quantity=Decimal(quantity),
                                     location=location, unit_cost=Decimal(cost), effective_date=start,
                                     reason="Opening stock (production demo)", by=admin)

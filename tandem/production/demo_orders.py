@@ -4,8 +4,8 @@ assembly work centre), with components bought at known costs.
 
 Created through production.services (audited and posted like real work): a draft, a confirmed order (its
 components reserved), one in progress (components partly consumed, time booked, half produced) and one done
-(consumed with an extra leg, produced in two parts, finished: its variance posted). Deterministic and
-idempotent: nothing happens when an order with the note "demo" exists."""
+(consumed with an extra leg, produced in two parts, finished at actual cost, the scrap's share to the variance
+account). Deterministic and idempotent: nothing happens when an order with the note "demo" exists."""
 
 from __future__ import annotations
 
