@@ -7,7 +7,7 @@ from ninja import Router
 
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
-from tandem.core.schemas import Id, money_list, money_text
+from tandem.core.schemas import Id, money_text
 from tandem.crm.queries.targets import targets_of_month
 from tandem.crm.reports import dashboard as report
 from tandem.crm.schemas.targets import DashboardOut, SalesTargetIn, SalesTargetOut
@@ -51,8 +51,12 @@ def delete_target(request, user_id: Id, month: str):
     return None
 
 
-def _target_money(amount, currency):
-    return None if amount is None else {"currency": currency, "amount": money_text(amount, currency)}
+def _target_money(target):
+    """A target (a BaseTotal in the base currency) as MoneyOut; amount null when its currency has no rate."""
+    if target is None:
+        return None
+    return {"currency": target.currency, "amount": None if target.missing else money_text(target.amount,
+                                                                                            target.currency)}
 
 
 @router.get("/dashboard", response=DashboardOut, summary="The home page's sales numbers for you")
@@ -61,9 +65,9 @@ def dashboard(request):
     if report.is_manager(request.user):
         board = report.manager_dashboard(request.user)
         extra = {"view": "manager", "representatives": [{
-            "user": _user_ref(row.user), "won_this_month": money_list(row.won_this_month),
-            "won_last_month": money_list(row.won_last_month), "won_count_this_month": row.won_count_this_month,
-            "won_count_last_month": row.won_count_last_month, "target": _target_money(row.target, board.currency),
+            "user": _user_ref(row.user), "won_this_month": row.won_this_month,
+            "won_last_month": row.won_last_month, "won_count_this_month": row.won_count_this_month,
+            "won_count_last_month": row.won_count_last_month, "target": _target_money(row.target),
             "target_percent": row.target_percent, "calls": row.calls, "meetings": row.meetings,
             "deals_moved": row.deals_moved, "tasks_overdue": row.tasks_overdue,
         } for row in board.reps]}
@@ -71,9 +75,10 @@ def dashboard(request):
         board = report.representative_dashboard(request.user)
         extra = {"view": "representative",
                  "my_day": {"overdue_tasks": board.overdue_tasks, "today_tasks": board.today_tasks},
-                 "won_this_month": money_list(board.won_this_month), "won_count_this_month": board.won_count,
-                 "target": _target_money(board.target, board.currency), "target_percent": board.target_percent}
+                 "won_this_month": board.won_this_month, "won_count_this_month": board.won_count,
+                 "target": _target_money(board.target), "target_percent": board.target_percent}
     p = board.periods
-    return {"currency": board.currency, "month": p.month.strftime("%Y-%m"), "week_start": p.week.isoformat(),
-            "pipeline": {"count": board.pipeline.count, "value": money_list(board.pipeline.value),
-                         "weighted": money_list(board.pipeline.weighted)}, **extra}
+    return {"currency": board.currency, "rates_date": board.rates_on, "missing_rates": board.missing,
+            "month": p.month.strftime("%Y-%m"), "week_start": p.week.isoformat(),
+            "pipeline": {"count": board.pipeline.count, "value": board.pipeline.value,
+                         "weighted": board.pipeline.weighted}, **extra}

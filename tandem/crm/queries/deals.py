@@ -163,6 +163,14 @@ def weighted(total: BaseTotal, probability: int) -> Decimal:
     return quantize(total.amount * Decimal(probability) / 100, total.currency)
 
 
+def stage_totals(totals, probability: int, *, base: str, on: datetime.date, rates: dict) -> dict:
+    """One stage's open amounts ([(currency, amount)]) as the board adds them up: `base_total` (in `base` at
+    the rates of `on`, `missing` naming the currencies without a rate) and `weighted` (base total × the stage's
+    probability). The board's columns and the home dashboard's pipeline are built from these."""
+    base_total = convert_totals(totals, base, on=on, rates=rates)
+    return {"base_total": base_total, "weighted": weighted(base_total, probability)}
+
+
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN, *,
                   now: datetime.datetime | None = None) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
@@ -186,10 +194,10 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
     for stage in stages:
         cards = board_cards(open_deals, stage, limit=limit, now=now) if counts.get(stage.pk) else []
         count = counts.get(stage.pk, 0)
-        base_total = convert_totals(totals.get(stage.pk, []), base, on=today, rates=rates)
         columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
-                        "more": max(0, count - len(cards)), "base_total": base_total,
-                        "weighted": weighted(base_total, stage.probability)})
+                        "more": max(0, count - len(cards)),
+                        **stage_totals(totals.get(stage.pk, []), stage.probability, base=base, on=today,
+                                       rates=rates)})
     return columns
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from ninja import Field, Schema
 
-from tandem.core.schemas import InputSchema, MoneyOut
+from tandem.core.schemas import BaseTotalOut, InputSchema, MoneyOut, money_list
 
 
 class UserRef(Schema):
@@ -25,20 +27,35 @@ class SalesTargetIn(InputSchema):
                                      'string, e.g. "25000.00".', examples=["25000.00"])
 
 
+class DashboardTotalOut(BaseTotalOut):
+    """Amounts in several currencies added up in the base currency at the day's rates, as the deal board adds
+    them; `by_currency` keeps each currency's own (unconverted) amount."""
+
+    by_currency: list[MoneyOut] = Field(description="Each currency's amount before conversion.")
+
+    @staticmethod
+    def resolve_by_currency(obj) -> list[dict]:
+        return money_list(obj.by_currency)
+
+
 class DashboardPipelineOut(Schema):
     count: int
-    value: list[MoneyOut]
-    weighted: list[MoneyOut] = Field(description="Open amounts × stage probability, per currency (not converted).")
+    value: DashboardTotalOut = Field(description="Open amounts in the base currency (the deal board's total).")
+    weighted: DashboardTotalOut = Field(
+        description="Weighted forecast in the base currency: each stage's converted total × its probability, as "
+                    "on the deal board; `by_currency`: amount × probability per currency, unconverted.")
 
 
 class DashboardRepOut(Schema):
     user: UserRef
-    won_this_month: list[MoneyOut]
-    won_last_month: list[MoneyOut]
+    won_this_month: DashboardTotalOut
+    won_last_month: DashboardTotalOut
     won_count_this_month: int
     won_count_last_month: int
-    target: MoneyOut | None
-    target_percent: int | None
+    target: MoneyOut | None = Field(description="The month's target in the base currency; null while none is "
+                                    "set, amount null when it is in a currency without a rate.")
+    target_percent: int | None = Field(description="Won this month (base currency) as a whole percentage of the "
+                                       "target; null without a target.")
     calls: int
     meetings: int
     deals_moved: int
@@ -52,13 +69,16 @@ class DashboardMyDayOut(Schema):
 
 class DashboardOut(Schema):
     view: str = Field(description='"manager" (the team) or "representative" (your own numbers).')
-    currency: str = Field(description="The company's base currency (targets are in it).")
+    currency: str = Field(description="The company's base currency: every total and target is in it.")
+    rates_date: datetime.date = Field(description="The day whose exchange rates converted the amounts (today).")
+    missing_rates: list[str] = Field(description="Currencies without an exchange rate by that day: their amounts "
+                                     "are in no total (each total lists its own in `missing`).")
     month: str
     week_start: str
     pipeline: DashboardPipelineOut
     representatives: list[DashboardRepOut] | None = None
     my_day: DashboardMyDayOut | None = None
-    won_this_month: list[MoneyOut] | None = None
+    won_this_month: DashboardTotalOut | None = None
     won_count_this_month: int | None = None
     target: MoneyOut | None = None
     target_percent: int | None = None

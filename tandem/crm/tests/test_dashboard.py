@@ -1,5 +1,6 @@
 """The home page's sales dashboard: a small story of two representatives checked to the cent, on the page,
-in the API and through the lists each number links to."""
+in the API and through the lists each number links to. Amounts are added up in the base currency as the deal
+board adds them; a currency without an exchange rate is flagged, not dropped silently."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tandem.core import roles
+from tandem.core import exchange_rates, roles
 from tandem.core.services import get_company
-from tandem.crm.models import Deal, Interaction, Stage
+from tandem.crm.models import Deal, Interaction, Pipeline, Stage
+from tandem.crm.queries.deals import board_columns, board_total, board_weighted
+from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import dashboard as report
 from tandem.crm.reports.dashboard import start_of
 from tandem.crm.services import deals as deal_services
@@ -73,54 +77,173 @@ def story(db, sales_manager, sales_rep, other_rep):
     return {"rep1": rep1, "rep2": rep2, "periods": p, "moved": opened, "created": created, "overdue": overdue}
 
 
+@pytest.fixture
+def usd_rate(story, admin_user):
+    """1 EUR = 1.0850 USD since three days ago (so 1,234.57 USD = 1,137.85 EUR)."""
+    exchange_rates.create_exchange_rate(by=admin_user, date=timezone.localdate() - datetime.timedelta(days=3),
+                                        quote_currency="USD", rate="1.0850")
+
+
 def _row(board, user):
     return next(r for r in board.reps if r.user.pk == user.pk)
 
 
 def test_manager_numbers_to_the_cent(story, sales_manager):
+    """No USD rate: the dollars are listed beside each total and flagged, not added to it."""
     board = report.manager_dashboard(sales_manager)
-    assert board.currency == "EUR"
+    assert board.currency == "EUR" and board.rates_on == timezone.localdate()
     assert board.pipeline.count == 4  # 3 open deals and the one rep1 just opened
-    assert board.pipeline.value == {"EUR": Decimal("1333.33"), "USD": Decimal("500.00")}
-    # 1000.00 × 20 % + 333.33 × 50 % = 366.665 -> 366.67; 500 USD × 50 %.
-    assert board.pipeline.weighted == {"EUR": Decimal("366.67"), "USD": Decimal("250.00")}
+    assert board.pipeline.value.amount == Decimal("1333.33")
+    assert board.pipeline.value.by_currency == {"EUR": Decimal("1333.33"), "USD": Decimal("500.00")}
+    assert board.pipeline.value.missing == ["USD"] and board.pipeline.weighted.missing == ["USD"]
+    # 1000.00 × 20 % + 333.33 × 50 % (166.665 -> 166.67) = 366.67; the 500 USD × 50 % are not in it.
+    assert board.pipeline.weighted.amount == Decimal("366.67")
+    assert board.pipeline.weighted.by_currency == {"EUR": Decimal("366.67"), "USD": Decimal("250.00")}
     rep1 = _row(board, story["rep1"])
-    assert rep1.won_this_month == {"EUR": Decimal("2000.00")}
-    assert rep1.won_last_month == {"EUR": Decimal("1500.00")}
+    assert rep1.won_this_month.amount == Decimal("2000.00") and rep1.won_this_month.missing == []
+    assert rep1.won_last_month.amount == Decimal("1500.00")
     assert (rep1.won_count_this_month, rep1.won_count_last_month) == (2, 1)
-    assert rep1.target == Decimal("2500.00") and rep1.target_percent == 80
+    assert rep1.target.amount == Decimal("2500.00") and rep1.target_percent == 80
     assert (rep1.calls, rep1.meetings, rep1.deals_moved, rep1.tasks_overdue) == (2, 1, 1, 1)
     rep2 = _row(board, story["rep2"])
-    assert rep2.won_this_month == {"EUR": Decimal("300.00"), "USD": Decimal("100.00")}
-    assert rep2.won_last_month == {} and rep2.target is None and rep2.target_percent is None
+    assert rep2.won_this_month.amount == Decimal("300.00") and rep2.won_this_month.missing == ["USD"]
+    assert rep2.won_this_month.by_currency == {"EUR": Decimal("300.00"), "USD": Decimal("100.00")}
+    assert rep2.won_last_month.amount == 0 and rep2.won_last_month.by_currency == {}
+    assert rep2.target is None and rep2.target_percent is None
     assert (rep2.calls, rep2.meetings, rep2.deals_moved, rep2.tasks_overdue) == (0, 0, 0, 0)
     assert {r.user.pk for r in board.reps} == {story["rep1"].pk, story["rep2"].pk}  # not the manager
+    assert board.missing == ["USD"]
 
 
 def test_representative_numbers(story):
     board = report.representative_dashboard(story["rep1"])
     assert (board.overdue_tasks, board.today_tasks) == (1, 0)
     assert board.pipeline.count == 3
-    assert board.pipeline.value == {"EUR": Decimal("1333.33")}
-    assert board.pipeline.weighted == {"EUR": Decimal("366.67")}
-    assert board.won_this_month == {"EUR": Decimal("2000.00")}
-    assert board.target == Decimal("2500.00") and board.target_percent == 80
+    assert board.pipeline.value.amount == Decimal("1333.33") and board.pipeline.value.by_currency == {
+        "EUR": Decimal("1333.33")}
+    assert board.pipeline.weighted.amount == Decimal("366.67")
+    assert board.won_this_month.amount == Decimal("2000.00")
+    assert board.target.amount == Decimal("2500.00") and board.target_percent == 80
+    assert board.missing == []
+
+
+def test_a_dollar_win_counts_toward_a_euro_target(story, usd_rate, sales_manager):
+    """rep2 (target 1,500.00 EUR) wins 300.00 EUR and 100.00 + 1,234.57 USD this month: at 1.0850 the
+    1,334.57 USD are 1,230.02 EUR (the per-currency sum is converted, as on the board), so 1,530.02 EUR won,
+    102 % of the target."""
+    p = story["periods"]
+    rep2 = story["rep2"]
+    DealFactory(owner=rep2, title="Big dollars", amount=Decimal("1234.57"), currency="USD",
+                status=Deal.Status.WON, closed_at=start_of(p.month) + datetime.timedelta(hours=2))
+    target_services.set_target(rep2, p.month, "1500", by=sales_manager)
+    board = report.manager_dashboard(sales_manager)
+    row = _row(board, rep2)
+    assert row.won_this_month.amount == Decimal("1530.02") and row.won_this_month.missing == []
+    assert row.won_count_this_month == 3
+    assert row.target.amount == Decimal("1500.00") and row.target_percent == 102
+    assert board.missing == []
+    mine = report.representative_dashboard(rep2)
+    assert mine.won_this_month.amount == Decimal("1530.02") and mine.target_percent == 102
+    # The pipeline's 500 USD are converted too: 1333.33 + 460.83 EUR; weighted 366.67 + 230.41 (50 %).
+    assert board.pipeline.value.amount == Decimal("1794.16") and board.pipeline.value.missing == []
+    assert board.pipeline.weighted.amount == Decimal("597.08")
+
+
+@pytest.mark.parametrize("with_rate", [True, False], ids=["usd-rate", "no-usd-rate"])
+def test_manager_pipeline_equals_the_deal_board(story, sales_manager, admin_user, with_rate):
+    if with_rate:
+        exchange_rates.create_exchange_rate(by=admin_user, date=timezone.localdate(), quote_currency="USD",
+                                            rate="1.0850")
+    pipeline = Pipeline.objects.get(stages__deals__title="Open early")
+    columns = board_columns(visible_deals(sales_manager), pipeline)
+    total = board_total(columns)
+    board = report.manager_dashboard(sales_manager)
+    assert board.pipeline.value.amount == total.amount
+    assert board.pipeline.value.missing == total.missing == ([] if with_rate else ["USD"])
+    assert board.pipeline.value.by_currency == total.by_currency
+    assert board.pipeline.weighted.amount == board_weighted(columns)
+    assert board.pipeline.count == sum(column["count"] for column in columns)
 
 
 def test_api_dashboard_as_manager_and_representative(story, sales_manager, api):
     data = api(sales_manager).get("/api/v1/crm/dashboard").json()
     assert data["view"] == "manager" and data["currency"] == "EUR"
-    assert data["pipeline"]["weighted"] == [{"currency": "EUR", "amount": "366.67"},
-                                            {"currency": "USD", "amount": "250.00"}]
+    assert data["rates_date"] == timezone.localdate().isoformat() and data["missing_rates"] == ["USD"]
+    assert data["pipeline"]["value"] == {
+        "currency": "EUR", "amount": "1333.33", "date": timezone.localdate().isoformat(), "missing": ["USD"],
+        "by_currency": [{"currency": "EUR", "amount": "1333.33"}, {"currency": "USD", "amount": "500.00"}]}
+    assert data["pipeline"]["weighted"]["amount"] == "366.67"
+    assert data["pipeline"]["weighted"]["by_currency"] == [{"currency": "EUR", "amount": "366.67"},
+                                                           {"currency": "USD", "amount": "250.00"}]
     rep1 = next(r for r in data["representatives"] if r["user"]["id"] == story["rep1"].pk)
-    assert rep1["won_this_month"] == [{"currency": "EUR", "amount": "2000.00"}]
+    assert rep1["won_this_month"]["amount"] == "2000.00" and rep1["won_this_month"]["missing"] == []
+    assert rep1["won_this_month"]["by_currency"] == [{"currency": "EUR", "amount": "2000.00"}]
+    assert rep1["won_last_month"]["amount"] == "1500.00"
     assert rep1["target"] == {"currency": "EUR", "amount": "2500.00"} and rep1["target_percent"] == 80
     assert (rep1["calls"], rep1["meetings"], rep1["deals_moved"], rep1["tasks_overdue"]) == (2, 1, 1, 1)
+    rep2 = next(r for r in data["representatives"] if r["user"]["id"] == story["rep2"].pk)
+    assert rep2["won_this_month"]["amount"] == "300.00" and rep2["won_this_month"]["missing"] == ["USD"]
+    assert rep2["won_last_month"]["amount"] == "0.00" and rep2["target"] is None
     mine = api(story["rep1"]).get("/api/v1/crm/dashboard").json()
     assert mine["view"] == "representative" and mine["representatives"] is None
     assert mine["my_day"] == {"overdue_tasks": 1, "today_tasks": 0}
-    assert mine["won_this_month"] == [{"currency": "EUR", "amount": "2000.00"}]
+    assert mine["won_this_month"]["amount"] == "2000.00" and mine["missing_rates"] == []
     assert mine["target_percent"] == 80
+
+
+def test_api_gives_the_converted_numbers_of_the_page(story, usd_rate, sales_manager, api):
+    p = story["periods"]
+    rep2 = story["rep2"]
+    DealFactory(owner=rep2, title="Big dollars", amount=Decimal("1234.57"), currency="USD",
+                status=Deal.Status.WON, closed_at=start_of(p.month) + datetime.timedelta(hours=2))
+    target_services.set_target(rep2, p.month, "1500", by=sales_manager)
+    board = report.manager_dashboard(sales_manager)
+    data = api(sales_manager).get("/api/v1/crm/dashboard").json()
+    assert data["missing_rates"] == []
+    assert data["pipeline"]["value"]["amount"] == str(board.pipeline.value.amount) == "1794.16"
+    assert data["pipeline"]["weighted"]["amount"] == str(board.pipeline.weighted.amount) == "597.08"
+    row = next(r for r in data["representatives"] if r["user"]["id"] == rep2.pk)
+    assert row["won_this_month"]["amount"] == "1530.02" and row["won_this_month"]["missing"] == []
+    assert row["won_this_month"]["by_currency"] == [{"currency": "EUR", "amount": "300.00"},
+                                                    {"currency": "USD", "amount": "1334.57"}]
+    assert row["target"] == {"currency": "EUR", "amount": "1500.00"} and row["target_percent"] == 102
+    mine = api(rep2).get("/api/v1/crm/dashboard").json()
+    assert mine["won_this_month"]["amount"] == "1530.02" and mine["target_percent"] == 102
+    assert mine["pipeline"]["value"]["amount"] == "460.83"  # rep2's 500 USD open
+
+
+def test_home_shows_converted_totals_and_flags_a_missing_rate(story, client, sales_manager):
+    client.force_login(sales_manager)
+    html = client.get(reverse("core:home")).content.decode()
+    pipeline = html.split('id="pipeline-value"', 1)[1].split("</a>", 1)[0]
+    assert "€1,333.33" in pipeline and "$500.00" in pipeline and 'data-no-rate="USD"' in pipeline
+    assert "no rate for USD: not in the total" in pipeline
+    row = html.split('id="team-won"', 1)[1].split(f'data-user="{story["rep2"].pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "€300.00" in row and "$100.00" in row and 'data-no-rate="USD"' in row
+    rep1 = html.split('id="team-won"', 1)[1].split(f'data-user="{story["rep1"].pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "€2,000.00" in rep1 and "data-no-rate" not in rep1
+    client.force_login(story["rep2"])
+    mine = client.get(reverse("core:home")).content.decode()
+    won = mine.split('id="my-won"', 1)[1].split("</a>", 1)[0]
+    assert "€300.00" in won and 'data-no-rate="USD"' in won
+
+
+def test_home_shows_a_dollar_win_against_a_euro_target(story, usd_rate, client, sales_manager):
+    p = story["periods"]
+    rep2 = story["rep2"]
+    DealFactory(owner=rep2, title="Big dollars", amount=Decimal("1234.57"), currency="USD",
+                status=Deal.Status.WON, closed_at=start_of(p.month) + datetime.timedelta(hours=2))
+    target_services.set_target(rep2, p.month, "1500", by=sales_manager)
+    client.force_login(sales_manager)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "data-no-rate" not in html
+    row = html.split('id="team-won"', 1)[1].split(f'data-user="{rep2.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "€1,530.02" in row and "€300.00 · $1,334.57" in row and "102 %" in row
+    assert "€1,794.16" in html.split('id="pipeline-value"', 1)[1].split("</a>", 1)[0]
+    client.force_login(rep2)
+    mine = client.get(reverse("core:home")).content.decode()
+    assert "€1,530.02" in mine.split('id="my-won"', 1)[1].split("</a>", 1)[0]
+    assert "of €1,500.00 (102 %)" in mine
 
 
 def _titles(html: str) -> set[str]:
