@@ -69,11 +69,17 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(request, browser, live_server, page_problems):
+def browser_locale() -> str:
+    """The browser's language (its Accept-Language); a test parametrizes "browser_locale" to change it."""
+    return "en-US"
+
+
+@pytest.fixture
+def page(request, browser, live_server, page_problems, browser_locale):
     """A fresh browser tab (own cookies) whose relative URLs go to the live server.
 
     After the test, any static file that failed to load, any 5xx answer and any JavaScript error fails it."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/Berlin")
+    context = browser.new_context(base_url=live_server.url, locale=browser_locale, timezone_id="Europe/Berlin")
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
 

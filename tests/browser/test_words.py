@@ -93,12 +93,13 @@ def test_russian_user_reads_russian_dates_and_amounts(page, log_in_as, make_user
 
     page.goto(f"/crm/clients/{client.pk}/timeline/?type=audit")
     changes = page.locator("main")
-    # The Russian catalogue may not have the new sentences yet; the values are Russian either way.
-    expect(changes).to_contain_text("Qualification")
-    expect(changes).to_contain_text("1\xa0250,50\xa0€")
-    expect(changes).to_contain_text("12 дек. 2026")
-    expect(changes).to_contain_text("Uferweg 3, Potsdam")
-    expect(changes).to_contain_text("Rita Kern")
+    # The sentences are Russian, and so are the values in them (stage names are the pipeline's own words).
+    expect(changes).to_contain_text(
+        "Rita Kern перенёс (перенесла) сделку с этапа Qualification на этап Needs analysis")
+    expect(changes).to_contain_text("Rita Kern изменил(а) поле «сумма» с — на 1\xa0250,50\xa0€")
+    expect(changes).to_contain_text("Rita Kern изменил(а) поле «ожидаемая дата закрытия» с — на 12 дек. 2026")
+    expect(changes).to_contain_text("Rita Kern изменил(а) поле «юридический адрес» с — на Uferweg 3, Potsdam")
+    expect(changes).to_contain_text("Rita Kern изменил(а) поле «должность» с — на Site manager")
     text = _main_text(page)
     assert not RAW.search(text), RAW.search(text)
     assert "needs_analysis" not in text and "expected_close_date" not in text

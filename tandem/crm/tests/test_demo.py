@@ -19,6 +19,7 @@ from tandem.crm.models import (
     Lead,
     MarketingEvent,
     Pipeline,
+    SalesTarget,
     Segment,
     Task,
 )
@@ -28,7 +29,7 @@ from tandem.crm.services.complaints import overdue_q
 pytestmark = pytest.mark.django_db(transaction=False)
 
 MODELS = (Pipeline, Campaign, MarketingEvent, EventAttendee, Lead, Deal, DealStageVisit, Interaction, Complaint,
-          Task, Segment, AuditEntry)
+          Task, Segment, SalesTarget, AuditEntry)
 
 
 def counts() -> dict[str, int]:
@@ -116,6 +117,24 @@ def test_demo_loads_a_year_of_crm_work_once():
     assert from_leads.count() >= 3
     assert all(lead.deal.contact and lead.deal.contact.email == lead.email for lead in from_leads)
     assert Segment.objects.get(kind=Segment.Kind.STATIC).members.exists()
+
+    # Monthly sales targets for each representative, this month and the twelve before, in the base currency;
+    # the home dashboard finds this month's (the won amount is measured against it).
+    from tandem.core.services import get_company
+    from tandem.crm.reports.dashboard import targets_by_user
+
+    this_month = today.replace(day=1)
+    months = [this_month]
+    for _ in range(12):
+        months.append((months[-1] - timezone.timedelta(days=1)).replace(day=1))
+    for username in ("rep1", "rep2"):
+        targets = SalesTarget.objects.filter(user__username=username)
+        assert sorted(targets.values_list("month", flat=True)) == sorted(months), username
+        assert set(targets.values_list("currency", flat=True)) == {get_company().base_currency}
+        assert all(target.amount > 0 for target in targets)
+    assert set(SalesTarget.objects.values_list("user__username", flat=True)) == {"rep1", "rep2"}
+    reps = SalesTarget.objects.values_list("user_id", flat=True).distinct()
+    assert set(targets_by_user(this_month)) == set(reps)
 
     # The lost-at-stage report over the demo: losses at several stages, realistic average stage times.
     pipeline = Pipeline.objects.get(is_default=True)

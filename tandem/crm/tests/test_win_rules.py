@@ -197,3 +197,43 @@ def test_pipeline_settings_change_the_role_of_an_existing_checklist_item(client,
     assert response.status_code == 403
     approval.refresh_from_db()
     assert approval.required_role == manager_role
+
+
+def test_pipeline_page_sets_when_a_deal_is_won(client, sales, sales_manager, sales_rep):
+    """The "When a deal is won" form of the pipelines page changes the pipeline's setting; a value that is not
+    one of the choices is a form error and changes nothing."""
+    client.force_login(sales_manager)
+    page = client.get(reverse("crm:pipeline-list")).content.decode()
+    assert "When a deal is won" in page and 'name="win_rules-win_rules"' in page
+    assert sales.win_rules == Pipeline.WinRules.REMAINING
+
+    response = client.post(reverse("crm:pipeline-list"), {"action": "win_rules", "win_rules-pipeline": sales.pk,
+                                                          "win_rules-win_rules": "current"}, follow=True)
+    assert response.status_code == 200 and "Saved." in response.content.decode()
+    sales.refresh_from_db()
+    assert sales.win_rules == Pipeline.WinRules.CURRENT
+    assert "Winning a deal checks the rules of: its current stage only" in response.content.decode()
+    entry = AuditEntry.objects.get(action="crm.pipeline.changed")
+    assert entry.changes == {"win_rules": ["remaining", "current"]}
+
+    response = client.post(reverse("crm:pipeline-list"), {"action": "win_rules", "win_rules-pipeline": sales.pk,
+                                                          "win_rules-win_rules": "never"})
+    assert response.status_code == 200
+    form = response.context["forms"]["win_rules"]
+    assert list(form.errors) == ["win_rules"]
+    assert 'id="id_win_rules-win_rules_error"' in response.content.decode()
+    assert "Select a valid choice. never is not one of the available choices." in response.content.decode()
+    # A pipeline that does not exist is a form error too.
+    response = client.post(reverse("crm:pipeline-list"), {"action": "win_rules", "win_rules-pipeline": 999999,
+                                                          "win_rules-win_rules": "remaining"})
+    assert response.status_code == 200 and list(response.context["forms"]["win_rules"].errors) == ["pipeline"]
+    sales.refresh_from_db()
+    assert sales.win_rules == Pipeline.WinRules.CURRENT
+
+    # A representative may not change it.
+    client.force_login(sales_rep)
+    response = client.post(reverse("crm:pipeline-list"), {"action": "win_rules", "win_rules-pipeline": sales.pk,
+                                                          "win_rules-win_rules": "remaining"})
+    assert response.status_code == 403
+    sales.refresh_from_db()
+    assert sales.win_rules == Pipeline.WinRules.CURRENT
