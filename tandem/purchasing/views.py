@@ -321,7 +321,7 @@ def _back_url(back: str, *, supplier_id=None, product_id=None) -> str:
     if back == "supplier" and supplier_id:
         return reverse("purchasing:supplier-detail", args=[supplier_id]) + "#prices"
     if back == "product" and product_id:
-        return reverse("catalog:product-detail", args=[product_id]) + "#suppliers"
+        return reverse("catalog:product-detail", args=[product_id]) + "#panel-suppliers"
     return reverse("purchasing:price-list")
 
 
