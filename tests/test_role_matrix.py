@@ -462,7 +462,9 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        "purchasing:bill-accept": CHANGE, "purchasing:bill-issue": CHANGE,
                        "purchasing:bill-cancel": CHANGE,
                        # Recording a quotation's prices and converting it are edits of the order.
-                       "purchasing:order-quote": CHANGE, "purchasing:order-convert": CHANGE}
+                       "purchasing:order-quote": CHANGE, "purchasing:order-convert": CHANGE,
+                       # Making a supplier's price the product's preferred one changes the price.
+                       "purchasing:price-prefer": CHANGE}
 
 
 def api_verb(method: str, operation_id: str) -> str:

@@ -96,6 +96,12 @@ class PurchasingConfig(AppConfig):
                 register_blocker(model, related_model, field)
         _register_panels()
 
+    def client_card_actions(self, request, client) -> list[dict]:
+        """The client card's "Make supplier" button (core.modules.collect)."""
+        from tandem.purchasing.views import client_card_actions
+
+        return client_card_actions(request, client)
+
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: suppliers, their prices and purchase orders in various states."""
         from tandem.purchasing.demo import build_purchasing_demo

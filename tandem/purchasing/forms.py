@@ -5,8 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import AmountField, DateField, DateInput, ModelChoiceField
+from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, ModelChoiceField
+from tandem.core.pickers import PickerField
+from tandem.parties.models import Counterparty
+from tandem.parties.pickers import COUNTERPARTY_PICKER
+from tandem.parties.queries import visible_counterparties
 from tandem.purchasing.pickers import product_field, supplier_field
+from tandem.purchasing.services import MAX_DAYS
 from tandem.stock.models import Warehouse
 
 
@@ -32,14 +37,79 @@ class PurchaseLineForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
 
 
+def _days(label, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=0, max_value=MAX_DAYS, **kwargs)
+
+
+class SupplierForm(forms.Form):
+    """A supplier's profile; on a new supplier, the counterparty (one of a client's legal entities) it is."""
+
+    counterparty = PickerField(COUNTERPARTY_PICKER, label=gettext_lazy("counterparty"),
+                               queryset=Counterparty.objects.none(),
+                               help_text=gettext_lazy("One of a client's legal entities; it becomes a supplier."))
+    currency = CurrencyField(label=gettext_lazy("currency"), required=True)
+    payment_terms_days = _days(gettext_lazy("payment terms (days)"), initial=30)
+    lead_time_days = _days(gettext_lazy("default lead time (days)"), initial=7)
+    is_active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True,
+                                   help_text=gettext_lazy("An inactive supplier is not offered for new orders."))
+    note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, supplier=None, client_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if supplier is None:
+            del self.fields["is_active"]
+            field = self.fields["counterparty"]
+            field.queryset = visible_counterparties(user).active().select_related("client")
+            if client_id is not None:
+                field.narrow = {"client_id": client_id}
+                field.widget.fixed = {"client": str(client_id)}
+        else:
+            del self.fields["counterparty"]
+            self.fields["currency"].keep_code(supplier.currency)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "counterparty"}
+
+
 class SupplierPriceForm(forms.Form):
+    """A supplier's price of a product. Editing a price changes its terms, not whose price of what it is."""
+
     supplier = supplier_field(gettext_lazy("supplier"))
     product = product_field(gettext_lazy("product"))
-    unit_price = AmountField(label=gettext_lazy("unit price"), decimal_places=6)
-    min_quantity = AmountField(label=gettext_lazy("minimum quantity"), required=False)
-    lead_time_days = forms.IntegerField(label=gettext_lazy("lead time (days)"), required=False, min_value=0,
-                                        max_value=3650)
-    is_preferred = forms.BooleanField(label=gettext_lazy("preferred"), required=False)
+    supplier_sku = forms.CharField(label=gettext_lazy("supplier's code"), required=False, max_length=64)
+    currency = CurrencyField(label=gettext_lazy("currency"), blank=True,
+                             help_text=gettext_lazy("Empty: the supplier's currency."))
+    unit_price = AmountField(label=gettext_lazy("unit price"), decimal_places=6,
+                             help_text=gettext_lazy("Per the product's stock unit."))
+    min_quantity = AmountField(label=gettext_lazy("minimum quantity"), required=False,
+                               help_text=gettext_lazy("Empty: no minimum."))
+    pack_size = AmountField(label=gettext_lazy("pack size"), required=False,
+                            help_text=gettext_lazy("Sold in multiples of this quantity. Empty: 1."))
+    lead_time_days = _days(gettext_lazy("lead time (days)"), required=False,
+                           help_text=gettext_lazy("Empty: the supplier's default lead time."))
+    valid_from = DateField(label=gettext_lazy("valid from"), required=False, widget=DateInput)
+    valid_to = DateField(label=gettext_lazy("valid to"), required=False, widget=DateInput)
+    is_preferred = forms.BooleanField(label=gettext_lazy("preferred"), required=False,
+                                      help_text=gettext_lazy("The product's preferred supplier (the previous one "
+                                                             "loses it)."))
+
+    def __init__(self, *args, price=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if price is not None:
+            del self.fields["supplier"]
+            del self.fields["product"]
+            self.fields["currency"].keep_code(price.currency)
+            self.fields["currency"].help_text = ""
+
+    def values(self) -> dict:
+        """The terms to save: a left-empty optional number keeps its default (new) or current value (edit);
+        empty dates clear them."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("supplier", "product")}
+        for name in ("currency", "min_quantity", "pack_size", "lead_time_days"):
+            if data.get(name) in (None, ""):
+                data.pop(name, None)
+        return data
 
 
 class StepForm(forms.Form):

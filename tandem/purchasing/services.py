@@ -75,6 +75,23 @@ def update_purchasing_settings(company, *, by, approval_threshold=None, receipt_
 # --- Suppliers ------------------------------------------------------------------------------------------------
 
 SUPPLIER_FIELDS = ("currency", "payment_terms_days", "lead_time_days", "is_active", "note")
+MAX_DAYS = 3650  # payment terms and lead times: up to ten years
+
+
+def _check_days(value, field: str) -> int:
+    """A number of days (payment terms, lead time): a whole number from 0 to MAX_DAYS."""
+    if isinstance(value, bool) or value is None:
+        raise BusinessRuleError("invalid_number", _("Enter a whole number."), field=field)
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise BusinessRuleError("invalid_number", _("Enter a whole number."), field=field) from None
+    if days != value and str(days) != str(value).strip():
+        raise BusinessRuleError("invalid_number", _("Enter a whole number."), field=field)
+    if not 0 <= days <= MAX_DAYS:
+        raise BusinessRuleError("out_of_range", _("Enter a number of days from 0 to %(max)s.") % {"max": MAX_DAYS},
+                                field=field)
+    return days
 
 
 def create_supplier(*, counterparty, by, currency: str = "", payment_terms_days: int = 30,
@@ -86,6 +103,8 @@ def create_supplier(*, counterparty, by, currency: str = "", payment_terms_days:
     if SupplierProfile.objects.filter(counterparty=counterparty).exists():
         raise ConflictError("duplicate", _("This counterparty is already a supplier."), field="counterparty")
     currency = (currency or "").upper() or _base_currency()
+    payment_terms_days = _check_days(payment_terms_days, "payment_terms_days")
+    lead_time_days = _check_days(lead_time_days, "lead_time_days")
     with transaction.atomic():
         supplier = SupplierProfile(counterparty=counterparty, currency=currency,
                                    payment_terms_days=payment_terms_days, lead_time_days=lead_time_days,
@@ -107,6 +126,9 @@ def update_supplier(supplier: SupplierProfile, *, by, **values) -> SupplierProfi
         for name, value in values.items():
             setattr(locked, name, value)
         locked.currency = (locked.currency or "").upper()
+        locked.note = (locked.note or "").strip()
+        for name in ("payment_terms_days", "lead_time_days"):
+            setattr(locked, name, _check_days(getattr(locked, name), name))
         _validate(locked)
         changes = audit.diff(before, audit.snapshot(locked, SUPPLIER_FIELDS))
         if changes:
@@ -159,6 +181,8 @@ def _check_price(price: SupplierPrice) -> None:
     if price.pack_size <= 0:
         raise BusinessRuleError("quantity_not_positive", _("Enter a quantity above zero."), field="pack_size")
     limits.check_amount(price.pack_size, field="pack_size")
+    price.lead_time_days = _check_days(price.lead_time_days, "lead_time_days")
+    price.supplier_sku = (price.supplier_sku or "").strip()
     limits.check_date(price.valid_from, field="valid_from")
     limits.check_date(price.valid_to, field="valid_to")
     if price.valid_from and price.valid_to and price.valid_to < price.valid_from:

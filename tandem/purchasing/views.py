@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.core import limits
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
@@ -20,8 +21,16 @@ from tandem.core.money import parse_decimal
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pdf import pdf_response
 from tandem.core.pickers import render_options
+from tandem.core.services import base_currency
+from tandem.parties.queries import visible_counterparties
 from tandem.purchasing import bills, pickers, queries, services
-from tandem.purchasing.forms import PurchaseLineForm, PurchaseOrderForm, StepForm, SupplierPriceForm
+from tandem.purchasing.forms import (
+    PurchaseLineForm,
+    PurchaseOrderForm,
+    StepForm,
+    SupplierForm,
+    SupplierPriceForm,
+)
 from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
 from tandem.purchasing.pdf import document_title, pdf_filename, render_purchase_order_pdf
 
@@ -307,21 +316,108 @@ def price_list(request):
                                                           "form": SupplierPriceForm()})
 
 
+def _back_url(back: str, *, supplier_id=None, product_id=None) -> str:
+    """Where a price form returns: the supplier card or the product page it was opened from, else the list."""
+    if back == "supplier" and supplier_id:
+        return reverse("purchasing:supplier-detail", args=[supplier_id]) + "#prices"
+    if back == "product" and product_id:
+        return reverse("catalog:product-detail", args=[product_id]) + "#panel-suppliers"
+    return reverse("purchasing:price-list")
+
+
+def _back(request) -> str:
+    back = (request.POST if request.method == "POST" else request.GET).get("back", "")
+    return back if back in ("supplier", "product") else ""
+
+
+def _id_param(request, name):
+    value = request.GET.get(name, "")
+    return int(value) if limits.is_id(value) else None
+
+
 @login_required
 @permission_required("purchasing.add_supplierprice", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def price_create(request):
-    form = SupplierPriceForm(request.POST or None)
+    """A new price; `?supplier=` and `?product=` preset them (from the supplier card or the product page), the
+    currency then preset to the supplier's."""
+    back = _back(request)
+    initial = {}
+    supplier_id, product_id = _id_param(request, "supplier"), _id_param(request, "product")
+    if supplier_id:
+        supplier = pickers.active_suppliers().filter(pk=supplier_id).first()
+        if supplier is not None:
+            initial.update(supplier=supplier, currency=supplier.currency, lead_time_days=supplier.lead_time_days)
+    if product_id:
+        product = pickers.buyable_products().filter(pk=product_id).first()
+        if product is not None:
+            initial["product"] = product
+    form = SupplierPriceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        values = {k: data[k] for k in ("min_quantity", "lead_time_days") if data.get(k) is not None}
-        if call_service(form, services.add_supplier_price, supplier=data["supplier"], product=data["product"],
-                        unit_price=data["unit_price"], is_preferred=data["is_preferred"], by=request.user,
-                        **values) is not None:
+        price = call_service(form, services.add_supplier_price, supplier=data["supplier"], product=data["product"],
+                             by=request.user, **form.values())
+        if price is not None:
             messages.success(request, _("Supplier price added."))
-            return redirect("purchasing:price-list")
-    return render(request, "purchasing/price_form.html", {"form": form},
+            return redirect(_back_url(back, supplier_id=price.supplier_id, product_id=price.product_id))
+    return render(request, "purchasing/price_form.html", {"form": form, "back": back,
+                                                          "cancel_url": _back_url(back, supplier_id=supplier_id,
+                                                                                  product_id=product_id)},
                   status=400 if form.is_bound and form.errors else 200)
+
+
+def _price(supplier_price_id) -> SupplierPrice:
+    return get_object_or_404(SupplierPrice.objects.select_related("supplier__counterparty", "product__unit"),
+                             pk=supplier_price_id)
+
+
+def _price_initial(price: SupplierPrice) -> dict:
+    return {"supplier_sku": price.supplier_sku, "currency": price.currency, "unit_price": price.unit_price.normalize(),
+            "min_quantity": price.min_quantity.normalize(), "pack_size": price.pack_size.normalize(),
+            "lead_time_days": price.lead_time_days, "valid_from": price.valid_from, "valid_to": price.valid_to,
+            "is_preferred": price.is_preferred}
+
+
+@login_required
+@permission_required("purchasing.change_supplierprice", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def price_edit(request, supplier_price_id):
+    price = _price(supplier_price_id)
+    back = _back(request)
+    form = SupplierPriceForm(request.POST or None, initial=_price_initial(price), price=price)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.update_supplier_price, price, by=request.user, **form.values()) is not None:
+            messages.success(request, _("Supplier price saved."))
+            return redirect(_back_url(back, supplier_id=price.supplier_id, product_id=price.product_id))
+    return render(request, "purchasing/price_form.html", {
+        "form": form, "price": price, "back": back,
+        "may_remove": request.user.has_perm("purchasing.delete_supplierprice"),
+        "cancel_url": _back_url(back, supplier_id=price.supplier_id, product_id=price.product_id)},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@permission_required("purchasing.change_supplierprice", raise_exception=True)
+@require_POST
+def price_prefer(request, supplier_price_id):
+    """The product page's "Make preferred": this supplier becomes the product's preferred one."""
+    price = _price(supplier_price_id)
+    if _run(request, services.update_supplier_price, price, is_preferred=True):
+        messages.success(request, _("%(supplier)s is now the preferred supplier of %(product)s.") % {
+            "supplier": price.supplier.counterparty.legal_name, "product": price.product.sku})
+    return redirect(_back_url(_back(request) or "product", supplier_id=price.supplier_id,
+                              product_id=price.product_id))
+
+
+@login_required
+@permission_required("purchasing.delete_supplierprice", raise_exception=True)
+@require_POST
+def price_remove(request, supplier_price_id):
+    """Nothing refers to a price (orders copy it), so removing one deletes it; the audit log keeps it."""
+    price = _price(supplier_price_id)
+    if _run(request, services.remove_supplier_price, price):
+        messages.success(request, _("Supplier price removed."))
+    return redirect(_back_url(_back(request), supplier_id=price.supplier_id, product_id=price.product_id))
 
 
 # --- Suppliers ----------------------------------------------------------------------------------------------
@@ -343,10 +439,61 @@ def supplier_detail(request, pk):
     """The supplier card: profile, recent orders, receipts, bills and balance, on-time delivery rate."""
     supplier = get_object_or_404(SupplierProfile.objects.select_related("counterparty__client"), pk=pk)
     card = queries.supplier_card(supplier, user=request.user)
+    prices = (list(supplier.prices.select_related("product__unit").order_by("product__sku", "min_quantity", "pk"))
+              if request.user.has_perm("purchasing.view_supplierprice") else None)
     return render(request, "purchasing/supplier_detail.html", {
-        "supplier": supplier, "card": card, "statuses": [(value, label, card.order_counts[value]) for value, label
-                                                         in PurchaseOrder.Status.choices
-                                                         if card.order_counts.get(value)]})
+        "supplier": supplier, "card": card, "prices": prices,
+        "statuses": [(value, label, card.order_counts[value]) for value, label in PurchaseOrder.Status.choices
+                     if card.order_counts.get(value)]})
+
+
+@login_required
+@permission_required("purchasing.add_supplierprofile", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def supplier_create(request):
+    """Make a counterparty a supplier: `?client=` offers only that client's legal entities (from the client
+    card), `?counterparty=` presets one."""
+    client_id = _id_param(request, "client")
+    initial = {"currency": base_currency()}
+    counterparty_id = _id_param(request, "counterparty")
+    if counterparty_id:
+        counterparty = visible_counterparties(request.user).active().filter(pk=counterparty_id).first()
+        if counterparty is not None:
+            initial["counterparty"] = counterparty
+    form = SupplierForm(request.POST or None, initial=initial, user=request.user, client_id=client_id)
+    if request.method == "POST" and form.is_valid():
+        supplier = call_service(form, services.create_supplier, counterparty=form.cleaned_data["counterparty"],
+                                by=request.user, **form.values())
+        if supplier is not None:
+            messages.success(request, _("%(name)s is now a supplier.") % {"name": supplier.counterparty.legal_name})
+            return redirect("purchasing:supplier-detail", pk=supplier.pk)
+    return render(request, "purchasing/supplier_form.html", {"form": form, "client_id": client_id},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@permission_required("purchasing.change_supplierprofile", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def supplier_edit(request, pk):
+    supplier = get_object_or_404(SupplierProfile.objects.select_related("counterparty"), pk=pk)
+    initial = {name: getattr(supplier, name) for name in services.SUPPLIER_FIELDS}
+    form = SupplierForm(request.POST or None, initial=initial, user=request.user, supplier=supplier)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.update_supplier, supplier, by=request.user, **form.values()) is not None:
+            messages.success(request, _("Supplier saved."))
+            return redirect("purchasing:supplier-detail", pk=supplier.pk)
+    return render(request, "purchasing/supplier_form.html", {"form": form, "supplier": supplier},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def client_card_actions(request, client) -> list[dict]:
+    """The client card's "Make supplier" button, while one of its legal entities is not a supplier yet."""
+    if not request.user.has_perm("purchasing.add_supplierprofile") or client.is_archived:
+        return []
+    if not client.counterparties.filter(is_archived=False, supplier_profile__isnull=True).exists():
+        return []
+    return [{"key": "make-supplier", "label": _("Make supplier"),
+             "url": reverse("purchasing:supplier-create") + f"?client={client.pk}"}]
 
 
 # --- Pickers and panels ---------------------------------------------------------------------------------------
@@ -392,8 +539,13 @@ urlpatterns = [
     path("orders/<int:pk>/pdf/", order_pdf, name="order-pdf"),
     path("prices/", price_list, name="price-list"),
     path("prices/new/", price_create, name="price-create"),
+    path("prices/<int:supplier_price_id>/edit/", price_edit, name="price-edit"),
+    path("prices/<int:supplier_price_id>/prefer/", price_prefer, name="price-prefer"),
+    path("prices/<int:supplier_price_id>/remove/", price_remove, name="price-remove"),
     path("suppliers/", supplier_list, name="supplier-list"),
+    path("suppliers/new/", supplier_create, name="supplier-create"),
     path("suppliers/<int:pk>/", supplier_detail, name="supplier-detail"),
+    path("suppliers/<int:pk>/edit/", supplier_edit, name="supplier-edit"),
     path("products/picker/", product_picker, name="product-picker"),
     path("suppliers/picker/", supplier_picker, name="supplier-picker"),
 ]

@@ -118,6 +118,8 @@ NOT_PAGES = {
     "purchasing:bill-cancel": "POST-only",
     "purchasing:product-picker": "htmx fragment of the product picker",
     "purchasing:supplier-picker": "htmx fragment of the supplier picker",
+    "purchasing:price-prefer": "POST-only",
+    "purchasing:price-remove": "POST-only",
     "planning:run": "POST-only",
     "planning:confirm": "POST-only",
     "purchasing:landed-cost-allocate": "POST-only",
@@ -426,6 +428,9 @@ def _purchase_order(entity, by, counterparty):
     unit, _created = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})
     product = Product.objects.create(sku="SEAL-KIT-HIGH-PRESSURE-2000", name=LONG + " seal kit", unit=unit)
     supplier = purchasing.create_supplier(counterparty=counterparty, currency="EUR", by=by)
+    purchasing.add_supplier_price(supplier=supplier, product=product, unit_price=Decimal("8000.5"), by=by,
+                                  pack_size=Decimal(12), valid_from=datetime.date(2026, 1, 1),
+                                  valid_to=datetime.date(2026, 12, 31), supplier_sku="PW-SEAL-KIT-HP-2000-XL")
     return purchasing.create_purchase_order(supplier=supplier, by=by, company=entity, lines=[
         {"product": product, "quantity": Decimal("1234.5"), "unit_price": Decimal("8000.5"),
          "description": "Replacement seals and spare parts for the centrifugal pumps " * 2}])
