@@ -67,6 +67,9 @@ AREAS = (
     # bill differences: accepting a bill that differs from its order and receipts — accountants and managers.
     # Issuing (posting) a bill is invoice issuing.
     "supplier bills", "bill differences",
+    # purchasing settings: per legal entity, the approval threshold and the receipt and bill tolerances — read by
+    # whoever works with purchase orders, changed by the managers who approve them (and administrators).
+    "purchasing settings",
     # production orders: made, confirmed, worked (consumed, timed, produced) and finished by the Production role;
     # the work-centre load is read with them.
     "production orders",
@@ -82,7 +85,8 @@ _LEDGER_AREAS = ("ledger", "ledger set-up", "bookkeeping", "period closing")
 _READS_LEDGER = {area: READ_ONLY for area in _LEDGER_AREAS}
 # The assortment and its prices: sales managers (and administrators) keep them, everyone else reads them.
 _READS_CATALOG = {"products": READ_ONLY, "price lists": READ_ONLY}
-_READS_PURCHASING = {area: READ_ONLY for area in ("suppliers", "purchase orders", "purchase approvals", "receipts")}
+_READS_PURCHASING = {area: READ_ONLY for area in ("suppliers", "purchase orders", "purchase approvals", "receipts",
+                                                   "purchasing settings")}
 _READS_PRODUCTION = {"production orders": READ_ONLY}
 
 MAY: dict[str, dict[str, frozenset]] = {
@@ -182,7 +186,7 @@ MAY: dict[str, dict[str, frozenset]] = {
                        # Prepares supplier bills of what was received (not customer invoices); an accountant issues
                        # them.
                        "supplier bills": frozenset({READ, ADD, CHANGE}), "bill differences": READ_ONLY,
-                       **_READS_PRODUCTION},
+                       "purchasing settings": READ_ONLY, **_READS_PRODUCTION},
     # Reads everything, changes nothing (settings pages and users are the administrator's).
     # Costs and stock values (stock valuation) are for accounting and management only.
     roles.VIEWER: {**{area: READ_ONLY for area in AREAS if area not in ("settings", "users", "stock valuation",
@@ -279,6 +283,8 @@ API_AREAS = {
     "/api/v1/purchasing/supplier-prices": "suppliers",
     "/api/v1/purchasing/orders": "purchase orders",
     "/api/v1/purchasing/orders/{purchase_order_id}/approve": "purchase approvals",
+    "/api/v1/purchasing/orders/{purchase_order_id}/return-to-draft": "purchase approvals",
+    "/api/v1/purchasing/settings": "purchasing settings",
     "/api/v1/purchasing/orders/{purchase_order_id}/receive": "receipts",
     "/api/v1/production/work-centres": "work centres",
     "/api/v1/production/boms": "bills of materials",
@@ -340,6 +346,8 @@ PAGE_AREAS = {
     "core:owner-picker": "company facts", "core:user-picker": "company facts",
     "purchasing:order": "purchase orders", "purchasing:product-picker": "purchase orders",
     "purchasing:order-approve": "purchase approvals", "purchasing:order-receive": "receipts",
+    "purchasing:order-return-to-draft": "purchase approvals",
+    "purchasing:settings": "purchasing settings", "purchasing:legal-entity-settings": "purchasing settings",
     "purchasing:price": "suppliers", "purchasing:supplier": "suppliers",
     "production:bom": "bills of materials", "production:workcentre": "work centres",
     "planning:": "planning", "planning:confirm": "planning confirmation",
@@ -449,6 +457,7 @@ PAGE_VERB_OVERRIDES = {"core:legal-entity-bank-account-remove": CHANGE,
                        # A purchase order's lines and steps are edits of the order.
                        "purchasing:order-line-add": CHANGE, "purchasing:order-line-remove": CHANGE,
                        "purchasing:order-submit": CHANGE, "purchasing:order-approve": CHANGE,
+                       "purchasing:order-return-to-draft": CHANGE,
                        # A BOM version's components and operations are edits of it; its explosion is read.
                        "production:bom-line-add": CHANGE, "production:bom-line-remove": CHANGE,
                        "production:bom-operation-add": CHANGE, "production:bom-operation-remove": CHANGE,
@@ -1001,7 +1010,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "bills of materials": ids["bom_id"], "work centres": ids["work_centre_id"],
                     "landed costs": ids["landed_cost_id"], "landed cost allocation": ids["landed_cost_id"],
                     "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
-                    "bill differences": ids["bill_id"],
+                    "bill differences": ids["bill_id"], "purchasing settings": ids["entity_id"],
                     "production orders": ids["production_order_id"],
                 }[area]
             else:

@@ -30,6 +30,8 @@ from tandem.purchasing.schemas import (
     PurchaseQuoteIn,
     PurchaseReceiptIn,
     PurchaseStepIn,
+    PurchasingSettingsOut,
+    PurchasingSettingsPatch,
     PurchasingSupplierCardOut,
     SupplierIn,
     SupplierOut,
@@ -136,6 +138,36 @@ def delete_supplier_price(request, supplier_price_id: Id):
     require_permission(request, "purchasing.delete_supplierprice")
     services.remove_supplier_price(resolve_visible(_prices(), supplier_price_id), by=request.user)
     return 204, None
+
+
+# --- Settings of a legal entity -------------------------------------------------------------------------------
+
+def _settings(entity_id: int):
+    entity = resolve_visible(LegalEntity, entity_id)
+    found = services.settings_for(entity)
+    found.company = entity
+    return found
+
+
+@router.get("/settings/{entity_id}", response=PurchasingSettingsOut, summary="Purchasing settings of a legal entity",
+            description="The approval threshold and the receipt and bill tolerances; a legal entity that never "
+                        "changed them shows the defaults.")
+def get_purchasing_settings(request, entity_id: Id):
+    require_permission(request, "purchasing.view_purchasingsettings")
+    return _settings(entity_id)
+
+
+@router.patch("/settings/{entity_id}", response=PurchasingSettingsOut,
+              summary="Change the purchasing settings of a legal entity",
+              description="Send only what changes. Negative, a percentage above 100, or more decimals than the "
+                          "base currency has (the threshold) or than 4 (percentages): 400 naming the field; "
+                          "nothing is written.")
+def update_purchasing_settings(request, entity_id: Id, payload: PurchasingSettingsPatch):
+    require_permission(request, "purchasing.change_purchasingsettings")
+    entity = resolve_visible(LegalEntity, entity_id)
+    values = {key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None}
+    services.update_purchasing_settings(entity, by=request.user, **values)
+    return _settings(entity.pk)
 
 
 # --- Purchase orders ------------------------------------------------------------------------------------------
@@ -303,6 +335,17 @@ def submit_purchase_order(request, purchase_order_id: Id, response: HttpResponse
 def approve_purchase_order(request, purchase_order_id: Id, response: HttpResponse,
                            payload: PurchaseStepIn | None = None):
     return _out(_step(request, purchase_order_id, payload, services.approve_purchase_order,
+                      "purchasing.approve_purchaseorder"), response)
+
+
+@router.post("/orders/{purchase_order_id}/return-to-draft", response=PurchaseOrderOut,
+             summary="Send a purchase order awaiting approval back to draft",
+             description="Awaiting approval → draft, so the buyer can change it and submit it again; needs the "
+                         "permission to approve purchase orders. Not awaiting approval: 409 `invalid_transition`. "
+                         + _VERSION)
+def return_purchase_order_to_draft(request, purchase_order_id: Id, response: HttpResponse,
+                                   payload: PurchaseStepIn | None = None):
+    return _out(_step(request, purchase_order_id, payload, services.reject_purchase_order,
                       "purchasing.approve_purchaseorder"), response)
 
 

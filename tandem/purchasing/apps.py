@@ -11,6 +11,7 @@ _BUY = ["purchasing.add_supplierprofile", "purchasing.change_supplierprofile", "
         "purchasing.change_purchaseorder"]
 _APPROVE = ["purchasing.approve_purchaseorder"]
 _RECEIVE = ["purchasing.receive_purchaseorder"]
+# The approval threshold and the receipt and bill tolerances: the managers who approve (and administrators).
 _SETUP = ["purchasing.change_purchasingsettings"]
 # Landed costs: buyers prepare them; allocating changes stock values (managers, accountants, administrators).
 _LANDED_READ = ["purchasing.view_landedcost", "purchasing.view_landedcostline"]
@@ -70,13 +71,15 @@ class PurchasingConfig(AppConfig):
         MenuEntry(_("Landed costs"), "purchasing:landed-cost-list", "purchasing.view_landedcost"),
         MenuEntry(_("Supplier bills"), "purchasing:bill-list", "purchasing.view_billmatch"),
     ]
+    # Settings pages under the account menu (core.context_processors.shell reads settings_menu).
+    settings_menu = [MenuEntry(_("Purchasing settings"), "purchasing:settings", "purchasing.change_purchasingsettings")]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _BUY + _APPROVE + _RECEIVE + _SETUP + _LANDED_READ + _LANDED_PREPARE
         + _LANDED_ALLOCATE + _BILL_READ + _BILL_PREPARE + _BILL_ACCEPT,
         roles.PURCHASING: _READ + _BUY + _BUYER_READS + _LANDED_READ + _LANDED_PREPARE + _BILL_READ + _BILL_PREPARE
         + _BILL_FINANCE,
-        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE + _BILL_READ
-        + _BILL_PREPARE + _BILL_FINANCE + _BILL_ACCEPT,
+        roles.SALES_MANAGER: _READ + _BUY + _APPROVE + _SETUP + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE
+        + _BILL_READ + _BILL_PREPARE + _BILL_FINANCE + _BILL_ACCEPT,
         roles.WAREHOUSE: _READ + _RECEIVE,
         roles.ACCOUNTANT: _READ + _LANDED_READ + _LANDED_PREPARE + _LANDED_ALLOCATE + _BILL_READ + _BILL_PREPARE
         + _BILL_ACCEPT,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, ModelChoiceField
+from tandem.core.forms import AmountField, CurrencyField, DateField, DateInput, ModelChoiceField, field_label
 from tandem.core.pickers import PickerField
 from tandem.parties.models import Counterparty
 from tandem.parties.pickers import COUNTERPARTY_PICKER
 from tandem.parties.queries import visible_counterparties
+from tandem.purchasing.models import PurchasingSettings
 from tandem.purchasing.pickers import product_field, supplier_field
 from tandem.purchasing.services import MAX_DAYS
 from tandem.stock.models import Warehouse
@@ -130,3 +131,28 @@ class BillFilterForm(forms.Form):
     supplier = supplier_field(gettext_lazy("supplier"), required=False)
     status = forms.CharField(required=False, max_length=16)
     match = forms.CharField(required=False, max_length=16)
+
+
+class PurchasingSettingsForm(forms.Form):
+    """The four purchasing settings of one legal entity (the service checks ranges and decimal places)."""
+
+    approval_threshold = AmountField(label=field_label(PurchasingSettings, "approval_threshold"))
+    receipt_tolerance_percent = AmountField(
+        label=field_label(PurchasingSettings, "receipt_tolerance_percent"),
+        help_text=gettext_lazy("How much more than ordered the warehouse may receive, in percent of the ordered "
+                               "quantity. A receipt beyond it is refused."))
+    bill_price_tolerance_percent = AmountField(
+        label=field_label(PurchasingSettings, "bill_price_tolerance_percent"),
+        help_text=gettext_lazy("How far a supplier bill's unit price may exceed the order's price, in percent, "
+                               "before a person must accept the difference."))
+    bill_quantity_tolerance_percent = AmountField(
+        label=field_label(PurchasingSettings, "bill_quantity_tolerance_percent"),
+        help_text=gettext_lazy("How far the billed quantity may exceed the received quantity, in percent, before "
+                               "a person must accept the difference."))
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approval_threshold"].help_text = gettext_lazy(
+            "A purchase order whose total reaches this amount in %(currency)s, the legal entity's base currency, "
+            "waits for a manager's approval; a smaller one is approved when the buyer submits it.") % {
+            "currency": currency}

@@ -196,6 +196,9 @@ class PurchaseOrder(TrackedModel):
     def can_approve(self) -> bool:
         return self.status == self.Status.TO_APPROVE
 
+    def can_return_to_draft(self) -> bool:
+        return self.status == self.Status.TO_APPROVE
+
     def can_send(self) -> bool:
         return self.status == self.Status.APPROVED
 

@@ -6,10 +6,10 @@ import datetime
 
 from ninja import Field, Schema
 
-from tandem.core.schemas import DecimalString, Id, InputSchema
+from tandem.core.schemas import DecimalString, Id, InputSchema, money_text
 from tandem.purchasing.models import PurchaseOrder
 
-ORDER_ACTIONS = ("edit", "convert", "submit", "approve", "send", "receive", "cancel", "close")
+ORDER_ACTIONS = ("edit", "convert", "submit", "approve", "return_to_draft", "send", "receive", "cancel", "close")
 
 
 def _number(value) -> str | None:
@@ -401,3 +401,55 @@ class PurchasingSupplierCardOut(Schema):
     balance: list[PurchasingBalanceOut] | None = Field(
         description="Open amount due of its bills less open credit notes, per currency; null without "
                     "finance.view_invoice.")
+
+
+# --- Purchasing settings of a legal entity ----------------------------------------------------------------------
+
+_THRESHOLD = ("A purchase order whose total (in the legal entity's base currency) reaches this amount waits for "
+              "a manager's approval.")
+_RECEIPT = "How much more than ordered may be received, in percent of the ordered quantity (0 to 100)."
+_BILL_PRICE = ("How far a supplier bill's unit price may exceed the order's, in percent (0 to 100), before a "
+               "person must accept the difference.")
+_BILL_QUANTITY = ("How far the billed quantity may exceed the received quantity, in percent (0 to 100), before a "
+                  "person must accept the difference.")
+
+
+class PurchasingSettingsOut(Schema):
+    legal_entity: PurchasingRef
+    base_currency: str
+    approval_threshold: str = Field(description=_THRESHOLD)
+    receipt_tolerance_percent: str = Field(description=_RECEIPT)
+    bill_price_tolerance_percent: str = Field(description=_BILL_PRICE)
+    bill_quantity_tolerance_percent: str = Field(description=_BILL_QUANTITY)
+
+    @staticmethod
+    def resolve_legal_entity(obj):
+        return {"id": obj.company.pk, "name": obj.company.name}
+
+    @staticmethod
+    def resolve_base_currency(obj):
+        return obj.company.base_currency
+
+    @staticmethod
+    def resolve_approval_threshold(obj):
+        return money_text(obj.approval_threshold, obj.company.base_currency)
+
+    @staticmethod
+    def resolve_receipt_tolerance_percent(obj):
+        return _number(obj.receipt_tolerance_percent)
+
+    @staticmethod
+    def resolve_bill_price_tolerance_percent(obj):
+        return _number(obj.bill_price_tolerance_percent)
+
+    @staticmethod
+    def resolve_bill_quantity_tolerance_percent(obj):
+        return _number(obj.bill_quantity_tolerance_percent)
+
+
+class PurchasingSettingsPatch(InputSchema):
+    approval_threshold: DecimalString = Field(None, description=_THRESHOLD + " At most as many decimals as the "
+                                                                             "currency has.")
+    receipt_tolerance_percent: DecimalString = Field(None, description=_RECEIPT)
+    bill_price_tolerance_percent: DecimalString = Field(None, description=_BILL_PRICE)
+    bill_quantity_tolerance_percent: DecimalString = Field(None, description=_BILL_QUANTITY)

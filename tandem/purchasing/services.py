@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit, limits, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
-from tandem.core.money import NoExchangeRate, exchange_rate, quantize
+from tandem.core.money import NoExchangeRate, exchange_rate, minor_unit, quantize
 from tandem.core.permissions import require_permission
 from tandem.finance.calculations import LineInput, document_totals, line_amounts
 from tandem.purchasing.models import (
@@ -52,21 +52,54 @@ def settings_for(company) -> PurchasingSettings:
     return found or PurchasingSettings(company=company)
 
 
-def update_purchasing_settings(company, *, by, approval_threshold=None, receipt_tolerance_percent=None):
+SETTINGS_FIELDS = ("approval_threshold", "receipt_tolerance_percent", "bill_price_tolerance_percent",
+                   "bill_quantity_tolerance_percent")
+PERCENT_SETTINGS = SETTINGS_FIELDS[1:]
+
+
+def _setting_number(value, field: str, *, places: int, percent: bool) -> Decimal:
+    """One purchasing setting: a finite number, zero or more, a percentage at most 100 (an amount within
+    core.limits' range), with no more decimal places than `places`."""
+    number = value if isinstance(value, Decimal) else _decimal(value, field)
+    if not number.is_finite():
+        raise BusinessRuleError("invalid_number", _("Enter a number."), field=field)
+    if number < 0:
+        raise BusinessRuleError("negative", _("Enter zero or more."), field=field)
+    if percent and number > HUNDRED:
+        raise BusinessRuleError("out_of_range", _("Enter a percentage between 0 and 100."), field=field)
+    limits.check_amount(number, field=field)
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise BusinessRuleError("too_precise", _("Enter at most %(places)s decimal places.") % {"places": places},
+                                field=field)
+    return number
+
+
+def update_purchasing_settings(company, *, by, approval_threshold=None, receipt_tolerance_percent=None,
+                               bill_price_tolerance_percent=None, bill_quantity_tolerance_percent=None):
+    """Change the legal entity's purchasing settings; None leaves a setting as it is.
+
+    `approval_threshold`: an amount of the entity's base currency (no more decimals than the currency has);
+    the three tolerances: percentages from 0 to 100 with at most the column's 4 decimal places. Every value is
+    checked before anything is written; a change is audited on the legal entity."""
     require_permission(by, "purchasing.change_purchasingsettings")
+    given = {"approval_threshold": approval_threshold, "receipt_tolerance_percent": receipt_tolerance_percent,
+             "bill_price_tolerance_percent": bill_price_tolerance_percent,
+             "bill_quantity_tolerance_percent": bill_quantity_tolerance_percent}
+    values = {}
+    for field, value in given.items():
+        if value is None:
+            continue
+        column = PurchasingSettings._meta.get_field(field)
+        places = (column.decimal_places if field in PERCENT_SETTINGS
+                  else min(column.decimal_places, minor_unit(company.base_currency)))
+        values[field] = _setting_number(value, field, places=places, percent=field in PERCENT_SETTINGS)
     with transaction.atomic():
         row, _created = PurchasingSettings.objects.select_for_update().get_or_create(company=company)
-        before = audit.snapshot(row, ["approval_threshold", "receipt_tolerance_percent"])
-        if approval_threshold is not None:
-            row.approval_threshold = _decimal(approval_threshold, "approval_threshold")
-            limits.check_amount(row.approval_threshold, field="approval_threshold")
-        if receipt_tolerance_percent is not None:
-            row.receipt_tolerance_percent = _decimal(receipt_tolerance_percent, "receipt_tolerance_percent")
-            if not ZERO <= row.receipt_tolerance_percent <= HUNDRED:
-                raise BusinessRuleError("out_of_range", _("Enter a percentage between 0 and 100."),
-                                        field="receipt_tolerance_percent")
+        changes = {field: [_plain(getattr(row, field)), _plain(value)] for field, value in values.items()
+                   if Decimal(getattr(row, field)) != value}
+        for field, value in values.items():
+            setattr(row, field, value)
         row.save()
-        changes = audit.diff(before, audit.snapshot(row, ["approval_threshold", "receipt_tolerance_percent"]))
         if changes:
             audit.record(row, "purchasing.purchasingsettings.changed", by=by, root=company, changes=changes)
     return row
@@ -645,11 +678,16 @@ def approve_purchase_order(order: PurchaseOrder, *, by, expected_version: int | 
 
 
 def reject_purchase_order(order: PurchaseOrder, *, by, expected_version: int | None = None) -> PurchaseOrder:
-    """Awaiting approval → back to draft."""
+    """Awaiting approval → back to draft, by someone allowed to approve (the buyer may change it and submit it
+    again)."""
     require_permission(by, "purchasing.approve_purchaseorder")
     with transaction.atomic():
         locked = _lock(order)
         refuse_stale(locked, expected_version)
+        if not locked.can_return_to_draft():
+            raise ConflictError("invalid_transition",
+                                _("Only a purchase order awaiting approval can be sent back to draft."),
+                                field="status")
         return workflow.transition(locked, PurchaseOrder.Status.DRAFT, by=by, locked=True,
                                    also_save=bump_version(locked))
 

@@ -17,16 +17,18 @@ from tandem.core import limits
 from tandem.core.audit import entries_of
 from tandem.core.errors import AccessDenied, BusinessRuleError
 from tandem.core.forms import call_service
-from tandem.core.money import parse_decimal
+from tandem.core.models import LegalEntity
+from tandem.core.money import parse_decimal, quantize
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pdf import pdf_response
 from tandem.core.pickers import render_options
-from tandem.core.services import base_currency
+from tandem.core.services import base_currency, default_legal_entity
 from tandem.parties.queries import visible_counterparties
 from tandem.purchasing import bills, pickers, queries, services
 from tandem.purchasing.forms import (
     PurchaseLineForm,
     PurchaseOrderForm,
+    PurchasingSettingsForm,
     StepForm,
     SupplierForm,
     SupplierPriceForm,
@@ -91,7 +93,7 @@ def order_create(request):
 
 
 ACTIONS = (("convert", "purchasing.change_purchaseorder"), ("submit", "purchasing.change_purchaseorder"),
-           ("approve", "purchasing.approve_purchaseorder"),
+           ("approve", "purchasing.approve_purchaseorder"), ("return-to-draft", "purchasing.approve_purchaseorder"),
            ("send", "purchasing.change_purchaseorder"), ("close", "purchasing.change_purchaseorder"),
            ("cancel", "purchasing.change_purchaseorder"))
 
@@ -99,6 +101,7 @@ ACTIONS = (("convert", "purchasing.change_purchaseorder"), ("submit", "purchasin
 def _context(request, order, *, line_form=None, quote_error=None):
     user = request.user
     labels = {"convert": _("Convert to purchase order"), "submit": _("Submit"), "approve": _("Approve"),
+              "return-to-draft": _("Send back to draft"),
               "send": _("Mark sent"), "close": _("Close"),
               "cancel": _("Cancel request") if order.is_rfq else _("Cancel order")}
     lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
@@ -109,7 +112,7 @@ def _context(request, order, *, line_form=None, quote_error=None):
         "may_edit": user.has_perm("purchasing.change_purchaseorder") and order.can_edit(),
         "may_receive": user.has_perm("purchasing.receive_purchaseorder") and order.can_receive(),
         "actions": [(name, labels[name]) for name, perm in ACTIONS
-                    if user.has_perm(perm) and getattr(order, f"can_{name}")()],
+                    if user.has_perm(perm) and getattr(order, "can_" + name.replace("-", "_"))()],
         "needs_approval": order.status == PurchaseOrder.Status.DRAFT and services.needs_approval(order),
         "line_form": line_form or PurchaseLineForm(initial={"version": order.version}),
         "history": list(entries_of(order)[:20]),
@@ -240,6 +243,8 @@ def _quote_refused(request, order, error, line=None):
 
 order_submit = _step("submit", services.submit_purchase_order, "purchasing.change_purchaseorder")
 order_approve = _step("approve", services.approve_purchase_order, "purchasing.approve_purchaseorder")
+order_return_to_draft = _step("return_to_draft", services.reject_purchase_order,
+                              "purchasing.approve_purchaseorder")
 order_send = _step("send", services.send_purchase_order, "purchasing.change_purchaseorder")
 order_close = _step("close", services.close_purchase_order, "purchasing.change_purchaseorder")
 order_cancel = _step("cancel", services.cancel_purchase_order, "purchasing.change_purchaseorder")
@@ -302,6 +307,27 @@ def order_pdf(request, pk):
 
 
 # --- Supplier prices ---------------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("purchasing.change_purchasingsettings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_page(request, pk=None):
+    """The purchasing settings of one legal entity (the default one at /purchasing/settings/)."""
+    entity = get_object_or_404(LegalEntity, pk=pk) if pk is not None else default_legal_entity()
+    current = services.settings_for(entity)
+    # As the form shows them: the threshold with the currency's decimals (5000.00), percentages plain (2.5).
+    initial = {"approval_threshold": quantize(current.approval_threshold, entity.base_currency),
+               **{name: format(getattr(current, name).normalize(), "f") for name in services.PERCENT_SETTINGS}}
+    form = PurchasingSettingsForm(request.POST or None, initial=initial, currency=entity.base_currency)
+    if request.method == "POST":
+        if form.is_valid() and call_service(form, services.update_purchasing_settings, entity, by=request.user,
+                                            **form.cleaned_data) is not None:
+            messages.success(request, _("Purchasing settings of %(name)s saved.") % {"name": entity.name})
+            return redirect("purchasing:legal-entity-settings", pk=entity.pk)
+    return render(request, "purchasing/settings.html", {
+        "form": form, "entity": entity, "entities": list(LegalEntity.objects.order_by("-is_default", "name"))},
+        status=400 if form.is_bound else 200)
+
 
 @login_required
 @permission_required("purchasing.view_supplierprice", raise_exception=True)
@@ -532,11 +558,14 @@ urlpatterns = [
     path("orders/<int:pk>/convert/", order_convert, name="order-convert"),
     path("orders/<int:pk>/submit/", order_submit, name="order-submit"),
     path("orders/<int:pk>/approve/", order_approve, name="order-approve"),
+    path("orders/<int:pk>/return-to-draft/", order_return_to_draft, name="order-return-to-draft"),
     path("orders/<int:pk>/send/", order_send, name="order-send"),
     path("orders/<int:pk>/close/", order_close, name="order-close"),
     path("orders/<int:pk>/cancel/", order_cancel, name="order-cancel"),
     path("orders/<int:pk>/receive/", order_receive, name="order-receive"),
     path("orders/<int:pk>/pdf/", order_pdf, name="order-pdf"),
+    path("settings/", settings_page, name="settings"),
+    path("settings/<int:pk>/", settings_page, name="legal-entity-settings"),
     path("prices/", price_list, name="price-list"),
     path("prices/new/", price_create, name="price-create"),
     path("prices/<int:supplier_price_id>/edit/", price_edit, name="price-edit"),

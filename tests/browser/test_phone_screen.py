@@ -109,6 +109,7 @@ NOT_PAGES = {
         "bom-line-edit", "bom-line-remove", "bom-operation-add", "bom-operation-edit", "bom-operation-remove")},
     "purchasing:order-quote": "POST-only",
     "purchasing:order-convert": "POST-only",
+    "purchasing:order-return-to-draft": "POST-only",
     **{f"production:mo-{step}": "POST-only" for step in ("confirm", "unconfirm", "start", "finish", "cancel",
                                                          "consume", "book-time", "produce")},
     "purchasing:order-pdf": "a PDF file, no page",
