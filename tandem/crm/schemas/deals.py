@@ -366,8 +366,9 @@ class BoardFilters(Schema):
     source_id: Id | None = None
     tag: str | None = Field(None, max_length=50, description="A client tag's name (any letter case).")
     stage_id: Id | None = Field(None, description="Only this stage's column (its next cards: see `offset`).")
-    offset: int = Field(0, ge=0, le=MAX_BOARD_OFFSET, description="With `stage_id`: the cards from this one "
-                                                                   "on (the column's `offset` + its cards).")
+    offset: int = Field(0, ge=0, le=MAX_BOARD_OFFSET, description="Each column's cards from this position on; "
+                                                                   "a column's next ones: its `offset` + its "
+                                                                   "cards, with `stage_id`.")
 
 
 class BoardStageOut(Schema):
