@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -18,12 +19,29 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, money_list
 from tandem.crm.models import Campaign, Deal, LostReason, Pipeline, Stage, StageRule
-from tandem.crm.queries.deals import DEAL_RELATED, checklist_of, filter_deals, pipelines_with_stages
+from tandem.crm.queries.deals import (
+    DEAL_RELATED,
+    FeedItem,
+    board_columns,
+    board_total,
+    board_weighted,
+    checklist_of,
+    deal_feed,
+    filter_deals,
+    mark_card,
+    pipelines_with_stages,
+    with_next_activity,
+)
 from tandem.crm.queries.visibility import visible_deals
 from tandem.crm.reports import deals as reports
 from tandem.crm.schemas.deals import (
+    BoardFilters,
+    BoardOut,
     ChecklistIn,
     ChecklistItemOut,
+    DealActivityOut,
+    DealActivityParams,
+    DealDetailOut,
     DealFilters,
     DealIn,
     DealOut,
@@ -94,10 +112,56 @@ def create_deal(request, payload: DealIn):
     return _deal_out(deal)
 
 
-@router.get("/deals/{deal_id}", response=DealOut, summary="Get a deal",
-            description="The `ETag` header carries the deal's `version`; send it back in `If-Match` when changing it.")
+# Declared before /deals/{deal_id}, which would otherwise take "board" for an id.
+@router.get("/deals/board", response=BoardOut, summary="The deal board: open deals per stage",
+            description="One column per stage of the pipeline (by default the default pipeline), as on the board "
+                        "page: the stage's open deals counted and added up per currency and in the base currency "
+                        "at today's rates (`base_total.missing` names currencies without a rate, left out of the "
+                        "sum), the weighted forecast (base total × the stage's probability) and the 25 newest "
+                        "cards. Each card says its next activity (the earliest open task or planned interaction) "
+                        "and flags `no_next_activity`, `overdue` and `stale` (longer in the stage than its "
+                        "`max_days`). Filters as on the page: `owner_id` or `mine`, `source_id`, `tag`. The next "
+                        "cards of a column: `stage_id` with `offset` (the column's `offset` plus its cards), "
+                        "while its `more` is not 0. A representative sees only their own deals.")
+def deal_board(request, filters: Query[BoardFilters]):
+    require_permission(request, "crm.view_deal")
+    user = request.user
+    stage = None
+    if filters.pipeline:
+        pipeline = resolve_visible(Pipeline, filters.pipeline, "pipeline")
+    elif filters.stage_id:
+        pipeline = resolve_visible(Stage.objects.select_related("pipeline"), filters.stage_id, "stage_id").pipeline
+    else:
+        pipeline = Pipeline.objects.active().order_by("-is_default", "name").first()
+    if pipeline is not None and filters.stage_id:
+        stage = resolve_visible(pipeline.stages.all(), filters.stage_id, "stage_id")
+    deals = visible_deals(user)
+    owner_id = filters.owner_id
+    if filters.mine:
+        if owner_id and owner_id != user.pk:
+            deals = deals.none()
+        owner_id = user.pk
+    deals = filter_deals(deals, owner_id=owner_id, source_id=filters.source_id, tag=filters.tag)
+    columns = board_columns(deals, pipeline, stage=stage, offset=filters.offset) if pipeline else []
+    total = board_total(columns)
+    return {
+        "pipeline": {"id": pipeline.pk, "name": pipeline.name} if pipeline else None,
+        "columns": [{**column, "totals": money_list(dict(column["totals"])), "weighted": str(column["weighted"])}
+                    for column in columns],
+        "total": total,
+        "weighted": str(board_weighted(columns)),
+    }
+
+
+@router.get("/deals/{deal_id}", response=DealDetailOut, summary="Get a deal",
+            description="The `ETag` header carries the deal's `version`; send it back in `If-Match` when changing "
+                        "it. Also what its board card shows: the next activity, `overdue`, `stale`, "
+                        "`days_in_stage`, `weighted_amount`.")
 def get_deal(request, deal_id: Id, response: HttpResponse):
-    deal = _deal(request, deal_id)
+    now = timezone.now()
+    deal = resolve_visible(with_next_activity(visible_deals(request.user).select_related(*DEAL_RELATED), now),
+                           deal_id)
+    mark_card(deal, deal.stage, now)
     response["ETag"] = etag_for(deal.version)
     return deal
 
@@ -180,6 +244,35 @@ def reopen_deal(request, deal_id: Id):
 def stage_history(request, deal_id: Id):
     deal = _deal(request, deal_id)
     return list(deal.stage_visits.select_related("stage", "entered_by").order_by("entered_at", "id"))
+
+
+def _feed_item_out(item: FeedItem, now) -> dict:
+    obj = item.obj
+    out = {"kind": item.type, "kind_label": item.type_label, "at": item.at, "object_id": obj.pk, "status": None,
+           "overdue": False, "stage": None, "left_at": None}
+    if item.type == "task":
+        actor = obj.assignee
+        out.update(title=obj.title, text=obj.description, status=obj.status,
+                   overdue=obj.status == obj.Status.OPEN and obj.due_at < now)
+    elif item.type == "stage":
+        actor = obj.entered_by
+        out.update(title=_("Entered “%(stage)s”") % {"stage": obj.stage.name}, text="",
+                   stage={"id": obj.stage_id, "name": obj.stage.name}, left_at=obj.left_at)
+    else:
+        actor = obj.created_by
+        out.update(title=obj.subject or item.type_label, text=obj.text)
+    out["actor"] = {"id": actor.pk, "name": actor.display_name} if actor else None
+    return out
+
+
+@router.get("/deals/{deal_id}/activity", response=list[DealActivityOut], summary="The deal's activity feed",
+            description="The deal's tasks (at their due time), interactions and stage entries in one list, newest "
+                        "first, as on the deal page (a planned task comes on top); tasks and interactions by the "
+                        "caller's record rules.")
+def deal_activity(request, deal_id: Id, params: Query[DealActivityParams]):
+    deal = _deal(request, deal_id)
+    now = timezone.now()
+    return [_feed_item_out(item, now) for item in deal_feed(request.user, deal, limit=params.limit)]
 
 
 # --- Pipelines and lost reasons -----------------------------------------------------------------------

@@ -53,7 +53,8 @@ def _get(request, interaction_id: int):
 def list_interactions(request, filters: Query[InteractionFilters], pagination: Query[PageParams]):
     require_permission(request, "crm.view_interaction")
     qs = services.filter_interactions(visible_interactions(request.user), client_id=filters.client_id,
-                                      kind=filters.kind or "", created_by_id=filters.created_by_id,
+                                      deal_id=filters.deal_id, kind=filters.kind or "",
+                                      created_by_id=filters.created_by_id,
                                       occurred_from=filters.occurred_from, occurred_to=filters.occurred_to)
     return paginate(qs, pagination)
 

@@ -33,6 +33,7 @@ CARD_FIELDS = ("id", "title", "stage_id", "stage_entered_at", "status", "amount"
                "client__id", "client__name", "owner__id", "owner__username", "owner__first_name",
                "owner__last_name")
 CARDS_PER_COLUMN = 25  # cards a board column shows at first; "N more" loads the next ones (board_cards)
+MAX_BOARD_OFFSET = 100_000  # the furthest card "N more" (or the board API's `offset`) starts from
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -172,14 +173,16 @@ def stage_totals(totals, probability: int, *, base: str, on: datetime.date, rate
 
 
 def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_PER_COLUMN, *,
-                  now: datetime.datetime | None = None) -> list[dict]:
+                  now: datetime.datetime | None = None, stage: Stage | None = None,
+                  offset: int = 0) -> list[dict]:
     """One column per stage of the pipeline with its open deals: count and total per currency (one GROUP BY
     query), the total in the company's base currency at today's rates (`base_total`, whose `missing` names
     the currencies without a rate), the weighted forecast (`weighted`: base total × the stage's probability),
     and at most `limit` newest cards (one query per stage), each carrying `next_activity` (None when nothing
-    is planned), `days_in_stage` and `stale` (longer in the stage than its limit)."""
+    is planned), `days_in_stage` and `stale` (longer in the stage than its limit). With `stage`: that column
+    alone, its cards from `offset` on (`more`: how many come after them)."""
     now = now or timezone.now()
-    stages = list(pipeline.stages.order_by("position"))
+    stages = [stage] if stage is not None else list(pipeline.stages.order_by("position"))
     open_deals = deals.filter(stage__in=[stage.pk for stage in stages], status=Deal.Status.OPEN)
     sums = (open_deals.order_by().values("stage_id", "currency")
             .annotate(count=Count("id"), total=Sum("amount")).order_by("stage_id", "currency"))
@@ -191,13 +194,13 @@ def board_columns(deals: QuerySet[Deal], pipeline: Pipeline, limit: int = CARDS_
             totals.setdefault(row["stage_id"], []).append((row["currency"], row["total"]))
     columns = []
     today, base, rates = timezone.localdate(), base_currency(), {}
-    for stage in stages:
-        cards = board_cards(open_deals, stage, limit=limit, now=now) if counts.get(stage.pk) else []
-        count = counts.get(stage.pk, 0)
-        columns.append({"stage": stage, "count": count, "totals": totals.get(stage.pk, []), "cards": cards,
-                        "more": max(0, count - len(cards)),
-                        **stage_totals(totals.get(stage.pk, []), stage.probability, base=base, on=today,
-                                       rates=rates)})
+    for column_stage in stages:
+        count = counts.get(column_stage.pk, 0)
+        cards = board_cards(open_deals, column_stage, offset=offset, limit=limit, now=now) if count > offset else []
+        columns.append({"stage": column_stage, "count": count, "totals": totals.get(column_stage.pk, []),
+                        "cards": cards, "offset": offset, "more": max(0, count - offset - len(cards)),
+                        **stage_totals(totals.get(column_stage.pk, []), column_stage.probability, base=base,
+                                       on=today, rates=rates)})
     return columns
 
 
@@ -205,16 +208,28 @@ def board_cards(deals: QuerySet[Deal], stage: Stage, *, offset: int = 0, limit: 
                 now: datetime.datetime | None = None) -> list[Deal]:
     """The open deals of one board column in the board's order (newest first), `limit` of them from `offset`
     (one query: the first cards of the board, or the next ones its "N more" link loads), each carrying
-    `next_activity`, `days_in_stage` and `stale`."""
+    `next_activity`, `days_in_stage`, `stale` and `weighted_amount` (mark_card)."""
     now = now or timezone.now()
     cards = list(with_next_activity(deals.filter(stage=stage, status=Deal.Status.OPEN), now)
                  .select_related("client", "owner").only(*CARD_FIELDS)
                  .order_by("-created_at", "-id")[offset:offset + limit])
     for deal in cards:
-        deal.next_activity = next_activity(deal, now)
-        deal.days_in_stage = days_in_stage(deal, now)
-        deal.stale = is_stale(deal, stage, now)
+        mark_card(deal, stage, now)
     return cards
+
+
+def mark_card(deal: Deal, stage: Stage, now: datetime.datetime) -> None:
+    """Set on a deal read through with_next_activity what its card shows: `next_activity`, `days_in_stage`,
+    `stale` (only an open deal is) and `weighted_amount`."""
+    deal.next_activity = next_activity(deal, now)
+    deal.days_in_stage = days_in_stage(deal, now)
+    deal.stale = deal.status == Deal.Status.OPEN and is_stale(deal, stage, now)
+    deal.weighted_amount = weighted_amount(deal, stage.probability)
+
+
+def weighted_amount(deal: Deal, probability: int) -> Decimal | None:
+    """A deal's forecast: its amount times the probability of its stage, rounded in its currency."""
+    return None if deal.amount is None else quantize(deal.amount * Decimal(probability) / 100, deal.currency)
 
 
 def board_weighted(columns: list[dict]) -> Decimal:

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from tandem.core import limits
 from tandem.core.schemas import ArchiveOut, BaseTotalOut, DecimalString, Id, InputSchema, MoneyOut, money_text
 from tandem.crm.models import Deal, Pipeline, StageRule
+from tandem.crm.queries.deals import FEED_LIMIT, MAX_BOARD_OFFSET
 
 
 class Ref(Schema):
@@ -202,6 +203,48 @@ class DealOut(Schema):
         return [name for name in ("move", "win", "lose", "reopen") if getattr(obj, f"can_{name}")()]
 
 
+class NextActivityOut(Schema):
+    kind: str = Field(description="`task`, or the kind of the planned interaction (`meeting`, `call_out`, …).")
+    title: str = Field(description="The task's title, or the interaction kind's name.")
+    at: datetime.datetime = Field(description="When the task is due or the interaction is planned.")
+    overdue: bool = Field(description="An open task whose due time has passed.")
+
+
+def _next_activity(obj) -> dict | None:
+    activity = obj.next_activity
+    if activity is None:
+        return None
+    return {"kind": activity.kind, "title": activity.label, "at": activity.at, "overdue": activity.overdue}
+
+
+class DealDetailOut(DealOut):
+    """One deal, with what the board shows on its card."""
+
+    weighted_amount: str | None = Field(description="`amount` × the stage's probability, rounded in `currency`.")
+    next_activity: NextActivityOut | None = Field(description="The earliest open task or planned interaction.")
+    no_next_activity: bool
+    overdue: bool = Field(description="The next activity is a task past its due time.")
+    stale: bool = Field(description="An open deal that has stayed in its stage longer than the stage's "
+                                    "`max_days`.")
+    days_in_stage: int
+
+    @staticmethod
+    def resolve_weighted_amount(obj):
+        return money_text(obj.weighted_amount, obj.currency)
+
+    @staticmethod
+    def resolve_next_activity(obj):
+        return _next_activity(obj)
+
+    @staticmethod
+    def resolve_no_next_activity(obj):
+        return obj.next_activity is None
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.next_activity is not None and obj.next_activity.overdue
+
+
 class _DealFields(InputSchema):
     counterparty_id: Id | None = None
     contact_id: Id | None = None
@@ -312,3 +355,108 @@ class LostAtStageOut(Schema):
     total_amounts: list[MoneyOut]
     total_base: BaseTotalOut
     stages: list[LostAtStageRowOut]
+
+
+# --- Board --------------------------------------------------------------------------------------------
+
+class BoardFilters(Schema):
+    pipeline: Id | None = Field(None, description="The pipeline; by default the default pipeline.")
+    owner_id: Id | None = None
+    mine: bool = Field(False, description="Only the caller's own deals (\"my deals\").")
+    source_id: Id | None = None
+    tag: str | None = Field(None, max_length=50, description="A client tag's name (any letter case).")
+    stage_id: Id | None = Field(None, description="Only this stage's column (its next cards: see `offset`).")
+    offset: int = Field(0, ge=0, le=MAX_BOARD_OFFSET, description="Each column's cards from this position on; "
+                                                                   "a column's next ones: its `offset` + its "
+                                                                   "cards, with `stage_id`.")
+
+
+class BoardStageOut(Schema):
+    id: int
+    name: str
+    probability: int
+    max_days: int | None = Field(description="Days a deal may stay in the stage before its card is `stale`.")
+
+
+class BoardCardOut(Schema):
+    id: int
+    title: str
+    client: Ref
+    owner: Ref
+    amount: str | None = Field(description="Decimal as a string; null while unknown.")
+    currency: str
+    weighted_amount: str | None = Field(description="`amount` × the stage's probability, rounded in `currency`.")
+    next_activity: NextActivityOut | None = Field(description="The earliest open task or planned interaction.")
+    no_next_activity: bool
+    overdue: bool = Field(description="The next activity is a task past its due time.")
+    stale: bool = Field(description="Longer in the stage than the stage's `max_days`.")
+    days_in_stage: int
+    stage_entered_at: datetime.datetime
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_client(obj):
+        return {"id": obj.client_id, "name": obj.client.name}
+
+    @staticmethod
+    def resolve_owner(obj):
+        return {"id": obj.owner_id, "name": obj.owner.display_name}
+
+    @staticmethod
+    def resolve_amount(obj):
+        return money_text(obj.amount, obj.currency)
+
+    @staticmethod
+    def resolve_weighted_amount(obj):
+        return money_text(obj.weighted_amount, obj.currency)
+
+    @staticmethod
+    def resolve_next_activity(obj):
+        return _next_activity(obj)
+
+    @staticmethod
+    def resolve_no_next_activity(obj):
+        return obj.next_activity is None
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.next_activity is not None and obj.next_activity.overdue
+
+
+class BoardColumnOut(Schema):
+    stage: BoardStageOut
+    count: int = Field(description="Open deals in the stage (all of them, not only the cards answered).")
+    totals: list[MoneyOut] = Field(description="Their amounts added up per currency.")
+    base_total: BaseTotalOut = Field(description="Their amounts in the base currency at today's rates.")
+    weighted: str = Field(description="`base_total` × the stage's probability, in the base currency.")
+    offset: int = Field(description="Position of the first card answered among the column's cards.")
+    cards: list[BoardCardOut] = Field(description="Newest first, at most 25; the next ones with `stage_id` and "
+                                                  "`offset`.")
+    more: int = Field(description="Cards left after these.")
+
+
+class BoardOut(Schema):
+    pipeline: Ref | None = Field(description="Null when there is no pipeline yet.")
+    columns: list[BoardColumnOut]
+    total: BaseTotalOut | None = Field(description="All the columns' open deals in the base currency.")
+    weighted: str = Field(description="The columns' weighted forecasts added up, in the base currency.")
+
+
+# --- The deal's activity feed -------------------------------------------------------------------------
+
+class DealActivityOut(Schema):
+    kind: str = Field(description="`task`, `stage` (the deal entered a stage) or an interaction kind.")
+    kind_label: str
+    at: datetime.datetime = Field(description="A task's due time, an interaction's time, a stage's entry.")
+    object_id: int = Field(description="The task's, interaction's or stage visit's id.")
+    title: str
+    text: str
+    actor: Ref | None = Field(description="The task's assignee, who logged the interaction, who moved the deal.")
+    status: str | None = Field(description="Tasks: `open`, `done` or `cancelled`.")
+    overdue: bool = Field(description="An open task past its due time.")
+    stage: Ref | None = Field(description="Stage entries: the stage.")
+    left_at: datetime.datetime | None = Field(description="Stage entries: when the deal left it (null: still in).")
+
+
+class DealActivityParams(Schema):
+    limit: int = Field(FEED_LIMIT, ge=1, le=4 * FEED_LIMIT, description="The newest this many items.")

@@ -78,6 +78,7 @@ class InteractionPatch(InputSchema):
 
 class InteractionFilters(Schema):
     client_id: Id | None = None
+    deal_id: Id | None = Field(None, description="Logged about this deal.")
     kind: KindFilter | None = Field(None, description="An interaction type, or 'call' for both call types.")
     created_by_id: Id | None = Field(None, description="Logged by this user.")
     occurred_from: datetime.date | None = Field(None, description="On or after this day.")

@@ -175,10 +175,12 @@ def kinds_for(name: str) -> set[str]:
     return {name} if name in Interaction.Kind.values else set()
 
 
-def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None, kind: str = "",
-                        created_by_id: int | None = None, occurred_from: datetime.date | None = None,
+def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = None,
+                        deal_id: int | None = None, kind: str = "", created_by_id: int | None = None,
+                        occurred_from: datetime.date | None = None,
                         occurred_to: datetime.date | None = None) -> QuerySet:
-    """List filters; occurred_from/occurred_to are local days (inclusive), created_by_id who logged it."""
+    """List filters; occurred_from/occurred_to are local days (inclusive), created_by_id who logged it, deal_id
+    the deal it is about."""
     if created_by_id:
         qs = qs.filter(created_by_id=created_by_id)
     if occurred_from:
@@ -189,6 +191,8 @@ def filter_interactions(qs: QuerySet[Interaction], *, client_id: int | None = No
         qs = qs.filter(occurred_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min)))
     if client_id:
         qs = qs.filter(client_id=client_id)
+    if deal_id:
+        qs = qs.filter(deal_id=deal_id)
     if kind:
         qs = qs.filter(kind__in=kinds_for(kind))
     return qs.select_related("client", "contact", "counterparty", "deal", "source", "created_by").order_by(

@@ -46,6 +46,7 @@ from tandem.crm.models import Deal, Interaction, LostReason, Pipeline, Stage, St
 from tandem.crm.pickers import DEAL_PICKER
 from tandem.crm.queries.deals import (
     DEAL_RELATED,
+    MAX_BOARD_OFFSET,
     board_cards,
     board_columns,
     board_total,
@@ -113,9 +114,6 @@ def deal_board(request):
     if is_htmx(request):
         return render(request, "crm/partials/_deal_board.html", context)
     return render(request, "crm/deal_board.html", context)
-
-
-MAX_BOARD_OFFSET = 100_000
 
 
 @login_required
