@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tandem.api import api
-from tandem.core.views import healthz
+from tandem.core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

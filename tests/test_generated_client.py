@@ -31,12 +31,16 @@ def _generate(document: dict, where: Path) -> None:
 @pytest.fixture
 def tandem_client(tmp_path, transactional_db, live_server, admin_user):
     """The generated package, imported from a temporary folder, and an authenticated client of it."""
+    from django.contrib.auth.models import Group
     from django.test import Client as HttpClient
 
+    from tandem.core import roles
     from tandem.core.services import create_api_token
     from tandem.crm.services import deals as deal_services
 
     deal_services.ensure_default_pipeline()
+    # The clients and deals it creates are its own, and owners are sales users (core.owners).
+    admin_user.groups.add(Group.objects.get(name=roles.SALES_MANAGER))
     _generate(json.loads(HttpClient().get("/api/v1/openapi.json").content), tmp_path)
     sys.path.insert(0, str(tmp_path))
     try:

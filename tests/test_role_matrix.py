@@ -359,6 +359,7 @@ PAGE_AREAS = {
 # Pages open to everybody by design, each with its reason.
 PUBLIC_PAGES = {
     "healthz": "load balancers probe it without signing in",
+    "favicon": "browsers ask for the icon on their own, signed in or not",
     "core:login": "the sign-in page",
     "core:logout": "signing out ends whatever session there is",
     "crm:calendar-feed-ics": "a secret-URL feed for calendar programs (tested in crm/tests/test_calendar.py)",

@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 # Paths that are not pages a user could ask to return to.
-NOT_PAGE_PREFIXES = ("/api/", "/static/", "/healthz", "/account/logout/", "/i18n/")
+NOT_PAGE_PREFIXES = ("/api/", "/static/", "/favicon.ico", "/healthz", "/account/logout/", "/i18n/")
 
 
 def is_htmx(request) -> bool:

@@ -20,7 +20,8 @@ from tandem.core.deletion import ReferencedError
 from tandem.core.htmx import current_page_url, is_htmx, safe_next_url
 
 # Paths a logged-in user may reach before completing two-factor authentication.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/account/two-factor/", "/account/logout/", "/static/", "/healthz", "/i18n/")
+TWO_FACTOR_EXEMPT_PREFIXES = ("/account/two-factor/", "/account/logout/", "/static/", "/favicon.ico", "/healthz",
+                              "/i18n/")
 # The health check reports the database itself (503 when it fails); no middleware reads it first.
 HEALTH_CHECK_PATH = "/healthz"
 

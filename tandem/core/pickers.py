@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core import limits
 from tandem.core.models import User
-from tandem.core.roles import SALES_MANAGER, SALES_REPRESENTATIVE
+from tandem.core.owners import SALES_ROLES, active_users, sales_users  # noqa: F401 (imported from here)
 
 PICKER_LIMIT = 20
 MIN_TEXT = 2
@@ -322,22 +322,7 @@ def render_child_options(request, source: PickerSource, queryset: QuerySet, *, o
     return render_options(request, source, queryset, filtered=bool(parent))
 
 
-# --- Owners: active users with a sales role ---------------------------------------------------------------
-
-SALES_ROLES = (SALES_MANAGER, SALES_REPRESENTATIVE)
-
-
-def active_users() -> QuerySet[User]:
-    return User.objects.filter(is_active=True)
-
-
-def sales_users() -> QuerySet[User]:
-    """Who may own clients, leads and deals: active users holding a sales role."""
-    from django.contrib.auth.models import Group
-
-    in_sales = Group.objects.filter(user=OuterRef("pk"), name__in=SALES_ROLES)
-    return active_users().filter(Exists(in_sales))
-
+# --- Owners: active users with a sales role (core.owners) ------------------------------------------------
 
 def _search_users(qs: QuerySet, text: str) -> QuerySet:
     text = text.strip()

@@ -15,8 +15,9 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -54,6 +55,11 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - the health check reports any database failure
         return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": database, "vendor": connection.vendor})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on their own (a PDF, a JSON answer): the icon the pages link to."""
+    return HttpResponsePermanentRedirect(static("core/favicon.svg"))
 
 
 def _next_url(request, default: str) -> str:

@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, deletion, reference_lists
+from tandem.core import archive, audit, deletion, owners, reference_lists
 from tandem.core.concurrency import bump_version, lock_values, refuse_stale
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
@@ -96,9 +96,7 @@ def _normalize_client_values(values: dict) -> dict:
 def _check_owner(owner: User | None, *, by: User) -> None:
     if owner is None:
         raise BusinessRuleError("required", _("A client needs an owner."), field="owner")
-    if not owner.is_active:
-        message = _("%(user)s is not an active user.") % {"user": owner.display_name}
-        raise BusinessRuleError("inactive_owner", message, field="owner")
+    owners.check_owner(owner)
     if owner != by and not can_see_all_clients(by):
         raise BusinessRuleError("owner_not_allowed", _("You can only create and keep clients you own."), field="owner")
 

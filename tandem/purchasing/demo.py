@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.catalog.models import Product
-from tandem.core import roles
+from tandem.core import owners, roles
 from tandem.core.models import LegalEntity, User
 from tandem.parties import services as parties
 from tandem.purchasing import services
@@ -35,11 +35,13 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
         return []
     admin = (User.objects.filter(is_superuser=True).order_by("pk").first()
              or User.objects.filter(groups__name=roles.ADMINISTRATOR).order_by("pk").first())
+    # A supplier is a client too, and clients are owned by the sales team (core.owners): the sales manager.
+    owner = owners.sales_users().filter(groups__name=roles.SALES_MANAGER).order_by("pk").first()
     company = LegalEntity.objects.order_by("-is_default", "pk").first()
     warehouse = Warehouse.objects.active().filter(company=company).order_by("pk").first() if company else None
     products = list(Product.objects.filter(kind=Product.Kind.GOODS, is_archived=False, variants__isnull=True,
                                            tracking=Product.Tracking.NONE).order_by("sku")[:12])
-    if admin is None or company is None or warehouse is None or not products:
+    if admin is None or owner is None or company is None or warehouse is None or not products:
         return ["purchasing demo skipped: the demo users, legal entity, warehouse and goods are missing"]
     rng = random.Random(f"purchasing-{seed}")
     today = timezone.localdate()
@@ -47,7 +49,7 @@ def build_purchasing_demo(*, seed: int = 20260601, scale: float = 1.0) -> list[s
         suppliers = []
         for name, country, (first_name, last_name) in SUPPLIERS:
             # Through the parties services, so each supplier has its history like every demo client.
-            client = parties.create_client(by=admin, name=name, owner=admin, allow_duplicates=True)
+            client = parties.create_client(by=admin, name=name, owner=owner, allow_duplicates=True)
             parties.add_contact(client, by=admin, first_name=first_name, last_name=last_name, position="Sales",
                                 allow_duplicates=True)
             counterparty = parties.add_counterparty(client, by=admin, legal_name=name, country=country,

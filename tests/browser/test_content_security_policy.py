@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -34,6 +35,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 def records(make_user):
     deal_services.ensure_default_pipeline()
     boss = make_user(roles.ADMINISTRATOR, username="boss", is_staff=True, is_superuser=True)
+    boss.groups.add(Group.objects.get(name=roles.SALES_MANAGER))  # owns the client and deal: owners are sales users
     client = party_services.create_client(by=boss, name="Acme Pumps", email="info@acme.example")
     deal = deal_services.create_deal(by=boss, client=client, title="Pumps", amount=Decimal("1200"), currency="EUR")
     task_services.create_task(by=boss, title="Call Acme", due_at=timezone.now() + datetime.timedelta(hours=2),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import archive, audit, deletion, limits, workflow
+from tandem.core import archive, audit, deletion, limits, owners, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -100,6 +100,7 @@ def create_deal(
         raise BusinessRuleError("foreign_contact", _("The contact person belongs to another client."),
                                 field="contact")
     owner = owner or by
+    owners.check_owner(owner)
     if owner != by and not by.has_perm("crm.view_all_deals"):
         raise BusinessRuleError("owner_not_allowed", _("You can only open deals you own."), field="owner")
     if amount is not None and Decimal(amount) < 0:
@@ -170,6 +171,11 @@ def update_deal(deal: Deal, *, by: User, expected_version: int | None = None, **
         locked = _lock(deal)
         refuse_stale(locked, expected_version)
         before = audit.snapshot(locked, UPDATABLE_FIELDS)
+        if "owner" in values and getattr(values["owner"], "pk", None) != locked.owner_id:
+            # Only a new owner is checked: a deal keeps an owner who has since left until it is handed on.
+            if values["owner"] is None:
+                raise BusinessRuleError("required", _("A deal needs an owner."), field="owner")
+            owners.check_owner(values["owner"])
         links = archive.link_ids(locked)
         for name, value in values.items():
             setattr(locked, name, value)

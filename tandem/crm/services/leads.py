@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tandem.core import archive, audit, workflow
+from tandem.core import archive, audit, owners, workflow
 from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.models import User
 from tandem.core.permissions import require_permission
@@ -42,9 +42,7 @@ def _normalize(values: dict) -> dict:
 def _check_owner(owner: User | None, *, by: User) -> None:
     if owner is None:
         raise BusinessRuleError("required", _("A lead needs an owner."), field="owner")
-    if not owner.is_active:
-        raise BusinessRuleError("inactive_owner", _("%(user)s is not an active user.") % {"user": owner.display_name},
-                                field="owner")
+    owners.check_owner(owner)
     if owner != by and not by.has_perm("crm.view_all_leads"):
         raise BusinessRuleError("owner_not_allowed", _("You can only create and keep leads you own."),
                                 field="owner")

@@ -288,6 +288,10 @@ def test_representative_home_shows_own_sections_and_links(story, client):
     assert _titles(client.get(won_url).content.decode()) == {"Won A", "Won B"}
     pipeline_url = re.search(r'id="my-pipeline-value" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert _titles(client.get(pipeline_url).content.decode()) == {"Open early", "Open late", "Just created"}
+    # Every figure of the card leads to the deals behind it, the weighted forecast too.
+    weighted_url = re.search(r'id="my-pipeline-weighted" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert weighted_url == pipeline_url
+    assert re.search(r'id="my-pipeline-count" href="([^"]+)"', html).group(1).replace("&amp;", "&") == pipeline_url
     overdue_url = re.search(r'id="my-overdue" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     overdue = client.get(overdue_url).content.decode()
     assert "Overdue call" in overdue and "Later" not in overdue

@@ -22,8 +22,8 @@ def test_phone_numbers_without_country_code_use_the_default_entitys_country(nord
     assert normalize_phone("+49 30 1234567", field="phone") == "+49301234567"
 
 
-def test_client_phone_is_read_in_the_default_country(api, admin_user, nordlicht):
-    response = api(admin_user).post("/api/v1/clients", {"name": "Local GmbH",
-                                                        "phone": "030 1234567"}, content_type="application/json")
+def test_client_phone_is_read_in_the_default_country(api, sales_manager, nordlicht):
+    response = api(sales_manager).post("/api/v1/clients", {"name": "Local GmbH",
+                                                           "phone": "030 1234567"}, content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["phone"] == "+49301234567"

@@ -8,7 +8,7 @@ from tandem.purchasing.models import LandedCost, PurchaseOrder, SupplierPrice
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_makes_suppliers_prices_and_orders_once(admin_user, company, warehouse, shelf, pump, seal):
+def test_demo_makes_suppliers_prices_and_orders_once(admin_user, sales_manager, company, warehouse, shelf, pump, seal):
     from tandem.catalog.models import Product
 
     Product.objects.create(sku="VALVE-1", name="Valve", unit=pump.unit)
