@@ -233,6 +233,7 @@ def restore_stage(request, stage_id: Id):
                           "before the board marks it; null removes the limit). All or nothing.")
 def update_stage(request, stage_id: Id, payload: StagePatch):
     require_permission(request, "crm.view_pipeline")
+    require_permission(request, "crm.change_stage")
     stage = get_object_or_404(Stage, pk=stage_id)
     values = payload.dict(exclude_unset=True)
     for key in ("probability", "name", "position"):
@@ -268,6 +269,7 @@ def create_pipeline(request, payload: PipelineIn):
                           "and every later stage) or `current` (its stage only). All or nothing.")
 def update_pipeline(request, pipeline_id: Id, payload: PipelinePatch):
     pipeline = _pipeline(request, pipeline_id)
+    require_permission(request, "crm.change_pipeline")
     values = payload.dict(exclude_unset=True)
     for key in ("name", "win_rules"):
         if key in values and values[key] is None:
@@ -292,6 +294,7 @@ def _rule(request, rule_id: int) -> StageRule:
                           "All or nothing.")
 def update_stage_rule(request, rule_id: Id, payload: StageRulePatch):
     rule = _rule(request, rule_id)
+    require_permission(request, "crm.change_stagerule")
     values = payload.dict(exclude_unset=True)
     if "label" in values and values["label"] is None:
         raise BusinessRuleError("required", _("A checklist item needs a label."), field="label")

@@ -162,6 +162,7 @@ def test_api_pipelines_create_rename_and_refusals(api, sales, sales_manager, sal
     response = send(http, "patch", f"{URL}/pipelines/{sales.pk}", {"win_rules": "current"})
     assert response.status_code == 200 and response.json()["win_rules"] == "current"
     assert send(api(sales_rep), "patch", f"{URL}/pipelines/{sales.pk}", {"name": "X"}).status_code == 403
+    assert send(api(sales_rep), "patch", f"{URL}/pipelines/{sales.pk}", {}).status_code == 403
 
 
 def test_api_stage_rename_and_move(api, sales, stages, sales_manager, sales_rep):
@@ -180,6 +181,7 @@ def test_api_stage_rename_and_move(api, sales, stages, sales_manager, sales_rep)
     response = send(http, "patch", f"{URL}/stages/{stage.pk}", {"name": "Talks", "position": 0})
     assert response.status_code == 400 and Stage.objects.get(pk=stage.pk).name == "Haggling"  # all or nothing
     assert send(api(sales_rep), "patch", f"{URL}/stages/{stage.pk}", {"name": "X"}).status_code == 403
+    assert send(api(sales_rep), "patch", f"{URL}/stages/{stage.pk}", {}).status_code == 403
 
 
 def test_api_stage_rule_label_archive_restore_delete(api, sales, stages, sales_manager, sales_rep):
@@ -198,6 +200,7 @@ def test_api_stage_rule_label_archive_restore_delete(api, sales, stages, sales_m
     assert rule.pk not in stage_rules and spare.pk in stage_rules
     assert send(http, "post", f"{URL}/stage-rules/{rule.pk}/restore").json()["is_archived"] is False
     assert send(api(sales_rep), "post", f"{URL}/stage-rules/{rule.pk}/archive").status_code == 403
+    assert send(api(sales_rep), "patch", f"{URL}/stage-rules/{rule.pk}", {}).status_code == 403
     deal = services.create_deal(by=sales_rep, client=ClientFactory(owner=sales_rep), title="Pumps",
                                 stage=stages["Needs analysis"])
     services.set_checklist_item(deal, rule, True, by=sales_rep)
