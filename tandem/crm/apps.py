@@ -41,6 +41,7 @@ DELETION_BLOCKERS = {
     "crm.MarketingEvent": [("crm.Lead", "event"), ("crm.Deal", "event")],
     "crm.Pipeline": [("crm.Deal", "stage__pipeline")],  # a deal is in its stage's pipeline
     "crm.Stage": [("crm.Deal", "stage"), ("crm.DealStageVisit", "stage")],
+    "crm.StageRule": [("crm.DealChecklistItem", "rule")],  # a ticked item keeps its rule (archived instead)
     "crm.LostReason": [("crm.Deal", "lost_reason")],
     "crm.ComplaintCategory": [("crm.Complaint", "category")],
 }

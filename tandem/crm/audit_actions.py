@@ -30,6 +30,11 @@ ACTIONS = {
     "crm.stage.updated": _("changed the stage"),
     "crm.stage.archived": _("archived the stage"),
     "crm.stage.restored": _("restored the stage from the archive"),
+    "crm.stage.moved": _("moved the stage in the pipeline"),
+    "crm.pipeline.rule_renamed": _("renamed a checklist item"),
+    "crm.stagerule.archived": _("archived a stage rule"),
+    "crm.stagerule.restored": _("restored a stage rule from the archive"),
+    "crm.stagerule.deleted": _("removed a stage rule"),
     "crm.lostreason.created": _("added a lost reason"),
     "crm.lostreason.renamed": _("renamed the lost reason"),
     "crm.lostreason.deactivated": _("stopped offering the lost reason"),
@@ -80,6 +85,7 @@ CHANGE_LABELS = {
     "crm.pipeline": {"stage": _("Stage"), "rule": _("Rule"), "kind": _("Kind of rule"),
                      "probability": _("Probability, %"), "role": _("Only ticked by"),
                      "max_days": _("Days allowed in stage")},
+    "crm.stagerule": {"rule": _("Rule")},
 }
 
 

@@ -222,8 +222,10 @@ class Stage(ArchivableModel):
         return self.name
 
 
-class StageRule(models.Model):
-    """What must be done before a deal may leave a stage: a checklist item, or a field that must be filled."""
+class StageRule(ArchivableModel):
+    """What must be done before a deal may leave a stage: a checklist item, or a field that must be filled.
+
+    An archived rule no longer holds deals back and is not shown on checklists; the ticks that name it stay."""
 
     class Kind(models.TextChoices):
         CHECKLIST = "checklist", _("Checklist item")

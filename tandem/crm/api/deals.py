@@ -4,6 +4,7 @@ rules of crm.queries.visibility, check the permission, call one service, return 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -318,17 +319,29 @@ def restore_stage(request, stage_id: Id):
     return services.restore_stage(get_object_or_404(Stage, pk=stage_id), by=request.user)
 
 
-@router.patch("/stages/{stage_id}", response=StageOut, summary="Change a stage's probability or days limit",
-              description="Send only what changes: `probability` (0–100) and/or `max_days` (1–3650 days a deal "
-                          "may stay in the stage before the board marks it; null removes the limit).")
+@router.patch("/stages/{stage_id}", response=StageOut, summary="Rename, move or change a stage",
+              description="Send only what changes: `name` (not empty, unique in the pipeline in any letter case: "
+                          "409 `duplicate`), `position` (1 for first; the stages are numbered again), "
+                          "`probability` (0–100) and/or `max_days` (1–3650 days a deal may stay in the stage "
+                          "before the board marks it; null removes the limit). All or nothing.")
 def update_stage(request, stage_id: Id, payload: StagePatch):
     require_permission(request, "crm.view_pipeline")
+    require_permission(request, "crm.change_stage")
     stage = get_object_or_404(Stage, pk=stage_id)
     values = payload.dict(exclude_unset=True)
-    if values.get("probability", 0) is None:
-        raise BusinessRuleError("required", _("Enter a probability from 0 to 100."), field="probability")
-    return services.update_stage(stage, by=request.user, probability=values.get("probability", stage.probability),
-                                 max_days=values.get("max_days", stage.max_days))
+    for key in ("probability", "name", "position"):
+        if key in values and values[key] is None:
+            raise BusinessRuleError("required", _("This field cannot be empty."), field=key)
+    with transaction.atomic():
+        if "name" in values:
+            stage = services.rename_stage(stage, by=request.user, name=values["name"])
+        if "position" in values:
+            stage = services.move_stage(stage, by=request.user, position=values["position"])
+        if "probability" in values or "max_days" in values:
+            stage = services.update_stage(stage, by=request.user,
+                                          probability=values.get("probability", stage.probability),
+                                          max_days=values.get("max_days", stage.max_days))
+    return Stage.objects.prefetch_related("rules").get(pk=stage.pk)
 
 
 @router.post("/pipelines", response={201: PipelineOut}, summary="Create a pipeline with stages and rules")
@@ -343,20 +356,65 @@ def create_pipeline(request, payload: PipelineIn):
     return pipelines_with_stages().get(pk=pipeline.pk)
 
 
-@router.patch("/pipelines/{pipeline_id}", response=PipelineOut, summary="Change a pipeline's settings",
-              description="`win_rules`: which rules winning a deal checks, `remaining` (its stage and every "
-                          "later stage) or `current` (its stage only).")
+@router.patch("/pipelines/{pipeline_id}", response=PipelineOut, summary="Rename a pipeline or change its settings",
+              description="Send only what changes: `name` (not empty, unique in any letter case: 409 "
+                          "`duplicate`); `win_rules`: which rules winning a deal checks, `remaining` (its stage "
+                          "and every later stage) or `current` (its stage only). All or nothing.")
 def update_pipeline(request, pipeline_id: Id, payload: PipelinePatch):
-    pipeline = services.set_win_rules(_pipeline(request, pipeline_id), by=request.user, win_rules=payload.win_rules)
+    pipeline = _pipeline(request, pipeline_id)
+    require_permission(request, "crm.change_pipeline")
+    values = payload.dict(exclude_unset=True)
+    for key in ("name", "win_rules"):
+        if key in values and values[key] is None:
+            raise BusinessRuleError("required", _("This field cannot be empty."), field=key)
+    with transaction.atomic():
+        if "name" in values:
+            pipeline = services.rename_pipeline(pipeline, by=request.user, name=values["name"])
+        if "win_rules" in values:
+            pipeline = services.set_win_rules(pipeline, by=request.user, win_rules=values["win_rules"])
     return pipelines_with_stages().get(pk=pipeline.pk)
 
 
-@router.patch("/stage-rules/{rule_id}", response=StageRuleOut, summary="Set the role that ticks a checklist item")
-def update_stage_rule(request, rule_id: Id, payload: StageRulePatch):
+def _rule(request, rule_id: int) -> StageRule:
     require_permission(request, "crm.view_pipeline")
-    rule = get_object_or_404(StageRule.objects.select_related("stage__pipeline", "required_role"), pk=rule_id)
-    role = resolve_visible(Group, payload.required_role_id, "required_role_id")
-    return services.set_rule_role(rule, by=request.user, required_role=role)
+    return get_object_or_404(StageRule.objects.select_related("stage__pipeline", "required_role"), pk=rule_id)
+
+
+@router.patch("/stage-rules/{rule_id}", response=StageRuleOut,
+              summary="Relabel a checklist item or set the role that ticks it",
+              description="Send only what changes: `label` (a checklist item's; not empty, unique among the "
+                          "stage's items in any letter case: 409 `duplicate`) and/or `required_role_id`. "
+                          "All or nothing.")
+def update_stage_rule(request, rule_id: Id, payload: StageRulePatch):
+    rule = _rule(request, rule_id)
+    require_permission(request, "crm.change_stagerule")
+    values = payload.dict(exclude_unset=True)
+    if "label" in values and values["label"] is None:
+        raise BusinessRuleError("required", _("A checklist item needs a label."), field="label")
+    with transaction.atomic():
+        if "label" in values:
+            rule = services.relabel_stage_rule(rule, by=request.user, label=values["label"])
+        if "required_role_id" in values:
+            role = resolve_visible(Group, values["required_role_id"], "required_role_id")
+            rule = services.set_rule_role(rule, by=request.user, required_role=role)
+    return StageRule.objects.get(pk=rule.pk)
+
+
+@router.post("/stage-rules/{rule_id}/archive", response=StageRuleOut,
+             summary="Archive a stage rule (it no longer holds deals back; ticks stay)")
+def archive_stage_rule(request, rule_id: Id):
+    return services.archive_stage_rule(_rule(request, rule_id), by=request.user)
+
+
+@router.post("/stage-rules/{rule_id}/restore", response=StageRuleOut, summary="Restore an archived stage rule")
+def restore_stage_rule(request, rule_id: Id):
+    return services.restore_stage_rule(_rule(request, rule_id), by=request.user)
+
+
+@router.delete("/stage-rules/{rule_id}", response={204: None},
+               summary="Delete a stage rule no deal ticked (409 naming the ticks otherwise: archive it)")
+def delete_stage_rule(request, rule_id: Id):
+    services.delete_stage_rule(_rule(request, rule_id), by=request.user)
 
 
 @router.get("/lost-reasons", response=list[LostReasonOut], summary="Lost reasons")

@@ -201,6 +201,40 @@ class RuleRoleForm(forms.Form):
                                            queryset=Group.objects.order_by("name"))
 
 
+class PipelineNameForm(forms.Form):
+    """A pipeline's new name, from its header in the pipeline settings (the service refuses an empty one)."""
+
+    pipeline = ModelChoiceField(label=gettext_lazy("pipeline"), queryset=Pipeline.objects.all(),
+                                widget=forms.HiddenInput)
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100, required=False)
+
+
+class StageNameForm(forms.Form):
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+                             widget=forms.HiddenInput)
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100, required=False)
+
+
+class StageMoveForm(forms.Form):
+    """Up, down or to a position: `position` is where the stage goes, `from_position` where the user saw it."""
+
+    stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"),
+                             widget=forms.HiddenInput)
+    position = forms.IntegerField(label=gettext_lazy("position"), min_value=1, max_value=32767)
+    from_position = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RuleLabelForm(forms.Form):
+    rule = ModelChoiceField(label=gettext_lazy("rule"), queryset=StageRule.objects.select_related("stage__pipeline"),
+                            widget=forms.HiddenInput)
+    label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False)
+
+
+class RuleRemoveForm(forms.Form):
+    rule = ModelChoiceField(label=gettext_lazy("rule"), queryset=StageRule.objects.select_related("stage__pipeline"),
+                            widget=forms.HiddenInput)
+
+
 class StageRuleForm(forms.Form):
     stage = ModelChoiceField(label=gettext_lazy("stage"), queryset=Stage.objects.select_related("pipeline"))
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=StageRule.Kind.choices)

@@ -90,14 +90,14 @@ def filter_deals(qs: QuerySet[Deal], *, pipeline=None, stage=None, status=None, 
 def pipelines_with_stages() -> QuerySet[Pipeline]:
     return Pipeline.objects.prefetch_related(
         Prefetch("stages", queryset=Stage.objects.order_by("position").prefetch_related(
-            Prefetch("rules", queryset=StageRule.objects.select_related("required_role")))))
+            Prefetch("rules", queryset=StageRule.objects.active().select_related("required_role")))))
 
 
 def checklist_of(deal: Deal, user=None, stages=None) -> list[dict]:
     """The checklist items of the deal's current stage (or of `stages`), ticked or not, with who ticked
     each and when; with `user`, whether they may tick it (`can_tick`) and why not (`reason`)."""
     stage_ids = [deal.stage_id] if stages is None else [stage.pk for stage in stages]
-    rules = list(StageRule.objects.filter(stage_id__in=stage_ids, kind=StageRule.Kind.CHECKLIST)
+    rules = list(StageRule.objects.active().filter(stage_id__in=stage_ids, kind=StageRule.Kind.CHECKLIST)
                  .select_related("stage", "required_role").order_by("stage__position", "position", "id"))
     done = {i.rule_id: i for i in DealChecklistItem.objects.filter(deal=deal, rule__in=rules, done_at__isnull=False)
             .select_related("done_by")}

@@ -24,7 +24,7 @@ def _role_ref(group) -> dict | None:
     return {"id": group.pk, "name": group.name} if group is not None else None
 
 
-class StageRuleOut(Schema):
+class StageRuleOut(ArchiveOut):
     id: int
     kind: str
     label: str
@@ -47,7 +47,7 @@ class StageOut(ArchiveOut):
 
     @staticmethod
     def resolve_rules(obj):
-        return list(obj.rules.all())
+        return [rule for rule in obj.rules.all() if not rule.is_archived]  # archived rules hold nothing back
 
 
 class PipelineOut(ArchiveOut):
@@ -72,18 +72,30 @@ class StageRuleIn(InputSchema):
 
 
 class StageRulePatch(InputSchema):
-    required_role_id: Id | None = Field(..., description="Only people of this role (group) may tick the item; "
-                                                         "null lets anyone who may change the deal tick it.")
+    """Send only what changes."""
+
+    required_role_id: Id | None = Field(None, description="Only people of this role (group) may tick the item; "
+                                                          "null lets anyone who may change the deal tick it.")
+    label: str | None = Field(None, max_length=200, description="A checklist item's label (not empty; unique "
+                                                                  "among the stage's items in any letter case).")
 
 
 class StagePatch(InputSchema):
+    name: str | None = Field(None, max_length=100, description="Not empty; unique in the pipeline in any letter "
+                                                               "case (409 `duplicate`).")
+    position: int | None = Field(None, description="1 for first: the stage goes there and the pipeline's stages "
+                                                   "are numbered 1, 2, 3… again.")
     probability: int | None = Field(None, ge=0, le=100, description="Chance of winning a deal in this stage, in %.")
     max_days: int | None = Field(None, ge=1, le=3650, description="Days a deal may stay in the stage before the "
                                                                   "board marks it; null: no limit.")
 
 
 class PipelinePatch(InputSchema):
-    win_rules: Pipeline.WinRules
+    """Send only what changes."""
+
+    name: str | None = Field(None, max_length=100, description="Not empty; unique in any letter case (409 "
+                                                               "`duplicate`).")
+    win_rules: Pipeline.WinRules | None = None
 
 
 class StageIn(InputSchema):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tandem.core import archive, audit, deletion, limits, owners, workflow
+from tandem.core import archive, audit, deletion, limits, owners, reference_lists, workflow
 from tandem.core.concurrency import bump_version, refuse_stale
 from tandem.core.currencies import is_active_currency
 from tandem.core.errors import AccessDenied, BusinessRuleError, ConflictError
@@ -222,6 +222,8 @@ def missing_for_stage(deal: Deal, stage: Stage, done_rule_ids: set[int] | None =
                             .values_list("rule_id", flat=True))
     missing = []
     for rule in stage.rules.all():
+        if rule.is_archived:  # read from a prefetch or not, an archived rule holds nothing back
+            continue
         if rule.kind == StageRule.Kind.CHECKLIST:
             if rule.pk not in done_rule_ids:
                 missing.append(rule.label)
@@ -303,6 +305,9 @@ def set_checklist_item(deal: Deal, rule: StageRule, done: bool, *, by: User) -> 
                                     field="rule")
         if not locked.can_move():
             raise ConflictError("deal_closed", _("The checklist of a closed deal cannot change."), field="rule")
+        if rule.is_archived:
+            raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                    % {"name": rule}, field="rule")
         if not rule.may_tick(by):
             raise AccessDenied(rule.tick_refusal())
         item, _created = DealChecklistItem.objects.select_for_update().get_or_create(deal=locked, rule=rule)
@@ -577,6 +582,137 @@ def archive_stage(stage: Stage, *, by: User) -> Stage:
 def restore_stage(stage: Stage, *, by: User) -> Stage:
     require_permission(by, "crm.change_stage")
     return archive.restore(stage, by=by, root=stage.pipeline)
+
+
+# --- Renaming and reordering (the settings page, instead of the Django admin) ---------------------------
+
+def rename_pipeline(pipeline: Pipeline, *, by: User, name: str) -> Pipeline:
+    """Deals, boards and reports of the pipeline show the new name. Names are unique in any letter case."""
+    require_permission(by, "crm.change_pipeline")
+    return reference_lists.rename_entry(
+        pipeline, by=by, name=name, action="crm.pipeline.changed",
+        duplicate=_("A pipeline “%(name)s” exists already."))
+
+
+def rename_stage(stage: Stage, *, by: User, name: str) -> Stage:
+    """Deals in the stage and its history show the new name. Two stages of one pipeline may not share a
+    name (in any letter case): the board, the moves and the reports would not tell them apart."""
+    require_permission(by, "crm.change_stage")
+    name = reference_lists.clean_name(name)
+    with transaction.atomic():
+        locked = Stage.objects.select_for_update().select_related("pipeline").get(pk=stage.pk)
+        if Stage.objects.filter(pipeline_id=locked.pipeline_id, name__iexact=name).exclude(pk=locked.pk).exists():
+            raise ConflictError("duplicate", _("Pipeline “%(pipeline)s” has a stage “%(name)s” already.")
+                                % {"pipeline": locked.pipeline, "name": name}, field="name")
+        if locked.name != name:
+            changes = {"name": [locked.name, name]}
+            locked.name = name
+            locked.save(update_fields=["name"])
+            audit.record(locked, "crm.stage.updated", by=by, root=locked.pipeline, changes=changes)
+    return locked
+
+
+def move_stage(stage: Stage, *, by: User, position: int, expected_position: int | None = None) -> Stage:
+    """Put a stage at `position` (1 = first) of its pipeline; the stages are numbered 1, 2, 3… again.
+
+    Deals stay in their stages (won and lost ones too); which way a later move of a deal goes, and which
+    stages' rules it checks, follow the new order. `expected_position` is where the user saw the stage: when
+    someone moved it since, nothing moves (409 "stale")."""
+    require_permission(by, "crm.change_stage")
+    try:
+        position = int(position)
+    except (TypeError, ValueError):
+        position = 0
+    with transaction.atomic():
+        Pipeline.objects.select_for_update().filter(pk=stage.pipeline_id).values_list("pk", flat=True).get()
+        stages = list(Stage.objects.select_for_update().filter(pipeline_id=stage.pipeline_id)
+                      .order_by("position", "pk"))
+        locked = next(s for s in stages if s.pk == stage.pk)
+        if expected_position is not None and int(expected_position) != locked.position:
+            raise ConflictError(
+                "stale", _("Someone moved stage “%(stage)s” since you opened the page; nothing was moved. "
+                           "Reload the page to see the order now.") % {"stage": locked.name},
+                field="position", extra={"current_position": locked.position})
+        if not 1 <= position <= len(stages):
+            raise BusinessRuleError("invalid_position", _("The position is a number from 1 to %(count)s.")
+                                    % {"count": len(stages)}, field="position")
+        before = locked.position
+        stages.remove(locked)
+        stages.insert(position - 1, locked)
+        renumbered = [(s, index) for index, s in enumerate(stages, start=1) if s.position != index]
+        if renumbered:
+            # (pipeline, position) is unique at every row written: park the rows past the end first.
+            offset = max(s.position for s in stages) + len(stages) + 1
+            for s, _index in renumbered:
+                Stage.objects.filter(pk=s.pk).update(position=s.position + offset)
+            for s, index in renumbered:
+                Stage.objects.filter(pk=s.pk).update(position=index)
+                s.position = index
+            audit.record(locked, "crm.stage.moved", by=by, root=locked.pipeline,
+                         changes={"position": [before, locked.position]})
+    return locked
+
+
+def _lock_rule(rule: StageRule) -> StageRule:
+    StageRule.objects.select_for_update().filter(pk=rule.pk).values_list("pk", flat=True).get()
+    return StageRule.objects.select_related("stage__pipeline", "required_role").get(pk=rule.pk)
+
+
+def relabel_stage_rule(rule: StageRule, *, by: User, label: str) -> StageRule:
+    """Rename a checklist item; deals that ticked it keep the tick. (A required field is named by its field.)"""
+    require_permission(by, "crm.change_stagerule")
+    label = (label or "").strip()
+    if rule.kind != StageRule.Kind.CHECKLIST:
+        raise BusinessRuleError("not_a_checklist_item", _("Only a checklist item has a label of its own; a "
+                                                          "required field is named by its field."), field="label")
+    if not label:
+        raise BusinessRuleError("required", _("A checklist item needs a label."), field="label")
+    if len(label) > 200:
+        raise BusinessRuleError("too_long", _("At most %(n)s characters.") % {"n": 200}, field="label")
+    with transaction.atomic():
+        locked = _lock_rule(rule)
+        if locked.is_archived:
+            raise BusinessRuleError("archived", _("“%(name)s” is archived: restore it before linking to it.")
+                                    % {"name": locked}, field="label")
+        if StageRule.objects.active().filter(stage_id=locked.stage_id, kind=StageRule.Kind.CHECKLIST,
+                                             label__iexact=label).exclude(pk=locked.pk).exists():
+            raise ConflictError("duplicate", _("Stage “%(stage)s” has a checklist item “%(label)s” already.")
+                                % {"stage": locked.stage.name, "label": label}, field="label")
+        if locked.label != label:
+            before = locked.label
+            locked.label = label
+            locked.save(update_fields=["label"])
+            audit.record(locked.stage.pipeline, "crm.pipeline.rule_renamed", by=by,
+                         changes={"stage": locked.stage.name, "rule": [before, label]})
+    return locked
+
+
+def archive_stage_rule(rule: StageRule, *, by: User) -> StageRule:
+    """The rule no longer holds deals back nor shows on checklists; the ticks that name it stay."""
+    require_permission(by, "crm.change_stagerule")
+    return archive.archive(rule, by=by, root=rule.stage.pipeline)
+
+
+def restore_stage_rule(rule: StageRule, *, by: User) -> StageRule:
+    require_permission(by, "crm.change_stagerule")
+    return archive.restore(rule, by=by, root=rule.stage.pipeline)
+
+
+def delete_stage_rule(rule: StageRule, *, by: User) -> None:
+    """Only a rule no deal ticked; otherwise refused (409) naming the ticks: archive it instead."""
+    require_permission(by, "crm.delete_stagerule")
+    deletion.delete(rule, by=by, root=rule.stage.pipeline,
+                    changes={"stage": rule.stage.name, "rule": str(rule), "kind": rule.kind})
+
+
+def remove_stage_rule(rule: StageRule, *, by: User) -> StageRule | None:
+    """The settings page's "Remove": a rule no deal ticked is deleted (None), one with ticks is archived
+    (returned), so the deals' checklist history keeps its label."""
+    require_permission(by, "crm.change_stagerule")
+    if deletion.references(rule) or not by.has_perm("crm.delete_stagerule"):
+        return archive_stage_rule(rule, by=by)
+    delete_stage_rule(rule, by=by)
+    return None
 
 
 def create_lost_reason(*, by: User, name: str) -> LostReason:

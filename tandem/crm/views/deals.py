@@ -34,10 +34,15 @@ from tandem.crm.forms.deals import (
     LoseForm,
     LostReasonForm,
     PipelineForm,
+    PipelineNameForm,
     ReportForm,
+    RuleLabelForm,
+    RuleRemoveForm,
     RuleRoleForm,
     StageForm,
     StageLimitsForm,
+    StageMoveForm,
+    StageNameForm,
     StageRuleForm,
     WinRulesForm,
 )
@@ -258,7 +263,8 @@ def _detail_context(request, deal: Deal) -> dict:
         "stages": list(deal.pipeline.stages.order_by("position")),
         "checklist": checklist_of(deal, request.user),
         "later_checklist": checklist_of(deal, request.user, later) if later else [],
-        "required": [(str(r), r.field_name) for r in deal.stage.rules.filter(kind=StageRule.Kind.REQUIRED_FIELD)],
+        "required": [(str(r), r.field_name) for r in deal.stage.rules.active()
+                     .filter(kind=StageRule.Kind.REQUIRED_FIELD)],
         "missing": services.missing_for_stage(deal, deal.stage),
         "history": list(entries_of(deal)[:HISTORY_LIMIT]),
         **_activity_context(request, deal),
@@ -419,13 +425,79 @@ def _update_rule_role(request):
     return redirect("crm:pipeline-list")
 
 
+def _removed_message(d: dict, kept) -> str:
+    if kept is None:
+        return _("Rule “%(rule)s” removed.") % {"rule": d["rule"]}
+    return _("Rule “%(rule)s” archived: deals ticked it, their checklists keep it.") % {"rule": d["rule"]}
+
+
+# Row actions of the settings page (rename, move, relabel, remove): action -> (form, permission, the form's
+# field naming the row, the service call, the success message).
+ROW_ACTIONS = {
+    "pipeline_name": (PipelineNameForm, "crm.change_pipeline", "pipeline",
+                      lambda d, by: services.rename_pipeline(d["pipeline"], by=by, name=d["name"]),
+                      lambda d, _result: _("Pipeline renamed to “%(name)s”.") % {"name": d["name"].strip()}),
+    "stage_name": (StageNameForm, "crm.change_stage", "stage",
+                   lambda d, by: services.rename_stage(d["stage"], by=by, name=d["name"]),
+                   lambda d, _result: _("Stage renamed to “%(name)s”.") % {"name": d["name"].strip()}),
+    "stage_move": (StageMoveForm, "crm.change_stage", "stage",
+                   lambda d, by: services.move_stage(d["stage"], by=by, position=d["position"],
+                                                     expected_position=d["from_position"]),
+                   lambda d, result: _("Stage “%(stage)s” is number %(position)s now.")
+                   % {"stage": result.name, "position": result.position}),
+    "rule_label": (RuleLabelForm, "crm.change_stagerule", "rule",
+                   lambda d, by: services.relabel_stage_rule(d["rule"], by=by, label=d["label"]),
+                   lambda d, result: _("Checklist item “%(rule)s” saved.") % {"rule": result}),
+    "rule_remove": (RuleRemoveForm, "crm.change_stagerule", "rule",
+                    lambda d, by: services.remove_stage_rule(d["rule"], by=by), _removed_message),
+}
+
+
+def _row_action(request, action: str, render_page):
+    """POST of one row's inline form: back to the page with a message, or the page again (400, or 409 for a
+    duplicate or a stale order) with the refusal inside that row's form."""
+    form_class, permission, key, call, success = ROW_ACTIONS[action]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied()
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        d = form.cleaned_data
+        result = call_service(form, call, d, request.user)
+        if form.refusal is None:
+            messages.success(request, success(d, result))
+            return redirect(f"{reverse('crm:pipeline-list')}#{key}-{d[key].pk}")
+        status = form.refusal.status_code
+    row = request.POST.get(key, "")
+    error = {"action": action, "pk": int(row) if limits.is_id(row) else None,
+             "message": next(iter(form.errors.values()))[0],
+             "value": request.POST.get("name", request.POST.get("label", ""))}
+    if error["pk"] is None:
+        messages.error(request, error["message"])
+    return render_page(row_error=error, status=status)
+
+
 @login_required
 @permission_required("crm.view_pipeline", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def pipeline_list(request):
     forms_ = {key: form_class(prefix=key) for key, form_class in SETUP_FORMS.items()}
+
+    def render_page(row_error=None, status=200):
+        return render(request, "crm/pipeline_list.html", {
+            "pipelines": pipelines_with_stages(), "lost_reasons": LostReason.objects.all(), "forms": forms_,
+            "can_setup": request.user.has_perm("crm.add_pipeline"),
+            "can_change_pipeline": request.user.has_perm("crm.change_pipeline"),
+            "can_change_stage": request.user.has_perm("crm.change_stage"),
+            "can_change_rule": request.user.has_perm("crm.change_stagerule"),
+            "roles": Group.objects.order_by("name") if request.user.has_perm("crm.change_stagerule") else (),
+            "row_error": row_error or {},
+        }, status=status)
+
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action in ROW_ACTIONS:
+            return _row_action(request, action, render_page)
         if action == "default":
             if not request.user.has_perm("crm.add_pipeline"):
                 raise PermissionDenied()
@@ -453,13 +525,7 @@ def pipeline_list(request):
                 if call_service(form, calls[action]) is not None:
                     messages.success(request, _("Saved."))
                     return redirect("crm:pipeline-list")
-    return render(request, "crm/pipeline_list.html", {
-        "pipelines": pipelines_with_stages(), "lost_reasons": LostReason.objects.all(), "forms": forms_,
-        "can_setup": request.user.has_perm("crm.add_pipeline"),
-        "can_change_stage": request.user.has_perm("crm.change_stage"),
-        "can_change_rule": request.user.has_perm("crm.change_stagerule"),
-        "roles": Group.objects.order_by("name") if request.user.has_perm("crm.change_stagerule") else (),
-    })
+    return render_page()
 
 
 @login_required
