@@ -70,9 +70,14 @@ def test_the_daily_command_expires_only_overdue_sent_quotes(stocked, sales_manag
     assert Quote.objects.filter(status="expired").count() == 1
 
 
-def test_the_tandem_console_command_alias(stocked, sales_manager, client_of_rep, pump, capsys):
+def test_the_tandem_console_command_alias(stocked, sales_manager, client_of_rep, pump, capsys, monkeypatch):
+    """`tandem expire-quotes` runs the command (through call_command: Django's own argv runner closes the
+    database connection the test holds)."""
+    from django.core import management
+
     from tandem.cli import main
 
+    monkeypatch.setattr(management, "execute_from_command_line", lambda argv: call_command(*argv[1:]))
     _sent(sales_manager, client_of_rep, pump, YESTERDAY)
     main(["tandem", "expire-quotes"])
     assert "1 quote(s) expired." in capsys.readouterr().out
