@@ -218,11 +218,16 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
                  order_date: datetime.date | None = None) -> Order:
     """Sent → accepted, in one transaction: a draft sales order with a copy of the lines; the deal (if any)
     gets the quote's total as its amount and is won through crm's services — when its stage rules refuse the
-    win, nothing is written and the same 409 (stage_rule_unmet, with `missing`) is raised."""
+    win, nothing is written and the same 409 (stage_rule_unmet, with `missing`) is raised. A quote past its
+    'valid until' on the acceptance day (`order_date`, else today in the company's time zone) is refused with
+    409 quote_expired."""
     require_permission(by, "sales.change_quote")
     require_permission(by, "sales.add_order")
     common.check_client(by, quote.client)
-    if expire_if_overdue(quote):
+    # Accepted on `order_date` (back-dated entry, e.g. the demo's year) or today: past 'valid until' it is
+    # refused, and an overdue quote accepted today is expired on the way (its refusal is the daily job's work).
+    overdue = is_overdue(quote, order_date) if order_date else expire_if_overdue(quote)
+    if overdue:
         raise ConflictError("quote_expired", _("This quote expired on %(date)s: it can no longer be accepted. "
                                                "Make a new quote.") % {"date": date_format(quote.valid_until)})
     with transaction.atomic():

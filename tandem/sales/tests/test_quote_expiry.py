@@ -46,6 +46,17 @@ def test_a_quote_valid_until_today_is_still_accepted(stocked, sales_manager, cli
     assert quote.status == Quote.Status.ACCEPTED and order.quote_id == quote.pk
 
 
+def test_a_back_dated_acceptance_is_checked_on_its_own_date(stocked, sales_manager, client_of_rep, pump):
+    quote = _sent(sales_manager, client_of_rep, pump, datetime.date(2026, 3, 31))
+    with pytest.raises(ConflictError) as refused:
+        quotes.accept_quote(quote, by=sales_manager, order_date=datetime.date(2026, 4, 1))
+    assert refused.value.code == "quote_expired"
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.SENT  # refused, not expired: it is today that decides that
+    order = quotes.accept_quote(quote, by=sales_manager, order_date=datetime.date(2026, 3, 31))
+    assert order.order_date == datetime.date(2026, 3, 31)
+
+
 def test_today_is_the_companys(stocked):
     company = get_company()
     now = timezone.now()
