@@ -9,6 +9,7 @@
     tandem createadmin         create an administrator interactively
     tandem export-beancount FILE [--entity ID|name] [--from DATE] [--to DATE]
                                write the posted ledger as a beancount file (checked by bean-check)
+    tandem expire-quotes       expire the sent quotes past their 'valid until' date (run it daily)
     tandem <any django command>
 """
 
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     argv = list(sys.argv if argv is None else argv)
     command = argv[1] if len(argv) > 1 else "help"
-    aliases = {"createadmin": "createadmin", "demo": "load_demo", "export-beancount": "export_beancount"}
+    aliases = {"createadmin": "createadmin", "demo": "load_demo", "export-beancount": "export_beancount",
+               "expire-quotes": "expire_quotes"}
     if command in ("-h", "--help", "help"):
         print(__doc__)
         return

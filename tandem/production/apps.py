@@ -50,6 +50,12 @@ class ProductionConfig(AppConfig):
         audit.register_actions(ACTIONS)
         _register_panels()
 
+    def stock_move_origins(self) -> list[dict]:
+        """Stock's move lists link each move to the production document it came from."""
+        from tandem.production.stock_origins import stock_move_origins
+
+        return stock_move_origins()
+
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: a small furniture maker's work centres and three-level BOMs, then
         production orders in every state."""

@@ -105,6 +105,12 @@ class PurchasingConfig(AppConfig):
 
         return client_card_actions(request, client)
 
+    def stock_move_origins(self) -> list[dict]:
+        """Stock's move lists link each move to the purchasing document it came from."""
+        from tandem.purchasing.stock_origins import stock_move_origins
+
+        return stock_move_origins()
+
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: suppliers, their prices and purchase orders in various states."""
         from tandem.purchasing.demo import build_purchasing_demo

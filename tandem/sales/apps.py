@@ -131,6 +131,12 @@ class SalesConfig(AppConfig):
 
         return origin_urls()
 
+    def stock_move_origins(self) -> list[dict]:
+        """Stock's move lists link each move to the sales document it came from."""
+        from tandem.sales.stock_origins import stock_move_origins
+
+        return stock_move_origins()
+
     def load_demo_data(self, seed: int, scale: float = 1.0) -> list[str]:
         """`tandem demo` calls this hook: a year of quotes and orders for the demo clients."""
         from tandem.sales.demo import build_sales_demo

@@ -48,6 +48,7 @@ def _list(request, qs, template, statuses):
 @login_required
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_list(request):
+    quote_services.expire_overdue_quotes()  # the daily job's work, done on the way so no overdue quote shows sent
     return _list(request, queries.visible_quotes(request.user).order_by("-quote_date", "-id"),
                  "sales/quote_list.html", Quote.Status.choices)
 
@@ -118,7 +119,10 @@ def _quote_context(request, quote, *, line_form=None):
 @login_required
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_detail(request, pk):
-    return render(request, "sales/quote_detail.html", _quote_context(request, _quote(request, pk)))
+    quote = _quote(request, pk)
+    if quote_services.expire_if_overdue(quote):  # overdue: shown (and stored) as expired before the daily job
+        quote = _quote(request, pk)
+    return render(request, "sales/quote_detail.html", _quote_context(request, quote))
 
 
 @login_required

@@ -18,7 +18,7 @@ from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
 from tandem.core.schemas import ArchivedFilter, Id, patch_values
 from tandem.core.services import default_legal_entity
-from tandem.stock import queries, services
+from tandem.stock import origins, queries, services
 from tandem.stock.models import ExpectedReceipt, Location, Lot, StockCount, StockCountLine, StockMove, Warehouse
 from tandem.stock.schemas import (
     AdjustmentIn,
@@ -86,6 +86,8 @@ def _q(value) -> str:
 
 
 def _move_dict(move: StockMove) -> dict:
+    if not hasattr(move, "origin_document"):  # one move alone; lists attach theirs at once (origins.attach)
+        origins.attach([move])
     return {
         "id": move.pk, "kind": move.kind, "product_id": move.product_id, "product_sku": move.product.sku,
         "quantity": _q(move.quantity), "from_location_id": move.from_location_id,
@@ -95,6 +97,7 @@ def _move_dict(move: StockMove) -> dict:
         "lot_id": move.lot_id, "lot_code": move.lot.code if move.lot else None,
         "effective_date": move.effective_date, "unit_cost": None if move.unit_cost is None else str(move.unit_cost),
         "reason": move.reason, "created_at": move.created_at, "created_by_id": move.created_by_id,
+        "origin": move.origin_document,
     }
 
 
@@ -231,7 +234,7 @@ def list_moves(request, filters: Query[MoveFilters], pagination: Query[PageParam
         location=resolve_visible(Location, filters.location_id, "location_id") if filters.location_id else None,
         kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to)
     page = paginate(qs, pagination)
-    page["items"] = [_move_dict(m) for m in page["items"]]
+    page["items"] = [_move_dict(m) for m in origins.attach(page["items"])]
     return page
 
 
@@ -242,7 +245,7 @@ def create_receipt(request, payload: ReceiptIn):
     to_location = _location(payload.to_location_id, "to_location_id")
     moves = services.record_moves(lines=_lines(payload.lines), kind=StockMove.Kind.RECEIPT, to_location=to_location,
                                   effective_date=payload.effective_date, reason=payload.reason, by=request.user)
-    return [_move_dict(m) for m in moves]
+    return [_move_dict(m) for m in origins.attach(moves)]
 
 
 @router.post("/stock/transfers", response={201: list[MoveOut]}, summary="Move goods between locations",
@@ -254,7 +257,7 @@ def create_transfer(request, payload: TransferIn):
     moves = services.record_moves(lines=_lines(payload.lines), kind=StockMove.Kind.TRANSFER,
                                   from_location=from_location, to_location=to_location,
                                   effective_date=payload.effective_date, reason=payload.reason, by=request.user)
-    return [_move_dict(m) for m in moves]
+    return [_move_dict(m) for m in origins.attach(moves)]
 
 
 @router.post("/stock/adjustments", response={201: MoveOut}, summary="Adjust stock in a location, with a reason")

@@ -85,6 +85,14 @@ class WarehouseFilters(Schema):
 
 # --- Moves ------------------------------------------------------------------------------------------------
 
+class MoveOriginOut(Schema):
+    type: str = Field(description="The document's model, e.g. `sales.shipment`, `purchasing.purchaseorder`, "
+                                  "`sales.customerreturn`, `production.productionorder`, `stock.stockcount`.")
+    id: int
+    label: str = Field(description="Its number (or a short label when it has none).")
+    url: str | None = Field(description="Its page, when its module has one.")
+
+
 class MoveOut(Schema):
     id: int
     kind: MoveKind
@@ -102,6 +110,8 @@ class MoveOut(Schema):
     reason: str
     created_at: datetime.datetime
     created_by_id: int | None
+    origin: MoveOriginOut | None = Field(description="The document the move came from; null for manual moves "
+                                                     "(receipts, transfers and adjustments entered by hand).")
 
 
 class MoveFilters(Schema):

@@ -22,8 +22,8 @@ from tandem.core.htmx import fragment
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pickers import parent_id, render_child_options, render_options
 from tandem.core.services import default_legal_entity
+from tandem.stock import origins, queries, services
 from tandem.stock import pickers as stock_pickers
-from tandem.stock import queries, services
 from tandem.stock.forms import (
     AdjustmentForm,
     CountForm,
@@ -184,7 +184,8 @@ def move_list(request):
                        kind=filters.get("kind") or None, date_from=filters.get("date_from"),
                        date_to=filters.get("date_to"))
     page = DeferredJoinPaginator(qs, MOVES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "stock/move_list.html", {"form": form, "page_obj": page, "moves": page.object_list})
+    return render(request, "stock/move_list.html", {"form": form, "page_obj": page,
+                                                    "moves": origins.attach(page.object_list)})
 
 
 def _move_form_page(request, form_class, title, perform):
@@ -425,4 +426,4 @@ def product_moves_section(request, product) -> dict | None:
     """Product page, "Moves history": the last moves, with a link to the moves list filtered to the product."""
     if not request.user.has_perm("stock.view_stockmove") or not product.is_stocked:
         return None
-    return {"moves": list(queries.moves(product=product)[:MOVES_PANEL_LIMIT])}
+    return {"moves": origins.attach(queries.moves(product=product)[:MOVES_PANEL_LIMIT])}

@@ -133,7 +133,9 @@ def send_quote(request, quote_id: Id, response: HttpResponse, payload: StepIn | 
 @router.post("/quotes/{quote_id}/accept", response=OrderOut, summary="Accept a sent quote: makes the sales order",
              description="Sent → accepted; answers the new draft sales order (a copy of the lines). The deal, if "
                          "any, gets the quote's total as amount and is won; when its stage rules refuse the win, "
-                         "nothing is written: 409 `stage_rule_unmet` with `missing`.")
+                         "nothing is written: 409 `stage_rule_unmet` with `missing`. A quote past its `valid_until` "
+                         "(before today in the company's time zone) is refused with 409 "
+                         "`quote_expired` and becomes expired.")
 def accept_quote(request, quote_id: Id, payload: StepIn | None = None):
     require_permission(request, "sales.add_order")
     order = _step(request, quote_id, payload, services.accept_quote)

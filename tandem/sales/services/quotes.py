@@ -4,17 +4,20 @@ sales order, sets the deal's amount and wins the deal), rejected or expired."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tandem.core import archive, audit, limits, workflow
 from tandem.core.bulk import insert_row, insert_rows, update_rows
 from tandem.core.concurrency import bump_version, refuse_stale
-from tandem.core.errors import BusinessRuleError
+from tandem.core.errors import BusinessRuleError, ConflictError
 from tandem.core.permissions import require_permission
 from tandem.core.prepared import prepared
+from tandem.core.services import current_company
 from tandem.crm.services import deals as deal_services
 from tandem.sales import pricing
 from tandem.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -36,7 +39,28 @@ def _lock(quote: Quote) -> Quote:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    """Today in the company's time zone (also outside a request, e.g. in the daily command)."""
+    company = current_company()
+    zone = zoneinfo.ZoneInfo(company.time_zone) if company and company.time_zone else None
+    return timezone.localdate(timezone=zone)
+
+
+def is_overdue(quote: Quote, today: datetime.date | None = None) -> bool:
+    """A sent quote whose 'valid until' is before today (in the company's time zone)."""
+    return (quote.status == Quote.Status.SENT and quote.valid_until is not None
+            and quote.valid_until < (today or _today()))
+
+
+def expire_if_overdue(quote: Quote) -> bool:
+    """Expire this quote now if it is overdue (the daily job's work for one quote); True if it was expired."""
+    if not is_overdue(quote):
+        return False
+    with transaction.atomic():
+        locked = _lock(quote)
+        if not is_overdue(locked):
+            return False
+        workflow.transition(locked, Quote.Status.EXPIRED, by=None, locked=True, also_save=bump_version(locked))
+    return True
 
 
 def create_quote(*, by, client=None, deal=None, company=None, counterparty=None, contact=None,
@@ -194,10 +218,18 @@ def accept_quote(quote: Quote, *, by, expected_version: int | None = None,
                  order_date: datetime.date | None = None) -> Order:
     """Sent → accepted, in one transaction: a draft sales order with a copy of the lines; the deal (if any)
     gets the quote's total as its amount and is won through crm's services — when its stage rules refuse the
-    win, nothing is written and the same 409 (stage_rule_unmet, with `missing`) is raised."""
+    win, nothing is written and the same 409 (stage_rule_unmet, with `missing`) is raised. A quote past its
+    'valid until' on the acceptance day (`order_date`, else today in the company's time zone) is refused with
+    409 quote_expired."""
     require_permission(by, "sales.change_quote")
     require_permission(by, "sales.add_order")
     common.check_client(by, quote.client)
+    # Accepted on `order_date` (back-dated entry, e.g. the demo's year) or today: past 'valid until' it is
+    # refused, and an overdue quote accepted today is expired on the way (its refusal is the daily job's work).
+    overdue = is_overdue(quote, order_date) if order_date else expire_if_overdue(quote)
+    if overdue:
+        raise ConflictError("quote_expired", _("This quote expired on %(date)s: it can no longer be accepted. "
+                                               "Make a new quote.") % {"date": date_format(quote.valid_until)})
     with transaction.atomic():
         locked = _lock(quote)
         refuse_stale(locked, expected_version)
@@ -240,8 +272,12 @@ def expire_overdue_quotes(*, by=None, today: datetime.date | None = None) -> int
     """Sent quotes past their 'valid until' become expired (a daily job); returns how many."""
     today = today or _today()
     count = 0
-    for quote in Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).order_by("pk"):
+    for pk in Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).order_by("pk") \
+            .values_list("pk", flat=True):
         with transaction.atomic():
-            workflow.transition(quote, Quote.Status.EXPIRED, by=by)
+            locked = Quote.objects.select_for_update().get(pk=pk)
+            if not is_overdue(locked, today):
+                continue  # accepted or rejected meanwhile
+            workflow.transition(locked, Quote.Status.EXPIRED, by=by, locked=True, also_save=bump_version(locked))
         count += 1
     return count
