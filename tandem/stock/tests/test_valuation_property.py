@@ -206,3 +206,35 @@ def test_costs_and_values_equal_a_replay_from_scratch(world, ops, probes):
         for warehouse in warehouses:
             at = value_at(product, warehouse, date)
             assert (at.quantity, at.value) == reference_at(history[warehouse.pk], date), (warehouse.code, date)
+
+
+def test_a_return_into_another_warehouse_follows_its_shipment(world):
+    """The shipment's pool and the return's differ: a back-dated receipt that revalues the shipment replays
+    the return's pool too (the cascade a transfer gets)."""
+    fifo, shelves, unit = world
+    product = Product.objects.create(sku=f"P{next(_sku)}", name="Thing", unit=unit)
+    a, b = shelves
+    day = [START + datetime.timedelta(days=n) for n in range(10)]
+    first = services.record_move(product=product, quantity=Decimal(10), kind=StockMove.Kind.RECEIPT, to_location=a,
+                                 effective_date=day[2], unit_cost=Decimal(10), by=None)
+    shipped = services.record_move(product=product, quantity=Decimal(6), kind=StockMove.Kind.SHIPMENT,
+                                   from_location=a, effective_date=day[4], by=None)
+    back = services.record_move(product=product, quantity=Decimal(2), kind=StockMove.Kind.RETURN, to_location=b,
+                                effective_date=day[6], cost_source=shipped, by=None)
+    late = services.record_move(product=product, quantity=Decimal(10), kind=StockMove.Kind.RECEIPT, to_location=a,
+                                effective_date=day[1], unit_cost=Decimal(16), by=None)
+    log = [{"id": first.pk, "date": day[2], "qty": Decimal(10), "src": None, "dst": a.warehouse_id,
+            "cost": Decimal(10)},
+           {"id": shipped.pk, "date": day[4], "qty": Decimal(6), "src": a.warehouse_id, "dst": None, "cost": None},
+           {"id": back.pk, "date": day[6], "qty": Decimal(2), "src": None, "dst": b.warehouse_id, "cost": None,
+            "returns": shipped.pk},
+           {"id": late.pk, "date": day[1], "qty": Decimal(10), "src": None, "dst": a.warehouse_id,
+            "cost": Decimal(16)}]
+    values, history = reference(log, fifo)
+    assert dict(StockMove.objects.filter(product=product).values_list("pk", "value")) == values
+    back.refresh_from_db()
+    assert back.unit_cost == (Decimal(16) if fifo else Decimal(13))
+    assert RevaluationEntry.objects.get(move=back, cause_move=late).difference == back.value - Decimal(20)
+    for shelf in shelves:
+        at = value_at(product, shelf.warehouse, day[9])
+        assert (at.quantity, at.value) == reference_at(history[shelf.warehouse_id], day[9])
