@@ -126,7 +126,7 @@ def _check_lot(product, lot, quantity: Decimal) -> None:
 def _checked_move(*, product, quantity: Decimal, kind: str, from_location: Location | None = None,
                   to_location: Location | None = None, lot=None, effective_date: datetime.date | None = None,
                   unit_cost: Decimal | None = None, origin=None, reason: str = "",
-                  release_reserved: Decimal = Decimal(0), check_reserved: bool = True) -> _Move:
+                  release_reserved: Decimal = Decimal(0), check_reserved: bool = True, cost_source=None) -> _Move:
     """record_move's arguments checked on their own (no database read): the move to post."""
     try:
         quantity = Decimal(quantity)
@@ -152,21 +152,25 @@ def _checked_move(*, product, quantity: Decimal, kind: str, from_location: Locat
                                 % {"name": to_location}, field="to_location")
     return _Move(product=product, quantity=quantity, kind=kind, from_location=from_location,
                  to_location=to_location, lot=lot, effective_date=effective_date, unit_cost=unit_cost, origin=origin,
-                 reason=reason, release_reserved=release_reserved, check_reserved=check_reserved)
+                 reason=reason, release_reserved=release_reserved, check_reserved=check_reserved,
+                 cost_source=cost_source)
 
 
 def record_move(*, product, quantity: Decimal, kind: str, from_location: Location | None = None,
                 to_location: Location | None = None, lot=None, effective_date: datetime.date | None = None,
                 unit_cost: Decimal | None = None, origin=None, reason: str = "",
-                release_reserved: Decimal = Decimal(0), by, check_reserved: bool = True) -> StockMove:
+                release_reserved: Decimal = Decimal(0), by, check_reserved: bool = True,
+                cost_source: StockMove | None = None) -> StockMove:
     """Move `quantity` of a product. `release_reserved` is the part of it that was reserved for the origin
     and leaves the warehouse now (a shipment of a reserved order line): it lowers reserved with on hand.
     `check_reserved=False` (a posted count: what is there is what is there) lets stock held for others go,
-    still never below zero where negatives are not allowed."""
+    still never below zero where negatives are not allowed. `cost_source`: for goods coming back (a customer
+    return), the outgoing move they left with; the move is valued at that move's current unit cost, and
+    revalued whenever it is."""
     move = _checked_move(product=product, quantity=quantity, kind=kind, from_location=from_location,
                          to_location=to_location, lot=lot, effective_date=effective_date, unit_cost=unit_cost,
                          origin=origin, reason=reason, release_reserved=release_reserved,
-                         check_reserved=check_reserved)
+                         check_reserved=check_reserved, cost_source=cost_source)
     return _post_moves([move], by=by)[0]
 
 
@@ -212,6 +216,7 @@ class _Move:
     reason: str
     release_reserved: Decimal
     check_reserved: bool
+    cost_source: object = None
 
 
 def _lock_pairs(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], WarehouseStock]:
@@ -420,12 +425,15 @@ def _check_and_apply(move: _Move, *, rows, levels, held, taken, changed_rows, ch
         levels[key] = [pk, on_hand + quantity]
         changed_levels.add(key)
     origin_type, origin_id = _origin(move.origin)
-    return StockMove(
+    stock_move = StockMove(
         company=company, product=product, kind=move.kind, quantity=quantity, from_location=from_location,
         to_location=to_location, lot=lot, effective_date=move.effective_date or timezone.localdate(),
         unit_cost=move.unit_cost, reason=move.reason,
         origin_type=origin_type, origin_id=origin_id, created_by=_user(by),
     )
+    if move.cost_source is not None and source is None:
+        stock_move.cost_source_id = move.cost_source.pk  # read by valuation (basis returned), not a column
+    return stock_move
 
 
 @dataclass

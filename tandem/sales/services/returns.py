@@ -1,7 +1,8 @@
 """Customer returns: goods of an order coming back (at most what shipped minus what came back already), into
 a storage or a quarantine location of our legal entity, linked to the order and, when there is one, to the
-client's complaint (the complaint page shows it). Receiving posts one RETURN stock move per line at the cost
-the goods left with (the unit cost of the shipment's stock move when valuation set one; else none).
+client's complaint (the complaint page shows it). Receiving posts one RETURN stock move per line valued at the
+cost the goods left with: the current unit cost of the shipment's stock move, which stock valuation follows (a
+back-dated receipt or a cost correction that revalues the shipment revalues the return with it).
 
 A return does not change the order's status (a returned order stays shipped / closed); crediting the client
 is finance's step."""
@@ -50,15 +51,21 @@ def default_return_location(order) -> Location | None:
             or locations.order_by("-is_default", "code").first())
 
 
-def shipped_unit_cost(order_line: OrderLine, lot: Lot | None = None) -> Decimal | None:
-    """The unit cost of the latest SHIPMENT move of the line (that lot's when given); None when unvalued."""
+def shipped_move(order_line: OrderLine, lot: Lot | None = None) -> StockMove | None:
+    """The latest SHIPMENT stock move of the line (that lot's when given): the move a return of it follows."""
     shipped = (ShipmentLine.objects.filter(order_line=order_line, stock_move__isnull=False,
                                            shipment__status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED])
                .select_related("stock_move").order_by("-stock_move__effective_date", "-pk"))
     if lot is not None:
         shipped = shipped.filter(lot=lot)
     first = shipped.first()
-    return first.stock_move.unit_cost if first else None
+    return first.stock_move if first else None
+
+
+def shipped_unit_cost(order_line: OrderLine, lot: Lot | None = None) -> Decimal | None:
+    """The current unit cost of the latest SHIPMENT move of the line (that lot's when given); None when unvalued."""
+    move = shipped_move(order_line, lot)
+    return move.unit_cost if move else None
 
 
 def _shipped_lots(order_line: OrderLine) -> list[Lot]:
@@ -161,7 +168,8 @@ def _lock(customer_return) -> CustomerReturn:
 
 
 def receive_return(customer_return: CustomerReturn, *, by, expected_version: int | None = None) -> CustomerReturn:
-    """Draft → received: one RETURN stock move per line into the return's location, at the shipped cost."""
+    """Draft → received: one RETURN stock move per line into the return's location, valued at (and following)
+    the current cost of the shipment move it returns; the line keeps the cost it was received at."""
     require_permission(by, "sales.change_customerreturn")
     common.check_client(by, customer_return.client)
     with transaction.atomic():
@@ -169,14 +177,17 @@ def receive_return(customer_return: CustomerReturn, *, by, expected_version: int
         locked = _lock(customer_return)
         refuse_stale(locked, expected_version)
         received = workflow.transition(locked, CustomerReturn.Status.RECEIVED, by=by)
-        lines = list(received.lines.select_related("product", "lot").order_by("product_id", "pk"))
+        lines = list(received.lines.select_related("product", "lot", "order_line").order_by("product_id", "pk"))
         for line in lines:
+            source = shipped_move(line.order_line, line.lot)
             line.stock_move = stock_services.record_move(
                 product=line.product, quantity=line.quantity, kind=StockMove.Kind.RETURN,
                 to_location=received.location, lot=line.lot, effective_date=received.return_date,
-                unit_cost=line.unit_cost, origin=line,
+                unit_cost=line.unit_cost, origin=line, cost_source=source,
                 reason=_("Customer return %(number)s") % {"number": received.number}, by=by)
-        ReturnLine.objects.bulk_update(lines, ["stock_move"])
+            if source is not None:
+                line.unit_cost = line.stock_move.unit_cost
+        ReturnLine.objects.bulk_update(lines, ["stock_move", "unit_cost"])
         received.save(update_fields=bump_version(received))
     return received
 

@@ -106,3 +106,51 @@ def test_a_lot_tracked_return_takes_the_shipped_lot(make_order, serum, serum_lot
     with pytest.raises(BusinessRuleError) as refused:
         returns.create_return(order, by=storekeeper, lines=[{"order_line": line, "quantity": D(1), "lot": late}])
     assert (refused.value.code, refused.value.field) == ("lot_not_shipped", "lines[0].lot")
+
+
+@pytest.mark.parametrize("method", ["average", "fifo"])
+def test_a_return_follows_its_shipment_when_a_late_receipt_revalues_it(method, make_order, receive, pump, shelf,
+                                                                        quarantine, warehouse, storekeeper,
+                                                                        sales_rep):
+    """Receive 10 @ 10, ship 6, return 2, then a receipt of 10 @ 16 dated before everything: the shipment is
+    revalued and the return with it (at the shipment's new unit cost), as a replay from scratch values them."""
+    from tandem.stock import services as stock_services
+    from tandem.stock.models import RevaluationEntry
+    from tandem.stock.tests.test_valuation_property import reference
+    from tandem.stock.valuation.queries import value_at
+
+    company = warehouse.company
+    company.valuation_method = method
+    company.save(update_fields=["valuation_method"])
+    first = receive(pump, 10, unit_cost="10")
+    order = make_order([(pump, 6)])
+    shipped = _ship(order, storekeeper).lines.get().stock_move
+    shipped.refresh_from_db()
+    assert shipped.unit_cost == D("10")
+    draft = returns.create_return(order, by=sales_rep, lines=[{"order_line": order.lines.get(), "quantity": D(2)}],
+                                  return_date=datetime.date(2026, 3, 10))
+    back = returns.receive_return(draft, by=storekeeper).lines.get().stock_move
+    assert (back.unit_cost, back.value) == (D("10"), D("20.00"))
+
+    late = stock_services.record_move(product=pump, quantity=D(10), kind=StockMove.Kind.RECEIPT, to_location=shelf,
+                                      effective_date=datetime.date(2026, 1, 1), unit_cost=D("16"), by=None)
+    shipped.refresh_from_db()
+    back.refresh_from_db()
+    expected_cost = D("13") if method == "average" else D("16")
+    assert shipped.unit_cost == back.unit_cost == expected_cost
+    assert back.value == 2 * expected_cost
+
+    log = [{"id": m.pk, "date": m.effective_date, "qty": m.quantity, "src": None, "dst": warehouse.pk,
+            "cost": m.unit_cost} for m in (first, late)]
+    log.append({"id": shipped.pk, "date": shipped.effective_date, "qty": shipped.quantity, "src": warehouse.pk,
+                "dst": None, "cost": None})
+    log.append({"id": back.pk, "date": back.effective_date, "qty": back.quantity, "src": None, "dst": warehouse.pk,
+                "cost": None, "returns": shipped.pk})
+    values, history = reference(log, method == "fifo")
+    assert dict(StockMove.objects.filter(product=pump).values_list("pk", "value")) == values
+    at = value_at(pump, warehouse, datetime.date(2026, 12, 31))
+    assert (at.quantity, at.value) == history[warehouse.pk][-1][1:]
+    assert at.value == (D("208.00") if method == "average" else D("196.00"))
+    # The ledger is told: the return's change is a revaluation entry like the shipment's.
+    changed = RevaluationEntry.objects.filter(cause_move=late).values_list("move_id", "difference")
+    assert dict(changed) == {shipped.pk: 6 * expected_cost - 60, back.pk: 2 * expected_cost - 20}

@@ -17,7 +17,9 @@ outgoing entry's value is the sum of F differences over the layers it takes from
 
 An incoming entry without a cost given (basis "derived": a positive adjustment, a receipt without price) enters
 at the current cost at its position; a transfer from another warehouse enters with the value it left with; a
-receipt with landed costs (basis "valued") enters with its stored value (its cost plus the landed costs)."""
+receipt with landed costs (basis "valued") enters with its stored value (its cost plus the landed costs); a
+customer return (basis "returned") enters at the current unit cost of the shipment it returns, which the services
+pass as its `unit_cost` (and replay again whenever that shipment's cost changes)."""
 
 from __future__ import annotations
 
@@ -63,8 +65,9 @@ class PoolState:
 
 @dataclass
 class Step:
-    """What one entry is: `basis` and `quantity`; `unit_cost` for basis given, `value` for bases transfer and
-    valued (a receipt with landed costs: it enters with exactly that value, its unit cost is value ÷ quantity)."""
+    """What one entry is: `basis` and `quantity`; `unit_cost` for bases given and returned, `value` for bases
+    transfer and valued (a receipt with landed costs: it enters with exactly that value, its unit cost is
+    value ÷ quantity)."""
 
     basis: str
     quantity: Decimal
@@ -91,7 +94,7 @@ def apply(state: PoolState, step: Step, *, fifo: bool, currency: str) -> tuple[D
         value = step.value
         cost = unit(value / q)
     else:
-        cost = step.unit_cost if step.basis == "given" else state.current_cost
+        cost = step.unit_cost if step.basis in ("given", "returned") else state.current_cost
         value = quantize(q * cost, currency)
     start = state.cum_in
     state.quantity += q

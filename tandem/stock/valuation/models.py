@@ -28,12 +28,18 @@ class ValuationEntry(models.Model):
         TRANSFER = "transfer", _("Enters at the cost it left the other warehouse with")
         # A receipt with landed costs added (freight, duties): its value is kept as stored, the cost follows it.
         VALUED = "valued", _("Enters at the value given (its cost plus landed costs)")
+        # A customer return: enters at the current unit cost of the shipment it returns (`source_move`), and is
+        # revalued whenever that shipment is.
+        RETURNED = "returned", _("Enters at the current cost of the shipment it returns")
 
     move = models.ForeignKey("stock.StockMove", on_delete=models.CASCADE, related_name="valuation_entries")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     warehouse = models.ForeignKey("stock.Warehouse", on_delete=models.PROTECT, related_name="+")
     effective_date = models.DateField(_("effective date"))
     basis = models.CharField(max_length=8, choices=Basis.choices)
+    # Basis returned: the outgoing move (a shipment) whose current unit cost this entry takes.
+    source_move = models.ForeignKey("stock.StockMove", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit_cost = models.DecimalField(_("unit cost"), default=Decimal(0), **RATE)
     value = models.DecimalField(_("value"), default=Decimal(0), **_MONEY)

@@ -5,7 +5,8 @@ base currency apply). A move enters the pools it touches as ValuationEntry rows;
 warehouse change no value and have none. After any change at position (date, move id) of a pool, `_revalue`
 restarts from the entry just before it (its running quantity, value, current cost and, for FIFO, the layers
 not yet consumed, found by cum_in > cum_out) and replays only that pool's later entries, writing the rows
-whose numbers changed in bulk. A transfer out whose value changed revalues the receiving pool from there."""
+whose numbers changed in bulk. A transfer out whose value changed revalues the receiving pool from there; a
+shipment whose value changed revalues the customer returns of it (basis returned, `source_move`) from theirs."""
 
 from __future__ import annotations
 
@@ -43,15 +44,18 @@ def value_move(move) -> list[ValuationEntry]:
                                       effective_date=move.effective_date, basis=ValuationEntry.Basis.OUT,
                                       quantity=move.quantity))
     if target is not None:
+        source_move_id = getattr(move, "cost_source_id", None) if source is None else None
         if source is not None:
             basis = ValuationEntry.Basis.TRANSFER
+        elif source_move_id is not None:
+            basis = ValuationEntry.Basis.RETURNED
         elif move.unit_cost is not None:
             basis = ValuationEntry.Basis.GIVEN
         else:
             basis = ValuationEntry.Basis.DERIVED
         entries.append(ValuationEntry(move=move, product_id=move.product_id, warehouse=target,
                                       effective_date=move.effective_date, basis=basis, quantity=move.quantity,
-                                      unit_cost=move.unit_cost or ZERO))
+                                      unit_cost=move.unit_cost or ZERO, source_move_id=source_move_id))
     # Inside record_move's transaction (which holds the pools' WarehouseStock locks): no savepoint of its own.
     with nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic():
         ValuationEntry.objects.bulk_create(entries)
@@ -73,6 +77,8 @@ def plan_costs(moves) -> dict | None:
     replayed or written twice. Returns None when a pool has an entry dated after one of the moves (back-dated:
     value_new_moves replays with value_move)."""
     Entry = ValuationEntry
+    if any(getattr(move, "cost_source_id", None) is not None for move in moves):
+        return None  # a customer return takes its shipment's current cost: value_move reads it
     pools, planned = {}, []
     for move in moves:
         source = move.from_location.warehouse if move.from_location_id else None
@@ -321,7 +327,15 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
         state = _restart_state(product_id, warehouse_id, position, fifo=fifo)
         rows = list(ValuationEntry.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
                     .filter(_from(position)).order_by("effective_date", "move_id")
-                    .values_list("id", "move_id", "effective_date", "basis", "quantity", *_ENTRY_FIELDS))
+                    .values_list("id", "move_id", "effective_date", "basis", "quantity", "source_move_id",
+                                 *_ENTRY_FIELDS))
+        # Returns take the current unit cost of the shipment they return: as stored, or as replayed just now
+        # when the shipment comes earlier in this pool (kept in `source_costs` as the loop passes it).
+        sources = {row[5] for row in rows if row[3] == ValuationEntry.Basis.RETURNED}
+        source_costs = {}
+        if sources:
+            source_costs = dict(ValuationEntry.objects.filter(move_id__in=sources, basis=ValuationEntry.Basis.OUT)
+                                .values_list("move_id", "unit_cost"))
         transfer_values = {}
         transfer_moves = [row[1] for row in rows if row[3] == ValuationEntry.Basis.TRANSFER]
         if transfer_moves:
@@ -329,13 +343,16 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
                                                                  basis=ValuationEntry.Basis.OUT)
                                    .values_list("move_id", "value"))
         changed, move_updates, revalued, cascades = [], [], [], []
-        for (pk, move_id, date, basis, quantity, unit_cost, value, *running) in rows:
+        for (pk, move_id, date, basis, quantity, source_move, unit_cost, value, *running) in rows:
             if basis == ValuationEntry.Basis.VALUED:
                 given = (values or {}).get(pk, value)
             else:
                 given = transfer_values.get(move_id)
-            step = Step(basis, quantity, unit_cost=unit_cost, value=given)
+            cost = source_costs.get(source_move, unit_cost) if basis == ValuationEntry.Basis.RETURNED else unit_cost
+            step = Step(basis, quantity, unit_cost=cost, value=given)
             new_cost, new_value = apply(state, step, fifo=fifo, currency=currency)
+            if move_id in sources and basis == ValuationEntry.Basis.OUT:
+                source_costs[move_id] = new_cost
             new = (new_cost, new_value, state.quantity, state.value, state.current_cost, state.cum_in,
                    state.cum_out)
             if pk not in fresh and new == (unit_cost, value, *running):
@@ -373,6 +390,19 @@ def _revalue(pending: dict, *, fresh: set, cause_move=None, cause_correction=Non
         for move_id, date, target in cascade_targets:
             target_key = (product_id, target)
             spot = (date, move_id)
+            if target_key not in pending or spot < pending[target_key]:
+                pending[target_key] = spot
+        out_positions = dict(cascades)
+        return_targets = []
+        for chunk in _chunks(list(out_positions)):
+            return_targets += (ValuationEntry.objects.filter(source_move_id__in=chunk,
+                                                             basis=ValuationEntry.Basis.RETURNED)
+                               .values_list("source_move_id", "move_id", "effective_date", "warehouse_id"))
+        for source_move, move_id, date, target in return_targets:
+            target_key = (product_id, target)
+            spot = (date, move_id)
+            if target_key == key and spot > (out_positions[source_move], source_move):
+                continue  # replayed just now, after its shipment, with the shipment's new cost
             if target_key not in pending or spot < pending[target_key]:
                 pending[target_key] = spot
     entries = RevaluationEntry.objects.filter(batch=batch).order_by("id")

@@ -62,7 +62,7 @@ def _net(company, code: str, **filters) -> Decimal:
 
 def _run(company, shelves, unit, ops):
     product = Product.objects.create(sku=f"P{next(_sku)}", name="Thing", unit=unit)
-    receipts = []
+    receipts, shipments = [], []
     for kind, day, q, extra, side in ops:
         date = START + datetime.timedelta(days=day)
         here, there = shelves[side], shelves[1 - side]
@@ -76,11 +76,16 @@ def _run(company, shelves, unit, ops):
             if extra is not None:
                 receipts.append(move)
         elif kind == "ship":
-            services.record_move(product=product, quantity=q, kind=StockMove.Kind.SHIPMENT, from_location=here,
-                                 effective_date=date, by=None)
+            shipments.append(services.record_move(product=product, quantity=q, kind=StockMove.Kind.SHIPMENT,
+                                                  from_location=here, effective_date=date, by=None))
         elif kind == "adjust":
             services.adjust_stock(product=product, location=here, quantity=q * extra, reason="Counted",
                                   effective_date=date, by=None)
+        elif kind == "return" and extra is None and shipments:  # of an earlier shipment: follows its cost
+            shipped = shipments[int(day) % len(shipments)]
+            services.record_move(product=product, quantity=min(q, shipped.quantity), kind=StockMove.Kind.RETURN,
+                                 to_location=here, effective_date=max(date, shipped.effective_date),
+                                 cost_source=shipped, by=None)
         elif kind == "return":
             services.record_move(product=product, quantity=q, kind=StockMove.Kind.RETURN, to_location=here,
                                  effective_date=date, unit_cost=extra, by=None)
