@@ -8,10 +8,13 @@ from tandem.catalog.models import Product
 from tandem.core.pagination import Page, PageParams, paginate
 from tandem.core.permissions import require_permission
 from tandem.core.references import resolve_visible
+from tandem.core.schemas import Id
 from tandem.planning import queries, services
+from tandem.planning.models import PlanningParameter
 from tandem.planning.schemas import (
     PlanningConfirmIn,
     PlanningConfirmOut,
+    PlanningParameterFilters,
     PlanningParameterIn,
     PlanningParameterOut,
     PlanningProposalFilters,
@@ -62,3 +65,17 @@ def set_parameter(request, payload: PlanningParameterIn):
     return services.set_parameter(product=product, warehouse=warehouse, by=request.user, source=payload.source,
                                   minimum_stock=payload.minimum_stock, safety_stock=payload.safety_stock,
                                   make_lead_time_days=payload.make_lead_time_days)
+
+
+@router.get("/parameters", response=Page[PlanningParameterOut],
+            summary="List planning parameters (filter by product and warehouse)")
+def list_parameters(request, pagination: Query[PageParams], filters: Query[PlanningParameterFilters]):
+    require_permission(request, "planning.view_planningparameter")
+    return paginate(queries.parameters(product_id=filters.product, warehouse_id=filters.warehouse), pagination)
+
+
+@router.get("/parameters/{parameter_id}", response=PlanningParameterOut, summary="One product's planning parameters "
+            "in a warehouse")
+def get_parameter(request, parameter_id: Id):
+    require_permission(request, "planning.view_planningparameter")
+    return resolve_visible(PlanningParameter.objects.all(), parameter_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from tandem.planning.models import PlanningPegging, PlanningProposal, PlanningRun
+from tandem.planning.models import PlanningParameter, PlanningPegging, PlanningProposal, PlanningRun
 
 
 def latest_run() -> PlanningRun | None:
@@ -37,3 +37,13 @@ def line_outlook(order_lines) -> dict[int, list[PlanningPegging]]:
     for row in rows:
         outlook.setdefault(row.sales_line_id, []).append(row)
     return outlook
+
+
+def parameters(*, product_id=None, warehouse_id=None):
+    """Planning parameters with their product and warehouse, by product code then warehouse code."""
+    qs = PlanningParameter.objects.select_related("product__unit", "warehouse")
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return qs.order_by("product__sku", "warehouse__code", "id")

@@ -148,6 +148,11 @@ class PlanningParameterIn(InputSchema):
     make_lead_time_days: int = Field(1, ge=0, le=3650)
 
 
+class PlanningParameterFilters(Schema):
+    product: Id | None = None
+    warehouse: Id | None = None
+
+
 class PlanningParameterOut(Schema):
     id: int
     product: int
@@ -156,6 +161,7 @@ class PlanningParameterOut(Schema):
     minimum_stock: str
     safety_stock: str
     make_lead_time_days: int
+    version: int
 
     @staticmethod
     def resolve_product(obj):
