@@ -3,8 +3,6 @@ product page and the sales order page."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -100,42 +98,11 @@ def product_proposals_panel(request, product) -> str | None:
                             request=request)
 
 
-def line_states(order, lines) -> list[dict]:
-    """Per goods line of a sales order: what is available (reserved), and for the rest what is incoming or to be
-    made and when (from the planning pegging, else the expected date stock told at confirmation)."""
-    outlook = queries.line_outlook(lines)
-    states = []
-    for line in lines:
-        if not line.product.is_stocked:
-            continue
-        left = max(line.reserved_quantity + line.short_quantity - line.shipped_quantity, Decimal(0))
-        if order.status == order.Status.DRAFT:
-            left = Decimal(0)
-        items = []
-        if line.reserved_quantity > 0:
-            items.append({"state": "available", "label": _("Available"), "quantity": line.reserved_quantity,
-                          "date": None, "order": ""})
-        for peg in outlook.get(line.pk, ()):
-            proposal = peg.proposal
-            made = proposal.kind == PlanningProposal.Kind.MAKE
-            document = proposal.production_order or proposal.purchase_order
-            items.append({"state": "make" if made else "incoming",
-                          "label": _("To be made") if made else _("Incoming"),
-                          "quantity": peg.quantity, "date": proposal.need_date,
-                          "order": str(document) if document else _("proposed")})
-        if not outlook.get(line.pk) and line.short_quantity > 0:
-            items.append({"state": "incoming" if line.expected_date else "short",
-                          "label": _("Incoming") if line.expected_date else _("Short"),
-                          "quantity": line.short_quantity, "date": line.expected_date, "order": ""})
-        states.append({"line": line, "items": items, "left": left})
-    return states
-
-
 def order_availability_panel(request, order) -> dict | None:
     if not request.user.has_perm("planning.view_planningproposal") or order.status == order.Status.DRAFT:
         return None
-    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
-    states = line_states(order, lines)
+    lines = queries.order_lines(order)
+    states = queries.line_states(order, lines)
     if not states:
         return None
     html = render_to_string("planning/partials/_order_availability.html", {"states": states}, request=request)
