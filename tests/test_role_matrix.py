@@ -569,7 +569,19 @@ def build_world(actor):
     ids.update(_purchasing_world(ids, entity))
     ids.update(_bom_world(ids, entity))
     ids.update(_production_world(actor))
+    ids.update(_planning_world(ids))
     return ids
+
+
+def _planning_world(ids: dict) -> dict:
+    """The catalog's product's planning parameters in the stock world's warehouse."""
+    from decimal import Decimal
+
+    from tandem.planning.models import PlanningParameter
+
+    parameter = PlanningParameter.objects.create(product_id=ids["product_id"], warehouse_id=ids["warehouse_id"],
+                                                 minimum_stock=Decimal(5))
+    return {"parameter_id": parameter.pk}
 
 
 def _bom_world(ids: dict, entity) -> dict:
@@ -1013,6 +1025,7 @@ def test_pages_answer_each_role_as_the_business_table_says(role, make_user):
                     "supplier bills": ids["purchase_order_id"] if name == "purchasing:order-bill" else ids["bill_id"],
                     "bill differences": ids["bill_id"], "purchasing settings": ids["entity_id"],
                     "production orders": ids["production_order_id"],
+                    "planning": ids["product_id"],  # a product's planning parameters
                 }[area]
             else:
                 kwargs[key] = page_ids[key]

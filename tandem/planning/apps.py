@@ -13,8 +13,9 @@ _MAKE = ["planning.confirm_make_proposal"]
 
 def _register_panels() -> None:
     from tandem.catalog import panels
-    from tandem.planning.views import product_proposals_panel
+    from tandem.planning.views import product_parameters_panel, product_proposals_panel
 
+    panels.register("planning-parameters", _("Planning"), product_parameters_panel, module="planning", order=58)
     panels.register("planning", _("Planning proposals"), product_proposals_panel, module="planning", order=60)
 
 
@@ -27,7 +28,8 @@ class PlanningConfig(AppConfig):
     module_requires = ("catalog", "stock", "purchasing", "production")
     url_prefixes = ("/planning/", "/api/v1/planning/")
     menu_group = "purchasing"  # its page sits in the Purchasing menu (with Production users it is a group of its own)
-    menu = [MenuEntry(_("Planning"), "planning:proposal-list", "planning.view_planningproposal")]
+    menu = [MenuEntry(_("Planning"), "planning:proposal-list", "planning.view_planningproposal"),
+            MenuEntry(_("Planning parameters"), "planning:parameter-list", "planning.view_planningparameter")]
     # Purchasing confirms purchase proposals, Production confirms production ones, sales managers and
     # administrators both (the sales manager makes the production order: production grants it reading only).
     role_permissions = {

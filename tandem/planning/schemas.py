@@ -128,6 +128,8 @@ class PlanningProposalFilters(Schema):
     status: str | None = Field("open", pattern="^(open|confirmed)$")
     supplier: Id | None = None
     product: Id | None = None
+    sales_order_id: Id | None = Field(None, description="Proposals serving this sales order: pegged to its lines, "
+                                                        "and the components of proposed production for them.")
 
 
 class PlanningConfirmIn(InputSchema):
@@ -148,6 +150,11 @@ class PlanningParameterIn(InputSchema):
     make_lead_time_days: int = Field(1, ge=0, le=3650)
 
 
+class PlanningParameterFilters(Schema):
+    product: Id | None = None
+    warehouse: Id | None = None
+
+
 class PlanningParameterOut(Schema):
     id: int
     product: int
@@ -156,6 +163,7 @@ class PlanningParameterOut(Schema):
     minimum_stock: str
     safety_stock: str
     make_lead_time_days: int
+    version: int
 
     @staticmethod
     def resolve_product(obj):
@@ -172,3 +180,36 @@ class PlanningParameterOut(Schema):
     @staticmethod
     def resolve_safety_stock(obj):
         return _plain(obj.safety_stock)
+
+
+class PlanningSupplyOut(Schema):
+    """A part of a sales order line still to come: its quantity, the date it is needed by (the proposal's) or
+    expected (stock's, without planning), the order it became and the proposal, if planned."""
+    quantity: str
+    date: datetime.date | None = None
+    purchase_order: PlanningRef | None = None
+    production_order: PlanningRef | None = None
+    proposal: int | None = None
+    proposal_status: str | None = None
+
+
+class PlanningLineAvailabilityOut(Schema):
+    line: int
+    position: int
+    product: PlanningRef
+    ordered: str
+    ordered_unit: str
+    unit: str = Field(description="The stock unit of the quantities below.")
+    shipped: str
+    reserved: str
+    available_now: str = Field(description="Reserved for the line and not shipped: on the shelf for it now.")
+    incoming: list[PlanningSupplyOut]
+    to_be_made: list[PlanningSupplyOut]
+    short: str = Field(description="Short with neither an expected date nor a planning proposal.")
+
+
+class PlanningOrderAvailabilityOut(Schema):
+    order: PlanningRef
+    status: str
+    warehouse: PlanningRef | None = None
+    lines: list[PlanningLineAvailabilityOut]

@@ -3,21 +3,25 @@ product page and the sales order page."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.catalog.models import Product
 from tandem.core.errors import BusinessRuleError
+from tandem.core.forms import call_service
+from tandem.core.htmx import is_htmx
 from tandem.planning import queries, services
+from tandem.planning.forms import PlanningParameterForm
 from tandem.planning.models import PlanningProposal
 from tandem.purchasing.models import SupplierProfile
+from tandem.stock.models import Warehouse
 
 PER_PAGE = 100
 
@@ -94,50 +98,96 @@ def product_proposals_panel(request, product) -> str | None:
                             request=request)
 
 
-def line_states(order, lines) -> list[dict]:
-    """Per goods line of a sales order: what is available (reserved), and for the rest what is incoming or to be
-    made and when (from the planning pegging, else the expected date stock told at confirmation)."""
-    outlook = queries.line_outlook(lines)
-    states = []
-    for line in lines:
-        if not line.product.is_stocked:
-            continue
-        left = max(line.reserved_quantity + line.short_quantity - line.shipped_quantity, Decimal(0))
-        if order.status == order.Status.DRAFT:
-            left = Decimal(0)
-        items = []
-        if line.reserved_quantity > 0:
-            items.append({"state": "available", "label": _("Available"), "quantity": line.reserved_quantity,
-                          "date": None, "order": ""})
-        for peg in outlook.get(line.pk, ()):
-            proposal = peg.proposal
-            made = proposal.kind == PlanningProposal.Kind.MAKE
-            document = proposal.production_order or proposal.purchase_order
-            items.append({"state": "make" if made else "incoming",
-                          "label": _("To be made") if made else _("Incoming"),
-                          "quantity": peg.quantity, "date": proposal.need_date,
-                          "order": str(document) if document else _("proposed")})
-        if not outlook.get(line.pk) and line.short_quantity > 0:
-            items.append({"state": "incoming" if line.expected_date else "short",
-                          "label": _("Incoming") if line.expected_date else _("Short"),
-                          "quantity": line.short_quantity, "date": line.expected_date, "order": ""})
-        states.append({"line": line, "items": items, "left": left})
-    return states
-
-
 def order_availability_panel(request, order) -> dict | None:
     if not request.user.has_perm("planning.view_planningproposal") or order.status == order.Status.DRAFT:
         return None
-    lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
-    states = line_states(order, lines)
+    lines = queries.order_lines(order)
+    states = queries.line_states(order, lines)
     if not states:
         return None
     html = render_to_string("planning/partials/_order_availability.html", {"states": states}, request=request)
     return {"id": "availability", "title": _("Availability"), "html": html}
 
 
+# --- Planning parameters ---------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("planning.view_planningparameter", raise_exception=True)
+def parameter_list(request):
+    """Every product's planning parameters per warehouse, searchable by product and filtered by warehouse."""
+    warehouse_id = _int(request.GET.get("warehouse"))
+    q = (request.GET.get("q") or "")[:50].strip()
+    qs = queries.parameters(warehouse_id=warehouse_id)
+    if q:
+        qs = qs.filter(product__sku__icontains=q) | qs.filter(product__name__icontains=q)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "planning/parameter_list.html", {
+        "page_obj": page, "parameters": page.object_list, "q": q, "warehouse": warehouse_id,
+        "warehouses": Warehouse.objects.active().order_by("code")})
+
+
+def _parameter_form(product, warehouse_id=None) -> PlanningParameterForm:
+    """The form preset to the product's parameters in the chosen warehouse (else its first one, else defaults)."""
+    rows = list(queries.parameters(product_id=product.pk))
+    chosen = next((p for p in rows if p.warehouse_id == warehouse_id), None) if warehouse_id else None
+    chosen = chosen or (rows[0] if rows and not warehouse_id else None)
+    if chosen is None:
+        return PlanningParameterForm(initial={"warehouse": warehouse_id or None})
+    return PlanningParameterForm(initial={
+        "warehouse": chosen.warehouse_id, "minimum_stock": f"{chosen.minimum_stock.normalize():f}",
+        "safety_stock": f"{chosen.safety_stock.normalize():f}",
+        "source": chosen.source, "make_lead_time_days": chosen.make_lead_time_days})
+
+
+def _parameters_html(request, product, form=None) -> str:
+    may_change = request.user.has_perm("planning.change_planningparameter")
+    if may_change and form is None:
+        form = _parameter_form(product)
+    return render_to_string("planning/partials/_product_parameters.html", {
+        "product": product, "parameters": list(queries.parameters(product_id=product.pk)),
+        "form": form if may_change else None}, request=request)
+
+
+def product_parameters_panel(request, product) -> str | None:
+    """The product page, "Planning": minimum and safety stock, buy or make and make lead time per warehouse,
+    with the form to set them for whoever may."""
+    if not request.user.has_perm("planning.view_planningparameter") or product.kind != Product.Kind.GOODS:
+        return None
+    return _parameters_html(request, product)
+
+
+@login_required
+@permission_required("planning.change_planningparameter", raise_exception=True)
+def product_parameters_edit(request, pk):
+    """Set a product's planning parameters in a warehouse. htmx gets the redrawn panel (status 400 with the
+    errors); a plain browser the product page, or this page again with the errors."""
+    product = get_object_or_404(Product.objects.select_related("unit"), pk=pk)
+    if request.method == "POST":
+        form = PlanningParameterForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            done = call_service(form, services.set_parameter, product=product, warehouse=data["warehouse"],
+                                by=request.user, source=data["source"], minimum_stock=data["minimum_stock"],
+                                safety_stock=data["safety_stock"],
+                                make_lead_time_days=data["make_lead_time_days"])
+            if done is not None:
+                if is_htmx(request):
+                    return HttpResponse(_parameters_html(request, product))
+                messages.success(request, _("Planning parameters saved."))
+                return redirect(reverse("catalog:product-detail", args=[product.pk]) + "#panel-planning-parameters")
+        if is_htmx(request):
+            return HttpResponse(_parameters_html(request, product, form), status=400)
+        status = 400
+    else:
+        form = _parameter_form(product, _int(request.GET.get("warehouse")))
+        status = 200
+    return render(request, "planning/parameter_form.html", {"product": product, "form": form}, status=status)
+
+
 urlpatterns = [
     path("", proposal_list, name="proposal-list"),
+    path("parameters/", parameter_list, name="parameter-list"),
+    path("products/<int:pk>/parameters/", product_parameters_edit, name="product-parameters-edit"),
     path("run/", run_planning, name="run"),
     path("confirm/", confirm_selected, name="confirm"),
 ]

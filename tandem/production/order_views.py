@@ -224,9 +224,13 @@ def order_produce(request, pk):
     form = ProduceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        rows = form.by_products()
+        form.name_by_product_fields(rows)
+        by_products = [services.ByProduct(values["product"], values["quantity"], values["unit_cost"] or 0,
+                                          values["lot_code"] or "") for _n, values in rows]
         done = call_service(form, services.produce_output, order, by=request.user, quantity=data["quantity"],
-                            scrap=data["scrap"] or 0, lot_code=data["lot_code"], effective_date=_date(request),
-                            expected_version=data.get("version"))
+                            scrap=data["scrap"] or 0, lot_code=data["lot_code"], by_products=by_products,
+                            effective_date=_date(request), expected_version=data.get("version"))
         if done is not None:
             messages.success(request, _("Output recorded."))
             return redirect("production:mo-detail", pk=pk)

@@ -85,3 +85,64 @@ def test_planning_fits_a_phone(page, login, short_order, live_server):
     _plan_and_confirm(page, short_order)
     page.goto("/planning/?status=")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.fixture
+def bolts_on_a_shelf(make_user):
+    """A buyer, a warehouse and bolts bought in packs of 100 from a preferred supplier; nothing ordered."""
+    buyer = make_user(roles.PURCHASING, username="bert")
+    warehouse = Warehouse.objects.create(company=default_legal_entity(), code="MAIN", name="Main")
+    Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+    piece = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
+    bolt = Product.objects.create(sku="BOLT", name="Bolt", unit=piece)
+    counterparty = CounterpartyFactory(client=ClientFactory(name="Schraub AG", owner=buyer), legal_name="Schraub AG",
+                                       valid_from=datetime.date(2024, 1, 1))
+    supplier = purchasing.create_supplier(counterparty=counterparty, currency="EUR", by=buyer)
+    purchasing.add_supplier_price(supplier=supplier, product=bolt, unit_price=Decimal("0.10"), by=buyer,
+                                  pack_size=Decimal(100), lead_time_days=5, is_preferred=True)
+    return bolt
+
+
+def _set_reorder_point_and_plan(page, bolt):
+    from django.urls import reverse
+
+    page.goto(reverse("catalog:product-detail", args=[bolt.pk]))
+    panel = page.locator("#planning-parameters")
+    expect(panel).to_contain_text("No minimum stock set")
+    form = panel.get_by_test_id("planning-parameters-form")
+    form.locator("select[name=warehouse]").select_option(index=1)
+    form.get_by_label("Minimum stock (reorder point)").fill("-3")
+    form.get_by_role("button", name="Save planning parameters").click()
+    expect(page.locator("#planning-parameters .errorlist")).to_contain_text("greater than or equal to 0")
+    form = page.get_by_test_id("planning-parameters-form")
+    form.get_by_label("Minimum stock (reorder point)").fill("25")
+    form.get_by_label("Safety stock").fill("5")
+    form.get_by_label("Buy or make").select_option("buy")
+    form.get_by_role("button", name="Save planning parameters").click()
+    row = page.get_by_test_id("planning-parameters").locator("tr[data-warehouse='MAIN']")
+    expect(row).to_contain_text("25")
+    expect(row).to_contain_text("Buy")
+    page.goto("/planning/")
+    page.get_by_test_id("run-planning").click()
+    expect(page.locator("body")).to_contain_text("Planning run done: 1 proposals.")
+    proposal = page.get_by_test_id("proposals").locator("tr[data-kind='purchase']")
+    expect(proposal).to_contain_text("BOLT")
+    expect(proposal).to_contain_text("100")  # 30 needed, one pack of 100
+    expect(proposal).to_contain_text("minimum stock")
+    expect(proposal).to_contain_text("Schraub AG")
+
+
+def test_planner_sets_a_reorder_point_on_the_product_page_and_planning_proposes_it(page, login, bolts_on_a_shelf,
+                                                                                      live_server):
+    login("bert", TEST_PASSWORD)
+    _set_reorder_point_and_plan(page, bolts_on_a_shelf)
+
+
+def test_reorder_point_on_a_phone(page, login, bolts_on_a_shelf, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("bert", TEST_PASSWORD)
+    _set_reorder_point_and_plan(page, bolts_on_a_shelf)
+    from django.urls import reverse
+
+    page.goto(reverse("catalog:product-detail", args=[bolts_on_a_shelf.pk]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -29,6 +29,7 @@ def production_world(db):
     unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
     table = Product.objects.create(sku="TABLE-9", name="Oak table", unit=unit)
     leg = Product.objects.create(sku="LEG-9", name="Table leg", unit=unit)
+    Product.objects.create(sku="SAWDUST-9", name="Sawdust bag", unit=unit)  # a by-product
     centre = WorkCentre.objects.create(company=company, code="ASM", name="Assembly", hourly_cost=Decimal(30))
     bom = Bom.objects.create(product=table, code="v1", valid_from=datetime.date(2020, 1, 1))
     bom.lines.create(component=leg, quantity=Decimal(4))
@@ -70,8 +71,15 @@ def test_producer_runs_an_order_to_done_and_sees_costs(page, log_in_as, make_use
     page.get_by_label("Minutes Assemble").fill("90")
     page.locator("[data-action=book-time]").click()
     expect(page.get_by_test_id("cost-operation")).to_contain_text("45.00")
+    by_products = page.get_by_test_id("by-products")
+    by_products.locator("[data-picker=by_product_1] [data-picker-search]").fill("sawdust")
+    option = by_products.locator("[data-picker=by_product_1] [role=option]", has_text="SAWDUST-9 Sawdust bag")
+    expect(option).to_be_visible()
+    option.click()
+    by_products.locator("[name=by_product_1_quantity]").fill("3")  # at no cost: the tables keep theirs
     page.locator("[data-action=produce]").click()  # the open quantity (2) is preset
     expect(page.get_by_test_id("mo-produced")).to_contain_text("2 / 2")
+    expect(page.locator("#outputs tbody")).to_contain_text("SAWDUST-9")
     expect(page.get_by_test_id("cost-produced")).to_contain_text("65.00")
     _fits(page, width)
     page.locator("[data-action=finish]").click()
@@ -80,3 +88,8 @@ def test_producer_runs_an_order_to_done_and_sees_costs(page, log_in_as, make_use
     expect(page.get_by_test_id("cost-variance")).to_contain_text("15.00")  # 65.00 actual − 50.00 standard
     expect(page.get_by_test_id("cost-wip")).to_contain_text("0.00")
     _fits(page, width)
+    from tandem.catalog.models import Product
+
+    sawdust = Product.objects.get(sku="SAWDUST-9")
+    page.goto(f"/catalog/products/{sawdust.pk}/")  # the by-product is in stock
+    expect(page.locator("#panel-stock-per-warehouse tr[data-warehouse=MAIN] [data-col=on_hand]")).to_have_text("3")
