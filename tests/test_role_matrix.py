@@ -333,7 +333,7 @@ PAGE_AREAS = {
     "finance:invoice-pdf": "invoice documents", "finance:invoice-facturx": "invoice documents",
     "finance:invoice-cii": "invoice documents",
     "catalog:product": "products", "catalog:category": "products", "catalog:unit": "products",
-    "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists",
+    "catalog:pricelist": "price lists", "catalog:pricegroup": "price lists", "catalog:taxcategory": "products",
     "stock_valuation:valuation": "stock valuation", "stock_valuation:cost-correction": "stock valuation",
     "stock_accounting:": "stock valuation",
     "sales:quote": "quotes",
@@ -749,7 +749,16 @@ def _catalog_world() -> dict:
             "conversion_id": conversion.pk, "conversion_pk": conversion.pk, "barcode_id": barcode.pk,
             "barcode_pk": barcode.pk, "unit_id": unit.pk, "unit_pk": unit.pk, "attribute_value_id": value.pk,
             "attribute_id": attribute.pk,
-            "category_pk": CategoryFactory().pk}
+            "category_pk": CategoryFactory().pk, **_tax_and_price_group()}
+
+
+def _tax_and_price_group() -> dict:
+    from tandem.catalog.models import PriceGroup, TaxCategory
+
+    tax = TaxCategory.objects.create(name="Matrix tax", rate=8)
+    group = PriceGroup.objects.create(name="Matrix group")
+    return {"tax_category_id": tax.pk, "taxcategory_pk": tax.pk, "price_group_id": group.pk,
+            "pricegroup_pk": group.pk}
 
 
 def _sales_world(client, counterparty, deal, entity) -> dict:

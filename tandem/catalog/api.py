@@ -36,6 +36,7 @@ from tandem.catalog.schemas import (
     CategoryPatch,
     PriceGroupIn,
     PriceGroupOut,
+    PriceGroupPatch,
     PriceListDetailOut,
     PriceListFilters,
     PriceListIn,
@@ -51,6 +52,7 @@ from tandem.catalog.schemas import (
     ProductPatch,
     TaxCategoryIn,
     TaxCategoryOut,
+    TaxCategoryPatch,
     UnitConversionIn,
     UnitConversionOut,
     UnitIn,
@@ -261,15 +263,35 @@ def delete_unit_conversion(request, conversion_id: Id):
 
 
 @router.get("/tax-categories", response=list[TaxCategoryOut], summary="List tax categories")
-def list_tax_categories(request):
+def list_tax_categories(request, archived: ArchivedFilter = "false"):
     require_permission(request, "catalog.view_taxcategory")
-    return list(TaxCategory.objects.active()[:1000])
+    return list(TaxCategory.objects.in_archive_state(archived)[:1000])
 
 
 @router.post("/tax-categories", response={201: TaxCategoryOut}, summary="Create a tax category")
 def create_tax_category(request, payload: TaxCategoryIn):
     require_permission(request, "catalog.add_taxcategory")
     return services.create_tax_category(by=request.user, **payload.dict())
+
+
+@router.patch("/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Change a tax category")
+def update_tax_category(request, tax_category_id: Id, payload: TaxCategoryPatch):
+    require_permission(request, "catalog.change_taxcategory")
+    return services.update_tax_category(resolve_visible(TaxCategory, tax_category_id), by=request.user,
+                                        **patch_values(payload, TaxCategory))
+
+
+@router.post("/tax-categories/{tax_category_id}/archive", response=TaxCategoryOut, summary="Archive a tax category",
+             description="No longer offered for products; products and documents using it keep it.")
+def archive_tax_category(request, tax_category_id: Id):
+    require_permission(request, "catalog.change_taxcategory")
+    return services.archive_tax_category(resolve_visible(TaxCategory, tax_category_id), by=request.user)
+
+
+@router.post("/tax-categories/{tax_category_id}/restore", response=TaxCategoryOut, summary="Restore a tax category")
+def restore_tax_category(request, tax_category_id: Id):
+    require_permission(request, "catalog.change_taxcategory")
+    return services.restore_tax_category(resolve_visible(TaxCategory, tax_category_id), by=request.user)
 
 
 @router.get("/attributes", response=list[AttributeOut], summary="List variant attributes with their values")
@@ -305,6 +327,26 @@ def list_price_groups(request, archived: ArchivedFilter = "false"):
 def create_price_group(request, payload: PriceGroupIn):
     require_permission(request, "catalog.add_pricelist")
     return services.create_price_group(by=request.user, **payload.dict())
+
+
+@router.patch("/price-groups/{price_group_id}", response=PriceGroupOut, summary="Rename a price group")
+def update_price_group(request, price_group_id: Id, payload: PriceGroupPatch):
+    require_permission(request, "catalog.change_pricelist")
+    return services.update_price_group(resolve_visible(PriceGroup, price_group_id), by=request.user,
+                                       **patch_values(payload, PriceGroup))
+
+
+@router.post("/price-groups/{price_group_id}/archive", response=PriceGroupOut, summary="Archive a price group",
+             description="No longer offered for new price lists or clients; those using it keep it.")
+def archive_price_group(request, price_group_id: Id):
+    require_permission(request, "catalog.change_pricelist")
+    return services.archive_price_group(resolve_visible(PriceGroup, price_group_id), by=request.user)
+
+
+@router.post("/price-groups/{price_group_id}/restore", response=PriceGroupOut, summary="Restore a price group")
+def restore_price_group(request, price_group_id: Id):
+    require_permission(request, "catalog.change_pricelist")
+    return services.restore_price_group(resolve_visible(PriceGroup, price_group_id), by=request.user)
 
 
 @router.get("/price-lists", response=Page[PriceListOut], summary="List price lists")

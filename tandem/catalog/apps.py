@@ -25,6 +25,8 @@ class CatalogConfig(AppConfig):
     settings_menu = [
         MenuEntry(_("Product categories"), "catalog:category-settings", "catalog.change_category"),
         MenuEntry(_("Units of measure"), "catalog:unit-settings", "catalog.change_unit"),
+        MenuEntry(_("Tax categories"), "catalog:taxcategory-settings", "catalog.change_taxcategory"),
+        MenuEntry(_("Price groups"), "catalog:pricegroup-settings", "catalog.change_pricelist"),
     ]
     # Sales managers and administrators keep the assortment and prices; everyone else reads it.
     role_permissions = {

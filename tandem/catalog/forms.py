@@ -186,5 +186,10 @@ class UnitConversionForm(forms.Form):
     to_unit = ModelChoiceField(label=_("To unit"), queryset=Unit.objects.active())
 
 
+class TaxCategoryForm(forms.Form):
+    name = _text(TaxCategory, "name")
+    rate = AmountField(label=_label(TaxCategory, "rate"), decimal_places=4, min_value=0, max_value=100)
+
+
 class PriceGroupForm(forms.Form):
     name = _text(PriceGroup, "name")

@@ -104,6 +104,11 @@ class TaxCategoryIn(InputSchema):
     rate: DecimalString = Field(description="Percent, 0 to 100.")
 
 
+class TaxCategoryPatch(InputSchema):
+    name: str | None = Field(None, max_length=100)
+    rate: DecimalString = Field(None, description="Percent, 0 to 100.")
+
+
 class AttributeOut(ArchiveOut):
     id: int
     name: str
@@ -224,6 +229,10 @@ class PriceGroupOut(ArchiveOut):
 
 class PriceGroupIn(InputSchema):
     name: str = Field(max_length=100)
+
+
+class PriceGroupPatch(InputSchema):
+    name: str | None = Field(None, max_length=100)
 
 
 class PriceListItemOut(Schema):

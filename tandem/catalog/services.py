@@ -66,6 +66,15 @@ def _refuse_duplicate(model, field: str, value, *, exclude_pk=None, message: str
         raise ConflictError("duplicate", message, field=field)
 
 
+def _refuse_duplicate_name(model, values: dict, pk, message: str) -> None:
+    """A renamed entry's name, trimmed (in `values`), refused 409 when another entry has it in any case."""
+    if isinstance(values.get("name"), str):
+        values["name"] = values["name"].strip()
+        if values["name"]:
+            _refuse_duplicate(model, "name", values["name"], exclude_pk=pk,
+                              message=message % {"name": values["name"]})
+
+
 def _save_new(obj, record, *, duplicate_field: str, duplicate_message: str):
     """Insert `obj` and call `record(obj)` (its audit entry) in one transaction; a unique index hit by a race
     answers 409 "duplicate" on `duplicate_field`."""
@@ -226,8 +235,20 @@ def update_tax_category(tax: TaxCategory, *, by, **values) -> TaxCategory:
     require_permission(by, "catalog.change_taxcategory")
     if "rate" in values:
         _check_percent(values["rate"], "rate")
+    _refuse_duplicate_name(TaxCategory, values, tax.pk, _("Tax category “%(name)s” already exists."))
     return _update(tax, values, TAX_CATEGORY_FIELDS,
                    lambda row, changes: audit.record(row, "catalog.taxcategory.updated", by=by, changes=changes))
+
+
+def archive_tax_category(tax: TaxCategory, *, by) -> TaxCategory:
+    """Out of the product form's picker; products and documents that use it keep showing it."""
+    require_permission(by, "catalog.change_taxcategory")
+    return archive.archive(tax, by=by)
+
+
+def restore_tax_category(tax: TaxCategory, *, by) -> TaxCategory:
+    require_permission(by, "catalog.change_taxcategory")
+    return archive.restore(tax, by=by)
 
 
 def _check_percent(value, field: str) -> None:
@@ -425,6 +446,7 @@ def create_price_group(*, by, name: str) -> PriceGroup:
 
 def update_price_group(group: PriceGroup, *, by, **values) -> PriceGroup:
     require_permission(by, "catalog.change_pricelist")
+    _refuse_duplicate_name(PriceGroup, values, group.pk, _("Price group “%(name)s” already exists."))
     return _update(group, values, PRICE_GROUP_FIELDS,
                    lambda row, changes: audit.record(row, "catalog.pricegroup.updated", by=by, changes=changes))
 

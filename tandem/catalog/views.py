@@ -25,26 +25,31 @@ from tandem.catalog.forms import (
     PriceListItemForm,
     ProductFilterForm,
     ProductForm,
+    TaxCategoryForm,
     UnitConversionForm,
     UnitForm,
     VariantsForm,
 )
 from tandem.catalog.models import (
     Category,
+    PriceGroup,
     PriceList,
     PriceListItem,
     Product,
     ProductBarcode,
+    TaxCategory,
     Unit,
     UnitConversion,
 )
 from tandem.catalog.pricing import price_for
+from tandem.core import reference_lists
 from tandem.core.audit import history_for
 from tandem.core.errors import BusinessRuleError
 from tandem.core.forms import call_service
 from tandem.core.htmx import fragment, is_htmx
 from tandem.core.pagination import DeferredJoinPaginator
 from tandem.core.pickers import render_options
+from tandem.core.reference_lists import Row
 
 PRODUCTS_PER_PAGE = 50
 HISTORY_LIMIT = 100
@@ -436,3 +441,113 @@ def unitconversion_remove(request, conversion_pk: int):
     if product_id:
         return redirect("catalog:product-detail", pk=product_id)
     return redirect("catalog:unit-settings")
+
+
+# --- Tax categories and price groups (settings: reference lists) -------------------------------------------
+
+def _tax_category_page(request, form, *, rename_errors=None, status=200):
+    show_all = request.GET.get("archived") == "all"
+    rows = []
+    for tax in TaxCategory.objects.in_archive_state("all" if show_all else "false").annotate(
+            product_count=Count("products", distinct=True)):
+        action = reference_lists.archive_action(tax, reverse("catalog:taxcategory-archive", args=[tax.pk]),
+                                                reverse("catalog:taxcategory-restore", args=[tax.pk]))
+        rows.append(Row(pk=tax.pk, name=tax.name, details=[f"{tax.rate.normalize():f} %", tax.product_count],
+                        state="archived" if tax.is_archived else "",
+                        rename_url=reverse("catalog:taxcategory-rename", args=[tax.pk]), actions=[action]))
+    return reference_lists.page(
+        request, title=_("Tax categories"), rows=rows, add_form=form, show_all=show_all,
+        columns=(_("Rate"), _("Products")), rename_errors=rename_errors, status=status,
+        intro=_("The tax class of a product. An archived category stays on its products and documents but is "
+                "not offered for products."),
+    )
+
+
+@login_required
+@permission_required("catalog.change_taxcategory", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def taxcategory_settings(request):
+    if request.method == "POST":
+        if not request.user.has_perm("catalog.add_taxcategory"):
+            raise PermissionDenied
+        return reference_lists.add(request, TaxCategoryForm(request.POST), services.create_tax_category,
+                                   lambda form, status: _tax_category_page(request, form, status=status),
+                                   reverse("catalog:taxcategory-settings"))
+    return _tax_category_page(request, TaxCategoryForm())
+
+
+@login_required
+@permission_required("catalog.change_taxcategory", raise_exception=True)
+@require_POST
+def taxcategory_rename(request, taxcategory_pk: int):
+    return reference_lists.rename(
+        request, get_object_or_404(TaxCategory, pk=taxcategory_pk), services.update_tax_category,
+        lambda **kwargs: _tax_category_page(request, TaxCategoryForm(), **kwargs),
+        reverse("catalog:taxcategory-settings"))
+
+
+@login_required
+@permission_required("catalog.change_taxcategory", raise_exception=True)
+@require_POST
+def taxcategory_archive(request, taxcategory_pk: int, restore: bool = False):
+    tax = get_object_or_404(TaxCategory, pk=taxcategory_pk)
+    if restore:
+        service, message = services.restore_tax_category, _("Tax category “%(name)s” restored.")
+    else:
+        service, message = services.archive_tax_category, _("Tax category “%(name)s” archived.")
+    return reference_lists.run(request, service, tax, message % {"name": tax.name},
+                               reverse("catalog:taxcategory-settings"))
+
+
+def _price_group_page(request, form, *, rename_errors=None, status=200):
+    show_all = request.GET.get("archived") == "all"
+    rows = []
+    for group in PriceGroup.objects.in_archive_state("all" if show_all else "false").annotate(
+            list_count=Count("price_lists", distinct=True)):
+        action = reference_lists.archive_action(group, reverse("catalog:pricegroup-archive", args=[group.pk]),
+                                                reverse("catalog:pricegroup-restore", args=[group.pk]))
+        rows.append(Row(pk=group.pk, name=group.name, details=[group.list_count],
+                        state="archived" if group.is_archived else "",
+                        rename_url=reverse("catalog:pricegroup-rename", args=[group.pk]), actions=[action]))
+    return reference_lists.page(
+        request, title=_("Price groups"), rows=rows, add_form=form, show_all=show_all,
+        columns=(_("Price lists"),), rename_errors=rename_errors, status=status,
+        intro=_("Client segments with their own price lists. An archived group stays on its price lists and "
+                "clients but is not offered for new ones."),
+    )
+
+
+@login_required
+@permission_required("catalog.change_pricelist", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def pricegroup_settings(request):
+    if request.method == "POST":
+        if not request.user.has_perm("catalog.add_pricelist"):
+            raise PermissionDenied
+        return reference_lists.add(request, PriceGroupForm(request.POST), services.create_price_group,
+                                   lambda form, status: _price_group_page(request, form, status=status),
+                                   reverse("catalog:pricegroup-settings"))
+    return _price_group_page(request, PriceGroupForm())
+
+
+@login_required
+@permission_required("catalog.change_pricelist", raise_exception=True)
+@require_POST
+def pricegroup_rename(request, pricegroup_pk: int):
+    return reference_lists.rename(
+        request, get_object_or_404(PriceGroup, pk=pricegroup_pk), services.update_price_group,
+        lambda **kwargs: _price_group_page(request, PriceGroupForm(), **kwargs),
+        reverse("catalog:pricegroup-settings"))
+
+
+@login_required
+@permission_required("catalog.change_pricelist", raise_exception=True)
+@require_POST
+def pricegroup_archive(request, pricegroup_pk: int, restore: bool = False):
+    group = get_object_or_404(PriceGroup, pk=pricegroup_pk)
+    if restore:
+        service, message = services.restore_price_group, _("Price group “%(name)s” restored.")
+    else:
+        service, message = services.archive_price_group, _("Price group “%(name)s” archived.")
+    return reference_lists.run(request, service, group, message % {"name": group.name},
+                               reverse("catalog:pricegroup-settings"))

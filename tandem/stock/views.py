@@ -418,8 +418,19 @@ def product_stock_section(request, product) -> dict | None:
     Quantities only: costs and values stay on the valuation pages (stock.view_valuation)."""
     if not request.user.has_perm("stock.view_stockmove") or not product.is_stocked:
         return None
-    return {"rows": queries.product_availability(product), "levels": list(queries.levels_of(product)),
+    rows = queries.product_availability(product)
+    return {"rows": rows, "levels": list(queries.levels_of(product)), "lots": _lot_balances(product, rows),
             "show_value": request.user.has_perm("stock.view_valuation")}
+
+
+def _lot_balances(product, rows) -> list[dict]:
+    """Per warehouse and lot: on hand, reserved, available (the query of the API's /stock/balances?by_lot)."""
+    if product.tracking == "none":
+        return []
+    names = {row["warehouse"].pk: row["warehouse"] for row in rows}
+    return [{"warehouse": names.get(b.warehouse_id), "lot_code": b.lot_code, "expiry_date": b.expiry_date,
+             "on_hand": b.on_hand, "reserved": b.reserved, "available": b.available}
+            for b in queries.balances(product=product, by_lot=True) if b.lot_id and (b.on_hand or b.reserved)]
 
 
 def product_moves_section(request, product) -> dict | None:

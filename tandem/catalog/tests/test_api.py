@@ -139,3 +139,43 @@ def test_deleting_a_priced_product_is_refused(manager_api, product):
     assert response.status_code == 409 and response.json()["code"] == "referenced"
     lone = ProductFactory(unit=UnitFactory(code="kg"))
     assert manager_api.delete(f"{API}/products/{lone.pk}").status_code == 204
+
+
+def test_tax_categories_and_price_groups_are_changed_archived_and_restored(manager_api, api, sales_rep):
+    tax = send(manager_api, "post", f"{API}/tax-categories", {"name": "Standard", "rate": "23"}).json()
+    send(manager_api, "post", f"{API}/tax-categories", {"name": "Reduced", "rate": "8"})
+    changed = send(manager_api, "patch", f"{API}/tax-categories/{tax['id']}", {"name": " Normal ", "rate": "21"})
+    assert changed.status_code == 200 and changed.json()["name"] == "Normal" and changed.json()["rate"] == "21"
+    empty = send(manager_api, "patch", f"{API}/tax-categories/{tax['id']}", {"name": ""})
+    assert empty.status_code == 400 and empty.json()["field"] == "name"
+    taken = send(manager_api, "patch", f"{API}/tax-categories/{tax['id']}", {"name": "reduced"})
+    assert taken.status_code == 409 and taken.json()["code"] == "duplicate" and taken.json()["field"] == "name"
+    rate = send(manager_api, "patch", f"{API}/tax-categories/{tax['id']}", {"rate": "101"})
+    assert rate.status_code == 400 and rate.json()["field"] == "rate"
+    archived = manager_api.post(f"{API}/tax-categories/{tax['id']}/archive")
+    assert archived.status_code == 200 and archived.json()["is_archived"] is True
+    names = [t["name"] for t in manager_api.get(f"{API}/tax-categories").json()]
+    assert names == ["Reduced"]
+    assert [t["name"] for t in manager_api.get(f"{API}/tax-categories?archived=true").json()] == ["Normal"]
+    restored = manager_api.post(f"{API}/tax-categories/{tax['id']}/restore")
+    assert restored.status_code == 200 and restored.json()["is_archived"] is False
+
+    group = send(manager_api, "post", f"{API}/price-groups", {"name": "Wholesale"}).json()
+    send(manager_api, "post", f"{API}/price-groups", {"name": "Retail"})
+    renamed = send(manager_api, "patch", f"{API}/price-groups/{group['id']}", {"name": "Trade"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Trade"
+    taken = send(manager_api, "patch", f"{API}/price-groups/{group['id']}", {"name": "RETAIL"})
+    assert taken.status_code == 409 and taken.json()["field"] == "name"
+    empty = send(manager_api, "patch", f"{API}/price-groups/{group['id']}", {"name": " "})
+    assert empty.status_code == 400 and empty.json()["field"] == "name"
+    assert manager_api.post(f"{API}/price-groups/{group['id']}/archive").json()["is_archived"] is True
+    assert [g["name"] for g in manager_api.get(f"{API}/price-groups").json()] == ["Retail"]
+    archived_list = send(manager_api, "post", f"{API}/price-lists",
+                         {"name": "Trade list", "currency": "EUR", "price_group_id": group["id"]})
+    assert archived_list.status_code == 400 and archived_list.json()["field"] == "price_group"
+    assert manager_api.post(f"{API}/price-groups/{group['id']}/restore").json()["is_archived"] is False
+
+    reader = api(sales_rep)
+    assert send(reader, "patch", f"{API}/tax-categories/{tax['id']}", {"name": "Mine"}).status_code == 403
+    assert reader.post(f"{API}/price-groups/{group['id']}/archive").status_code == 403
+    assert manager_api.post(f"{API}/tax-categories/999999/archive").status_code == 404

@@ -117,3 +117,55 @@ def test_readers_see_no_edit_buttons(client, sales_rep, product):
     page = client.get(reverse("catalog:product-detail", args=[product.pk])).content.decode()
     assert reverse("catalog:product-edit", args=[product.pk]) not in page
     assert client.get(reverse("catalog:product-edit", args=[product.pk])).status_code == 403
+
+
+def test_tax_category_settings_add_rename_archive(manager_client, pc):
+    from tandem.catalog.models import TaxCategory
+
+    url = reverse("catalog:taxcategory-settings")
+    added = manager_client.post(url, {"name": "Standard", "rate": "23"})
+    tax = TaxCategory.objects.get(name="Standard")
+    assert added.status_code == 302 and added["Location"] == f"{url}#row-{tax.pk}"
+    page = manager_client.get(url).content.decode()
+    assert "Standard" in page and "23 %" in page
+    empty = manager_client.post(url, {"name": "", "rate": "8"})
+    assert empty.status_code == 400 and 'id="id_name"' in empty.content.decode()
+    assert empty.context["add_form"].errors["name"]
+    duplicate = manager_client.post(url, {"name": "standard", "rate": "8"})
+    assert duplicate.status_code == 400 and duplicate.context["add_form"].errors["name"]
+    assert TaxCategory.objects.count() == 1
+    renamed = manager_client.post(reverse("catalog:taxcategory-rename", args=[tax.pk]), {"name": "Normal"})
+    assert renamed.status_code == 302 and TaxCategory.objects.get(pk=tax.pk).name == "Normal"
+    TaxCategory.objects.create(name="Reduced", rate=8)
+    refused = manager_client.post(reverse("catalog:taxcategory-rename", args=[tax.pk]), {"name": "reduced"})
+    assert refused.status_code == 400 and refused.context["rename_errors"][tax.pk]
+
+    form_url = reverse("catalog:product-create")
+    assert "Normal" in manager_client.get(form_url).content.decode()
+    manager_client.post(reverse("catalog:taxcategory-archive", args=[tax.pk]))
+    assert TaxCategory.objects.get(pk=tax.pk).is_archived
+    assert 'value="Normal"' not in manager_client.get(url).content.decode()
+    assert 'value="Normal"' in manager_client.get(f"{url}?archived=all").content.decode()
+    form_page = manager_client.get(form_url).content.decode()
+    assert "Normal" not in form_page and "Reduced" in form_page  # an archived one is not offered
+    manager_client.post(reverse("catalog:taxcategory-restore", args=[tax.pk]))
+    assert not TaxCategory.objects.get(pk=tax.pk).is_archived
+
+
+def test_price_group_settings_add_rename_archive(manager_client, client, sales_rep):
+    from tandem.catalog.models import PriceGroup
+
+    url = reverse("catalog:pricegroup-settings")
+    assert manager_client.post(url, {"name": "Wholesale"}).status_code == 302
+    group = PriceGroup.objects.get(name="Wholesale")
+    assert manager_client.post(url, {"name": "WHOLESALE"}).status_code == 400
+    assert manager_client.post(reverse("catalog:pricegroup-rename", args=[group.pk]),
+                               {"name": "Trade"}).status_code == 302
+    manager_client.post(reverse("catalog:pricegroup-archive", args=[group.pk]))
+    assert PriceGroup.objects.get(pk=group.pk).is_archived
+    assert 'value="Trade"' not in manager_client.get(url).content.decode()
+    assert "Trade" not in manager_client.get(reverse("catalog:pricelist-create")).content.decode()
+    manager_client.post(reverse("catalog:pricegroup-restore", args=[group.pk]))
+    assert not PriceGroup.objects.get(pk=group.pk).is_archived
+    client.force_login(sales_rep)
+    assert client.get(url).status_code == 403

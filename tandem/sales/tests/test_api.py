@@ -85,3 +85,69 @@ def test_a_representative_sees_only_own_clients_documents(stocked, sales_rep, ot
     assert rep.get("/api/v1/sales/quotes").json()["count"] == 0
     refused = _post(rep, "/api/v1/sales/quotes", {"client_id": foreign.pk})
     assert refused.status_code == 400 and refused.json()["field"] == "client_id"
+
+
+def test_a_representative_sending_another_price_is_refused_a_manager_may(stocked, sales_rep, sales_manager, api,
+                                                                         client_of_rep, pump):
+    from decimal import Decimal
+
+    from tandem.catalog.models import PriceList, PriceListItem
+
+    price_list = PriceList.objects.create(name="Retail", currency="EUR")
+    PriceListItem.objects.create(price_list=price_list, product=pump, unit_price=Decimal("50"))
+    body = {"client_id": client_of_rep.pk, "quote_date": "2026-03-02",
+            "lines": [{"product_id": pump.pk, "quantity": "1", "unit_price": "45"}]}
+    refused = _post(api(sales_rep), "/api/v1/sales/quotes", body)
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "price_override_not_allowed" and refused.json()["field"] == "unit_price"
+    assert not Quote.objects.exists()
+    at_list = _post(api(sales_rep), "/api/v1/sales/quotes", {**body, "lines": [
+        {"product_id": pump.pk, "quantity": "1"}]})
+    assert at_list.status_code == 201 and Decimal(at_list.json()["lines"][0]["unit_price"]) == 50
+    allowed = _post(api(sales_manager), "/api/v1/sales/quotes", body)
+    assert allowed.status_code == 201, allowed.content
+    assert allowed.json()["total"] == "45.00"
+
+
+def test_the_quote_pdf_carries_our_entity_details_and_logo(stocked, company, sales_manager, api, client_of_rep,
+                                                           pump, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfReader
+
+    settings.MEDIA_ROOT = tmp_path
+    company.tax_id = "DE136695976"
+    company.registration_number = "HRB 12345"
+    company.save()
+    http = api(sales_manager)
+    quote = _post(http, "/api/v1/sales/quotes", {"client_id": client_of_rep.pk, "quote_date": "2026-03-02",
+                                                  "lines": [{"product_id": pump.pk, "quantity": "1",
+                                                             "unit_price": "10"}]}).json()
+
+    def pdf():
+        response = http.get(f"/api/v1/sales/quotes/{quote['id']}/pdf")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        return PdfReader(io.BytesIO(response.content))
+
+    def images(reader):
+        found = 0
+        for page in reader.pages:
+            xobjects = page.get("/Resources", {}).get("/XObject") or {}
+            found += sum(1 for ref in xobjects.values() if ref.get_object().get("/Subtype") == "/Image")
+        return found
+
+    reader = pdf()
+    text = " ".join((page.extract_text() or "") for page in reader.pages)
+    assert "Tandem Trading GmbH" in text
+    assert "Hauptstr. 1, 10115 Berlin" in text
+    assert "DE136695976" in text and "HRB 12345" in text
+    assert "Acme Pumps GmbH" in text and "PUMP-1" in text
+    assert images(reader) == 0  # no logo yet
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, "PNG")
+    company.logo = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    company.save()
+    assert images(pdf()) == 1

@@ -70,3 +70,24 @@ def test_stock_search_api_by_barcode(client, make_user, room):
     hits = client.get("/api/v1/stock/search?q=4006381333931").json()
     assert [hit["sku"] for hit in hits] == ["BOLT-8"]
     assert Decimal(hits[0]["available"][0]["available"]) == 5
+
+
+def test_product_page_shows_reserved_and_available_per_lot(client, make_user, room):
+    import datetime
+
+    early = services.get_or_create_lot(product=room.milk, code="M-EARLY", expiry_date=datetime.date(2027, 1, 10),
+                                       by=None)
+    late = services.get_or_create_lot(product=room.milk, code="M-LATE", expiry_date=datetime.date(2027, 3, 10),
+                                      by=None)
+    services.receive_stock(product=room.milk, quantity=Decimal(5), location=room.bin_b, lot=early, by=None)
+    services.receive_stock(product=room.milk, quantity=Decimal(4), location=room.bin_b, lot=late, by=None)
+    services.reserve_stock(product=room.milk, warehouse=room.main, quantity=Decimal(2), origin=room.main, lot=early,
+                           by=None)
+    page = _page(client, make_user(roles.VIEWER, username="viewer"),
+                 reverse("catalog:product-detail", args=[room.milk.pk]))
+    assert '<tr data-lot="M-EARLY"><td>Main</td><td>M-EARLY</td>' in page
+    assert ('<td class="number" data-col="on_hand">5</td><td class="number" data-col="reserved">2</td>'
+            '<td class="number" data-col="available">3</td></tr><tr data-lot="M-LATE">') in page
+    assert ('<tr data-lot="M-LATE"><td>Main</td><td>M-LATE</td>' in page
+            and '<td class="number" data-col="on_hand">4</td><td class="number" data-col="reserved">0</td>'
+                '<td class="number" data-col="available">4</td>' in page)

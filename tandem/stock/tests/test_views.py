@@ -129,3 +129,31 @@ def test_stock_list_page_queries_do_not_grow_with_rows(client, make_user, room):
         services.receive_stock(product=product, quantity=Decimal(1), location=room.main_stock, by=None)
     assert queries_for_page() == few
     assert few <= 10, few
+
+
+def test_the_count_csv_upload_page_shows_the_variances_and_refuses_a_bad_file(client, make_user, room):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _storekeeper(client, make_user)
+    services.receive_stock(product=room.bolt, quantity=Decimal(10), location=room.bin_a, by=None)
+    count = services.create_count(warehouse=room.main, by=None)
+    url = reverse("stock:count-import", args=[count.pk])
+    good = SimpleUploadedFile("count.csv", b"sku,location,lot,counted\nBOLT-8,A1,,7\n", content_type="text/csv")
+    response = client.post(url, {"file": good})
+    assert response.status_code == 302 and response["Location"] == reverse("stock:count-detail", args=[count.pk])
+    page = client.get(response["Location"]).content.decode()
+    line = count.lines.get()
+    row = re.search(rf'<tr id="line-{line.pk}".*?</tr>', page, re.S).group(0)
+    assert "BOLT-8" in row and '<td class="number">7</td>' in row and '<td class="number">10</td>' in row
+    assert 'data-column="variance">-3</td>' in row
+
+    bad = SimpleUploadedFile("count.csv", b"sku,location,lot,counted\nNOPE,A1,,1\n", content_type="text/csv")
+    refused = client.post(url, {"file": bad})
+    assert refused.status_code == 400
+    assert refused.context["import_form"].errors["file"]
+    assert "NOPE" in refused.content.decode() or "sku" in refused.content.decode()
+    assert count.lines.count() == 1  # nothing half-written
+    columns = SimpleUploadedFile("count.csv", b"product,counted\nx,1\n", content_type="text/csv")
+    assert client.post(url, {"file": columns}).status_code == 400
