@@ -150,7 +150,17 @@ def _sales_world(client, counterparty, deal, entity) -> dict:
             "invoice": _draft_invoice(entity, client).pk,  # invoice pages (and its documents: 409 for a draft)
             "bill": _draft_supplier_bill(entity, counterparty, warehouse).pk,  # purchasing's bill page
             "quote_line": QuoteLine.objects.create(quote=quote, **line).pk,
-            "order_line": OrderLine.objects.create(order=order, **line).pk}
+            "order_line": OrderLine.objects.create(order=order, **line).pk,
+            "supplier_price_id": _supplier_price(counterparty, product).pk}  # purchasing's price edit page
+
+
+def _supplier_price(counterparty, product):
+    from decimal import Decimal
+
+    from tandem.purchasing.models import SupplierPrice, SupplierProfile
+
+    supplier = SupplierProfile.objects.get_or_create(counterparty=counterparty, defaults={"currency": "EUR"})[0]
+    return SupplierPrice.objects.create(supplier=supplier, product=product, currency="EUR", unit_price=Decimal(3))
 
 
 def _draft_invoice(entity, client):
@@ -253,7 +263,7 @@ def _catalog_world() -> dict:
     """The catalogue's records its pages name (product, price list and their parts)."""
     from decimal import Decimal
 
-    from tandem.catalog.models import PriceList, PriceListItem, ProductBarcode, UnitConversion
+    from tandem.catalog.models import PriceGroup, PriceList, PriceListItem, ProductBarcode, TaxCategory, UnitConversion
     from tandem.catalog.tests.factories import CategoryFactory, ProductFactory, UnitFactory
 
     product = ProductFactory(unit=UnitFactory(code="pc"))
@@ -263,7 +273,9 @@ def _catalog_world() -> dict:
                                                to_unit=product.unit, factor=Decimal(12))
     barcode = ProductBarcode.objects.create(product=product, code="4006381333931")
     return {"product": product.pk, "pricelist": price_list.pk, "item": item.pk, "conversion": conversion.pk,
-            "barcode": barcode.pk, "unit": product.unit_id, "category": CategoryFactory().pk}
+            "barcode": barcode.pk, "unit": product.unit_id, "category": CategoryFactory().pk,
+            "taxcategory": TaxCategory.objects.get_or_create(name="Walk tax")[0].pk,
+            "pricegroup": PriceGroup.objects.get_or_create(name="Walk group")[0].pk}
 
 
 def _url(route: str, name: str, ids: dict) -> str | None:

@@ -26,7 +26,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from tandem.catalog.models import Product
-from tandem.core import roles
+from tandem.core import owners, roles
 from tandem.core.errors import BusinessRuleError
 from tandem.core.models import LegalEntity, User
 from tandem.parties import services as parties
@@ -97,12 +97,14 @@ class _Story:
         self.rng, self.by, self.company, self.warehouse = rng, admin, company, warehouse
         self.products, self.clients, self.today = products, clients, today
         self.location = stock_queries.default_location(warehouse)
+        # Clients are owned by the sales team (core.owners): suppliers by the sales manager, as in purchasing's demo.
+        self.owner = owners.sales_users().filter(groups__name=roles.SALES_MANAGER).order_by("pk").first() or admin
         self.suppliers: dict[str, SupplierProfile] = {}
         self.purchases = self.freights = self.made = self.sold = 0
 
     def suppliers_and_prices(self) -> None:
         for name, country, (first_name, last_name), lead_time in SUPPLIERS:
-            client = parties.create_client(by=self.by, name=name, owner=self.by, allow_duplicates=True)
+            client = parties.create_client(by=self.by, name=name, owner=self.owner, allow_duplicates=True)
             parties.add_contact(client, by=self.by, first_name=first_name, last_name=last_name, position="Sales",
                                 allow_duplicates=True)
             counterparty = parties.add_counterparty(client, by=self.by, legal_name=name, country=country,

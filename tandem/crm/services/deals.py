@@ -701,7 +701,7 @@ def restore_stage_rule(rule: StageRule, *, by: User) -> StageRule:
 def delete_stage_rule(rule: StageRule, *, by: User) -> None:
     """Only a rule no deal ticked; otherwise refused (409) naming the ticks: archive it instead."""
     require_permission(by, "crm.delete_stagerule")
-    deletion.delete(rule, by=by, root=rule.stage.pipeline,
+    deletion.delete(rule, by=by, root=rule.stage.pipeline, action="crm.stagerule.deleted",
                     changes={"stage": rule.stage.name, "rule": str(rule), "kind": rule.kind})
 
 

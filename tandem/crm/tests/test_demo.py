@@ -121,7 +121,7 @@ def test_demo_loads_a_year_of_crm_work_once():
     # Monthly sales targets for each representative, this month and the twelve before, in the base currency;
     # the home dashboard finds this month's (the won amount is measured against it).
     from tandem.core.services import get_company
-    from tandem.crm.reports.dashboard import targets_by_user
+    from tandem.crm.reports.dashboard import Conversion, targets_by_user
 
     this_month = today.replace(day=1)
     months = [this_month]
@@ -134,7 +134,7 @@ def test_demo_loads_a_year_of_crm_work_once():
         assert all(target.amount > 0 for target in targets)
     assert set(SalesTarget.objects.values_list("user__username", flat=True)) == {"rep1", "rep2"}
     reps = SalesTarget.objects.values_list("user_id", flat=True).distinct()
-    assert set(targets_by_user(this_month)) == set(reps)
+    assert set(targets_by_user(this_month, Conversion(today))) == set(reps)
 
     # The lost-at-stage report over the demo: losses at several stages, realistic average stage times.
     pipeline = Pipeline.objects.get(is_default=True)

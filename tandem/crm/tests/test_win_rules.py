@@ -172,7 +172,8 @@ def test_pipeline_settings_change_the_role_of_an_existing_checklist_item(client,
     assert f'<option value="{manager_role.pk}" selected>' in page
     # Amount (a required field) has no role to choose.
     amount = stages["Proposal"].rules.get(kind=StageRule.Kind.REQUIRED_FIELD)
-    assert f'data-rule="{amount.pk}"' not in page
+    assert f'class="rule-role-form" data-rule="{amount.pk}"' not in page
+    assert f'class="rule-role-form" data-rule="{approval.pk}"' in page
     response = client.post(reverse("crm:pipeline-list"),
                            {"action": "rule_role", "rule": approval.pk, "required_role": ""}, follow=True)
     assert response.status_code == 200 and "saved" in response.content.decode()

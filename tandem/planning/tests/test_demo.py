@@ -16,7 +16,8 @@ def test_demo_sets_minimum_stock_and_runs_planning_once(admin_user, world):
     assert build_planning_demo(seed=1) == []
 
 
-def test_the_furniture_maker_buys_makes_and_sells_for_a_year(admin_user, company, warehouse, shelf, piece):
+def test_the_furniture_maker_buys_makes_and_sells_for_a_year(admin_user, sales_manager, company, warehouse, shelf,
+                                                             piece):
     """The furniture story: supplier prices and received purchases of the materials with their freight, done
     production orders at all three BOM levels, furniture sold and shipped, and a short order the run plans."""
     import datetime
