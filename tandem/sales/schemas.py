@@ -22,7 +22,8 @@ def _ref(obj, name_attr: str = "name") -> dict | None:
 
 
 def _number(value) -> str | None:
-    return None if value is None else str(value.normalize() if value == value.to_integral() else value)
+    # A whole number without its zeros in plain notation: normalize() alone turns 50.000000 into "5E+1".
+    return None if value is None else (format(value.normalize(), "f") if value == value.to_integral() else str(value))
 
 
 class LineOut(Schema):
