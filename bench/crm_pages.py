@@ -142,9 +142,11 @@ def populate_activity(deals: int, reps, manager, fresh: bool) -> None:
 
 def cases(manager, reps, pipeline) -> list[tuple[str, str, str, str, dict | None]]:
     """(kind, who, label, path, params): who is web / rep_web (session) or api / rep_api (token)."""
-    from tandem.crm.models import Deal, Segment
+    from tandem.crm.models import Complaint, Deal, Lead, Segment
 
     deal = Deal.objects.filter(status="open").order_by("pk")[Deal.objects.count() // 3]
+    lead = Lead.objects.order_by("pk")[Lead.objects.count() // 2]
+    complaint = Complaint.objects.order_by("pk")[Complaint.objects.count() // 2]
     manual = Segment.objects.get(name="Bench manual")
     rule = Segment.objects.get(name="Bench rule")
     d90 = {"date_from": (datetime.date.today() - datetime.timedelta(days=90)).isoformat()}
@@ -170,6 +172,15 @@ def cases(manager, reps, pipeline) -> list[tuple[str, str, str, str, dict | None
         ("page", "web", "segment (rule) + members", f"/crm/segments/{rule.pk}/", None),
         ("page", "web", "campaigns page", "/crm/marketing/", None),
         ("page", "web", "pipelines page", "/crm/pipelines/", None),
+        ("page", "web", "interaction list", "/crm/interactions/", None),
+        ("page", "web", "lead detail", f"/crm/leads/{lead.pk}/", None),
+        ("page", "web", "complaint detail", f"/crm/complaints/{complaint.pk}/", None),
+        ("page", "web", "targets page", "/crm/targets/", None),
+        ("page", "web", "reminders bell (every page)", "/crm/reminders/", None),
+        ("page", "web", "board column, next 25 cards", f"/crm/deals/board/stages/{deal.stage_id}/more/",
+         {"offset": 25}),
+        ("page", "web", "client picker (typed)", "/clients/picker/", {"q": name}),
+        ("page", "web", "owner picker (typed)", "/pickers/owners/", {"q": "rep"}),
         ("report", "web", "report lost-at-stage page", "/crm/reports/lost-at-stage/", None),
         ("report", "web", "report lost-at-stage page, 90 d", "/crm/reports/lost-at-stage/", d90),
         ("report", "api", "report lost-at-stage API", "/api/v1/crm/reports/lost-at-stage", {"pipeline": pipeline.pk}),
@@ -194,6 +205,14 @@ def cases(manager, reps, pipeline) -> list[tuple[str, str, str, str, dict | None
         ("api", "api", "API client timeline", f"/api/v1/crm/clients/{deal.client_id}/timeline", None),
         ("api", "api", "API clients search q=", "/api/v1/clients", {"q": name, "page_size": 50}),
         ("api", "api", "API global search", "/api/v1/search", {"q": name}),
+        # The board and the home dashboard through the API do the work of their pages (125 cards with totals;
+        # the team's aggregates), so they are held to the page and the report targets, not to a list's.
+        ("page", "api", "API board (manager)", "/api/v1/crm/deals/board", None),
+        ("page", "rep_api", "API board (rep)", "/api/v1/crm/deals/board", None),
+        ("api", "api", "API deal activity feed", f"/api/v1/crm/deals/{deal.pk}/activity", None),
+        ("api", "api", "API interactions of a deal", "/api/v1/crm/interactions", {"deal_id": deal.pk}),
+        ("report", "api", "API home dashboard", "/api/v1/crm/dashboard", None),
+        ("report", "rep_api", "API home dashboard (rep)", "/api/v1/crm/dashboard", None),
     ]
 
 
