@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +18,36 @@ CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-dev-shm-usage"]
 TIMEOUT_MS = 10_000
+
+
+class _OneRequestAtATime:
+    """The live server's application, run by one request thread at a time. On SQLite the test database is in
+    memory and every server thread shares the test's one connection; two requests at once (a picker's search
+    still in flight while the next page loads) then use it together, and sqlite3 answers "bad parameter or
+    other API misuse" with a 500. Threads stay (keep-alive connections are not held up); the application
+    calls are taken in turn."""
+
+    def __init__(self, application):
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.application(environ, start_response)
+
+
+def _serialize_live_server() -> None:
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATimeServer(ThreadedWSGIServer):
+        def set_app(self, application):
+            super().set_app(_OneRequestAtATime(application))
+
+    LiveServerThread.server_class = OneRequestAtATimeServer
+
+
+_serialize_live_server()
 
 
 def _require_chromium() -> None:

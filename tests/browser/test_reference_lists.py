@@ -47,12 +47,15 @@ def _options(page, select) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_administrator_keeps_the_reference_lists_and_the_team_picks_from_them(page, log_in_as, make_user,
                                                                               viewport):
+    from django.contrib.auth.models import Group
+
     from tandem.crm.services import deals as deal_services
     from tandem.parties.models import Tag
     from tandem.parties.tests.factories import ClientFactory
 
     page.set_viewport_size(viewport)
     admin = make_user(roles.ADMINISTRATOR, username="anja", first_name="Anja", last_name="Berg")
+    admin.groups.add(Group.objects.get(name=roles.SALES_MANAGER))  # owns the client and deal: owners are sales users
     client = ClientFactory(owner=admin, name="Havel Bau")
     client.tags.add(Tag.objects.create(name="vip"))
     deal_services.ensure_default_pipeline()
