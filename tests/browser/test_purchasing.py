@@ -75,6 +75,12 @@ def test_buyer_orders_manager_approves_warehouse_receives(page, log_in_as, make_
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("po-total")).to_contain_text("9,600.00")
     expect(page.locator("#lines")).to_contain_text("120")
+    # The header too: a note for the supplier, shown on the order.
+    page.locator("[data-action=edit]").click()
+    page.get_by_label("Note").fill("Deliver to gate 2")
+    _fits(page, width)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Deliver to gate 2", exact=True)).to_be_visible()
     expect(page.get_by_text("This order's total needs a manager's approval.")).to_be_visible()
     page.locator("[data-action=submit]").click()
     expect(page.locator("hgroup .badge")).to_contain_text("Awaiting approval")
