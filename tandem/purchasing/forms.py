@@ -14,6 +14,7 @@ from tandem.purchasing.models import PurchasingSettings
 from tandem.purchasing.pickers import product_field, supplier_field
 from tandem.purchasing.services import MAX_DAYS
 from tandem.stock.models import Warehouse
+from tandem.stock.pickers import for_warehouse, location_field
 
 
 class PurchaseOrderForm(forms.Form):
@@ -36,6 +37,53 @@ class PurchaseLineForm(forms.Form):
 
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
+
+
+class PurchaseOrderEditForm(forms.Form):
+    """The header of a request for quotation or a draft order: what update_purchase_order accepts."""
+
+    warehouse = ModelChoiceField(label=gettext_lazy("warehouse"), queryset=Warehouse.objects.active())
+    order_date = DateField(label=gettext_lazy("order date"), widget=DateInput)
+    expected_date = DateField(label=gettext_lazy("expected on"), required=False, widget=DateInput)
+    currency = CurrencyField(label=gettext_lazy("currency"), required=True)
+    note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].keep_code(order.currency)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class PurchaseLineEditForm(forms.Form):
+    """One line of a request for quotation or a draft order; an empty price takes the supplier's price."""
+
+    quantity = AmountField(label=gettext_lazy("quantity"))
+    unit_price = AmountField(label=gettext_lazy("unit price"), required=False, decimal_places=6,
+                             help_text=gettext_lazy("Empty: the supplier's price."))
+    expected_date = DateField(label=gettext_lazy("expected on"), required=False, widget=DateInput)
+    description = forms.CharField(label=gettext_lazy("description"), required=False, max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class ReceiveForm(forms.Form):
+    """Where the received goods go: one location of the order's warehouse (another's is a field error)."""
+
+    location = location_field(gettext_lazy("Received into"), required=False,
+                              help_text=gettext_lazy("Empty: the warehouse's default location."))
+
+    def __init__(self, *args, order, default_location=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["location"]
+        for_warehouse(field, order.warehouse_id)
+        if default_location is not None:
+            field.initial = default_location
 
 
 def _days(label, **kwargs) -> forms.IntegerField:

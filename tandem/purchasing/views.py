@@ -26,15 +26,19 @@ from tandem.core.services import base_currency, default_legal_entity
 from tandem.parties.queries import visible_counterparties
 from tandem.purchasing import bills, pickers, queries, services
 from tandem.purchasing.forms import (
+    PurchaseLineEditForm,
     PurchaseLineForm,
+    PurchaseOrderEditForm,
     PurchaseOrderForm,
     PurchasingSettingsForm,
+    ReceiveForm,
     StepForm,
     SupplierForm,
     SupplierPriceForm,
 )
 from tandem.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice, SupplierProfile
 from tandem.purchasing.pdf import document_title, pdf_filename, render_purchase_order_pdf
+from tandem.stock import queries as stock_queries
 
 PER_PAGE = 50
 
@@ -143,6 +147,64 @@ def order_line_add(request, pk):
                                         expected_version=form.cleaned_data["version"], **form.values()) is not None:
         return redirect("purchasing:order-detail", pk=order.pk)
     return render(request, "purchasing/order_detail.html", _context(request, _order(pk), line_form=form), status=400)
+
+
+def _refused_status(form) -> int:
+    refusal = getattr(form, "refusal", None)
+    return 409 if refusal is not None and getattr(refusal, "status_code", 400) == 409 else 400
+
+
+def _editable_or_409(request, order):
+    """The edit pages exist while the order can be changed; otherwise the order's page says why (409)."""
+    if order.can_edit():
+        return None
+    messages.error(request, _("Only a request for quotation or a draft purchase order can be changed."))
+    return render(request, "purchasing/order_detail.html", _context(request, order), status=409)
+
+
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_edit(request, pk):
+    """The header of a request for quotation or a draft order: warehouse, dates, currency and note. The hidden
+    version refuses an edit made on a stale page (409, shown on the form)."""
+    order = _order(pk)
+    refused = _editable_or_409(request, order)
+    if refused is not None:
+        return refused
+    initial = {"warehouse": order.warehouse, "order_date": order.order_date, "expected_date": order.expected_date,
+               "currency": order.currency, "note": order.note, "version": order.version}
+    form = PurchaseOrderEditForm(request.POST or None, initial=initial, order=order)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.update_purchase_order, order, by=request.user,
+                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
+            messages.success(request, _("Saved."))
+            return redirect("purchasing:order-detail", pk=order.pk)
+    return render(request, "purchasing/order_form.html", {"form": form, "order": order, "title": document_title(order)},
+                  status=_refused_status(form) if form.is_bound and form.errors else 200)
+
+
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def order_line_edit(request, pk, line_pk):
+    """One line: quantity, unit price (empty: the supplier's price), expected date and description."""
+    order = _order(pk)
+    line = get_object_or_404(PurchaseOrderLine.objects.select_related("product__unit"), pk=line_pk, order=order)
+    refused = _editable_or_409(request, order)
+    if refused is not None:
+        return refused
+    initial = {"quantity": line.quantity, "unit_price": line.unit_price if line.price_overridden else None,
+               "expected_date": line.expected_date, "description": line.description, "version": order.version}
+    form = PurchaseLineEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.update_purchase_order_line, line, by=request.user,
+                        expected_version=form.cleaned_data["version"], **form.values()) is not None:
+            messages.success(request, _("Saved."))
+            return redirect("purchasing:order-detail", pk=order.pk)
+    return render(request, "purchasing/order_line_form.html",
+                  {"form": form, "order": order, "line": line, "title": document_title(order)},
+                  status=_refused_status(form) if form.is_bound and form.errors else 200)
 
 
 def _run(request, service, *args, **kwargs) -> bool:
@@ -254,11 +316,17 @@ order_cancel = _step("cancel", services.cancel_purchase_order, "purchasing.chang
 @permission_required("purchasing.receive_purchaseorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def order_receive(request, pk):
-    """One row per open line: the quantity received now (preset to what is still open) and its lot."""
+    """One row per open line: the quantity received now (preset to what is still open) and its lot; where the
+    goods go, a location of the order's warehouse (preset to its default location)."""
     order = _order(pk)
     lines = list(order.lines.select_related("product__unit").order_by("position", "pk"))
     error, status = None, 200
-    if request.method == "POST":
+    form = ReceiveForm(request.POST if request.method == "POST" else None, order=order,
+                       default_location=stock_queries.default_location(order.warehouse))
+    if request.method == "POST" and not form.is_valid():
+        error = BusinessRuleError("invalid_choice", str(form.errors["location"][0]), field="location")
+    elif request.method == "POST":
+        location = form.cleaned_data.get("location")
         items = []
         for line in lines:
             raw = (request.POST.get(f"quantity-{line.pk}") or "").strip()
@@ -273,7 +341,7 @@ def order_receive(request, pk):
                 break
             if quantity:
                 items.append(services.ReceiptLine(line, quantity, (request.POST.get(f"lot-{line.pk}") or "").strip()
-                                                  or None, None))
+                                                  or None, location))
         if error is None:
             try:
                 services.receive_purchase_order(order, lines=items, by=request.user,
@@ -285,9 +353,10 @@ def order_receive(request, pk):
             else:
                 messages.success(request, _("Goods of %(number)s received.") % {"number": order.number})
                 return redirect("purchasing:order-detail", pk=pk)
+    if error is not None:
         status = 409 if getattr(error, "status_code", 400) == 409 else 400
     return render(request, "purchasing/order_receive.html", {"order": order, "lines": lines, "error": error,
-                                                             "posted": request.POST}, status=status)
+                                                             "posted": request.POST, "form": form}, status=status)
 
 
 def parse_date_or_none(value):
@@ -552,7 +621,9 @@ urlpatterns = [
     path("orders/", order_list, name="order-list"),
     path("orders/new/", order_create, name="order-create"),
     path("orders/<int:pk>/", order_detail, name="order-detail"),
+    path("orders/<int:pk>/edit/", order_edit, name="order-edit"),
     path("orders/<int:pk>/lines/add/", order_line_add, name="order-line-add"),
+    path("orders/<int:pk>/lines/<int:line_pk>/edit/", order_line_edit, name="order-line-edit"),
     path("orders/<int:pk>/lines/<int:line_pk>/remove/", order_line_remove, name="order-line-remove"),
     path("orders/<int:pk>/quote/", order_quote, name="order-quote"),
     path("orders/<int:pk>/convert/", order_convert, name="order-convert"),

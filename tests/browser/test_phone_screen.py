@@ -417,7 +417,8 @@ def _purchasing_records(entity, by, counterparty) -> dict:
                                             "quantity": Decimal("1234.5"), "unit_price": Decimal("8123.75"),
                                             "tax_percent": Decimal(19), "origin_line": line}])
     BillMatch.objects.create(invoice=bill, order=order)
-    return {"purchasing:order": order, "purchasing:bill": bill, "purchasing:supplier": order.supplier}
+    # "line": the draft order's line, for its edit page (orders/<pk>/lines/<line_pk>/edit/).
+    return {"purchasing:order": order, "purchasing:bill": bill, "purchasing:supplier": order.supplier, "line": line}
 
 
 def _production_order(entity):

@@ -1,6 +1,8 @@
 """A buyer makes a purchase order with the searchable supplier and product pickers, submits it (above the
 threshold it waits for approval), a manager approves and marks it sent, the warehouse receives part of it, and
-the product page shows on hand risen and the rest incoming; on a 390 px phone the pages do not scroll sideways."""
+the product page shows on hand risen and the rest incoming; the buyer edits the draft's line quantity and
+sees the new total, the warehouse receives into a bin chosen with the location picker; on a 390 px phone the
+pages do not scroll sideways."""
 
 import datetime
 from decimal import Decimal
@@ -25,6 +27,7 @@ def purchasing_world(db):
         name="Tandem Trading GmbH", base_currency="EUR", is_default=True)
     warehouse = Warehouse.objects.create(company=company, code="MAIN", name="Main warehouse")
     Location.objects.create(warehouse=warehouse, code="A1", is_default=True)
+    Location.objects.create(warehouse=warehouse, code="B2", name="Bulky goods")
     unit = Unit.objects.get_or_create(code="pc", defaults={"name": "piece"})[0]
     pump = Product.objects.create(sku="PUMP-7", name="Garden pump", unit=unit)
     counterparty = CounterpartyFactory(client=ClientFactory(name="Pumpenwerk AG"), legal_name="Pumpenwerk AG",
@@ -64,6 +67,20 @@ def test_buyer_orders_manager_approves_warehouse_receives(page, log_in_as, make_
     page.get_by_label("Quantity").fill("100")
     page.get_by_role("button", name="Add line").click()
     expect(page.locator("#lines")).to_contain_text("PUMP-7")
+    expect(page.get_by_test_id("po-total")).to_contain_text("8,000.00")
+    # The draft's line is edited on its own page: 120 instead of 100, and the new total shows.
+    page.locator("[data-action=edit-line]").click()
+    page.get_by_label("Quantity").fill("120")
+    _fits(page, width)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("po-total")).to_contain_text("9,600.00")
+    expect(page.locator("#lines")).to_contain_text("120")
+    # The header too: a note for the supplier, shown on the order.
+    page.locator("[data-action=edit]").click()
+    page.get_by_label("Note").fill("Deliver to gate 2")
+    _fits(page, width)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Deliver to gate 2", exact=True)).to_be_visible()
     expect(page.get_by_text("This order's total needs a manager's approval.")).to_be_visible()
     page.locator("[data-action=submit]").click()
     expect(page.locator("hgroup .badge")).to_contain_text("Awaiting approval")
@@ -84,6 +101,12 @@ def test_buyer_orders_manager_approves_warehouse_receives(page, log_in_as, make_
     page.goto(order_url)
     page.locator("[data-action=receive]").click()
     page.get_by_label("Receive now PUMP-7").fill("60")
+    # Where the goods go: preset to the default bin, B2 chosen through the location picker.
+    picker = page.locator("[data-picker=location]")
+    picker.locator("[data-picker-search]").fill("B2")
+    option = picker.locator("[role=option]", has_text="MAIN/B2")
+    expect(option).to_be_visible()
+    option.click()
     _fits(page, width)
     page.get_by_role("button", name="Receive").click()
     expect(page.locator("hgroup .badge")).to_contain_text("Partly received")
@@ -91,6 +114,7 @@ def test_buyer_orders_manager_approves_warehouse_receives(page, log_in_as, make_
     page.goto(f"/catalog/products/{pump.pk}/")
     row = page.locator("[data-warehouse=MAIN]")
     expect(row.locator("[data-col=on_hand]")).to_have_text("60")
-    expect(row.locator("[data-col=incoming]")).to_contain_text("40")
+    expect(row.locator("[data-col=incoming]")).to_contain_text("60")
+    expect(page.get_by_text("MAIN/B2: 60").first).to_be_visible()
     expect(page.get_by_text("Pumpenwerk AG").first).to_be_visible()
     _fits(page, width)
