@@ -184,7 +184,7 @@ def cancel_production_order(request, production_order_id: Id, response: HttpResp
 def work_centre_load(request, start: str | None = None, weeks: int = 8):
     import datetime
 
-    require_permission(request, "production.view_workcentre")
+    require_permission(request, "production.view_productionorder")  # as the page and its menu entry
     try:
         day = datetime.date.fromisoformat(start) if start else timezone.localdate()
     except ValueError:
