@@ -469,13 +469,16 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
     return locked
 
 
+MAX_NUMBERED_SERIALS = 1000
+
+
 def _new_serials(order: ProductionOrder, quantity: Decimal, codes: list[str]) -> list[tuple[str, str]]:
     """[(serial code, field naming it)] for `quantity` new units of a serial-tracked product: the codes given
     (as many as the units, none repeated, none existing) or, none given, "<order number>-<n>" numbered on."""
     product = order.product
     if not codes:
-        if quantity != quantity.to_integral_value():
-            _serial_count(quantity, 0, "serials")
+        if quantity != quantity.to_integral_value() or quantity > MAX_NUMBERED_SERIALS:
+            _serial_count(quantity, 0, "serials")  # whole units, and not a million moves in one request
         taken = set(Lot.objects.filter(product=product, code__startswith=f"{order.number}-")
                     .values_list("code", flat=True))
         n = len(taken)

@@ -151,3 +151,12 @@ def test_the_page_consumes_several_serials_and_produces_one_per_line(client, pro
                                                                       "serials": "E-7\r\nE-8, E-9\n"})
     assert produced.status_code == 302
     assert _serials_in_stock(engine) == ["E-7", "E-8", "E-9"]
+
+
+def test_numbered_serials_need_whole_units_and_not_too_many(producer, engine):
+    order = _started(engine, producer, 3)
+    for quantity in ("1.5", "1001"):
+        with pytest.raises(BusinessRuleError) as refused:
+            services.produce_output(order, quantity=Decimal(quantity), by=producer)
+        assert (refused.value.code, refused.value.field) == ("serial_count", "serials")
+    assert not Lot.objects.filter(product=engine).exists()
