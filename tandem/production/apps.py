@@ -31,7 +31,7 @@ class ProductionConfig(AppConfig):
         MenuEntry(_("Production orders"), "production:mo-list", "production.view_productionorder"),
         MenuEntry(_("Bills of materials"), "production:bom-list", "production.view_bom"),
         MenuEntry(_("Work centres"), "production:workcentre-list", "production.view_workcentre"),
-        MenuEntry(_("Work-centre load"), "production:work-centre-load", "production.view_workcentre"),
+        MenuEntry(_("Work-centre load"), "production:work-centre-load", "production.view_productionorder"),
     ]
     role_permissions = {
         roles.ADMINISTRATOR: _READ + _WRITE,

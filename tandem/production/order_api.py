@@ -121,7 +121,9 @@ def consume_components(request, production_order_id: Id, payload: ProductionOrde
         lot = resolve_visible(Lot, item.lot_id, f"lines.{index}.lot_id") if item.lot_id else None
         location = (resolve_visible(Location.objects.select_related("warehouse"), item.location_id,
                                     f"lines.{index}.location_id") if item.location_id else None)
-        lines.append(services.Consumption(component, item.quantity, lot=lot, location=location))
+        serials = [resolve_visible(Lot, lot_id, f"lines.{index}.serial_ids.{position}")
+                   for position, lot_id in enumerate(item.serial_ids)]
+        lines.append(services.Consumption(component, item.quantity, lot=lot, location=location, serials=serials))
     order = services.consume_components(order, lines=lines, by=request.user, effective_date=payload.date,
                                         expected_version=expected_version(request, payload.version))
     return _out(order, response)
@@ -143,7 +145,8 @@ def book_time(request, production_order_id: Id, payload: ProductionOrderTimeIn, 
 @router.post("/orders/{production_order_id}/produce", response=ProductionOrderOut,
              summary="Record output of a production order in progress",
              description="Finished goods into stock at their share of the order's cost (a new lot when "
-                         "lot-tracked), scrapped units recorded, by-products into stock at the cost given. " + _VERSION)
+                         "lot-tracked; one new serial per unit, `serials`, when serial-tracked), scrapped units "
+                         "recorded, by-products into stock at the cost given. " + _VERSION)
 def produce_output(request, production_order_id: Id, payload: ProductionOrderProduceIn, response: HttpResponse):
     order = _order(request, production_order_id)
     require_permission(request, CHANGE)
@@ -154,7 +157,7 @@ def produce_output(request, production_order_id: Id, payload: ProductionOrderPro
                 if payload.location_id else None)
     order = services.produce_output(order, quantity=payload.quantity, scrap=payload.scrap or 0,
                                     lot_code=payload.lot_code, location=location, by_products=by_products,
-                                    by=request.user, effective_date=payload.date,
+                                    serials=payload.serials, by=request.user, effective_date=payload.date,
                                     expected_version=expected_version(request, payload.version))
     return _out(order, response)
 
@@ -184,7 +187,7 @@ def cancel_production_order(request, production_order_id: Id, response: HttpResp
 def work_centre_load(request, start: str | None = None, weeks: int = 8):
     import datetime
 
-    require_permission(request, "production.view_workcentre")
+    require_permission(request, "production.view_productionorder")  # as the page and its menu entry
     try:
         day = datetime.date.fromisoformat(start) if start else timezone.localdate()
     except ValueError:

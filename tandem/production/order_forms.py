@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -43,6 +45,11 @@ class ProduceForm(StepForm):
     lot_code = forms.CharField(label=gettext_lazy("new lot"), required=False, max_length=64,
                                help_text=gettext_lazy("Lot-tracked products: empty gives the order number and a "
                                                       "count."))
+    serials = forms.CharField(
+        label=gettext_lazy("serial numbers"), required=False, max_length=70000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One per unit produced, one a line or separated by commas. Empty gives the order "
+                               "number and a count."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +69,9 @@ class ProduceForm(StepForm):
 
     def output_fields(self):
         return [self[name] for name in ("quantity", "scrap", "lot_code")]
+
+    def clean_serials(self) -> list[str]:
+        return [code.strip() for code in re.split(r"[\n,]", self.cleaned_data.get("serials") or "") if code.strip()]
 
     def by_product_fields(self):
         """[[bound fields of row 1], [row 2], …] for the page."""

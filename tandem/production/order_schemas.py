@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -217,6 +218,9 @@ class ProductionOrderConsumeLineIn(InputSchema):
     component_id: Id
     quantity: DecimalString
     lot_id: Id | None = Field(None, description="Required for lot- and serial-tracked components.")
+    serial_ids: list[Id] = Field(default_factory=list, max_length=500,
+                                 description="Serial-tracked components: several serials (lots) at once, as many "
+                                             "as the quantity, one unit each (instead of `lot_id`).")
     location_id: Id | None = Field(None, description="Default: the warehouse's default location.")
 
 
@@ -240,6 +244,9 @@ class ProductionOrderProduceIn(ProductionOrderStepIn):
     quantity: DecimalString
     scrap: DecimalString | None = None
     lot_code: str = Field("", max_length=64, description="New lot of a lot-tracked product (default: generated).")
+    serials: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=1000,
+                               description="Serial-tracked product: one new serial number per unit produced, as many "
+                                           "as the quantity, none repeated or existing (default: generated).")
     location_id: Id | None = None
     by_products: list[ProductionOrderByProductIn] = Field(default_factory=list, max_length=50)
 

@@ -168,7 +168,8 @@ def _date(request) -> datetime.date | None:
 @permission_required(CHANGE, raise_exception=True)
 @require_POST
 def order_consume(request, pk):
-    """One row per component: the quantity consumed now, its lot and its location."""
+    """One row per component: the quantity consumed now, its lot (or its serials, several at once) and its
+    location."""
     order = _order(pk)
     form = StepForm(request.POST)
     form.is_valid()
@@ -184,12 +185,17 @@ def order_consume(request, pk):
                                                               field=f"quantity-{component.pk}"))
         if not quantity:
             continue
-        lot_id = request.POST.get(f"lot-{component.pk}") or ""
+        lot_ids = [int(value) for value in request.POST.getlist(f"lot-{component.pk}") if value.isdigit()]
         location_id = request.POST.get(f"location-{component.pk}") or ""
-        lot = Lot.objects.filter(pk=int(lot_id), product=component.product).first() if lot_id.isdigit() else None
+        chosen = {lot.pk: lot for lot in Lot.objects.filter(pk__in=lot_ids, product=component.product)}
         location = (Location.objects.filter(pk=int(location_id), warehouse=order.warehouse).first()
                     if location_id.isdigit() else None)
-        lines.append(services.Consumption(component, quantity, lot=lot, location=location))
+        if component.product.tracking == "serial" and lot_ids:  # several serials chosen at once: one unit each
+            lines.append(services.Consumption(component, quantity, location=location,
+                                              serials=[chosen[pk] for pk in lot_ids if pk in chosen]))
+        else:
+            lot = chosen.get(lot_ids[0]) if lot_ids else None
+            lines.append(services.Consumption(component, quantity, lot=lot, location=location))
     error = _run(request, services.consume_components, order, lines=lines, effective_date=_date(request),
                  expected_version=form.cleaned_data.get("version"))
     if error is not None:
@@ -226,10 +232,12 @@ def order_produce(request, pk):
         data = form.cleaned_data
         rows = form.by_products()
         form.name_by_product_fields(rows)
+        form.service_field_names.update({f"serials.{i}": "serials" for i in range(len(data["serials"]))})
         by_products = [services.ByProduct(values["product"], values["quantity"], values["unit_cost"] or 0,
                                           values["lot_code"] or "") for _n, values in rows]
         done = call_service(form, services.produce_output, order, by=request.user, quantity=data["quantity"],
                             scrap=data["scrap"] or 0, lot_code=data["lot_code"], by_products=by_products,
+                            serials=data["serials"],
                             effective_date=_date(request), expected_version=data.get("version"))
         if done is not None:
             messages.success(request, _("Output recorded."))

@@ -243,6 +243,39 @@ class Consumption:
     quantity: Decimal
     lot: Lot | None = None
     location: Location | None = None
+    serials: list[Lot] | None = None  # several serials of a serial-tracked component: one unit each
+
+
+def _serial_count(quantity: Decimal, count: int, field: str) -> None:
+    """N serial numbers for N units: the quantity must be whole and equal the count."""
+    if quantity != count:
+        raise BusinessRuleError("serial_count", _("Enter one serial number per unit: %(count)s serial numbers for "
+                                                  "%(quantity)s units.") % {"count": count,
+                                                                            "quantity": quantity.normalize()},
+                                field=field)
+
+
+def _expand_serials(lines: list[Consumption]) -> list[tuple[int, Consumption]]:
+    """(index of the line given, line) with a line of several serials split into one unit per serial."""
+    expanded = []
+    for index, line in enumerate(lines):
+        if not line.serials:
+            expanded.append((index, line))
+            continue
+        product = getattr(line.component, "product", None)
+        if getattr(product, "tracking", "") != "serial":
+            raise BusinessRuleError("not_serial", _("%(product)s is not tracked by serial number.")
+                                    % {"product": getattr(product, "sku", "")}, field=f"lines.{index}.serial_ids")
+        quantity = _quantity(line.quantity, f"lines.{index}.quantity")
+        _serial_count(quantity, len(line.serials), f"lines.{index}.serial_ids")
+        seen = set()
+        for position, lot in enumerate(line.serials):
+            if lot.pk in seen:
+                raise BusinessRuleError("serial_repeated", _("Serial number %(serial)s is given twice.")
+                                        % {"serial": lot.code}, field=f"lines.{index}.serial_ids.{position}")
+            seen.add(lot.pk)
+            expanded.append((index, Consumption(line.component, Decimal(1), lot=lot, location=line.location)))
+    return expanded
 
 
 def consume_components(order: ProductionOrder, *, lines: list[Consumption], by, effective_date=None,
@@ -263,7 +296,11 @@ def consume_components(order: ProductionOrder, *, lines: list[Consumption], by, 
         default = stock_queries.default_location(locked.warehouse)
         reserved = reserved_by_product(locked)
         wanted = []
-        for index, line in enumerate(lines):
+        given = []  # the index of the line given, for each line consumed
+        for index, line in _expand_serials([
+                Consumption(components.get(getattr(line.component, "pk", line.component), line.component),
+                            line.quantity, line.lot, line.location, line.serials) for line in lines]):
+            given.append(index)
             component = components.get(getattr(line.component, "pk", line.component))
             if component is None:
                 raise BusinessRuleError("foreign_component", _("Choose a component of this order."),
@@ -277,7 +314,7 @@ def consume_components(order: ProductionOrder, *, lines: list[Consumption], by, 
             reserved[component.product_id] = reserved.get(component.product_id, ZERO) - release
             wanted.append((component, quantity, location, line.lot, release))
         posted = []
-        for index, (component, quantity, location, lot, release) in enumerate(wanted):
+        for index, (component, quantity, location, lot, release) in zip(given, wanted, strict=True):
             try:
                 posted += record_many([{
                     "product": component.product, "quantity": quantity, "kind": StockMove.Kind.CONSUMPTION,
@@ -338,7 +375,8 @@ class ByProduct:
 
 def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code: str = "",
                    location: Location | None = None, by_products: list[ByProduct] | None = None,
-                   effective_date=None, expected_version: int | None = None) -> ProductionOrder:
+                   serials: list[str] | None = None, effective_date=None,
+                   expected_version: int | None = None) -> ProductionOrder:
     """Finished goods into stock (stock move kind "production"), partly and more than once, with `scrap` finished
     units lost on the way (recorded, no stock) and by-products (into stock at the unit cost given, which
     lowers the cost of the finished goods).
@@ -348,9 +386,12 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
     to make = ordered − produced − scrapped; the last part (nothing left to make) takes all of it, so the goods
     carry the actual cost. The scrapped units' share is written off to production variances at once. The
     bridge posts Dr inventory / Cr work in progress at the moves' values. A
-    lot-tracked product gets a new lot (`lot_code`, default "<order number>-<n>")."""
+    lot-tracked product gets a new lot (`lot_code`, default "<order number>-<n>"). A serial-tracked product gets
+    one new serial per unit: `serials` (as many as the quantity, none repeated, none existing for the product;
+    default "<order number>-<n>" numbered on), each its own move of one unit."""
     require_permission(by, "production.change_productionorder")
     quantity = _quantity(quantity, "quantity")
+    serials = [str(code).strip() for code in (serials or []) if str(code).strip()]
     scrap = Decimal(str(scrap or 0)) if str(scrap or "").strip() else ZERO
     if not scrap.is_finite() or scrap < 0:
         raise BusinessRuleError("invalid", _("Enter a quantity of zero or more."), field="scrap")
@@ -388,12 +429,22 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
         whole = quantity + scrap + still_to_make
         share = max(held, ZERO) * quantity / whole
         unit_cost = (share / quantity).quantize(Decimal("0.000001"))
-        lot = _new_lot(locked.product, lot_code, locked, by, field="lot_code")
-        move = _produce_move(locked.product, quantity, location, lot, unit_cost, day, locked, by, "")
-        outputs.append(ProductionOrderOutput(
-            order=locked, kind=ProductionOrderOutput.Kind.FINISHED, product=locked.product, quantity=quantity,
-            lot=lot, move=move, unit_cost=move.unit_cost or ZERO, value=move.value or ZERO, effective_date=day,
-            created_by=_actor(by)))
+        if getattr(locked.product, "tracking", "") == "serial":
+            codes = _new_serials(locked, quantity, serials or ([lot_code] if (lot_code or "").strip() else []))
+            made = [(_new_lot(locked.product, code, locked, by, field=field), Decimal(1)) for code, field in codes]
+        elif serials:
+            raise BusinessRuleError("not_serial", _("%(product)s is not tracked by serial number.")
+                                    % {"product": locked.product.sku}, field="serials")
+        else:
+            made = [(_new_lot(locked.product, lot_code, locked, by, field="lot_code"), quantity)]
+        produced_value = ZERO
+        for lot, part in made:
+            move = _produce_move(locked.product, part, location, lot, unit_cost, day, locked, by, "")
+            produced_value += move.value or ZERO
+            outputs.append(ProductionOrderOutput(
+                order=locked, kind=ProductionOrderOutput.Kind.FINISHED, product=locked.product, quantity=part,
+                lot=lot, move=move, unit_cost=move.unit_cost or ZERO, value=move.value or ZERO, effective_date=day,
+                created_by=_actor(by)))
         if scrap:
             outputs.append(ProductionOrderOutput(
                 order=locked, kind=ProductionOrderOutput.Kind.SCRAP, product=locked.product, quantity=scrap,
@@ -401,9 +452,9 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
         ProductionOrderOutput.objects.bulk_create(outputs)
         locked.produced_quantity += quantity
         locked.scrapped_quantity += scrap
-        locked.output_value += by_value + (move.value or ZERO)
+        locked.output_value += by_value + produced_value
         # The scrapped units' share; on the last part, all that the good units did not take (no cent left over).
-        scrap_share = (max(held, ZERO) - (move.value or ZERO) if not still_to_make
+        scrap_share = (max(held, ZERO) - produced_value if not still_to_make
                        else _money(max(held, ZERO) * scrap / whole, locked)) if scrap else ZERO
         if scrap_share:
             accounting.post_write_off(locked, amount=scrap_share, date=day, by=by)
@@ -411,10 +462,44 @@ def produce_output(order: ProductionOrder, *, quantity, by, scrap=ZERO, lot_code
         _save(locked, ["produced_quantity", "scrapped_quantity", "output_value", "written_off"])
         _take_off_expected(locked, quantity + scrap, by)
         audit.record(locked, "production.productionorder.produced", by=by, changes={
-            "quantity": str(quantity), "scrap": str(scrap), "lot": getattr(lot, "code", ""),
-            "value": str(move.value or ZERO), "by_products": [[o.product.sku, str(o.quantity)] for o in outputs
+            "quantity": str(quantity), "scrap": str(scrap), "lot": ", ".join(getattr(lot, "code", "") or ""
+                                                                              for lot, _part in made),
+            "value": str(produced_value), "by_products": [[o.product.sku, str(o.quantity)] for o in outputs
                                                                 if o.kind == ProductionOrderOutput.Kind.BY_PRODUCT]})
     return locked
+
+
+MAX_NUMBERED_SERIALS = 1000
+
+
+def _new_serials(order: ProductionOrder, quantity: Decimal, codes: list[str]) -> list[tuple[str, str]]:
+    """[(serial code, field naming it)] for `quantity` new units of a serial-tracked product: the codes given
+    (as many as the units, none repeated, none existing) or, none given, "<order number>-<n>" numbered on."""
+    product = order.product
+    if not codes:
+        if quantity != quantity.to_integral_value() or quantity > MAX_NUMBERED_SERIALS:
+            _serial_count(quantity, 0, "serials")  # whole units, and not a million moves in one request
+        taken = set(Lot.objects.filter(product=product, code__startswith=f"{order.number}-")
+                    .values_list("code", flat=True))
+        n = len(taken)
+        while len(codes) < quantity:
+            n += 1
+            if f"{order.number}-{n}" not in taken:
+                codes.append(f"{order.number}-{n}")
+        return [(code, "serials") for code in codes]
+    _serial_count(quantity, len(codes), "serials")
+    existing = set(Lot.objects.filter(product=product, code__in=codes).values_list("code", flat=True))
+    seen = set()
+    for position, code in enumerate(codes):
+        field = f"serials.{position}"
+        if code in seen:
+            raise BusinessRuleError("serial_repeated", _("Serial number %(serial)s is given twice.")
+                                    % {"serial": code}, field=field)
+        if code in existing:
+            raise ConflictError("serial_exists", _("Serial number %(serial)s of %(product)s exists already.")
+                                % {"serial": code, "product": product.sku}, field=field)
+        seen.add(code)
+    return [(code, f"serials.{position}") for position, code in enumerate(codes)]
 
 
 def _actor(by):
